@@ -1,0 +1,64 @@
+package org.latticefs.cas;
+
+import java.nio.ByteBuffer;
+import org.bouncycastle.crypto.digests.Blake3Digest;
+
+/** The pure-Java fallback: BouncyCastle's {@link Blake3Digest}. */
+final class JavaBlake3Hasher implements Blake3Hasher {
+  private final Blake3Digest digest = new Blake3Digest(256);
+  private byte[] scratch;
+  private boolean closed;
+
+  @Override
+  public void update(byte[] data, int off, int len) {
+    checkOpen();
+    digest.update(data, off, len);
+  }
+
+  @Override
+  public void update(ByteBuffer data) {
+    checkOpen();
+    if (data.hasArray()) {
+      int n = data.remaining();
+      digest.update(data.array(), data.arrayOffset() + data.position(), n);
+      data.position(data.limit());
+      return;
+    }
+    if (scratch == null) {
+      scratch = new byte[64 * 1024];
+    }
+    while (data.hasRemaining()) {
+      int n = Math.min(scratch.length, data.remaining());
+      data.get(scratch, 0, n);
+      digest.update(scratch, 0, n);
+    }
+  }
+
+  @Override
+  public BlobRef finish() {
+    checkOpen();
+    byte[] out = new byte[BlobRef.LENGTH];
+    // doFinal resets the digest; keep the documented "finish does not reset" contract by
+    // hashing a copy.
+    Blake3Digest copy = new Blake3Digest(digest);
+    copy.doFinal(out, 0);
+    return new BlobRef(out);
+  }
+
+  @Override
+  public void reset() {
+    checkOpen();
+    digest.reset();
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("hasher is closed");
+    }
+  }
+}
