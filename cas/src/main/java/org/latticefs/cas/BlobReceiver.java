@@ -24,4 +24,23 @@ public interface BlobReceiver {
    * closes {@code in}.
    */
   BlobRef receive(InputStream in) throws IOException;
+
+  /**
+   * Starts a batch of receives made durable together by {@link BlobBatch#commit()}. The default
+   * makes each receive durable on its own; stores where syncing is costly override it.
+   */
+  default BlobBatch newBatch() {
+    return new BlobBatch() {
+      @Override
+      public BlobRef receive(byte[] data, int off, int len) throws IOException {
+        return BlobReceiver.this.receive(data, off, len);
+      }
+
+      @Override
+      public void commit() {}
+
+      @Override
+      public void close() {}
+    };
+  }
 }
