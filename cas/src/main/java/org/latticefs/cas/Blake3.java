@@ -123,6 +123,14 @@ public final class Blake3 {
     return lib != null ? lib.newHasher() : new JavaBlake3Hasher();
   }
 
+  /**
+   * A hasher of the pure-Java implementation, whatever {@link #implementation()} says: for
+   * benchmarks and cross-checks. Several times slower than the native one.
+   */
+  public static Blake3Hasher newJavaHasher() {
+    return new JavaBlake3Hasher();
+  }
+
   /** The hash of {@code data[off, off+len)}. */
   public static BlobRef hash(byte[] data, int off, int len) {
     NativeBlake3 lib = nativeLib();
@@ -165,8 +173,8 @@ public final class Blake3 {
   }
 
   /**
-   * The hash of everything {@code channel} yields until end of stream. The caller closes the
-   * channel; on return it is at end of stream.
+   * The hash of everything a blocking {@code channel} yields until end of stream. The caller closes
+   * the channel; on return it is at end of stream.
    */
   public static BlobRef hash(ReadableByteChannel channel) throws IOException {
     NativeBlake3 lib = nativeLib();
