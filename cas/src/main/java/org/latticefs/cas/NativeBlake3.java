@@ -152,7 +152,18 @@ final class NativeBlake3 {
       // createTempFile makes the file readable and writable by its owner only.
       temp = Files.createTempFile("lattice-blake3-", ".so");
       Files.copy(in, temp, StandardCopyOption.REPLACE_EXISTING);
-      return new NativeBlake3(link(temp), "bundled " + platform);
+      try {
+        return new NativeBlake3(link(temp), "bundled " + platform);
+      } catch (UnavailableException e) {
+        throw new UnavailableException(
+            e.getMessage()
+                + " (if "
+                + temp.getParent()
+                + " is mounted noexec, point -Djava.io.tmpdir elsewhere or set -D"
+                + LIBRARY_PROPERTY
+                + ")",
+            e.getCause());
+      }
     } catch (IOException e) {
       throw new UnavailableException("cannot extract " + resource + ": " + e, e);
     } finally {
