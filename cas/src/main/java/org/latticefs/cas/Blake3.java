@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li><b>native</b>: the official C implementation with SIMD, bundled in the jar ({@link
- *       NativeBlake3}), used when it loads and passes a self-check against the Java one;
+ *       NativeBlake3}), used when it loads and passes a self-check on official test vectors;
  *   <li><b>java</b>: BouncyCastle, about 7 times slower, used otherwise.
  * </ul>
  *

@@ -48,7 +48,14 @@ public final class Blake3Bench {
     System.out.printf("date        %s%n", Instant.now());
     System.out.printf("machine     nproc %d, %s%n", nproc(), cpuModel());
     System.out.printf("java        %s%n", System.getProperty("java.vm.version"));
-    System.out.printf("lattice     %s%n", Blake3.implementation());
+    long t0 = System.nanoTime();
+    String implementation = Blake3.implementation();
+    long firstUse = System.nanoTime() - t0;
+    System.out.printf("lattice     %s%n", implementation);
+    System.out.printf(
+        "first use   %.0f ms (choosing: library extraction, jnr-ffi binding, self-check)%n",
+        firstUse / 1e6);
+    System.out.printf("load        %s%n", Files.readString(Path.of("/proc/loadavg")).trim());
     System.out.printf("b3sum       %s%n", run("b3sum", "--version").trim());
     System.out.printf(
         "file        %d bytes (%.0f MB), page-cached, %d rounds%n", size, size / MB, rounds);
