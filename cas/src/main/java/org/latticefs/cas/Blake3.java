@@ -188,7 +188,8 @@ public final class Blake3 {
 
   /**
    * The hash of a whole file, as {@code b3sum} prints it. Reads the file sequentially in 1 MiB
-   * blocks straight into native memory (no copy into the Java heap).
+   * blocks straight into native memory (no copy into the Java heap). A file written to meanwhile
+   * gives the hash of the bytes as they were read.
    *
    * @throws IOException if the file cannot be opened or read (e.g. missing, a directory)
    */

@@ -93,16 +93,16 @@ final class NativeBlake3 {
     }
   }
 
-  private static final MemoryIO MEMORY = MemoryIO.getInstance();
-
   /** Hasher states allocated and not yet freed, across all instances: lets tests see leaks. */
   private static final AtomicLong LIVE_STATES = new AtomicLong();
 
   private final Library lib;
+  private final MemoryIO memory;
   private final String description;
 
   private NativeBlake3(Library lib, String source) {
     this.lib = lib;
+    this.memory = MemoryIO.getInstance();
     long degree = lib.lattice_blake3_simd_degree();
     this.description =
         "native (BLAKE3 C "
@@ -122,6 +122,15 @@ final class NativeBlake3 {
    *     gets a test vector wrong
    */
   static NativeBlake3 load() throws UnavailableException {
+    try {
+      return loadAndCheck();
+    } catch (LinkageError | RuntimeException e) {
+      // e.g. jffi's own stub failing to load on an unusual platform
+      throw new UnavailableException("cannot use native BLAKE3: " + e, e);
+    }
+  }
+
+  private static NativeBlake3 loadAndCheck() throws UnavailableException {
     String override = System.getProperty(LIBRARY_PROPERTY);
     NativeBlake3 loaded;
     if (override != null && !override.isBlank()) {
@@ -358,8 +367,8 @@ final class NativeBlake3 {
     return new BlobRef(out);
   }
 
-  private static long address(ByteBuffer direct) {
-    long address = MEMORY.getDirectBufferAddress(direct);
+  private long address(ByteBuffer direct) {
+    long address = memory.getDirectBufferAddress(direct);
     if (address == 0) {
       throw new IllegalArgumentException("direct buffer without an address: " + direct);
     }
