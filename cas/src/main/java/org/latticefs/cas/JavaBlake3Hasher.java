@@ -1,16 +1,18 @@
 package org.latticefs.cas;
 
 import java.nio.ByteBuffer;
+import java.util.Objects;
 import org.bouncycastle.crypto.digests.Blake3Digest;
 
 /** The pure-Java fallback: BouncyCastle's {@link Blake3Digest}. */
 final class JavaBlake3Hasher implements Blake3Hasher {
-  private final Blake3Digest digest = new Blake3Digest(256);
+  private Blake3Digest digest = new Blake3Digest(256);
   private byte[] scratch;
   private boolean closed;
 
   @Override
   public void update(byte[] data, int off, int len) {
+    Objects.checkFromIndexSize(off, len, data.length);
     checkOpen();
     digest.update(data, off, len);
   }
@@ -48,7 +50,9 @@ final class JavaBlake3Hasher implements Blake3Hasher {
   @Override
   public void reset() {
     checkOpen();
-    digest.reset();
+    // Blake3Digest.reset() (BouncyCastle 1.87) leaves state behind once a message passed 1 KiB:
+    // the next hash comes out wrong. A fresh digest is always right.
+    digest = new Blake3Digest(256);
   }
 
   @Override

@@ -303,6 +303,12 @@ class EntryTest {
     byte[] prevNotGenesis = simple().encode();
     prevNotGenesis[70] = 1;
     assertMalformed(prevNotGenesis, "GENESIS");
+    byte[] noSlash = simple().encode();
+    noSlash[OP_KEY] = 'x';
+    assertMalformed(noSlash, "starts with '/'");
+    byte[] nul = simple().encode();
+    nul[P_KEY + 1] = 0;
+    assertMalformed(nul, "NUL");
     byte[] otherKey = simple().encode();
     otherKey[OP_KEY + 1] = 'b';
     assertMalformed(otherKey, "parents must name exactly the keys");

@@ -1,0 +1,354 @@
+package org.latticefs.cas;
+
+import com.kenai.jffi.MemoryIO;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.annotations.IgnoreError;
+import jnr.ffi.annotations.In;
+import jnr.ffi.annotations.Out;
+import jnr.ffi.annotations.Pinned;
+import jnr.ffi.types.size_t;
+import jnr.ffi.types.uintptr_t;
+
+/**
+ * The official BLAKE3 C implementation (with its SSE2/SSE4.1/AVX2/AVX-512 or NEON code, chosen by
+ * the C library for this CPU), called through jnr-ffi.
+ *
+ * <h2>Where the library comes from</h2>
+ *
+ * The build compiles {@code liblattice-blake3.so} from the BLAKE3 C sources (see {@code
+ * src/main/native/build-blake3.sh}) into the jar at {@code native/linux-<arch>/}. {@link #load}
+ * copies it to a private temporary file, loads it, deletes the file (the mapping stays) and checks
+ * it against the pure-Java implementation before anyone uses it. System property {@value
+ * #LIBRARY_PROPERTY} names an already-built library file to load instead.
+ *
+ * <h2>Memory</h2>
+ *
+ * Direct buffers are hashed in place by address. Heap arrays are pinned for the duration of the
+ * call (JNI critical section, no copy), at most {@value #MAX_PINNED} bytes at a time so that a huge
+ * array never holds the garbage collector back for long.
+ *
+ * <p>Thread-safe: the library keeps no state of its own; each hasher's state is separate.
+ */
+final class NativeBlake3 {
+  /**
+   * System property: path of a prebuilt {@code liblattice-blake3.so} to use instead of the jar's.
+   */
+  static final String LIBRARY_PROPERTY = "lattice.blake3.library";
+
+  /** Largest slice of a heap array pinned in one native call. */
+  static final int MAX_PINNED = 1 << 20;
+
+  private static final String LIBRARY_FILE = "liblattice-blake3.so";
+
+  /**
+   * The C entry points of {@code lattice_blake3.c}. Public only because jnr-ffi generates its
+   * implementation in another class loader.
+   */
+  @IgnoreError
+  public interface Library {
+    String lattice_blake3_version();
+
+    @size_t
+    long lattice_blake3_simd_degree();
+
+    @uintptr_t
+    long lattice_blake3_new();
+
+    void lattice_blake3_free(@uintptr_t long hasher);
+
+    void lattice_blake3_reset(@uintptr_t long hasher);
+
+    void lattice_blake3_update(
+        @uintptr_t long hasher, @uintptr_t long base, @size_t long off, @size_t long len);
+
+    void lattice_blake3_update(
+        @uintptr_t long hasher, @Pinned @In byte[] base, @size_t long off, @size_t long len);
+
+    void lattice_blake3_finalize(@uintptr_t long hasher, @Pinned @Out byte[] out);
+
+    void lattice_blake3_hash(
+        @uintptr_t long base, @size_t long off, @size_t long len, @Pinned @Out byte[] out);
+
+    void lattice_blake3_hash(
+        @Pinned @In byte[] base, @size_t long off, @size_t long len, @Pinned @Out byte[] out);
+  }
+
+  /** Why the native implementation could not be used. */
+  static final class UnavailableException extends Exception {
+    UnavailableException(String message, Throwable cause) {
+      super(message, cause);
+    }
+
+    UnavailableException(String message) {
+      super(message);
+    }
+  }
+
+  private static final MemoryIO MEMORY = MemoryIO.getInstance();
+
+  /** Hasher states allocated and not yet freed, across all instances: lets tests see leaks. */
+  private static final AtomicLong LIVE_STATES = new AtomicLong();
+
+  private final Library lib;
+  private final String description;
+
+  private NativeBlake3(Library lib, String source) {
+    this.lib = lib;
+    long degree = lib.lattice_blake3_simd_degree();
+    this.description =
+        "native (BLAKE3 C "
+            + lib.lattice_blake3_version()
+            + ", "
+            + simdName(degree)
+            + ", via jnr-ffi, "
+            + source
+            + ")";
+  }
+
+  /**
+   * Loads the library named by {@value #LIBRARY_PROPERTY}, else the one packaged in the jar, and
+   * checks it.
+   *
+   * @throws UnavailableException if there is no library for this platform, it does not load, or it
+   *     disagrees with the Java implementation
+   */
+  static NativeBlake3 load() throws UnavailableException {
+    String override = System.getProperty(LIBRARY_PROPERTY);
+    NativeBlake3 loaded;
+    if (override != null && !override.isBlank()) {
+      Path file = Path.of(override).toAbsolutePath();
+      if (!Files.isRegularFile(file)) {
+        throw new UnavailableException(LIBRARY_PROPERTY + " names no file: " + file);
+      }
+      loaded = new NativeBlake3(link(file), file.toString());
+    } else {
+      loaded = loadPackaged();
+    }
+    loaded.selfCheck();
+    return loaded;
+  }
+
+  private static NativeBlake3 loadPackaged() throws UnavailableException {
+    String platform = platform();
+    String resource = "/native/" + platform + "/" + LIBRARY_FILE;
+    Path temp = null;
+    try (InputStream in = NativeBlake3.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new UnavailableException(
+            "this build has no native BLAKE3 for "
+                + platform
+                + " (it is compiled when the build finds gcc and the BLAKE3 C sources:"
+                + " apt-get install gcc librust-blake3-dev)");
+      }
+      // createTempFile makes the file readable and writable by its owner only.
+      temp = Files.createTempFile("lattice-blake3-", ".so");
+      Files.copy(in, temp, StandardCopyOption.REPLACE_EXISTING);
+      return new NativeBlake3(link(temp), "bundled " + platform);
+    } catch (IOException e) {
+      throw new UnavailableException("cannot extract " + resource + ": " + e, e);
+    } finally {
+      if (temp != null) {
+        try {
+          // The loaded library stays mapped; nothing is left behind in the temp directory.
+          Files.deleteIfExists(temp);
+        } catch (IOException ignored) {
+          temp.toFile().deleteOnExit();
+        }
+      }
+    }
+  }
+
+  private static Library link(Path file) throws UnavailableException {
+    try {
+      Library lib = LibraryLoader.create(Library.class).failImmediately().load(file.toString());
+      // jnr-ffi may resolve lazily: make the first call here, before the caller deletes the file.
+      lib.lattice_blake3_version();
+      return lib;
+    } catch (LinkageError | RuntimeException e) {
+      throw new UnavailableException("cannot load " + file + ": " + e, e);
+    }
+  }
+
+  /** {@code linux-x86_64}, {@code linux-aarch64}, ...: the folder of the packaged library. */
+  static String platform() {
+    String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+    String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+    if (os.startsWith("linux")) {
+      os = "linux";
+    }
+    arch =
+        switch (arch) {
+          case "amd64", "x86_64" -> "x86_64";
+          case "aarch64", "arm64" -> "aarch64";
+          default -> arch;
+        };
+    return os.replace(' ', '_') + "-" + arch;
+  }
+
+  private static String simdName(long degree) {
+    String arch = System.getProperty("os.arch", "");
+    if (arch.equals("amd64") || arch.equals("x86_64")) {
+      return switch ((int) degree) {
+        case 16 -> "AVX-512";
+        case 8 -> "AVX2";
+        case 4 -> "SSE4.1/SSE2";
+        default -> "portable";
+      };
+    }
+    return degree > 1 ? "SIMD degree " + degree : "portable";
+  }
+
+  /**
+   * Compares this library with the Java implementation on inputs that exercise every code path of
+   * the C side: empty, partial block, exact chunk, chunk plus one, and many chunks (parallel SIMD
+   * path), one-shot and incremental, heap and direct.
+   */
+  private void selfCheck() throws UnavailableException {
+    int[] lengths = {0, 1, 64, 1023, 1024, 1025, 16 * 1024 + 1, 65 * 1024 + 7};
+    byte[] input = new byte[lengths[lengths.length - 1]];
+    for (int i = 0; i < input.length; i++) {
+      input[i] = (byte) (i % 251);
+    }
+    ByteBuffer direct = ByteBuffer.allocateDirect(input.length + 3);
+    for (int len : lengths) {
+      BlobRef expected;
+      try (JavaBlake3Hasher java = new JavaBlake3Hasher()) {
+        java.update(input, 0, len);
+        expected = java.finish();
+      }
+      direct.clear().position(3);
+      direct.put(input, 0, len).flip().position(3);
+      BlobRef oneShotHeap = hash(input, 0, len);
+      BlobRef oneShotDirect = hash(direct.duplicate());
+      BlobRef incremental;
+      try (NativeBlake3Hasher h = newHasher()) {
+        int half = len / 2;
+        h.update(input, 0, half);
+        h.update(direct.duplicate().position(3 + half));
+        incremental = h.finish();
+      }
+      for (BlobRef got : new BlobRef[] {oneShotHeap, oneShotDirect, incremental}) {
+        if (!got.equals(expected)) {
+          throw new UnavailableException(
+              "native BLAKE3 failed its self-check on "
+                  + len
+                  + " bytes: "
+                  + got.hex()
+                  + " instead of "
+                  + expected.hex());
+        }
+      }
+    }
+  }
+
+  /** Describes the library, CPU path and origin, for logs. */
+  String description() {
+    return description;
+  }
+
+  NativeBlake3Hasher newHasher() {
+    return new NativeBlake3Hasher(this);
+  }
+
+  /** One-shot hash of {@code data[off, off+len)}. */
+  BlobRef hash(byte[] data, int off, int len) {
+    Objects.checkFromIndexSize(off, len, data.length);
+    if (len > MAX_PINNED) {
+      try (NativeBlake3Hasher h = newHasher()) {
+        h.update(data, off, len);
+        return h.finish();
+      }
+    }
+    byte[] out = new byte[BlobRef.LENGTH];
+    lib.lattice_blake3_hash(data, off, len, out);
+    return new BlobRef(out);
+  }
+
+  /** One-shot hash of the remaining bytes of {@code data}; its position ends at its limit. */
+  BlobRef hash(ByteBuffer data) {
+    if (!data.isDirect() || !data.hasRemaining()) {
+      try (NativeBlake3Hasher h = newHasher()) {
+        h.update(data);
+        return h.finish();
+      }
+    }
+    byte[] out = new byte[BlobRef.LENGTH];
+    try {
+      lib.lattice_blake3_hash(address(data), data.position(), data.remaining(), out);
+      data.position(data.limit());
+    } finally {
+      java.lang.ref.Reference.reachabilityFence(data);
+    }
+    return new BlobRef(out);
+  }
+
+  // The raw entry points below are for NativeBlake3Hasher, which owns the state addresses.
+
+  long allocate() {
+    long state = lib.lattice_blake3_new();
+    if (state == 0) {
+      throw new OutOfMemoryError("native BLAKE3 hasher: malloc failed");
+    }
+    LIVE_STATES.incrementAndGet();
+    return state;
+  }
+
+  void free(long state) {
+    lib.lattice_blake3_free(state);
+    LIVE_STATES.decrementAndGet();
+  }
+
+  /** How many hasher states are allocated and not yet freed. */
+  static long liveStates() {
+    return LIVE_STATES.get();
+  }
+
+  void reset(long state) {
+    lib.lattice_blake3_reset(state);
+  }
+
+  void update(long state, byte[] data, int off, int len) {
+    while (len > 0) {
+      int n = Math.min(len, MAX_PINNED);
+      lib.lattice_blake3_update(state, data, off, n);
+      off += n;
+      len -= n;
+    }
+  }
+
+  /** Hashes the remaining bytes of direct buffer {@code data} in place; does not move it. */
+  void updateDirect(long state, ByteBuffer data) {
+    int len = data.remaining();
+    if (len > 0) {
+      lib.lattice_blake3_update(state, address(data), data.position(), len);
+    }
+  }
+
+  BlobRef finish(long state) {
+    byte[] out = new byte[BlobRef.LENGTH];
+    lib.lattice_blake3_finalize(state, out);
+    return new BlobRef(out);
+  }
+
+  private static long address(ByteBuffer direct) {
+    long address = MEMORY.getDirectBufferAddress(direct);
+    if (address == 0) {
+      throw new IllegalArgumentException("direct buffer without an address: " + direct);
+    }
+    return address;
+  }
+
+  @Override
+  public String toString() {
+    return description;
+  }
+}

@@ -1,0 +1,377 @@
+package org.latticefs.cas.chunk;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.nio.channels.FileChannel;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.latticefs.cas.Blake3;
+import org.latticefs.cas.BlobBatch;
+import org.latticefs.cas.BlobFetcher;
+import org.latticefs.cas.BlobReceiver;
+import org.latticefs.cas.BlobRef;
+
+/**
+ * Turns file content into stored chunks plus a manifest tree, streaming.
+ *
+ * <h2>Guarantees</h2>
+ *
+ * <ul>
+ *   <li>Bounded memory: a few blocks of {@code max(4 MiB, 4 x max chunk)} and one open manifest
+ *       node per tree level, whatever the file size.
+ *   <li>All chunks and manifest nodes of one ingest go through one {@link BlobBatch}, committed
+ *       once: when a method returns, everything the returned manifest reaches is durable.
+ *   <li>Deterministic and idempotent: the same content gives the same manifest ref; content already
+ *       stored is not stored again (the receiver's no-op for present blobs).
+ *   <li>{@link #reingest} gives exactly the manifest a full ingest of the new content would give.
+ * </ul>
+ *
+ * <h2>Threads</h2>
+ *
+ * An ingest larger than one block reads and chunks on a helper thread while the calling thread
+ * stores chunks, so chunking overlaps hashing and writing. Callbacks run on the calling thread.
+ * Instances are immutable and may be shared; each call uses its own batch.
+ */
+public final class FileIngester {
+  private final BlobReceiver receiver;
+  private final Chunker chunker;
+  private final ManifestShape shape;
+  private final boolean pipelined;
+
+  /** An ingester with the default chunker and manifest shape. */
+  public FileIngester(BlobReceiver receiver) {
+    this(receiver, Chunker.DEFAULT, ManifestShape.DEFAULT);
+  }
+
+  public FileIngester(BlobReceiver receiver, Chunker chunker, ManifestShape shape) {
+    this(receiver, chunker, shape, true);
+  }
+
+  private FileIngester(
+      BlobReceiver receiver, Chunker chunker, ManifestShape shape, boolean pipelined) {
+    this.receiver = Objects.requireNonNull(receiver, "receiver");
+    this.chunker = Objects.requireNonNull(chunker, "chunker");
+    this.shape = Objects.requireNonNull(shape, "shape");
+    this.pipelined = pipelined;
+  }
+
+  /**
+   * An ingester that stores nothing and only computes refs: the manifest ref a real ingest would
+   * return (for {@code lattice-fs chunk}, like {@code ipfs add --only-hash}).
+   */
+  public static FileIngester hashOnly(Chunker chunker, ManifestShape shape) {
+    return new FileIngester(new HashingReceiver(), chunker, shape);
+  }
+
+  /** The same ingester, with reading and chunking on the calling thread (for measurements). */
+  public FileIngester singleThreaded() {
+    return new FileIngester(receiver, chunker, shape, false);
+  }
+
+  public Chunker chunker() {
+    return chunker;
+  }
+
+  public ManifestShape shape() {
+    return shape;
+  }
+
+  /** Ingests everything {@code in} yields until end of stream. The caller closes {@code in}. */
+  public IngestResult ingest(InputStream in) throws IOException {
+    return ingest(in, c -> {});
+  }
+
+  /**
+   * Ingests everything {@code in} yields, reporting each chunk (offset, length, ref) in order as it
+   * is stored. The caller closes {@code in}.
+   */
+  public IngestResult ingest(InputStream in, Consumer<Chunk> onChunk) throws IOException {
+    return run(ChunkSource.Input.of(in), 0, onChunk);
+  }
+
+  /**
+   * Ingests {@code ch} from byte 0 to its end, with positional reads (the channel's position is not
+   * used or changed). The caller closes {@code ch}.
+   */
+  public IngestResult ingest(FileChannel ch) throws IOException {
+    return run(ChunkSource.Input.of(ch, 0), 0, c -> {});
+  }
+
+  private IngestResult run(ChunkSource.Input input, long start, Consumer<Chunk> onChunk)
+      throws IOException {
+    try (BlobBatch batch = receiver.newBatch()) {
+      ManifestBuilder builder = new ManifestBuilder(shape, ManifestBuilder.NodeSink.of(batch));
+      int blocks = pipelined ? 3 : 1;
+      ChunkSource source =
+          new ChunkSource(chunker, input, ChunkSource.bufferSize(chunker), blocks, start);
+      long[] received = {0};
+      BlockHandler handler =
+          b -> {
+            byte[] buf = b.buf();
+            for (int k = 0; k < b.count(); k++) {
+              int s = b.start(k);
+              int len = b.ends()[k] - s;
+              BlobRef ref = batch.receive(buf, s, len);
+              builder.add(ref, len);
+              received[0]++;
+              onChunk.accept(new Chunk(b.offset() + s, len, ref));
+            }
+            return true;
+          };
+      drive(source, handler, pipelined);
+      BlobRef root = builder.finish();
+      batch.commit();
+      long size = builder.length();
+      return new IngestResult(root, size, builder.chunkCount(), size - start, received[0]);
+    }
+  }
+
+  /**
+   * Re-ingests a file after an edit, reading only the chunks around it.
+   *
+   * <p>The new content must equal the old one outside the edit: {@code new[0, changeStart) ==
+   * old[0, changeStart)} and {@code new[changeEnd, newSize) == old[changeEnd - sizeDelta,
+   * oldSize)}. An insert of {@code k} bytes at {@code p} is {@code (p, p + k, +k)}; a deletion of
+   * {@code k} bytes at {@code p} is {@code (p, p, -k)}; an overwrite is {@code (p, p + k, 0)}.
+   * Passing a wider range than the real edit is always safe, only slower.
+   *
+   * <p>Old chunks that end before the edit are kept; chunking restarts at the start of the chunk
+   * holding {@code changeStart} and stops at the first new cut point at or past {@code changeEnd}
+   * that is also an old cut point (shifted by {@code sizeDelta}); the old chunks from there on are
+   * kept without being read. The result equals a full {@link #ingest(FileChannel)} of {@code
+   * newContent}. Old manifest nodes are fetched through {@code oldTree}.
+   *
+   * @throws IllegalArgumentException if the range or delta does not fit the old and new sizes
+   */
+  public IngestResult reingest(
+      BlobFetcher oldTree,
+      BlobRef oldManifest,
+      FileChannel newContent,
+      long changeStart,
+      long changeEnd,
+      long sizeDelta)
+      throws IOException {
+    ManifestReader old = ManifestReader.open(oldTree, oldManifest, 0);
+    long newSize = newContent.size();
+    long oldSize = old.size();
+    if (newSize - oldSize != sizeDelta) {
+      throw new IllegalArgumentException(
+          "size delta " + sizeDelta + " but sizes went from " + oldSize + " to " + newSize);
+    }
+    if (changeStart < 0
+        || changeStart > changeEnd
+        || changeEnd > newSize
+        || changeEnd - sizeDelta < changeStart) {
+      throw new IllegalArgumentException(
+          "change [" + changeStart + ", " + changeEnd + ") delta " + sizeDelta + " is invalid");
+    }
+    try (BlobBatch batch = receiver.newBatch()) {
+      ManifestBuilder builder = new ManifestBuilder(shape, ManifestBuilder.NodeSink.of(batch));
+      ChunkCursor oldChunks = old.chunks();
+      Chunk c = oldChunks.next();
+      // A chunk that ends before the change (and is not the last) was cut by its own bytes only.
+      while (c != null && c.end() <= changeStart && c.end() < oldSize) {
+        builder.add(c.ref(), c.length());
+        c = oldChunks.next();
+      }
+      long restart = builder.length();
+      ChunkSource source =
+          new ChunkSource(
+              chunker,
+              ChunkSource.Input.of(newContent, restart),
+              2 * chunker.maxSize(),
+              1,
+              restart);
+      long[] received = {0};
+      Chunk[] resume = {c};
+      boolean[] joined = {false};
+      BlockHandler handler =
+          b -> {
+            byte[] buf = b.buf();
+            for (int k = 0; k < b.count(); k++) {
+              int s = b.start(k);
+              int len = b.ends()[k] - s;
+              builder.add(batch.receive(buf, s, len), len);
+              received[0]++;
+              long end = b.offset() + b.ends()[k];
+              if (end >= changeEnd && end < newSize) {
+                long oldPos = end - sizeDelta;
+                Chunk o = resume[0];
+                while (o != null && o.offset() < oldPos) {
+                  o = oldChunks.next();
+                }
+                resume[0] = o;
+                if (o != null && o.offset() == oldPos) {
+                  joined[0] = true;
+                  return false;
+                }
+              }
+            }
+            return true;
+          };
+      drive(source, handler, false);
+      long bytesRead = builder.length() - restart;
+      if (joined[0]) {
+        for (Chunk o = resume[0]; o != null; o = oldChunks.next()) {
+          builder.add(o.ref(), o.length());
+        }
+      }
+      if (builder.length() != newSize) {
+        throw new IOException(
+            "file changed during re-ingest: chunked " + builder.length() + " of " + newSize);
+      }
+      BlobRef root = builder.finish();
+      batch.commit();
+      return new IngestResult(root, newSize, builder.chunkCount(), bytesRead, received[0]);
+    }
+  }
+
+  /** Handles one block on the calling thread; false stops the ingest early. */
+  private interface BlockHandler {
+    boolean handle(ChunkSource.Block b) throws IOException;
+  }
+
+  private static void drive(ChunkSource source, BlockHandler handler, boolean pipelined)
+      throws IOException {
+    ChunkSource.Block first = source.next();
+    if (first == null) {
+      return;
+    }
+    boolean more = handler.handle(first);
+    source.release(first);
+    if (!more) {
+      return;
+    }
+    if (!pipelined || source.atEnd()) {
+      for (ChunkSource.Block b = source.next(); b != null; b = source.next()) {
+        more = handler.handle(b);
+        source.release(b);
+        if (!more) {
+          return;
+        }
+      }
+      return;
+    }
+    Pipeline p = new Pipeline(source);
+    p.start();
+    try {
+      for (ChunkSource.Block b = p.take(); b != null; b = p.take()) {
+        more = handler.handle(b);
+        source.release(b);
+        if (!more) {
+          return;
+        }
+      }
+    } finally {
+      p.stop();
+    }
+  }
+
+  /**
+   * Runs {@link ChunkSource#next()} on a helper thread, handing blocks over a queue. The helper is
+   * never interrupted (that would close a caller's FileChannel); it is stopped by a flag and by
+   * draining the queue.
+   */
+  private static final class Pipeline implements Runnable {
+    private static final Object END = new Object();
+    private final ChunkSource source;
+    private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(4);
+    private final Thread thread;
+    private volatile boolean stopped;
+
+    Pipeline(ChunkSource source) {
+      this.source = source;
+      this.thread = new Thread(this, "lattice-chunker");
+      thread.setDaemon(true);
+    }
+
+    void start() {
+      thread.start();
+    }
+
+    @Override
+    public void run() {
+      Object last = END;
+      try {
+        for (ChunkSource.Block b = source.next(); b != null; b = source.next()) {
+          if (stopped) {
+            source.release(b);
+            return;
+          }
+          queue.put(b);
+        }
+      } catch (IOException | RuntimeException e) {
+        last = e;
+      } catch (InterruptedException e) {
+        return;
+      }
+      try {
+        queue.put(last);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    ChunkSource.Block take() throws IOException {
+      Object o;
+      try {
+        o = queue.take();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while ingesting");
+      }
+      if (o == END) {
+        return null;
+      }
+      if (o instanceof IOException e) {
+        throw new IOException("reading the input failed: " + e.getMessage(), e);
+      }
+      if (o instanceof RuntimeException e) {
+        throw new IllegalStateException("chunking failed", e);
+      }
+      return (ChunkSource.Block) o;
+    }
+
+    /** Stops the helper and waits for it, releasing whatever it queued. */
+    void stop() {
+      stopped = true;
+      boolean interrupted = false;
+      while (thread.isAlive() || !queue.isEmpty()) {
+        try {
+          Object o = queue.poll(10, TimeUnit.MILLISECONDS);
+          if (o instanceof ChunkSource.Block b) {
+            source.release(b);
+          }
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** Computes refs and stores nothing. */
+  private static final class HashingReceiver implements BlobReceiver {
+    @Override
+    public BlobRef receive(byte[] data, int off, int len) {
+      return Blake3.hash(data, off, len);
+    }
+
+    @Override
+    public BlobRef receive(InputStream in) throws IOException {
+      try (var h = Blake3.newHasher()) {
+        byte[] buf = new byte[64 * 1024];
+        for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+          h.update(buf, 0, n);
+        }
+        return h.finish();
+      }
+    }
+  }
+}

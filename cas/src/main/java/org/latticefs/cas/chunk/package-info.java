@@ -1,0 +1,28 @@
+/**
+ * Files as chunks: content-defined chunking, manifests, ingest and random-access reads.
+ *
+ * <h2>Chunk</h2>
+ *
+ * A piece of a file, cut where the content says (FastCDC, {@link org.latticefs.cas.chunk.Chunker}),
+ * stored as one blob. Identical content cuts identically, so it is stored once; an edit changes
+ * only the chunks next to it.
+ *
+ * <h2>Manifest</h2>
+ *
+ * The ordered (ref, length) list of a file's chunks, itself a blob ({@link
+ * org.latticefs.cas.chunk.Manifest}). Long lists become a tree: interior nodes list child manifests
+ * with their byte lengths, grouped by content ({@link org.latticefs.cas.chunk.ManifestShape}). A
+ * file's identity is its root manifest ref.
+ *
+ * <h2>Ingest</h2>
+ *
+ * Content in, root ref out ({@link org.latticefs.cas.chunk.FileIngester}): streaming, bounded
+ * memory, one durable batch; {@code reingest} re-reads only the region around an edit.
+ *
+ * <h2>Read</h2>
+ *
+ * {@link org.latticefs.cas.chunk.ManifestReader}: size, positional reads, the chunk listing, and
+ * the walk over every blob a tree reaches (for pinning and GC). It fetches through a {@link
+ * org.latticefs.cas.BlobFetcher} only.
+ */
+package org.latticefs.cas.chunk;

@@ -1,0 +1,882 @@
+package org.latticefs.cas.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.latticefs.cas.Blake3;
+import org.latticefs.cas.Blake3Hasher;
+import org.latticefs.cas.BlobBatch;
+import org.latticefs.cas.BlobInfo;
+import org.latticefs.cas.BlobNotFoundException;
+import org.latticefs.cas.BlobRef;
+import org.latticefs.cas.BlobStore;
+import org.latticefs.cas.CorruptBlobException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Blobs as files: {@code {root}/cas/{hash[0:2]}/{hash}.blob}.
+ *
+ * <h2>Layout</h2>
+ *
+ * <pre>
+ * {root}/cas/00 … ff/      the blobs, one file each, named by their hex ref
+ * {root}/cas/tmp/          blobs being written (emptied on open)
+ * {root}/cas/quarantine/   blobs found corrupt: kept, never read again
+ * {root}/cas/access        last-access snapshot (+ access.log journal), see {@link AccessTracker}
+ * {root}/cas/lock          held while the store is open: one process per store
+ * </pre>
+ *
+ * <h2>Durability</h2>
+ *
+ * A receive writes a temp file in {@code tmp/}, syncs it, renames it to its real name and syncs the
+ * shard directory before returning, so a crash at any moment leaves either the whole blob under its
+ * name or nothing (plus a temp file that the next open deletes). Receiving a blob that is already
+ * present costs a hash and a stat and writes nothing. A {@link #newBatch() batch} writes its temp
+ * files without syncing and, at commit, syncs them all in parallel, renames them, and syncs each
+ * touched shard directory once; its blobs become visible at commit. {@link #remove} syncs the
+ * directory before returning.
+ *
+ * <h2>Verification and corruption</h2>
+ *
+ * Every {@link #fetch} hashes what it read. On a mismatch the file is moved to {@code quarantine/}
+ * (so nobody reads it again, and nothing is deleted), the ref is added to {@link #corruptRefs()},
+ * every {@link CorruptionListener} is told, and {@link CorruptBlobException} is thrown. Storing a
+ * good copy again (from a peer) repairs it: the quarantined copy is then deleted. A present file
+ * whose size differs from a blob being received is treated the same way and replaced.
+ *
+ * <h2>Concurrency</h2>
+ *
+ * All methods are safe for concurrent use. Concurrent receives of the same content write it once.
+ * Out of scope: two processes on one root (the second {@link #open} fails), network filesystems
+ * without atomic rename.
+ */
+public final class DiskBlobStore implements BlobStore {
+  private static final Logger LOG = LoggerFactory.getLogger(DiskBlobStore.class);
+  private static final String SUFFIX = ".blob";
+  private static final int MAX_FETCH = Integer.MAX_VALUE - 16;
+  private static final int IO_BUFFER = 256 * 1024;
+
+  /**
+   * Tuning for a store.
+   *
+   * @param clock time source for access tracking
+   * @param accessFlushInterval how often access times are appended to their journal; what a crash
+   *     may lose
+   * @param syncThreads threads that sync a batch's files in parallel at commit
+   */
+  public record Options(InstantSource clock, Duration accessFlushInterval, int syncThreads) {
+    public Options {
+      Objects.requireNonNull(clock, "clock");
+      if (accessFlushInterval.isNegative() || accessFlushInterval.isZero()) {
+        throw new IllegalArgumentException("accessFlushInterval must be positive");
+      }
+      if (syncThreads < 1) {
+        throw new IllegalArgumentException("syncThreads must be at least 1");
+      }
+    }
+
+    /** System clock, access times flushed every 30 s, 16 sync threads. */
+    public static Options defaults() {
+      return new Options(InstantSource.system(), Duration.ofSeconds(30), 16);
+    }
+
+    public Options withClock(InstantSource c) {
+      return new Options(c, accessFlushInterval, syncThreads);
+    }
+
+    public Options withAccessFlushInterval(Duration d) {
+      return new Options(clock, d, syncThreads);
+    }
+
+    public Options withSyncThreads(int n) {
+      return new Options(clock, accessFlushInterval, n);
+    }
+  }
+
+  private final Path casDir;
+  private final Path tmpDir;
+  private final Path quarantineDir;
+  private final Path[] shardDirs = new Path[256];
+  private final Object[] shardLocks = new Object[256];
+  private final FileChannel lockChannel;
+  private final FileLock lock;
+  private final AccessTracker access;
+  private final AtomicLong bytesStored = new AtomicLong();
+  private final AtomicLong blobCount = new AtomicLong();
+  private final Set<BlobRef> corrupt = ConcurrentHashMap.newKeySet();
+  private final List<CorruptionListener> listeners = new CopyOnWriteArrayList<>();
+  private final ConcurrentHashMap<BlobRef, CompletableFuture<Void>> inflight =
+      new ConcurrentHashMap<>();
+  private final ScheduledExecutorService flusher;
+  private final ExecutorService syncPool;
+  private final AtomicInteger openBatches = new AtomicInteger();
+  private volatile boolean closed;
+
+  private DiskBlobStore(Path root, Options options) throws IOException {
+    casDir = root.resolve("cas");
+    tmpDir = casDir.resolve("tmp");
+    quarantineDir = casDir.resolve("quarantine");
+    boolean created = !Files.isDirectory(casDir);
+    Files.createDirectories(casDir);
+    lockChannel =
+        FileChannel.open(
+            casDir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    FileLock l;
+    try {
+      l = lockChannel.tryLock();
+    } catch (OverlappingFileLockException e) {
+      l = null;
+    }
+    if (l == null) {
+      lockChannel.close();
+      throw new IOException(
+          "blob store " + casDir + " is already open (by this or another process)");
+    }
+    lock = l;
+    try {
+      for (Path d : List.of(tmpDir, quarantineDir)) {
+        created |= !Files.isDirectory(d);
+        Files.createDirectories(d);
+      }
+      for (int i = 0; i < 256; i++) {
+        shardLocks[i] = new Object();
+        shardDirs[i] = casDir.resolve(String.format("%02x", i));
+        if (!Files.isDirectory(shardDirs[i])) {
+          Files.createDirectories(shardDirs[i]);
+          created = true;
+        }
+      }
+      if (created) {
+        Fsync.directory(casDir);
+        Fsync.directory(root);
+      }
+      cleanTemps();
+      access = AccessTracker.open(casDir.resolve("access"), options.clock());
+      scanBlobs();
+      scanQuarantine();
+    } catch (IOException | RuntimeException e) {
+      lock.release();
+      lockChannel.close();
+      throw e;
+    }
+    flusher =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> daemon(r, "cas-access-flush " + casDir.getFileName()));
+    long ms = options.accessFlushInterval().toMillis();
+    flusher.scheduleWithFixedDelay(this::flushAccessQuietly, ms, ms, TimeUnit.MILLISECONDS);
+    AtomicInteger n = new AtomicInteger();
+    syncPool =
+        Executors.newFixedThreadPool(
+            options.syncThreads(), r -> daemon(r, "cas-sync-" + n.incrementAndGet()));
+  }
+
+  /** Opens (creating if needed) the store under {@code root} with {@link Options#defaults()}. */
+  public static DiskBlobStore open(Path root) throws IOException {
+    return open(root, Options.defaults());
+  }
+
+  /**
+   * Opens (creating if needed) the store under {@code root}: deletes leftover temp files, loads
+   * access times, and walks every blob once to count {@link #bytesStored()} (a cost proportional to
+   * the number of blobs). The caller closes it.
+   *
+   * @throws IOException if the store is open elsewhere or the directory is unusable
+   */
+  public static DiskBlobStore open(Path root, Options options) throws IOException {
+    return new DiskBlobStore(root, options);
+  }
+
+  // ---- fetch / stat ----
+
+  @Override
+  public byte[] fetch(BlobRef ref) throws IOException {
+    checkOpen();
+    Path path = blobPath(ref);
+    BasicFileAttributes attrs;
+    byte[] data;
+    try {
+      attrs = Files.readAttributes(path, BasicFileAttributes.class);
+      if (attrs.size() > MAX_FETCH) {
+        throw new IOException(
+            "blob " + ref + " is " + attrs.size() + " bytes, too large to fetch as one array");
+      }
+      data = Files.readAllBytes(path);
+    } catch (NoSuchFileException e) {
+      throw new BlobNotFoundException(ref);
+    }
+    BlobRef actual = Blake3.hash(data);
+    if (!actual.equals(ref)) {
+      String detail = data.length + " bytes that hash to " + actual;
+      quarantine(ref, attrs.fileKey(), detail);
+      throw new CorruptBlobException(ref, detail);
+    }
+    access.touch(ref);
+    return data;
+  }
+
+  /** Size from the file system; does not read or verify the content, nor count as an access. */
+  @Override
+  public Optional<BlobInfo> stat(BlobRef ref) throws IOException {
+    checkOpen();
+    try {
+      return Optional.of(new BlobInfo(ref, Files.size(blobPath(ref))));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    }
+  }
+
+  // ---- receive ----
+
+  @Override
+  public BlobRef receive(byte[] data, int off, int len) throws IOException {
+    checkOpen();
+    Objects.checkFromIndexSize(off, len, data.length);
+    BlobRef ref = Blake3.hash(data, off, len);
+    while (true) {
+      if (isPresent(ref, len)) {
+        access.touch(ref);
+        return ref;
+      }
+      CompletableFuture<Void> mine = new CompletableFuture<>();
+      CompletableFuture<Void> other = inflight.putIfAbsent(ref, mine);
+      if (other != null) {
+        // Someone is writing the same bytes: wait, then re-check (retry if they failed).
+        other.exceptionally(e -> null).join();
+        continue;
+      }
+      try {
+        Path tmp = writeTemp(data, off, len, true);
+        publish(ref, tmp, len);
+        access.touch(ref);
+        mine.complete(null);
+        return ref;
+      } catch (IOException | RuntimeException e) {
+        mine.completeExceptionally(e);
+        throw e;
+      } finally {
+        inflight.remove(ref, mine);
+      }
+    }
+  }
+
+  /** Streams {@code in} to a temp file while hashing it; never holds the blob in memory. */
+  @Override
+  public BlobRef receive(InputStream in) throws IOException {
+    checkOpen();
+    Path tmp = newTemp();
+    long size = 0;
+    BlobRef ref;
+    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE);
+        Blake3Hasher hasher = Blake3.newHasher()) {
+      byte[] buf = new byte[IO_BUFFER];
+      int n;
+      while ((n = in.read(buf)) != -1) {
+        hasher.update(buf, 0, n);
+        writeFully(ch, ByteBuffer.wrap(buf, 0, n));
+        size += n;
+      }
+      ref = hasher.finish();
+      if (isPresent(ref, size)) {
+        ch.close();
+        Files.deleteIfExists(tmp);
+        access.touch(ref);
+        return ref;
+      }
+      ch.force(false);
+    } catch (IOException | RuntimeException e) {
+      deleteQuietly(tmp);
+      throw translate(e, size);
+    }
+    publish(ref, tmp, size);
+    access.touch(ref);
+    return ref;
+  }
+
+  /**
+   * A batch whose blobs are written unsynced and made durable together at {@link
+   * BlobBatch#commit()}: one parallel round of file syncs, then renames, then one sync per touched
+   * shard directory. Blobs become visible at commit. Closing without committing deletes the
+   * uncommitted temp files (their blobs are not stored). One batch per thread.
+   */
+  @Override
+  public BlobBatch newBatch() {
+    checkOpenUnchecked();
+    openBatches.incrementAndGet();
+    return new DiskBatch();
+  }
+
+  // ---- enumerate / remove ----
+
+  /**
+   * Lists shard directories in order; a page costs one directory listing per shard it touches.
+   * Files that are not blobs (bad names) are skipped.
+   */
+  @Override
+  public List<BlobInfo> enumerate(Optional<BlobRef> after, int limit) throws IOException {
+    checkOpen();
+    if (limit <= 0) {
+      return List.of();
+    }
+    String afterHex = after.map(BlobRef::hex).orElse(null);
+    int shard = afterHex == null ? 0 : Integer.parseInt(afterHex.substring(0, 2), 16);
+    List<BlobInfo> out = new ArrayList<>();
+    for (; shard < 256 && out.size() < limit; shard++) {
+      List<String> names = new ArrayList<>();
+      try (DirectoryStream<Path> ds = Files.newDirectoryStream(shardDirs[shard])) {
+        for (Path p : ds) {
+          String hex = refHex(p.getFileName().toString());
+          if (hex != null && (afterHex == null || hex.compareTo(afterHex) > 0)) {
+            names.add(hex);
+          }
+        }
+      }
+      names.sort(null);
+      for (String hex : names) {
+        if (out.size() == limit) {
+          break;
+        }
+        try {
+          long size = Files.size(shardDirs[shard].resolve(hex + SUFFIX));
+          out.add(new BlobInfo(BlobRef.parse(hex), size));
+        } catch (NoSuchFileException e) {
+          // Removed concurrently.
+        }
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public boolean remove(BlobRef ref) throws IOException {
+    checkOpen();
+    Path path = blobPath(ref);
+    synchronized (shardLock(ref)) {
+      long size;
+      try {
+        size = Files.size(path);
+        Files.delete(path);
+      } catch (NoSuchFileException e) {
+        return false;
+      }
+      Fsync.directory(path.getParent());
+      bytesStored.addAndGet(-size);
+      blobCount.decrementAndGet();
+    }
+    access.forget(ref);
+    return true;
+  }
+
+  // ---- usage, access, corruption ----
+
+  /** Sum of the sizes of the blobs present (counted on open, kept up to date since). */
+  public long bytesStored() {
+    return bytesStored.get();
+  }
+
+  /** Number of blobs present. */
+  public long blobCount() {
+    return blobCount.get();
+  }
+
+  /** Bytes still available to this process on the disk under the store. */
+  public long usableSpace() throws IOException {
+    return Files.getFileStore(casDir).getUsableSpace();
+  }
+
+  /** Size of the disk under the store. */
+  public long totalSpace() throws IOException {
+    return Files.getFileStore(casDir).getTotalSpace();
+  }
+
+  /** Last-access times of this store's blobs, for the garbage collector. */
+  public AccessTracker accessTracker() {
+    return access;
+  }
+
+  /**
+   * Refs found corrupt and not yet repaired (still listed after a restart: they are the contents of
+   * {@code quarantine/}). A snapshot.
+   */
+  public Set<BlobRef> corruptRefs() {
+    return Set.copyOf(corrupt);
+  }
+
+  public void addCorruptionListener(CorruptionListener listener) {
+    listeners.add(Objects.requireNonNull(listener));
+  }
+
+  public void removeCorruptionListener(CorruptionListener listener) {
+    listeners.remove(listener);
+  }
+
+  /** Where this store keeps its files ({@code {root}/cas}). */
+  public Path directory() {
+    return casDir;
+  }
+
+  /** Number of batches created and not yet closed. */
+  public int openBatches() {
+    return openBatches.get();
+  }
+
+  /**
+   * Flushes access times, stops background work and releases the directory. Batches still open fail
+   * from now on. Idempotent.
+   */
+  @Override
+  public void close() throws IOException {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    flusher.shutdown();
+    syncPool.shutdown();
+    try {
+      flusher.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    try {
+      access.close();
+    } finally {
+      lock.release();
+      lockChannel.close();
+    }
+  }
+
+  // ---- internals ----
+
+  private Path blobPath(BlobRef ref) {
+    return shardDirs[shardIndex(ref)].resolve(ref.hex() + SUFFIX);
+  }
+
+  private static int shardIndex(BlobRef ref) {
+    return ref.bytes()[0] & 0xff;
+  }
+
+  private Object shardLock(BlobRef ref) {
+    return shardLocks[shardIndex(ref)];
+  }
+
+  /** The 64 hex digits if {@code name} is a blob file name, else null. */
+  private static String refHex(String name) {
+    if (name.length() != 64 + SUFFIX.length() || !name.endsWith(SUFFIX)) {
+      return null;
+    }
+    for (int i = 0; i < 64; i++) {
+      char c = name.charAt(i);
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+        return null;
+      }
+    }
+    return name.substring(0, 64);
+  }
+
+  /**
+   * Whether {@code ref} is durably present with {@code size} bytes. A file of another size is
+   * corrupt: it is quarantined and reported, and this returns false so the caller stores a good
+   * copy.
+   */
+  private boolean isPresent(BlobRef ref, long size) throws IOException {
+    Path path = blobPath(ref);
+    BasicFileAttributes attrs;
+    try {
+      attrs = Files.readAttributes(path, BasicFileAttributes.class);
+    } catch (NoSuchFileException e) {
+      return false;
+    }
+    if (attrs.size() != size) {
+      quarantine(ref, attrs.fileKey(), attrs.size() + " bytes on disk, expected " + size);
+      return false;
+    }
+    // A publisher holds the shard lock from rename until its directory sync: wait for it, so
+    // that we never report durable a blob whose name is not yet.
+    synchronized (shardLock(ref)) {
+      return true;
+    }
+  }
+
+  private Path newTemp() throws IOException {
+    return Files.createTempFile(tmpDir, "b", ".tmp");
+  }
+
+  private Path writeTemp(byte[] data, int off, int len, boolean sync) throws IOException {
+    Path tmp = newTemp();
+    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+      writeFully(ch, ByteBuffer.wrap(data, off, len));
+      if (sync) {
+        ch.force(false);
+      }
+    } catch (IOException | RuntimeException e) {
+      deleteQuietly(tmp);
+      throw translate(e, len);
+    }
+    return tmp;
+  }
+
+  private static void writeFully(FileChannel ch, ByteBuffer buf) throws IOException {
+    while (buf.hasRemaining()) {
+      ch.write(buf);
+    }
+  }
+
+  /** Renames a synced temp file to its real name and syncs the shard directory. */
+  private void publish(BlobRef ref, Path tmp, long size) throws IOException {
+    Path dst = blobPath(ref);
+    synchronized (shardLock(ref)) {
+      try {
+        if (!renameIfAbsent(ref, tmp, dst, size)) {
+          return;
+        }
+        Fsync.directory(dst.getParent());
+      } catch (IOException | RuntimeException e) {
+        deleteQuietly(tmp);
+        throw translate(e, size);
+      }
+    }
+  }
+
+  /**
+   * Under the shard lock: moves {@code tmp} to {@code dst} unless a blob is already there (then
+   * deletes {@code tmp}). Returns whether it renamed. The caller syncs the directory.
+   */
+  private boolean renameIfAbsent(BlobRef ref, Path tmp, Path dst, long size) throws IOException {
+    if (Files.exists(dst)) {
+      Files.deleteIfExists(tmp);
+      return false;
+    }
+    Files.move(tmp, dst, StandardCopyOption.ATOMIC_MOVE);
+    bytesStored.addAndGet(size);
+    blobCount.incrementAndGet();
+    if (corrupt.remove(ref)) {
+      deleteQuarantined(ref);
+    }
+    return true;
+  }
+
+  /**
+   * Moves the blob file out of the way if it is still the file that was found bad (same {@code
+   * fileKey}), then reports it.
+   */
+  private void quarantine(BlobRef ref, Object fileKey, String detail) throws IOException {
+    Path path = blobPath(ref);
+    Path dest;
+    synchronized (shardLock(ref)) {
+      BasicFileAttributes now;
+      try {
+        now = Files.readAttributes(path, BasicFileAttributes.class);
+      } catch (NoSuchFileException e) {
+        return;
+      }
+      if (fileKey != null && !fileKey.equals(now.fileKey())) {
+        return;
+      }
+      dest = quarantineDir.resolve(ref.hex() + SUFFIX);
+      if (Files.exists(dest)) {
+        dest = quarantineDir.resolve(ref.hex() + "." + System.nanoTime() + SUFFIX);
+      }
+      Files.move(path, dest, StandardCopyOption.ATOMIC_MOVE);
+      Fsync.directory(quarantineDir);
+      Fsync.directory(path.getParent());
+      bytesStored.addAndGet(-now.size());
+      blobCount.decrementAndGet();
+      corrupt.add(ref);
+    }
+    access.forget(ref);
+    LOG.error("corrupt blob {} ({}): moved to {}", ref, detail, dest);
+    for (CorruptionListener l : listeners) {
+      try {
+        l.corruptBlobFound(ref, dest, detail);
+      } catch (RuntimeException e) {
+        LOG.warn("corruption listener failed for {}", ref, e);
+      }
+    }
+  }
+
+  private void deleteQuarantined(BlobRef ref) {
+    String prefix = ref.hex();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(quarantineDir, prefix + "*")) {
+      for (Path p : ds) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      LOG.warn("could not delete quarantined copies of repaired blob {}", ref, e);
+    }
+  }
+
+  private IOException translate(Throwable e, long size) {
+    if (e instanceof NoSpaceLeftException n) {
+      return n;
+    }
+    if (NoSpaceLeftException.isNoSpace(e)) {
+      long free = -1;
+      try {
+        free = usableSpace();
+      } catch (IOException ignored) {
+        // Report without the free figure.
+      }
+      return new NoSpaceLeftException(
+          "no space left on device under "
+              + casDir
+              + ": could not store a blob of "
+              + size
+              + " bytes ("
+              + free
+              + " bytes free)",
+          e);
+    }
+    if (e instanceof IOException io) {
+      return io;
+    }
+    if (e instanceof RuntimeException r) {
+      throw r;
+    }
+    return new IOException(e);
+  }
+
+  private void cleanTemps() throws IOException {
+    int n = 0;
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(tmpDir)) {
+      for (Path p : ds) {
+        Files.deleteIfExists(p);
+        n++;
+      }
+    }
+    if (n > 0) {
+      Fsync.directory(tmpDir);
+      LOG.info("deleted {} temp files left over in {} by an earlier crash", n, tmpDir);
+    }
+  }
+
+  private void scanBlobs() throws IOException {
+    long bytes = 0;
+    long count = 0;
+    for (Path shard : shardDirs) {
+      try (DirectoryStream<Path> ds = Files.newDirectoryStream(shard)) {
+        for (Path p : ds) {
+          String hex = refHex(p.getFileName().toString());
+          if (hex == null) {
+            LOG.warn("ignoring stray file {} in the blob store", p);
+            continue;
+          }
+          BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+          bytes += a.size();
+          count++;
+          // Blobs the tracker does not know (first open, lost tracker) start at their write time.
+          access.touchIfAbsent(BlobRef.parse(hex), a.lastModifiedTime().toInstant());
+        }
+      }
+    }
+    bytesStored.set(bytes);
+    blobCount.set(count);
+  }
+
+  private void scanQuarantine() throws IOException {
+    Set<String> seen = new HashSet<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(quarantineDir)) {
+      for (Path p : ds) {
+        String name = p.getFileName().toString();
+        if (name.length() >= 64) {
+          String hex = name.substring(0, 64);
+          if (seen.add(hex)) {
+            try {
+              BlobRef ref = BlobRef.parse(hex);
+              if (Files.exists(blobPath(ref))) {
+                deleteQuarantined(ref);
+              } else {
+                corrupt.add(ref);
+              }
+            } catch (IllegalArgumentException e) {
+              LOG.warn("ignoring stray file {} in quarantine", p);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private void flushAccessQuietly() {
+    try {
+      access.flush();
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("could not persist access times for {}: {}", casDir, e.toString());
+    }
+  }
+
+  private void checkOpen() throws IOException {
+    if (closed) {
+      throw new IOException("blob store " + casDir + " is closed");
+    }
+  }
+
+  private void checkOpenUnchecked() {
+    if (closed) {
+      throw new IllegalStateException("blob store " + casDir + " is closed");
+    }
+  }
+
+  private static void deleteQuietly(Path p) {
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException e) {
+      LOG.warn("could not delete temp file {}: {}", p, e.toString());
+    }
+  }
+
+  private static Thread daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
+  }
+
+  private record Pending(Path tmp, long size) {}
+
+  private final class DiskBatch implements BlobBatch {
+    private final Map<BlobRef, Pending> pending = new LinkedHashMap<>();
+    private boolean done;
+
+    @Override
+    public BlobRef receive(byte[] data, int off, int len) throws IOException {
+      checkBatch();
+      Objects.checkFromIndexSize(off, len, data.length);
+      BlobRef ref = Blake3.hash(data, off, len);
+      if (pending.containsKey(ref)) {
+        return ref;
+      }
+      if (isPresent(ref, len)) {
+        access.touch(ref);
+        return ref;
+      }
+      pending.put(ref, new Pending(writeTemp(data, off, len, false), len));
+      return ref;
+    }
+
+    @Override
+    public void commit() throws IOException {
+      checkBatch();
+      if (pending.isEmpty()) {
+        return;
+      }
+      List<Future<?>> syncs = new ArrayList<>();
+      for (Pending p : pending.values()) {
+        syncs.add(syncPool.submit(() -> syncTemp(p)));
+      }
+      awaitAll(syncs);
+      Map<Integer, List<Map.Entry<BlobRef, Pending>>> byShard = new LinkedHashMap<>();
+      for (Map.Entry<BlobRef, Pending> e : pending.entrySet()) {
+        byShard.computeIfAbsent(shardIndex(e.getKey()), k -> new ArrayList<>()).add(e);
+      }
+      List<Future<?>> renames = new ArrayList<>();
+      for (Map.Entry<Integer, List<Map.Entry<BlobRef, Pending>>> s : byShard.entrySet()) {
+        renames.add(syncPool.submit(() -> publishShard(s.getKey(), s.getValue())));
+      }
+      awaitAll(renames);
+      for (BlobRef ref : pending.keySet()) {
+        access.touch(ref);
+      }
+      pending.clear();
+    }
+
+    private Void syncTemp(Pending p) throws IOException {
+      try {
+        Fsync.file(p.tmp());
+        return null;
+      } catch (IOException e) {
+        throw translate(e, p.size());
+      }
+    }
+
+    private Void publishShard(int shard, List<Map.Entry<BlobRef, Pending>> entries)
+        throws IOException {
+      synchronized (shardLocks[shard]) {
+        boolean renamed = false;
+        for (Map.Entry<BlobRef, Pending> e : entries) {
+          Pending p = e.getValue();
+          try {
+            renamed |= renameIfAbsent(e.getKey(), p.tmp(), blobPath(e.getKey()), p.size());
+          } catch (FileAlreadyExistsException | NoSuchFileException alreadyGone) {
+            // NoSuchFile: an earlier, failed commit attempt already moved it.
+            LOG.debug("batch rename of {}: {}", e.getKey(), alreadyGone.toString());
+          }
+        }
+        if (renamed) {
+          Fsync.directory(shardDirs[shard]);
+        }
+      }
+      return null;
+    }
+
+    private void awaitAll(List<Future<?>> futures) throws IOException {
+      IOException first = null;
+      for (Future<?> f : futures) {
+        try {
+          f.get();
+        } catch (ExecutionException e) {
+          Throwable c = e.getCause();
+          if (first == null) {
+            first = c instanceof IOException io ? io : new IOException(c);
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted while committing a batch", e);
+        }
+      }
+      if (first != null) {
+        throw first;
+      }
+    }
+
+    @Override
+    public void close() {
+      if (done) {
+        return;
+      }
+      done = true;
+      openBatches.decrementAndGet();
+      for (Pending p : pending.values()) {
+        deleteQuietly(p.tmp());
+      }
+      pending.clear();
+    }
+
+    private void checkBatch() throws IOException {
+      if (done) {
+        throw new IllegalStateException("batch is closed");
+      }
+      checkOpen();
+    }
+  }
+}

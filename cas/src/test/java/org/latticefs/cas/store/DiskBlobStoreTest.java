@@ -1,0 +1,162 @@
+package org.latticefs.cas.store;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.latticefs.cas.BlobInfo;
+import org.latticefs.cas.BlobRef;
+import org.latticefs.cas.BlobStore;
+import org.latticefs.cas.CorruptBlobException;
+
+class DiskBlobStoreTest extends BlobStoreContract {
+  @TempDir Path root;
+
+  @Override
+  protected BlobStore newStore() throws IOException {
+    return DiskBlobStore.open(root);
+  }
+
+  private DiskBlobStore disk() {
+    return (DiskBlobStore) store;
+  }
+
+  private Path blobFile(BlobRef ref) {
+    return root.resolve("cas").resolve(ref.hex().substring(0, 2)).resolve(ref.hex() + ".blob");
+  }
+
+  private List<Path> filesUnder(Path dir) throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.toList();
+    }
+  }
+
+  @Test
+  void layoutIsShardedByTheFirstByte() throws IOException {
+    byte[] data = randomBytes(42);
+    BlobRef ref = store.receive(data);
+    assertArrayEquals(data, Files.readAllBytes(blobFile(ref)));
+    assertEquals(List.of(), filesUnder(root.resolve("cas/tmp")));
+  }
+
+  @Test
+  void flippedByteIsCorruptionReportedAndQuarantined() throws IOException {
+    byte[] data = randomBytes(10_000);
+    BlobRef ref = store.receive(data);
+    Path file = blobFile(ref);
+    byte[] bad = Files.readAllBytes(file);
+    bad[5000] ^= 0x40;
+    Files.write(file, bad);
+    List<BlobRef> reported = new ArrayList<>();
+    disk().addCorruptionListener((r, q, d) -> reported.add(r));
+    long bytesBefore = disk().bytesStored();
+
+    CorruptBlobException e = assertThrows(CorruptBlobException.class, () -> store.fetch(ref));
+    assertEquals(ref, e.ref());
+    assertEquals(List.of(ref), reported);
+    assertEquals(Set.of(ref), disk().corruptRefs());
+    assertFalse(Files.exists(file), "bad file must be out of readers' way");
+    Path quarantined = root.resolve("cas/quarantine/" + ref.hex() + ".blob");
+    assertArrayEquals(bad, Files.readAllBytes(quarantined), "bad bytes kept, not deleted");
+    assertEquals(bytesBefore - data.length, disk().bytesStored());
+    assertEquals(Optional.empty(), store.stat(ref));
+
+    // Still reported after a restart.
+    store.close();
+    store = DiskBlobStore.open(root);
+    assertEquals(Set.of(ref), disk().corruptRefs());
+
+    // A good copy repairs it.
+    store.receive(data);
+    assertArrayEquals(data, store.fetch(ref));
+    assertTrue(disk().corruptRefs().isEmpty());
+    assertFalse(Files.exists(quarantined));
+  }
+
+  @Test
+  void truncatedBlobIsReplacedByTheNextReceive() throws IOException {
+    byte[] data = randomBytes(10_000);
+    BlobRef ref = store.receive(data);
+    Files.write(blobFile(ref), new byte[10]);
+    assertEquals(ref, store.receive(data));
+    assertArrayEquals(data, store.fetch(ref));
+    assertEquals(Set.of(), disk().corruptRefs());
+    // The count follows what the store did; a size changed behind its back shows after reopen.
+    store.close();
+    store = DiskBlobStore.open(root);
+    assertEquals(data.length, disk().bytesStored());
+  }
+
+  @Test
+  void crashLeftoverTempFilesAreCleanedOnOpen() throws IOException {
+    BlobRef kept = store.receive(randomBytes(100));
+    store.close();
+    Path tmp = root.resolve("cas/tmp");
+    for (int i = 0; i < 5; i++) {
+      Files.write(tmp.resolve("b" + i + ".tmp"), randomBytes(1000));
+    }
+    store = DiskBlobStore.open(root);
+    assertEquals(List.of(), filesUnder(tmp));
+    assertEquals(List.of(new BlobInfo(kept, 100)), store.enumerate(Optional.empty(), 10));
+  }
+
+  @Test
+  void halfWrittenTempIsNeverVisible() throws IOException {
+    byte[] data = randomBytes(5000);
+    BlobRef ref = org.latticefs.cas.Blake3.hash(data);
+    // A crash mid-write leaves a prefix in tmp/ named like a blob would be.
+    Files.write(root.resolve("cas/tmp/" + ref.hex() + ".tmp"), java.util.Arrays.copyOf(data, 100));
+    assertEquals(Optional.empty(), store.stat(ref));
+    assertEquals(List.of(), store.enumerate(Optional.empty(), 10));
+    store.close();
+    store = DiskBlobStore.open(root);
+    assertEquals(Optional.empty(), store.stat(ref));
+    assertEquals(ref, store.receive(data));
+    assertArrayEquals(data, store.fetch(ref));
+  }
+
+  @Test
+  void bytesStoredIsKeptAndRecomputedOnOpen() throws IOException {
+    store.receive(randomBytes(100));
+    BlobRef b = store.receive(randomBytes(250));
+    store.receive(randomBytes(250 - 1));
+    assertEquals(599, disk().bytesStored());
+    assertEquals(3, disk().blobCount());
+    store.remove(b);
+    assertEquals(349, disk().bytesStored());
+    store.close();
+    store = DiskBlobStore.open(root);
+    assertEquals(349, disk().bytesStored());
+    assertEquals(2, disk().blobCount());
+    assertTrue(disk().usableSpace() > 0);
+    assertTrue(disk().totalSpace() >= disk().usableSpace());
+  }
+
+  @Test
+  void secondOpenOfTheSameRootFails() {
+    IOException e = assertThrows(IOException.class, () -> DiskBlobStore.open(root));
+    assertTrue(e.getMessage().contains("already open"), e.getMessage());
+  }
+
+  @Test
+  void strayFilesAreIgnored() throws IOException {
+    BlobRef ref = store.receive(randomBytes(10));
+    Files.writeString(blobFile(ref).resolveSibling("notes.txt"), "hello");
+    assertEquals(1, store.enumerate(Optional.empty(), 10).size());
+    store.close();
+    store = DiskBlobStore.open(root);
+    assertEquals(10, disk().bytesStored());
+  }
+}
