@@ -2,15 +2,53 @@ package org.latticefs.kv;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import org.latticefs.kv.state.Applyable;
+import org.latticefs.kv.state.StateContext;
 
 /**
  * One operation in a log entry. The operations of one entry apply atomically, in order.
  *
- * <p>Keys are UTF-8 strings starting with {@code /}; values are opaque bytes.
+ * <p>Keys are UTF-8 strings starting with {@code /}; values are opaque bytes. Each operation is
+ * {@link Applyable}: its effect on the state is defined by the operation itself, through a {@link
+ * StateContext}, so further kinds (the WASM {@code Instruction}) slot in beside these without a
+ * switch in the store.
  */
-public sealed interface Op permits Op.Put, Op.Delete {
+public sealed interface Op extends Applyable permits Op.Put, Op.Delete {
+  /** Longest key accepted, in UTF-8 bytes. */
+  int MAX_KEY_BYTES = 4096;
+
   /** The key this operation touches. */
   String key();
+
+  /**
+   * Checks that {@code key} is a valid key: starts with {@code /}, at most {@link #MAX_KEY_BYTES}
+   * UTF-8 bytes, no NUL and no unpaired surrogate.
+   *
+   * @return a reason why it is not valid, or null if it is
+   */
+  static String invalidKeyReason(String key) {
+    if (key == null || key.isEmpty() || key.charAt(0) != '/') {
+      return "a key starts with '/'";
+    }
+    if (key.indexOf('\0') >= 0) {
+      return "a key contains no NUL character";
+    }
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 >= key.length() || !Character.isLowSurrogate(key.charAt(i + 1))) {
+          return "a key is valid Unicode (unpaired surrogate)";
+        }
+        i++;
+      } else if (Character.isLowSurrogate(c)) {
+        return "a key is valid Unicode (unpaired surrogate)";
+      }
+    }
+    if (key.getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES) {
+      return "a key is at most " + MAX_KEY_BYTES + " UTF-8 bytes";
+    }
+    return null;
+  }
 
   /** Sets {@code key} to {@code value}. */
   record Put(String key, byte[] value) implements Op {
@@ -25,6 +63,11 @@ public sealed interface Op permits Op.Put, Op.Delete {
     @Override
     public byte[] value() {
       return value.clone();
+    }
+
+    @Override
+    public void applyTo(StateContext state) throws KvException {
+      state.put(key, value);
     }
 
     @Override
@@ -44,5 +87,10 @@ public sealed interface Op permits Op.Put, Op.Delete {
   }
 
   /** Removes {@code key} (a tombstone head). */
-  record Delete(String key) implements Op {}
+  record Delete(String key) implements Op {
+    @Override
+    public void applyTo(StateContext state) throws KvException {
+      state.delete(key);
+    }
+  }
 }

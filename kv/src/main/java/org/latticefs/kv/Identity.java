@@ -1,0 +1,232 @@
+package org.latticefs.kv;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.random.RandomGenerator;
+import org.bouncycastle.math.ec.rfc8032.Ed25519;
+
+/**
+ * A node's Ed25519 key pair (BouncyCastle's RFC 8032 implementation, the fastest measured here).
+ * Its public key is the node's {@link NodeId}.
+ *
+ * <h2>Key file</h2>
+ *
+ * {@link #loadOrCreate} keeps the key in {@code {dataDir}/identity.key}, mode 0600, three lines of
+ * US-ASCII text, each ending in {@code \n}:
+ *
+ * <pre>
+ * lattice-identity-v1
+ * ed25519-seed {64 lower-case hex digits: the 32-byte RFC 8032 private key (seed)}
+ * node-id {the NodeId text form of the public key derived from the seed}
+ * </pre>
+ *
+ * The file is written to a temporary file, fsynced, and linked into place, so it appears whole or
+ * not at all, and two processes racing to create it end up with the same key. A file that does not
+ * match this format exactly (or whose node id does not match its seed) is reported as corrupt and
+ * never replaced: the node id is the node's name in every mesh it joined.
+ *
+ * <p>Instances are immutable and thread-safe. {@link #toString()} never prints the private key.
+ */
+public final class Identity {
+  /** The key file's name under the data directory. */
+  public static final String FILE_NAME = "identity.key";
+
+  /** Length of an Ed25519 signature. */
+  public static final int SIGNATURE_LENGTH = Ed25519.SIGNATURE_SIZE;
+
+  private static final String HEADER = "lattice-identity-v1";
+  private static final Set<PosixFilePermission> OWNER_ONLY =
+      PosixFilePermissions.fromString("rw-------");
+  private static final int PUBLIC_POINT_CACHE = 4096;
+  private static final ConcurrentHashMap<NodeId, Object> PUBLIC_POINTS = new ConcurrentHashMap<>();
+  private static final Object INVALID_KEY = new Object();
+
+  static {
+    Ed25519.precompute();
+  }
+
+  private final byte[] seed;
+  private final byte[] publicKey;
+  private final NodeId id;
+
+  private Identity(byte[] seed) {
+    this.seed = seed.clone();
+    this.publicKey = new byte[Ed25519.PUBLIC_KEY_SIZE];
+    Ed25519.generatePublicKey(this.seed, 0, publicKey, 0);
+    this.id = new NodeId(publicKey);
+  }
+
+  /** A key pair from a 32-byte RFC 8032 private key (seed). */
+  public static Identity fromSeed(byte[] seed) {
+    if (seed == null || seed.length != Ed25519.SECRET_KEY_SIZE) {
+      throw new IllegalArgumentException("an Ed25519 seed is 32 bytes");
+    }
+    return new Identity(seed);
+  }
+
+  /**
+   * A fresh key pair drawn from {@code random}: a {@link SecureRandom} for real nodes, a seeded
+   * generator in tests.
+   */
+  public static Identity generate(RandomGenerator random) {
+    byte[] seed = new byte[Ed25519.SECRET_KEY_SIZE];
+    random.nextBytes(seed);
+    return new Identity(seed);
+  }
+
+  /**
+   * Loads the identity of {@code dataDir}, creating the directory and a new key (from a {@link
+   * SecureRandom}) if there is none.
+   *
+   * @throws KvException if the key file exists but is unreadable or corrupt (it is left as is), or
+   *     cannot be created
+   */
+  public static Identity loadOrCreate(Path dataDir) throws KvException {
+    Path file = dataDir.resolve(FILE_NAME);
+    try {
+      Files.createDirectories(dataDir);
+      try {
+        return load(file);
+      } catch (NoSuchFileException e) {
+        // Not created yet: fall through.
+      }
+      Identity fresh = generate(new SecureRandom());
+      Path tmp = Files.createTempFile(dataDir, ".identity-", ".tmp");
+      try {
+        Files.setPosixFilePermissions(tmp, OWNER_ONLY);
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+          ch.write(java.nio.ByteBuffer.wrap(fresh.fileText().getBytes(StandardCharsets.US_ASCII)));
+          ch.force(true);
+        }
+        try {
+          Files.createLink(file, tmp);
+        } catch (FileAlreadyExistsException raced) {
+          return load(file);
+        }
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+      fsyncDirectory(dataDir);
+      return fresh;
+    } catch (KvException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new KvException("cannot load or create the identity key " + file + ": " + e, e);
+    }
+  }
+
+  private static Identity load(Path file) throws IOException {
+    byte[] bytes = Files.readAllBytes(file);
+    String text = new String(bytes, StandardCharsets.US_ASCII);
+    String[] lines = text.split("\n", -1);
+    String problem = null;
+    Identity identity = null;
+    if (bytes.length > 1024 || lines.length != 4 || !lines[3].isEmpty()) {
+      problem = "expected three lines ending in a newline";
+    } else if (!lines[0].equals(HEADER)) {
+      problem = "first line is not \"" + HEADER + "\"";
+    } else if (!lines[1].matches("ed25519-seed [0-9a-f]{64}")) {
+      problem = "second line is not \"ed25519-seed\" and 64 lower-case hex digits";
+    } else {
+      identity = new Identity(HexFormat.of().parseHex(lines[1].substring(13)));
+      if (!lines[2].equals("node-id " + identity.id())) {
+        problem = "its node id does not match its seed";
+        identity = null;
+      }
+    }
+    if (problem != null) {
+      throw new KvException(
+          "identity key file "
+              + file
+              + " is corrupt ("
+              + problem
+              + "); it was left untouched: restore it from a backup, or move it away to give"
+              + " this node a new identity");
+    }
+    return identity;
+  }
+
+  private String fileText() {
+    return HEADER + "\ned25519-seed " + HexFormat.of().formatHex(seed) + "\nnode-id " + id + "\n";
+  }
+
+  /** This node's id: its public key. */
+  public NodeId id() {
+    return id;
+  }
+
+  /** The 64-byte Ed25519 signature of {@code message}. */
+  public byte[] sign(byte[] message) {
+    return sign(message, 0, message.length);
+  }
+
+  /** The 64-byte Ed25519 signature of {@code message[off, off+len)}. */
+  public byte[] sign(byte[] message, int off, int len) {
+    byte[] sig = new byte[SIGNATURE_LENGTH];
+    Ed25519.sign(seed, 0, publicKey, 0, message, off, len, sig, 0);
+    return sig;
+  }
+
+  /** Whether {@code signature} is {@code author}'s valid Ed25519 signature of {@code message}. */
+  public static boolean verify(NodeId author, byte[] message, byte[] signature) {
+    return verify(author, message, 0, message.length, signature);
+  }
+
+  /**
+   * Whether {@code signature} is {@code author}'s valid Ed25519 signature of {@code message[off,
+   * off+len)}. Thread-safe; decoded public keys are cached per author.
+   */
+  public static boolean verify(NodeId author, byte[] message, int off, int len, byte[] signature) {
+    if (signature == null || signature.length != SIGNATURE_LENGTH) {
+      return false;
+    }
+    Object point = PUBLIC_POINTS.get(author);
+    if (point == null) {
+      byte[] pk = author.publicKey();
+      Ed25519.PublicPoint decoded = Ed25519.validatePublicKeyPartialExport(pk, 0);
+      point = decoded == null ? INVALID_KEY : decoded;
+      if (PUBLIC_POINTS.size() >= PUBLIC_POINT_CACHE) {
+        PUBLIC_POINTS.clear();
+      }
+      PUBLIC_POINTS.put(author, point);
+    }
+    if (point == INVALID_KEY) {
+      return false;
+    }
+    return Ed25519.verify(signature, 0, (Ed25519.PublicPoint) point, message, off, len);
+  }
+
+  private static void fsyncDirectory(Path dir) throws IOException {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    }
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Identity other && Arrays.equals(seed, other.seed);
+  }
+
+  @Override
+  public int hashCode() {
+    return id.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "Identity[" + id + "]";
+  }
+}

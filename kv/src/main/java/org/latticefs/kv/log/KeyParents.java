@@ -1,0 +1,60 @@
+package org.latticefs.kv.log;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import org.latticefs.cas.BlobRef;
+
+/**
+ * The heads of one key that an entry supersedes: the hashes of the entries whose values for {@code
+ * key} the author saw when it wrote (empty when the key was new to it).
+ *
+ * <p>The constructor sorts {@code heads} ascending (unsigned bytes) and rejects duplicates and more
+ * than {@link Entry#MAX_PARENTS_PER_KEY}.
+ */
+public record KeyParents(String key, List<BlobRef> heads) {
+  /**
+   * The order of keys in an entry: by Unicode code point, which is the unsigned order of their
+   * UTF-8 bytes (unlike {@link String#compareTo}, which orders UTF-16 units).
+   */
+  public static final Comparator<String> KEY_ORDER = KeyParents::compareCodePoints;
+
+  public KeyParents {
+    Entry.checkKey(key);
+    Objects.requireNonNull(heads, "heads");
+    if (heads.size() > Entry.MAX_PARENTS_PER_KEY) {
+      throw new IllegalArgumentException(
+          "at most "
+              + Entry.MAX_PARENTS_PER_KEY
+              + " parents per key, got "
+              + heads.size()
+              + " for "
+              + key);
+    }
+    List<BlobRef> sorted = new ArrayList<>(heads);
+    sorted.forEach(h -> Objects.requireNonNull(h, "head"));
+    sorted.sort(null);
+    for (int i = 1; i < sorted.size(); i++) {
+      if (sorted.get(i).equals(sorted.get(i - 1))) {
+        throw new IllegalArgumentException("duplicate parent " + sorted.get(i) + " for " + key);
+      }
+    }
+    heads = List.copyOf(sorted);
+  }
+
+  static int compareCodePoints(String a, String b) {
+    int i = 0;
+    int j = 0;
+    while (i < a.length() && j < b.length()) {
+      int ca = a.codePointAt(i);
+      int cb = b.codePointAt(j);
+      if (ca != cb) {
+        return Integer.compare(ca, cb);
+      }
+      i += Character.charCount(ca);
+      j += Character.charCount(cb);
+    }
+    return Integer.compare(a.length() - i, b.length() - j);
+  }
+}

@@ -1,0 +1,100 @@
+package org.latticefs.node;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the CLI asks of a node, whether it runs in this process ({@link LocalNode}) or in a daemon
+ * reached over the control socket ({@link org.latticefs.node.control.ControlClient}).
+ *
+ * <p>A {@code store} argument is a store name or UUID; {@code null} or {@code ""} means the root
+ * store. A store that does not exist is a {@link NodeException} naming it. Implementations are safe
+ * for use by one thread at a time; the caller closes them.
+ */
+public interface NodeApi extends AutoCloseable {
+  /** This node's id in its text form. */
+  String nodeId() throws IOException;
+
+  /** The declared stores in name order. */
+  List<StoreRow> stores() throws IOException;
+
+  StoreRow createStore(String name) throws IOException;
+
+  /** Removes a store's declaration; returns what was removed. */
+  StoreRow removeStore(String nameOrUuid) throws IOException;
+
+  /** Sets {@code key}; returns the hash of the log entry that did it. */
+  String put(String store, String key, byte[] value) throws IOException;
+
+  /** The winning value of {@code key}, empty if absent or deleted. */
+  Optional<byte[]> get(String store, String key) throws IOException;
+
+  /** Deletes {@code key}; returns false (and writes nothing) if it had no live value. */
+  boolean remove(String store, String key) throws IOException;
+
+  /** Live keys under {@code prefix}, ascending, at most {@code limit}. */
+  List<Row> list(String store, String prefix, int limit) throws IOException;
+
+  /** Every concurrent head of {@code key}, winner first; empty if never written. */
+  List<HeadRow> heads(String store, String key) throws IOException;
+
+  /**
+   * The store's log entries, oldest first by HLC, at most the last {@code limit}; only those
+   * touching {@code key} if non-null.
+   */
+  List<EntryRow> history(String store, String key, int limit) throws IOException;
+
+  /** What the node is doing: mounted or not, where, since when. */
+  Status status() throws IOException;
+
+  /** Lattice's view of a path inside the mount. */
+  FileStat stat(String path) throws IOException;
+
+  /** Asks a running daemon to unmount and exit; returns once it has unmounted. */
+  void shutdown() throws IOException;
+
+  @Override
+  void close() throws IOException;
+
+  /** A declared store. */
+  record StoreRow(String id, String name, long createdAtMillis) {}
+
+  /** A live key and its winning value. */
+  record Row(String key, byte[] value) {}
+
+  /** One concurrent head of a key; {@code value} null for a deletion. */
+  record HeadRow(String key, byte[] value, String hlc, String author, String entry) {}
+
+  /** One log entry. */
+  record EntryRow(String hash, String author, long seq, String hlc, List<OpRow> ops) {}
+
+  /** One operation of an entry; {@code value} null for a delete. */
+  record OpRow(String kind, String key, byte[] value) {}
+
+  /** The node's state. {@code mountpoint} is null when not mounted; {@code pid} the daemon's. */
+  record Status(
+      long pid,
+      String nodeId,
+      String dataDir,
+      String mountpoint,
+      long startedAtMillis,
+      long blobCount,
+      long blobBytes) {}
+
+  /**
+   * A file or directory in the mount: its store, inode and type; for regular files the manifest and
+   * its chunks.
+   */
+  record FileStat(
+      String path,
+      String store,
+      String inode,
+      String type,
+      long size,
+      String manifest,
+      List<ChunkRow> chunks) {}
+
+  /** One chunk of a file: where it starts, how long it is, its blob. */
+  record ChunkRow(long offset, long length, String ref) {}
+}

@@ -1,0 +1,17 @@
+package org.latticefs.node.cli;
+
+import org.latticefs.cas.Blake3;
+import picocli.CommandLine.IVersionProvider;
+
+/** {@code --version}: the build version, the Java runtime and the BLAKE3 implementation. */
+final class VersionProvider implements IVersionProvider {
+  @Override
+  public String[] getVersion() {
+    String v = VersionProvider.class.getPackage().getImplementationVersion();
+    return new String[] {
+      "lattice-fs " + (v == null ? "(development build)" : v),
+      "Java " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")",
+      "BLAKE3: " + Blake3.implementation()
+    };
+  }
+}

@@ -1,0 +1,149 @@
+package org.latticefs.node.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The node's settings: defaults that need no file, overridden by {@code
+ * $LATTICE_HOME/config.properties} (Java properties syntax). Sizes accept a {@code K}, {@code M},
+ * {@code G} or {@code T} suffix (powers of 1024).
+ *
+ * <table>
+ *   <caption>Keys</caption>
+ *   <tr><th>key</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>{@code storage.quota}</td><td>0 (no quota)</td><td>most bytes of blobs this node
+ *       keeps; writes beyond it fail with ENOSPC; statfs reports it as the size</td></tr>
+ *   <tr><td>{@code storage.min_free}</td><td>1G</td><td>free space left on the data disk:
+ *       writes that would go below it fail with ENOSPC</td></tr>
+ *   <tr><td>{@code cache.chunk_bytes}</td><td>256M</td><td>in-memory cache of chunks read
+ *       through the mount</td></tr>
+ *   <tr><td>{@code log.level}</td><td>warn</td><td>error, warn, info, debug or trace;
+ *       {@code -v} means debug</td></tr>
+ *   <tr><td>{@code mount.options}</td><td>(none)</td><td>extra comma-separated FUSE mount
+ *       options, e.g. {@code allow_other}</td></tr>
+ * </table>
+ *
+ * Unknown keys are an error (a typo must not be silently ignored).
+ */
+public record NodeConfig(
+    long storageQuota,
+    long minFreeSpace,
+    long chunkCacheBytes,
+    String logLevel,
+    String mountOptions) {
+
+  public static final NodeConfig DEFAULTS = new NodeConfig(0, 1L << 30, 256L << 20, "warn", "");
+
+  static final Set<String> KEYS =
+      Set.of(
+          "storage.quota", "storage.min_free", "cache.chunk_bytes", "log.level", "mount.options");
+
+  private static final Set<String> LEVELS = Set.of("error", "warn", "info", "debug", "trace");
+
+  /** Reads {@code file}; a missing file means the defaults. */
+  public static NodeConfig load(Path file) throws IOException {
+    Properties p = new Properties();
+    try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      p.load(r);
+    } catch (NoSuchFileException e) {
+      return DEFAULTS;
+    }
+    Map<String, String> m = new TreeMap<>();
+    for (String k : p.stringPropertyNames()) {
+      m.put(k, p.getProperty(k).trim());
+    }
+    try {
+      return fromMap(m);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Builds a config from key/value pairs; absent keys take their defaults. */
+  public static NodeConfig fromMap(Map<String, String> m) {
+    for (String k : m.keySet()) {
+      if (!KEYS.contains(k)) {
+        throw new IllegalArgumentException(
+            "unknown config key '"
+                + k
+                + "' (known: "
+                + new TreeMap<>(toMap(DEFAULTS)).keySet()
+                + ")");
+      }
+    }
+    NodeConfig d = DEFAULTS;
+    String level = m.getOrDefault("log.level", d.logLevel).toLowerCase(Locale.ROOT);
+    if (!LEVELS.contains(level)) {
+      throw new IllegalArgumentException("log.level must be one of " + LEVELS + ", got " + level);
+    }
+    return new NodeConfig(
+        size(m, "storage.quota", d.storageQuota),
+        size(m, "storage.min_free", d.minFreeSpace),
+        size(m, "cache.chunk_bytes", d.chunkCacheBytes),
+        level,
+        m.getOrDefault("mount.options", d.mountOptions));
+  }
+
+  /** Every key with its value in this config, as it would be written in the file. */
+  public static Map<String, String> toMap(NodeConfig c) {
+    Map<String, String> m = new TreeMap<>();
+    m.put("storage.quota", Long.toString(c.storageQuota));
+    m.put("storage.min_free", Long.toString(c.minFreeSpace));
+    m.put("cache.chunk_bytes", Long.toString(c.chunkCacheBytes));
+    m.put("log.level", c.logLevel);
+    m.put("mount.options", c.mountOptions);
+    return m;
+  }
+
+  /** Parses {@code 123}, {@code 64K}, {@code 256M}, {@code 2G}, {@code 1T} (powers of 1024). */
+  public static long parseSize(String s) {
+    String t = s.trim().toUpperCase(Locale.ROOT);
+    if (t.endsWith("B")) {
+      t = t.substring(0, t.length() - 1);
+    }
+    int shift = 0;
+    if (!t.isEmpty()) {
+      switch (t.charAt(t.length() - 1)) {
+        case 'K' -> shift = 10;
+        case 'M' -> shift = 20;
+        case 'G' -> shift = 30;
+        case 'T' -> shift = 40;
+        default -> shift = 0;
+      }
+    }
+    if (shift != 0) {
+      t = t.substring(0, t.length() - 1);
+    }
+    long n;
+    try {
+      n = Long.parseLong(t.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("not a size: '" + s + "' (examples: 0, 512M, 2G)");
+    }
+    if (n < 0 || (shift > 0 && n > (Long.MAX_VALUE >> shift))) {
+      throw new IllegalArgumentException("size out of range: '" + s + "'");
+    }
+    return n << shift;
+  }
+
+  private static long size(Map<String, String> m, String key, long dflt) {
+    String v = m.get(key);
+    if (v == null || v.isEmpty()) {
+      return dflt;
+    }
+    try {
+      return parseSize(v);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
+    }
+  }
+}

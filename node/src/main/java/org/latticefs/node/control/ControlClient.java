@@ -1,0 +1,195 @@
+package org.latticefs.node.control;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.SocketException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.latticefs.node.NodeApi;
+import org.latticefs.node.NodeException;
+import org.latticefs.node.config.DataDir;
+
+/**
+ * A {@link NodeApi} that forwards every call to the daemon over its control socket. One connection,
+ * used by one thread at a time; the caller closes it.
+ */
+public final class ControlClient implements NodeApi {
+  private final SocketChannel ch;
+
+  private ControlClient(SocketChannel ch) {
+    this.ch = ch;
+  }
+
+  /**
+   * Connects to the daemon serving {@code dir}; empty if none is running (no socket file, or a
+   * stale one nobody listens on).
+   */
+  public static Optional<ControlClient> connect(DataDir dir) throws IOException {
+    if (!Files.exists(dir.socket())) {
+      return Optional.empty();
+    }
+    SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+    try {
+      ch.connect(UnixDomainSocketAddress.of(dir.socket()));
+      return Optional.of(new ControlClient(ch));
+    } catch (ConnectException | java.nio.file.NoSuchFileException e) {
+      ch.close();
+      return Optional.empty();
+    } catch (SocketException e) {
+      ch.close();
+      throw new NodeException("cannot reach the daemon at " + dir.socket() + ": " + e.getMessage());
+    }
+  }
+
+  /** Sends one request; returns its result or throws the daemon's error as a NodeException. */
+  public Object call(Map<String, Object> request) throws IOException {
+    Frames.write(ch, request);
+    Map<String, Object> resp = Frames.read(ch, Frames.MAX_RESPONSE);
+    if (resp == null) {
+      throw new NodeException("the daemon closed the connection");
+    }
+    if (Boolean.TRUE.equals(resp.get("ok"))) {
+      return resp.get("result");
+    }
+    String msg = Wire.str(resp, "error");
+    long exit = Wire.num(resp, "exit");
+    throw new NodeException(
+        msg == null ? "the daemon reported an unspecified error" : msg,
+        exit == 0 ? 1 : (int) exit,
+        null);
+  }
+
+  private static Map<String, Object> req(String op, Object... kv) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("op", op);
+    for (int i = 0; i < kv.length; i += 2) {
+      m.put((String) kv[i], kv[i + 1]);
+    }
+    return m;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> obj(Object o) throws Frames.ProtocolException {
+    if (o instanceof Map) {
+      return (Map<String, Object>) o;
+    }
+    throw new Frames.ProtocolException("expected an object from the daemon");
+  }
+
+  private static List<Map<String, Object>> list(Object o) throws Frames.ProtocolException {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("l", o);
+    return Wire.objects(m, "l");
+  }
+
+  @Override
+  public String nodeId() throws IOException {
+    return (String) call(req("id"));
+  }
+
+  @Override
+  public List<StoreRow> stores() throws IOException {
+    List<StoreRow> out = new ArrayList<>();
+    for (Map<String, Object> m : list(call(req("store.ls")))) {
+      out.add(Wire.store(m));
+    }
+    return out;
+  }
+
+  @Override
+  public StoreRow createStore(String name) throws IOException {
+    return Wire.store(obj(call(req("store.create", "name", name))));
+  }
+
+  @Override
+  public StoreRow removeStore(String nameOrUuid) throws IOException {
+    return Wire.store(obj(call(req("store.rm", "store", nameOrUuid))));
+  }
+
+  @Override
+  public String put(String store, String key, byte[] value) throws IOException {
+    return (String)
+        call(
+            req(
+                "kv.put",
+                "store",
+                store,
+                "key",
+                key,
+                "value_base64",
+                Base64.getEncoder().encodeToString(value)));
+  }
+
+  @Override
+  public Optional<byte[]> get(String store, String key) throws IOException {
+    Object v = call(req("kv.get", "store", store, "key", key));
+    if (v == null) {
+      return Optional.empty();
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("v", v);
+    return Optional.of(Wire.bytes(m, "v"));
+  }
+
+  @Override
+  public boolean remove(String store, String key) throws IOException {
+    return Boolean.TRUE.equals(call(req("kv.rm", "store", store, "key", key)));
+  }
+
+  @Override
+  public List<Row> list(String store, String prefix, int limit) throws IOException {
+    List<Row> out = new ArrayList<>();
+    for (Map<String, Object> m :
+        list(call(req("kv.ls", "store", store, "prefix", prefix, "limit", (long) limit)))) {
+      out.add(Wire.row(m));
+    }
+    return out;
+  }
+
+  @Override
+  public List<HeadRow> heads(String store, String key) throws IOException {
+    List<HeadRow> out = new ArrayList<>();
+    for (Map<String, Object> m : list(call(req("kv.heads", "store", store, "key", key)))) {
+      out.add(Wire.head(m));
+    }
+    return out;
+  }
+
+  @Override
+  public List<EntryRow> history(String store, String key, int limit) throws IOException {
+    List<EntryRow> out = new ArrayList<>();
+    for (Map<String, Object> m :
+        list(call(req("kv.history", "store", store, "key", key, "limit", (long) limit)))) {
+      out.add(Wire.entry(m));
+    }
+    return out;
+  }
+
+  @Override
+  public Status status() throws IOException {
+    return Wire.status(obj(call(req("status"))));
+  }
+
+  @Override
+  public FileStat stat(String path) throws IOException {
+    return Wire.fileStat(obj(call(req("stat", "path", path))));
+  }
+
+  @Override
+  public void shutdown() throws IOException {
+    call(req("shutdown"));
+  }
+
+  @Override
+  public void close() throws IOException {
+    ch.close();
+  }
+}

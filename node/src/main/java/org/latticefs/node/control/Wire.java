@@ -1,0 +1,223 @@
+package org.latticefs.node.control;
+
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.latticefs.node.NodeApi.ChunkRow;
+import org.latticefs.node.NodeApi.EntryRow;
+import org.latticefs.node.NodeApi.FileStat;
+import org.latticefs.node.NodeApi.HeadRow;
+import org.latticefs.node.NodeApi.OpRow;
+import org.latticefs.node.NodeApi.Row;
+import org.latticefs.node.NodeApi.Status;
+import org.latticefs.node.NodeApi.StoreRow;
+
+/**
+ * JSON forms of the {@link org.latticefs.node.NodeApi} records, shared by the control protocol and
+ * {@code --json} output. Byte values travel as base64 ({@code value_base64}); for reading, {@code
+ * --json} output also carries {@code value} as UTF-8 text. Decoding a field of the wrong type is a
+ * {@link Frames.ProtocolException}.
+ */
+public final class Wire {
+  private Wire() {}
+
+  static final Base64.Encoder B64 = Base64.getEncoder();
+  static final Base64.Decoder B64D = Base64.getDecoder();
+
+  public static Map<String, Object> store(StoreRow s) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", s.id());
+    m.put("name", s.name());
+    m.put("created_at", s.createdAtMillis());
+    return m;
+  }
+
+  static StoreRow store(Map<String, Object> m) throws Frames.ProtocolException {
+    return new StoreRow(str(m, "id"), str(m, "name"), num(m, "created_at"));
+  }
+
+  public static Map<String, Object> row(Row r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("key", r.key());
+    putValue(m, r.value());
+    return m;
+  }
+
+  static Row row(Map<String, Object> m) throws Frames.ProtocolException {
+    return new Row(str(m, "key"), bytes(m, "value_base64"));
+  }
+
+  public static Map<String, Object> head(HeadRow h) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("key", h.key());
+    putValue(m, h.value());
+    m.put("deleted", h.value() == null);
+    m.put("hlc", h.hlc());
+    m.put("author", h.author());
+    m.put("entry", h.entry());
+    return m;
+  }
+
+  static HeadRow head(Map<String, Object> m) throws Frames.ProtocolException {
+    return new HeadRow(
+        str(m, "key"), bytes(m, "value_base64"), str(m, "hlc"), str(m, "author"), str(m, "entry"));
+  }
+
+  public static Map<String, Object> entry(EntryRow e) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("hash", e.hash());
+    m.put("author", e.author());
+    m.put("seq", e.seq());
+    m.put("hlc", e.hlc());
+    List<Object> ops = new ArrayList<>();
+    for (OpRow o : e.ops()) {
+      Map<String, Object> om = new LinkedHashMap<>();
+      om.put("op", o.kind());
+      om.put("key", o.key());
+      putValue(om, o.value());
+      ops.add(om);
+    }
+    m.put("ops", ops);
+    return m;
+  }
+
+  static EntryRow entry(Map<String, Object> m) throws Frames.ProtocolException {
+    List<OpRow> ops = new ArrayList<>();
+    for (Map<String, Object> o : objects(m, "ops")) {
+      ops.add(new OpRow(str(o, "op"), str(o, "key"), bytes(o, "value_base64")));
+    }
+    return new EntryRow(str(m, "hash"), str(m, "author"), num(m, "seq"), str(m, "hlc"), ops);
+  }
+
+  public static Map<String, Object> status(Status s) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("running", true);
+    m.put("pid", s.pid());
+    m.put("node_id", s.nodeId());
+    m.put("data_dir", s.dataDir());
+    m.put("mountpoint", s.mountpoint());
+    m.put("started_at", s.startedAtMillis());
+    m.put("blob_count", s.blobCount());
+    m.put("blob_bytes", s.blobBytes());
+    return m;
+  }
+
+  static Status status(Map<String, Object> m) throws Frames.ProtocolException {
+    return new Status(
+        num(m, "pid"),
+        str(m, "node_id"),
+        str(m, "data_dir"),
+        str(m, "mountpoint"),
+        num(m, "started_at"),
+        num(m, "blob_count"),
+        num(m, "blob_bytes"));
+  }
+
+  public static Map<String, Object> fileStat(FileStat f) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("path", f.path());
+    m.put("store", f.store());
+    m.put("inode", f.inode());
+    m.put("type", f.type());
+    m.put("size", f.size());
+    m.put("manifest", f.manifest());
+    List<Object> chunks = new ArrayList<>();
+    for (ChunkRow c : f.chunks()) {
+      chunks.add(chunk(c));
+    }
+    m.put("chunks", chunks);
+    return m;
+  }
+
+  public static Map<String, Object> chunk(ChunkRow c) {
+    Map<String, Object> cm = new LinkedHashMap<>();
+    cm.put("offset", c.offset());
+    cm.put("length", c.length());
+    cm.put("ref", c.ref());
+    return cm;
+  }
+
+  static FileStat fileStat(Map<String, Object> m) throws Frames.ProtocolException {
+    List<ChunkRow> chunks = new ArrayList<>();
+    for (Map<String, Object> c : objects(m, "chunks")) {
+      chunks.add(new ChunkRow(num(c, "offset"), num(c, "length"), str(c, "ref")));
+    }
+    return new FileStat(
+        str(m, "path"),
+        str(m, "store"),
+        str(m, "inode"),
+        str(m, "type"),
+        num(m, "size"),
+        str(m, "manifest"),
+        chunks);
+  }
+
+  private static void putValue(Map<String, Object> m, byte[] value) {
+    if (value == null) {
+      m.put("value", null);
+      m.put("value_base64", null);
+    } else {
+      m.put("value", new String(value, java.nio.charset.StandardCharsets.UTF_8));
+      m.put("value_base64", B64.encodeToString(value));
+    }
+  }
+
+  static String str(Map<String, Object> m, String k) throws Frames.ProtocolException {
+    Object v = m.get(k);
+    if (v == null || v instanceof String) {
+      return (String) v;
+    }
+    throw new Frames.ProtocolException("field '" + k + "' must be a string");
+  }
+
+  static String requiredStr(Map<String, Object> m, String k) throws Frames.ProtocolException {
+    String s = str(m, k);
+    if (s == null) {
+      throw new Frames.ProtocolException("field '" + k + "' is required");
+    }
+    return s;
+  }
+
+  static long num(Map<String, Object> m, String k) throws Frames.ProtocolException {
+    Object v = m.get(k);
+    if (v instanceof Long l) {
+      return l;
+    }
+    if (v == null) {
+      return 0;
+    }
+    throw new Frames.ProtocolException("field '" + k + "' must be an integer");
+  }
+
+  static byte[] bytes(Map<String, Object> m, String k) throws Frames.ProtocolException {
+    String s = str(m, k);
+    if (s == null) {
+      return null;
+    }
+    try {
+      return B64D.decode(s);
+    } catch (IllegalArgumentException e) {
+      throw new Frames.ProtocolException("field '" + k + "' is not base64");
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  static List<Map<String, Object>> objects(Map<String, Object> m, String k)
+      throws Frames.ProtocolException {
+    Object v = m.get(k);
+    if (v == null) {
+      return List.of();
+    }
+    if (!(v instanceof List<?> l)) {
+      throw new Frames.ProtocolException("field '" + k + "' must be a list");
+    }
+    for (Object o : l) {
+      if (!(o instanceof Map)) {
+        throw new Frames.ProtocolException("field '" + k + "' must hold objects");
+      }
+    }
+    return (List<Map<String, Object>>) v;
+  }
+}

@@ -1,0 +1,129 @@
+package org.latticefs.node.control;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.latticefs.node.NodeApi;
+import org.latticefs.node.NodeException;
+
+/** An in-memory NodeApi for protocol tests: one map per store name. */
+final class FakeNode implements NodeApi {
+  final Map<String, TreeMap<String, byte[]>> data = new TreeMap<>();
+  final AtomicBoolean shutdown = new AtomicBoolean();
+
+  private TreeMap<String, byte[]> s(String store) throws NodeException {
+    String n = store == null ? "" : store;
+    TreeMap<String, byte[]> m = data.get(n);
+    if (m == null && n.isEmpty()) {
+      m = new TreeMap<>();
+      data.put(n, m);
+    }
+    if (m == null) {
+      throw new NodeException("no such store: '" + n + "'");
+    }
+    return m;
+  }
+
+  @Override
+  public String nodeId() {
+    return "lat1fake";
+  }
+
+  @Override
+  public List<StoreRow> stores() {
+    List<StoreRow> l = new ArrayList<>();
+    for (String k : data.keySet()) {
+      if (!k.isEmpty()) {
+        l.add(new StoreRow("id-" + k, k, 7));
+      }
+    }
+    return l;
+  }
+
+  @Override
+  public StoreRow createStore(String name) {
+    data.put(name, new TreeMap<>());
+    return new StoreRow("id-" + name, name, 7);
+  }
+
+  @Override
+  public StoreRow removeStore(String name) throws IOException {
+    s(name);
+    data.remove(name);
+    return new StoreRow("id-" + name, name, 7);
+  }
+
+  @Override
+  public String put(String store, String key, byte[] value) throws IOException {
+    s(store).put(key, value);
+    return "e".repeat(64);
+  }
+
+  @Override
+  public Optional<byte[]> get(String store, String key) throws IOException {
+    return Optional.ofNullable(s(store).get(key));
+  }
+
+  @Override
+  public boolean remove(String store, String key) throws IOException {
+    return s(store).remove(key) != null;
+  }
+
+  @Override
+  public List<Row> list(String store, String prefix, int limit) throws IOException {
+    List<Row> l = new ArrayList<>();
+    for (var e : s(store).tailMap(prefix).entrySet()) {
+      if (!e.getKey().startsWith(prefix) || l.size() == limit) {
+        break;
+      }
+      l.add(new Row(e.getKey(), e.getValue()));
+    }
+    return l;
+  }
+
+  @Override
+  public List<HeadRow> heads(String store, String key) throws IOException {
+    byte[] v = s(store).get(key);
+    return v == null
+        ? List.of()
+        : List.of(
+            new HeadRow(key, v, "1.0", "lat1a", "x"), new HeadRow(key, null, "0.5", "lat1b", "y"));
+  }
+
+  @Override
+  public List<EntryRow> history(String store, String key, int limit) {
+    return List.of(
+        new EntryRow(
+            "h",
+            "lat1a",
+            1,
+            "1.0",
+            List.of(new OpRow("put", "/k", new byte[] {1, 2}), new OpRow("delete", "/j", null))));
+  }
+
+  @Override
+  public Status status() {
+    return new Status(ProcessHandle.current().pid(), "lat1fake", "/d", "/mnt", 5, 2, 3);
+  }
+
+  @Override
+  public FileStat stat(String path) throws IOException {
+    if (!path.startsWith("/mnt/")) {
+      throw new NodeException("not inside the mount: " + path);
+    }
+    return new FileStat(
+        path, "photos", "12", "file", 10, "m".repeat(64), List.of(new ChunkRow(0, 10, "c")));
+  }
+
+  @Override
+  public void shutdown() {
+    shutdown.set(true);
+  }
+
+  @Override
+  public void close() {}
+}
