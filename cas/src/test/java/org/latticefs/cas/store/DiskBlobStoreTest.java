@@ -238,9 +238,11 @@ class DiskBlobStoreTest extends BlobStoreContract {
   }
 
   @Test
-  void batchWithPerFileSyncsInsteadOfSyncfs() throws IOException {
+  void batchWithPerFileSyncsAndCallerWrites() throws IOException {
     store.close();
-    store = DiskBlobStore.open(root, DiskBlobStore.Options.defaults().withBatchSyncfs(false));
+    store =
+        DiskBlobStore.open(
+            root, DiskBlobStore.Options.defaults().withBatchSyncfs(false).withBatchWriteThreads(0));
     List<byte[]> blobs = new ArrayList<>();
     try (org.latticefs.cas.BlobBatch batch = store.newBatch()) {
       for (int i = 0; i < 300; i++) {
