@@ -65,6 +65,7 @@ public final class Blake3Bench {
     try {
       writeRandom(file, size);
       fileRounds(file, empty, size, rounds);
+      readSizes(file, size);
       smallMessages();
     } finally {
       Files.deleteIfExists(file);
@@ -119,6 +120,31 @@ public final class Blake3Bench {
         readRate / b3Rate, readRate / b3NetRate);
     System.out.printf("ratio native mmap / b3sum:     %.2f%n", mmapRate / b3Rate);
     System.out.printf("ratio java / b3sum:            %.2f%n", javaRate / b3Rate);
+  }
+
+  /** How the read size of a hashFile-style loop (native, direct buffer) changes throughput. */
+  private static void readSizes(Path file, long size) throws IOException {
+    int[] sizes = {64 << 10, 256 << 10, 1 << 20, 4 << 20};
+    long[] best = new long[sizes.length];
+    Arrays.fill(best, Long.MAX_VALUE);
+    for (int round = 0; round < 3; round++) {
+      for (int i = 0; i < sizes.length; i++) {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(sizes[i]);
+        long t0 = System.nanoTime();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+            Blake3Hasher h = Blake3.newHasher()) {
+          while (ch.read(buffer.clear()) >= 0) {
+            h.update(buffer.flip());
+          }
+          h.finish();
+        }
+        best[i] = Math.min(best[i], System.nanoTime() - t0);
+      }
+    }
+    System.out.printf("%nnative read loop by read size, best of 3 (MB/s)%n");
+    for (int i = 0; i < sizes.length; i++) {
+      System.out.printf("  %5d KiB  %8.0f%n", sizes[i] >> 10, rate(size, best[i]));
+    }
   }
 
   /** One-shot hashes of in-memory messages: per-call cost and heap versus direct memory. */
