@@ -62,12 +62,18 @@ public final class IngestBench {
     double[] cpSync = new double[rounds];
     double[] cp = new double[rounds];
     double[] ingest = new double[rounds];
+    double[] cpSyncCpu = new double[rounds];
+    double[] cpCpu = new double[rounds];
+    double[] ingestCpu = new double[rounds];
     long chunks = 0;
     for (int r = 0; r < rounds; r++) {
-      cpSync[r] = shell(dir, "cp src.bin dst.bin && sync dst.bin");
+      double[] w = shell(dir, "cp src.bin dst.bin && sync dst.bin");
+      cpSync[r] = w[0];
+      cpSyncCpu[r] = w[1];
       Files.delete(dir.resolve("dst.bin"));
       sync();
       Path storeDir = dir.resolve("store");
+      double c0 = processCpu();
       long t0 = System.nanoTime();
       try (DiskBlobStore store = DiskBlobStore.open(storeDir);
           FileChannel ch = FileChannel.open(src, StandardOpenOption.READ)) {
@@ -75,44 +81,53 @@ public final class IngestBench {
         chunks = res.chunkCount();
       }
       ingest[r] = (System.nanoTime() - t0) / 1e9;
+      ingestCpu[r] = processCpu() - c0;
       deleteTree(storeDir);
       sync();
-      cp[r] = shell(dir, "cp src.bin dst.bin");
+      w = shell(dir, "cp src.bin dst.bin");
+      cp[r] = w[0];
+      cpCpu[r] = w[1];
       Files.delete(dir.resolve("dst.bin"));
       sync();
       System.out.printf(
           Locale.ROOT,
-          "round %d: cp+sync %.2f s, ingest %.2f s, cp %.2f s%n",
+          "round %d: cp+sync %.2f s, ingest %.2f s (%.2f CPU-s), cp %.2f s; load %s%n",
           r + 1,
           cpSync[r],
           ingest[r],
-          cp[r]);
+          ingestCpu[r],
+          cp[r],
+          Files.readString(Path.of("/proc/loadavg")).trim());
     }
     double mb = size / 1e6;
     double tCpSync = median(cpSync);
     double tCp = median(cp);
     double tIngest = median(ingest);
     System.out.println();
-    System.out.println("| | median s | MB/s | ingest throughput / this |");
-    System.out.println("|---|---|---|---|");
+    System.out.println(
+        "| | median wall s | MB/s | ingest throughput / this | median CPU-s (user+sys) |");
+    System.out.println("|---|---|---|---|---|");
     System.out.printf(
         Locale.ROOT,
-        "| cp + sync (durable) | %.2f | %.0f | %.2fx |%n",
+        "| cp + sync (durable) | %.2f | %.0f | %.2fx | %.2f |%n",
         tCpSync,
         mb / tCpSync,
-        tCpSync / tIngest);
+        tCpSync / tIngest,
+        median(cpSyncCpu));
     System.out.printf(
         Locale.ROOT,
-        "| cp (page cache only) | %.2f | %.0f | %.2fx |%n",
+        "| cp (page cache only) | %.2f | %.0f | %.2fx | %.2f |%n",
         tCp,
         mb / tCp,
-        tCp / tIngest);
+        tCp / tIngest,
+        median(cpCpu));
     System.out.printf(
         Locale.ROOT,
-        "| lattice ingest (durable, %d chunks) | %.2f | %.0f | 1.00x |%n",
+        "| lattice ingest (durable, %d chunks) | %.2f | %.0f | 1.00x | %.2f |%n",
         chunks,
         tIngest,
-        mb / tIngest);
+        mb / tIngest,
+        median(ingestCpu));
 
     // Second ingest and a 1-byte insert, on one store.
     Path storeDir = dir.resolve("store");
@@ -202,13 +217,28 @@ public final class IngestBench {
     }
   }
 
-  static double shell(Path dir, String cmd) throws IOException, InterruptedException {
+  /** Runs {@code cmd} under /usr/bin/time; returns {wall seconds, user+system CPU seconds}. */
+  static double[] shell(Path dir, String cmd) throws IOException, InterruptedException {
     long t0 = System.nanoTime();
-    Process p = new ProcessBuilder("sh", "-c", cmd).directory(dir.toFile()).inheritIO().start();
+    Process p =
+        new ProcessBuilder("/usr/bin/time", "-f", "%U %S", "sh", "-c", cmd)
+            .directory(dir.toFile())
+            .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+            .start();
+    String err = new String(p.getErrorStream().readAllBytes()).trim();
     if (p.waitFor() != 0) {
-      throw new IOException("failed: " + cmd);
+      throw new IOException("failed: " + cmd + ": " + err);
     }
-    return (System.nanoTime() - t0) / 1e9;
+    double wall = (System.nanoTime() - t0) / 1e9;
+    String[] last = err.substring(err.lastIndexOf('\n') + 1).split(" ");
+    return new double[] {wall, Double.parseDouble(last[0]) + Double.parseDouble(last[1])};
+  }
+
+  static double processCpu() {
+    return ((com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+            .getProcessCpuTime()
+        / 1e9;
   }
 
   static void sync() throws IOException, InterruptedException {
