@@ -1,0 +1,350 @@
+package org.latticefs.fs;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.latticefs.cas.BlobRef;
+
+/**
+ * The open state of one file on this node, shared by every handle open on it, so reads through one
+ * descriptor see writes through another as on a local disk.
+ *
+ * <h2>Staging</h2>
+ *
+ * Opening never copies the file. Written bytes go to a sparse staging file at their own offsets,
+ * and {@code written} records which ranges the staging file holds; every other byte below {@code
+ * baseLimit} comes from the committed version ({@code base}), and the rest up to {@code size} reads
+ * as zeros (a hole left by extending). A commit turns this view into a new version and empties the
+ * staging file.
+ *
+ * <h2>Locking</h2>
+ *
+ * {@link #data} guards the content (reads share it; writes, truncation and commits take it
+ * exclusively). The metadata fields ({@link #committed}, {@link #pending}, {@link #unlinked}, the
+ * handle count) are guarded by the object's monitor, taken briefly, always after {@code data} and
+ * after the store's namespace lock.
+ */
+final class OpenFile {
+  final StoreContext store;
+  final long id;
+  final ReentrantReadWriteLock data = new ReentrantReadWriteLock();
+  private final Path stagingPath;
+  private final CasContents contents;
+  private final long readahead;
+
+  // Guarded by data.
+  private FileChannel staging;
+  private final RangeSet written = new RangeSet();
+  private Inode base;
+  private CasContents.Reader baseReader;
+  private long baseLimit;
+  private volatile long size;
+  private volatile long mtimeNanos;
+  private volatile boolean dirty;
+  private volatile long sequentialEnd = -1;
+
+  // Guarded by this.
+  Inode committed;
+  boolean pending;
+  long pendingParent;
+  String pendingName;
+  boolean unlinked;
+  int handles;
+
+  OpenFile(
+      StoreContext store,
+      long id,
+      Inode committed,
+      Path stagingPath,
+      CasContents contents,
+      long readahead) {
+    this.store = store;
+    this.id = id;
+    this.committed = committed;
+    this.base = committed;
+    this.baseLimit = committed.size();
+    this.size = committed.size();
+    this.mtimeNanos = committed.mtimeNanos();
+    this.stagingPath = stagingPath;
+    this.contents = contents;
+    this.readahead = readahead;
+  }
+
+  /** The live view for stat. */
+  record Live(Inode meta, long size, long mtimeNanos) {}
+
+  synchronized Live live() {
+    Inode c = committed;
+    return dirty ? new Live(c, size, mtimeNanos) : new Live(c, c.size(), c.mtimeNanos());
+  }
+
+  /** Sets the modification time shown while dirty and committed with the content. */
+  void setMtime(long nanos) {
+    mtimeNanos = nanos;
+  }
+
+  long mtimeNanos() {
+    return mtimeNanos;
+  }
+
+  boolean dirty() {
+    return dirty;
+  }
+
+  long size() {
+    return size;
+  }
+
+  /** Reads at {@code pos} into {@code dst}; returns the count, 0 at or past the end. */
+  int read(long pos, ByteBuffer dst) throws IOException {
+    data.readLock().lock();
+    try {
+      long end = size;
+      if (pos >= end || !dst.hasRemaining()) {
+        return 0;
+      }
+      int want = (int) Math.min(dst.remaining(), end - pos);
+      int done = 0;
+      while (done < want) {
+        long p = pos + done;
+        int n = want - done;
+        RangeSet.Range w = written.containing(p);
+        if (w != null) {
+          n = (int) Math.min(n, w.end() - p);
+          readFully(staging, p, dst, n);
+        } else {
+          n = (int) Math.min(n, Math.min(written.nextStartAfter(p), end) - p);
+          if (p < baseLimit) {
+            n = (int) Math.min(n, baseLimit - p);
+            readBase(p, dst, n);
+          } else {
+            zeros(dst, n);
+          }
+        }
+        done += n;
+      }
+      if (pos == sequentialEnd && baseReader != null && readahead > 0) {
+        baseReader.prefetch(pos + done, readahead);
+      }
+      sequentialEnd = pos + done;
+      return done;
+    } finally {
+      data.readLock().unlock();
+    }
+  }
+
+  /** Writes all of {@code src} at {@code pos}; returns the count. */
+  int write(long pos, ByteBuffer src, long nowNanos) throws IOException {
+    data.writeLock().lock();
+    try {
+      int n = src.remaining();
+      FileChannel ch = staging();
+      long p = pos;
+      while (src.hasRemaining()) {
+        p += ch.write(src, p);
+      }
+      written.add(pos, pos + n);
+      size = Math.max(size, pos + n);
+      mtimeNanos = nowNanos;
+      dirty = true;
+      return n;
+    } finally {
+      data.writeLock().unlock();
+    }
+  }
+
+  void truncate(long newSize, long nowNanos) throws IOException {
+    data.writeLock().lock();
+    try {
+      if (newSize < size) {
+        written.clip(newSize);
+        baseLimit = Math.min(baseLimit, newSize);
+        if (staging != null) {
+          staging.truncate(newSize);
+        }
+      }
+      size = newSize;
+      mtimeNanos = nowNanos;
+      dirty = true;
+    } finally {
+      data.writeLock().unlock();
+    }
+  }
+
+  /** A new version of the content, ready to be put in the inode. */
+  record Content(long size, BlobRef manifest, byte[] inline) {}
+
+  /**
+   * Stores the current content as a new version (chunks and manifest durable when this returns) and
+   * returns it; null if the content equals the committed version. Caller holds {@code
+   * data.writeLock()}.
+   */
+  Content storeContent() throws IOException {
+    long n = size;
+    boolean changed = !written.isEmpty() || baseLimit < base.size() || n != base.size();
+    if (!changed) {
+      return null;
+    }
+    if (n <= Inode.MAX_INLINE) {
+      byte[] all = new byte[(int) n];
+      read(0, ByteBuffer.wrap(all));
+      return new Content(n, null, all);
+    }
+    long oldSize = base.size();
+    long delta = n - oldSize;
+    long changeStart = Long.MAX_VALUE;
+    long changeEnd = 0;
+    for (RangeSet.Range r : written.ranges()) {
+      changeStart = Math.min(changeStart, r.start());
+      changeEnd = Math.max(changeEnd, r.end());
+    }
+    if (delta != 0 || baseLimit < oldSize) {
+      changeStart = Math.min(changeStart, Math.min(baseLimit, n));
+      changeEnd = n;
+    }
+    changeStart = Math.min(changeStart, changeEnd);
+    BlobRef previous = base.manifest();
+    ContentChannel view = new ContentChannel(this::readUnlocked, n);
+    org.latticefs.cas.chunk.IngestResult r =
+        contents.store(view, previous, changeStart, changeEnd, delta);
+    return new Content(n, r.manifest(), null);
+  }
+
+  /** After the commit of {@code now}: it becomes the base, staging empties. Holds data lock. */
+  void committedContent(Inode now) throws IOException {
+    base = now;
+    baseReader = null;
+    baseLimit = now.size();
+    size = now.size();
+    written.clear();
+    if (staging != null) {
+      staging.truncate(0);
+    }
+    dirty = false;
+  }
+
+  /** Releases the staging file. */
+  void close() throws IOException {
+    data.writeLock().lock();
+    try {
+      if (staging != null) {
+        staging.close();
+        staging = null;
+      }
+      Files.deleteIfExists(stagingPath);
+    } finally {
+      data.writeLock().unlock();
+    }
+  }
+
+  /** The chunks of the committed version (empty for inline or empty files). */
+  List<org.latticefs.cas.chunk.Chunk> committedChunks() throws IOException {
+    data.readLock().lock();
+    try {
+      return base.manifest() == null ? List.of() : baseReader().chunks();
+    } finally {
+      data.readLock().unlock();
+    }
+  }
+
+  private int readUnlocked(long pos, ByteBuffer dst) throws IOException {
+    // Called by contents.store while this thread holds the write lock (which may take the read
+    // lock).
+    long end = size;
+    if (pos >= end) {
+      return -1;
+    }
+    int lim = dst.limit();
+    if (dst.remaining() > end - pos) {
+      dst.limit(dst.position() + (int) (end - pos));
+    }
+    try {
+      return read(pos, dst);
+    } finally {
+      dst.limit(lim);
+    }
+  }
+
+  private FileChannel staging() throws IOException {
+    if (staging == null) {
+      staging =
+          FileChannel.open(
+              stagingPath,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.READ,
+              StandardOpenOption.WRITE,
+              StandardOpenOption.SPARSE);
+    }
+    return staging;
+  }
+
+  private CasContents.Reader baseReader() throws IOException {
+    CasContents.Reader r = baseReader;
+    if (r == null) {
+      r = contents.open(base.manifest());
+      baseReader = r;
+    }
+    return r;
+  }
+
+  private void readBase(long p, ByteBuffer dst, int n) throws IOException {
+    byte[] inline = base.inline();
+    if (inline != null) {
+      dst.put(inline, (int) p, n);
+      return;
+    }
+    if (base.manifest() == null) {
+      zeros(dst, n);
+      return;
+    }
+    CasContents.Reader r = baseReader();
+    int lim = dst.limit();
+    dst.limit(dst.position() + n);
+    try {
+      long q = p;
+      while (dst.hasRemaining()) {
+        int got = r.read(q, dst);
+        if (got <= 0) {
+          throw new FsException(
+              Errno.EIO, "stored content of inode " + Keys.id(id) + " ends early at " + q);
+        }
+        q += got;
+      }
+    } finally {
+      dst.limit(lim);
+    }
+  }
+
+  private static void readFully(FileChannel ch, long p, ByteBuffer dst, int n) throws IOException {
+    int lim = dst.limit();
+    dst.limit(dst.position() + n);
+    try {
+      long q = p;
+      while (dst.hasRemaining()) {
+        int got = ch.read(dst, q);
+        if (got < 0) {
+          zeros(dst, dst.remaining());
+          break;
+        }
+        q += got;
+      }
+    } finally {
+      dst.limit(lim);
+    }
+  }
+
+  private static final byte[] ZEROS = new byte[64 * 1024];
+
+  private static void zeros(ByteBuffer dst, int n) {
+    while (n > 0) {
+      int k = Math.min(n, ZEROS.length);
+      dst.put(ZEROS, 0, k);
+      n -= k;
+    }
+  }
+}

@@ -1,0 +1,46 @@
+package org.latticefs.fs;
+
+import java.io.IOException;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Tells the filesystem how much room the node has, for {@code statfs} and for refusing writes with
+ * {@code ENOSPC}. Node implements it from the CAS quota ({@code storage_quota}), current usage and
+ * the disk's free space. Called often (at most every few hundred milliseconds per writer): keep it
+ * cheap. Safe for concurrent use.
+ */
+public interface SpaceProvider {
+  /** Current capacity and what is left of it. */
+  Space space() throws IOException;
+
+  /**
+   * Capacity in bytes.
+   *
+   * @param totalBytes the quota (or the disk size when there is no quota)
+   * @param freeBytes what may still be written: {@code min(quota - usage, disk free - reserve)},
+   *     never negative
+   */
+  record Space(long totalBytes, long freeBytes) {
+    public Space {
+      freeBytes = Math.max(0, Math.min(freeBytes, totalBytes));
+    }
+  }
+
+  /** No quota: the disk holding {@code dir} is the limit. */
+  static SpaceProvider ofDisk(Path dir) throws IOException {
+    FileStore store = Files.getFileStore(dir);
+    return () -> new Space(store.getTotalSpace(), store.getUsableSpace());
+  }
+
+  /**
+   * A quota of {@code quotaBytes} over a usage counter, also bounded by the disk of {@code dir}.
+   */
+  static SpaceProvider ofQuota(long quotaBytes, java.util.function.LongSupplier usedBytes, Path dir)
+      throws IOException {
+    FileStore store = Files.getFileStore(dir);
+    return () ->
+        new Space(quotaBytes, Math.min(quotaBytes - usedBytes.getAsLong(), store.getUsableSpace()));
+  }
+}

@@ -1,0 +1,36 @@
+package org.latticefs.fs;
+
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import org.latticefs.kv.Store;
+
+/**
+ * One mounted store: its kv store, the lock that serializes namespace changes in it, and the files
+ * created on this node whose first commit is still pending (they exist only in memory until their
+ * first flush, so that create, write and close cost one log entry).
+ */
+final class StoreContext {
+  final UUID id;
+  final String name;
+  final Store store;
+  final long inoSalt;
+  final ReentrantLock namespace = new ReentrantLock();
+
+  /** Created-but-uncommitted files by dirent key. */
+  final ConcurrentHashMap<String, OpenFile> pending = new ConcurrentHashMap<>();
+
+  StoreContext(UUID id, String name, Store store) {
+    this.id = id;
+    this.name = name;
+    this.store = store;
+    long salt = id.getMostSignificantBits() ^ id.getLeastSignificantBits();
+    this.inoSalt = salt * 0x9E3779B97F4A7C15L;
+  }
+
+  /** The inode number the kernel sees: unique across stores with overwhelming probability. */
+  long ino(long id) {
+    long ino = id ^ inoSalt;
+    return ino == 0 || ino == 1 ? ino + 2 : ino;
+  }
+}
