@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li><b>native</b>: the official C implementation with SIMD, bundled in the jar ({@link
- *       NativeBlake3}), used when it loads and passes a self-check against the Java one;
+ *       NativeBlake3}), used when it loads and passes a self-check on official test vectors;
  *   <li><b>java</b>: BouncyCastle, about 7 times slower, used otherwise.
  * </ul>
  *
@@ -45,21 +45,51 @@ public final class Blake3 {
 
   private Blake3() {}
 
-  /**
-   * The outcome of choosing an implementation: {@code nativeLib} when native is in use, {@code
-   * failure} when the forced choice cannot be honoured.
-   */
-  record Choice(NativeBlake3 nativeLib, String description, String failure) {
-    static Choice java(String why) {
-      return new Choice(null, "java (BouncyCastle; " + why + ")", null);
+  /** The outcome of choosing an implementation. */
+  sealed interface Choice {
+    /** What {@link #implementation()} reports, or the failure. */
+    String description();
+
+    /** The native library to use, null for Java; throws if this choice failed. */
+    NativeBlake3 nativeLibOrThrow();
+
+    /** The native library is in use. */
+    record Native(NativeBlake3 lib) implements Choice {
+      @Override
+      public String description() {
+        return lib.description();
+      }
+
+      @Override
+      public NativeBlake3 nativeLibOrThrow() {
+        return lib;
+      }
     }
 
-    static Choice of(NativeBlake3 lib) {
-      return new Choice(lib, lib.description(), null);
+    /** The Java fallback is in use, for the stated reason. */
+    record Java(String reason) implements Choice {
+      @Override
+      public String description() {
+        return "java (BouncyCastle; " + reason + ")";
+      }
+
+      @Override
+      public NativeBlake3 nativeLibOrThrow() {
+        return null;
+      }
     }
 
-    static Choice failed(String failure) {
-      return new Choice(null, null, failure);
+    /** The forced choice cannot be honoured: every call fails with {@code message}. */
+    record Failed(String message) implements Choice {
+      @Override
+      public String description() {
+        return message;
+      }
+
+      @Override
+      public NativeBlake3 nativeLibOrThrow() {
+        throw new IllegalStateException(message);
+      }
     }
   }
 
@@ -73,22 +103,22 @@ public final class Blake3 {
     String mode = forced == null ? "" : forced.trim().toLowerCase(Locale.ROOT);
     switch (mode) {
       case "java":
-        return Choice.java("forced by -D" + PROPERTY + "=java");
+        return new Choice.Java("forced by -D" + PROPERTY + "=java");
       case "native":
         try {
-          return Choice.of(loader.load());
+          return new Choice.Native(loader.load());
         } catch (NativeBlake3.UnavailableException e) {
-          return Choice.failed(
+          return new Choice.Failed(
               "-D" + PROPERTY + "=native, but native BLAKE3 is unavailable: " + e.getMessage());
         }
       case "":
         try {
-          return Choice.of(loader.load());
+          return new Choice.Native(loader.load());
         } catch (NativeBlake3.UnavailableException e) {
-          return Choice.java("fallback: " + e.getMessage());
+          return new Choice.Java("fallback: " + e.getMessage());
         }
       default:
-        return Choice.failed(
+        return new Choice.Failed(
             "-D" + PROPERTY + " must be 'java' or 'native', not '" + forced.trim() + "'");
     }
   }
@@ -97,12 +127,12 @@ public final class Blake3 {
     static final Choice CHOICE = announce(choose(System.getProperty(PROPERTY), NativeBlake3::load));
 
     private static Choice announce(Choice choice) {
-      if (choice.failure() != null) {
-        LOG.error("BLAKE3: {}", choice.failure());
-      } else if (choice.nativeLib() != null) {
+      if (choice instanceof Choice.Native) {
         LOG.info("BLAKE3: {}", choice.description());
-      } else {
+      } else if (choice instanceof Choice.Java) {
         LOG.warn("BLAKE3: {}", choice.description());
+      } else {
+        LOG.error("BLAKE3: {}", choice.description());
       }
       return choice;
     }
@@ -110,17 +140,21 @@ public final class Blake3 {
 
   /** The native library in use, or null for Java; throws if the forced choice failed. */
   private static NativeBlake3 nativeLib() {
-    Choice choice = Chosen.CHOICE;
-    if (choice.failure() != null) {
-      throw new IllegalStateException(choice.failure());
-    }
-    return choice.nativeLib();
+    return Chosen.CHOICE.nativeLibOrThrow();
   }
 
   /** A fresh hasher. The caller closes it (an unclosed one is freed after it is unreachable). */
   public static Blake3Hasher newHasher() {
     NativeBlake3 lib = nativeLib();
     return lib != null ? lib.newHasher() : new JavaBlake3Hasher();
+  }
+
+  /**
+   * A hasher of the pure-Java implementation, whatever {@link #implementation()} says: for
+   * benchmarks and cross-checks. Several times slower than the native one.
+   */
+  public static Blake3Hasher newJavaHasher() {
+    return new JavaBlake3Hasher();
   }
 
   /** The hash of {@code data[off, off+len)}. */
@@ -154,7 +188,8 @@ public final class Blake3 {
 
   /**
    * The hash of a whole file, as {@code b3sum} prints it. Reads the file sequentially in 1 MiB
-   * blocks straight into native memory (no copy into the Java heap).
+   * blocks straight into native memory (no copy into the Java heap). A file written to meanwhile
+   * gives the hash of the bytes as they were read.
    *
    * @throws IOException if the file cannot be opened or read (e.g. missing, a directory)
    */
@@ -165,8 +200,8 @@ public final class Blake3 {
   }
 
   /**
-   * The hash of everything {@code channel} yields until end of stream. The caller closes the
-   * channel; on return it is at end of stream.
+   * The hash of everything a blocking {@code channel} yields until end of stream. The caller closes
+   * the channel; on return it is at end of stream.
    */
   public static BlobRef hash(ReadableByteChannel channel) throws IOException {
     NativeBlake3 lib = nativeLib();

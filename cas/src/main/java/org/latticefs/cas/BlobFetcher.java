@@ -6,7 +6,8 @@ import java.io.IOException;
  * Reads a blob by its ref. The one interface fs and gc use to read content: it may be backed by the
  * local disk, a cache, or peers.
  *
- * <p>Implementations are safe for concurrent use.
+ * <p>Implementations are safe for concurrent use. The returned array belongs to the caller (no
+ * implementation keeps or shares it). A fetch may count as an access for eviction purposes.
  */
 public interface BlobFetcher {
   /**

@@ -8,8 +8,15 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -136,7 +143,7 @@ class Blake3ImplementationsTest {
     @Test
     void finishDoesNotResetAndResetForgets() {
       byte[] a = Blake3TestSupport.pattern(5000);
-      byte[] b = "more".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      byte[] b = "more".getBytes(StandardCharsets.US_ASCII);
       byte[] ab = new byte[a.length + b.length];
       System.arraycopy(a, 0, ab, 0, a.length);
       System.arraycopy(b, 0, ab, a.length, b.length);
@@ -166,6 +173,40 @@ class Blake3ImplementationsTest {
         assertEquals(reference(data), h.finish());
       }
       assertThrows(IndexOutOfBoundsException.class, () -> hash(data, 50, 51));
+    }
+
+    @Test
+    void threadsHashIndependently() throws Exception {
+      int threads = 4;
+      ExecutorService pool = Executors.newFixedThreadPool(threads);
+      try {
+        List<Future<?>> results = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+          long seed = t;
+          results.add(
+              pool.submit(
+                  () -> {
+                    Random random = new Random(seed);
+                    for (int i = 0; i < 50; i++) {
+                      byte[] data = new byte[random.nextInt(40_000)];
+                      random.nextBytes(data);
+                      BlobRef expected = reference(data);
+                      assertEquals(expected, hash(data, 0, data.length));
+                      try (Blake3Hasher h = newHasher()) {
+                        h.update(data, 0, data.length / 3);
+                        h.update(data, data.length / 3, data.length - data.length / 3);
+                        assertEquals(expected, h.finish());
+                      }
+                    }
+                    return null;
+                  }));
+        }
+        for (Future<?> f : results) {
+          f.get(60, TimeUnit.SECONDS);
+        }
+      } finally {
+        pool.shutdownNow();
+      }
     }
 
     @Test
@@ -287,8 +328,7 @@ class Blake3ImplementationsTest {
           };
       assertEquals(reference(data), Blake3.hash(trickle));
       assertEquals(
-          reference(data),
-          Blake3.hash(java.nio.channels.Channels.newChannel(new ByteArrayInputStream(data))));
+          reference(data), Blake3.hash(Channels.newChannel(new ByteArrayInputStream(data))));
       assertEquals(reference(new byte[0]), Blake3.hash(new ByteArrayInputStream(new byte[0])));
     }
 

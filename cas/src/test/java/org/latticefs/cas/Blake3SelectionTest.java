@@ -1,9 +1,11 @@
 package org.latticefs.cas;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -25,12 +27,13 @@ class Blake3SelectionTest {
   void unsetPrefersNativeAndFallsBackToJavaWithTheReason() {
     NativeBlake3 lib = Blake3TestSupport.nativeLib();
     Blake3.Choice chosen = Blake3.choose(null, () -> lib);
-    assertSame(lib, chosen.nativeLib());
+    assertEquals(new Blake3.Choice.Native(lib), chosen);
+    assertSame(lib, chosen.nativeLibOrThrow());
     assertTrue(chosen.description().startsWith("native"), chosen.description());
 
     Blake3.Choice fallback = Blake3.choose(null, MISSING);
-    assertNull(fallback.nativeLib());
-    assertNull(fallback.failure());
+    assertInstanceOf(Blake3.Choice.Java.class, fallback);
+    assertNull(fallback.nativeLibOrThrow());
     assertTrue(fallback.description().startsWith("java"), fallback.description());
     assertTrue(fallback.description().contains("no library here"), fallback.description());
   }
@@ -45,6 +48,7 @@ class Blake3SelectionTest {
               loads.incrementAndGet();
               throw new NativeBlake3.UnavailableException("not asked");
             });
+    assertInstanceOf(Blake3.Choice.Java.class, chosen);
     assertTrue(chosen.description().startsWith("java"), chosen.description());
     assertEquals(0, loads.get());
   }
@@ -52,14 +56,16 @@ class Blake3SelectionTest {
   @Test
   void forcedNativeThatIsUnavailableIsAnErrorNotAFallback() {
     Blake3.Choice chosen = Blake3.choose("native", MISSING);
-    assertNull(chosen.nativeLib());
-    assertTrue(chosen.failure().contains("no library here"), chosen.failure());
+    assertInstanceOf(Blake3.Choice.Failed.class, chosen);
+    IllegalStateException e = assertThrows(IllegalStateException.class, chosen::nativeLibOrThrow);
+    assertTrue(e.getMessage().contains("no library here"), e.getMessage());
   }
 
   @Test
   void unknownValueIsAnError() {
     Blake3.Choice chosen = Blake3.choose("fast", MISSING);
-    assertTrue(chosen.failure().contains("'fast'"), chosen.failure());
+    assertInstanceOf(Blake3.Choice.Failed.class, chosen);
+    assertTrue(chosen.description().contains("'fast'"), chosen.description());
   }
 
   /** Run by the child JVMs below: prints the implementation and a hash, or the error. */

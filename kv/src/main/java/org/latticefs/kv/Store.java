@@ -1,8 +1,15 @@
 package org.latticefs.kv;
 
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.latticefs.kv.log.ChainTip;
+import org.latticefs.kv.log.SignedEntry;
+import org.latticefs.kv.store.Equivocation;
+import org.latticefs.kv.store.IngestOutcome;
 
 /**
  * One replicated key-value store: per-author signed logs and the state materialized from them.
@@ -33,6 +40,44 @@ public interface Store extends KvReader, AutoCloseable {
    * snapshot. Closing the returned handle stops delivery.
    */
   AutoCloseable watch(String prefix, Consumer<Change> listener) throws KvException;
+
+  /**
+   * Every entry of every author, in log order (merged by HLC, then author, then seq; each author's
+   * chain stays in seq order); with a non-null {@code key}, only entries with an operation on that
+   * key. Lazy; the caller closes the stream.
+   */
+  Stream<SignedEntry> history(String key) throws KvException;
+
+  // ---- sync surface: what a peer exchanges, nothing more ----
+
+  /**
+   * Per author, the last entry of its log here (seq, hash, HLC). Authors without entries omitted.
+   */
+  Map<NodeId, ChainTip> syncState() throws KvException;
+
+  /**
+   * The entries of {@code author} after {@code seq} (all for 0), in seq order, up to its tip at the
+   * time of the call; empty if unknown here. Lazy; read failures surface as {@link
+   * java.io.UncheckedIOException}. Closing the stream is optional.
+   */
+  Stream<SignedEntry> entriesAfter(NodeId author, long seq) throws KvException;
+
+  /**
+   * Validates, appends (durably) and applies entries received from elsewhere. Idempotent, any
+   * order: entries whose predecessor is missing wait as orphans and apply when it arrives (or
+   * expire after a time to live).
+   *
+   * @return per entry, in the order given: {@link IngestOutcome.Applied}, {@link
+   *     IngestOutcome.Duplicate}, {@link IngestOutcome.Orphaned} or {@link IngestOutcome.Rejected}
+   *     with a reason
+   */
+  List<IngestOutcome> ingest(Collection<SignedEntry> entries) throws KvException;
+
+  /**
+   * Fraud proofs: pairs of entries one author signed with the same seq. Such an author's further
+   * entries are refused by this store; the proofs survive restarts.
+   */
+  List<Equivocation> equivocations() throws KvException;
 
   @Override
   void close() throws KvException;

@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 import org.latticefs.cas.Blake3;
-import org.latticefs.cas.Blake3Hasher;
 
 /**
  * Content-defined chunking: FastCDC with a 64-bit gear hash and normalized chunking (two masks).
@@ -44,9 +43,10 @@ public final class Chunker {
 
   /**
    * The chunk sizes every Lattice file uses (chosen by {@code ChunkSizeBench}; see BENCHMARKS.md):
-   * min 64 KiB, average 256 KiB, max 1 MiB, normalization level 2.
+   * min 32 KiB, average parameter 128 KiB (mean chunk about 150 KiB), max 512 KiB, normalization
+   * level 2.
    */
-  public static final Chunker DEFAULT = new Chunker(64 * 1024, 256 * 1024, 1024 * 1024, 2);
+  public static final Chunker DEFAULT = new Chunker(32 * 1024, 128 * 1024, 512 * 1024, 2);
 
   private static final long[] GEAR = gearTable();
 
@@ -183,15 +183,9 @@ public final class Chunker {
    * @return the number of bytes read
    */
   public long split(InputStream in, Consumer<Chunk> out) throws IOException {
-    try (Blake3Hasher hasher = Blake3.newHasher()) {
-      return scan(
-          in,
-          (offset, buf, off, len) -> {
-            hasher.reset();
-            hasher.update(buf, off, len);
-            out.accept(new Chunk(offset, len, hasher.finish()));
-          });
-    }
+    return scan(
+        in,
+        (offset, buf, off, len) -> out.accept(new Chunk(offset, len, Blake3.hash(buf, off, len))));
   }
 
   @Override

@@ -73,6 +73,9 @@ public final class AccessTracker implements Closeable {
   private final Object ioLock = new Object();
   private boolean closed;
 
+  /** Set by any change not yet in the snapshot file; lets close skip rewriting it. */
+  private volatile boolean changed;
+
   private AccessTracker(InstantSource clock, Path file) {
     this.clock = clock;
     this.file = file;
@@ -106,12 +109,16 @@ public final class AccessTracker implements Closeable {
 
   /** Records a use of {@code ref} at {@code when}; an older time than the one recorded is kept. */
   public void touch(BlobRef ref, Instant when) {
-    stripe(ref).put(ref, encode(when), false);
+    if (stripe(ref).put(ref, encode(when), false)) {
+      changed = true;
+    }
   }
 
   /** Records {@code when} for {@code ref} only if nothing is recorded for it yet. */
   public void touchIfAbsent(BlobRef ref, Instant when) {
-    stripe(ref).put(ref, encode(when), true);
+    if (stripe(ref).put(ref, encode(when), true)) {
+      changed = true;
+    }
   }
 
   /** When {@code ref} was last used (to the second), empty if never recorded or forgotten. */
@@ -122,7 +129,9 @@ public final class AccessTracker implements Closeable {
 
   /** Drops {@code ref} (its blob was removed). Persisted by the next flush. */
   public void forget(BlobRef ref) {
-    stripe(ref).remove(ref);
+    if (stripe(ref).remove(ref)) {
+      changed = true;
+    }
   }
 
   /** How many refs have a recorded access. */
@@ -262,7 +271,9 @@ public final class AccessTracker implements Closeable {
         closed = true;
         return;
       }
-      writeSnapshot();
+      if (changed || Files.exists(journal) || !Files.exists(file)) {
+        writeSnapshot();
+      }
       closed = true;
     }
   }
@@ -271,6 +282,7 @@ public final class AccessTracker implements Closeable {
 
   private void writeSnapshot() throws IOException {
     // Clear the dirty marks first: everything is in the snapshot below.
+    changed = false;
     drainDirty(null);
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     CRC32C crc = new CRC32C();
@@ -358,10 +370,9 @@ public final class AccessTracker implements Closeable {
   private void load() throws IOException {
     Files.createDirectories(file.getParent());
     Files.deleteIfExists(file.resolveSibling(file.getFileName() + ".tmp"));
-    boolean hadData = false;
+    boolean compact = false;
     try {
       byte[] data = Files.readAllBytes(file);
-      hadData = true;
       readSnapshot(data);
     } catch (NoSuchFileException e) {
       // First open.
@@ -373,6 +384,7 @@ public final class AccessTracker implements Closeable {
           e.toString(),
           aside);
       clearAll();
+      compact = true;
       try {
         Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
       } catch (IOException moveFailed) {
@@ -381,14 +393,15 @@ public final class AccessTracker implements Closeable {
     }
     try {
       byte[] log = Files.readAllBytes(journal);
-      hadData = true;
+      compact = true;
       replayJournal(log);
     } catch (NoSuchFileException e) {
       // Nothing flushed since the last snapshot.
     }
-    if (hadData) {
+    if (compact) {
       writeSnapshot();
     }
+    changed = false;
   }
 
   private void readSnapshot(byte[] data) throws IOException {
@@ -509,8 +522,8 @@ public final class AccessTracker implements Closeable {
     int size;
     final List<long[]> forgotten = new ArrayList<>();
 
-    synchronized void put(BlobRef ref, int t, boolean onlyIfAbsent) {
-      putKey(words(ref), t, onlyIfAbsent, true);
+    synchronized boolean put(BlobRef ref, int t, boolean onlyIfAbsent) {
+      return putKey(words(ref), t, onlyIfAbsent, true);
     }
 
     synchronized int get(BlobRef ref) {
@@ -519,19 +532,20 @@ public final class AccessTracker implements Closeable {
       return i < 0 ? 0 : times[i] & ~DIRTY;
     }
 
-    synchronized void remove(BlobRef ref) {
-      removeKey(words(ref), true);
+    synchronized boolean remove(BlobRef ref) {
+      return removeKey(words(ref), true);
     }
 
-    synchronized void putKey(long[] k, int t, boolean onlyIfAbsent, boolean markDirty) {
+    /** Returns whether anything changed. */
+    synchronized boolean putKey(long[] k, int t, boolean onlyIfAbsent, boolean markDirty) {
       int i = find(k);
       if (i >= 0) {
         int old = times[i] & ~DIRTY;
         if (onlyIfAbsent || t <= old) {
-          return;
+          return false;
         }
         times[i] = markDirty ? (t | DIRTY) : (t | (times[i] & DIRTY));
-        return;
+        return true;
       }
       if ((size + 1) * 4 > times.length * 3) {
         grow();
@@ -543,12 +557,14 @@ public final class AccessTracker implements Closeable {
       System.arraycopy(k, 0, keys, slot * 4, 4);
       times[slot] = markDirty ? (t | DIRTY) : t;
       size++;
+      return true;
     }
 
-    synchronized void removeKey(long[] k, boolean journal) {
+    /** Returns whether {@code k} was present. */
+    synchronized boolean removeKey(long[] k, boolean journal) {
       int i = find(k);
       if (i < 0) {
-        return;
+        return false;
       }
       if (journal) {
         forgotten.add(k.clone());
@@ -560,7 +576,7 @@ public final class AccessTracker implements Closeable {
       while (true) {
         j = (j + 1) & mask;
         if (times[j] == 0) {
-          return;
+          return true;
         }
         int h = home(keys, j, times.length);
         // Move j back into the hole at i unless its home lies cyclically in (i, j].

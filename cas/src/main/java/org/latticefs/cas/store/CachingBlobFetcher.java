@@ -61,13 +61,15 @@ public final class CachingBlobFetcher implements BlobFetcher {
       hits.incrementAndGet();
       return join(other).clone();
     }
-    misses.incrementAndGet();
     try {
       // Re-check: a fetch that just finished may have filled the cache before we registered.
       byte[] data = lookup(ref);
       if (data == null) {
+        misses.incrementAndGet();
         data = source.fetch(ref);
         insert(ref, data);
+      } else {
+        hits.incrementAndGet();
       }
       mine.complete(data);
       return data.clone();

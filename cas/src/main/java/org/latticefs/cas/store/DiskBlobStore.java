@@ -471,6 +471,10 @@ public final class DiskBlobStore implements BlobStore {
     }
     try {
       access.close();
+    } catch (IOException e) {
+      // Losing recent access times is acceptable (see AccessTracker); a full disk must not keep
+      // the store from closing.
+      LOG.warn("could not save access times of {}: {}", casDir, e.toString());
     } finally {
       lock.release();
       lockChannel.close();

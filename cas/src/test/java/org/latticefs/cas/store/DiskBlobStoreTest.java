@@ -159,4 +159,81 @@ class DiskBlobStoreTest extends BlobStoreContract {
     store = DiskBlobStore.open(root);
     assertEquals(10, disk().bytesStored());
   }
+
+  @Test
+  void fetchAndReceiveTouchAndAccessTimesSurviveReopen() throws IOException {
+    store.close();
+    AccessTrackerTest.ManualClock clock = new AccessTrackerTest.ManualClock();
+    DiskBlobStore.Options opts = DiskBlobStore.Options.defaults().withClock(clock);
+    store = DiskBlobStore.open(root, opts);
+    byte[] a = randomBytes(10);
+    byte[] b = randomBytes(20);
+    BlobRef ra = store.receive(a);
+    clock.advance(java.time.Duration.ofHours(1));
+    BlobRef rb = store.receive(b);
+    clock.advance(java.time.Duration.ofHours(1));
+    store.fetch(ra);
+    java.time.Instant fetchedAt = clock.instant();
+    AccessTracker access = disk().accessTracker();
+    assertEquals(Optional.of(fetchedAt), access.lastAccess(ra));
+    assertEquals(List.of(rb, ra), access.oldestFirst(10).stream().map(x -> x.ref()).toList());
+    store.close();
+
+    store = DiskBlobStore.open(root, opts);
+    assertEquals(Optional.of(fetchedAt), disk().accessTracker().lastAccess(ra));
+    assertEquals(
+        List.of(rb, ra),
+        disk().accessTracker().oldestFirst(10).stream().map(x -> x.ref()).toList());
+    store.remove(rb);
+    assertEquals(Optional.empty(), disk().accessTracker().lastAccess(rb));
+  }
+
+  @Test
+  void blobsUnknownToTheTrackerStartAtTheirFileTime() throws IOException {
+    BlobRef ref = store.receive(randomBytes(10));
+    store.close();
+    Files.delete(root.resolve("cas/access"));
+    java.nio.file.attribute.FileTime t =
+        java.nio.file.attribute.FileTime.from(java.time.Instant.parse("2024-05-01T10:00:00Z"));
+    Files.setLastModifiedTime(blobFile(ref), t);
+    store = DiskBlobStore.open(root);
+    assertEquals(Optional.of(t.toInstant()), disk().accessTracker().lastAccess(ref));
+  }
+
+  @Test
+  void corruptAccessFileDoesNotStopTheStore() throws IOException {
+    BlobRef ref = store.receive(randomBytes(10));
+    store.close();
+    Files.write(root.resolve("cas/access"), randomBytes(777));
+    store = DiskBlobStore.open(root);
+    assertTrue(disk().accessTracker().lastAccess(ref).isPresent());
+    assertEquals(1, store.enumerate(Optional.empty(), 10).size());
+  }
+
+  @Test
+  void batchBlobsAppearAtCommitAndTempsAreGone() throws IOException {
+    byte[] data = randomBytes(3000);
+    try (org.latticefs.cas.BlobBatch batch = store.newBatch()) {
+      BlobRef ref = batch.receive(data, 0, data.length);
+      assertEquals(Optional.empty(), store.stat(ref));
+      assertEquals(1, filesUnder(root.resolve("cas/tmp")).size());
+      batch.commit();
+      assertArrayEquals(data, store.fetch(ref));
+      assertEquals(List.of(), filesUnder(root.resolve("cas/tmp")));
+    }
+    BlobRef dropped;
+    try (org.latticefs.cas.BlobBatch batch = store.newBatch()) {
+      dropped = batch.receive(randomBytes(100), 0, 100);
+    }
+    assertEquals(Optional.empty(), store.stat(dropped));
+    assertEquals(List.of(), filesUnder(root.resolve("cas/tmp")));
+    assertEquals(0, disk().openBatches());
+  }
+
+  @Test
+  void closedStoreRejectsCalls() throws IOException {
+    store.close();
+    assertThrows(IOException.class, () -> store.receive(new byte[1]));
+    assertThrows(IOException.class, () -> store.fetch(org.latticefs.cas.Blake3.hash(new byte[1])));
+  }
 }

@@ -28,8 +28,9 @@ import org.latticefs.kv.Op;
  * <ul>
  *   <li>{@code seq >= 1}; {@code prev} is {@link #GENESIS} (32 zero bytes) if and only if {@code
  *       seq == 1}.
- *   <li>1 to {@value #MAX_OPS} ops; keys are 1 to {@value #MAX_KEY_BYTES} bytes of UTF-8 (no lone
- *       surrogates); put values at most {@value #MAX_VALUE_BYTES} bytes.
+ *   <li>1 to {@value #MAX_OPS} ops; keys are valid per {@link Op#invalidKeyReason} (start with
+ *       {@code /}, no NUL, no lone surrogates, at most {@value #MAX_KEY_BYTES} bytes of UTF-8); put
+ *       values at most {@value #MAX_VALUE_BYTES} bytes.
  *   <li>{@code parents} has exactly one {@link KeyParents} per distinct key of {@code ops}; the
  *       constructor sorts it by {@link KeyParents#KEY_ORDER}.
  *   <li>The encoding is at most {@value #MAX_ENCODED_BYTES} bytes.
@@ -79,7 +80,7 @@ public record Entry(
   /** The {@code prev} of every first entry: 32 zero bytes. */
   public static final BlobRef GENESIS = new BlobRef(new byte[BlobRef.LENGTH]);
 
-  public static final int MAX_KEY_BYTES = 4096;
+  public static final int MAX_KEY_BYTES = Op.MAX_KEY_BYTES;
   public static final int MAX_VALUE_BYTES = 1 << 20;
   public static final int MAX_OPS = 10_000;
   public static final int MAX_PARENTS_PER_KEY = 64;
@@ -248,8 +249,12 @@ public record Entry(
   /** Checks a key and returns its UTF-8 length. */
   static int checkKey(String key) {
     Objects.requireNonNull(key, "key");
-    if (key.isEmpty()) {
-      throw new IllegalArgumentException("empty key");
+    if (key.isEmpty() || key.charAt(0) != '/' || key.indexOf('\0') >= 0) {
+      throw new IllegalArgumentException(
+          "invalid key "
+              + (key.length() > 40 ? key.substring(0, 40) + "..." : key)
+              + ": "
+              + Op.invalidKeyReason(key));
     }
     int bytes = 0;
     for (int i = 0; i < key.length(); i++) {

@@ -1,18 +1,13 @@
 package org.latticefs.node.cli;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.latticefs.cas.Blake3;
-import org.latticefs.cas.Blake3Hasher;
 import org.latticefs.cas.BlobRef;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -29,8 +24,6 @@ import picocli.CommandLine.ParentCommand;
     name = "hash",
     description = "Print BLAKE3 hashes of files, exactly like b3sum (- or no FILE: stdin).")
 final class HashCommand implements Callable<Integer> {
-  private static final int BUFFER = 1 << 20;
-
   @ParentCommand LatticeCommand root;
 
   @Parameters(paramLabel = "FILE", arity = "0..*", description = "Files to hash; - is stdin.")
@@ -41,10 +34,9 @@ final class HashCommand implements Callable<Integer> {
     Cli cli = root.cli();
     List<String> names = files.isEmpty() ? List.of("-") : files;
     int code = LatticeCommand.OK;
-    ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER);
     for (String name : names) {
       try {
-        BlobRef ref = name.equals("-") ? hash(cli.in()) : hash(Path.of(name), buf);
+        BlobRef ref = name.equals("-") ? Blake3.hash(cli.in()) : hash(Path.of(name));
         cli.out().print(line(ref, name));
         cli.out().flush();
       } catch (IOException | java.nio.file.InvalidPathException e) {
@@ -66,31 +58,11 @@ final class HashCommand implements Callable<Integer> {
     return "\\" + ref.hex() + "  " + escaped + "\n";
   }
 
-  static BlobRef hash(InputStream in) throws IOException {
-    byte[] b = new byte[BUFFER];
-    try (Blake3Hasher h = Blake3.newHasher()) {
-      int n;
-      while ((n = in.read(b)) > 0) {
-        h.update(b, 0, n);
-      }
-      return h.finish();
-    }
-  }
-
-  static BlobRef hash(Path file, ByteBuffer buf) throws IOException {
+  static BlobRef hash(Path file) throws IOException {
     if (Files.isDirectory(file)) {
       throw new IOException("Is a directory (os error 21)");
     }
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
-        Blake3Hasher h = Blake3.newHasher()) {
-      buf.clear();
-      while (ch.read(buf) >= 0) {
-        buf.flip();
-        h.update(buf);
-        buf.clear();
-      }
-      return h.finish();
-    }
+    return Blake3.hashFile(file);
   }
 
   /** The wording b3sum (Rust's io::Error) uses for the common failures. */

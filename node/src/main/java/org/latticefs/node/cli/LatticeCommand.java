@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Lattice: a content-addressed, peer-replicated store mounted as a folder.",
-    subcommands = {HashCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {HashCommand.class, ChunkCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:success",

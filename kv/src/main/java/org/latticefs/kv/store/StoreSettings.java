@@ -1,0 +1,63 @@
+package org.latticefs.kv.store;
+
+import java.time.Duration;
+import java.time.InstantSource;
+import org.latticefs.kv.HybridClock;
+
+/**
+ * How a {@link LogStore} runs.
+ *
+ * @param clock the node's hybrid clock: stamps local entries, bounds remote ones (share one per
+ *     node)
+ * @param time the wall clock for orphan receive times and their expiry
+ * @param policy who may write (checked on ingest)
+ * @param orphanTtl how long an orphan waits for its predecessor
+ * @param orphanLimit how many orphans the store holds at most (more are rejected)
+ * @param watchBuffer how many changes a watcher may lag behind before it is resnapshotted
+ * @param maxCommitBatch how many local commits one log append (one fsync) covers at most
+ */
+public record StoreSettings(
+    HybridClock clock,
+    InstantSource time,
+    AuthorPolicy policy,
+    Duration orphanTtl,
+    int orphanLimit,
+    int watchBuffer,
+    int maxCommitBatch) {
+  public StoreSettings {
+    if (orphanLimit < 0 || watchBuffer < 1 || maxCommitBatch < 1) {
+      throw new IllegalArgumentException("limits must be positive");
+    }
+  }
+
+  /**
+   * System time, anyone may write, orphans wait 10 minutes (10,000 at most), 10,000 queued changes.
+   */
+  public static StoreSettings defaults() {
+    return defaults(InstantSource.system());
+  }
+
+  /** The defaults over {@code time} (the hybrid clock reads it too). */
+  public static StoreSettings defaults(InstantSource time) {
+    return new StoreSettings(
+        new HybridClock(time, HybridClock.DEFAULT_MAX_DRIFT),
+        time,
+        AuthorPolicy.anyone(),
+        Duration.ofMinutes(10),
+        10_000,
+        10_000,
+        1024);
+  }
+
+  public StoreSettings withPolicy(AuthorPolicy p) {
+    return new StoreSettings(clock, time, p, orphanTtl, orphanLimit, watchBuffer, maxCommitBatch);
+  }
+
+  public StoreSettings withOrphans(Duration ttl, int limit) {
+    return new StoreSettings(clock, time, policy, ttl, limit, watchBuffer, maxCommitBatch);
+  }
+
+  public StoreSettings withWatchBuffer(int changes) {
+    return new StoreSettings(clock, time, policy, orphanTtl, orphanLimit, changes, maxCommitBatch);
+  }
+}
