@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li><b>native</b>: the official C implementation with SIMD, bundled in the jar ({@link
- *       NativeBlake3}), used when it loads and passes a self-check against the Java one;
+ *       NativeBlake3}), used when it loads and passes a self-check on official test vectors;
  *   <li><b>java</b>: BouncyCastle, about 7 times slower, used otherwise.
  * </ul>
  *
@@ -188,7 +188,8 @@ public final class Blake3 {
 
   /**
    * The hash of a whole file, as {@code b3sum} prints it. Reads the file sequentially in 1 MiB
-   * blocks straight into native memory (no copy into the Java heap).
+   * blocks straight into native memory (no copy into the Java heap). A file written to meanwhile
+   * gives the hash of the bytes as they were read.
    *
    * @throws IOException if the file cannot be opened or read (e.g. missing, a directory)
    */

@@ -63,6 +63,9 @@ public final class AccessTracker implements Closeable {
   private static final int DIRTY = 0x8000_0000;
   private static final long JOURNAL_COMPACT_BYTES = 16L << 20;
 
+  /** Larger snapshot or journal files are rejected as corrupt (about 59 million blobs). */
+  static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 64;
+
   /** A blob and when it was last used. */
   public record Access(BlobRef ref, Instant lastAccess) {}
 
@@ -372,7 +375,7 @@ public final class AccessTracker implements Closeable {
     Files.deleteIfExists(file.resolveSibling(file.getFileName() + ".tmp"));
     boolean compact = false;
     try {
-      byte[] data = Files.readAllBytes(file);
+      byte[] data = readLimited(file);
       readSnapshot(data);
     } catch (NoSuchFileException e) {
       // First open.
@@ -392,16 +395,28 @@ public final class AccessTracker implements Closeable {
       }
     }
     try {
-      byte[] log = Files.readAllBytes(journal);
+      byte[] log = readLimited(journal);
       compact = true;
       replayJournal(log);
     } catch (NoSuchFileException e) {
       // Nothing flushed since the last snapshot.
+    } catch (IOException e) {
+      compact = true;
+      LOG.warn("access journal {} is unreadable ({}); ignoring it", journal, e.toString());
     }
     if (compact) {
       writeSnapshot();
     }
     changed = false;
+  }
+
+  /** Reads a whole file, refusing one too large to be ours (it is then treated as corrupt). */
+  private static byte[] readLimited(Path p) throws IOException {
+    long size = Files.size(p);
+    if (size > MAX_FILE_BYTES) {
+      throw new IOException(p + " is " + size + " bytes, more than " + MAX_FILE_BYTES);
+    }
+    return Files.readAllBytes(p);
   }
 
   private void readSnapshot(byte[] data) throws IOException {

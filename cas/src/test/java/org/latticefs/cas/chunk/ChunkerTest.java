@@ -69,7 +69,7 @@ class ChunkerTest {
   void averageChunkSizeIsNearTheTarget() {
     byte[] data = TestData.random(7, 64 << 20);
     double mean = (double) data.length / lengths(Chunker.DEFAULT, data).size();
-    assertTrue(mean > 120 * 1024 && mean < 190 * 1024, "mean chunk " + mean);
+    assertTrue(mean > 250 * 1024 && mean < 360 * 1024, "mean chunk " + mean);
   }
 
   @Test

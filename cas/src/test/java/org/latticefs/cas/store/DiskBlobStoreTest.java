@@ -236,4 +236,31 @@ class DiskBlobStoreTest extends BlobStoreContract {
     assertThrows(IOException.class, () -> store.receive(new byte[1]));
     assertThrows(IOException.class, () -> store.fetch(org.latticefs.cas.Blake3.hash(new byte[1])));
   }
+
+  @Test
+  void batchWithPerFileSyncsInsteadOfSyncfs() throws IOException {
+    store.close();
+    store = DiskBlobStore.open(root, DiskBlobStore.Options.defaults().withBatchSyncfs(false));
+    List<byte[]> blobs = new ArrayList<>();
+    try (org.latticefs.cas.BlobBatch batch = store.newBatch()) {
+      for (int i = 0; i < 300; i++) {
+        byte[] b = randomBytes(1 + i * 7);
+        blobs.add(b);
+        batch.receive(b, 0, b.length);
+      }
+      batch.commit();
+    }
+    for (byte[] b : blobs) {
+      assertArrayEquals(b, store.fetch(org.latticefs.cas.Blake3.hash(b)));
+    }
+    assertEquals(300, disk().blobCount());
+    assertEquals(List.of(), filesUnder(root.resolve("cas/tmp")));
+  }
+
+  @Test
+  void syncfsIsAvailableOnLinux() {
+    if (System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
+      assertTrue(Fsync.hasSyncfs(), "syncfs should load through jnr-ffi on Linux");
+    }
+  }
 }

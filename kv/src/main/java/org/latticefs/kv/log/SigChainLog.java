@@ -1,14 +1,16 @@
 package org.latticefs.kv.log;
 
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -62,16 +64,19 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Durability</h2>
  *
- * {@link #append} returns after one {@code fdatasync} covering every entry it was given. The file
- * is created whole (header written to a temporary file, fsynced, renamed, directory fsynced).
+ * {@link #append} returns after one {@code fsync} covering every entry it was given. The file is
+ * created whole (header written to a temporary file, fsynced, linked into place, directory
+ * fsynced). File I/O goes through {@link RandomAccessFile}, not an interruptible {@link
+ * FileChannel}: interrupting a reader or the appender never closes the log under everyone else.
  *
  * <h2>Concurrency</h2>
  *
  * One appender at a time ({@code append} calls are serialized); any number of concurrent readers
- * ({@link #tip}, {@link #get}, {@link #entriesAfter}), which never block the appender and see a
- * prefix of the chain. The file is locked ({@link FileChannel#tryLock}) while open: a second open
- * of the same file, in this or another process, fails. After {@link #close}, reads and appends
- * throw.
+ * ({@link #tip}, {@link #size}, {@link #get}, {@link #entriesAfter}), which never wait for an
+ * append and see a prefix of the chain: once {@link #tip} shows an entry, {@link #get} finds it.
+ * Readers share one read handle (each read of up to 1 MiB holds it briefly). The file is locked
+ * ({@link FileChannel#tryLock}) while open: a second open of the same file, in this or another
+ * process, fails. After {@link #close}, reads and appends throw {@link KvException}.
  *
  * <h2>Memory</h2>
  *
@@ -85,40 +90,42 @@ public final class SigChainLog implements AutoCloseable {
   static final int FRAME_MAGIC = 0x4c544652; // "LTFR"
   static final int FRAME_OVERHEAD = 4 + 4 + 8 + 4;
   private static final int READ_CHUNK = 1 << 20;
+  private static final int WRITE_CHUNK = 4 << 20;
+  private static final int VERIFY_BATCH = 512;
 
   private final Path file;
   private final UUID storeId;
   private final NodeId author;
-  private final FileChannel channel;
+  private final RandomAccessFile writer;
+  private final RandomAccessFile reader;
   private final FileLock lock;
   private final Object appendLock = new Object();
 
-  private volatile long[] offsets;
-  private volatile long count;
-  private volatile ChainTip tip;
-  private long end;
+  /** What readers see, replaced whole after each append. */
+  private volatile View view;
+
   private volatile boolean closed;
-  private volatile String broken;
+  private String broken;
+
+  /**
+   * The chain as of one moment: frame offsets by seq - 1 (valid below {@code count}), the tip, and
+   * the end of the last frame.
+   */
+  private record View(long[] offsets, long count, ChainTip tip, long end) {}
 
   private SigChainLog(
       Path file,
       UUID storeId,
       NodeId author,
-      FileChannel channel,
-      FileLock lock,
-      long[] offsets,
-      long count,
-      ChainTip tip,
-      long end) {
+      RandomAccessFile writer,
+      RandomAccessFile reader,
+      FileLock lock) {
     this.file = file;
     this.storeId = storeId;
     this.author = author;
-    this.channel = channel;
+    this.writer = writer;
+    this.reader = reader;
     this.lock = lock;
-    this.offsets = offsets;
-    this.count = count;
-    this.tip = tip;
-    this.end = end;
   }
 
   /**
@@ -131,35 +138,44 @@ public final class SigChainLog implements AutoCloseable {
   public static SigChainLog open(Path file, UUID storeId, NodeId author) throws KvException {
     Objects.requireNonNull(storeId, "storeId");
     Objects.requireNonNull(author, "author");
-    FileChannel channel = null;
+    RandomAccessFile writer = null;
+    RandomAccessFile reader = null;
     try {
       if (!Files.exists(file)) {
         create(file, storeId, author);
       }
-      channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      writer = new RandomAccessFile(file.toFile(), "rw");
       FileLock lock;
       try {
-        lock = channel.tryLock();
+        lock = writer.getChannel().tryLock();
       } catch (OverlappingFileLockException e) {
         throw new KvException("log " + file + " is already open in this process");
       }
       if (lock == null) {
         throw new KvException("log " + file + " is in use by another process");
       }
-      SigChainLog log = new Recovery(file, storeId, author, channel, lock).run();
-      channel = null;
+      reader = new RandomAccessFile(file.toFile(), "r");
+      SigChainLog log = new SigChainLog(file, storeId, author, writer, reader, lock);
+      log.view = log.new Recovery().run();
+      writer = null;
+      reader = null;
       return log;
     } catch (KvException e) {
       throw e;
     } catch (IOException e) {
       throw new KvException("cannot open log " + file + ": " + e, e);
     } finally {
-      if (channel != null) {
-        try {
-          channel.close();
-        } catch (IOException e) {
-          LOG.warn("closing {} after a failed open: {}", file, e.toString());
-        }
+      closeQuietly(reader);
+      closeQuietly(writer);
+    }
+  }
+
+  private static void closeQuietly(RandomAccessFile f) {
+    if (f != null) {
+      try {
+        f.close();
+      } catch (IOException e) {
+        LOG.warn("closing a log after a failed open: {}", e.toString());
       }
     }
   }
@@ -180,7 +196,11 @@ public final class SigChainLog implements AutoCloseable {
         }
         ch.force(true);
       }
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+      try {
+        Files.createLink(file, tmp);
+      } catch (FileAlreadyExistsException raced) {
+        return; // Another opener created it first; its header is checked on open.
+      }
     } finally {
       Files.deleteIfExists(tmp);
     }
@@ -203,18 +223,18 @@ public final class SigChainLog implements AutoCloseable {
 
   /** The last entry, or empty if the chain is empty. */
   public Optional<ChainTip> tip() {
-    return Optional.ofNullable(tip);
+    return Optional.ofNullable(view.tip());
   }
 
   /** The number of entries (equal to the tip's seq). */
   public long size() {
-    return count;
+    return view.count();
   }
 
   /**
    * Appends {@code entries}, which must continue the chain in order: this store and author, seq
-   * contiguous from the tip's + 1, each {@code prev} the previous entry's hash. Durable (one
-   * fdatasync for the whole list) when it returns. An empty list does nothing.
+   * contiguous from the tip's + 1, each {@code prev} the previous entry's hash. Durable (one fsync
+   * for the whole list) when it returns. An empty list does nothing.
    *
    * <p>The signatures are NOT checked here (they are on every {@link #open}): the caller passes
    * entries it signed itself or whose {@link SignedEntry#verifySignature()} it checked.
@@ -232,9 +252,9 @@ public final class SigChainLog implements AutoCloseable {
       if (broken != null) {
         throw new KvException("log " + file + " refuses appends after a failed write: " + broken);
       }
-      ChainTip last = tip;
-      long seq = last == null ? 0 : last.seq();
-      BlobRef prev = last == null ? Entry.GENESIS : last.hash();
+      View v = view;
+      long seq = v.count();
+      BlobRef prev = v.tip() == null ? Entry.GENESIS : v.tip().hash();
       long total = 0;
       for (SignedEntry s : entries) {
         Entry e = s.entry();
@@ -255,73 +275,67 @@ public final class SigChainLog implements AutoCloseable {
         prev = s.hash();
         total += FRAME_OVERHEAD + s.wireLength();
       }
-      long firstSeq = entries.get(0).entry().seq();
-      long[] newOffsets = new long[entries.size()];
-      long start = end;
-      try {
-        writeFrames(entries, firstSeq, total, newOffsets, start);
-        channel.force(false);
-      } catch (IOException e) {
-        rollBack(start, e);
-        throw new KvException("append to " + file + " failed: " + e, e);
-      }
-      end = start + total;
-      long[] index = offsets;
-      long n = count;
+      long[] index = v.offsets();
+      long n = v.count();
       if (n + entries.size() > index.length) {
         index = Arrays.copyOf(index, (int) Math.max(n + entries.size(), index.length * 2L));
       }
-      System.arraycopy(newOffsets, 0, index, (int) n, newOffsets.length);
-      offsets = index;
-      SignedEntry lastEntry = entries.get(entries.size() - 1);
-      tip = new ChainTip(lastEntry.entry().seq(), lastEntry.hash(), lastEntry.entry().hlc());
-      count = n + entries.size();
+      try {
+        writeFrames(entries, v.end(), total, index, (int) n);
+        writer.getFD().sync();
+      } catch (IOException e) {
+        rollBack(v.end(), e);
+        throw new KvException("append to " + file + " failed: " + e, e);
+      }
+      SignedEntry last = entries.get(entries.size() - 1);
+      view =
+          new View(
+              index,
+              n + entries.size(),
+              new ChainTip(last.entry().seq(), last.hash(), last.entry().hlc()),
+              v.end() + total);
     }
   }
 
+  /** Writes the frames from {@code start}, recording each frame's offset in {@code index}. */
   private void writeFrames(
-      List<SignedEntry> entries, long firstSeq, long total, long[] newOffsets, long start)
+      List<SignedEntry> entries, long start, long total, long[] index, int firstIndex)
       throws IOException {
-    int chunkLimit = 4 << 20;
-    byte[] buf = new byte[(int) Math.min(total, chunkLimit)];
+    long firstSeq = entries.get(0).entry().seq();
+    byte[] buf = new byte[(int) Math.min(total, WRITE_CHUNK)];
     int used = 0;
     long pos = start;
+    writer.seek(start);
     CRC32C crc = new CRC32C();
     for (int i = 0; i < entries.size(); i++) {
       SignedEntry s = entries.get(i);
-      int frameLen = FRAME_OVERHEAD + s.wireLength();
+      int wire = s.wireLength();
+      int frameLen = FRAME_OVERHEAD + wire;
       if (used + frameLen > buf.length) {
-        pos += writeFully(buf, used, pos);
+        writer.write(buf, 0, used);
+        pos += used;
         used = 0;
         if (frameLen > buf.length) {
           buf = new byte[frameLen];
         }
       }
-      newOffsets[i] = pos + used;
+      index[firstIndex + i] = pos + used;
       putInt(buf, used, FRAME_MAGIC);
-      putInt(buf, used + 4, s.wireLength());
+      putInt(buf, used + 4, wire);
       putLong(buf, used + 8, firstSeq);
       s.writeWire(buf, used + 16);
       crc.reset();
-      crc.update(buf, used, 16 + s.wireLength());
-      putInt(buf, used + 16 + s.wireLength(), (int) crc.getValue());
+      crc.update(buf, used, 16 + wire);
+      putInt(buf, used + 16 + wire, (int) crc.getValue());
       used += frameLen;
     }
-    writeFully(buf, used, pos);
-  }
-
-  private int writeFully(byte[] buf, int len, long pos) throws IOException {
-    ByteBuffer bb = ByteBuffer.wrap(buf, 0, len);
-    while (bb.hasRemaining()) {
-      pos += channel.write(bb, pos);
-    }
-    return len;
+    writer.write(buf, 0, used);
   }
 
   private void rollBack(long start, IOException cause) {
     try {
-      channel.truncate(start);
-      channel.force(false);
+      writer.setLength(start);
+      writer.getFD().sync();
     } catch (IOException e) {
       broken = cause + "; truncating back to " + start + " failed too: " + e;
       LOG.error("log {} is unusable until reopened: {}", file, broken);
@@ -331,13 +345,21 @@ public final class SigChainLog implements AutoCloseable {
   /** The entry with {@code seq}, or empty if the chain has no such entry. */
   public Optional<SignedEntry> get(long seq) throws KvException {
     ensureOpen();
-    long n = count;
-    if (seq < 1 || seq > n) {
+    View v = view;
+    if (seq < 1 || seq > v.count()) {
       return Optional.empty();
     }
-    long[] index = offsets;
+    long offset = v.offsets()[(int) (seq - 1)];
     try {
-      return Optional.of(readEntry(index[(int) (seq - 1)], seq));
+      byte[] head = new byte[16];
+      readAt(offset, head, 0, 16);
+      int len = getInt(head, 4);
+      if (getInt(head, 0) != FRAME_MAGIC || len <= 0 || len > SignedEntry.MAX_WIRE_BYTES) {
+        throw new KvException("log " + file + ": bad frame header at offset " + offset);
+      }
+      byte[] frame = new byte[FRAME_OVERHEAD + len];
+      readAt(offset, frame, 0, frame.length);
+      return Optional.of(checkFrame(frame, 0, offset, seq));
     } catch (IOException e) {
       throw wrapRead(e);
     }
@@ -345,38 +367,25 @@ public final class SigChainLog implements AutoCloseable {
 
   /**
    * The entries after {@code seq} (all of them for 0), in seq order, up to the tip at the time of
-   * this call, read lazily from disk. Each entry read back is checked (checksum, decoding, seq,
-   * store, author, the prev link to the one before). Read failures surface as {@link
-   * UncheckedIOException} wrapping a {@link KvException}. The stream holds no resources; closing it
-   * is optional.
+   * this call, read lazily from disk (at most 1 MiB buffered). Each entry read back is checked
+   * (checksum, decoding, seq, store, author, the prev link to the one before); signatures were
+   * verified on open and are not again. Read failures surface as {@link UncheckedIOException}
+   * wrapping a {@link KvException}. The stream holds no file resources; closing it is optional.
    */
   public Stream<SignedEntry> entriesAfter(long seq) throws KvException {
     ensureOpen();
-    long n = count;
-    long[] index = offsets;
+    View v = view;
     long from = Math.max(seq, 0);
-    if (from >= n) {
+    if (from >= v.count()) {
       return Stream.empty();
     }
-    Iterator<SignedEntry> it = new Reader(index[(int) from], from + 1, n);
+    Iterator<SignedEntry> it = new Reader(v.offsets()[(int) from], v.end(), from + 1, v.count());
     return StreamSupport.stream(
         Spliterators.spliterator(
             it,
-            n - from,
+            v.count() - from,
             Spliterator.ORDERED | Spliterator.NONNULL | Spliterator.SIZED | Spliterator.IMMUTABLE),
         false);
-  }
-
-  private SignedEntry readEntry(long offset, long seq) throws IOException {
-    ByteBuffer head = ByteBuffer.allocate(16);
-    readFully(head, offset);
-    int len = head.getInt(4);
-    if (head.getInt(0) != FRAME_MAGIC || len <= 0 || len > SignedEntry.MAX_WIRE_BYTES) {
-      throw new KvException("log " + file + ": bad frame header at offset " + offset);
-    }
-    byte[] frame = new byte[FRAME_OVERHEAD + len];
-    readFully(ByteBuffer.wrap(frame), offset);
-    return checkFrame(frame, 0, offset, seq);
   }
 
   private SignedEntry checkFrame(byte[] frame, int off, long fileOffset, long seq)
@@ -403,13 +412,16 @@ public final class SigChainLog implements AutoCloseable {
     return s;
   }
 
-  private void readFully(ByteBuffer dst, long pos) throws IOException {
-    while (dst.hasRemaining()) {
-      int r = channel.read(dst, pos);
-      if (r < 0) {
-        throw new KvException("log " + file + ": unexpected end of file at " + pos);
+  /** Reads exactly {@code len} bytes at {@code pos}. Thread-safe. */
+  private void readAt(long pos, byte[] dst, int off, int len) throws IOException {
+    synchronized (reader) {
+      ensureOpen();
+      reader.seek(pos);
+      try {
+        reader.readFully(dst, off, len);
+      } catch (EOFException e) {
+        throw new KvException("log " + file + ": unexpected end of file reading at " + pos, e);
       }
-      pos += r;
     }
   }
 
@@ -430,34 +442,37 @@ public final class SigChainLog implements AutoCloseable {
   @Override
   public void close() throws KvException {
     synchronized (appendLock) {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      try {
-        lock.release();
-        channel.close();
-      } catch (IOException e) {
-        throw new KvException("closing log " + file + ": " + e, e);
+      synchronized (reader) {
+        if (closed) {
+          return;
+        }
+        closed = true;
+        try {
+          lock.release();
+          reader.close();
+          writer.close();
+        } catch (IOException e) {
+          throw new KvException("closing log " + file + ": " + e, e);
+        }
       }
     }
   }
 
   @Override
   public String toString() {
-    return "SigChainLog[" + file + ", " + count + " entries]";
+    return "SigChainLog[" + file + ", " + view.count() + " entries]";
   }
 
   /** Sequential, buffered reading of frames for entriesAfter. */
   private final class Reader implements Iterator<SignedEntry> {
+    private final Window window;
     private long pos;
     private long nextSeq;
     private final long lastSeq;
     private BlobRef prevHash;
-    private ByteBuffer buf = ByteBuffer.allocate(0);
-    private long bufStart;
 
-    Reader(long pos, long firstSeq, long lastSeq) {
+    Reader(long pos, long end, long firstSeq, long lastSeq) {
+      this.window = new Window(end);
       this.pos = pos;
       this.nextSeq = firstSeq;
       this.lastSeq = lastSeq;
@@ -474,14 +489,15 @@ public final class SigChainLog implements AutoCloseable {
         throw new NoSuchElementException();
       }
       try {
-        ensureOpen();
-        int headAt = fill(pos, 16);
-        int len = buf.getInt(headAt + 4);
-        if (buf.getInt(headAt) != FRAME_MAGIC || len <= 0 || len > SignedEntry.MAX_WIRE_BYTES) {
+        int at = window.at(pos, 16);
+        int len = getInt(window.bytes, at + 4);
+        if (getInt(window.bytes, at) != FRAME_MAGIC
+            || len <= 0
+            || len > SignedEntry.MAX_WIRE_BYTES) {
           throw new KvException("log " + file + ": bad frame header at offset " + pos);
         }
-        int at = fill(pos, FRAME_OVERHEAD + len);
-        SignedEntry s = checkFrame(buf.array(), at, pos, nextSeq);
+        at = window.at(pos, FRAME_OVERHEAD + len);
+        SignedEntry s = checkFrame(window.bytes, at, pos, nextSeq);
         if (prevHash != null && !s.entry().prev().equals(prevHash)) {
           throw new KvException(
               "log " + file + ": entry " + nextSeq + " does not link to the entry before it");
@@ -494,31 +510,40 @@ public final class SigChainLog implements AutoCloseable {
         throw new UncheckedIOException(wrapRead(e));
       }
     }
-
-    /** Makes {@code [at, at+n)} of the file available in buf; returns its index in buf's array. */
-    private int fill(long at, int n) throws IOException {
-      if (at >= bufStart && at + n <= bufStart + buf.limit()) {
-        return (int) (at - bufStart);
-      }
-      int size = Math.max(n, READ_CHUNK);
-      if (buf.capacity() < size) {
-        buf = ByteBuffer.allocate(size);
-      }
-      buf.clear();
-      long limit = Math.min(end(), at + buf.capacity());
-      buf.limit((int) (limit - at));
-      if (buf.limit() < n) {
-        throw new KvException("log " + file + ": unexpected end of file at " + at);
-      }
-      readFully(buf, at);
-      buf.flip();
-      bufStart = at;
-      return 0;
-    }
   }
 
-  private long end() throws IOException {
-    return channel.size();
+  /** A read buffer over {@code [.., end)} of the file, refilled on demand. */
+  private final class Window {
+    private final long end;
+    private byte[] bytes = new byte[0];
+    private long start;
+    private int length;
+
+    Window(long end) {
+      this.end = end;
+    }
+
+    /**
+     * Makes {@code [pos, pos+n)} available in {@link #bytes} and returns its index there.
+     *
+     * @throws KvException if the range passes the end
+     */
+    int at(long pos, int n) throws IOException {
+      if (pos >= start && pos + n <= start + length) {
+        return (int) (pos - start);
+      }
+      if (pos + n > end) {
+        throw new KvException("log " + file + ": frame at " + pos + " passes the end " + end);
+      }
+      int size = (int) Math.min(end - pos, Math.max(n, READ_CHUNK));
+      if (bytes.length < size) {
+        bytes = new byte[size];
+      }
+      readAt(pos, bytes, 0, size);
+      start = pos;
+      length = size;
+      return 0;
+    }
   }
 
   static int getInt(byte[] b, int off) {
@@ -544,45 +569,36 @@ public final class SigChainLog implements AutoCloseable {
     putInt(b, off + 4, (int) v);
   }
 
-  /** Reads and verifies a log file on open. */
-  private static final class Recovery {
-    private final Path file;
-    private final UUID storeId;
-    private final NodeId author;
-    private final FileChannel channel;
-    private final FileLock lock;
+  /** Reads and verifies the file on open; truncates a torn tail. */
+  private final class Recovery {
     private final long size;
+    private final Window window;
 
-    Recovery(Path file, UUID storeId, NodeId author, FileChannel channel, FileLock lock)
-        throws IOException {
-      this.file = file;
-      this.storeId = storeId;
-      this.author = author;
-      this.channel = channel;
-      this.lock = lock;
-      this.size = channel.size();
+    Recovery() throws IOException {
+      this.size = reader.length();
+      this.window = new Window(size);
     }
 
-    SigChainLog run() throws IOException {
+    View run() throws IOException {
       checkHeader();
       long[] offsets = new long[1024];
       long count = 0;
       ChainTip tip = null;
       BlobRef prev = Entry.GENESIS;
       long pos = HEADER_BYTES;
-      FrameScanner scanner = new FrameScanner(channel, size);
       List<SignedEntry> pending = new ArrayList<>();
       List<Long> pendingOffsets = new ArrayList<>();
       long pendingBytes = 0;
       while (pos < size) {
-        FrameScanner.Frame frame = scanner.frameAt(pos);
-        if (frame == null) {
-          cutTornTail(pos, count + pending.size() + 1, scanner);
+        int bodyLength = intactFrameAt(pos);
+        if (bodyLength < 0) {
+          cutTornTail(pos, count + pending.size() + 1);
           break;
         }
+        int at = window.at(pos, FRAME_OVERHEAD + bodyLength);
         SignedEntry s;
         try {
-          s = SignedEntry.fromWire(frame.bytes(), frame.bodyOffset(), frame.bodyLength());
+          s = SignedEntry.fromWire(window.bytes, at + 16, bodyLength);
         } catch (MalformedEntryException e) {
           throw corrupt(pos, "intact frame holds an invalid entry: " + e.getMessage());
         }
@@ -601,45 +617,54 @@ public final class SigChainLog implements AutoCloseable {
           throw corrupt(pos, "entry " + e.seq() + " does not link to entry " + (expected - 1));
         }
         prev = s.hash();
+        tip = new ChainTip(e.seq(), s.hash(), e.hlc());
         pending.add(s);
         pendingOffsets.add(pos);
-        pendingBytes += frame.bodyLength();
-        pos += FRAME_OVERHEAD + frame.bodyLength();
-        if (pending.size() >= 512 || pendingBytes >= (16 << 20)) {
+        pendingBytes += bodyLength;
+        pos += FRAME_OVERHEAD + bodyLength;
+        if (pending.size() >= VERIFY_BATCH || pendingBytes >= WRITE_CHUNK) {
           verifyAll(pending, pendingOffsets);
           offsets = ensure(offsets, count + pending.size());
-          for (int i = 0; i < pending.size(); i++) {
-            offsets[(int) count++] = pendingOffsets.get(i);
+          for (Long o : pendingOffsets) {
+            offsets[(int) count++] = o;
           }
           pending.clear();
           pendingOffsets.clear();
           pendingBytes = 0;
         }
-        tip = new ChainTip(e.seq(), s.hash(), e.hlc());
       }
       verifyAll(pending, pendingOffsets);
       offsets = ensure(offsets, count + pending.size());
-      for (int i = 0; i < pending.size(); i++) {
-        offsets[(int) count++] = pendingOffsets.get(i);
+      for (Long o : pendingOffsets) {
+        offsets[(int) count++] = o;
       }
-      long end = Math.min(pos, channel.size());
-      SigChainLog log =
-          new SigChainLog(file, storeId, author, channel, lock, offsets, count, tip, end);
-      return log;
+      return new View(offsets, count, tip, pos);
+    }
+
+    /** The body length of the intact frame at {@code pos}, or -1 (short, bad magic or CRC). */
+    private int intactFrameAt(long pos) throws IOException {
+      if (size - pos < FRAME_OVERHEAD) {
+        return -1;
+      }
+      int at = window.at(pos, 16);
+      int len = getInt(window.bytes, at + 4);
+      if (getInt(window.bytes, at) != FRAME_MAGIC
+          || len <= 0
+          || len > SignedEntry.MAX_WIRE_BYTES
+          || size - pos < (long) FRAME_OVERHEAD + len) {
+        return -1;
+      }
+      at = window.at(pos, FRAME_OVERHEAD + len);
+      CRC32C crc = new CRC32C();
+      crc.update(window.bytes, at, 16 + len);
+      return (int) crc.getValue() == getInt(window.bytes, at + 16 + len) ? len : -1;
     }
 
     private void verifyAll(List<SignedEntry> entries, List<Long> at) throws KvException {
-      boolean ok =
-          entries.size() < 16
-              ? entries.stream().allMatch(SignedEntry::verifySignature)
-              : entries.parallelStream().allMatch(SignedEntry::verifySignature);
-      if (!ok) {
-        for (int i = 0; i < entries.size(); i++) {
-          if (!entries.get(i).verifySignature()) {
-            throw corrupt(
-                at.get(i), "entry " + entries.get(i).entry().seq() + " has an invalid signature");
-          }
-        }
+      int bad = SignedEntry.firstInvalidSignature(entries);
+      if (bad >= 0) {
+        throw corrupt(
+            at.get(bad), "entry " + entries.get(bad).entry().seq() + " has an invalid signature");
       }
     }
 
@@ -652,13 +677,8 @@ public final class SigChainLog implements AutoCloseable {
         throw new KvException(
             "log " + file + " is corrupt: " + size + " bytes, shorter than its header");
       }
-      ByteBuffer h = ByteBuffer.allocate(HEADER_BYTES);
-      while (h.hasRemaining()) {
-        if (channel.read(h, h.position()) < 0) {
-          throw new KvException("log " + file + ": unexpected end of file in header");
-        }
-      }
-      byte[] b = h.array();
+      byte[] b = new byte[HEADER_BYTES];
+      readAt(0, b, 0, HEADER_BYTES);
       if (!Arrays.equals(b, 0, 8, FILE_MAGIC, 0, 8)) {
         throw new KvException("log " + file + " is not a Lattice chain log (bad magic)");
       }
@@ -672,8 +692,8 @@ public final class SigChainLog implements AutoCloseable {
       }
     }
 
-    private void cutTornTail(long pos, long expectedSeq, FrameScanner scanner) throws IOException {
-      long later = scanner.findLaterAppend(pos + 1, expectedSeq);
+    private void cutTornTail(long pos, long expectedSeq) throws IOException {
+      long later = findLaterAppend(pos + 1, expectedSeq);
       if (later >= 0) {
         throw corrupt(
             pos,
@@ -689,8 +709,33 @@ public final class SigChainLog implements AutoCloseable {
           size - pos,
           pos,
           expectedSeq);
-      channel.truncate(pos);
-      channel.force(true);
+      writer.setLength(pos);
+      writer.getFD().sync();
+    }
+
+    /**
+     * The offset of an intact frame at or after {@code from} written by an append that started
+     * after entry {@code seq}, or -1.
+     */
+    private long findLaterAppend(long from, long seq) throws IOException {
+      long p = from;
+      while (size - p >= FRAME_OVERHEAD) {
+        int n = (int) Math.min(READ_CHUNK, size - p);
+        int at = window.at(p, n);
+        int i = 0;
+        for (; i + 4 <= n; i++) {
+          if (getInt(window.bytes, at + i) == FRAME_MAGIC) {
+            long candidate = p + i;
+            if (intactFrameAt(candidate) >= 0
+                && getLong(window.bytes, window.at(candidate, 16) + 8) > seq) {
+              return candidate;
+            }
+            at = window.at(p, n);
+          }
+        }
+        p += Math.max(1, i);
+      }
+      return -1;
     }
 
     private KvException corrupt(long offset, String what) {
@@ -702,97 +747,6 @@ public final class SigChainLog implements AutoCloseable {
               + ": "
               + what
               + "; it was not modified");
-    }
-  }
-
-  /** Reads frames of a log file being recovered, through a large buffer. */
-  private static final class FrameScanner {
-    private final FileChannel channel;
-    private final long size;
-    private ByteBuffer buf = ByteBuffer.allocate(READ_CHUNK);
-    private long bufStart;
-    private int bufLen;
-
-    record Frame(byte[] bytes, int bodyOffset, int bodyLength, long batchFirstSeq) {}
-
-    FrameScanner(FileChannel channel, long size) {
-      this.channel = channel;
-      this.size = size;
-    }
-
-    /** The intact frame at {@code pos}, or null if there is none (short, bad magic or CRC). */
-    Frame frameAt(long pos) throws IOException {
-      if (size - pos < FRAME_OVERHEAD) {
-        return null;
-      }
-      int at = window(pos, 16);
-      byte[] a = buf.array();
-      int len = getInt(a, at + 4);
-      if (getInt(a, at) != FRAME_MAGIC
-          || len <= 0
-          || len > SignedEntry.MAX_WIRE_BYTES
-          || size - pos < (long) FRAME_OVERHEAD + len) {
-        return null;
-      }
-      at = window(pos, FRAME_OVERHEAD + len);
-      a = buf.array();
-      CRC32C crc = new CRC32C();
-      crc.update(a, at, 16 + len);
-      if ((int) crc.getValue() != getInt(a, at + 16 + len)) {
-        return null;
-      }
-      return new Frame(a, at + 16, len, getLong(a, at + 8));
-    }
-
-    /**
-     * The offset of an intact frame at or after {@code from} written by an append that started
-     * after entry {@code seq}, or -1.
-     */
-    long findLaterAppend(long from, long seq) throws IOException {
-      for (long p = from; p + FRAME_OVERHEAD <= size; ) {
-        int at = window(p, (int) Math.min(READ_CHUNK, size - p));
-        byte[] a = buf.array();
-        int n = (int) Math.min(bufLen - at, size - p);
-        int i = 0;
-        for (; i + 4 <= n; i++) {
-          if (getInt(a, at + i) == FRAME_MAGIC) {
-            long candidate = p + i;
-            Frame f = frameAt(candidate);
-            if (f != null && f.batchFirstSeq() > seq) {
-              return candidate;
-            }
-            at = window(p, (int) Math.min(READ_CHUNK, size - p));
-            a = buf.array();
-          }
-        }
-        p += Math.max(1, i);
-      }
-      return -1;
-    }
-
-    private int window(long pos, int n) throws IOException {
-      if (pos >= bufStart && pos + n <= bufStart + bufLen) {
-        return (int) (pos - bufStart);
-      }
-      if (buf.capacity() < n) {
-        buf = ByteBuffer.allocate(n);
-      }
-      buf.clear();
-      buf.limit((int) Math.min(buf.capacity(), size - pos));
-      long p = pos;
-      while (buf.hasRemaining()) {
-        int r = channel.read(buf, p);
-        if (r < 0) {
-          break;
-        }
-        p += r;
-      }
-      bufStart = pos;
-      bufLen = buf.position();
-      if (bufLen < n) {
-        throw new KvException("unexpected end of file at " + pos);
-      }
-      return 0;
     }
   }
 }

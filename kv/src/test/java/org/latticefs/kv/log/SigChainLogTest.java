@@ -367,6 +367,26 @@ class SigChainLogTest {
   }
 
   @Test
+  void interruptedCallersDoNotCloseTheLog() throws Exception {
+    List<SignedEntry> c = Entries.chain(STORE, alice, null, 6);
+    try (SigChainLog log = open()) {
+      log.append(c.subList(0, 3));
+      Thread.currentThread().interrupt();
+      try {
+        assertEquals(c.get(1), log.get(2).orElseThrow());
+        assertEquals(c.subList(0, 3), log.entriesAfter(0).toList());
+        log.append(c.subList(3, 6));
+      } finally {
+        assertTrue(Thread.interrupted(), "the interrupt flag is left for the caller");
+      }
+      assertEquals(c, log.entriesAfter(0).toList());
+    }
+    try (SigChainLog log = open()) {
+      assertEquals(c, log.entriesAfter(0).toList());
+    }
+  }
+
+  @Test
   void readBackDetectsLaterCorruption() throws Exception {
     List<SignedEntry> c = Entries.chain(STORE, alice, null, 5);
     try (SigChainLog log = open()) {
