@@ -149,7 +149,7 @@ class MountTest {
     sh(s, "setfattr -x user.tag " + store + "/p.bin && ! getfattr -n user.tag " + store + "/p.bin");
     sh(
         s,
-        "ln " + store + "/p.bin " + store + "/hard && test $(stat -c %h " + store + "/p.bin) = 2");
+        "ln " + store + "/p.bin " + store + "/hard && test $(stat -c %h " + store + "/hard) = 2");
     sh(s, "mv " + store + "/cp " + store + "/moved && test -f " + store + "/moved/deep/er/f19");
     sh(
         s,
