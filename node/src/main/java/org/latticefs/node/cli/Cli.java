@@ -4,7 +4,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.Map;
+import java.util.Optional;
+import org.latticefs.node.LocalNode;
+import org.latticefs.node.NodeApi;
 import org.latticefs.node.NodeException;
+import org.latticefs.node.config.DataDir;
+import org.latticefs.node.control.ControlClient;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.UnmatchedArgumentException;
@@ -22,6 +27,8 @@ final class Cli implements AutoCloseable {
   private final InputStream in;
   private final Map<String, String> env;
   private boolean verbose;
+  private NodeApi node;
+  private DataDir nodeDir;
 
   Cli(PrintWriter out, PrintWriter err, InputStream in, Map<String, String> env) {
     this.out = out;
@@ -69,6 +76,54 @@ final class Cli implements AutoCloseable {
     return code;
   }
 
+  /**
+   * The node for {@code dir}: the daemon if one is running there, else the directory opened here
+   * (created if missing). Reused until this context closes.
+   */
+  NodeApi node(DataDir dir) throws IOException {
+    if (node != null && dir.equals(nodeDir)) {
+      return node;
+    }
+    closeNode();
+    Optional<ControlClient> daemon = ControlClient.connect(dir);
+    node = daemon.isPresent() ? daemon.get() : LocalNode.open(dir);
+    nodeDir = dir;
+    return node;
+  }
+
+  /** The running daemon for {@code dir}, or a {@link NodeException} with exit code 3. */
+  NodeApi daemon(DataDir dir) throws IOException {
+    if (node instanceof ControlClient && dir.equals(nodeDir)) {
+      return node;
+    }
+    Optional<ControlClient> daemon = ControlClient.connect(dir);
+    if (daemon.isEmpty()) {
+      throw new NodeException(
+          "no lattice-fs daemon is running for "
+              + dir.root()
+              + " (start one with: lattice-fs mount DIR)",
+          LatticeCommand.NOT_RUNNING,
+          null);
+    }
+    closeNode();
+    node = daemon.get();
+    nodeDir = dir;
+    return node;
+  }
+
+  /** Closes the node connection if open (the next {@link #node} reopens it). */
+  void closeNode() {
+    if (node != null) {
+      try {
+        node.close();
+      } catch (IOException e) {
+        err.println("lattice-fs: closing: " + e.getMessage());
+      }
+      node = null;
+      nodeDir = null;
+    }
+  }
+
   private int usageError(ParameterException ex, String[] args) {
     CommandLine cmd = ex.getCommandLine();
     err.println("lattice-fs: " + ex.getMessage());
@@ -96,6 +151,7 @@ final class Cli implements AutoCloseable {
 
   @Override
   public void close() {
+    closeNode();
     out.flush();
     err.flush();
   }

@@ -28,7 +28,20 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Lattice: a content-addressed, peer-replicated store mounted as a folder.",
-    subcommands = {HashCommand.class, ChunkCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {
+      HashCommand.class,
+      ChunkCommand.class,
+      InitCommand.class,
+      IdCommand.class,
+      KvCommand.class,
+      StoreCommand.class,
+      MountCommand.class,
+      UnmountCommand.class,
+      StatusCommand.class,
+      StatCommand.class,
+      ShellCommand.class,
+      CommandLine.HelpCommand.class
+    },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:success",

@@ -1,0 +1,358 @@
+package org.latticefs.node;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import org.latticefs.cas.chunk.Chunk;
+import org.latticefs.cas.store.DiskBlobStore;
+import org.latticefs.fs.FsConfig;
+import org.latticefs.fs.FuseMount;
+import org.latticefs.fs.Inode;
+import org.latticefs.fs.LatticeFileSystem;
+import org.latticefs.kv.Stores;
+import org.latticefs.node.config.DataDir;
+import org.latticefs.node.config.NodeConfig;
+import org.latticefs.node.control.ControlServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root of a running node: opens the kv stores and the blob store of a data
+ * directory, mounts the filesystem over them, serves the control socket, and takes it all down in
+ * reverse order on {@link #stop()} (also run by a shutdown hook on SIGTERM/SIGINT).
+ *
+ * <h2>Order</h2>
+ *
+ * Start: stale-mount cleanup, kv stores (exclusive lock), blob store, filesystem, FUSE mount
+ * (waited for), control socket, {@code daemon.properties}. Stop: control socket, unmount (waited
+ * for; open files committed), filesystem, blob store, kv stores, {@code daemon.properties}.
+ *
+ * <h2>Crashes</h2>
+ *
+ * After a SIGKILL the kernel keeps a dead FUSE mount and {@code daemon.properties} names it; the
+ * next start finds it (the recorded pid is gone, the mount answers ENOTCONN) and unmounts it first.
+ * Content whose fsync or close returned before the kill is in the logs and blob store.
+ */
+public final class Daemon implements NodeApi {
+  private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+
+  private final DataDir dir;
+  private final NodeConfig config;
+  private final Path mountpoint;
+  private final long startedAt = System.currentTimeMillis();
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final List<AutoCloseable> toClose = new ArrayList<>();
+  private Stores stores;
+  private LocalNode local;
+  private DiskBlobStore blobs;
+  private LatticeFileSystem fs;
+  private FuseMount mount;
+  private ControlServer control;
+  private boolean stopping;
+
+  private Daemon(DataDir dir, NodeConfig config, Path mountpoint) {
+    this.dir = dir;
+    this.config = config;
+    this.mountpoint = mountpoint;
+  }
+
+  /**
+   * Starts a node that serves {@code dir} and mounts it at {@code mountpoint} (created if missing).
+   * On failure everything opened so far is closed again and the exception says why.
+   */
+  public static Daemon start(DataDir dir, NodeConfig config, Path mountpoint) throws IOException {
+    Daemon d = new Daemon(dir, config, mountpoint.toAbsolutePath().normalize());
+    try {
+      d.open();
+    } catch (IOException | RuntimeException e) {
+      d.stop();
+      throw e;
+    }
+    return d;
+  }
+
+  private void open() throws IOException {
+    dir.create();
+    cleanStaleMounts();
+    if (!Files.isDirectory(mountpoint)) {
+      if (Files.exists(mountpoint)) {
+        throw new NodeException("cannot mount on " + mountpoint + ": not a directory");
+      }
+      Files.createDirectories(mountpoint);
+      log.info("created mount point {}", mountpoint);
+    }
+    Optional<Mounts.MountEntry> existing = Mounts.at(mountpoint);
+    if (existing.isPresent()) {
+      throw new NodeException(
+          mountpoint
+              + " is already a mount point ("
+              + existing.get().fsType()
+              + " from "
+              + existing.get().source()
+              + "); unmount it first");
+    }
+    stores = NodeStores.open(dir);
+    local = new LocalNode(dir, stores, false);
+    blobs = DiskBlobStore.open(dir.blobs());
+    LocalFirstFetcher fetcher = new LocalFirstFetcher(blobs, blobs);
+    FsConfig fsConfig =
+        FsConfig.of(stores, fetcher, blobs, dir.staging())
+            .withCacheBytes(config.chunkCacheBytes())
+            .withSpace(new QuotaSpace(blobs, config.storageQuota(), config.minFreeSpace()));
+    fs = new LatticeFileSystem(fsConfig);
+    List<String> options = new ArrayList<>(FuseMount.DEFAULT_OPTIONS);
+    if (!config.mountOptions().isBlank()) {
+      options.add("-o");
+      options.add(config.mountOptions().trim());
+    }
+    mount = FuseMount.mount(fs, mountpoint, options, Duration.ofSeconds(20));
+    control = ControlServer.start(dir, this);
+    writeDaemonInfo();
+    log.info("node {} mounted at {}", local.nodeId(), mountpoint);
+  }
+
+  /** Blocks until {@link #stop()} has finished (from a signal, {@code unmount}, or a failure). */
+  public void awaitStop() throws InterruptedException {
+    stopped.await();
+  }
+
+  /** Unmounts and closes everything, in order. Idempotent; safe from any thread. */
+  public void stop() {
+    synchronized (this) {
+      if (stopping) {
+        return;
+      }
+      stopping = true;
+    }
+    try {
+      if (control != null) {
+        control.close();
+      }
+      if (mount != null) {
+        try {
+          mount.unmount();
+        } catch (IOException | RuntimeException e) {
+          log.warn("{} is busy ({}); detaching it lazily", mountpoint, e.getMessage());
+          Mounts.fusermountUnmount(mountpoint, true);
+        }
+      }
+      closeQuietly(fs, "filesystem");
+      closeQuietly(blobs, "blob store");
+      closeQuietly(stores, "kv stores");
+      if (mount != null && Mounts.at(mountpoint).isEmpty()) {
+        Files.deleteIfExists(dir.daemonInfo());
+      }
+    } catch (IOException | RuntimeException e) {
+      log.error("stopping the node failed", e);
+    } finally {
+      stopped.countDown();
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable c, String what) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (Exception e) {
+      log.error("closing the {} failed", what, e);
+    }
+  }
+
+  /**
+   * A previous daemon that died without unmounting leaves {@code daemon.properties} and a dead FUSE
+   * mount; unmount it (lazily: a dead mount cannot be unmounted any other way). The requested mount
+   * point is checked too, in case the record is gone.
+   */
+  private void cleanStaleMounts() throws IOException {
+    List<Path> candidates = new ArrayList<>();
+    Properties p = readDaemonInfo(dir);
+    if (p != null) {
+      long pid = parsePid(p.getProperty("pid"));
+      if (pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+        throw new NodeException(
+            "a lattice-fs daemon (pid "
+                + pid
+                + ") is already running for "
+                + dir.root()
+                + ", mounted at "
+                + p.getProperty("mountpoint"));
+      }
+      if (p.getProperty("mountpoint") != null) {
+        candidates.add(Path.of(p.getProperty("mountpoint")));
+      }
+    }
+    candidates.add(mountpoint);
+    for (Path m : candidates) {
+      if (Mounts.isDeadFuseMount(m)) {
+        log.warn("cleaning up the stale mount at {} left by a crashed daemon", m);
+        if (!Mounts.fusermountUnmount(m, true)) {
+          throw new NodeException(
+              "could not clean the stale mount at " + m + "; try: fusermount -uz " + m);
+        }
+      }
+    }
+    Files.deleteIfExists(dir.daemonInfo());
+  }
+
+  private void writeDaemonInfo() throws IOException {
+    Properties p = new Properties();
+    p.setProperty("pid", Long.toString(ProcessHandle.current().pid()));
+    p.setProperty("mountpoint", mountpoint.toString());
+    p.setProperty("started_at", Long.toString(startedAt));
+    Path tmp = dir.daemonInfo().resolveSibling("daemon.properties.tmp");
+    try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+      p.store(w, "the running lattice-fs daemon (removed on clean shutdown)");
+    }
+    Files.move(
+        tmp, dir.daemonInfo(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /** The recorded daemon of {@code dir} (maybe dead), or null if none is recorded. */
+  public static Properties readDaemonInfo(DataDir dir) throws IOException {
+    Properties p = new Properties();
+    try (Reader r = Files.newBufferedReader(dir.daemonInfo(), StandardCharsets.UTF_8)) {
+      p.load(r);
+      return p;
+    } catch (NoSuchFileException e) {
+      return null;
+    } catch (IllegalArgumentException e) {
+      log.warn("ignoring malformed {}", dir.daemonInfo());
+      return new Properties();
+    }
+  }
+
+  static long parsePid(String s) {
+    try {
+      return s == null ? -1 : Long.parseLong(s.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  public Path mountpoint() {
+    return mountpoint;
+  }
+
+  // ---- NodeApi: kv through the stores this daemon holds, the rest from the mount.
+
+  @Override
+  public String nodeId() {
+    return local.nodeId();
+  }
+
+  @Override
+  public List<StoreRow> stores() throws IOException {
+    return local.stores();
+  }
+
+  @Override
+  public StoreRow createStore(String name) throws IOException {
+    StoreRow r = local.createStore(name);
+    fs.invalidateStores();
+    return r;
+  }
+
+  @Override
+  public StoreRow removeStore(String nameOrUuid) throws IOException {
+    StoreRow r = local.removeStore(nameOrUuid);
+    fs.invalidateStores();
+    return r;
+  }
+
+  @Override
+  public String put(String store, String key, byte[] value) throws IOException {
+    return local.put(store, key, value);
+  }
+
+  @Override
+  public Optional<byte[]> get(String store, String key) throws IOException {
+    return local.get(store, key);
+  }
+
+  @Override
+  public boolean remove(String store, String key) throws IOException {
+    return local.remove(store, key);
+  }
+
+  @Override
+  public List<Row> list(String store, String prefix, int limit) throws IOException {
+    return local.list(store, prefix, limit);
+  }
+
+  @Override
+  public List<HeadRow> heads(String store, String key) throws IOException {
+    return local.heads(store, key);
+  }
+
+  @Override
+  public List<EntryRow> history(String store, String key, int limit) throws IOException {
+    return local.history(store, key, limit);
+  }
+
+  @Override
+  public Status status() {
+    return new Status(
+        ProcessHandle.current().pid(),
+        local.nodeId(),
+        dir.root().toString(),
+        mountpoint.toString(),
+        startedAt,
+        blobs.blobCount(),
+        blobs.bytesStored());
+  }
+
+  @Override
+  public FileStat stat(String path) throws IOException {
+    Path p = Path.of(path).toAbsolutePath().normalize();
+    if (!p.startsWith(mountpoint)) {
+      throw new NodeException(path + " is not inside the mount at " + mountpoint);
+    }
+    String rel = "/" + mountpoint.relativize(p).toString();
+    if (rel.equals("/")) {
+      throw new NodeException(
+          path + " is the mount root, which lists the stores; stat a store or a file in one");
+    }
+    LatticeFileSystem.PathInfo info;
+    try {
+      info = fs.describe(rel);
+    } catch (IOException e) {
+      throw new NodeException(path + ": " + e.getMessage(), 1, e);
+    }
+    Inode inode = info.inode();
+    List<ChunkRow> chunks = new ArrayList<>();
+    for (Chunk c : info.chunks()) {
+      chunks.add(new ChunkRow(c.offset(), c.length(), c.ref().hex()));
+    }
+    return new FileStat(
+        p.toString(),
+        info.storeName(),
+        info.inodeKey(),
+        inode.kind().name().toLowerCase(java.util.Locale.ROOT),
+        inode.size(),
+        inode.manifest() == null ? null : inode.manifest().hex(),
+        chunks);
+  }
+
+  @Override
+  public void shutdown() {
+    stop();
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+}

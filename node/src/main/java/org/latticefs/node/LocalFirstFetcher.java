@@ -1,0 +1,59 @@
+package org.latticefs.node;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.latticefs.cas.BlobFetcher;
+import org.latticefs.cas.BlobNotFoundException;
+import org.latticefs.cas.BlobReceiver;
+import org.latticefs.cas.BlobRef;
+import org.latticefs.cas.CorruptBlobException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The fetcher node hands the filesystem: the local blob store first, then each remote source in
+ * order (peers, once the mesh exists; none today). A blob found remotely is stored locally before
+ * it is returned, so the next read is local; a corrupt local copy is repaired the same way.
+ *
+ * <p>Safe for concurrent use; remotes may be added while fetches run.
+ */
+public final class LocalFirstFetcher implements BlobFetcher {
+  private static final Logger log = LoggerFactory.getLogger(LocalFirstFetcher.class);
+
+  private final BlobFetcher local;
+  private final BlobReceiver localWriter;
+  private final List<BlobFetcher> remotes = new CopyOnWriteArrayList<>();
+
+  public LocalFirstFetcher(BlobFetcher local, BlobReceiver localWriter) {
+    this.local = local;
+    this.localWriter = localWriter;
+  }
+
+  /** Adds a source tried, after the local store and earlier remotes, for blobs missing here. */
+  public void addRemote(BlobFetcher remote) {
+    remotes.add(remote);
+  }
+
+  @Override
+  public byte[] fetch(BlobRef ref) throws IOException {
+    IOException localFailure;
+    try {
+      return local.fetch(ref);
+    } catch (BlobNotFoundException | CorruptBlobException e) {
+      localFailure = e;
+    }
+    for (BlobFetcher remote : remotes) {
+      try {
+        byte[] b = remote.fetch(ref);
+        localWriter.receive(b);
+        return b;
+      } catch (BlobNotFoundException e) {
+        log.debug("{} not at {}", ref, remote);
+      } catch (IOException e) {
+        log.warn("fetching {} from {} failed: {}", ref, remote, e.toString());
+      }
+    }
+    throw localFailure;
+  }
+}

@@ -1,0 +1,186 @@
+package org.latticefs.node;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import org.latticefs.kv.Head;
+import org.latticefs.kv.KeyValue;
+import org.latticefs.kv.KvException;
+import org.latticefs.kv.Op;
+import org.latticefs.kv.Store;
+import org.latticefs.kv.Stores;
+import org.latticefs.kv.Stores.StoreInfo;
+import org.latticefs.node.config.DataDir;
+
+/**
+ * A {@link NodeApi} over stores opened in this process. Used directly by CLI commands when no
+ * daemon runs, and by the daemon to answer control requests. Safe for concurrent use (the stores
+ * are).
+ *
+ * <p>Without a daemon there is no mount: {@link #status}, {@link #stat} and {@link #shutdown} fail
+ * with exit code 3.
+ */
+public final class LocalNode implements NodeApi {
+  private final DataDir dir;
+  private final Stores stores;
+  private final boolean ownsStores;
+
+  /** Wraps already open stores; {@code ownsStores}: {@link #close} closes them. */
+  public LocalNode(DataDir dir, Stores stores, boolean ownsStores) {
+    this.dir = dir;
+    this.stores = stores;
+    this.ownsStores = ownsStores;
+  }
+
+  /**
+   * Opens the data directory here, creating it and the identity if missing. Fails with a clear
+   * message if another process (a daemon, another command) has it open.
+   */
+  public static LocalNode open(DataDir dir) throws IOException {
+    return new LocalNode(dir, NodeStores.open(dir), true);
+  }
+
+  /** The kv stores this node reads and writes. */
+  public Stores kvStores() {
+    return stores;
+  }
+
+  @Override
+  public String nodeId() {
+    return NodeStores.idText(stores.nodeId());
+  }
+
+  @Override
+  public List<StoreRow> stores() throws IOException {
+    List<StoreRow> out = new ArrayList<>();
+    for (StoreInfo s : stores.listStores()) {
+      out.add(row(s));
+    }
+    out.sort(Comparator.comparing(StoreRow::name).thenComparing(StoreRow::id));
+    return out;
+  }
+
+  @Override
+  public StoreRow createStore(String name) throws IOException {
+    if (name == null
+        || name.isEmpty()
+        || name.contains("/")
+        || name.equals(".")
+        || name.equals("..")) {
+      throw new NodeException("not a valid store name: '" + name + "' (it names a folder)");
+    }
+    if (stores.findStore(name).isPresent()) {
+      throw new NodeException("a store named '" + name + "' already exists");
+    }
+    return row(stores.createStore(name));
+  }
+
+  @Override
+  public StoreRow removeStore(String nameOrUuid) throws IOException {
+    StoreInfo s = find(nameOrUuid);
+    stores.deleteStore(s.id());
+    return row(s);
+  }
+
+  @Override
+  public String put(String store, String key, byte[] value) throws IOException {
+    return store(store).commit(List.of(new Op.Put(key, value))).hex();
+  }
+
+  @Override
+  public Optional<byte[]> get(String store, String key) throws IOException {
+    return store(store).get(key);
+  }
+
+  @Override
+  public boolean remove(String store, String key) throws IOException {
+    Store s = store(store);
+    if (s.get(key).isEmpty()) {
+      return false;
+    }
+    s.commit(List.of(new Op.Delete(key)));
+    return true;
+  }
+
+  @Override
+  public List<Row> list(String store, String prefix, int limit) throws IOException {
+    List<Row> out = new ArrayList<>();
+    for (KeyValue kv : store(store).list(prefix, null, limit)) {
+      out.add(new Row(kv.key(), kv.value()));
+    }
+    return out;
+  }
+
+  @Override
+  public List<HeadRow> heads(String store, String key) throws IOException {
+    List<HeadRow> out = new ArrayList<>();
+    for (Head h : store(store).heads(key)) {
+      out.add(
+          new HeadRow(
+              h.key(),
+              h.valueIfPresent().orElse(null),
+              h.hlc().toString(),
+              NodeStores.idText(h.author()),
+              h.entry().hex()));
+    }
+    return out;
+  }
+
+  @Override
+  public List<EntryRow> history(String store, String key, int limit) throws IOException {
+    return NodeStores.history(store(store), key, limit);
+  }
+
+  @Override
+  public Status status() throws IOException {
+    throw notRunning();
+  }
+
+  @Override
+  public FileStat stat(String path) throws IOException {
+    throw notRunning();
+  }
+
+  @Override
+  public void shutdown() throws IOException {
+    throw notRunning();
+  }
+
+  private NodeException notRunning() {
+    return new NodeException(
+        "no lattice-fs daemon is running for "
+            + dir.root()
+            + " (start one with: lattice-fs mount DIR)",
+        3,
+        null);
+  }
+
+  /** The store named {@code nameOrUuid}; null or empty means the root store. */
+  public Store store(String nameOrUuid) throws IOException {
+    if (nameOrUuid == null || nameOrUuid.isEmpty()) {
+      return stores.root();
+    }
+    return stores.open(find(nameOrUuid).id());
+  }
+
+  private StoreInfo find(String nameOrUuid) throws IOException {
+    Optional<StoreInfo> s = stores.findStore(nameOrUuid);
+    if (s.isEmpty()) {
+      throw new NodeException("no such store: '" + nameOrUuid + "' (see: lattice-fs store ls)");
+    }
+    return s.get();
+  }
+
+  private static StoreRow row(StoreInfo s) {
+    return new StoreRow(s.id().toString(), s.name(), s.createdAtMillis());
+  }
+
+  @Override
+  public void close() throws KvException {
+    if (ownsStores) {
+      stores.close();
+    }
+  }
+}

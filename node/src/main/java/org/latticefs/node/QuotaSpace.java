@@ -1,0 +1,30 @@
+package org.latticefs.node;
+
+import java.io.IOException;
+import org.latticefs.cas.store.DiskBlobStore;
+import org.latticefs.fs.SpaceProvider;
+
+/**
+ * Room for the filesystem from the node's config: at most {@code quota} bytes of blobs (0: no
+ * quota, the disk's size), and never below {@code minFree} bytes free on the disk.
+ */
+final class QuotaSpace implements SpaceProvider {
+  private final DiskBlobStore blobs;
+  private final long quota;
+  private final long minFree;
+
+  QuotaSpace(DiskBlobStore blobs, long quota, long minFree) {
+    this.blobs = blobs;
+    this.quota = quota;
+    this.minFree = minFree;
+  }
+
+  @Override
+  public Space space() throws IOException {
+    long diskFree = blobs.usableSpace() - minFree;
+    if (quota <= 0) {
+      return new Space(blobs.totalSpace(), diskFree);
+    }
+    return new Space(quota, Math.min(quota - blobs.bytesStored(), diskFree));
+  }
+}

@@ -1,0 +1,80 @@
+package org.latticefs.node.cli;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import org.latticefs.node.Daemon;
+import org.latticefs.node.Mounts;
+import org.latticefs.node.NodeApi;
+import org.latticefs.node.config.DataDir;
+import org.latticefs.node.control.ControlClient;
+import org.latticefs.node.control.Wire;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** {@code lattice-fs status}: whether a daemon runs for the data directory, and what it serves. */
+@Command(
+    name = "status",
+    description = "Show the running daemon: pid, node id, mount point, blobs. Exit 3 if none runs.")
+final class StatusCommand extends Base {
+  @Mixin JsonOption json;
+
+  @Override
+  int run() throws Exception {
+    DataDir dir = dataDir();
+    Optional<ControlClient> daemon = ControlClient.connect(dir);
+    if (daemon.isEmpty()) {
+      Properties last = dir.exists() ? Daemon.readDaemonInfo(dir) : null;
+      String stale = last == null ? null : last.getProperty("mountpoint");
+      boolean dead = stale != null && Mounts.isDeadFuseMount(Path.of(stale));
+      if (json.json) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("running", false);
+        m.put("data_dir", dir.root().toString());
+        m.put("stale_mount", dead ? stale : null);
+        printJson(m);
+      } else {
+        out().println("not running (data directory " + dir.root() + ")");
+        if (dead) {
+          out()
+              .println(
+                  "a crashed daemon left a dead mount at "
+                      + stale
+                      + "; the next mount (or 'lattice-fs unmount "
+                      + stale
+                      + "') cleans it up");
+        }
+      }
+      return LatticeCommand.NOT_RUNNING;
+    }
+    NodeApi.Status s;
+    try (ControlClient c = daemon.get()) {
+      s = c.status();
+    }
+    if (json.json) {
+      printJson(Wire.status(s));
+    } else {
+      out().println("running   pid " + s.pid());
+      out().println("node      " + s.nodeId());
+      out().println("data      " + s.dataDir());
+      out().println("mount     " + s.mountpoint());
+      out().println("since     " + Instant.ofEpochMilli(s.startedAtMillis()));
+      out().println("blobs     " + s.blobCount() + " (" + human(s.blobBytes()) + ")");
+    }
+    return LatticeCommand.OK;
+  }
+
+  static String human(long bytes) {
+    String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double v = bytes;
+    int u = 0;
+    while (v >= 1024 && u < units.length - 1) {
+      v /= 1024;
+      u++;
+    }
+    return u == 0 ? bytes + " B" : String.format(java.util.Locale.ROOT, "%.1f %s", v, units[u]);
+  }
+}

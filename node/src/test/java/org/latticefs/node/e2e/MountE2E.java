@@ -1,0 +1,268 @@
+package org.latticefs.node.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.latticefs.node.Mounts;
+import org.latticefs.node.control.Json;
+
+/**
+ * The real thing: the {@code ./lattice-fs} launcher running the packaged jar in child processes, a
+ * real FUSE mount written by shell tools, real signals. Runs in the {@code package} phase (after
+ * the jar is built), as root with /dev/fuse; when {@code CI} is set, missing FUSE fails the test.
+ */
+class MountE2E {
+  @TempDir Path tmp;
+  Path home;
+  Path mnt;
+  Path launcher;
+  final List<Long> pids = new ArrayList<>();
+
+  record Run(int code, String out, String err) {}
+
+  @BeforeEach
+  void setUp() throws Exception {
+    requireFuse();
+    home = tmp.resolve("home");
+    mnt = tmp.resolve("mnt");
+    Path root = Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).getParent();
+    launcher = root.resolve("lattice-fs");
+    assertTrue(Files.isExecutable(launcher), launcher + " missing");
+    assertTrue(Files.isRegularFile(root.resolve("node/target/lattice-fs.jar")), "jar not built");
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (long pid : pids) {
+      ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+    }
+    if (mnt != null && Mounts.at(mnt).isPresent()) {
+      Mounts.fusermountUnmount(mnt, true);
+    }
+  }
+
+  static void requireFuse() throws Exception {
+    boolean dev = Files.exists(Path.of("/dev/fuse"));
+    Process p = new ProcessBuilder("sh", "-c", "ldconfig -p | grep -q 'libfuse\\.so\\.2'").start();
+    boolean lib = p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+    if (dev && lib) {
+      return;
+    }
+    String why =
+        "FUSE unavailable: /dev/fuse "
+            + (dev ? "present" : "missing")
+            + ", libfuse2 "
+            + (lib ? "present" : "missing");
+    if (System.getenv("CI") != null) {
+      fail(why + " (CI is set: FUSE tests must run)");
+    }
+    Assumptions.abort(why);
+  }
+
+  Run lattice(String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(launcher.toString(), "--home", home.toString()));
+    cmd.addAll(List.of(args));
+    return exec(cmd, Map.of("LATTICE_NO_BUILD", "1"));
+  }
+
+  static Run sh(String script) throws Exception {
+    return exec(List.of("sh", "-c", script), Map.of());
+  }
+
+  static Run exec(List<String> cmd, Map<String, String> env) throws Exception {
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    CompletableFuture<byte[]> err =
+        CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
+    byte[] out = p.getInputStream().readAllBytes();
+    assertTrue(p.waitFor(120, TimeUnit.SECONDS), "timed out: " + cmd);
+    return new Run(
+        p.exitValue(),
+        new String(out, StandardCharsets.UTF_8),
+        new String(err.get(), StandardCharsets.UTF_8));
+  }
+
+  static byte[] readAll(java.io.InputStream in) {
+    try {
+      return in.readAllBytes();
+    } catch (IOException e) {
+      return new byte[0];
+    }
+  }
+
+  long mountDaemon() throws Exception {
+    Run r = lattice("mount", "--daemon", mnt.toString());
+    assertEquals(0, r.code(), r.err() + "\nlog:\n" + log());
+    long pid = Long.parseLong(r.out().trim());
+    pids.add(pid);
+    assertTrue(Mounts.at(mnt).isPresent(), "mounted when mount --daemon returns");
+    return pid;
+  }
+
+  String log() throws IOException {
+    Path l = home.resolve("logs/daemon.log");
+    return Files.exists(l) ? Files.readString(l) : "(no log)";
+  }
+
+  static void waitForExit(long pid) throws InterruptedException {
+    for (int i = 0;
+        i < 600 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        i++) {
+      Thread.sleep(50);
+    }
+    assertFalse(
+        ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false),
+        "pid " + pid + " still alive");
+  }
+
+  @Test
+  void mountWriteInspectSigtermKillAndRecover() throws Exception {
+    byte[] big = new byte[3 * 1024 * 1024 + 5];
+    new Random(1).nextBytes(big);
+    Path src = tmp.resolve("src.bin");
+    Files.write(src, big);
+    Path tree = tmp.resolve("tree");
+    Files.createDirectories(tree.resolve("sub"));
+    Files.writeString(tree.resolve("sub/a.txt"), "alpha\n");
+    Files.writeString(tree.resolve("b.txt"), "beta\n");
+
+    // A fresh data directory and a missing mount point: both are created.
+    long pid = mountDaemon();
+    Run w =
+        sh(
+            "set -e; cd '"
+                + mnt
+                + "'; mkdir docs; echo hello > docs/hello.txt;"
+                + " cp '"
+                + src
+                + "' docs/big.bin; cp -r '"
+                + tree
+                + "' docs/tree;"
+                + " cat docs/hello.txt; ls docs/tree/sub");
+    assertEquals(0, w.code(), w.err());
+    assertEquals("hello\na.txt\n", w.out());
+
+    Run status = lattice("status");
+    assertEquals(0, status.code(), status.err());
+    assertTrue(status.out().contains("mount     " + mnt), status.out());
+    Map<String, Object> sj = Json.parseObject(lattice("status", "--json").out(), 1 << 20);
+    assertEquals(true, sj.get("running"));
+    assertEquals(pid, sj.get("pid"));
+
+    // stat: the file's chunks are exactly what `chunk` computes for the same bytes.
+    Run stat = lattice("stat", "--json", mnt.resolve("docs/big.bin").toString());
+    assertEquals(0, stat.code(), stat.err());
+    Map<String, Object> st = Json.parseObject(stat.out(), 1 << 24);
+    assertEquals("docs", st.get("store"));
+    assertEquals((long) big.length, st.get("size"));
+    assertTrue(((String) st.get("manifest")).matches("[0-9a-f]{64}"));
+    Map<String, Object> ch =
+        Json.parseObject(lattice("chunk", "--json", src.toString()).out(), 1 << 24);
+    assertEquals(ch.get("chunks"), st.get("chunks"));
+    assertTrue(
+        lattice("stat", mnt.resolve("docs/big.bin").toString()).out().contains("store     docs"));
+    assertEquals(1, lattice("stat", mnt.resolve("docs/nope").toString()).code());
+
+    // kv and store commands go through the daemon while it holds the data directory.
+    Run ls = lattice("kv", "ls", "--store", "docs", "--keys-only", "/dirents/");
+    assertEquals(0, ls.code(), ls.err());
+    assertTrue(ls.out().contains("/hello.txt\n"), ls.out());
+    assertEquals(0, lattice("kv", "put", "/note", "while mounted").code());
+    assertEquals("while mounted\n", lattice("kv", "get", "/note").out());
+    assertTrue(lattice("store", "ls").out().startsWith("docs  "));
+    assertEquals(0, lattice("store", "create", "photos").code());
+    assertTrue(
+        sh("ls '" + mnt + "'").out().contains("photos"),
+        "a store made by the CLI shows in the mount");
+
+    // A second mount of the same data directory is refused clearly.
+    Run second = lattice("mount", "--daemon", tmp.resolve("mnt2").toString());
+    assertEquals(1, second.code());
+    assertTrue(second.err().contains("already serves"), second.err());
+
+    // SIGTERM: clean unmount, daemon gone, status says so.
+    ProcessHandle.of(pid).orElseThrow().destroy();
+    waitForExit(pid);
+    assertTrue(Mounts.at(mnt).isEmpty(), "unmounted on SIGTERM");
+    assertEquals(3, lattice("status").code());
+
+    // Remount: everything is there. Then write with fsync and kill -9.
+    pid = mountDaemon();
+    assertArrayEquals(big, Files.readAllBytes(mnt.resolve("docs/big.bin")));
+    assertEquals("beta\n", Files.readString(mnt.resolve("docs/tree/b.txt")));
+    Run synced =
+        sh("dd if='" + src + "' of='" + mnt + "/docs/synced.bin' bs=64k conv=fsync status=none");
+    assertEquals(0, synced.code(), synced.err());
+    assertEquals(0, sh("kill -9 " + pid).code());
+    waitForExit(pid);
+    assertTrue(Mounts.isDeadFuseMount(mnt), "SIGKILL leaves a dead mount");
+    Run dead = lattice("status");
+    assertEquals(3, dead.code());
+    assertTrue(dead.out().contains("dead mount at " + mnt), dead.out());
+
+    // The next mount cleans the stale mount; fsynced content survived.
+    pid = mountDaemon();
+    assertArrayEquals(big, Files.readAllBytes(mnt.resolve("docs/synced.bin")));
+    assertTrue(log().contains("stale mount"), log());
+
+    Run un = lattice("unmount", mnt.toString());
+    assertEquals(0, un.code(), un.err());
+    waitForExit(pid);
+    assertTrue(Mounts.at(mnt).isEmpty());
+    assertEquals(3, lattice("unmount", mnt.toString()).code());
+    // And without a daemon, the kv commands open the directory themselves again.
+    assertEquals("while mounted\n", lattice("kv", "get", "/note").out());
+  }
+
+  @Test
+  void foregroundMountStopsCleanlyOnSigint() throws Exception {
+    ProcessBuilder pb =
+        new ProcessBuilder(launcher.toString(), "--home", home.toString(), "mount", mnt.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(tmp.resolve("fg.log").toFile());
+    pb.environment().put("LATTICE_NO_BUILD", "1");
+    Process p = pb.start();
+    pids.add(p.pid());
+    for (int i = 0; i < 600 && Mounts.at(mnt).isEmpty() && p.isAlive(); i++) {
+      Thread.sleep(50);
+    }
+    assertTrue(Mounts.at(mnt).isPresent(), Files.readString(tmp.resolve("fg.log")));
+    assertEquals(
+        0,
+        sh("echo data > '"
+                + mnt
+                + "/x' 2>/dev/null; mkdir '"
+                + mnt
+                + "/s' && echo data > '"
+                + mnt
+                + "/s/f'")
+            .code());
+    assertEquals(0, sh("kill -INT " + p.pid()).code());
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+    assertTrue(Mounts.at(mnt).isEmpty(), "unmounted on Ctrl-C");
+    String out = Files.readString(tmp.resolve("fg.log"));
+    assertTrue(out.contains("mounted at " + mnt), out);
+    assertFalse(Files.exists(home.resolve("control.sock")), "control socket removed");
+  }
+}
