@@ -204,7 +204,9 @@ public final class XodusStateBackend implements StateBackend {
     try (StateView view = snapshot()) {
       view.digest();
       ((View) view).checkGhosts();
-    } catch (RuntimeException e) {
+    } catch (CorruptStateException e) {
+      throw e;
+    } catch (KvException | RuntimeException e) {
       throw new CorruptStateException("state in " + dir + " is damaged: " + e, e);
     }
   }
