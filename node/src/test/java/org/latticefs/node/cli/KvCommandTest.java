@@ -56,6 +56,10 @@ class KvCommandTest {
     assertTrue(ls.contains("/greeting  hello again\n"), ls);
     assertTrue(ls.contains("/multi  line1\\nline2\n"), ls);
     assertEquals("/greeting\n", ok("kv", "ls", "-k", "/gr").out());
+    List<?> lsJson = (List<?>) Json.parse(ok("kv", "ls", "--json", "/gr").out(), 1 << 20);
+    assertEquals(
+        List.of(Map.of("key", "/greeting", "value", "hello again", "value_base64", "aGVsbG8gYWdhaW4=")),
+        lsJson);
 
     List<?> heads = (List<?>) Json.parse(ok("kv", "heads", "--json", "/greeting").out(), 1 << 20);
     assertEquals(1, heads.size(), "a rewrite by the same node supersedes the old head");
