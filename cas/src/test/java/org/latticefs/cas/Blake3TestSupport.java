@@ -39,12 +39,9 @@ final class Blake3TestSupport {
    * or at {@code /work/shared} (a developer's worktree).
    */
   static List<Vector> vectors() {
-    Path repo = Path.of("").toAbsolutePath();
-    if (Files.isRegularFile(repo.resolve("cas/pom.xml"))) {
-      // run from the repository root rather than the module
-    } else {
-      repo = repo.getParent();
-    }
+    Path here = Path.of("").toAbsolutePath();
+    // Maven runs tests in the module folder; an IDE may run them from the repository root.
+    Path repo = Files.isRegularFile(here.resolve("cas/pom.xml")) ? here : here.getParent();
     List<Path> candidates =
         List.of(
             repo.resolveSibling("shared").resolve(VECTORS_FILE),

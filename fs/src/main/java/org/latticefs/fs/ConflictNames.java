@@ -25,7 +25,7 @@ public final class ConflictNames {
 
   /** The conflict-copy name for {@code original}; {@code duplicate} is 1 for the first. */
   public static String name(String original, NodeId author, Hlc hlc, int duplicate) {
-    String node = author.toString().substring(0, 8);
+    String node = java.util.HexFormat.of().formatHex(author.publicKey()).substring(0, 8);
     String time = TIME.format(Instant.ofEpochMilli(hlc.physicalMillis()));
     int dot = original.lastIndexOf('.');
     String base = original;

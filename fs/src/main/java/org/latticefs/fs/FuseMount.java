@@ -108,8 +108,7 @@ public final class FuseMount implements AutoCloseable {
       if (!loop.isAlive()) {
         Throwable e = failure.get();
         throw new IOException(
-            "mounting " + mp + " failed" + (e == null ? " (see libfuse's message above)" : ""),
-            e);
+            "mounting " + mp + " failed" + (e == null ? " (see libfuse's message above)" : ""), e);
       }
       if (System.nanoTime() > deadline) {
         fusermount(mp, true);

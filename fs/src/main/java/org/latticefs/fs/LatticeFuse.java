@@ -265,7 +265,8 @@ public final class LatticeFuse extends FuseStubFS {
   }
 
   @Override
-  public int read(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
+  public int read(
+      String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
     try {
       ByteBuffer dst = MemoryIO.getInstance().newDirectByteBuffer(buf.address(), (int) size);
       long fh = fi.fh.get();

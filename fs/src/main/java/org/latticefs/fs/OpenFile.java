@@ -104,6 +104,15 @@ final class OpenFile {
   int read(long pos, ByteBuffer dst) throws IOException {
     data.readLock().lock();
     try {
+      return readLocked(pos, dst);
+    } finally {
+      data.readLock().unlock();
+    }
+  }
+
+  /** {@link #read} for a caller that holds the lock, or runs for one that does (the ingester). */
+  private int readLocked(long pos, ByteBuffer dst) throws IOException {
+    {
       long end = size;
       if (pos >= end || !dst.hasRemaining()) {
         return 0;
@@ -133,8 +142,6 @@ final class OpenFile {
       }
       sequentialEnd = pos + done;
       return done;
-    } finally {
-      data.readLock().unlock();
     }
   }
 
@@ -192,7 +199,7 @@ final class OpenFile {
     }
     if (n <= Inode.MAX_INLINE) {
       byte[] all = new byte[(int) n];
-      read(0, ByteBuffer.wrap(all));
+      readLocked(0, ByteBuffer.wrap(all));
       return new Content(n, null, all);
     }
     long oldSize = base.size();
@@ -264,7 +271,7 @@ final class OpenFile {
       dst.limit(dst.position() + (int) (end - pos));
     }
     try {
-      return read(pos, dst);
+      return readLocked(pos, dst);
     } finally {
       dst.limit(lim);
     }

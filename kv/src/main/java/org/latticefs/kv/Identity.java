@@ -17,6 +17,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.random.RandomGenerator;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A node's Ed25519 key pair (BouncyCastle's RFC 8032 implementation, the fastest measured here).
@@ -36,7 +38,8 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
  * The file is written to a temporary file, fsynced, and linked into place, so it appears whole or
  * not at all, and two processes racing to create it end up with the same key. A file that does not
  * match this format exactly (or whose node id does not match its seed) is reported as corrupt and
- * never replaced: the node id is the node's name in every mesh it joined.
+ * never replaced: the node id is the node's name in every mesh it joined. A key file readable by
+ * group or others is used but logged as a warning.
  *
  * <p>Instances are immutable and thread-safe. {@link #toString()} never prints the private key.
  */
@@ -47,6 +50,7 @@ public final class Identity {
   /** Length of an Ed25519 signature. */
   public static final int SIGNATURE_LENGTH = Ed25519.SIGNATURE_SIZE;
 
+  private static final Logger LOG = LoggerFactory.getLogger(Identity.class);
   private static final String HEADER = "lattice-identity-v1";
   private static final Set<PosixFilePermission> OWNER_ONLY =
       PosixFilePermissions.fromString("rw-------");
@@ -130,6 +134,13 @@ public final class Identity {
 
   private static Identity load(Path file) throws IOException {
     byte[] bytes = Files.readAllBytes(file);
+    Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
+    if (!OWNER_ONLY.containsAll(perms)) {
+      LOG.warn(
+          "identity key file {} is readable by others ({}): chmod 600 it",
+          file,
+          PosixFilePermissions.toString(perms));
+    }
     String text = new String(bytes, StandardCharsets.US_ASCII);
     String[] lines = text.split("\n", -1);
     String problem = null;

@@ -42,11 +42,11 @@ public final class Chunker {
   public static final int MAX_SIZE_LIMIT = Manifest.MAX_CHUNK_LENGTH;
 
   /**
-   * The chunk sizes every Lattice file uses (chosen by {@code ChunkSizeBench}; see BENCHMARKS.md):
-   * min 32 KiB, average parameter 128 KiB (mean chunk about 150 KiB), max 512 KiB, normalization
-   * level 2.
+   * The chunk sizes every Lattice file uses: min 64 KiB, average parameter 256 KiB (mean chunk
+   * about 300 KiB), max 1 MiB, normalization level 2. Chosen by {@code ChunkSizeBench} (dedup) and
+   * {@code ChunkStoreCostBench} (per-chunk cost on disk); see BENCHMARKS.md.
    */
-  public static final Chunker DEFAULT = new Chunker(32 * 1024, 128 * 1024, 512 * 1024, 2);
+  public static final Chunker DEFAULT = new Chunker(64 * 1024, 256 * 1024, 1024 * 1024, 2);
 
   private static final long[] GEAR = gearTable();
 

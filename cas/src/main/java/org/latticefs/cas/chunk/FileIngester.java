@@ -90,7 +90,7 @@ public final class FileIngester {
    * is stored. The caller closes {@code in}.
    */
   public IngestResult ingest(InputStream in, Consumer<Chunk> onChunk) throws IOException {
-    return run(ChunkSource.Input.of(in), 0, onChunk);
+    return run(ChunkSource.Input.of(in), ChunkSource.bufferSize(chunker), onChunk);
   }
 
   /**
@@ -98,16 +98,15 @@ public final class FileIngester {
    * used or changed). The caller closes {@code ch}.
    */
   public IngestResult ingest(FileChannel ch) throws IOException {
-    return run(ChunkSource.Input.of(ch, 0), 0, c -> {});
+    return run(ChunkSource.Input.of(ch, 0), ChunkSource.bufferSize(chunker, ch.size()), c -> {});
   }
 
-  private IngestResult run(ChunkSource.Input input, long start, Consumer<Chunk> onChunk)
+  private IngestResult run(ChunkSource.Input input, int bufferSize, Consumer<Chunk> onChunk)
       throws IOException {
     try (BlobBatch batch = receiver.newBatch()) {
       ManifestBuilder builder = new ManifestBuilder(shape, ManifestBuilder.NodeSink.of(batch));
       int blocks = pipelined ? 3 : 1;
-      ChunkSource source =
-          new ChunkSource(chunker, input, ChunkSource.bufferSize(chunker), blocks, start);
+      ChunkSource source = new ChunkSource(chunker, input, bufferSize, blocks, 0);
       long[] received = {0};
       BlockHandler handler =
           b -> {
@@ -126,7 +125,7 @@ public final class FileIngester {
       BlobRef root = builder.finish();
       batch.commit();
       long size = builder.length();
-      return new IngestResult(root, size, builder.chunkCount(), size - start, received[0]);
+      return new IngestResult(root, size, builder.chunkCount(), size, received[0]);
     }
   }
 
@@ -183,7 +182,7 @@ public final class FileIngester {
           new ChunkSource(
               chunker,
               ChunkSource.Input.of(newContent, restart),
-              2 * chunker.maxSize(),
+              ChunkSource.bufferSize(chunker, Math.min(newSize - restart, 2L * chunker.maxSize())),
               1,
               restart);
       long[] received = {0};

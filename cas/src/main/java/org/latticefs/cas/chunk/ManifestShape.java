@@ -17,7 +17,7 @@ import org.latticefs.cas.BlobRef;
  */
 public record ManifestShape(int minFanout, int avgFanout, int maxFanout) {
   /**
-   * The shape every Lattice file uses: nodes of about 1,150 entries (≈40 KiB encoded, covering ≈170
+   * The shape every Lattice file uses: nodes of about 1,150 entries (≈40 KiB encoded, covering ≈340
    * MiB of file at the default chunk size), never more than 4,096 (≈150 KiB).
    */
   public static final ManifestShape DEFAULT = new ManifestShape(128, 1024, 4096);

@@ -28,9 +28,15 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Cost</h2>
  *
- * A {@link #touch} is an in-memory update of a compact open-addressing table (about 50 bytes per
+ * A {@link #touch} is an in-memory update of a compact open-addressing table (50 to 100 bytes per
  * blob, no object per entry); it never writes to disk. Times have a granularity of one second, and
  * touching a blob twice in the same second changes nothing.
+ *
+ * <h2>For the garbage collector</h2>
+ *
+ * {@link #oldestFirst} gives eviction candidates. A store touches a blob whenever a receive finds
+ * it already present (the ingest of a file that dedups against it), so a collector that spares
+ * blobs used within a grace period never removes a blob an in-flight ingest is counting on.
  *
  * <h2>Persistence</h2>
  *
@@ -62,6 +68,9 @@ public final class AccessTracker implements Closeable {
   private static final int STRIPES = 64;
   private static final int DIRTY = 0x8000_0000;
   private static final long JOURNAL_COMPACT_BYTES = 16L << 20;
+
+  /** Larger snapshot or journal files are rejected as corrupt (about 59 million blobs). */
+  static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 64;
 
   /** A blob and when it was last used. */
   public record Access(BlobRef ref, Instant lastAccess) {}
@@ -372,7 +381,7 @@ public final class AccessTracker implements Closeable {
     Files.deleteIfExists(file.resolveSibling(file.getFileName() + ".tmp"));
     boolean compact = false;
     try {
-      byte[] data = Files.readAllBytes(file);
+      byte[] data = readLimited(file);
       readSnapshot(data);
     } catch (NoSuchFileException e) {
       // First open.
@@ -392,16 +401,28 @@ public final class AccessTracker implements Closeable {
       }
     }
     try {
-      byte[] log = Files.readAllBytes(journal);
+      byte[] log = readLimited(journal);
       compact = true;
       replayJournal(log);
     } catch (NoSuchFileException e) {
       // Nothing flushed since the last snapshot.
+    } catch (IOException e) {
+      compact = true;
+      LOG.warn("access journal {} is unreadable ({}); ignoring it", journal, e.toString());
     }
     if (compact) {
       writeSnapshot();
     }
     changed = false;
+  }
+
+  /** Reads a whole file, refusing one too large to be ours (it is then treated as corrupt). */
+  private static byte[] readLimited(Path p) throws IOException {
+    long size = Files.size(p);
+    if (size > MAX_FILE_BYTES) {
+      throw new IOException(p + " is " + size + " bytes, more than " + MAX_FILE_BYTES);
+    }
+    return Files.readAllBytes(p);
   }
 
   private void readSnapshot(byte[] data) throws IOException {

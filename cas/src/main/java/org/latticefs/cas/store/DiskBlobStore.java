@@ -2,6 +2,7 @@ package org.latticefs.cas.store;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -17,6 +18,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,17 +26,23 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import org.latticefs.cas.Blake3;
 import org.latticefs.cas.Blake3Hasher;
 import org.latticefs.cas.BlobBatch;
@@ -65,8 +73,10 @@ import org.slf4j.LoggerFactory;
  * shard directory before returning, so a crash at any moment leaves either the whole blob under its
  * name or nothing (plus a temp file that the next open deletes). Receiving a blob that is already
  * present costs a hash and a stat and writes nothing. A {@link #newBatch() batch} writes its temp
- * files without syncing and, at commit, syncs them all in parallel, renames them, and syncs each
- * touched shard directory once; its blobs become visible at commit. {@link #remove} syncs the
+ * files without syncing; its commit makes them durable with one {@code syncfs(2)} of the file
+ * system (Linux; elsewhere, or with {@link Options#batchSyncfs()} off, with parallel per-file
+ * fsyncs), then renames them and makes the renames durable (one more {@code syncfs}, or one fsync
+ * per touched shard directory). Its blobs become visible at commit. {@link #remove} syncs the
  * directory before returning.
  *
  * <h2>Verification and corruption</h2>
@@ -89,15 +99,28 @@ public final class DiskBlobStore implements BlobStore {
   private static final int MAX_FETCH = Integer.MAX_VALUE - 16;
   private static final int IO_BUFFER = 256 * 1024;
 
+  /** Bytes a batch may have copied and queued for its writer threads at once. */
+  private static final int BATCH_BYTES_IN_FLIGHT = 32 << 20;
+
   /**
    * Tuning for a store.
    *
    * @param clock time source for access tracking
    * @param accessFlushInterval how often access times are appended to their journal; what a crash
    *     may lose
-   * @param syncThreads threads that sync a batch's files in parallel at commit
+   * @param syncThreads threads that sync a batch's files in parallel at commit (without syncfs)
+   * @param batchSyncfs whether a batch commit syncs with one {@code syncfs(2)} of the store's file
+   *     system (Linux) instead of one fsync per file; it also writes back other programs' dirty
+   *     data on that file system
+   * @param batchWriteThreads threads that write a batch's temp files while the caller goes on (0:
+   *     the caller writes them itself)
    */
-  public record Options(InstantSource clock, Duration accessFlushInterval, int syncThreads) {
+  public record Options(
+      InstantSource clock,
+      Duration accessFlushInterval,
+      int syncThreads,
+      boolean batchSyncfs,
+      int batchWriteThreads) {
     public Options {
       Objects.requireNonNull(clock, "clock");
       if (accessFlushInterval.isNegative() || accessFlushInterval.isZero()) {
@@ -106,23 +129,37 @@ public final class DiskBlobStore implements BlobStore {
       if (syncThreads < 1) {
         throw new IllegalArgumentException("syncThreads must be at least 1");
       }
+      if (batchWriteThreads < 0) {
+        throw new IllegalArgumentException("batchWriteThreads must be at least 0");
+      }
     }
 
-    /** System clock, access times flushed every 30 s, 16 sync threads. */
+    /**
+     * System clock, access times flushed every 30 s, 16 sync threads, syncfs where available, 2
+     * batch writer threads.
+     */
     public static Options defaults() {
-      return new Options(InstantSource.system(), Duration.ofSeconds(30), 16);
+      return new Options(InstantSource.system(), Duration.ofSeconds(30), 16, true, 2);
     }
 
     public Options withClock(InstantSource c) {
-      return new Options(c, accessFlushInterval, syncThreads);
+      return new Options(c, accessFlushInterval, syncThreads, batchSyncfs, batchWriteThreads);
     }
 
     public Options withAccessFlushInterval(Duration d) {
-      return new Options(clock, d, syncThreads);
+      return new Options(clock, d, syncThreads, batchSyncfs, batchWriteThreads);
     }
 
     public Options withSyncThreads(int n) {
-      return new Options(clock, accessFlushInterval, n);
+      return new Options(clock, accessFlushInterval, n, batchSyncfs, batchWriteThreads);
+    }
+
+    public Options withBatchSyncfs(boolean on) {
+      return new Options(clock, accessFlushInterval, syncThreads, on, batchWriteThreads);
+    }
+
+    public Options withBatchWriteThreads(int n) {
+      return new Options(clock, accessFlushInterval, syncThreads, batchSyncfs, n);
     }
   }
 
@@ -130,7 +167,7 @@ public final class DiskBlobStore implements BlobStore {
   private final Path tmpDir;
   private final Path quarantineDir;
   private final Path[] shardDirs = new Path[256];
-  private final Object[] shardLocks = new Object[256];
+  private final ReentrantLock[] shardLocks = new ReentrantLock[256];
   private final FileChannel lockChannel;
   private final FileLock lock;
   private final AccessTracker access;
@@ -142,11 +179,17 @@ public final class DiskBlobStore implements BlobStore {
       new ConcurrentHashMap<>();
   private final ScheduledExecutorService flusher;
   private final ExecutorService syncPool;
+
+  /** Null when batches write their temp files on the caller's thread. */
+  private final ExecutorService batchWriters;
+
   private final AtomicInteger openBatches = new AtomicInteger();
+  private final boolean batchSyncfs;
   private volatile boolean closed;
 
   private DiskBlobStore(Path root, Options options) throws IOException {
     casDir = root.resolve("cas");
+    batchSyncfs = options.batchSyncfs() && Fsync.hasSyncfs();
     tmpDir = casDir.resolve("tmp");
     quarantineDir = casDir.resolve("quarantine");
     boolean created = !Files.isDirectory(casDir);
@@ -172,7 +215,7 @@ public final class DiskBlobStore implements BlobStore {
         Files.createDirectories(d);
       }
       for (int i = 0; i < 256; i++) {
-        shardLocks[i] = new Object();
+        shardLocks[i] = new ReentrantLock();
         shardDirs[i] = casDir.resolve(String.format("%02x", i));
         if (!Files.isDirectory(shardDirs[i])) {
           Files.createDirectories(shardDirs[i]);
@@ -201,6 +244,11 @@ public final class DiskBlobStore implements BlobStore {
     syncPool =
         Executors.newFixedThreadPool(
             options.syncThreads(), r -> daemon(r, "cas-sync-" + n.incrementAndGet()));
+    batchWriters =
+        options.batchWriteThreads() == 0
+            ? null
+            : Executors.newFixedThreadPool(
+                options.batchWriteThreads(), r -> daemon(r, "cas-write-" + n.incrementAndGet()));
   }
 
   /** Opens (creating if needed) the store under {@code root} with {@link Options#defaults()}. */
@@ -327,9 +375,12 @@ public final class DiskBlobStore implements BlobStore {
 
   /**
    * A batch whose blobs are written unsynced and made durable together at {@link
-   * BlobBatch#commit()}: one parallel round of file syncs, then renames, then one sync per touched
-   * shard directory. Blobs become visible at commit. Closing without committing deletes the
-   * uncommitted temp files (their blobs are not stored). One batch per thread.
+   * BlobBatch#commit()}: one file-system sync (or a parallel round of file syncs), then renames,
+   * then one more sync for the directories. Blobs become visible at commit. Temp files are written
+   * by {@link Options#batchWriteThreads()} writer threads, so a write failure (such as {@link
+   * NoSpaceLeftException}) is thrown by a later receive or by the commit. Closing without
+   * committing deletes the uncommitted temp files (their blobs are not stored). One batch per
+   * thread; many batches may run at once.
    */
   @Override
   public BlobBatch newBatch() {
@@ -383,7 +434,9 @@ public final class DiskBlobStore implements BlobStore {
   public boolean remove(BlobRef ref) throws IOException {
     checkOpen();
     Path path = blobPath(ref);
-    synchronized (shardLock(ref)) {
+    ReentrantLock lock = shardLock(ref);
+    lock.lock();
+    try {
       long size;
       try {
         size = Files.size(path);
@@ -394,6 +447,8 @@ public final class DiskBlobStore implements BlobStore {
       Fsync.directory(path.getParent());
       bytesStored.addAndGet(-size);
       blobCount.decrementAndGet();
+    } finally {
+      lock.unlock();
     }
     access.forget(ref);
     return true;
@@ -464,6 +519,9 @@ public final class DiskBlobStore implements BlobStore {
     closed = true;
     flusher.shutdown();
     syncPool.shutdown();
+    if (batchWriters != null) {
+      batchWriters.shutdown();
+    }
     try {
       flusher.awaitTermination(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
@@ -491,7 +549,7 @@ public final class DiskBlobStore implements BlobStore {
     return ref.bytes()[0] & 0xff;
   }
 
-  private Object shardLock(BlobRef ref) {
+  private ReentrantLock shardLock(BlobRef ref) {
     return shardLocks[shardIndex(ref)];
   }
 
@@ -528,9 +586,10 @@ public final class DiskBlobStore implements BlobStore {
     }
     // A publisher holds the shard lock from rename until its directory sync: wait for it, so
     // that we never report durable a blob whose name is not yet.
-    synchronized (shardLock(ref)) {
-      return true;
-    }
+    ReentrantLock lock = shardLock(ref);
+    lock.lock();
+    lock.unlock();
+    return true;
   }
 
   private Path newTemp() throws IOException {
@@ -560,16 +619,18 @@ public final class DiskBlobStore implements BlobStore {
   /** Renames a synced temp file to its real name and syncs the shard directory. */
   private void publish(BlobRef ref, Path tmp, long size) throws IOException {
     Path dst = blobPath(ref);
-    synchronized (shardLock(ref)) {
-      try {
-        if (!renameIfAbsent(ref, tmp, dst, size)) {
-          return;
-        }
-        Fsync.directory(dst.getParent());
-      } catch (IOException | RuntimeException e) {
-        deleteQuietly(tmp);
-        throw translate(e, size);
+    ReentrantLock lock = shardLock(ref);
+    lock.lock();
+    try {
+      if (!renameIfAbsent(ref, tmp, dst, size)) {
+        return;
       }
+      Fsync.directory(dst.getParent());
+    } catch (IOException | RuntimeException e) {
+      deleteQuietly(tmp);
+      throw translate(e, size);
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -598,7 +659,9 @@ public final class DiskBlobStore implements BlobStore {
   private void quarantine(BlobRef ref, Object fileKey, String detail) throws IOException {
     Path path = blobPath(ref);
     Path dest;
-    synchronized (shardLock(ref)) {
+    ReentrantLock lock = shardLock(ref);
+    lock.lock();
+    try {
       BasicFileAttributes now;
       try {
         now = Files.readAttributes(path, BasicFileAttributes.class);
@@ -618,6 +681,8 @@ public final class DiskBlobStore implements BlobStore {
       bytesStored.addAndGet(-now.size());
       blobCount.decrementAndGet();
       corrupt.add(ref);
+    } finally {
+      lock.unlock();
     }
     access.forget(ref);
     LOG.error("corrupt blob {} ({}): moved to {}", ref, detail, dest);
@@ -766,10 +831,13 @@ public final class DiskBlobStore implements BlobStore {
     return t;
   }
 
-  private record Pending(Path tmp, long size) {}
+  /** A blob of a batch being written (or written) to its temp file by a batch writer. */
+  private record Pending(CompletableFuture<Path> tmp, long size) {}
 
   private final class DiskBatch implements BlobBatch {
     private final Map<BlobRef, Pending> pending = new LinkedHashMap<>();
+    private final Semaphore inFlight = new Semaphore(BATCH_BYTES_IN_FLIGHT);
+    private volatile boolean writeFailed;
     private boolean done;
 
     @Override
@@ -784,8 +852,69 @@ public final class DiskBlobStore implements BlobStore {
         access.touch(ref);
         return ref;
       }
-      pending.put(ref, new Pending(writeTemp(data, off, len, false), len));
+      if (batchWriters == null) {
+        pending.put(
+            ref,
+            new Pending(CompletableFuture.completedFuture(writeTemp(data, off, len, false)), len));
+        return ref;
+      }
+      // Creating thousands of small files is kernel work: let writer threads overlap it with the
+      // caller's hashing and chunking. The caller's buffer is reused after we return: copy it.
+      failIfAWriteFailed();
+      byte[] copy = Arrays.copyOfRange(data, off, off + len);
+      int permits = Math.min(len, BATCH_BYTES_IN_FLIGHT);
+      try {
+        inFlight.acquire(permits);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while waiting for batch writes");
+      }
+      CompletableFuture<Path> tmp = new CompletableFuture<>();
+      try {
+        batchWriters.execute(
+            () -> {
+              try {
+                tmp.complete(writeTemp(copy, 0, copy.length, false));
+              } catch (Throwable e) {
+                tmp.completeExceptionally(e);
+                writeFailed = true;
+              } finally {
+                inFlight.release(permits);
+              }
+            });
+      } catch (RejectedExecutionException e) {
+        inFlight.release(permits);
+        throw new IOException("blob store " + casDir + " is closed", e);
+      }
+      pending.put(ref, new Pending(tmp, len));
       return ref;
+    }
+
+    private void failIfAWriteFailed() throws IOException {
+      if (!writeFailed) {
+        return;
+      }
+      for (Pending p : pending.values()) {
+        if (p.tmp().isCompletedExceptionally()) {
+          awaitTemp(p);
+        }
+      }
+    }
+
+    /** The temp file of {@code p}, once written; its write failure otherwise. */
+    private Path awaitTemp(Pending p) throws IOException {
+      try {
+        return p.tmp().get();
+      } catch (ExecutionException e) {
+        Throwable c = e.getCause();
+        if (c instanceof IOException io) {
+          throw io;
+        }
+        throw new IOException("batch write failed", c);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while waiting for batch writes");
+      }
     }
 
     @Override
@@ -794,20 +923,40 @@ public final class DiskBlobStore implements BlobStore {
       if (pending.isEmpty()) {
         return;
       }
-      List<Future<?>> syncs = new ArrayList<>();
+      long bytes = 0;
       for (Pending p : pending.values()) {
-        syncs.add(syncPool.submit(() -> syncTemp(p)));
+        awaitTemp(p);
+        bytes += p.size();
       }
-      awaitAll(syncs);
-      Map<Integer, List<Map.Entry<BlobRef, Pending>>> byShard = new LinkedHashMap<>();
+      // 1. Make every temp file's content durable.
+      if (batchSyncfs) {
+        try {
+          Fsync.filesystem(tmpDir);
+        } catch (IOException e) {
+          throw translate(e, bytes);
+        }
+      } else {
+        List<Future<?>> syncs = new ArrayList<>();
+        for (Pending p : pending.values()) {
+          syncs.add(syncPool.submit(() -> syncTemp(p)));
+        }
+        awaitAll(syncs);
+      }
+      // 2. Rename to real names, 3. make the directories durable, holding each shard's lock from
+      // its renames until its directory is durable.
+      TreeMap<Integer, List<Map.Entry<BlobRef, Pending>>> byShard = new TreeMap<>();
       for (Map.Entry<BlobRef, Pending> e : pending.entrySet()) {
         byShard.computeIfAbsent(shardIndex(e.getKey()), k -> new ArrayList<>()).add(e);
       }
-      List<Future<?>> renames = new ArrayList<>();
-      for (Map.Entry<Integer, List<Map.Entry<BlobRef, Pending>>> s : byShard.entrySet()) {
-        renames.add(syncPool.submit(() -> publishShard(s.getKey(), s.getValue())));
+      if (batchSyncfs) {
+        publishAllThenSyncfs(byShard);
+      } else {
+        List<Future<?>> renames = new ArrayList<>();
+        for (Map.Entry<Integer, List<Map.Entry<BlobRef, Pending>>> s : byShard.entrySet()) {
+          renames.add(syncPool.submit(() -> publishShard(s.getKey(), s.getValue())));
+        }
+        awaitAll(renames);
       }
-      awaitAll(renames);
       for (BlobRef ref : pending.keySet()) {
         access.touch(ref);
       }
@@ -816,31 +965,63 @@ public final class DiskBlobStore implements BlobStore {
 
     private Void syncTemp(Pending p) throws IOException {
       try {
-        Fsync.file(p.tmp());
+        Fsync.file(p.tmp().join());
         return null;
       } catch (IOException e) {
         throw translate(e, p.size());
       }
     }
 
-    private Void publishShard(int shard, List<Map.Entry<BlobRef, Pending>> entries)
+    /** Locks the touched shards in ascending order (deadlock-free), renames, one syncfs. */
+    private void publishAllThenSyncfs(TreeMap<Integer, List<Map.Entry<BlobRef, Pending>>> byShard)
         throws IOException {
-      synchronized (shardLocks[shard]) {
+      List<ReentrantLock> held = new ArrayList<>();
+      try {
+        for (int shard : byShard.keySet()) {
+          shardLocks[shard].lock();
+          held.add(shardLocks[shard]);
+        }
         boolean renamed = false;
-        for (Map.Entry<BlobRef, Pending> e : entries) {
-          Pending p = e.getValue();
-          try {
-            renamed |= renameIfAbsent(e.getKey(), p.tmp(), blobPath(e.getKey()), p.size());
-          } catch (FileAlreadyExistsException | NoSuchFileException alreadyGone) {
-            // NoSuchFile: an earlier, failed commit attempt already moved it.
-            LOG.debug("batch rename of {}: {}", e.getKey(), alreadyGone.toString());
-          }
+        for (List<Map.Entry<BlobRef, Pending>> entries : byShard.values()) {
+          renamed |= renameAll(entries);
         }
         if (renamed) {
-          Fsync.directory(shardDirs[shard]);
+          Fsync.filesystem(casDir);
+        }
+      } finally {
+        for (int i = held.size() - 1; i >= 0; i--) {
+          held.get(i).unlock();
         }
       }
+    }
+
+    private Void publishShard(int shard, List<Map.Entry<BlobRef, Pending>> entries)
+        throws IOException {
+      ReentrantLock lock = shardLocks[shard];
+      lock.lock();
+      try {
+        if (renameAll(entries)) {
+          Fsync.directory(shardDirs[shard]);
+        }
+      } finally {
+        lock.unlock();
+      }
       return null;
+    }
+
+    /** Under the entries' shard lock. Returns whether anything was renamed. */
+    private boolean renameAll(List<Map.Entry<BlobRef, Pending>> entries) throws IOException {
+      boolean renamed = false;
+      for (Map.Entry<BlobRef, Pending> e : entries) {
+        Pending p = e.getValue();
+        try {
+          renamed |= renameIfAbsent(e.getKey(), p.tmp().join(), blobPath(e.getKey()), p.size());
+        } catch (FileAlreadyExistsException | NoSuchFileException alreadyGone) {
+          // NoSuchFile: an earlier, failed commit attempt already moved it.
+          LOG.debug("batch rename of {}: {}", e.getKey(), alreadyGone.toString());
+        }
+      }
+      return renamed;
     }
 
     private void awaitAll(List<Future<?>> futures) throws IOException {
@@ -871,7 +1052,12 @@ public final class DiskBlobStore implements BlobStore {
       done = true;
       openBatches.decrementAndGet();
       for (Pending p : pending.values()) {
-        deleteQuietly(p.tmp());
+        // Wait for writes still running, then delete what they wrote.
+        try {
+          deleteQuietly(p.tmp().join());
+        } catch (CompletionException | CancellationException failedWrite) {
+          // Nothing was left behind: writeTemp deletes its file when it fails.
+        }
       }
       pending.clear();
     }

@@ -23,7 +23,8 @@ import org.latticefs.cas.BlobRef;
 
 /**
  * BLAKE3 throughput of Lattice against {@code b3sum --num-threads 1}, on the same file in the same
- * run, rounds interleaved (b3sum, native read, native mmap, Java; repeat) and reported as medians.
+ * run, rounds interleaved (b3sum, native read, b3sum without mmap, native mmap, Java; repeat) and
+ * reported as medians. Every result is checked against b3sum's hash.
  *
  * <p>Usage: {@code Blake3Bench [SIZE [ROUNDS [DIR]]]}, SIZE like {@code 1g}, {@code 256m} or bytes
  * (default 1 GiB), ROUNDS default 5, DIR for the random file (default java.io.tmpdir). The file is
@@ -65,6 +66,7 @@ public final class Blake3Bench {
     try {
       writeRandom(file, size);
       fileRounds(file, empty, size, rounds);
+      readSizes(file, size);
       smallMessages();
     } finally {
       Files.deleteIfExists(file);
@@ -89,36 +91,73 @@ public final class Blake3Bench {
     System.out.printf("b3sum on an empty file: %.1f ms (process start)%n", startupSec * 1e3);
 
     long[] b3 = new long[rounds];
+    long[] b3Read = new long[rounds];
     long[] read = new long[rounds];
     long[] mmap = new long[rounds];
     long[] java = new long[rounds];
     System.out.printf(
-        "%-6s %12s %12s %12s %12s   (MB/s)%n", "round", "b3sum", "native", "mmap", "java");
+        "%-6s %12s %12s %12s %12s %12s   (MB/s)%n",
+        "round", "b3sum", "b3sum-nommap", "native", "native-mmap", "java");
     for (int r = 0; r < rounds; r++) {
       b3[r] = time(() -> check("b3sum", expected, b3sum(file)));
       read[r] = time(() -> check("native read", expected, Blake3.hashFile(file).hex()));
+      b3Read[r] = time(() -> check("b3sum --no-mmap", expected, b3sum(file, "--no-mmap")));
       mmap[r] = time(() -> check("native mmap", expected, hashMapped(file).hex()));
       java[r] = time(() -> check("java", expected, hashJava(file).hex()));
       System.out.printf(
-          "%-6d %12.0f %12.0f %12.0f %12.0f%n",
-          r + 1, rate(size, b3[r]), rate(size, read[r]), rate(size, mmap[r]), rate(size, java[r]));
+          "%-6d %12.0f %12.0f %12.0f %12.0f %12.0f%n",
+          r + 1,
+          rate(size, b3[r]),
+          rate(size, b3Read[r]),
+          rate(size, read[r]),
+          rate(size, mmap[r]),
+          rate(size, java[r]));
     }
     double b3Rate = size / MB / (median(b3) / 1e9);
     double b3NetRate = size / MB / (median(b3) / 1e9 - startupSec);
+    double b3ReadRate = size / MB / (median(b3Read) / 1e9);
     double readRate = size / MB / (median(read) / 1e9);
     double mmapRate = size / MB / (median(mmap) / 1e9);
     double javaRate = size / MB / (median(java) / 1e9);
     System.out.printf("%nmedians (MB/s, 1 MB = 10^6 bytes)%n");
     System.out.printf(
-        "  b3sum --num-threads 1        %8.0f  (%.0f without process start)%n", b3Rate, b3NetRate);
-    System.out.printf("  Blake3.hashFile (native)     %8.0f%n", readRate);
-    System.out.printf("  native over mmap             %8.0f%n", mmapRate);
-    System.out.printf("  Java fallback (BouncyCastle) %8.0f%n", javaRate);
+        "  b3sum --num-threads 1          %8.0f  (%.0f without process start)%n",
+        b3Rate, b3NetRate);
+    System.out.printf("  b3sum --num-threads 1 --no-mmap%8.0f%n", b3ReadRate);
+    System.out.printf("  Blake3.hashFile (native)       %8.0f%n", readRate);
+    System.out.printf("  native over mmap               %8.0f%n", mmapRate);
+    System.out.printf("  Java fallback (BouncyCastle)   %8.0f%n", javaRate);
     System.out.printf(
-        "ratio native hashFile / b3sum: %.2f (%.2f against b3sum without start)%n",
+        "ratio native hashFile / b3sum:          %.2f (%.2f against b3sum without start)%n",
         readRate / b3Rate, readRate / b3NetRate);
-    System.out.printf("ratio native mmap / b3sum:     %.2f%n", mmapRate / b3Rate);
-    System.out.printf("ratio java / b3sum:            %.2f%n", javaRate / b3Rate);
+    System.out.printf("ratio native hashFile / b3sum --no-mmap: %.2f%n", readRate / b3ReadRate);
+    System.out.printf("ratio native mmap / b3sum:              %.2f%n", mmapRate / b3Rate);
+    System.out.printf("ratio java / b3sum:                     %.2f%n", javaRate / b3Rate);
+  }
+
+  /** How the read size of a hashFile-style loop (native, direct buffer) changes throughput. */
+  private static void readSizes(Path file, long size) throws IOException {
+    int[] sizes = {64 << 10, 256 << 10, 1 << 20, 4 << 20};
+    long[] best = new long[sizes.length];
+    Arrays.fill(best, Long.MAX_VALUE);
+    for (int round = 0; round < 3; round++) {
+      for (int i = 0; i < sizes.length; i++) {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(sizes[i]);
+        long t0 = System.nanoTime();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+            Blake3Hasher h = Blake3.newHasher()) {
+          while (ch.read(buffer.clear()) >= 0) {
+            h.update(buffer.flip());
+          }
+          h.finish();
+        }
+        best[i] = Math.min(best[i], System.nanoTime() - t0);
+      }
+    }
+    System.out.printf("%nnative read loop by read size, best of 3 (MB/s)%n");
+    for (int i = 0; i < sizes.length; i++) {
+      System.out.printf("  %5d KiB  %8.0f%n", sizes[i] >> 10, rate(size, best[i]));
+    }
   }
 
   /** One-shot hashes of in-memory messages: per-call cost and heap versus direct memory. */
@@ -203,8 +242,11 @@ public final class Blake3Bench {
     }
   }
 
-  private static String b3sum(Path file) throws IOException, InterruptedException {
-    return run("b3sum", "--num-threads", "1", "--no-names", file.toString()).trim();
+  private static String b3sum(Path file, String... extra) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of("b3sum", "--num-threads", "1", "--no-names"));
+    command.addAll(List.of(extra));
+    command.add(file.toString());
+    return run(command.toArray(String[]::new)).trim();
   }
 
   private static String run(String... command) throws IOException, InterruptedException {

@@ -100,6 +100,52 @@ class FileIngesterTest {
   }
 
   @Test
+  void channelIngestOfAnySizeMatchesStreamIngest() throws IOException {
+    FileIngester ing = FileIngester.hashOnly(SMALL, TINY);
+    for (int size : new int[] {0, 1, 255, 256, 257, 4095, 4096, 4097, 8191, 8192, 8193, 100_000}) {
+      byte[] data = TestData.textLike(size, size);
+      Path f = dir.resolve("s" + size);
+      Files.write(f, data);
+      try (FileChannel ch = channel(f)) {
+        assertEquals(
+            ing.ingest(new ByteArrayInputStream(data)).manifest(),
+            ing.ingest(ch).manifest(),
+            "size " + size);
+      }
+    }
+  }
+
+  @Test
+  void ingestIntoARealDiskStoreIsDurableReadableAndIdempotent() throws IOException {
+    byte[] data = TestData.random(21, 6 << 20);
+    Path f = dir.resolve("src");
+    Files.write(f, data);
+    Path storeDir = dir.resolve("store");
+    IngestResult first;
+    long blobs;
+    try (org.latticefs.cas.store.DiskBlobStore store =
+            org.latticefs.cas.store.DiskBlobStore.open(storeDir);
+        FileChannel ch = channel(f)) {
+      FileIngester ing = new FileIngester(store, SMALL, ManifestShape.DEFAULT);
+      first = ing.ingest(ch);
+      blobs = store.blobCount();
+      assertEquals(first.manifest(), ing.ingest(ch).manifest());
+      assertEquals(blobs, store.blobCount(), "the second ingest stored new blobs");
+      assertEquals(0, store.openBatches());
+    }
+    try (org.latticefs.cas.store.DiskBlobStore store =
+        org.latticefs.cas.store.DiskBlobStore.open(storeDir)) {
+      assertEquals(blobs, store.blobCount());
+      ManifestReader r = ManifestReader.open(store, first.manifest());
+      ByteBuffer all = ByteBuffer.allocate(data.length);
+      while (all.hasRemaining()) {
+        r.read(all.position(), all);
+      }
+      assertArrayEquals(data, all.array());
+    }
+  }
+
+  @Test
   void emptyInputIsTheEmptyManifest() throws IOException {
     MapBlobStore store = new MapBlobStore();
     IngestResult r = new FileIngester(store).ingest(InputStream.nullInputStream());

@@ -134,6 +134,24 @@ class AccessTrackerTest {
   }
 
   @Test
+  void touchesStayInMemoryUntilFlush() throws IOException {
+    Path file = dir.resolve("access");
+    AccessTracker t = AccessTracker.open(file, clock);
+    for (int i = 0; i < 10_000; i++) {
+      t.touch(ref(i % 100));
+    }
+    assertFalse(Files.exists(file), "no snapshot written by touches");
+    assertFalse(Files.exists(dir.resolve("access.log")), "no journal written by touches");
+    t.flush();
+    long journal = Files.size(dir.resolve("access.log"));
+    // Coalesced: 100 distinct refs, one entry each (36 bytes) plus the frame's count and CRC.
+    assertEquals(100 * 36 + 8, journal);
+    t.flush();
+    assertEquals(journal, Files.size(dir.resolve("access.log")), "nothing new to flush");
+    t.close();
+  }
+
+  @Test
   void forgetIsJournaled() throws IOException {
     Path file = dir.resolve("access");
     AccessTracker t = AccessTracker.open(file, clock);
@@ -232,5 +250,63 @@ class AccessTrackerTest {
   @net.jqwik.api.Provide
   net.jqwik.api.Arbitrary<Long> seeds() {
     return net.jqwik.api.Arbitraries.longs();
+  }
+
+  /** Fuzz: random or mutated snapshot and journal bytes never stop the tracker from opening. */
+  @Property(tries = 100)
+  void anyFileContentOpens(
+      @ForAll("seeds") long seed,
+      @ForAll @IntRange(min = 0, max = 3) int mode,
+      @ForAll @IntRange(min = 0, max = 4000) int length)
+      throws IOException {
+    Path d = Files.createTempDirectory("access-fuzz");
+    try {
+      Path file = d.resolve("access");
+      Random r = new Random(seed);
+      if (mode < 2) {
+        // Start from a valid snapshot and journal, then damage them.
+        AccessTracker t = AccessTracker.open(file, clock);
+        for (int i = 0; i < 1 + r.nextInt(50); i++) {
+          t.touch(ref(r.nextInt(100)));
+        }
+        t.close();
+        AccessTracker j = AccessTracker.open(file, clock);
+        for (int i = 0; i < 1 + r.nextInt(50); i++) {
+          j.touch(ref(r.nextInt(100)), clock.instant().plusSeconds(i));
+        }
+        j.flush();
+        Path victim = mode == 0 ? file : d.resolve("access.log");
+        byte[] bytes = Files.readAllBytes(victim);
+        for (int i = 0; i < 1 + r.nextInt(4) && bytes.length > 0; i++) {
+          bytes[r.nextInt(bytes.length)] ^= (byte) (1 + r.nextInt(255));
+        }
+        if (r.nextBoolean() && bytes.length > 0) {
+          bytes = java.util.Arrays.copyOf(bytes, r.nextInt(bytes.length));
+        }
+        Files.write(victim, bytes);
+      } else {
+        byte[] junk = new byte[length];
+        r.nextBytes(junk);
+        if (mode == 3 && junk.length >= 8) {
+          System.arraycopy("LATACC01".getBytes(), 0, junk, 0, 8);
+        }
+        Files.write(mode == 2 ? d.resolve("access.log") : file, junk);
+      }
+      try (AccessTracker t = AccessTracker.open(file, clock)) {
+        int n = t.size();
+        assertEquals(n, t.oldestFirst(Integer.MAX_VALUE).size());
+        t.touch(ref(1));
+      }
+      try (AccessTracker t = AccessTracker.open(file, clock)) {
+        assertTrue(t.lastAccess(ref(1)).isPresent());
+      }
+    } finally {
+      try (Stream<Path> s = Files.list(d)) {
+        for (Path p : s.toList()) {
+          Files.delete(p);
+        }
+      }
+      Files.delete(d);
+    }
   }
 }

@@ -236,4 +236,93 @@ class DiskBlobStoreTest extends BlobStoreContract {
     assertThrows(IOException.class, () -> store.receive(new byte[1]));
     assertThrows(IOException.class, () -> store.fetch(org.latticefs.cas.Blake3.hash(new byte[1])));
   }
+
+  @Test
+  void batchWithPerFileSyncsAndCallerWrites() throws IOException {
+    store.close();
+    store =
+        DiskBlobStore.open(
+            root, DiskBlobStore.Options.defaults().withBatchSyncfs(false).withBatchWriteThreads(0));
+    List<byte[]> blobs = new ArrayList<>();
+    try (org.latticefs.cas.BlobBatch batch = store.newBatch()) {
+      for (int i = 0; i < 300; i++) {
+        byte[] b = randomBytes(1 + i * 7);
+        blobs.add(b);
+        batch.receive(b, 0, b.length);
+      }
+      batch.commit();
+    }
+    for (byte[] b : blobs) {
+      assertArrayEquals(b, store.fetch(org.latticefs.cas.Blake3.hash(b)));
+    }
+    assertEquals(300, disk().blobCount());
+    assertEquals(List.of(), filesUnder(root.resolve("cas/tmp")));
+  }
+
+  @Test
+  void syncfsIsAvailableOnLinux() {
+    if (System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
+      assertTrue(Fsync.hasSyncfs(), "syncfs should load through jnr-ffi on Linux");
+    }
+  }
+
+  @Test
+  void concurrentReceiveFetchRemoveKeepsAccountingExact() throws Exception {
+    List<byte[]> blobs = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      blobs.add(randomBytes(100 * (i + 1)));
+    }
+    int threads = 8;
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(threads);
+    try {
+      List<java.util.concurrent.Future<?>> fs = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        long seed = t;
+        fs.add(
+            pool.submit(
+                () -> {
+                  java.util.Random r = new java.util.Random(seed);
+                  for (int i = 0; i < 150; i++) {
+                    byte[] b = blobs.get(r.nextInt(blobs.size()));
+                    BlobRef ref = org.latticefs.cas.Blake3.hash(b);
+                    switch (r.nextInt(4)) {
+                      case 0 -> store.remove(ref);
+                      case 1 -> {
+                        try {
+                          assertArrayEquals(b, store.fetch(ref));
+                        } catch (org.latticefs.cas.BlobNotFoundException gone) {
+                          // Removed concurrently: fine.
+                        }
+                      }
+                      case 2 -> {
+                        try (org.latticefs.cas.BlobBatch batch = store.newBatch()) {
+                          batch.receive(b, 0, b.length);
+                          batch.commit();
+                        }
+                      }
+                      default -> store.receive(b);
+                    }
+                  }
+                  return null;
+                }));
+      }
+      for (java.util.concurrent.Future<?> f : fs) {
+        f.get(120, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    long counted = disk().bytesStored();
+    long blobsCounted = disk().blobCount();
+    long listed = 0;
+    for (BlobInfo info : store.enumerate(Optional.empty(), 100)) {
+      assertEquals(info.size(), store.fetch(info.ref()).length);
+      listed += info.size();
+    }
+    assertEquals(listed, counted);
+    assertEquals(store.enumerate(Optional.empty(), 100).size(), blobsCounted);
+    assertEquals(List.of(), filesUnder(root.resolve("cas/tmp")));
+    assertEquals(Set.of(), disk().corruptRefs());
+  }
 }

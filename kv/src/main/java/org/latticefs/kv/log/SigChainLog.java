@@ -661,17 +661,10 @@ public final class SigChainLog implements AutoCloseable {
     }
 
     private void verifyAll(List<SignedEntry> entries, List<Long> at) throws KvException {
-      boolean ok =
-          entries.size() < 16
-              ? entries.stream().allMatch(SignedEntry::verifySignature)
-              : entries.parallelStream().allMatch(SignedEntry::verifySignature);
-      if (!ok) {
-        for (int i = 0; i < entries.size(); i++) {
-          if (!entries.get(i).verifySignature()) {
-            throw corrupt(
-                at.get(i), "entry " + entries.get(i).entry().seq() + " has an invalid signature");
-          }
-        }
+      int bad = SignedEntry.firstInvalidSignature(entries);
+      if (bad >= 0) {
+        throw corrupt(
+            at.get(bad), "entry " + entries.get(bad).entry().seq() + " has an invalid signature");
       }
     }
 

@@ -38,6 +38,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -118,6 +119,25 @@ public final class LogStore implements Store {
   private final WatchHub watches;
   private volatile boolean closed;
   private volatile boolean stateBehind;
+  private final LongAdder commitAppends = new LongAdder();
+  private final LongAdder committed = new LongAdder();
+  private final LongAdder ingested = new LongAdder();
+  private final LongAdder rejected = new LongAdder();
+
+  /**
+   * Counters since open, for metrics and benchmarks.
+   *
+   * @param commitAppends log appends (fsyncs) made for local commits
+   * @param committed local entries committed (committed / commitAppends = the group-commit factor)
+   * @param ingested remote entries applied (orphans included once they apply)
+   * @param rejected remote entries rejected
+   */
+  public record Stats(long commitAppends, long committed, long ingested, long rejected) {}
+
+  /** The counters since open. */
+  public Stats stats() {
+    return new Stats(commitAppends.sum(), committed.sum(), ingested.sum(), rejected.sum());
+  }
 
   private record PendingCommit(List<Op> ops, CompletableFuture<BlobRef> done) {}
 
@@ -268,6 +288,8 @@ public final class LogStore implements Store {
         return;
       }
       log.append(signed);
+      commitAppends.increment();
+      committed.add(signed.size());
     } catch (KvException | RuntimeException e) {
       KvException failure =
           e instanceof KvException k ? k : new KvException("commit failed: " + e, e);
@@ -427,6 +449,9 @@ public final class LogStore implements Store {
             .thenComparingLong(i -> list.get(i).entry().seq()));
     for (int i : sorted) {
       outcomes[i] = admit(list.get(i), valid[i], batch);
+      if (outcomes[i] instanceof IngestOutcome.Rejected) {
+        rejected.increment();
+      }
       if (outcomes[i] instanceof IngestOutcome.Applied) {
         batch.inputIndex.put(list.get(i).hash(), i);
       }
@@ -452,6 +477,7 @@ public final class LogStore implements Store {
         durable.add(e);
       }
     }
+    ingested.add(durable.size());
     if (!durable.isEmpty()) {
       List<KeyChange> changes;
       try {

@@ -54,6 +54,31 @@ class SignedEntryTest {
   }
 
   @Test
+  void firstInvalidSignatureFindsTheFirstBadOne() throws Exception {
+    Random r = new Random(12);
+    java.util.List<SignedEntry> many = new java.util.ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      many.add(RandomEntries.signed(r));
+    }
+    assertEquals(-1, SignedEntry.firstInvalidSignature(many));
+    assertEquals(-1, SignedEntry.firstInvalidSignature(many.subList(0, 3)));
+    for (int bad : new int[] {0, 17, 39}) {
+      java.util.List<SignedEntry> copy = new java.util.ArrayList<>(many);
+      SignedEntry s = copy.get(bad);
+      byte[] sig = s.signature();
+      sig[0] ^= 1;
+      copy.set(bad, new SignedEntry(s.entry(), s.encoded(), sig, s.hash()));
+      if (bad != 39) {
+        SignedEntry t = copy.get(39);
+        byte[] sig2 = t.signature();
+        sig2[1] ^= 1;
+        copy.set(39, new SignedEntry(t.entry(), t.encoded(), sig2, t.hash()));
+      }
+      assertEquals(bad, SignedEntry.firstInvalidSignature(copy));
+    }
+  }
+
+  @Test
   void signRequiresTheAuthorsKey() {
     Random r = new Random(4);
     Entry e = RandomEntries.entry(r);
