@@ -58,7 +58,8 @@ class KvCommandTest {
     assertEquals("/greeting\n", ok("kv", "ls", "-k", "/gr").out());
     List<?> lsJson = (List<?>) Json.parse(ok("kv", "ls", "--json", "/gr").out(), 1 << 20);
     assertEquals(
-        List.of(Map.of("key", "/greeting", "value", "hello again", "value_base64", "aGVsbG8gYWdhaW4=")),
+        List.of(
+            Map.of("key", "/greeting", "value", "hello again", "value_base64", "aGVsbG8gYWdhaW4=")),
         lsJson);
 
     List<?> heads = (List<?>) Json.parse(ok("kv", "heads", "--json", "/greeting").out(), 1 << 20);
