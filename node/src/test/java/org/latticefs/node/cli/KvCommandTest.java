@@ -81,6 +81,9 @@ class KvCommandTest {
     assertEquals(1, gone.code());
     assertEquals("lattice-fs: no such key: /greeting\n", gone.err());
     assertEquals(1, CliRun.run(home, "kv", "rm", "/greeting").code());
+    CliRun never = CliRun.run(home, "kv", "heads", "/never");
+    assertEquals(1, never.code());
+    assertEquals("lattice-fs: no such key: /never (never written)\n", never.err());
     String afterRm = ok("kv", "heads", "/greeting").out();
     assertTrue(afterRm.contains("<deleted>"), afterRm);
     List<?> all = (List<?>) Json.parse(ok("kv", "history", "--json").out(), 1 << 20);
