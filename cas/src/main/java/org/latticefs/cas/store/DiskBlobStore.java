@@ -456,6 +456,22 @@ public final class DiskBlobStore implements BlobStore {
 
   // ---- usage, access, corruption ----
 
+  /**
+   * Space figures at one moment, for {@code statfs} and quotas.
+   *
+   * @param bytesStored sum of the sizes of the blobs present
+   * @param blobCount number of blobs present
+   * @param usableBytes bytes still available to this process on the disk under the store
+   * @param totalBytes size of that disk
+   */
+  public record Usage(long bytesStored, long blobCount, long usableBytes, long totalBytes) {}
+
+  /** The store's and its disk's space figures (one {@code statfs} of the disk). */
+  public Usage usage() throws IOException {
+    java.nio.file.FileStore fs = Files.getFileStore(casDir);
+    return new Usage(bytesStored.get(), blobCount.get(), fs.getUsableSpace(), fs.getTotalSpace());
+  }
+
   /** Sum of the sizes of the blobs present (counted on open, kept up to date since). */
   public long bytesStored() {
     return bytesStored.get();

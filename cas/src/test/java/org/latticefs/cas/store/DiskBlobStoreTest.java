@@ -142,6 +142,10 @@ class DiskBlobStoreTest extends BlobStoreContract {
     assertEquals(2, disk().blobCount());
     assertTrue(disk().usableSpace() > 0);
     assertTrue(disk().totalSpace() >= disk().usableSpace());
+    DiskBlobStore.Usage u = disk().usage();
+    assertEquals(349, u.bytesStored());
+    assertEquals(2, u.blobCount());
+    assertTrue(u.usableBytes() > 0 && u.totalBytes() >= u.usableBytes());
   }
 
   @Test
