@@ -85,6 +85,8 @@ class FileIngesterTest {
     FileIngester ing = new FileIngester(store, SMALL, TINY);
     BlobRef fromStream = ing.ingest(ChunkerTest.trickle(data, 3)).manifest();
     BlobRef single = ing.singleThreaded().ingest(new ByteArrayInputStream(data)).manifest();
+    BlobRef threeWriters = ing.withWriters(3).ingest(new ByteArrayInputStream(data)).manifest();
+    assertEquals(fromStream, threeWriters);
     BlobRef fromChannel;
     try (FileChannel ch = channel(f)) {
       ch.position(12345);
@@ -193,7 +195,7 @@ class FileIngesterTest {
     assertEquals(0, store.commits.get());
     assertTrue(
         Thread.getAllStackTraces().keySet().stream()
-            .noneMatch(t -> t.getName().equals("lattice-chunker") && t.isAlive()),
+            .noneMatch(t -> t.getName().startsWith("lattice-chunk") && t.isAlive()),
         "helper thread left running");
   }
 

@@ -1,14 +1,17 @@
 package org.latticefs.kv.state;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.latticefs.cas.BlobRef;
 import org.latticefs.kv.Head;
 import org.latticefs.kv.KvException;
+import org.latticefs.kv.NodeId;
 
 /** Applies one entry to a {@link StateTxn}: the supersession rules, shared by all backends. */
 final class EntryApplier implements StateContext {
@@ -22,7 +25,10 @@ final class EntryApplier implements StateContext {
     this.entry = entry;
   }
 
-  /** Applies {@code entry} and appends the resulting key changes to {@code changes}. */
+  /**
+   * Applies the operations of {@code entry} and appends the resulting key changes to {@code
+   * changes}. The caller records the entry's tip (once per author per transaction is enough).
+   */
   static void apply(StateTxn txn, StateEntry entry, List<KeyChange> changes) throws KvException {
     EntryApplier applier = new EntryApplier(txn, entry);
     for (Applyable op : entry.ops()) {
@@ -31,7 +37,20 @@ final class EntryApplier implements StateContext {
     for (String key : applier.touched) {
       changes.add(new KeyChange(key, txn.heads(key)));
     }
-    txn.setTip(entry.author(), new AppliedTip(entry.seq(), entry.hash(), entry.hlc()));
+  }
+
+  /** Applies {@code entries} in order, then writes the last tip of each author. */
+  static List<KeyChange> applyAll(StateTxn txn, List<StateEntry> entries) throws KvException {
+    List<KeyChange> changes = new ArrayList<>();
+    Map<NodeId, AppliedTip> tips = new HashMap<>();
+    for (StateEntry entry : entries) {
+      apply(txn, entry, changes);
+      tips.put(entry.author(), new AppliedTip(entry.seq(), entry.hash(), entry.hlc()));
+    }
+    for (Map.Entry<NodeId, AppliedTip> t : tips.entrySet()) {
+      txn.setTip(t.getKey(), t.getValue());
+    }
+    return changes;
   }
 
   @Override

@@ -36,10 +36,7 @@ public final class MemoryStateBackend implements StateBackend {
   public List<KeyChange> apply(List<StateEntry> entries) throws KvException {
     ensureOpen();
     Staged staged = new Staged();
-    List<KeyChange> changes = new ArrayList<>();
-    for (StateEntry entry : entries) {
-      EntryApplier.apply(staged, entry, changes);
-    }
+    List<KeyChange> changes = EntryApplier.applyAll(staged, entries);
     lock.writeLock().lock();
     try {
       staged.heads.forEach(

@@ -133,11 +133,7 @@ public final class XodusStateBackend implements StateBackend {
     try {
       Transaction txn = env.beginTransaction();
       try {
-        List<KeyChange> changes = new ArrayList<>();
-        WriteTxn writes = new WriteTxn(txn);
-        for (StateEntry entry : entries) {
-          EntryApplier.apply(writes, entry, changes);
-        }
+        List<KeyChange> changes = EntryApplier.applyAll(new WriteTxn(txn), entries);
         commit(txn);
         return changes;
       } finally {
@@ -208,7 +204,9 @@ public final class XodusStateBackend implements StateBackend {
     try (StateView view = snapshot()) {
       view.digest();
       ((View) view).checkGhosts();
-    } catch (RuntimeException e) {
+    } catch (CorruptStateException e) {
+      throw e;
+    } catch (KvException | RuntimeException e) {
       throw new CorruptStateException("state in " + dir + " is damaged: " + e, e);
     }
   }

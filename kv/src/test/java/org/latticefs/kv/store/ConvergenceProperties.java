@@ -100,7 +100,7 @@ class ConvergenceProperties {
     }
   }
 
-  @Property(tries = 25)
+  @Property(tries = 15)
   void anyPermutationGivesTheSameState(
       @ForAll long seed,
       @ForAll @IntRange(min = 1, max = 4) int authors,
@@ -120,7 +120,7 @@ class ConvergenceProperties {
     assertEquals(inOrder, a);
   }
 
-  @Property(tries = 15)
+  @Property(tries = 10)
   void concurrentPutsKeepBothHeadsAndEveryReplicaPicksTheSameWinner(
       @ForAll @IntRange(min = 0, max = 3) int aOffset,
       @ForAll @IntRange(min = 0, max = 3) int bOffset,
