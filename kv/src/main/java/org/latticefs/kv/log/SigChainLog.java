@@ -308,6 +308,15 @@ public final class SigChainLog implements AutoCloseable {
     return file;
   }
 
+  /**
+   * The verified checkpoint file kept beside the log at {@code logFile} (see the class
+   * documentation). It may be deleted while the log is closed: the next open then verifies every
+   * signature and writes it again.
+   */
+  public static Path verifiedCheckpointOf(Path logFile) {
+    return VerifiedCheckpoint.fileOf(logFile);
+  }
+
   public UUID storeId() {
     return storeId;
   }
