@@ -51,16 +51,46 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Opening and crashes</h2>
  *
- * {@link #open} reads the whole file and verifies every frame: checksum, canonical decoding, store
- * id, author, seq contiguity from 1, the {@code prev} hash link, and the Ed25519 signature. A frame
- * that is cut short or fails its checksum is a <em>torn tail</em> (an append interrupted by a
- * crash) if no intact frame of a later append follows it: the file is truncated there (logged as a
- * warning with the byte count) and every complete entry before it is kept. If an intact frame of a
- * later append follows (that append only started after this one was durable), the damage is
- * corruption in the middle and {@code open} fails with a {@link KvException}: nothing is dropped
- * silently. Damage to an intact-checksum frame (bad signature, broken link) is always an error.
- * Damage inside the last append's own frames cannot be told apart from an interrupted write and is
- * treated as a torn tail.
+ * {@link #open} reads the whole file and checks every frame: checksum, canonical decoding, store
+ * id, author, seq contiguity from 1, the {@code prev} hash link, and the Ed25519 signature (the
+ * signature only past the verified checkpoint, below). A frame that is cut short or fails its
+ * checksum is a <em>torn tail</em> (an append interrupted by a crash) if no intact frame of a later
+ * append follows it: the file is truncated there (logged as a warning with the byte count) and
+ * every complete entry before it is kept. If an intact frame of a later append follows (that append
+ * only started after this one was durable), the damage is corruption in the middle and {@code open}
+ * fails with a {@link KvException}: nothing is dropped silently. Damage to an intact-checksum frame
+ * (bad signature, broken link) is always an error. Damage inside the last append's own frames
+ * cannot be told apart from an interrupted write and is treated as a torn tail.
+ *
+ * <h2>Verified checkpoint</h2>
+ *
+ * Verifying signatures is the cost of opening (a few thousand per second per core, against tens of
+ * thousands of frames read and hashed), so the log keeps a small {@link VerifiedCheckpoint} in
+ * {@code <file>.verified}: the seq up to which this node has verified the signatures, the file
+ * offset where that entry's frame ends, and that entry's hash. {@link #open} still reads,
+ * checksums, decodes and chain-checks every frame, but verifies signatures only for entries after
+ * the checkpoint, and only if the checkpoint matches the file: its own CRC32C is right, it does not
+ * reach past the end of the file, the frames up to its seq are intact, and the entry at its seq
+ * hashes to the recorded hash and ends exactly at the recorded offset. Otherwise (missing, corrupt,
+ * from another file, pointing past a truncated file) it is ignored with a warning and every
+ * signature is verified, exactly as if there were none, and the checkpoint is rewritten.
+ *
+ * <p>Why skipping those signatures is sound: the checkpoint is written only by this log, only for
+ * entries it has verified on open or was handed by {@link #append} (whose contract is that the
+ * caller signed them itself or verified their signatures), and only after they were fsynced. Each
+ * entry names its predecessor's BLAKE3 hash, so the recorded hash of entry {@code seq} fixes the
+ * content of all entries up to it: a prefix whose chain links and final hash match is the prefix
+ * that was verified. The signature bytes, which the hash does not cover, are protected like every
+ * other byte by the frame CRC32C. So the checkpoint guards against accidental damage (bit rot, torn
+ * or lost writes, a stale or foreign checkpoint file), which it turns into a full verification,
+ * never into accepting an unverified entry. It does not guard against someone who can rewrite the
+ * data directory: they could rewrite the checkpoint too. That is the trust the materialized state
+ * database already has (it is read back without re-verifying anything); entries from peers are
+ * verified when ingested, before they reach a log. A stale checkpoint (behind the tip) costs only
+ * the verification of the entries after it. It is rewritten on {@link #open} when that verified
+ * entries past it, every {@value #CHECKPOINT_EVERY} appended entries (one small extra write and
+ * fsync), and on {@link #close}; a failure to write it is logged and costs only time on the next
+ * open.
  *
  * <h2>Durability</h2>
  *
@@ -93,6 +123,9 @@ public final class SigChainLog implements AutoCloseable {
   private static final int WRITE_CHUNK = 4 << 20;
   private static final int VERIFY_BATCH = 512;
 
+  /** Appended entries after which the verified checkpoint is rewritten. */
+  static final int CHECKPOINT_EVERY = 4096;
+
   private final Path file;
   private final UUID storeId;
   private final NodeId author;
@@ -106,6 +139,12 @@ public final class SigChainLog implements AutoCloseable {
 
   private volatile boolean closed;
   private String broken;
+
+  /** The checkpoint on disk, or null; guarded by appendLock. */
+  private VerifiedCheckpoint checkpoint;
+
+  /** Signatures verified by open (the rest were covered by the checkpoint). */
+  private long signaturesVerifiedOnOpen;
 
   /**
    * The chain as of one moment: frame offsets by seq - 1 (valid below {@code count}), the tip, and
@@ -130,7 +169,8 @@ public final class SigChainLog implements AutoCloseable {
 
   /**
    * Opens (creating if missing) the log of {@code author} in store {@code storeId} at {@code file},
-   * verifying every entry and truncating a torn tail.
+   * checking every entry, verifying the signatures of those not covered by a matching verified
+   * checkpoint, and truncating a torn tail.
    *
    * @throws KvException if the file belongs to another store or author, is corrupt (see the class
    *     documentation), is locked by another open, or cannot be read
@@ -156,7 +196,7 @@ public final class SigChainLog implements AutoCloseable {
       }
       reader = new RandomAccessFile(file.toFile(), "r");
       SigChainLog log = new SigChainLog(file, storeId, author, writer, reader, lock);
-      log.view = log.new Recovery().run();
+      log.recover();
       writer = null;
       reader = null;
       return log;
@@ -168,6 +208,61 @@ public final class SigChainLog implements AutoCloseable {
       closeQuietly(reader);
       closeQuietly(writer);
     }
+  }
+
+  /** Sets the view from the file, using and then updating the verified checkpoint. */
+  private void recover() throws IOException {
+    VerifiedCheckpoint found = VerifiedCheckpoint.read(file).orElse(null);
+    if (found == null && Files.exists(VerifiedCheckpoint.fileOf(file))) {
+      LOG.warn("log {}: ignoring a malformed verified checkpoint; verifying every signature", file);
+    }
+    Recovery r = new Recovery(found);
+    View v = r.run();
+    if (v == null) {
+      LOG.warn(
+          "log {}: ignoring the verified checkpoint (seq {}, offset {}): {}; verifying every"
+              + " signature",
+          file,
+          found.seq(),
+          found.end(),
+          r.checkpointProblem);
+      found = null;
+      r = new Recovery(null);
+      v = r.run();
+    }
+    view = v;
+    signaturesVerifiedOnOpen = r.signaturesVerified;
+    checkpoint = found;
+    if (v.count() == 0) {
+      VerifiedCheckpoint.delete(file);
+    } else {
+      writeCheckpoint(v);
+    }
+  }
+
+  /**
+   * Records that the entries of {@code v} are verified, unless the checkpoint already covers them.
+   */
+  private void writeCheckpoint(View v) {
+    if (v.count() == 0 || (checkpoint != null && checkpoint.seq() >= v.count())) {
+      return;
+    }
+    VerifiedCheckpoint c = new VerifiedCheckpoint(v.end(), v.count(), v.tip().hash());
+    try {
+      c.write(file);
+      checkpoint = c;
+    } catch (IOException e) {
+      LOG.warn(
+          "log {}: cannot write the verified checkpoint (the next open verifies more signatures):"
+              + " {}",
+          file,
+          e.toString());
+    }
+  }
+
+  /** How many signatures the open of this log verified (test hook). */
+  long signaturesVerifiedOnOpen() {
+    return signaturesVerifiedOnOpen;
   }
 
   private static void closeQuietly(RandomAccessFile f) {
@@ -213,6 +308,15 @@ public final class SigChainLog implements AutoCloseable {
     return file;
   }
 
+  /**
+   * The verified checkpoint file kept beside the log at {@code logFile} (see the class
+   * documentation). It may be deleted while the log is closed: the next open then verifies every
+   * signature and writes it again.
+   */
+  public static Path verifiedCheckpointOf(Path logFile) {
+    return VerifiedCheckpoint.fileOf(logFile);
+  }
+
   public UUID storeId() {
     return storeId;
   }
@@ -236,8 +340,9 @@ public final class SigChainLog implements AutoCloseable {
    * contiguous from the tip's + 1, each {@code prev} the previous entry's hash. Durable (one fsync
    * for the whole list) when it returns. An empty list does nothing.
    *
-   * <p>The signatures are NOT checked here (they are on every {@link #open}): the caller passes
-   * entries it signed itself or whose {@link SignedEntry#verifySignature()} it checked.
+   * <p>The signatures are NOT checked here, and this log records them as verified (see the class
+   * documentation, "Verified checkpoint"): the caller passes entries it signed itself or whose
+   * {@link SignedEntry#verifySignature()} it checked.
    *
    * @throws KvException if an entry does not continue the chain (nothing is written), on I/O
    *     failure (the file is cut back to the previous tip; if even that fails, the log refuses
@@ -294,6 +399,9 @@ public final class SigChainLog implements AutoCloseable {
               n + entries.size(),
               new ChainTip(last.entry().seq(), last.hash(), last.entry().hlc()),
               v.end() + total);
+      if (view.count() - (checkpoint == null ? 0 : checkpoint.seq()) >= CHECKPOINT_EVERY) {
+        writeCheckpoint(view);
+      }
     }
   }
 
@@ -438,10 +546,16 @@ public final class SigChainLog implements AutoCloseable {
     }
   }
 
-  /** Releases the file. Idempotent. Entries appended before are durable. */
+  /**
+   * Records the verified checkpoint and releases the file. Idempotent. Entries appended before are
+   * durable.
+   */
   @Override
   public void close() throws KvException {
     synchronized (appendLock) {
+      if (!closed) {
+        writeCheckpoint(view);
+      }
       synchronized (reader) {
         if (closed) {
           return;
@@ -569,18 +683,34 @@ public final class SigChainLog implements AutoCloseable {
     putInt(b, off + 4, (int) v);
   }
 
-  /** Reads and verifies the file on open; truncates a torn tail. */
+  /**
+   * Reads and verifies the file on open; truncates a torn tail. Signatures of the entries a
+   * checkpoint covers are not verified, provided the file matches it.
+   */
   private final class Recovery {
     private final long size;
     private final Window window;
+    private final VerifiedCheckpoint trusted;
+    private String checkpointProblem;
+    private long signaturesVerified;
 
-    Recovery() throws IOException {
+    /** {@code trusted}: the checkpoint to rely on, or null to verify every signature. */
+    Recovery(VerifiedCheckpoint trusted) throws IOException {
       this.size = reader.length();
       this.window = new Window(size);
+      this.trusted = trusted;
     }
 
+    /**
+     * The chain in the file, or null (with {@link #checkpointProblem} set, nothing modified) if the
+     * file does not match the trusted checkpoint.
+     */
     View run() throws IOException {
       checkHeader();
+      if (trusted != null && trusted.end() > size) {
+        checkpointProblem = "it covers " + trusted.end() + " bytes, the file has " + size;
+        return null;
+      }
       long[] offsets = new long[1024];
       long count = 0;
       ChainTip tip = null;
@@ -592,6 +722,11 @@ public final class SigChainLog implements AutoCloseable {
       while (pos < size) {
         int bodyLength = intactFrameAt(pos);
         if (bodyLength < 0) {
+          if (trusted != null && count < trusted.seq()) {
+            checkpointProblem =
+                "the frame of entry " + (count + 1) + " at offset " + pos + " is damaged";
+            return null;
+          }
           cutTornTail(pos, count + pending.size() + 1);
           break;
         }
@@ -618,6 +753,22 @@ public final class SigChainLog implements AutoCloseable {
         }
         prev = s.hash();
         tip = new ChainTip(e.seq(), s.hash(), e.hlc());
+        long next = pos + FRAME_OVERHEAD + bodyLength;
+        if (trusted != null && e.seq() <= trusted.seq()) {
+          boolean matches =
+              e.seq() == trusted.seq()
+                  ? s.hash().equals(trusted.hash()) && next == trusted.end()
+                  : next < trusted.end();
+          if (!matches) {
+            checkpointProblem =
+                "entry " + e.seq() + " at offset " + pos + " does not match its hash or offset";
+            return null;
+          }
+          offsets = ensure(offsets, count + 1);
+          offsets[(int) count++] = pos;
+          pos = next;
+          continue;
+        }
         pending.add(s);
         pendingOffsets.add(pos);
         pendingBytes += bodyLength;
@@ -632,6 +783,10 @@ public final class SigChainLog implements AutoCloseable {
           pendingOffsets.clear();
           pendingBytes = 0;
         }
+      }
+      if (trusted != null && count < trusted.seq()) {
+        checkpointProblem = "the file ends at entry " + count;
+        return null;
       }
       verifyAll(pending, pendingOffsets);
       offsets = ensure(offsets, count + pending.size());
@@ -661,6 +816,7 @@ public final class SigChainLog implements AutoCloseable {
     }
 
     private void verifyAll(List<SignedEntry> entries, List<Long> at) throws KvException {
+      signaturesVerified += entries.size();
       int bad = SignedEntry.firstInvalidSignature(entries);
       if (bad >= 0) {
         throw corrupt(
