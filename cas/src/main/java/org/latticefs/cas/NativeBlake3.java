@@ -122,28 +122,33 @@ final class NativeBlake3 {
    *     gets a test vector wrong
    */
   static NativeBlake3 load() throws UnavailableException {
+    String override = System.getProperty(LIBRARY_PROPERTY);
+    return override != null && !override.isBlank() ? load(Path.of(override)) : load(null);
+  }
+
+  /**
+   * Loads and checks the library at {@code file}, or the one packaged in the jar when null.
+   *
+   * @throws UnavailableException as {@link #load()}
+   */
+  static NativeBlake3 load(Path file) throws UnavailableException {
     try {
-      return loadAndCheck();
+      NativeBlake3 loaded;
+      if (file != null) {
+        Path absolute = file.toAbsolutePath();
+        if (!Files.isRegularFile(absolute)) {
+          throw new UnavailableException("no native BLAKE3 library file at " + absolute);
+        }
+        loaded = new NativeBlake3(link(absolute), absolute.toString());
+      } else {
+        loaded = loadPackaged();
+      }
+      loaded.selfCheck();
+      return loaded;
     } catch (LinkageError | RuntimeException e) {
       // e.g. jffi's own stub failing to load on an unusual platform
       throw new UnavailableException("cannot use native BLAKE3: " + e, e);
     }
-  }
-
-  private static NativeBlake3 loadAndCheck() throws UnavailableException {
-    String override = System.getProperty(LIBRARY_PROPERTY);
-    NativeBlake3 loaded;
-    if (override != null && !override.isBlank()) {
-      Path file = Path.of(override).toAbsolutePath();
-      if (!Files.isRegularFile(file)) {
-        throw new UnavailableException(LIBRARY_PROPERTY + " names no file: " + file);
-      }
-      loaded = new NativeBlake3(link(file), file.toString());
-    } else {
-      loaded = loadPackaged();
-    }
-    loaded.selfCheck();
-    return loaded;
   }
 
   private static NativeBlake3 loadPackaged() throws UnavailableException {

@@ -86,6 +86,7 @@ public final class LatticeFileSystem implements AutoCloseable {
   private final ConcurrentHashMap<Long, Handle> handles = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Long, DirHandle> dirHandles = new ConcurrentHashMap<>();
   private final Object rootLock = new Object();
+  private final AutoCloseable storesWatch;
   private volatile SpaceProvider.Space cachedSpace;
   private volatile long spaceCheckedNanos;
 
@@ -107,6 +108,14 @@ public final class LatticeFileSystem implements AutoCloseable {
     int[] ids = processIds();
     this.ownUid = ids[0];
     this.ownGid = ids[1];
+    AutoCloseable watch = null;
+    try {
+      // Stores created, renamed or deleted elsewhere (another node, the CLI) drop the name cache.
+      watch = config.stores().root().watch("/stores/", change -> storesByName.clear());
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("cannot watch the root store; store changes made elsewhere show after a remount", e);
+    }
+    this.storesWatch = watch;
   }
 
   /** The caller of an operation, for the owner of what it creates. */
@@ -715,6 +724,13 @@ public final class LatticeFileSystem implements AutoCloseable {
   public void close() {
     flushAll();
     contents.close();
+    if (storesWatch != null) {
+      try {
+        storesWatch.close();
+      } catch (Exception e) {
+        LOG.debug("closing the stores watch", e);
+      }
+    }
     for (OpenFile of : List.copyOf(openFiles.values())) {
       try {
         of.close();

@@ -47,6 +47,7 @@ final class OpenFile {
   private volatile long mtimeNanos;
   private volatile boolean dirty;
   private volatile long sequentialEnd = -1;
+  private volatile long prefetchedTo;
 
   // Guarded by this.
   Inode committed;
@@ -137,10 +138,18 @@ final class OpenFile {
         }
         done += n;
       }
+      long end2 = pos + done;
       if (pos == sequentialEnd && baseReader != null && readahead > 0) {
-        baseReader.prefetch(pos + done, readahead);
+        // Ask only for what lies beyond the window already requested, in steps of 1/4 window.
+        long from = Math.max(end2, prefetchedTo);
+        if (end2 + readahead - from >= readahead / 4) {
+          baseReader.prefetch(from, end2 + readahead - from);
+          prefetchedTo = end2 + readahead;
+        }
+      } else if (pos != sequentialEnd) {
+        prefetchedTo = 0;
       }
-      sequentialEnd = pos + done;
+      sequentialEnd = end2;
       return done;
     }
   }

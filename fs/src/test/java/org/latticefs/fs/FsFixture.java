@@ -17,7 +17,7 @@ final class FsFixture implements AutoCloseable {
   static final int O_WRONLY = 1;
   static final int O_RDWR = 2;
 
-  final MemoryStores stores = new MemoryStores();
+  final org.latticefs.kv.Stores stores;
   final MemoryBlobStore blobs = new MemoryBlobStore();
   final LatticeFileSystem fs;
 
@@ -26,6 +26,11 @@ final class FsFixture implements AutoCloseable {
   }
 
   FsFixture(Path staging, SpaceProvider space) throws IOException {
+    this(staging, space, new MemoryStores());
+  }
+
+  FsFixture(Path staging, SpaceProvider space, org.latticefs.kv.Stores stores) throws IOException {
+    this.stores = stores;
     FsConfig cfg = FsConfig.of(stores, blobs, blobs, staging).withCacheBytes(64L << 20);
     if (space != null) {
       cfg = cfg.withSpace(space);
@@ -34,7 +39,7 @@ final class FsFixture implements AutoCloseable {
   }
 
   MemoryStores.MemoryStore store(String name) throws IOException {
-    return stores.open(stores.findStore(name).orElseThrow().id());
+    return ((MemoryStores) stores).open(stores.findStore(name).orElseThrow().id());
   }
 
   void put(String path, byte[] data) throws IOException {
@@ -100,5 +105,10 @@ final class FsFixture implements AutoCloseable {
   @Override
   public void close() {
     fs.close();
+    try {
+      stores.close();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 }

@@ -147,9 +147,7 @@ class MountTest {
     String missing = sh(s, "getfattr -n user.nope " + store + "/p.bin 2>&1 || true");
     assertTrue(missing.contains("No such attribute"), missing);
     sh(s, "setfattr -x user.tag " + store + "/p.bin && ! getfattr -n user.tag " + store + "/p.bin");
-    sh(
-        s,
-        "ln " + store + "/p.bin " + store + "/hard && test $(stat -c %h " + store + "/p.bin) = 2");
+    sh(s, "ln " + store + "/p.bin " + store + "/hard && test $(stat -c %h " + store + "/hard) = 2");
     sh(s, "mv " + store + "/cp " + store + "/moved && test -f " + store + "/moved/deep/er/f19");
     sh(
         s,

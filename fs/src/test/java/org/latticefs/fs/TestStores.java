@@ -3,13 +3,14 @@ package org.latticefs.fs;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.latticefs.kv.Stores;
+import org.latticefs.kv.store.DiskStores;
 
 /** The kv implementation integration tests run on. */
 final class TestStores {
   private TestStores() {}
 
-  /** Opens the node's stores in {@code dir}. */
+  /** Opens the real kv stores (signed logs on disk) in {@code dir}. */
   static Stores open(Path dir) throws IOException {
-    return new MemoryStores();
+    return DiskStores.open(dir);
   }
 }

@@ -52,6 +52,7 @@ public final class Identity {
 
   private static final Logger LOG = LoggerFactory.getLogger(Identity.class);
   private static final String HEADER = "lattice-identity-v1";
+  private static final int MAX_FILE_BYTES = 1024;
   private static final Set<PosixFilePermission> OWNER_ONLY =
       PosixFilePermissions.fromString("rw-------");
   private static final int PUBLIC_POINT_CACHE = 4096;
@@ -133,6 +134,16 @@ public final class Identity {
   }
 
   private static Identity load(Path file) throws IOException {
+    if (Files.size(file) > MAX_FILE_BYTES) {
+      throw new KvException(
+          "identity key file "
+              + file
+              + " is corrupt ("
+              + Files.size(file)
+              + " bytes, a key file is under "
+              + MAX_FILE_BYTES
+              + "); it was left untouched");
+    }
     byte[] bytes = Files.readAllBytes(file);
     Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
     if (!OWNER_ONLY.containsAll(perms)) {
@@ -145,7 +156,7 @@ public final class Identity {
     String[] lines = text.split("\n", -1);
     String problem = null;
     Identity identity = null;
-    if (bytes.length > 1024 || lines.length != 4 || !lines[3].isEmpty()) {
+    if (bytes.length > MAX_FILE_BYTES || lines.length != 4 || !lines[3].isEmpty()) {
       problem = "expected three lines ending in a newline";
     } else if (!lines[0].equals(HEADER)) {
       problem = "first line is not \"" + HEADER + "\"";

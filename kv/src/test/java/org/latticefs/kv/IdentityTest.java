@@ -76,7 +76,8 @@ class IdentityTest {
             text.replaceFirst("seed ([0-9a-f])", "seed X"),
             text.toUpperCase(),
             text.replace("node-id lat1", "node-id lat1a").replaceFirst(".\n$", "\n"),
-            "\u0000".repeat(2000));
+            "\u0000".repeat(2000),
+            text + "x".repeat(5000));
     for (String bad : corruptions) {
       Files.writeString(file, bad, StandardCharsets.ISO_8859_1);
       KvException e = assertThrows(KvException.class, () -> Identity.loadOrCreate(dir));

@@ -2,6 +2,7 @@ package org.latticefs.cas.chunk;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -47,13 +48,17 @@ final class ChunkSource {
 
   /** A buffer of whole chunks: chunk k is {@code buf[k == 0 ? 0 : ends[k-1], ends[k])}. */
   static final class Block {
-    private final byte[] buf;
-    private final int[] ends;
+    private byte[] buf;
+    private int[] ends;
     private int count;
     private long offset;
 
     Block(int size, int minChunk) {
-      buf = new byte[size];
+      resize(size, minChunk);
+    }
+
+    private void resize(int size, int minChunk) {
+      buf = buf == null ? new byte[size] : java.util.Arrays.copyOf(buf, size);
       ends = new int[size / minChunk + 2];
     }
 
@@ -84,10 +89,22 @@ final class ChunkSource {
     return Math.max(4 << 20, 4 * chunker.maxSize());
   }
 
+  /**
+   * Block size for an input of known length: just enough for all of it (so a small file does not
+   * cost megabytes of buffer), at most {@link #bufferSize(Chunker)}.
+   */
+  static int bufferSize(Chunker chunker, long remaining) {
+    int full = bufferSize(chunker);
+    return remaining < full - 1 ? (int) remaining + 1 : full;
+  }
+
   private final Chunker chunker;
   private final Input input;
+  private final int blockSize;
+  private final int maxBlocks;
   private final BlockingQueue<Block> pool;
-  private final byte[] carry;
+  private int created;
+  private byte[] carry = new byte[0];
   private int carryLen;
   private long nextOffset;
   private boolean eof;
@@ -97,21 +114,38 @@ final class ChunkSource {
   }
 
   /**
-   * @param blocks how many blocks may be out at once (1 for a single thread)
+   * @param bufferSize initial block size; a block that turns out too small to hold a max-size chunk
+   *     grows to {@link #bufferSize(Chunker)}
+   * @param blocks how many blocks may be out at once (1 for a single thread); created on demand
    * @param startOffset the input offset of the first byte {@code input} yields
    */
   ChunkSource(Chunker chunker, Input input, int bufferSize, int blocks, long startOffset) {
-    if (bufferSize < 2 * chunker.maxSize()) {
-      throw new IllegalArgumentException("buffer must hold two max-size chunks");
+    if (bufferSize < 1 || blocks < 1) {
+      throw new IllegalArgumentException("bufferSize and blocks must be positive");
     }
     this.chunker = chunker;
     this.input = input;
+    this.blockSize = bufferSize;
+    this.maxBlocks = blocks;
     this.pool = new ArrayBlockingQueue<>(blocks);
-    for (int i = 0; i < blocks; i++) {
-      pool.add(new Block(bufferSize, chunker.minSize()));
-    }
-    this.carry = new byte[chunker.maxSize()];
     this.nextOffset = startOffset;
+  }
+
+  private Block acquire() throws IOException {
+    Block b = pool.poll();
+    if (b != null) {
+      return b;
+    }
+    if (created < maxBlocks) {
+      created++;
+      return new Block(blockSize, chunker.minSize());
+    }
+    try {
+      return pool.take();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted waiting for a chunk buffer");
+    }
   }
 
   /**
@@ -122,38 +156,45 @@ final class ChunkSource {
     if (eof && carryLen == 0) {
       return null;
     }
-    Block b;
-    try {
-      b = pool.take();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted waiting for a chunk buffer");
+    Block b = acquire();
+    if (b.buf.length < carryLen + 1) {
+      b.resize(Math.max(bufferSize(chunker), carryLen + 1), chunker.minSize());
     }
-    byte[] buf = b.buf;
-    System.arraycopy(carry, 0, buf, 0, carryLen);
+    System.arraycopy(carry, 0, b.buf, 0, carryLen);
     int filled = carryLen;
-    while (filled < buf.length && !eof) {
-      int n = input.read(buf, filled, buf.length - filled);
-      if (n < 0) {
-        eof = true;
-      } else {
-        filled += n;
-      }
-    }
     int max = chunker.maxSize();
     int start = 0;
     int count = 0;
-    int[] ends = b.ends;
     while (true) {
-      int avail = filled - start;
-      if (avail == 0 || (!eof && avail < max)) {
+      byte[] buf = b.buf;
+      while (filled < buf.length && !eof) {
+        int n = input.read(buf, filled, buf.length - filled);
+        if (n < 0) {
+          eof = true;
+        } else {
+          filled += n;
+        }
+      }
+      int[] ends = b.ends;
+      while (true) {
+        int avail = filled - start;
+        if (avail == 0 || (!eof && avail < max)) {
+          break;
+        }
+        start += chunker.cutLength(buf, start, avail);
+        ends[count++] = start;
+      }
+      if (count > 0 || eof) {
         break;
       }
-      start += chunker.cutLength(buf, start, avail);
-      ends[count++] = start;
+      // The input is longer than this block was sized for: grow it to hold max-size chunks.
+      b.resize(bufferSize(chunker), chunker.minSize());
     }
     carryLen = filled - start;
-    System.arraycopy(buf, start, carry, 0, carryLen);
+    if (carry.length < carryLen) {
+      carry = new byte[Math.max(carryLen, max)];
+    }
+    System.arraycopy(b.buf, start, carry, 0, carryLen);
     b.count = count;
     b.offset = nextOffset;
     nextOffset += start;

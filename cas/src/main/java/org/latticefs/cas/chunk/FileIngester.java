@@ -4,9 +4,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.nio.channels.FileChannel;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.latticefs.cas.Blake3;
@@ -32,15 +38,21 @@ import org.latticefs.cas.BlobRef;
  *
  * <h2>Threads</h2>
  *
- * An ingest larger than one block reads and chunks on a helper thread while the calling thread
- * stores chunks, so chunking overlaps hashing and writing. Callbacks run on the calling thread.
- * Instances are immutable and may be shared; each call uses its own batch.
+ * An ingest larger than one block (4 MiB) reads and chunks on a helper thread, and stores chunks
+ * from {@link #DEFAULT_WRITERS} writer threads (each with its own batch, all committed before the
+ * call returns), so reading, chunking, hashing and writing overlap. The threads live for one call
+ * and are gone when it returns or throws. Callbacks run on the calling thread, in file order.
+ * Instances are immutable and may be shared.
  */
 public final class FileIngester {
   private final BlobReceiver receiver;
   private final Chunker chunker;
   private final ManifestShape shape;
   private final boolean pipelined;
+  private final int writers;
+
+  /** Threads that store chunks in parallel by default (each with its own batch). */
+  public static final int DEFAULT_WRITERS = 2;
 
   /** An ingester with the default chunker and manifest shape. */
   public FileIngester(BlobReceiver receiver) {
@@ -48,15 +60,16 @@ public final class FileIngester {
   }
 
   public FileIngester(BlobReceiver receiver, Chunker chunker, ManifestShape shape) {
-    this(receiver, chunker, shape, true);
+    this(receiver, chunker, shape, true, DEFAULT_WRITERS);
   }
 
   private FileIngester(
-      BlobReceiver receiver, Chunker chunker, ManifestShape shape, boolean pipelined) {
+      BlobReceiver receiver, Chunker chunker, ManifestShape shape, boolean pipelined, int writers) {
     this.receiver = Objects.requireNonNull(receiver, "receiver");
     this.chunker = Objects.requireNonNull(chunker, "chunker");
     this.shape = Objects.requireNonNull(shape, "shape");
     this.pipelined = pipelined;
+    this.writers = writers;
   }
 
   /**
@@ -67,9 +80,24 @@ public final class FileIngester {
     return new FileIngester(new HashingReceiver(), chunker, shape);
   }
 
-  /** The same ingester, with reading and chunking on the calling thread (for measurements). */
+  /**
+   * The same ingester with everything on the calling thread: no reader thread, no writer threads
+   * (for measurements, and for callers that must not start threads).
+   */
   public FileIngester singleThreaded() {
-    return new FileIngester(receiver, chunker, shape, false);
+    return new FileIngester(receiver, chunker, shape, false, 1);
+  }
+
+  /**
+   * The same ingester storing the chunks of large inputs from {@code n} threads, each with its own
+   * {@link BlobBatch} (all committed before an ingest returns). 1 stores them on the calling
+   * thread.
+   */
+  public FileIngester withWriters(int n) {
+    if (n < 1 || n > 16) {
+      throw new IllegalArgumentException("writers must be 1..16, got " + n);
+    }
+    return new FileIngester(receiver, chunker, shape, pipelined, n);
   }
 
   public Chunker chunker() {
@@ -90,7 +118,7 @@ public final class FileIngester {
    * is stored. The caller closes {@code in}.
    */
   public IngestResult ingest(InputStream in, Consumer<Chunk> onChunk) throws IOException {
-    return run(ChunkSource.Input.of(in), 0, onChunk);
+    return run(ChunkSource.Input.of(in), ChunkSource.bufferSize(chunker), onChunk);
   }
 
   /**
@@ -98,24 +126,37 @@ public final class FileIngester {
    * used or changed). The caller closes {@code ch}.
    */
   public IngestResult ingest(FileChannel ch) throws IOException {
-    return run(ChunkSource.Input.of(ch, 0), 0, c -> {});
+    return run(ChunkSource.Input.of(ch, 0), ChunkSource.bufferSize(chunker, ch.size()), c -> {});
   }
 
-  private IngestResult run(ChunkSource.Input input, long start, Consumer<Chunk> onChunk)
+  private IngestResult run(ChunkSource.Input input, int bufferSize, Consumer<Chunk> onChunk)
       throws IOException {
+    Writers[] writerPool = {null};
     try (BlobBatch batch = receiver.newBatch()) {
       ManifestBuilder builder = new ManifestBuilder(shape, ManifestBuilder.NodeSink.of(batch));
       int blocks = pipelined ? 3 : 1;
-      ChunkSource source =
-          new ChunkSource(chunker, input, ChunkSource.bufferSize(chunker), blocks, start);
+      ChunkSource source = new ChunkSource(chunker, input, bufferSize, blocks, 0);
       long[] received = {0};
       BlockHandler handler =
           b -> {
             byte[] buf = b.buf();
-            for (int k = 0; k < b.count(); k++) {
+            int n = b.count();
+            // A second block means a large input: from here on, store from several threads.
+            if (b.offset() > 0 && writers > 1 && writerPool[0] == null) {
+              writerPool[0] = new Writers(receiver, writers);
+            }
+            Writers w = writerPool[0];
+            List<Future<BlobRef>> refs = w == null ? null : new ArrayList<>(n);
+            if (w != null) {
+              for (int k = 0; k < n; k++) {
+                int s = b.start(k);
+                refs.add(w.receive(k, buf, s, b.ends()[k] - s));
+              }
+            }
+            for (int k = 0; k < n; k++) {
               int s = b.start(k);
               int len = b.ends()[k] - s;
-              BlobRef ref = batch.receive(buf, s, len);
+              BlobRef ref = w == null ? batch.receive(buf, s, len) : Writers.await(refs.get(k));
               builder.add(ref, len);
               received[0]++;
               onChunk.accept(new Chunk(b.offset() + s, len, ref));
@@ -124,9 +165,16 @@ public final class FileIngester {
           };
       drive(source, handler, pipelined);
       BlobRef root = builder.finish();
+      if (writerPool[0] != null) {
+        writerPool[0].commit();
+      }
       batch.commit();
       long size = builder.length();
-      return new IngestResult(root, size, builder.chunkCount(), size - start, received[0]);
+      return new IngestResult(root, size, builder.chunkCount(), size, received[0]);
+    } finally {
+      if (writerPool[0] != null) {
+        writerPool[0].close();
+      }
     }
   }
 
@@ -143,7 +191,13 @@ public final class FileIngester {
    * holding {@code changeStart} and stops at the first new cut point at or past {@code changeEnd}
    * that is also an old cut point (shifted by {@code sizeDelta}); the old chunks from there on are
    * kept without being read. The result equals a full {@link #ingest(FileChannel)} of {@code
-   * newContent}. Old manifest nodes are fetched through {@code oldTree}.
+   * newContent} when the old manifest was made with this ingester's chunker and shape (with others
+   * it still describes the new content exactly, but may be cut differently). Old manifest nodes are
+   * fetched through {@code oldTree}; every leaf of the old tree is read (chunks are not) and every
+   * node of the new tree is encoded and handed to the store, which keeps the ones it already has.
+   *
+   * <p>The caller vouches for the range: content outside it is not read, so a range that misses a
+   * real change yields a manifest of the wrong bytes.
    *
    * @throws IllegalArgumentException if the range or delta does not fit the old and new sizes
    */
@@ -183,7 +237,7 @@ public final class FileIngester {
           new ChunkSource(
               chunker,
               ChunkSource.Input.of(newContent, restart),
-              2 * chunker.maxSize(),
+              ChunkSource.bufferSize(chunker, Math.min(newSize - restart, 2L * chunker.maxSize())),
               1,
               restart);
       long[] received = {0};
@@ -352,6 +406,130 @@ public final class FileIngester {
       }
       if (interrupted) {
         Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /**
+   * Threads that store chunks, each with its own batch used only on that thread. Chunk {@code k}
+   * goes to thread {@code k mod n}.
+   */
+  private static final class Writers {
+    private final ExecutorService[] threads;
+    private final BlobBatch[] batches;
+
+    Writers(BlobReceiver receiver, int n) throws IOException {
+      threads = new ExecutorService[n];
+      batches = new BlobBatch[n];
+      for (int i = 0; i < n; i++) {
+        threads[i] =
+            Executors.newSingleThreadExecutor(
+                r -> {
+                  Thread t = new Thread(r, "lattice-chunk-writer");
+                  t.setDaemon(true);
+                  return t;
+                });
+      }
+      try {
+        for (int i = 0; i < n; i++) {
+          batches[i] = await(threads[i].submit(receiver::newBatch));
+        }
+      } catch (IOException | RuntimeException e) {
+        close();
+        throw e;
+      }
+    }
+
+    Future<BlobRef> receive(int k, byte[] buf, int off, int len) {
+      int i = k % threads.length;
+      BlobBatch b = batches[i];
+      return threads[i].submit(() -> b.receive(buf, off, len));
+    }
+
+    void commit() throws IOException {
+      List<Future<Void>> done = new ArrayList<>();
+      for (int i = 0; i < threads.length; i++) {
+        BlobBatch b = batches[i];
+        done.add(
+            threads[i].submit(
+                () -> {
+                  b.commit();
+                  return null;
+                }));
+      }
+      for (Future<Void> f : done) {
+        await(f);
+      }
+    }
+
+    /** Closes every batch on its thread and stops the threads, waiting for queued work. */
+    void close() throws IOException {
+      IOException first = null;
+      for (int i = 0; i < threads.length; i++) {
+        BlobBatch b = batches[i];
+        if (b == null) {
+          continue;
+        }
+        try {
+          await(
+              threads[i].submit(
+                  () -> {
+                    b.close();
+                    return null;
+                  }));
+        } catch (IOException e) {
+          first = first == null ? e : first;
+        }
+      }
+      for (ExecutorService t : threads) {
+        t.shutdown();
+      }
+      boolean interrupted = false;
+      for (ExecutorService t : threads) {
+        while (true) {
+          try {
+            if (t.awaitTermination(1, TimeUnit.MINUTES)) {
+              break;
+            }
+          } catch (InterruptedException e) {
+            interrupted = true;
+          }
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+      if (first != null) {
+        throw first;
+      }
+    }
+
+    static <T> T await(Future<T> f) throws IOException {
+      boolean interrupted = false;
+      try {
+        while (true) {
+          try {
+            return f.get();
+          } catch (InterruptedException e) {
+            interrupted = true;
+          }
+        }
+      } catch (ExecutionException e) {
+        Throwable c = e.getCause();
+        if (c instanceof IOException io) {
+          throw io;
+        }
+        if (c instanceof RuntimeException re) {
+          throw re;
+        }
+        if (c instanceof Error err) {
+          throw err;
+        }
+        throw new IOException(c);
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
       }
     }
   }

@@ -28,9 +28,15 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Cost</h2>
  *
- * A {@link #touch} is an in-memory update of a compact open-addressing table (about 50 bytes per
+ * A {@link #touch} is an in-memory update of a compact open-addressing table (50 to 100 bytes per
  * blob, no object per entry); it never writes to disk. Times have a granularity of one second, and
  * touching a blob twice in the same second changes nothing.
+ *
+ * <h2>For the garbage collector</h2>
+ *
+ * {@link #oldestFirst} gives eviction candidates. A store touches a blob whenever a receive finds
+ * it already present (the ingest of a file that dedups against it), so a collector that spares
+ * blobs used within a grace period never removes a blob an in-flight ingest is counting on.
  *
  * <h2>Persistence</h2>
  *

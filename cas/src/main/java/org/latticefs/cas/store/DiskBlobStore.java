@@ -2,6 +2,7 @@ package org.latticefs.cas.store;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -17,6 +18,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,14 +27,18 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -93,6 +99,9 @@ public final class DiskBlobStore implements BlobStore {
   private static final int MAX_FETCH = Integer.MAX_VALUE - 16;
   private static final int IO_BUFFER = 256 * 1024;
 
+  /** Bytes a batch may have copied and queued for its writer threads at once. */
+  private static final int BATCH_BYTES_IN_FLIGHT = 32 << 20;
+
   /**
    * Tuning for a store.
    *
@@ -103,9 +112,15 @@ public final class DiskBlobStore implements BlobStore {
    * @param batchSyncfs whether a batch commit syncs with one {@code syncfs(2)} of the store's file
    *     system (Linux) instead of one fsync per file; it also writes back other programs' dirty
    *     data on that file system
+   * @param batchWriteThreads threads that write a batch's temp files while the caller goes on (0:
+   *     the caller writes them itself)
    */
   public record Options(
-      InstantSource clock, Duration accessFlushInterval, int syncThreads, boolean batchSyncfs) {
+      InstantSource clock,
+      Duration accessFlushInterval,
+      int syncThreads,
+      boolean batchSyncfs,
+      int batchWriteThreads) {
     public Options {
       Objects.requireNonNull(clock, "clock");
       if (accessFlushInterval.isNegative() || accessFlushInterval.isZero()) {
@@ -114,27 +129,37 @@ public final class DiskBlobStore implements BlobStore {
       if (syncThreads < 1) {
         throw new IllegalArgumentException("syncThreads must be at least 1");
       }
+      if (batchWriteThreads < 0) {
+        throw new IllegalArgumentException("batchWriteThreads must be at least 0");
+      }
     }
 
-    /** System clock, access times flushed every 30 s, 16 sync threads, syncfs where available. */
+    /**
+     * System clock, access times flushed every 30 s, 16 sync threads, syncfs where available, 2
+     * batch writer threads.
+     */
     public static Options defaults() {
-      return new Options(InstantSource.system(), Duration.ofSeconds(30), 16, true);
+      return new Options(InstantSource.system(), Duration.ofSeconds(30), 16, true, 2);
     }
 
     public Options withClock(InstantSource c) {
-      return new Options(c, accessFlushInterval, syncThreads, batchSyncfs);
+      return new Options(c, accessFlushInterval, syncThreads, batchSyncfs, batchWriteThreads);
     }
 
     public Options withAccessFlushInterval(Duration d) {
-      return new Options(clock, d, syncThreads, batchSyncfs);
+      return new Options(clock, d, syncThreads, batchSyncfs, batchWriteThreads);
     }
 
     public Options withSyncThreads(int n) {
-      return new Options(clock, accessFlushInterval, n, batchSyncfs);
+      return new Options(clock, accessFlushInterval, n, batchSyncfs, batchWriteThreads);
     }
 
     public Options withBatchSyncfs(boolean on) {
-      return new Options(clock, accessFlushInterval, syncThreads, on);
+      return new Options(clock, accessFlushInterval, syncThreads, on, batchWriteThreads);
+    }
+
+    public Options withBatchWriteThreads(int n) {
+      return new Options(clock, accessFlushInterval, syncThreads, batchSyncfs, n);
     }
   }
 
@@ -154,6 +179,10 @@ public final class DiskBlobStore implements BlobStore {
       new ConcurrentHashMap<>();
   private final ScheduledExecutorService flusher;
   private final ExecutorService syncPool;
+
+  /** Null when batches write their temp files on the caller's thread. */
+  private final ExecutorService batchWriters;
+
   private final AtomicInteger openBatches = new AtomicInteger();
   private final boolean batchSyncfs;
   private volatile boolean closed;
@@ -215,6 +244,11 @@ public final class DiskBlobStore implements BlobStore {
     syncPool =
         Executors.newFixedThreadPool(
             options.syncThreads(), r -> daemon(r, "cas-sync-" + n.incrementAndGet()));
+    batchWriters =
+        options.batchWriteThreads() == 0
+            ? null
+            : Executors.newFixedThreadPool(
+                options.batchWriteThreads(), r -> daemon(r, "cas-write-" + n.incrementAndGet()));
   }
 
   /** Opens (creating if needed) the store under {@code root} with {@link Options#defaults()}. */
@@ -342,7 +376,9 @@ public final class DiskBlobStore implements BlobStore {
   /**
    * A batch whose blobs are written unsynced and made durable together at {@link
    * BlobBatch#commit()}: one file-system sync (or a parallel round of file syncs), then renames,
-   * then one more sync for the directories. Blobs become visible at commit. Closing without
+   * then one more sync for the directories. Blobs become visible at commit. Temp files are written
+   * by {@link Options#batchWriteThreads()} writer threads, so a write failure (such as {@link
+   * NoSpaceLeftException}) is thrown by a later receive or by the commit. Closing without
    * committing deletes the uncommitted temp files (their blobs are not stored). One batch per
    * thread; many batches may run at once.
    */
@@ -420,6 +456,22 @@ public final class DiskBlobStore implements BlobStore {
 
   // ---- usage, access, corruption ----
 
+  /**
+   * Space figures at one moment, for {@code statfs} and quotas.
+   *
+   * @param bytesStored sum of the sizes of the blobs present
+   * @param blobCount number of blobs present
+   * @param usableBytes bytes still available to this process on the disk under the store
+   * @param totalBytes size of that disk
+   */
+  public record Usage(long bytesStored, long blobCount, long usableBytes, long totalBytes) {}
+
+  /** The store's and its disk's space figures (one {@code statfs} of the disk). */
+  public Usage usage() throws IOException {
+    java.nio.file.FileStore fs = Files.getFileStore(casDir);
+    return new Usage(bytesStored.get(), blobCount.get(), fs.getUsableSpace(), fs.getTotalSpace());
+  }
+
   /** Sum of the sizes of the blobs present (counted on open, kept up to date since). */
   public long bytesStored() {
     return bytesStored.get();
@@ -483,6 +535,9 @@ public final class DiskBlobStore implements BlobStore {
     closed = true;
     flusher.shutdown();
     syncPool.shutdown();
+    if (batchWriters != null) {
+      batchWriters.shutdown();
+    }
     try {
       flusher.awaitTermination(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
@@ -792,10 +847,13 @@ public final class DiskBlobStore implements BlobStore {
     return t;
   }
 
-  private record Pending(Path tmp, long size) {}
+  /** A blob of a batch being written (or written) to its temp file by a batch writer. */
+  private record Pending(CompletableFuture<Path> tmp, long size) {}
 
   private final class DiskBatch implements BlobBatch {
     private final Map<BlobRef, Pending> pending = new LinkedHashMap<>();
+    private final Semaphore inFlight = new Semaphore(BATCH_BYTES_IN_FLIGHT);
+    private volatile boolean writeFailed;
     private boolean done;
 
     @Override
@@ -810,8 +868,69 @@ public final class DiskBlobStore implements BlobStore {
         access.touch(ref);
         return ref;
       }
-      pending.put(ref, new Pending(writeTemp(data, off, len, false), len));
+      if (batchWriters == null) {
+        pending.put(
+            ref,
+            new Pending(CompletableFuture.completedFuture(writeTemp(data, off, len, false)), len));
+        return ref;
+      }
+      // Creating thousands of small files is kernel work: let writer threads overlap it with the
+      // caller's hashing and chunking. The caller's buffer is reused after we return: copy it.
+      failIfAWriteFailed();
+      byte[] copy = Arrays.copyOfRange(data, off, off + len);
+      int permits = Math.min(len, BATCH_BYTES_IN_FLIGHT);
+      try {
+        inFlight.acquire(permits);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while waiting for batch writes");
+      }
+      CompletableFuture<Path> tmp = new CompletableFuture<>();
+      try {
+        batchWriters.execute(
+            () -> {
+              try {
+                tmp.complete(writeTemp(copy, 0, copy.length, false));
+              } catch (Throwable e) {
+                tmp.completeExceptionally(e);
+                writeFailed = true;
+              } finally {
+                inFlight.release(permits);
+              }
+            });
+      } catch (RejectedExecutionException e) {
+        inFlight.release(permits);
+        throw new IOException("blob store " + casDir + " is closed", e);
+      }
+      pending.put(ref, new Pending(tmp, len));
       return ref;
+    }
+
+    private void failIfAWriteFailed() throws IOException {
+      if (!writeFailed) {
+        return;
+      }
+      for (Pending p : pending.values()) {
+        if (p.tmp().isCompletedExceptionally()) {
+          awaitTemp(p);
+        }
+      }
+    }
+
+    /** The temp file of {@code p}, once written; its write failure otherwise. */
+    private Path awaitTemp(Pending p) throws IOException {
+      try {
+        return p.tmp().get();
+      } catch (ExecutionException e) {
+        Throwable c = e.getCause();
+        if (c instanceof IOException io) {
+          throw io;
+        }
+        throw new IOException("batch write failed", c);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while waiting for batch writes");
+      }
     }
 
     @Override
@@ -822,6 +941,7 @@ public final class DiskBlobStore implements BlobStore {
       }
       long bytes = 0;
       for (Pending p : pending.values()) {
+        awaitTemp(p);
         bytes += p.size();
       }
       // 1. Make every temp file's content durable.
@@ -861,7 +981,7 @@ public final class DiskBlobStore implements BlobStore {
 
     private Void syncTemp(Pending p) throws IOException {
       try {
-        Fsync.file(p.tmp());
+        Fsync.file(p.tmp().join());
         return null;
       } catch (IOException e) {
         throw translate(e, p.size());
@@ -911,7 +1031,7 @@ public final class DiskBlobStore implements BlobStore {
       for (Map.Entry<BlobRef, Pending> e : entries) {
         Pending p = e.getValue();
         try {
-          renamed |= renameIfAbsent(e.getKey(), p.tmp(), blobPath(e.getKey()), p.size());
+          renamed |= renameIfAbsent(e.getKey(), p.tmp().join(), blobPath(e.getKey()), p.size());
         } catch (FileAlreadyExistsException | NoSuchFileException alreadyGone) {
           // NoSuchFile: an earlier, failed commit attempt already moved it.
           LOG.debug("batch rename of {}: {}", e.getKey(), alreadyGone.toString());
@@ -948,7 +1068,12 @@ public final class DiskBlobStore implements BlobStore {
       done = true;
       openBatches.decrementAndGet();
       for (Pending p : pending.values()) {
-        deleteQuietly(p.tmp());
+        // Wait for writes still running, then delete what they wrote.
+        try {
+          deleteQuietly(p.tmp().join());
+        } catch (CompletionException | CancellationException failedWrite) {
+          // Nothing was left behind: writeTemp deletes its file when it fails.
+        }
       }
       pending.clear();
     }

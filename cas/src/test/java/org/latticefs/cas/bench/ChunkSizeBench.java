@@ -34,8 +34,9 @@ import org.latticefs.cas.chunk.Chunker;
  *       places.
  * </ul>
  *
- * Run: {@code mvn -B -q -pl cas -am test-compile && java -cp "$(cat cas/target/cp.txt)..."} — see
- * BENCHMARKS.md for the exact command.
+ * <p>Run from the repository root: {@code mvn -B -q -pl cas test-compile exec:java
+ * -Dexec.classpathScope=test -Dexec.mainClass=org.latticefs.cas.bench.ChunkSizeBench}. Figures in
+ * BENCHMARKS.md.
  */
 public final class ChunkSizeBench {
   record Candidate(int min, int avg, int max, int level) {

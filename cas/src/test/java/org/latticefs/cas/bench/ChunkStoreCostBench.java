@@ -18,6 +18,10 @@ import org.latticefs.cas.store.DiskBlobStore;
  * {@link ChunkSizeBench} (dedup) when choosing {@link Chunker#DEFAULT}.
  *
  * <p>Arguments: {@code [dir] [size-MiB] [rounds]}, defaults {@code /tmp 256 3}.
+ *
+ * <p>Run from the repository root: {@code mvn -B -q -pl cas test-compile exec:java
+ * -Dexec.classpathScope=test -Dexec.mainClass=org.latticefs.cas.bench.ChunkStoreCostBench
+ * -Dexec.args="/tmp 256 3"}. Figures in BENCHMARKS.md.
  */
 public final class ChunkStoreCostBench {
   public static void main(String[] args) throws Exception {

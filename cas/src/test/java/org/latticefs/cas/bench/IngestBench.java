@@ -34,6 +34,10 @@ import org.latticefs.cas.store.DiskBlobStore;
  *
  * <p>Arguments: {@code [dir] [size-MiB] [rounds]}, defaults {@code /tmp 1024 3}. The source file is
  * random data written once and read from the page cache by both tools.
+ *
+ * <p>Run from the repository root: {@code mvn -B -q -pl cas test-compile exec:java
+ * -Dexec.classpathScope=test -Dexec.mainClass=org.latticefs.cas.bench.IngestBench -Dexec.args="/tmp
+ * 1024 3"}. Figures in BENCHMARKS.md.
  */
 public final class IngestBench {
   public static void main(String[] args) throws Exception {

@@ -97,7 +97,7 @@ class ChunkerTest {
   void streamingGivesTheSameChunksAsOneArray(
       @ForAll long seed,
       @ForAll @IntRange(min = 0, max = 150_000) int size,
-      @ForAll @IntRange(min = 8192, max = 40_000) int bufferSize)
+      @ForAll @IntRange(min = 1, max = 40_000) int bufferSize)
       throws IOException {
     byte[] data = TestData.textLike(seed, size);
     List<Integer> expected = lengths(SMALL, data);

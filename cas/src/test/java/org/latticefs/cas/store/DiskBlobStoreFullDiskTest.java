@@ -139,9 +139,11 @@ class DiskBlobStoreFullDiskTest {
       assertThrows(
           NoSpaceLeftException.class,
           () -> {
+            // With writer threads the failure may surface at a later receive or at commit.
             for (int i = 0; i < 100; i++) {
               batch.receive(randomBytes(64 * 1024), 0, 64 * 1024);
             }
+            batch.commit();
           });
     }
     assertEquals(List.of(), temps());

@@ -142,6 +142,10 @@ class DiskBlobStoreTest extends BlobStoreContract {
     assertEquals(2, disk().blobCount());
     assertTrue(disk().usableSpace() > 0);
     assertTrue(disk().totalSpace() >= disk().usableSpace());
+    DiskBlobStore.Usage u = disk().usage();
+    assertEquals(349, u.bytesStored());
+    assertEquals(2, u.blobCount());
+    assertTrue(u.usableBytes() > 0 && u.totalBytes() >= u.usableBytes());
   }
 
   @Test
@@ -238,9 +242,11 @@ class DiskBlobStoreTest extends BlobStoreContract {
   }
 
   @Test
-  void batchWithPerFileSyncsInsteadOfSyncfs() throws IOException {
+  void batchWithPerFileSyncsAndCallerWrites() throws IOException {
     store.close();
-    store = DiskBlobStore.open(root, DiskBlobStore.Options.defaults().withBatchSyncfs(false));
+    store =
+        DiskBlobStore.open(
+            root, DiskBlobStore.Options.defaults().withBatchSyncfs(false).withBatchWriteThreads(0));
     List<byte[]> blobs = new ArrayList<>();
     try (org.latticefs.cas.BlobBatch batch = store.newBatch()) {
       for (int i = 0; i < 300; i++) {
@@ -262,5 +268,65 @@ class DiskBlobStoreTest extends BlobStoreContract {
     if (System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
       assertTrue(Fsync.hasSyncfs(), "syncfs should load through jnr-ffi on Linux");
     }
+  }
+
+  @Test
+  void concurrentReceiveFetchRemoveKeepsAccountingExact() throws Exception {
+    List<byte[]> blobs = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      blobs.add(randomBytes(100 * (i + 1)));
+    }
+    int threads = 8;
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(threads);
+    try {
+      List<java.util.concurrent.Future<?>> fs = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        long seed = t;
+        fs.add(
+            pool.submit(
+                () -> {
+                  java.util.Random r = new java.util.Random(seed);
+                  for (int i = 0; i < 150; i++) {
+                    byte[] b = blobs.get(r.nextInt(blobs.size()));
+                    BlobRef ref = org.latticefs.cas.Blake3.hash(b);
+                    switch (r.nextInt(4)) {
+                      case 0 -> store.remove(ref);
+                      case 1 -> {
+                        try {
+                          assertArrayEquals(b, store.fetch(ref));
+                        } catch (org.latticefs.cas.BlobNotFoundException gone) {
+                          // Removed concurrently: fine.
+                        }
+                      }
+                      case 2 -> {
+                        try (org.latticefs.cas.BlobBatch batch = store.newBatch()) {
+                          batch.receive(b, 0, b.length);
+                          batch.commit();
+                        }
+                      }
+                      default -> store.receive(b);
+                    }
+                  }
+                  return null;
+                }));
+      }
+      for (java.util.concurrent.Future<?> f : fs) {
+        f.get(120, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    long counted = disk().bytesStored();
+    long blobsCounted = disk().blobCount();
+    long listed = 0;
+    for (BlobInfo info : store.enumerate(Optional.empty(), 100)) {
+      assertEquals(info.size(), store.fetch(info.ref()).length);
+      listed += info.size();
+    }
+    assertEquals(listed, counted);
+    assertEquals(store.enumerate(Optional.empty(), 100).size(), blobsCounted);
+    assertEquals(List.of(), filesUnder(root.resolve("cas/tmp")));
+    assertEquals(Set.of(), disk().corruptRefs());
   }
 }

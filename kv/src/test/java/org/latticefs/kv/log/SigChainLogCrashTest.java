@@ -121,6 +121,14 @@ class SigChainLogCrashTest {
                     CrashChild.value(seq), new String(put.value(), StandardCharsets.UTF_8));
               });
       assertEquals(size, seen[0]);
+      long frames = 0;
+      for (long q = 1; q <= size; q++) {
+        frames += SigChainLog.FRAME_OVERHEAD + log.get(q).orElseThrow().wireLength();
+      }
+      assertEquals(
+          SigChainLog.HEADER_BYTES + frames,
+          java.nio.file.Files.size(file),
+          "after open the file holds exactly the complete frames (clean tail)");
       long seq = size + 1;
       SignedEntry next = Entries.next(store, id, last[0], "/after-crash/" + seq, "x");
       log.append(List.of(next));

@@ -182,7 +182,7 @@ final class KvCommand extends Base {
   @Command(
       name = "heads",
       description = {
-        "Print every concurrent head of KEY, winner first.",
+        "Print every concurrent head of KEY, winner first (exit 1 if KEY was never written).",
         "Columns: hlc, author, entry hash, value (or <deleted>)."
       })
   static final class Heads extends Base {
@@ -196,6 +196,9 @@ final class KvCommand extends Base {
     int run() throws IOException {
       checkKey(this, key);
       List<HeadRow> heads = node().heads(store.store, key);
+      if (heads.isEmpty()) {
+        throw new NodeException("no such key: " + key + " (never written)");
+      }
       if (json.json) {
         List<Object> l = new ArrayList<>();
         for (HeadRow h : heads) {
@@ -215,7 +218,7 @@ final class KvCommand extends Base {
                       + (h.value() == null ? "<deleted>" : oneLine(h.value())));
         }
       }
-      return heads.isEmpty() ? LatticeCommand.FAILURE : LatticeCommand.OK;
+      return LatticeCommand.OK;
     }
   }
 

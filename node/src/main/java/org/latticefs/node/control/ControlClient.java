@@ -13,6 +13,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.latticefs.node.NodeApi;
 import org.latticefs.node.NodeException;
 import org.latticefs.node.config.DataDir;
@@ -22,6 +27,17 @@ import org.latticefs.node.config.DataDir;
  * used by one thread at a time; the caller closes it.
  */
 public final class ControlClient implements NodeApi {
+  /** How long one request may take before the client gives up. */
+  public static final long TIMEOUT_SECONDS = 300;
+
+  private static final ScheduledExecutorService WATCHDOG =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "control-client-watchdog");
+            t.setDaemon(true);
+            return t;
+          });
+
   private final SocketChannel ch;
 
   private ControlClient(SocketChannel ch) {
@@ -49,10 +65,42 @@ public final class ControlClient implements NodeApi {
     }
   }
 
-  /** Sends one request; returns its result or throws the daemon's error as a NodeException. */
+  /**
+   * Sends one request; returns its result or throws the daemon's error as a NodeException. A daemon
+   * that does not answer within {@link #TIMEOUT_SECONDS} is a NodeException too (the connection is
+   * closed).
+   */
   public Object call(Map<String, Object> request) throws IOException {
-    Frames.write(ch, request);
-    Map<String, Object> resp = Frames.read(ch, Frames.MAX_RESPONSE);
+    AtomicBoolean timedOut = new AtomicBoolean();
+    ScheduledFuture<?> watchdog =
+        WATCHDOG.schedule(
+            () -> {
+              timedOut.set(true);
+              try {
+                ch.close();
+              } catch (IOException e) {
+                // closing is all we can do
+              }
+            },
+            TIMEOUT_SECONDS,
+            TimeUnit.SECONDS);
+    Map<String, Object> resp;
+    try {
+      Frames.write(ch, request);
+      resp = Frames.read(ch, Frames.MAX_RESPONSE);
+    } catch (IOException e) {
+      if (timedOut.get()) {
+        throw new NodeException(
+            "the daemon did not answer within "
+                + TIMEOUT_SECONDS
+                + " s ("
+                + request.get("op")
+                + ")");
+      }
+      throw e;
+    } finally {
+      watchdog.cancel(false);
+    }
     if (resp == null) {
       throw new NodeException("the daemon closed the connection");
     }

@@ -80,6 +80,11 @@ public final class ControlServer implements AutoCloseable {
    */
   public static ControlServer start(DataDir dir, NodeApi node) throws IOException {
     dir.create();
+    if (dir.socket().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 107) {
+      throw new NodeException(
+          "the data directory path is too long for a Unix socket (at most 94 bytes): "
+              + dir.root());
+    }
     if (Files.exists(dir.socket())) {
       try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(dir.socket()))) {
         throw new NodeException("another lattice-fs daemon is already serving " + dir.root());

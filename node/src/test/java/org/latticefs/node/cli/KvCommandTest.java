@@ -56,6 +56,11 @@ class KvCommandTest {
     assertTrue(ls.contains("/greeting  hello again\n"), ls);
     assertTrue(ls.contains("/multi  line1\\nline2\n"), ls);
     assertEquals("/greeting\n", ok("kv", "ls", "-k", "/gr").out());
+    List<?> lsJson = (List<?>) Json.parse(ok("kv", "ls", "--json", "/gr").out(), 1 << 20);
+    assertEquals(
+        List.of(
+            Map.of("key", "/greeting", "value", "hello again", "value_base64", "aGVsbG8gYWdhaW4=")),
+        lsJson);
 
     List<?> heads = (List<?>) Json.parse(ok("kv", "heads", "--json", "/greeting").out(), 1 << 20);
     assertEquals(1, heads.size(), "a rewrite by the same node supersedes the old head");
@@ -76,6 +81,9 @@ class KvCommandTest {
     assertEquals(1, gone.code());
     assertEquals("lattice-fs: no such key: /greeting\n", gone.err());
     assertEquals(1, CliRun.run(home, "kv", "rm", "/greeting").code());
+    CliRun never = CliRun.run(home, "kv", "heads", "/never");
+    assertEquals(1, never.code());
+    assertEquals("lattice-fs: no such key: /never (never written)\n", never.err());
     String afterRm = ok("kv", "heads", "/greeting").out();
     assertTrue(afterRm.contains("<deleted>"), afterRm);
     List<?> all = (List<?>) Json.parse(ok("kv", "history", "--json").out(), 1 << 20);

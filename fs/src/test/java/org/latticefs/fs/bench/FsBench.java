@@ -1,0 +1,271 @@
+package org.latticefs.fs.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.latticefs.fs.FuseMount;
+import org.latticefs.fs.MountMain;
+
+/**
+ * Lattice's mount against bindfs (a C FUSE passthrough on the same libfuse2) over a directory on
+ * the same disk, in one run, interleaved (A B A B A B) and reported as medians and ratios.
+ *
+ * <p>Workloads: fio sequential write of 1 GiB (1 MiB blocks, psync, fsync at the end; wall time),
+ * fio sequential read of it cold (after {@code echo 3 > /proc/sys/vm/drop_caches}), fio random 4
+ * KiB reads of it (cold start, 15 s), and creating 10,000 files of 1 KiB (create, write, close)
+ * then stat-ing them all.
+ *
+ * <p>The Lattice daemon runs in a child JVM ({@link MountMain}: real kv and DiskBlobStore); bindfs
+ * gets {@code -o big_writes,auto_cache,use_ino}, Lattice its defaults ({@link
+ * FuseMount#DEFAULT_OPTIONS}: the same plus {@code max_read}, {@code default_permissions}). Run as
+ * root:
+ *
+ * <pre>
+ * mvn -B -q -o -pl fs -am test-compile
+ * mvn -B -q -o -pl fs org.apache.maven.plugins:maven-dependency-plugin:3.9.0:build-classpath \
+ *     -Dmdep.outputFile=/tmp/fs-cp.txt -Dmdep.includeScope=test
+ * java -cp fs/target/test-classes:fs/target/classes:$(cat /tmp/fs-cp.txt) \
+ *     org.latticefs.fs.bench.FsBench [rounds=3] [dir=/var/tmp/lattice-bench]
+ * </pre>
+ */
+public final class FsBench {
+  private FsBench() {}
+
+  public static void main(String[] args) throws Exception {
+    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
+    Path base = Path.of(args.length > 1 ? args[1] : "/var/tmp/lattice-bench");
+    deleteTree(base);
+    Path data = Files.createDirectories(base.resolve("lattice-data"));
+    Path lmnt = Files.createDirectories(base.resolve("lattice-mnt"));
+    Path bsrc = Files.createDirectories(base.resolve("bind-src"));
+    Path bmnt = Files.createDirectories(base.resolve("bind-mnt"));
+    Process daemon = startDaemon(data, lmnt);
+    run("bindfs", "-o", "big_writes,auto_cache,use_ino", bsrc.toString(), bmnt.toString());
+    waitMounted(bmnt);
+    Path lattice = Files.createDirectory(lmnt.resolve("bench"));
+    Map<String, Path> targets = new LinkedHashMap<>();
+    targets.put("lattice", lattice);
+    targets.put("bindfs", bmnt);
+    Map<String, Map<String, List<Double>>> results = new LinkedHashMap<>();
+    try {
+      for (int r = 0; r < rounds; r++) {
+        for (var t : targets.entrySet()) {
+          Files.deleteIfExists(t.getValue().resolve("seq.bin"));
+          dropCaches();
+          long start = System.nanoTime();
+          fio(
+              t.getValue(),
+              "--name=seqwrite",
+              "--rw=write",
+              "--bs=1M",
+              "--size=1G",
+              "--end_fsync=1",
+              "--filename=seq.bin");
+          double secs = (System.nanoTime() - start) / 1e9;
+          add(results, "seq write 1 GiB (MiB/s)", t.getKey(), 1024 / secs);
+          log(t.getKey() + " seq write " + (int) (1024 / secs) + " MiB/s");
+        }
+      }
+      for (int r = 0; r < rounds; r++) {
+        for (var t : targets.entrySet()) {
+          dropCaches();
+          String out =
+              fio(
+                  t.getValue(),
+                  "--name=seqread",
+                  "--rw=read",
+                  "--bs=1M",
+                  "--size=1G",
+                  "--filename=seq.bin");
+          double mib = field(out, "read", "bw_bytes") / (1 << 20);
+          add(results, "seq read cold (MiB/s)", t.getKey(), mib);
+          log(t.getKey() + " seq read " + (int) mib + " MiB/s");
+        }
+      }
+      for (int r = 0; r < rounds; r++) {
+        for (var t : targets.entrySet()) {
+          dropCaches();
+          String out =
+              fio(
+                  t.getValue(),
+                  "--name=randread",
+                  "--rw=randread",
+                  "--bs=4k",
+                  "--size=1G",
+                  "--filename=seq.bin",
+                  "--runtime=15",
+                  "--time_based",
+                  "--randrepeat=0");
+          double iops = field(out, "read", "iops");
+          add(results, "rand read 4k (IOPS)", t.getKey(), iops);
+          log(t.getKey() + " rand read " + (int) iops + " IOPS");
+        }
+      }
+      for (int r = 0; r < rounds; r++) {
+        for (var t : targets.entrySet()) {
+          Path d = Files.createDirectory(t.getValue().resolve("small-" + r));
+          byte[] content = new byte[1024];
+          long start = System.nanoTime();
+          for (int i = 0; i < 10_000; i++) {
+            Files.write(
+                d.resolve("f" + i),
+                content,
+                StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE);
+          }
+          double createSecs = (System.nanoTime() - start) / 1e9;
+          start = System.nanoTime();
+          for (int i = 0; i < 10_000; i++) {
+            Files.readAttributes(d.resolve("f" + i), BasicFileAttributes.class);
+          }
+          double statSecs = (System.nanoTime() - start) / 1e9;
+          add(results, "10k creates (files/s)", t.getKey(), 10_000 / createSecs);
+          add(results, "10k stats (files/s)", t.getKey(), 10_000 / statSecs);
+          add(results, "10k create+stat (files/s)", t.getKey(), 10_000 / (createSecs + statSecs));
+          log(
+              t.getKey()
+                  + " creates "
+                  + (int) (10_000 / createSecs)
+                  + "/s, stats "
+                  + (int) (10_000 / statSecs)
+                  + "/s");
+        }
+      }
+    } finally {
+      daemon.getOutputStream().close();
+      if (!daemon.waitFor(60, TimeUnit.SECONDS)) {
+        daemon.destroyForcibly();
+        run("fusermount", "-uz", lmnt.toString());
+      }
+      run("fusermount", "-u", bmnt.toString());
+    }
+    System.out.println();
+    System.out.println("| workload | lattice (median) | bindfs (median) | ratio |");
+    System.out.println("|---|---|---|---|");
+    for (var e : results.entrySet()) {
+      double l = median(e.getValue().get("lattice"));
+      double b = median(e.getValue().get("bindfs"));
+      System.out.printf("| %s | %.0f | %.0f | %.2fx |%n", e.getKey(), l, b, l / b);
+    }
+    System.out.println();
+    for (var e : results.entrySet()) {
+      System.out.println(e.getKey() + " all runs: " + e.getValue());
+    }
+    deleteTree(base);
+  }
+
+  private static void add(
+      Map<String, Map<String, List<Double>>> results, String workload, String target, double v) {
+    results
+        .computeIfAbsent(workload, k -> new LinkedHashMap<>())
+        .computeIfAbsent(target, k -> new ArrayList<>())
+        .add(v);
+  }
+
+  private static double median(List<Double> v) {
+    List<Double> s = new ArrayList<>(v);
+    s.sort(Comparator.naturalOrder());
+    int n = s.size();
+    return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+  }
+
+  private static String fio(Path dir, String... job) throws IOException, InterruptedException {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "fio",
+                "--ioengine=psync",
+                "--iodepth=1",
+                "--output-format=json",
+                "--directory=" + dir));
+    cmd.addAll(List.of(job));
+    return run(cmd.toArray(String[]::new));
+  }
+
+  /** The numeric {@code key} inside the first {@code "section" : { ... }} object of fio's JSON. */
+  private static double field(String json, String section, String key) {
+    Matcher m =
+        Pattern.compile("\"" + section + "\"\\s*:\\s*\\{[^{}]*?\"" + key + "\"\\s*:\\s*([0-9.]+)")
+            .matcher(json);
+    if (!m.find()) {
+      throw new IllegalStateException("no " + section + "." + key + " in fio output");
+    }
+    return Double.parseDouble(m.group(1));
+  }
+
+  private static void dropCaches() throws IOException, InterruptedException {
+    run("sync");
+    Files.writeString(Path.of("/proc/sys/vm/drop_caches"), "3");
+  }
+
+  private static Process startDaemon(Path data, Path mnt) throws IOException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p =
+        new ProcessBuilder(
+                java,
+                "-Xmx2g",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                MountMain.class.getName(),
+                data.toString(),
+                mnt.toString())
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    for (String line; (line = out.readLine()) != null; ) {
+      if (line.equals("MOUNTED")) {
+        return p;
+      }
+    }
+    throw new IOException("the lattice daemon exited before mounting");
+  }
+
+  private static void waitMounted(Path mnt) throws IOException, InterruptedException {
+    for (int i = 0; i < 500 && !FuseMount.isMounted(mnt); i++) {
+      Thread.sleep(10);
+    }
+    if (!FuseMount.isMounted(mnt)) {
+      throw new IOException(mnt + " did not mount");
+    }
+  }
+
+  private static String run(String... cmd) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (p.waitFor() != 0) {
+      throw new IOException(String.join(" ", cmd) + " failed: " + out);
+    }
+    return out;
+  }
+
+  private static void log(String s) {
+    System.err.println(s);
+  }
+
+  private static void deleteTree(Path p) throws IOException {
+    if (!Files.exists(p)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(p)) {
+      for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(q);
+      }
+    }
+  }
+}

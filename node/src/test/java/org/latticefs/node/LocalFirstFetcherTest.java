@@ -1,0 +1,62 @@
+package org.latticefs.node;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import org.latticefs.cas.Blake3;
+import org.latticefs.cas.BlobNotFoundException;
+import org.latticefs.cas.BlobRef;
+import org.latticefs.cas.CorruptBlobException;
+import org.latticefs.cas.store.MemoryBlobStore;
+
+class LocalFirstFetcherTest {
+  static final byte[] DATA = "chunk".getBytes(StandardCharsets.UTF_8);
+
+  @Test
+  void localHitNeverAsksRemotes() throws IOException {
+    MemoryBlobStore local = new MemoryBlobStore();
+    MemoryBlobStore remote = new MemoryBlobStore();
+    BlobRef ref = local.receive(DATA);
+    LocalFirstFetcher f = new LocalFirstFetcher(local, local);
+    f.addRemote(remote);
+    assertArrayEquals(DATA, f.fetch(ref));
+    assertEquals(0, remote.fetchCount());
+  }
+
+  @Test
+  void missingLocallyComesFromARemoteAndIsKept() throws IOException {
+    MemoryBlobStore local = new MemoryBlobStore();
+    MemoryBlobStore empty = new MemoryBlobStore();
+    MemoryBlobStore remote = new MemoryBlobStore();
+    BlobRef ref = remote.receive(DATA);
+    LocalFirstFetcher f = new LocalFirstFetcher(local, local);
+    f.addRemote(empty);
+    f.addRemote(remote);
+    assertArrayEquals(DATA, f.fetch(ref));
+    assertArrayEquals(DATA, local.fetch(ref), "stored locally for the next read");
+  }
+
+  @Test
+  void corruptLocalCopyIsRepairedFromARemote() throws IOException {
+    MemoryBlobStore local = new MemoryBlobStore();
+    MemoryBlobStore remote = new MemoryBlobStore();
+    BlobRef ref = local.receive(DATA);
+    remote.receive(DATA);
+    local.corrupt(ref);
+    LocalFirstFetcher f = new LocalFirstFetcher(local, local);
+    assertThrows(CorruptBlobException.class, () -> f.fetch(ref), "no remote: the corruption shows");
+    f.addRemote(remote);
+    assertArrayEquals(DATA, f.fetch(ref));
+  }
+
+  @Test
+  void nowhereIsNotFound() {
+    LocalFirstFetcher f = new LocalFirstFetcher(new MemoryBlobStore(), new MemoryBlobStore());
+    f.addRemote(new MemoryBlobStore());
+    assertThrows(BlobNotFoundException.class, () -> f.fetch(Blake3.hash(DATA)));
+  }
+}
