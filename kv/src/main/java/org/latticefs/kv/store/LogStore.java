@@ -33,10 +33,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -111,7 +111,7 @@ public final class LogStore implements Store {
   private final StoreSettings settings;
   private final Map<NodeId, SigChainLog> logs = new ConcurrentHashMap<>();
   private final StateBackend state;
-  private final ExecutorService writer;
+  private final ScheduledExecutorService writer;
   private final Thread writerThread;
   private final ConcurrentLinkedQueue<PendingCommit> commits = new ConcurrentLinkedQueue<>();
   private final OrphanBuffer orphans;
@@ -152,13 +152,16 @@ public final class LogStore implements Store {
     this.orphans = new OrphanBuffer(settings.orphanLimit(), settings.orphanTtl());
     this.watches = new WatchHub(settings.watchBuffer());
     this.writer =
-        Executors.newSingleThreadExecutor(
+        Executors.newSingleThreadScheduledExecutor(
             r -> {
               Thread t = new Thread(r, "kv-writer-" + id.toString().substring(0, 8));
               t.setDaemon(true);
               return t;
             });
     this.writerThread = onWriterThread(() -> Thread.currentThread());
+    long sweep = Math.max(1000, Math.min(settings.orphanTtl().toMillis() / 4, 60_000));
+    writer.scheduleWithFixedDelay(
+        () -> orphans.expire(settings.time().instant()), sweep, sweep, TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -425,7 +428,10 @@ public final class LogStore implements Store {
     return valid;
   }
 
-  /** Drops orphans older than the time to live now; returns how many. */
+  /**
+   * Drops orphans older than the time to live now; returns how many. The writer also does this at
+   * every ingest and periodically (every quarter of the time to live, between 1 s and 1 min).
+   */
   public int expireOrphans() throws KvException {
     return onWriterThread(() -> orphans.expire(settings.time().instant()));
   }
