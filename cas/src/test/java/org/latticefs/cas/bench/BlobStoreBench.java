@@ -25,10 +25,10 @@ import org.latticefs.cas.store.DiskBlobStore;
  *
  * <ol>
  *   <li>Durability cost: 1,000 × 64 KiB blobs stored one durable receive each (fsync per blob) vs
- *       one batch with a single commit (parallel fsync, then renames, one sync per directory).
+ *       one batch with a single commit (syncfs, or per-file fsyncs on 16 or 1 threads).
  *   <li>Raw throughput: one file of {@code --size-mib} random bytes stored by {@code cp} (+ {@code
- *       sync FILE}), by {@code receive(InputStream)} as one blob, and as 64 KiB pieces in one
- *       batch.
+ *       sync FILE}), by {@code receive(InputStream)} as one blob, and as 64 KiB or 256 KiB pieces
+ *       in one batch.
  * </ol>
  *
  * <p>Run from the repository root:
@@ -42,7 +42,8 @@ import org.latticefs.cas.store.DiskBlobStore;
  *
  * (Two commands: in one, {@code -Dexec.args} would also reach the module's native-build exec.)
  *
- * <p>{@code --dir} must be on the disk to measure; it is created and emptied afterwards.
+ * <p>{@code --dir} must be on the disk to measure; it is created and deleted afterwards. {@code
+ * --only durability|throughput} runs one part.
  */
 public final class BlobStoreBench {
   private BlobStoreBench() {}
@@ -62,9 +63,14 @@ public final class BlobStoreBench {
         blobs,
         Blake3.implementation(),
         Runtime.getRuntime().availableProcessors());
+    String only = opts.getOrDefault("--only", "all");
     try {
-      durability(dir, blobs, rounds);
-      throughput(dir, sizeMib, rounds);
+      if (!only.equals("throughput")) {
+        durability(dir, blobs, rounds);
+      }
+      if (!only.equals("durability")) {
+        throughput(dir, sizeMib, rounds);
+      }
     } finally {
       deleteTree(dir);
     }
@@ -161,20 +167,26 @@ public final class BlobStoreBench {
       }
       deleteTree(root);
 
-      try (DiskBlobStore store = DiskBlobStore.open(root)) {
-        t0 = System.nanoTime();
-        byte[] piece = new byte[64 * 1024];
-        try (InputStream in = Files.newInputStream(src);
-            BlobBatch batch = store.newBatch()) {
-          int n;
-          while ((n = in.readNBytes(piece, 0, piece.length)) > 0) {
-            batch.receive(piece, 0, n);
+      for (int kib : new int[] {64, 256}) {
+        try (DiskBlobStore store = DiskBlobStore.open(root)) {
+          t0 = System.nanoTime();
+          byte[] piece = new byte[kib * 1024];
+          try (InputStream in = Files.newInputStream(src);
+              BlobBatch batch = store.newBatch()) {
+            int n;
+            while ((n = in.readNBytes(piece, 0, piece.length)) > 0) {
+              batch.receive(piece, 0, n);
+            }
+            batch.commit();
           }
-          batch.commit();
+          add(
+              secs,
+              "DiskBlobStore batch of " + kib + " KiB blobs",
+              (System.nanoTime() - t0) / 1e9,
+              round);
         }
-        add(secs, "DiskBlobStore batch of 64 KiB blobs", (System.nanoTime() - t0) / 1e9, round);
+        deleteTree(root);
       }
-      deleteTree(root);
     }
     Files.delete(src);
     double mib = sizeMib;
