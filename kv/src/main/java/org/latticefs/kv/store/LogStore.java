@@ -326,8 +326,12 @@ public final class LogStore implements Store {
       commitAppends.increment();
       committed.add(signed.size());
       if (!sync && !syncScheduled) {
-        syncScheduled = true;
-        writer.schedule(this::deferredSync, settings.syncDelay().toNanos(), TimeUnit.NANOSECONDS);
+        try {
+          writer.schedule(this::deferredSync, settings.syncDelay().toNanos(), TimeUnit.NANOSECONDS);
+          syncScheduled = true;
+        } catch (RejectedExecutionException closing) {
+          // The store is closing: close() syncs the logs after the writer's last task.
+        }
       }
     } catch (KvException | RuntimeException e) {
       KvException failure =

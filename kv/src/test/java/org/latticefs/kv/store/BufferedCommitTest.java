@@ -92,4 +92,45 @@ class BufferedCommitTest {
       assertFalse(store.hasUnsyncedCommits());
     }
   }
+
+  @Test
+  void closingWhileBufferedCommitsRunKeepsEveryAcknowledgedOne() throws Exception {
+    LogStore store = open(Duration.ofHours(1));
+    List<String> acked = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(4);
+    List<Thread> threads = new java.util.ArrayList<>();
+    for (int t = 0; t < 4; t++) {
+      int tt = t;
+      Thread th =
+          new Thread(
+              () -> {
+                started.countDown();
+                for (int i = 0; ; i++) {
+                  String key = "/t/" + tt + "/" + i;
+                  try {
+                    store.commit(List.of(Op.Put.utf8(key, "x")), Durability.PROCESS_CRASH);
+                  } catch (org.latticefs.kv.KvException closed) {
+                    return;
+                  }
+                  acked.add(key);
+                }
+              });
+      th.start();
+      threads.add(th);
+    }
+    started.await();
+    while (acked.size() < 100) {
+      Thread.sleep(5);
+    }
+    store.close();
+    for (Thread th : threads) {
+      th.join(30_000);
+      assertFalse(th.isAlive(), "a commit racing close() returned or failed");
+    }
+    try (LogStore again = open(Duration.ofHours(1))) {
+      for (String key : List.copyOf(acked)) {
+        assertTrue(again.get(key).isPresent(), "lost " + key);
+      }
+    }
+  }
 }
