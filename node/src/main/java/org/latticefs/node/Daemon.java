@@ -181,7 +181,7 @@ public final class Daemon implements NodeApi {
     Properties p = readDaemonInfo(dir);
     if (p != null) {
       long pid = parsePid(p.getProperty("pid"));
-      if (pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+      if (pid > 0 && pid != ProcessHandle.current().pid() && isLatticeProcess(pid)) {
         throw new NodeException(
             "a lattice-fs daemon (pid "
                 + pid
@@ -232,6 +232,19 @@ public final class Daemon implements NodeApi {
       log.warn("ignoring malformed {}", dir.daemonInfo());
       return new Properties();
     }
+  }
+
+  /** Whether {@code pid} is alive and looks like a lattice-fs JVM (a pid may have been reused). */
+  static boolean isLatticeProcess(long pid) {
+    Optional<ProcessHandle> h = ProcessHandle.of(pid);
+    if (h.isEmpty() || !h.get().isAlive()) {
+      return false;
+    }
+    return h.get()
+        .info()
+        .commandLine()
+        .map(c -> c.contains("lattice") || c.contains("org.latticefs"))
+        .orElse(true);
   }
 
   static long parsePid(String s) {

@@ -35,8 +35,8 @@ final class NodeStores {
         throw new NodeException(
             "the data directory "
                 + dir.root()
-                + " is in use by another lattice-fs process; stop it, or, if it is a daemon,"
-                + " run this command while its control socket is up",
+                + " is in use by another lattice-fs process (a shell, another command, or a"
+                + " daemon still starting or stopping); wait for it to finish or stop it",
             1,
             e);
       }

@@ -191,7 +191,13 @@ public final class FileIngester {
    * holding {@code changeStart} and stops at the first new cut point at or past {@code changeEnd}
    * that is also an old cut point (shifted by {@code sizeDelta}); the old chunks from there on are
    * kept without being read. The result equals a full {@link #ingest(FileChannel)} of {@code
-   * newContent}. Old manifest nodes are fetched through {@code oldTree}.
+   * newContent} when the old manifest was made with this ingester's chunker and shape (with others
+   * it still describes the new content exactly, but may be cut differently). Old manifest nodes are
+   * fetched through {@code oldTree}; every leaf of the old tree is read (chunks are not) and every
+   * node of the new tree is encoded and handed to the store, which keeps the ones it already has.
+   *
+   * <p>The caller vouches for the range: content outside it is not read, so a range that misses a
+   * real change yields a manifest of the wrong bytes.
    *
    * @throws IllegalArgumentException if the range or delta does not fit the old and new sizes
    */

@@ -349,6 +349,18 @@ public final class AccessTracker implements Closeable {
     int count = 0;
     for (Stripe s : stripes) {
       synchronized (s) {
+        // Forgets first: a ref forgotten and then touched again is present after replay, and one
+        // touched and then forgotten is no longer in the table, so it only appears here.
+        for (int f = 0; f < s.forgotten.size(); f++) {
+          if (d != null) {
+            for (long w : s.forgotten.get(f)) {
+              d.writeLong(w);
+            }
+            d.writeInt(0);
+          }
+          count++;
+        }
+        s.forgotten.clear();
         for (int i = 0; i < s.times.length; i++) {
           if ((s.times[i] & DIRTY) != 0) {
             s.times[i] &= ~DIRTY;
@@ -361,16 +373,6 @@ public final class AccessTracker implements Closeable {
             count++;
           }
         }
-        for (int f = 0; f < s.forgotten.size(); f++) {
-          if (d != null) {
-            for (long w : s.forgotten.get(f)) {
-              d.writeLong(w);
-            }
-            d.writeInt(0);
-          }
-          count++;
-        }
-        s.forgotten.clear();
       }
     }
     return count;

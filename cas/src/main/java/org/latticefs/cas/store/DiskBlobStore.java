@@ -60,8 +60,9 @@ import org.slf4j.LoggerFactory;
  * <h2>Layout</h2>
  *
  * <pre>
- * {root}/cas/00 … ff/      the blobs, one file each, named by their hex ref
- * {root}/cas/tmp/          blobs being written (emptied on open)
+ * {root}/cas/00 … ff/      the blobs, one file each, named by their hex ref, and
+ *                          {hash}.{random}.tmp: blobs being written (deleted on open)
+ * {root}/cas/tmp/          streamed blobs being written, ref not yet known (emptied on open)
  * {root}/cas/quarantine/   blobs found corrupt: kept, never read again
  * {root}/cas/access        last-access snapshot (+ access.log journal), see {@link AccessTracker}
  * {root}/cas/lock          held while the store is open: one process per store
@@ -69,15 +70,15 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Durability</h2>
  *
- * A receive writes a temp file in {@code tmp/}, syncs it, renames it to its real name and syncs the
- * shard directory before returning, so a crash at any moment leaves either the whole blob under its
- * name or nothing (plus a temp file that the next open deletes). Receiving a blob that is already
- * present costs a hash and a stat and writes nothing. A {@link #newBatch() batch} writes its temp
- * files without syncing; its commit makes them durable with one {@code syncfs(2)} of the file
- * system (Linux; elsewhere, or with {@link Options#batchSyncfs()} off, with parallel per-file
- * fsyncs), then renames them and makes the renames durable (one more {@code syncfs}, or one fsync
- * per touched shard directory). Its blobs become visible at commit. {@link #remove} syncs the
- * directory before returning.
+ * A receive writes a temp file (in the blob's shard directory, or in {@code tmp/} for a stream),
+ * syncs it, renames it to its real name and syncs the shard directory before returning, so a crash
+ * at any moment leaves either the whole blob under its name or nothing (plus a temp file that the
+ * next open deletes). Receiving a blob that is already present costs a hash and a stat and writes
+ * nothing. A {@link #newBatch() batch} writes its temp files without syncing; its commit makes them
+ * durable with one {@code syncfs(2)} of the file system (Linux; elsewhere, or with {@link
+ * Options#batchSyncfs()} off, with parallel per-file fsyncs), then renames them and makes the
+ * renames durable (one more {@code syncfs}, or one fsync per touched shard directory). Its blobs
+ * become visible at commit. {@link #remove} syncs the directory before returning.
  *
  * <h2>Verification and corruption</h2>
  *
@@ -96,6 +97,7 @@ import org.slf4j.LoggerFactory;
 public final class DiskBlobStore implements BlobStore {
   private static final Logger LOG = LoggerFactory.getLogger(DiskBlobStore.class);
   private static final String SUFFIX = ".blob";
+  private static final String TEMP_SUFFIX = ".tmp";
   private static final int MAX_FETCH = Integer.MAX_VALUE - 16;
   private static final int IO_BUFFER = 256 * 1024;
 
@@ -326,7 +328,7 @@ public final class DiskBlobStore implements BlobStore {
         continue;
       }
       try {
-        Path tmp = writeTemp(data, off, len, true);
+        Path tmp = writeTemp(ref, data, off, len, true);
         publish(ref, tmp, len);
         access.touch(ref);
         mine.complete(null);
@@ -608,12 +610,19 @@ public final class DiskBlobStore implements BlobStore {
     return true;
   }
 
+  /** A temp file for a blob whose ref is not known yet (a stream). */
   private Path newTemp() throws IOException {
-    return Files.createTempFile(tmpDir, "b", ".tmp");
+    return Files.createTempFile(tmpDir, "b", TEMP_SUFFIX);
   }
 
-  private Path writeTemp(byte[] data, int off, int len, boolean sync) throws IOException {
-    Path tmp = newTemp();
+  /**
+   * Writes a blob whose ref is known to a temp file in its own shard directory ({@code
+   * {hash}.{random}.tmp}, never a blob name), so creating and renaming it touch one directory and
+   * concurrent writers spread over 256 directories instead of contending for one.
+   */
+  private Path writeTemp(BlobRef ref, byte[] data, int off, int len, boolean sync)
+      throws IOException {
+    Path tmp = Files.createTempFile(shardDirs[shardIndex(ref)], ref.hex() + ".", TEMP_SUFFIX);
     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
       writeFully(ch, ByteBuffer.wrap(data, off, len));
       if (sync) {
@@ -769,12 +778,20 @@ public final class DiskBlobStore implements BlobStore {
   private void scanBlobs() throws IOException {
     long bytes = 0;
     long count = 0;
+    int temps = 0;
     for (Path shard : shardDirs) {
       try (DirectoryStream<Path> ds = Files.newDirectoryStream(shard)) {
         for (Path p : ds) {
-          String hex = refHex(p.getFileName().toString());
+          String name = p.getFileName().toString();
+          String hex = refHex(name);
           if (hex == null) {
-            LOG.warn("ignoring stray file {} in the blob store", p);
+            if (name.endsWith(TEMP_SUFFIX)) {
+              // A blob being written when the process stopped: never complete, never named.
+              Files.deleteIfExists(p);
+              temps++;
+            } else {
+              LOG.warn("ignoring stray file {} in the blob store", p);
+            }
             continue;
           }
           BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
@@ -787,6 +804,9 @@ public final class DiskBlobStore implements BlobStore {
     }
     bytesStored.set(bytes);
     blobCount.set(count);
+    if (temps > 0) {
+      LOG.info("deleted {} temp files left in shard directories by an earlier crash", temps);
+    }
   }
 
   private void scanQuarantine() throws IOException {
@@ -871,7 +891,8 @@ public final class DiskBlobStore implements BlobStore {
       if (batchWriters == null) {
         pending.put(
             ref,
-            new Pending(CompletableFuture.completedFuture(writeTemp(data, off, len, false)), len));
+            new Pending(
+                CompletableFuture.completedFuture(writeTemp(ref, data, off, len, false)), len));
         return ref;
       }
       // Creating thousands of small files is kernel work: let writer threads overlap it with the
@@ -890,7 +911,7 @@ public final class DiskBlobStore implements BlobStore {
         batchWriters.execute(
             () -> {
               try {
-                tmp.complete(writeTemp(copy, 0, copy.length, false));
+                tmp.complete(writeTemp(ref, copy, 0, copy.length, false));
               } catch (Throwable e) {
                 tmp.completeExceptionally(e);
                 writeFailed = true;

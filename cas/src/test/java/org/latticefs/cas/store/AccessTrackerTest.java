@@ -167,6 +167,26 @@ class AccessTrackerTest {
   }
 
   @Test
+  void forgetThenTouchInOneFlushKeepsTheRef() throws IOException {
+    Path file = dir.resolve("access");
+    AccessTracker t = AccessTracker.open(file, clock);
+    t.touch(ref(1));
+    t.touch(ref(2));
+    t.flush();
+    t.forget(ref(1));
+    clock.advance(Duration.ofSeconds(3));
+    t.touch(ref(1));
+    t.touch(ref(2));
+    t.forget(ref(2));
+    t.flush();
+    // Crash (no close): only the journal tells.
+    try (AccessTracker again = AccessTracker.open(file, clock)) {
+      assertEquals(Optional.of(clock.instant()), again.lastAccess(ref(1)));
+      assertEquals(Optional.empty(), again.lastAccess(ref(2)));
+    }
+  }
+
+  @Test
   void tornJournalTailIsIgnored() throws IOException {
     Path file = dir.resolve("access");
     AccessTracker t = AccessTracker.open(file, clock);

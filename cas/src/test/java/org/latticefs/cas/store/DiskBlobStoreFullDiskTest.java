@@ -77,8 +77,8 @@ class DiskBlobStoreFullDiskTest {
   }
 
   private List<Path> temps() throws IOException {
-    try (Stream<Path> s = Files.list(mount.resolve("cas/tmp"))) {
-      return s.toList();
+    try (Stream<Path> s = Files.walk(mount.resolve("cas"))) {
+      return s.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList();
     }
   }
 

@@ -37,6 +37,13 @@ class DiskBlobStoreTest extends BlobStoreContract {
     return root.resolve("cas").resolve(ref.hex().substring(0, 2)).resolve(ref.hex() + ".blob");
   }
 
+  /** Every temp file anywhere in the store (shard directories and tmp/). */
+  private List<Path> tempFiles() throws IOException {
+    try (Stream<Path> s = Files.walk(root.resolve("cas"))) {
+      return s.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList();
+    }
+  }
+
   private List<Path> filesUnder(Path dir) throws IOException {
     try (Stream<Path> s = Files.list(dir)) {
       return s.toList();
@@ -48,7 +55,7 @@ class DiskBlobStoreTest extends BlobStoreContract {
     byte[] data = randomBytes(42);
     BlobRef ref = store.receive(data);
     assertArrayEquals(data, Files.readAllBytes(blobFile(ref)));
-    assertEquals(List.of(), filesUnder(root.resolve("cas/tmp")));
+    assertEquals(List.of(), tempFiles());
   }
 
   @Test
@@ -107,8 +114,12 @@ class DiskBlobStoreTest extends BlobStoreContract {
     for (int i = 0; i < 5; i++) {
       Files.write(tmp.resolve("b" + i + ".tmp"), randomBytes(1000));
     }
+    BlobRef unfinished = org.latticefs.cas.Blake3.hash(randomBytes(10));
+    Path shard = blobFile(unfinished).getParent();
+    Files.write(shard.resolve(unfinished.hex() + ".4711.tmp"), randomBytes(7));
+    assertEquals(6, tempFiles().size());
     store = DiskBlobStore.open(root);
-    assertEquals(List.of(), filesUnder(tmp));
+    assertEquals(List.of(), tempFiles());
     assertEquals(List.of(new BlobInfo(kept, 100)), store.enumerate(Optional.empty(), 10));
   }
 
@@ -116,8 +127,10 @@ class DiskBlobStoreTest extends BlobStoreContract {
   void halfWrittenTempIsNeverVisible() throws IOException {
     byte[] data = randomBytes(5000);
     BlobRef ref = org.latticefs.cas.Blake3.hash(data);
-    // A crash mid-write leaves a prefix in tmp/ named like a blob would be.
+    // A crash mid-write leaves a prefix beside where the blob would be, and one in tmp/.
     Files.write(root.resolve("cas/tmp/" + ref.hex() + ".tmp"), java.util.Arrays.copyOf(data, 100));
+    Files.write(
+        blobFile(ref).resolveSibling(ref.hex() + ".99.tmp"), java.util.Arrays.copyOf(data, 100));
     assertEquals(Optional.empty(), store.stat(ref));
     assertEquals(List.of(), store.enumerate(Optional.empty(), 10));
     store.close();
@@ -220,17 +233,17 @@ class DiskBlobStoreTest extends BlobStoreContract {
     try (org.latticefs.cas.BlobBatch batch = store.newBatch()) {
       BlobRef ref = batch.receive(data, 0, data.length);
       assertEquals(Optional.empty(), store.stat(ref));
-      assertEquals(1, filesUnder(root.resolve("cas/tmp")).size());
+      assertEquals(1, tempFiles().size());
       batch.commit();
       assertArrayEquals(data, store.fetch(ref));
-      assertEquals(List.of(), filesUnder(root.resolve("cas/tmp")));
+      assertEquals(List.of(), tempFiles());
     }
     BlobRef dropped;
     try (org.latticefs.cas.BlobBatch batch = store.newBatch()) {
       dropped = batch.receive(randomBytes(100), 0, 100);
     }
     assertEquals(Optional.empty(), store.stat(dropped));
-    assertEquals(List.of(), filesUnder(root.resolve("cas/tmp")));
+    assertEquals(List.of(), tempFiles());
     assertEquals(0, disk().openBatches());
   }
 
@@ -260,7 +273,7 @@ class DiskBlobStoreTest extends BlobStoreContract {
       assertArrayEquals(b, store.fetch(org.latticefs.cas.Blake3.hash(b)));
     }
     assertEquals(300, disk().blobCount());
-    assertEquals(List.of(), filesUnder(root.resolve("cas/tmp")));
+    assertEquals(List.of(), tempFiles());
   }
 
   @Test
@@ -326,7 +339,7 @@ class DiskBlobStoreTest extends BlobStoreContract {
     }
     assertEquals(listed, counted);
     assertEquals(store.enumerate(Optional.empty(), 100).size(), blobsCounted);
-    assertEquals(List.of(), filesUnder(root.resolve("cas/tmp")));
+    assertEquals(List.of(), tempFiles());
     assertEquals(Set.of(), disk().corruptRefs());
   }
 }

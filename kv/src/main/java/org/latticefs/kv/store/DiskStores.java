@@ -72,8 +72,13 @@ public final class DiskStores implements Stores {
         settings.withPolicy(author -> author.equals(me) || rootStore().isActive(author));
     this.root = LogStore.open(storeDir(RootStore.ID), RootStore.ID, identity, this.settings);
     this.rootStore = new RootStore(root);
-    if (rootStore.nodeStatus(me).isEmpty()) {
-      rootStore.setNodeStatus(me, NodeStatus.ACTIVE);
+    try {
+      if (rootStore.nodeStatus(me).isEmpty()) {
+        rootStore.setNodeStatus(me, NodeStatus.ACTIVE);
+      }
+    } catch (KvException | RuntimeException e) {
+      root.close();
+      throw e;
     }
   }
 

@@ -33,10 +33,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -103,6 +103,7 @@ public final class LogStore implements Store {
   private static final HexFormat HEX = HexFormat.of();
   private static final int PARALLEL_VERIFY_THRESHOLD = 64;
   private static final int REPLAY_BATCH = 2048;
+  private static final int INGEST_CHUNK = 256;
 
   private final UUID id;
   private final Path dir;
@@ -110,7 +111,7 @@ public final class LogStore implements Store {
   private final StoreSettings settings;
   private final Map<NodeId, SigChainLog> logs = new ConcurrentHashMap<>();
   private final StateBackend state;
-  private final ExecutorService writer;
+  private final ScheduledExecutorService writer;
   private final Thread writerThread;
   private final ConcurrentLinkedQueue<PendingCommit> commits = new ConcurrentLinkedQueue<>();
   private final OrphanBuffer orphans;
@@ -151,13 +152,16 @@ public final class LogStore implements Store {
     this.orphans = new OrphanBuffer(settings.orphanLimit(), settings.orphanTtl());
     this.watches = new WatchHub(settings.watchBuffer());
     this.writer =
-        Executors.newSingleThreadExecutor(
+        Executors.newSingleThreadScheduledExecutor(
             r -> {
               Thread t = new Thread(r, "kv-writer-" + id.toString().substring(0, 8));
               t.setDaemon(true);
               return t;
             });
     this.writerThread = onWriterThread(() -> Thread.currentThread());
+    long sweep = Math.max(1000, Math.min(settings.orphanTtl().toMillis() / 4, 60_000));
+    writer.scheduleWithFixedDelay(
+        () -> orphans.expire(settings.time().instant()), sweep, sweep, TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -293,7 +297,7 @@ public final class LogStore implements Store {
     } catch (KvException | RuntimeException e) {
       KvException failure =
           e instanceof KvException k ? k : new KvException("commit failed: " + e, e);
-      accepted.forEach(c -> c.done().completeExceptionally(failure));
+      batch.forEach(c -> c.done().completeExceptionally(failure));
       return;
     }
     List<KeyChange> changes;
@@ -364,8 +368,10 @@ public final class LogStore implements Store {
 
   /**
    * Validates and applies entries from elsewhere, in any order, idempotently. Entries are sorted by
-   * (author, seq) first, so a batch that holds a whole range applies it whole. Signatures of large
-   * batches are checked in parallel on the caller's side, before the writer takes the batch.
+   * (author, seq) first, so a batch that holds a whole range applies it whole. Large batches are
+   * pipelined in chunks of {@value #INGEST_CHUNK}: the caller checks the signatures of one chunk
+   * (on all cores) while the writer appends and applies the previous one; each chunk is one log
+   * append per author (one fsync) and one state transaction.
    *
    * @return per entry, in the order given, what happened to it
    * @throws KvException if the store is closed or its writer failed as a whole
@@ -374,16 +380,58 @@ public final class LogStore implements Store {
   public List<IngestOutcome> ingest(Collection<SignedEntry> entries) throws KvException {
     ensureOpen();
     List<SignedEntry> list = List.copyOf(entries);
-    boolean[] valid = new boolean[list.size()];
-    IntStream indices = IntStream.range(0, list.size());
-    if (list.size() >= PARALLEL_VERIFY_THRESHOLD) {
-      indices = indices.parallel();
+    Integer[] order = IntStream.range(0, list.size()).boxed().toArray(Integer[]::new);
+    java.util.Arrays.sort(
+        order,
+        Comparator.comparing((Integer i) -> list.get(i).entry().author())
+            .thenComparingLong(i -> list.get(i).entry().seq()));
+    IngestOutcome[] outcomes = new IngestOutcome[list.size()];
+    List<Future<List<IngestOutcome>>> pending = new ArrayList<>();
+    List<int[]> positions = new ArrayList<>();
+    for (int from = 0; from < order.length; from += INGEST_CHUNK) {
+      int to = Math.min(order.length, from + INGEST_CHUNK);
+      int[] at = new int[to - from];
+      List<SignedEntry> chunk = new ArrayList<>(at.length);
+      for (int k = from; k < to; k++) {
+        at[k - from] = order[k];
+        chunk.add(list.get(order[k]));
+      }
+      boolean[] valid = verify(chunk);
+      positions.add(at);
+      if (Thread.currentThread() == writerThread) {
+        pending.add(CompletableFuture.completedFuture(ingestOnWriter(chunk, valid)));
+        continue;
+      }
+      try {
+        pending.add(writer.submit(() -> ingestOnWriter(chunk, valid)));
+      } catch (RejectedExecutionException e) {
+        throw new KvException("store " + id + " is closed");
+      }
     }
-    indices.forEach(i -> valid[i] = list.get(i).verifySignature());
-    return onWriterThread(() -> ingestOnWriter(list, valid));
+    for (int c = 0; c < pending.size(); c++) {
+      List<IngestOutcome> got = await(pending.get(c));
+      int[] at = positions.get(c);
+      for (int k = 0; k < at.length; k++) {
+        outcomes[at[k]] = got.get(k);
+      }
+    }
+    return List.of(outcomes);
   }
 
-  /** Drops orphans older than the time to live now; returns how many. */
+  private static boolean[] verify(List<SignedEntry> chunk) {
+    boolean[] valid = new boolean[chunk.size()];
+    IntStream indices = IntStream.range(0, chunk.size());
+    if (chunk.size() >= PARALLEL_VERIFY_THRESHOLD) {
+      indices = indices.parallel();
+    }
+    indices.forEach(i -> valid[i] = chunk.get(i).verifySignature());
+    return valid;
+  }
+
+  /**
+   * Drops orphans older than the time to live now; returns how many. The writer also does this at
+   * every ingest and periodically (every quarter of the time to live, between 1 s and 1 min).
+   */
   public int expireOrphans() throws KvException {
     return onWriterThread(() -> orphans.expire(settings.time().instant()));
   }
