@@ -44,8 +44,11 @@ import org.slf4j.LoggerFactory;
  *
  * Writes go to a staging file per open file (see {@link OpenFile}); flush, fsync and release store
  * the new content in cas (one durable batch) and then commit the new inode in one log entry. When
- * {@code close} or {@code fsync} returns, the content survives a crash. A file created here exists
- * only in memory until its first flush, so create, write and close cost one log entry.
+ * {@code close} (or any namespace change) returns, the change survives kill -9 of the daemon: its
+ * log entry is written to the OS ({@link org.latticefs.kv.Durability#PROCESS_CRASH}) and reaches
+ * the disk within the store's sync delay. When {@code fsync} or {@code fsyncdir} returns, it and
+ * every earlier change of the store survive a power loss too. A file created here exists only in
+ * memory until its first flush, so create, write and close cost one log entry and no fsync.
  *
  * <h2>Concurrency</h2>
  *
@@ -257,7 +260,7 @@ public final class LatticeFileSystem implements AutoCloseable {
       ops.add(new Op.Put(Keys.inode(id), dir.encode()));
       ops.add(direntPut(parent.id, name, id));
       ops.add(touch(ctx, parent.id, now));
-      ctx.store.commit(ops);
+      ctx.commit(ops);
     } finally {
       ctx.namespace.unlock();
     }
@@ -281,7 +284,7 @@ public final class LatticeFileSystem implements AutoCloseable {
       }
       requireEmpty(ctx, n.id, path);
       long now = nowNanos();
-      ctx.store.commit(
+      ctx.commit(
           List.of(
               new Op.Delete(Keys.dirent(n.parent, n.name)),
               new Op.Delete(Keys.inode(n.id)),
@@ -369,13 +372,34 @@ public final class LatticeFileSystem implements AutoCloseable {
     return h.file.write(pos, src, nowNanos());
   }
 
-  /** Commits the file's content if it changed; durable on return. */
+  /** Commits the file's content if it changed; survives kill -9 of the daemon on return. */
   public void flush(long fh) throws IOException {
     commit(handle(fh).file);
   }
 
+  /**
+   * Commits the file's content if it changed and fsyncs its store's log: on return the file, and
+   * every earlier change in its store, survives a power loss.
+   */
   public void fsync(long fh) throws IOException {
-    commit(handle(fh).file);
+    OpenFile of = handle(fh).file;
+    commit(of);
+    of.store.sync();
+  }
+
+  /**
+   * Fsyncs the log of the store holding {@code path} (of every open store for the mount root): on
+   * return every change made there so far survives a power loss.
+   */
+  public void fsyncdir(String path) throws IOException {
+    String[] parts = split(path);
+    if (parts.length == 0) {
+      for (StoreContext ctx : storesByName.values()) {
+        ctx.sync();
+      }
+    } else {
+      store(parts[0]).sync();
+    }
   }
 
   /** Closes a handle; the last one commits what is left and frees the staging file. */
@@ -442,7 +466,7 @@ public final class LatticeFileSystem implements AutoCloseable {
       ops.add(new Op.Delete(key));
       dropLink(ctx, n.id, n.inode, now, ops);
       ops.add(touch(ctx, n.parent, now));
-      ctx.store.commit(ops);
+      ctx.commit(ops);
     } finally {
       ctx.namespace.unlock();
     }
@@ -510,7 +534,7 @@ public final class LatticeFileSystem implements AutoCloseable {
       if (dstParent.id != src.parent) {
         ops.add(touch(ctx, dstParent.id, now));
       }
-      ctx.store.commit(ops);
+      ctx.commit(ops);
     } finally {
       ctx.namespace.unlock();
     }
@@ -533,7 +557,7 @@ public final class LatticeFileSystem implements AutoCloseable {
       long now = nowNanos();
       long id = newId();
       Inode link = Inode.create(Inode.Kind.SYMLINK, 0777, caller.uid(), caller.gid(), now, target);
-      ctx.store.commit(
+      ctx.commit(
           List.of(
               new Op.Put(Keys.inode(id), link.encode()),
               direntPut(parent.id, name, id),
@@ -699,13 +723,23 @@ public final class LatticeFileSystem implements AutoCloseable {
     return openFiles.size();
   }
 
-  /** Commits every dirty open file (used before unmounting). Errors are logged, not thrown. */
+  /**
+   * Commits every dirty open file and fsyncs every open store (used before unmounting). Errors are
+   * logged, not thrown.
+   */
   public void flushAll() {
     for (OpenFile of : List.copyOf(openFiles.values())) {
       try {
         commit(of);
       } catch (IOException | RuntimeException e) {
         LOG.error("could not commit open file {} of store {}", Keys.id(of.id), of.store.name, e);
+      }
+    }
+    for (StoreContext ctx : storesByName.values()) {
+      try {
+        ctx.sync();
+      } catch (IOException | RuntimeException e) {
+        LOG.error("could not sync store {}", ctx.name, e);
       }
     }
   }
@@ -988,9 +1022,9 @@ public final class LatticeFileSystem implements AutoCloseable {
   private void resolveConflict(StoreContext ctx, ConflictCopy c) throws IOException {
     Optional<byte[]> winner = ctx.store.get(c.key());
     if (winner.isPresent()) {
-      ctx.store.commit(List.of(new Op.Put(c.key(), winner.get())));
+      ctx.commit(List.of(new Op.Put(c.key(), winner.get())));
     } else {
-      ctx.store.commit(List.of(new Op.Delete(c.key())));
+      ctx.commit(List.of(new Op.Delete(c.key())));
     }
   }
 
@@ -1132,9 +1166,9 @@ public final class LatticeFileSystem implements AutoCloseable {
         Inode next = fn.apply(of.committed);
         if (!of.pending && !of.unlinked) {
           ops.add(new Op.Put(Keys.inode(id), next.encode()));
-          ctx.store.commit(ops);
+          ctx.commit(ops);
         } else if (!ops.isEmpty()) {
-          ctx.store.commit(ops);
+          ctx.commit(ops);
         }
         of.committed = next;
       }
@@ -1142,7 +1176,7 @@ public final class LatticeFileSystem implements AutoCloseable {
     }
     Inode next = fn.apply(inode);
     ops.add(new Op.Put(Keys.inode(id), next.encode()));
-    ctx.store.commit(ops);
+    ctx.commit(ops);
   }
 
   private OpenFile newOpenFile(StoreContext ctx, long id, Inode inode) {
@@ -1255,7 +1289,7 @@ public final class LatticeFileSystem implements AutoCloseable {
             ops.add(direntPut(of.pendingParent, of.pendingName, of.id));
             ops.add(touch(ctx, of.pendingParent, now));
           }
-          ctx.store.commit(ops);
+          ctx.commit(ops);
           if (of.pending) {
             ctx.pending.remove(Keys.dirent(of.pendingParent, of.pendingName), of);
             of.pending = false;
@@ -1374,7 +1408,7 @@ public final class LatticeFileSystem implements AutoCloseable {
       StoreContext ctx = new StoreContext(info.id(), name, config.stores().open(info.id()));
       long now = nowNanos();
       Inode root = Inode.create(Inode.Kind.DIRECTORY, 0755, ownUid, ownGid, now, null);
-      ctx.store.commit(List.of(new Op.Put(Keys.inode(Keys.ROOT), root.encode())));
+      ctx.commit(List.of(new Op.Put(Keys.inode(Keys.ROOT), root.encode())));
       storesByName.put(name, ctx);
     }
   }

@@ -458,8 +458,12 @@ public final class LatticeFuse extends FuseStubFS {
 
   @Override
   public int fsyncdir(String path, FuseFileInfo fi) {
-    // Every namespace change is committed (durably) before its callback returns.
-    return 0;
+    try {
+      fs.fsyncdir(path);
+      return 0;
+    } catch (Throwable e) {
+      return fail("fsyncdir", path, e);
+    }
   }
 
   @Override

@@ -1,8 +1,12 @@
 package org.latticefs.fs;
 
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import org.latticefs.kv.Durability;
+import org.latticefs.kv.KvException;
+import org.latticefs.kv.Op;
 import org.latticefs.kv.Store;
 
 /**
@@ -26,6 +30,20 @@ final class StoreContext {
     this.store = store;
     long salt = id.getMostSignificantBits() ^ id.getLeastSignificantBits();
     this.inoSalt = salt * 0x9E3779B97F4A7C15L;
+  }
+
+  /**
+   * Commits {@code ops} as one log entry, durable against a crash of the daemon (kill -9) on return
+   * and on disk within the store's sync delay; {@link #sync()} makes it (and every earlier one)
+   * durable against a power loss.
+   */
+  void commit(List<Op> ops) throws KvException {
+    store.commit(ops, Durability.PROCESS_CRASH);
+  }
+
+  /** Fsyncs every commit made so far in this store (fsync, fsyncdir, unmount). */
+  void sync() throws KvException {
+    store.sync();
   }
 
   /** The inode number the kernel sees: unique across stores with overwhelming probability. */

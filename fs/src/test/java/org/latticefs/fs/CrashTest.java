@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The daemon (a child JVM running {@link MountMain}) is killed with SIGKILL right after an fsync;
  * the dead mount is detected and cleaned, the filesystem remounted, and the fsynced content (and
- * that of closed files) is there.
+ * that of closed files, and namespace changes, made after the fsync and never fsynced) is there.
  */
 class CrashTest {
   @TempDir Path dir;
@@ -36,6 +36,7 @@ class CrashTest {
     System.out.println("CrashTest seed " + seed);
     byte[] synced = FsFixture.random(5 << 20, seed);
     byte[] closed = FsFixture.random(200_000, seed + 1);
+    byte[] small = FsFixture.random(3000, seed + 2);
 
     Process daemon = start(data, mnt);
     try {
@@ -49,6 +50,11 @@ class CrashTest {
         ch.write(b);
       }
       ch.force(true);
+      // After the fsync, never fsynced: a small (inline) file closed, a directory, a rename.
+      Files.write(mnt.resolve("docs/small.txt"), small);
+      Files.createDirectory(mnt.resolve("docs/sub"));
+      Files.write(mnt.resolve("docs/sub/tmp.txt"), small);
+      Files.move(mnt.resolve("docs/sub/tmp.txt"), mnt.resolve("docs/sub/moved.txt"));
       // Killed with the file still open: only the fsync made it durable.
       daemon.destroyForcibly();
       assertTrue(daemon.waitFor(30, TimeUnit.SECONDS));
@@ -61,16 +67,25 @@ class CrashTest {
       daemon.destroyForcibly();
     }
     assertTrue(FuseMount.isMounted(mnt), "SIGKILL leaves the mount behind");
-    IOException dead = assertThrows(IOException.class, () -> Files.readAttributes(mnt, "unix:ino"));
+    // A name never looked up: the kernel must ask the (dead) daemon, attributes cached just before
+    // the kill cannot answer for it.
+    IOException dead =
+        assertThrows(
+            IOException.class, () -> Files.readAttributes(mnt.resolve("never-seen"), "unix:ino"));
     assertTrue(String.valueOf(dead.getMessage()).contains("not connected"), dead.toString());
 
     Process again = start(data, mnt); // cleans the stale mount before mounting
     try {
       assertArrayEquals(synced, Files.readAllBytes(mnt.resolve("docs/synced.bin")));
       assertArrayEquals(closed, Files.readAllBytes(mnt.resolve("docs/closed.bin")));
+      assertArrayEquals(small, Files.readAllBytes(mnt.resolve("docs/small.txt")));
+      assertArrayEquals(small, Files.readAllBytes(mnt.resolve("docs/sub/moved.txt")));
+      try (var s = Files.list(mnt.resolve("docs/sub"))) {
+        assertEquals(List.of("moved.txt"), s.map(p -> p.getFileName().toString()).toList());
+      }
       try (var s = Files.list(mnt.resolve("docs"))) {
         assertEquals(
-            List.of("closed.bin", "synced.bin"),
+            List.of("closed.bin", "small.txt", "sub", "synced.bin"),
             s.map(p -> p.getFileName().toString()).sorted().toList());
       }
     } finally {

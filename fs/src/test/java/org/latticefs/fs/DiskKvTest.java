@@ -2,12 +2,14 @@ package org.latticefs.fs;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.latticefs.fs.FsFixture.ME;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -16,7 +18,9 @@ import org.latticefs.kv.Op;
 import org.latticefs.kv.log.SignedEntry;
 import org.latticefs.kv.store.DiskStores;
 import org.latticefs.kv.store.IngestOutcome;
+import org.latticefs.kv.store.LogStore;
 import org.latticefs.kv.store.RootStore;
+import org.latticefs.kv.store.StoreSettings;
 
 /** The filesystem over the real kv (signed logs on disk), called directly. */
 class DiskKvTest {
@@ -71,6 +75,33 @@ class DiskKvTest {
       f.fs.unlink("/docs/orig");
       assertEquals(1, f.fs.getattr("/docs/second").nlink());
       assertArrayEquals(new byte[] {5, 6}, f.get("/docs/second"));
+    }
+  }
+
+  /**
+   * Namespace changes and closes are buffered commits (no fsync each); fsync and fsyncdir make them
+   * durable on disk. (That they survive kill -9 of the daemon: {@link CrashTest}.)
+   */
+  @Test
+  void closeBuffersTheCommitAndFsyncSyncsTheStore() throws Exception {
+    StoreSettings settings = StoreSettings.defaults().withSyncDelay(Duration.ofHours(1));
+    try (FsFixture f =
+        new FsFixture(dir.resolve("staging"), null, DiskStores.open(dir.resolve("kv"), settings))) {
+      f.fs.mkdir("/docs", 0755, ME);
+      LogStore store = ((DiskStores) f.stores).open(f.fs.describe("/docs").storeId());
+      f.put("/docs/closed.txt", utf8("closed"));
+      assertTrue(store.hasUnsyncedCommits(), "close does not fsync");
+      long fh = f.fs.create("/docs/synced.txt", 0644, FsFixture.O_WRONLY, ME);
+      f.write(fh, 0, utf8("synced"));
+      f.fs.fsync(fh);
+      assertFalse(store.hasUnsyncedCommits(), "fsync syncs the store, earlier closes included");
+      f.fs.release(fh);
+      f.fs.mkdir("/docs/sub", 0755, ME);
+      assertTrue(store.hasUnsyncedCommits());
+      f.fs.fsyncdir("/docs/sub");
+      assertFalse(store.hasUnsyncedCommits());
+      assertArrayEquals(utf8("closed"), f.get("/docs/closed.txt"));
+      assertArrayEquals(utf8("synced"), f.get("/docs/synced.txt"));
     }
   }
 }

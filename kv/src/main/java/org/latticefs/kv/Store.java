@@ -16,6 +16,15 @@ import org.latticefs.kv.store.IngestOutcome;
  *
  * <p>One writer per store: {@link #commit} calls from many threads are serialized. Reads see the
  * state as of the last applied entry and never block the writer.
+ *
+ * <p>Durability: a commit made with {@link Durability#DISK} (the default, {@link #commit(List)}) is
+ * fsynced before it returns and survives a power loss, together with every commit of this store
+ * acknowledged before it. A commit made with {@link Durability#PROCESS_CRASH} is written to the
+ * operating system before it returns: it survives kill -9 of this process, and it is on disk (so it
+ * survives a power loss too) once the store's sync delay has passed, or after the next DISK commit,
+ * {@link #sync()} or {@link #close()}, whichever comes first. A power loss before then may lose a
+ * suffix of the buffered commits, never an earlier commit while keeping a later one. Entries
+ * received from peers ({@link #ingest}) are always fsynced.
  */
 public interface Store extends KvReader, AutoCloseable {
   UUID id();
@@ -28,6 +37,20 @@ public interface Store extends KvReader, AutoCloseable {
    * @return the hash of the new entry
    */
   org.latticefs.cas.BlobRef commit(List<Op> ops) throws KvException;
+
+  /**
+   * As {@link #commit(List)}, durable as {@code durability} says (see the interface documentation).
+   * This default is for stores that make every commit durable on disk: it ignores the choice.
+   */
+  default org.latticefs.cas.BlobRef commit(List<Op> ops, Durability durability) throws KvException {
+    return commit(ops);
+  }
+
+  /**
+   * Fsyncs every commit acknowledged so far (a no-op when none is buffered). On return they all
+   * survive a power loss. This default is for stores that never buffer.
+   */
+  default void sync() throws KvException {}
 
   /** A consistent, read-only view that does not change while it is open. The caller closes it. */
   Snapshot snapshot() throws KvException;
@@ -79,6 +102,7 @@ public interface Store extends KvReader, AutoCloseable {
    */
   List<Equivocation> equivocations() throws KvException;
 
+  /** Syncs every buffered commit (see {@link #sync()}), then releases the store. */
   @Override
   void close() throws KvException;
 

@@ -39,8 +39,10 @@ import org.latticefs.fs.MountMain;
  * mvn -B -q -o -pl fs org.apache.maven.plugins:maven-dependency-plugin:3.9.0:build-classpath \
  *     -Dmdep.outputFile=/tmp/fs-cp.txt -Dmdep.includeScope=test
  * java -cp fs/target/test-classes:fs/target/classes:$(cat /tmp/fs-cp.txt) \
- *     org.latticefs.fs.bench.FsBench [rounds=3] [dir=/var/tmp/lattice-bench]
+ *     org.latticefs.fs.bench.FsBench [rounds=3] [dir=/var/tmp/lattice-bench] [all|small]
  * </pre>
+ *
+ * <p>{@code small} runs only the 10k create+stat workload.
  */
 public final class FsBench {
   private FsBench() {}
@@ -48,6 +50,7 @@ public final class FsBench {
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
     Path base = Path.of(args.length > 1 ? args[1] : "/var/tmp/lattice-bench");
+    boolean all = args.length < 3 || !args[2].equals("small");
     deleteTree(base);
     Path data = Files.createDirectories(base.resolve("lattice-data"));
     Path lmnt = Files.createDirectories(base.resolve("lattice-mnt"));
@@ -62,7 +65,7 @@ public final class FsBench {
     targets.put("bindfs", bmnt);
     Map<String, Map<String, List<Double>>> results = new LinkedHashMap<>();
     try {
-      for (int r = 0; r < rounds; r++) {
+      for (int r = 0; all && r < rounds; r++) {
         for (var t : targets.entrySet()) {
           Files.deleteIfExists(t.getValue().resolve("seq.bin"));
           dropCaches();
@@ -80,7 +83,7 @@ public final class FsBench {
           log(t.getKey() + " seq write " + (int) (1024 / secs) + " MiB/s");
         }
       }
-      for (int r = 0; r < rounds; r++) {
+      for (int r = 0; all && r < rounds; r++) {
         for (var t : targets.entrySet()) {
           dropCaches();
           String out =
@@ -96,7 +99,7 @@ public final class FsBench {
           log(t.getKey() + " seq read " + (int) mib + " MiB/s");
         }
       }
-      for (int r = 0; r < rounds; r++) {
+      for (int r = 0; all && r < rounds; r++) {
         for (var t : targets.entrySet()) {
           dropCaches();
           String out =

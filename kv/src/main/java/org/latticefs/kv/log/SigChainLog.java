@@ -141,6 +141,12 @@ public final class SigChainLog implements AutoCloseable {
   private volatile boolean closed;
   private String broken;
 
+  /**
+   * The view whose frames are all fsynced (the checkpoint never claims more); guarded by
+   * appendLock.
+   */
+  private View synced;
+
   /** The checkpoint on disk, or null; guarded by appendLock. */
   private VerifiedCheckpoint checkpoint;
 
@@ -231,7 +237,10 @@ public final class SigChainLog implements AutoCloseable {
       r = new Recovery(null);
       v = r.run();
     }
+    // A crashed process may have left frames in the page cache only: sync before any checkpoint.
+    writer.getFD().sync();
     view = v;
+    synced = v;
     signaturesVerifiedOnOpen = r.signaturesVerified;
     checkpoint = found;
     if (v.count() == 0) {
@@ -336,10 +345,51 @@ public final class SigChainLog implements AutoCloseable {
     return view.count();
   }
 
+  /** As {@link #append(List, boolean)} with {@code sync} true: durable on disk when it returns. */
+  public void append(List<SignedEntry> entries) throws KvException {
+    append(entries, true);
+  }
+
+  /**
+   * Fsyncs every frame appended so far (a no-op when none is unsynced) and, if due, records the
+   * verified checkpoint for them.
+   *
+   * @throws KvException on I/O failure (the log then refuses further appends) or if it is closed
+   */
+  public void sync() throws KvException {
+    synchronized (appendLock) {
+      ensureOpen();
+      View v = view;
+      if (synced == v) {
+        return;
+      }
+      try {
+        writer.getFD().sync();
+      } catch (IOException e) {
+        broken = "fsync failed: " + e;
+        LOG.error("log {} is unusable until reopened: {}", file, broken);
+        throw new KvException("sync of " + file + " failed: " + e, e);
+      }
+      synced = v;
+      if (v.count() - (checkpoint == null ? 0 : checkpoint.seq()) >= CHECKPOINT_EVERY) {
+        writeCheckpoint(v);
+      }
+    }
+  }
+
+  /** Whether frames were appended since the last fsync. */
+  public boolean hasUnsynced() {
+    synchronized (appendLock) {
+      return synced != view;
+    }
+  }
+
   /**
    * Appends {@code entries}, which must continue the chain in order: this store and author, seq
-   * contiguous from the tip's + 1, each {@code prev} the previous entry's hash. Durable (one fsync
-   * for the whole list) when it returns. An empty list does nothing.
+   * contiguous from the tip's + 1, each {@code prev} the previous entry's hash. With {@code sync},
+   * durable on disk (one fsync for the whole list, covering every earlier unsynced append) when it
+   * returns; without, the complete frames are written to the OS (they survive a crash of this
+   * process, not a power loss, until {@link #sync()}). An empty list does nothing.
    *
    * <p>The signatures are NOT checked here, and this log records them as verified (see the class
    * documentation, "Verified checkpoint"): the caller passes entries it signed itself or whose
@@ -349,7 +399,7 @@ public final class SigChainLog implements AutoCloseable {
    *     failure (the file is cut back to the previous tip; if even that fails, the log refuses
    *     further appends), or if the log is closed
    */
-  public void append(List<SignedEntry> entries) throws KvException {
+  public void append(List<SignedEntry> entries, boolean sync) throws KvException {
     if (entries.isEmpty()) {
       return;
     }
@@ -388,7 +438,9 @@ public final class SigChainLog implements AutoCloseable {
       }
       try {
         writeFrames(entries, v.end(), total, index, (int) n);
-        writer.getFD().sync();
+        if (sync) {
+          writer.getFD().sync();
+        }
       } catch (IOException e) {
         rollBack(v.end(), e);
         throw new KvException("append to " + file + " failed: " + e, e);
@@ -400,6 +452,10 @@ public final class SigChainLog implements AutoCloseable {
               n + entries.size(),
               new ChainTip(last.entry().seq(), last.hash(), last.entry().hlc()),
               v.end() + total);
+      if (!sync) {
+        return;
+      }
+      synced = view;
       if (view.count() - (checkpoint == null ? 0 : checkpoint.seq()) >= CHECKPOINT_EVERY) {
         writeCheckpoint(view);
       }
@@ -548,14 +604,21 @@ public final class SigChainLog implements AutoCloseable {
   }
 
   /**
-   * Records the verified checkpoint and releases the file. Idempotent. Entries appended before are
-   * durable.
+   * Syncs the unsynced appends, records the verified checkpoint and releases the file. Idempotent.
+   * Entries appended before are durable (if the sync fails, the checkpoint is not written).
    */
   @Override
   public void close() throws KvException {
     synchronized (appendLock) {
       if (!closed) {
-        writeCheckpoint(view);
+        try {
+          sync();
+        } catch (KvException e) {
+          LOG.error("log {}: sync at close failed: {}", file, e.getMessage());
+        }
+        if (synced == view) {
+          writeCheckpoint(view);
+        }
       }
       synchronized (reader) {
         if (closed) {

@@ -20,6 +20,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
@@ -33,10 +34,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -44,6 +45,7 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import org.latticefs.cas.BlobRef;
+import org.latticefs.kv.Durability;
 import org.latticefs.kv.Head;
 import org.latticefs.kv.Hlc;
 import org.latticefs.kv.HlcException;
@@ -85,9 +87,16 @@ import org.slf4j.LoggerFactory;
  * become consecutive entries written with one log append (one fsync) and applied in one state
  * transaction. Readers use state snapshots and never wait for the writer.
  *
+ * <p>A batch made only of {@link Durability#PROCESS_CRASH} commits is appended without an fsync;
+ * the writer then syncs the local log at the latest {@link StoreSettings#syncDelay()} later, unless
+ * a {@link Durability#DISK} commit, {@link #sync()} or {@link #close()} did it first (an fsync of
+ * the log covers every frame written before it).
+ *
  * <h2>Crashes</h2>
  *
- * An acknowledged commit or an {@link IngestOutcome.Applied} entry is in its log (fsynced). The
+ * An acknowledged DISK commit or an {@link IngestOutcome.Applied} entry is in its log (fsynced), as
+ * is every commit acknowledged before it; an acknowledged PROCESS_CRASH commit is in its log as far
+ * as the OS is concerned (it survives kill -9 of the process, and power loss once synced). The
  * state is not synced: on {@link #open} it is checked and brought up to the logs (re-applying
  * missing entries, or rebuilding it from scratch if it is damaged or disagrees with them).
  *
@@ -124,6 +133,10 @@ public final class LogStore implements Store {
   private final LongAdder committed = new LongAdder();
   private final LongAdder ingested = new LongAdder();
   private final LongAdder rejected = new LongAdder();
+  private final LongAdder deferredSyncs = new LongAdder();
+
+  /** Whether a deferred sync of the local log is scheduled; writer thread only. */
+  private boolean syncScheduled;
 
   /**
    * Counters since open, for metrics and benchmarks.
@@ -132,15 +145,20 @@ public final class LogStore implements Store {
    * @param committed local entries committed (committed / commitAppends = the group-commit factor)
    * @param ingested remote entries applied (orphans included once they apply)
    * @param rejected remote entries rejected
+   * @param deferredSyncs fsyncs of the local log made by the writer for buffered ({@link
+   *     Durability#PROCESS_CRASH}) commits, once their sync delay ran out
    */
-  public record Stats(long commitAppends, long committed, long ingested, long rejected) {}
+  public record Stats(
+      long commitAppends, long committed, long ingested, long rejected, long deferredSyncs) {}
 
   /** The counters since open. */
   public Stats stats() {
-    return new Stats(commitAppends.sum(), committed.sum(), ingested.sum(), rejected.sum());
+    return new Stats(
+        commitAppends.sum(), committed.sum(), ingested.sum(), rejected.sum(), deferredSyncs.sum());
   }
 
-  private record PendingCommit(List<Op> ops, CompletableFuture<BlobRef> done) {}
+  private record PendingCommit(
+      List<Op> ops, Durability durability, CompletableFuture<BlobRef> done) {}
 
   private LogStore(UUID id, Path dir, Identity identity, StoreSettings settings, StateBackend state)
       throws KvException {
@@ -151,13 +169,17 @@ public final class LogStore implements Store {
     this.state = state;
     this.orphans = new OrphanBuffer(settings.orphanLimit(), settings.orphanTtl());
     this.watches = new WatchHub(settings.watchBuffer());
-    this.writer =
-        Executors.newSingleThreadScheduledExecutor(
+    ScheduledThreadPoolExecutor w =
+        new ScheduledThreadPoolExecutor(
+            1,
             r -> {
               Thread t = new Thread(r, "kv-writer-" + id.toString().substring(0, 8));
               t.setDaemon(true);
               return t;
             });
+    // close() syncs the logs itself: a pending deferred sync need not delay it.
+    w.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    this.writer = w;
     this.writerThread = onWriterThread(() -> Thread.currentThread());
     long sweep = Math.max(1000, Math.min(settings.orphanTtl().toMillis() / 4, 60_000));
     writer.scheduleWithFixedDelay(
@@ -233,6 +255,12 @@ public final class LogStore implements Store {
 
   @Override
   public BlobRef commit(List<Op> ops) throws KvException {
+    return commit(ops, Durability.DISK);
+  }
+
+  @Override
+  public BlobRef commit(List<Op> ops, Durability durability) throws KvException {
+    Objects.requireNonNull(durability, "durability");
     ensureOpen();
     if (ops == null || ops.isEmpty()) {
       throw new KvException("a commit needs at least one operation");
@@ -246,7 +274,8 @@ public final class LogStore implements Store {
     if (Thread.currentThread() == writerThread) {
       throw new IllegalStateException("commit called from the store's own writer thread");
     }
-    PendingCommit pending = new PendingCommit(List.copyOf(ops), new CompletableFuture<>());
+    PendingCommit pending =
+        new PendingCommit(List.copyOf(ops), durability, new CompletableFuture<>());
     commits.add(pending);
     try {
       writer.execute(this::drainCommits);
@@ -270,6 +299,7 @@ public final class LogStore implements Store {
     NodeId me = identity.id();
     List<SignedEntry> signed = new ArrayList<>();
     List<PendingCommit> accepted = new ArrayList<>();
+    boolean sync = false;
     try {
       catchUpIfBehind();
       SigChainLog log = logFor(me);
@@ -280,6 +310,7 @@ public final class LogStore implements Store {
           SignedEntry e = buildEntry(c.ops(), tip, written);
           signed.add(e);
           accepted.add(c);
+          sync |= c.durability() == Durability.DISK;
           tip = new ChainTip(e.entry().seq(), e.hash(), e.entry().hlc());
           for (Op op : c.ops()) {
             written.put(op.key(), e.hash());
@@ -291,9 +322,17 @@ public final class LogStore implements Store {
       if (signed.isEmpty()) {
         return;
       }
-      log.append(signed);
+      log.append(signed, sync);
       commitAppends.increment();
       committed.add(signed.size());
+      if (!sync && !syncScheduled) {
+        try {
+          writer.schedule(this::deferredSync, settings.syncDelay().toNanos(), TimeUnit.NANOSECONDS);
+          syncScheduled = true;
+        } catch (RejectedExecutionException closing) {
+          // The store is closing: close() syncs the logs after the writer's last task.
+        }
+      }
     } catch (KvException | RuntimeException e) {
       KvException failure =
           e instanceof KvException k ? k : new KvException("commit failed: " + e, e);
@@ -314,6 +353,50 @@ public final class LogStore implements Store {
       accepted.get(i).done().complete(signed.get(i).hash());
     }
     watches.publish(changes, state::snapshot);
+  }
+
+  /** Writer thread: the sync delay of a buffered commit ran out. */
+  private void deferredSync() {
+    syncScheduled = false;
+    SigChainLog log = logs.get(identity.id());
+    if (log == null || !log.hasUnsynced()) {
+      return;
+    }
+    try {
+      log.sync();
+      deferredSyncs.increment();
+    } catch (KvException e) {
+      LOG.error("store {}: deferred sync of the local log failed", id, e);
+    }
+  }
+
+  /**
+   * Fsyncs the local log, making every commit acknowledged so far durable on disk. Waits for the
+   * writer (so commits already queued are appended, and covered, first).
+   */
+  @Override
+  public void sync() throws KvException {
+    ensureOpen();
+    onWriterThread(
+        () -> {
+          SigChainLog log = logs.get(identity.id());
+          if (log != null) {
+            log.sync();
+          }
+          return null;
+        });
+  }
+
+  /**
+   * Whether some local commits are acknowledged but not yet fsynced ({@link
+   * Durability#PROCESS_CRASH} ones within their sync delay). Waits for the writer.
+   */
+  public boolean hasUnsyncedCommits() throws KvException {
+    return onWriterThread(
+        () -> {
+          SigChainLog log = logs.get(identity.id());
+          return log != null && log.hasUnsynced();
+        });
   }
 
   private SignedEntry buildEntry(List<Op> ops, ChainTip tip, Map<String, BlobRef> written)

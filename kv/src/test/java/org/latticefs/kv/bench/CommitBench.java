@@ -12,6 +12,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.latticefs.kv.Durability;
 import org.latticefs.kv.Identity;
 import org.latticefs.kv.Op;
 import org.latticefs.kv.store.LogStore;
@@ -21,7 +22,8 @@ import org.latticefs.kv.store.StoreSettings;
  * Durable commits per second of single-op entries (one 32-byte put each), from 1 committer and from
  * several concurrent ones (group commit: one fsync per batch), beside the disk's own rate of small
  * appends each followed by {@code FileChannel.force(false)} (fdatasync), the floor for one
- * committer. Usage: {@code CommitBench DIR [SECONDS_PER_CASE=5]}.
+ * committer; then buffered commits ({@link Durability#PROCESS_CRASH}: written, fsynced within the
+ * sync delay) from 1 and 4 committers. Usage: {@code CommitBench DIR [SECONDS_PER_CASE=5]}.
  */
 public final class CommitBench {
   private CommitBench() {}
@@ -33,7 +35,10 @@ public final class CommitBench {
     for (int rep = 0; rep < 2; rep++) {
       System.out.printf("fdatasync'd 200-byte appends: %.0f /s%n", rawSyncs(root, seconds));
       for (int threads : new int[] {1, 4, 16, 64}) {
-        run(root, threads, seconds);
+        run(root, threads, seconds, Durability.DISK);
+      }
+      for (int threads : new int[] {1, 4}) {
+        run(root, threads, seconds, Durability.PROCESS_CRASH);
       }
     }
   }
@@ -58,7 +63,7 @@ public final class CommitBench {
     return rate;
   }
 
-  static void run(Path root, int threads, double seconds) throws Exception {
+  static void run(Path root, int threads, double seconds, Durability durability) throws Exception {
     Path dir = root.resolve("store-" + threads + "-" + System.nanoTime());
     try (LogStore store =
         LogStore.open(
@@ -76,7 +81,7 @@ public final class CommitBench {
                   long n = 0;
                   byte[] value = new byte[32];
                   while (System.nanoTime() < deadline) {
-                    store.commit(List.of(new Op.Put("/bench/" + tt + "/" + n, value)));
+                    store.commit(List.of(new Op.Put("/bench/" + tt + "/" + n, value)), durability);
                     n++;
                   }
                   return n;
@@ -90,8 +95,12 @@ public final class CommitBench {
       pool.shutdown();
       LogStore.Stats s = store.stats();
       System.out.printf(
-          "committers %3d: %8.0f commits/s, %.1f entries per fsync%n",
-          threads, total / elapsed, (double) s.committed() / s.commitAppends());
+          "%-13s committers %3d: %8.0f commits/s, %.1f entries per append, %d deferred syncs%n",
+          durability,
+          threads,
+          total / elapsed,
+          (double) s.committed() / s.commitAppends(),
+          s.deferredSyncs());
     }
   }
 }

@@ -285,4 +285,33 @@ class SigChainLogCheckpointTest {
       ch.truncate(size);
     }
   }
+
+  @Test
+  void unsyncedAppendsAreNeverCheckpointedUntilSynced() throws Exception {
+    int n = SigChainLog.CHECKPOINT_EVERY + 10;
+    List<SignedEntry> c = Entries.chain(STORE, alice, null, n);
+    try (SigChainLog log = open()) {
+      log.append(c.subList(0, 10), false);
+      log.append(c.subList(10, n), false);
+      assertTrue(log.hasUnsynced());
+      assertFalse(Files.exists(checkpointFile()), "no checkpoint over unsynced frames");
+      assertEquals(c, log.entriesAfter(0).toList(), "readable before the sync");
+      log.sync();
+      assertFalse(log.hasUnsynced());
+      assertCheckpointAt(c, n);
+    }
+    assertEquals(0, reopen(c));
+  }
+
+  @Test
+  void aSyncedAppendCoversEarlierUnsyncedOnes() throws Exception {
+    List<SignedEntry> c = Entries.chain(STORE, alice, null, 3);
+    try (SigChainLog log = open()) {
+      log.append(c.subList(0, 2), false);
+      assertTrue(log.hasUnsynced());
+      log.append(c.subList(2, 3), true);
+      assertFalse(log.hasUnsynced());
+    }
+    reopen(c);
+  }
 }

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.latticefs.cas.BlobRef;
+import org.latticefs.kv.Durability;
 
 /** Real child JVMs: killed with SIGKILL while committing; racing for the data directory lock. */
 class ProcessTest {
@@ -41,12 +42,35 @@ class ProcessTest {
    */
   @Test
   void everyAcknowledgedCommitSurvivesSigkill() throws Exception {
+    killWhileCommitting(Durability.DISK, 0, 3);
+  }
+
+  /**
+   * As above with buffered commits ({@link Durability#PROCESS_CRASH}: written to the OS, not yet
+   * fsynced when acknowledged): a SIGKILL of the process loses none of them.
+   */
+  @Test
+  void everyAcknowledgedBufferedCommitSurvivesSigkill() throws Exception {
+    killWhileCommitting(Durability.PROCESS_CRASH, 0, 2);
+  }
+
+  /** Then a DISK child appends after the buffered ones: the chain continues across both kinds. */
+  @Test
+  void bufferedAndDiskCommitsInterleaveAcrossKills() throws Exception {
+    killWhileCommitting(Durability.PROCESS_CRASH, 0, 1);
+    killWhileCommitting(Durability.DISK, 1, 2);
+    killWhileCommitting(Durability.PROCESS_CRASH, 2, 3);
+  }
+
+  private void killWhileCommitting(Durability durability, int firstRound, int endRound)
+      throws Exception {
     long seed = Long.getLong("kv.crash.seed", System.nanoTime());
     System.out.println("ProcessTest crash seed: " + seed + " (-Dkv.crash.seed=" + seed + ")");
     Random random = new Random(seed);
-    for (int round = 0; round < 3; round++) {
+    for (int round = firstRound; round < endRound; round++) {
       long t0 = System.nanoTime();
-      Process child = start("commit", data.toString(), Integer.toString(round), "4");
+      Process child =
+          start("commit", data.toString(), Integer.toString(round), "4", durability.name());
       List<String> acks = Collections.synchronizedList(new ArrayList<>());
       CountDownLatch ready = new CountDownLatch(1);
       Thread reader =
@@ -90,8 +114,13 @@ class ProcessTest {
         assertEquals(digest, store.rebuild(), "state equals a rebuild from the logs");
       }
       System.out.printf(
-          "round %d: %d acknowledged commits, all present (child ready in %d ms, verify %d ms)%n",
-          round, acked.size(), (t1 - t0) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
+          "round %d (%s): %d acknowledged commits, all present (child ready in %d ms, verify %d"
+              + " ms)%n",
+          round,
+          durability,
+          acked.size(),
+          (t1 - t0) / 1_000_000,
+          (System.nanoTime() - t2) / 1_000_000);
     }
   }
 

@@ -3,6 +3,7 @@ package org.latticefs.kv.store;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.latticefs.kv.Durability;
 import org.latticefs.kv.KvException;
 import org.latticefs.kv.Op;
 import org.latticefs.kv.Store;
@@ -12,8 +13,9 @@ import org.latticefs.kv.Stores.StoreInfo;
  * A child JVM for the process tests (not a test itself).
  *
  * <ul>
- *   <li>{@code commit DATA ROUND THREADS}: opens DATA, commits {@code /c/ROUND/T/I = I} from
- *       THREADS threads forever, printing {@code ACK ROUND T I} after each commit returns.
+ *   <li>{@code commit DATA ROUND THREADS [DURABILITY]}: opens DATA, commits {@code /c/ROUND/T/I =
+ *       I} from THREADS threads forever (with {@link Durability} DURABILITY, default DISK),
+ *       printing {@code ACK ROUND T I} after each commit returns.
  *   <li>{@code open DATA}: opens DATA and closes it; prints {@code OPENED}, or {@code ERROR
  *       message} and exits 3 if a {@link KvException} says why not.
  * </ul>
@@ -33,12 +35,18 @@ public final class StoreChild {
           System.exit(3);
         }
       }
-      case "commit" -> commitForever(data, args[2], Integer.parseInt(args[3]));
+      case "commit" ->
+          commitForever(
+              data,
+              args[2],
+              Integer.parseInt(args[3]),
+              args.length > 4 ? Durability.valueOf(args[4]) : Durability.DISK);
       default -> throw new IllegalArgumentException(args[0]);
     }
   }
 
-  private static void commitForever(Path data, String round, int threads) throws Exception {
+  private static void commitForever(Path data, String round, int threads, Durability durability)
+      throws Exception {
     DiskStores stores = DiskStores.open(data);
     StoreInfo info =
         stores.findStore("crash").isPresent()
@@ -56,7 +64,8 @@ public final class StoreChild {
                 try {
                   for (int i = 0; ; i++) {
                     String v = Integer.toString(i);
-                    store.commit(List.of(Op.Put.utf8("/c/" + round + "/" + tt + "/" + i, v)));
+                    store.commit(
+                        List.of(Op.Put.utf8("/c/" + round + "/" + tt + "/" + i, v)), durability);
                     synchronized (System.out) {
                       System.out.println("ACK " + round + " " + tt + " " + i);
                       System.out.flush();
