@@ -82,6 +82,13 @@ public final class LatticeFileSystem implements AutoCloseable {
   private final AtomicLong nextHandle = new AtomicLong(1);
   private final AtomicLong stagingSeq = new AtomicLong();
   private final ConcurrentHashMap<String, StoreContext> storesByName = new ConcurrentHashMap<>();
+
+  /**
+   * The one context per store for the life of this filesystem: open files, unflushed creates and
+   * the namespace lock live here, so a name lookup cache being dropped never replaces them.
+   */
+  private final ConcurrentHashMap<UUID, StoreContext> contextsById = new ConcurrentHashMap<>();
+
   private final ConcurrentHashMap<FileKey, OpenFile> openFiles = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Long, Handle> handles = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Long, DirHandle> dirHandles = new ConcurrentHashMap<>();
@@ -110,7 +117,8 @@ public final class LatticeFileSystem implements AutoCloseable {
     this.ownGid = ids[1];
     AutoCloseable watch = null;
     try {
-      // Stores created, renamed or deleted elsewhere (another node, the CLI) drop the name cache.
+      // Stores created, renamed or deleted elsewhere (another node, the CLI) drop the name cache;
+      // the contexts (open files, unflushed creates, locks) stay.
       watch = config.stores().root().watch("/stores/", change -> storesByName.clear());
     } catch (IOException | RuntimeException e) {
       LOG.warn("cannot watch the root store; store changes made elsewhere show after a remount", e);
@@ -1358,7 +1366,7 @@ public final class LatticeFileSystem implements AutoCloseable {
       if (info.isEmpty() || !info.get().name().equals(name)) {
         throw new FsException(Errno.ENOENT, "/" + name);
       }
-      ctx = new StoreContext(info.get().id(), name, config.stores().open(info.get().id()));
+      ctx = contextOf(info.get().id(), name);
       storesByName.put(name, ctx);
       return ctx;
     }
@@ -1371,7 +1379,7 @@ public final class LatticeFileSystem implements AutoCloseable {
         throw new FsException(Errno.EEXIST, "/" + name);
       }
       Stores.StoreInfo info = config.stores().createStore(name);
-      StoreContext ctx = new StoreContext(info.id(), name, config.stores().open(info.id()));
+      StoreContext ctx = contextOf(info.id(), name);
       long now = nowNanos();
       Inode root = Inode.create(Inode.Kind.DIRECTORY, 0755, ownUid, ownGid, now, null);
       ctx.store.commit(List.of(new Op.Put(Keys.inode(Keys.ROOT), root.encode())));
@@ -1387,15 +1395,35 @@ public final class LatticeFileSystem implements AutoCloseable {
       synchronized (rootLock) {
         config.stores().deleteStore(ctx.id);
         storesByName.remove(name);
+        // Empty (no dirent, no unflushed create) under its lock: nothing new can start in it.
+        contextsById.remove(ctx.id, ctx);
       }
     } finally {
       ctx.namespace.unlock();
     }
   }
 
-  /** Forgets cached store lookups (call when stores change elsewhere, e.g. from a watch). */
+  /**
+   * Forgets cached store name lookups (call when stores change elsewhere, e.g. from a watch). The
+   * per-store state (open files, unflushed creates, the namespace lock) is kept: a store whose UUID
+   * is unchanged gets the same context back.
+   */
   public void invalidateStores() {
     storesByName.clear();
+  }
+
+  /** The one context of store {@code id}, created on first use; its name follows renames. */
+  private StoreContext contextOf(UUID id, String name) throws IOException {
+    StoreContext ctx = contextsById.get(id);
+    if (ctx == null) {
+      ctx = new StoreContext(id, name, config.stores().open(id));
+      StoreContext raced = contextsById.putIfAbsent(id, ctx);
+      if (raced != null) {
+        ctx = raced;
+      }
+    }
+    ctx.name = name;
+    return ctx;
   }
 
   static String[] split(String path) throws FsException {

@@ -1,0 +1,59 @@
+package org.latticefs.fs;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.latticefs.fs.FsFixture.ME;
+import static org.latticefs.fs.FsFixture.O_WRONLY;
+import static org.latticefs.fs.FsFixture.assertErrno;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Regression tests for races and error paths found in review, driven on the object directly. */
+class ReviewFixesTest {
+  @TempDir Path staging;
+  FsFixture f;
+  LatticeFileSystem fs;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    f = new FsFixture(staging);
+    fs = f.fs;
+    fs.mkdir("/docs", 0755, ME);
+  }
+
+  @AfterEach
+  void tearDown() {
+    assertEquals(0, fs.openFileCount(), "leaked open files");
+    f.close();
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void storeChangesElsewhereKeepUnflushedCreatesVisibleAndExclusive() throws IOException {
+    long fh = fs.create("/docs/new.txt", 0644, O_WRONLY, ME);
+    f.write(fh, 0, utf8("unflushed"));
+    // What the root-store watch does when a store is created or deleted anywhere.
+    fs.mkdir("/photos", 0755, ME);
+    fs.invalidateStores();
+    assertEquals(List.of("new.txt"), fs.list("/docs"));
+    assertEquals(9, fs.getattr("/docs/new.txt").size());
+    assertErrno(Errno.EEXIST, () -> fs.create("/docs/new.txt", 0644, O_WRONLY | 0200, ME));
+    fs.mkdir("/docs/sub", 0755, ME);
+    long inSub = fs.create("/docs/sub/x", 0644, O_WRONLY, ME);
+    fs.invalidateStores();
+    assertErrno(Errno.ENOTEMPTY, () -> fs.rmdir("/docs/sub"));
+    fs.release(inSub);
+    fs.release(fh);
+    assertArrayEquals(utf8("unflushed"), f.get("/docs/new.txt"));
+  }
+}
