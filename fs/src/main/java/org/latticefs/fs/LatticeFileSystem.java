@@ -348,7 +348,7 @@ public final class LatticeFileSystem implements AutoCloseable {
       }
       return newHandle(of, false);
     }
-    OpenFile of = acquire(n.ctx, n.id, n.inode, n.open);
+    OpenFile of = acquire(n.ctx, n.id);
     if (write && (flags & O_TRUNC) != 0) {
       of.truncate(0, nowNanos());
     }
@@ -401,7 +401,7 @@ public final class LatticeFileSystem implements AutoCloseable {
     }
     Node n = resolve(path);
     requireWritableFile(n, path);
-    OpenFile of = acquire(n.ctx, n.id, n.inode, n.open);
+    OpenFile of = acquire(n.ctx, n.id);
     try {
       of.truncate(size, nowNanos());
     } finally {
@@ -1161,21 +1161,35 @@ public final class LatticeFileSystem implements AutoCloseable {
     return new OpenFile(ctx, id, inode, staging, contents, config.readaheadBytes());
   }
 
-  /** The shared open state of a file, with one more handle counted on it. */
-  private OpenFile acquire(StoreContext ctx, long id, Inode inode, OpenFile known)
-      throws IOException {
+  /**
+   * The shared open state of a file, with one more handle counted on it. A new state starts from
+   * the inode as stored now, read inside the table update: an inode read earlier (by the path
+   * lookup) may predate a commit by a handle released in between. ENOENT if the file is gone.
+   */
+  private OpenFile acquire(StoreContext ctx, long id) throws IOException {
     FileKey key = new FileKey(ctx.id, id);
-    OpenFile of =
-        openFiles.compute(
-            key,
-            (k, cur) -> {
-              OpenFile f = cur != null ? cur : newOpenFile(ctx, id, inode);
-              synchronized (f) {
-                f.handles++;
+    try {
+      return openFiles.compute(
+          key,
+          (k, cur) -> {
+            OpenFile f;
+            if (cur != null) {
+              f = cur;
+            } else {
+              try {
+                f = newOpenFile(ctx, id, inode(ctx, id));
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
               }
-              return f;
-            });
-    return of;
+            }
+            synchronized (f) {
+              f.handles++;
+            }
+            return f;
+          });
+    } catch (java.io.UncheckedIOException e) {
+      throw e.getCause();
+    }
   }
 
   private void releaseFile(OpenFile of) throws IOException {

@@ -56,4 +56,62 @@ class ReviewFixesTest {
     fs.release(fh);
     assertArrayEquals(utf8("unflushed"), f.get("/docs/new.txt"));
   }
+
+  /**
+   * Runs {@code race} once, in the reading thread, right after the next read of {@code path}'s
+   * inode, i.e. between a path lookup and what the caller does with the inode it read.
+   */
+  private void afterNextInodeRead(String path, IoAction race) throws IOException {
+    String key = Keys.inode(fs.describe(path).inodeId());
+    MemoryStores.MemoryStore store = f.store("docs");
+    store.afterGet =
+        k -> {
+          if (k.equals(key)) {
+            store.afterGet = null;
+            try {
+              race.run();
+            } catch (IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+          }
+        };
+  }
+
+  private interface IoAction {
+    void run() throws IOException;
+  }
+
+  private void overwriteThroughAnotherHandle(String path, String text) throws IOException {
+    long other = fs.open(path, FsFixture.O_RDWR);
+    f.write(other, 0, utf8(text));
+    fs.release(other);
+  }
+
+  @Test
+  void anOpenRacingAnotherHandlesCloseSeesAndKeepsTheNewVersion() throws IOException {
+    f.put("/docs/a", utf8("one"));
+    fs.setxattr("/docs/a", "user.k", utf8("v"), 0);
+    afterNextInodeRead("/docs/a", () -> overwriteThroughAnotherHandle("/docs/a", "two"));
+    long fh = fs.open("/docs/a", FsFixture.O_RDWR);
+    assertArrayEquals(utf8("two"), f.read(fh));
+    f.write(fh, 3, utf8("!"));
+    fs.release(fh);
+    assertArrayEquals(utf8("two!"), f.get("/docs/a"));
+    assertArrayEquals(utf8("v"), fs.getxattr("/docs/a", "user.k"));
+  }
+
+  @Test
+  void truncateByPathRacingAnotherHandlesCloseBuildsOnTheNewVersion() throws IOException {
+    f.put("/docs/a", utf8("one one one"));
+    afterNextInodeRead("/docs/a", () -> overwriteThroughAnotherHandle("/docs/a", "two two two"));
+    fs.truncate("/docs/a", 3);
+    assertArrayEquals(utf8("two"), f.get("/docs/a"));
+  }
+
+  @Test
+  void anOpenRacingAnUnlinkFailsWithEnoent() throws IOException {
+    f.put("/docs/a", utf8("one"));
+    afterNextInodeRead("/docs/a", () -> fs.unlink("/docs/a"));
+    assertErrno(Errno.ENOENT, () -> fs.open("/docs/a", FsFixture.O_RDWR));
+  }
 }
