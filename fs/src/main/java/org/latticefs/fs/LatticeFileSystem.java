@@ -478,8 +478,7 @@ public final class LatticeFileSystem implements AutoCloseable {
       throw new FsException(Errno.EINVAL, "cannot move " + from + " into itself");
     }
     StoreContext ctx = store(a[0]);
-    materializePending(ctx, a, b);
-    ctx.namespace.lock();
+    lockWithNamesCommitted(ctx, a, b);
     try {
       Node src = resolveIn(ctx, a, from);
       if (src.conflict != null) {
@@ -562,8 +561,7 @@ public final class LatticeFileSystem implements AutoCloseable {
       throw new FsException(Errno.EXDEV, "hard links stay inside one store");
     }
     StoreContext ctx = store(a[0]);
-    materializePending(ctx, a, a);
-    ctx.namespace.lock();
+    lockWithNamesCommitted(ctx, a);
     try {
       Node src = resolveIn(ctx, a, existing);
       if (src.conflict != null) {
@@ -1293,19 +1291,48 @@ public final class LatticeFileSystem implements AutoCloseable {
     }
   }
 
-  /** Commits pending creates among the paths about to be renamed or linked. */
-  private void materializePending(StoreContext ctx, String[] a, String[] b) throws IOException {
-    for (String[] parts : List.of(a, b)) {
-      for (OpenFile of : List.copyOf(ctx.pending.values())) {
-        String name;
+  /**
+   * Takes {@code ctx}'s namespace lock once none of {@code paths} names a file created here and not
+   * committed yet: such a file is committed first, outside the lock (its commit takes the lock
+   * after the file's data lock), and the check repeats under the lock. The caller unlocks.
+   */
+  private void lockWithNamesCommitted(StoreContext ctx, String[]... paths) throws IOException {
+    while (true) {
+      ctx.namespace.lock();
+      OpenFile unflushed;
+      try {
+        unflushed = unflushedAmong(ctx, paths);
+      } catch (IOException | RuntimeException e) {
+        ctx.namespace.unlock();
+        throw e;
+      }
+      if (unflushed == null) {
+        return;
+      }
+      ctx.namespace.unlock();
+      commit(unflushed);
+    }
+  }
+
+  /** An uncommitted create named by one of {@code paths}, or null. Caller holds the lock. */
+  private OpenFile unflushedAmong(StoreContext ctx, String[][] paths) throws IOException {
+    for (String[] parts : paths) {
+      Node parent;
+      try {
+        parent = parentOf(ctx, parts, "/" + String.join("/", parts));
+      } catch (FsException e) {
+        continue; // the operation itself reports the missing parent
+      }
+      OpenFile of = ctx.pending.get(Keys.dirent(parent.id, parts[parts.length - 1]));
+      if (of != null) {
         synchronized (of) {
-          name = of.pendingName;
-        }
-        if (name != null && name.equals(parts[parts.length - 1])) {
-          commit(of);
+          if (of.pending) {
+            return of;
+          }
         }
       }
     }
+    return null;
   }
 
   private void materializePendingIn(StoreContext ctx, long dir) throws IOException {
@@ -1424,6 +1451,11 @@ public final class LatticeFileSystem implements AutoCloseable {
    */
   public void invalidateStores() {
     storesByName.clear();
+  }
+
+  /** The context of a store by name (tests use its namespace lock to order races). */
+  StoreContext context(String storeName) throws IOException {
+    return store(storeName);
   }
 
   /** The one context of store {@code id}, created on first use; its name follows renames. */

@@ -114,4 +114,72 @@ class ReviewFixesTest {
     afterNextInodeRead("/docs/a", () -> fs.unlink("/docs/a"));
     assertErrno(Errno.ENOENT, () -> fs.open("/docs/a", FsFixture.O_RDWR));
   }
+
+  /**
+   * Starts {@code op} in another thread while holding the store's namespace lock, runs {@code
+   * meanwhile} once that thread waits for the lock (after anything it did before taking it), then
+   * lets it go and waits for it.
+   */
+  private void whileWaitingForTheLock(IoAction op, IoAction meanwhile) throws Exception {
+    java.util.concurrent.locks.ReentrantLock lock = fs.context("docs").namespace;
+    java.util.concurrent.CompletableFuture<Void> done =
+        new java.util.concurrent.CompletableFuture<>();
+    Thread t;
+    lock.lock();
+    try {
+      t =
+          new Thread(
+              () -> {
+                try {
+                  op.run();
+                  done.complete(null);
+                } catch (Throwable e) {
+                  done.completeExceptionally(e);
+                }
+              });
+      t.start();
+      while (!lock.hasQueuedThread(t) && !done.isDone()) {
+        Thread.sleep(1);
+      }
+      meanwhile.run();
+    } finally {
+      lock.unlock();
+    }
+    done.get(10, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
+  @Test
+  void renameOfAFileCreatedJustBeforeItTakesTheLockMovesTheOnlyName() throws Exception {
+    long[] fh = {0};
+    whileWaitingForTheLock(
+        () -> fs.rename("/docs/x", "/docs/y"),
+        () -> {
+          fh[0] = fs.create("/docs/x", 0644, O_WRONLY, ME);
+          f.write(fh[0], 0, utf8("data"));
+        });
+    long id = fs.describe("/docs/y").inodeId();
+    assertEquals(true, f.store("docs").get(Keys.inode(id)).isPresent(), "inode stored");
+    fs.release(fh[0]);
+    assertEquals(List.of("y"), fs.list("/docs"));
+    assertEquals(1, fs.getattr("/docs/y").nlink());
+    assertArrayEquals(utf8("data"), f.get("/docs/y"));
+  }
+
+  @Test
+  void linkToAFileCreatedJustBeforeItTakesTheLockStoresTheInodeFirst() throws Exception {
+    long[] fh = {0};
+    whileWaitingForTheLock(
+        () -> fs.link("/docs/x", "/docs/z"),
+        () -> {
+          fh[0] = fs.create("/docs/x", 0644, O_WRONLY, ME);
+          f.write(fh[0], 0, utf8("data"));
+        });
+    long id = fs.describe("/docs/z").inodeId();
+    assertEquals(true, f.store("docs").get(Keys.inode(id)).isPresent(), "inode stored");
+    fs.release(fh[0]);
+    assertEquals(List.of("x", "z"), fs.list("/docs"));
+    assertEquals(2, fs.getattr("/docs/z").nlink());
+    fs.unlink("/docs/x");
+    assertArrayEquals(utf8("data"), f.get("/docs/z"));
+  }
 }
