@@ -1190,13 +1190,28 @@ public final class LatticeFileSystem implements AutoCloseable {
     }
   }
 
+  /**
+   * Drops one handle of {@code of}, committing first. Whatever the commit throws, the handle is
+   * counted off and the last one closes the state (and deletes its staging file); the failure is
+   * rethrown afterwards.
+   */
   private void releaseFile(OpenFile of) throws IOException {
-    IOException failure = null;
     try {
       commit(of);
-    } catch (IOException e) {
-      failure = e;
+    } catch (RuntimeException e) {
+      LOG.error(
+          "commit on close failed for inode {} ({}) of store {}",
+          Keys.id(of.id),
+          of.pendingName != null ? of.pendingName : "?",
+          of.store.name,
+          e);
+      throw e;
+    } finally {
+      dropHandle(of);
     }
+  }
+
+  private void dropHandle(OpenFile of) throws IOException {
     synchronized (of) {
       if (of.handles == 1 && of.pending) {
         // The first commit failed: the file cannot outlive its last handle.
@@ -1232,9 +1247,6 @@ public final class LatticeFileSystem implements AutoCloseable {
     }
     if (last[0]) {
       of.close();
-    }
-    if (failure != null) {
-      throw failure;
     }
   }
 

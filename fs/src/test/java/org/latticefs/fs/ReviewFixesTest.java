@@ -182,4 +182,19 @@ class ReviewFixesTest {
     fs.unlink("/docs/x");
     assertArrayEquals(utf8("data"), f.get("/docs/z"));
   }
+
+  @Test
+  void aRuntimeFailureOfTheLastCommitStillClosesTheFileAndItsStaging() throws IOException {
+    f.put("/docs/a", utf8("one"));
+    long fh = fs.open("/docs/a", FsFixture.O_RDWR);
+    f.write(fh, 0, utf8("two"));
+    f.store("docs").failNextCommitWith(new IllegalStateException("injected"));
+    org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalStateException.class, () -> fs.release(fh));
+    assertEquals(0, fs.openFileCount());
+    try (var left = java.nio.file.Files.list(staging)) {
+      assertEquals(0, left.count(), "staging files left");
+    }
+    assertArrayEquals(utf8("one"), f.get("/docs/a"));
+  }
 }
