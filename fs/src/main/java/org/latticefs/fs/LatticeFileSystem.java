@@ -9,7 +9,6 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
@@ -772,6 +771,10 @@ public final class LatticeFileSystem implements AutoCloseable {
     final StoreContext ctx;
     final long id;
     final List<String> names = new ArrayList<>();
+
+    /** Creates not committed when the listing started (listed first, skipped in the log). */
+    Set<String> unflushed;
+
     String after;
     boolean done;
 
@@ -794,8 +797,18 @@ public final class LatticeFileSystem implements AutoCloseable {
         done = true;
         return true;
       }
-      fs.materializePendingIn(ctx, id);
       String prefix = Keys.direntPrefix(id);
+      if (unflushed == null) {
+        unflushed = new java.util.TreeSet<>();
+        for (OpenFile of : ctx.pending.values()) {
+          synchronized (of) {
+            if (of.pending && Keys.direntPrefix(of.pendingParent).equals(prefix)) {
+              unflushed.add(of.pendingName);
+            }
+          }
+        }
+        names.addAll(unflushed);
+      }
       List<KeyValue> page = ctx.store.list(prefix, after, 256);
       if (page.isEmpty()) {
         done = true;
@@ -803,12 +816,15 @@ public final class LatticeFileSystem implements AutoCloseable {
       }
       for (KeyValue kv : page) {
         String name = kv.key().substring(prefix.length());
+        after = kv.key();
+        if (unflushed.contains(name)) {
+          continue; // committed while this listing ran: already listed
+        }
         names.add(name);
         long child = parseChild(kv.value());
         for (ConflictCopy c : fs.conflicts(ctx, id, name, child)) {
           names.add(c.name());
         }
-        after = kv.key();
       }
       if (page.size() < 256) {
         done = true;
@@ -1345,15 +1361,6 @@ public final class LatticeFileSystem implements AutoCloseable {
       }
     }
     return null;
-  }
-
-  private void materializePendingIn(StoreContext ctx, long dir) throws IOException {
-    String prefix = Keys.direntPrefix(dir);
-    for (Map.Entry<String, OpenFile> e : List.copyOf(ctx.pending.entrySet())) {
-      if (e.getKey().startsWith(prefix)) {
-        commit(e.getValue());
-      }
-    }
   }
 
   private Handle handle(long fh) throws FsException {

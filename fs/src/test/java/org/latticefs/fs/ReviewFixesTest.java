@@ -197,4 +197,29 @@ class ReviewFixesTest {
     }
     assertArrayEquals(utf8("one"), f.get("/docs/a"));
   }
+
+  @Test
+  void listingShowsUnflushedCreatesWithoutCommittingThem() throws IOException {
+    f.put("/docs/old", utf8("old"));
+    long a = fs.create("/docs/new-a", 0644, O_WRONLY, ME);
+    long b = fs.create("/docs/new-b", 0644, O_WRONLY, ME);
+    f.write(a, 0, utf8("a"));
+    MemoryStores.MemoryStore store = f.store("docs");
+    long commits = store.commits.get();
+    store.failNextCommits(1);
+    assertEquals(List.of("new-a", "new-b", "old"), fs.list("/docs").stream().sorted().toList());
+    assertEquals(commits, store.commits.get(), "listing committed something");
+    store.failNextCommits(0);
+    // Committed while a listing pages through the directory: still listed once.
+    long dh = fs.opendir("/docs");
+    List<LatticeFileSystem.DirEntry> first = fs.readdir(dh, 0, 3);
+    fs.release(a);
+    List<String> names = new java.util.ArrayList<>();
+    first.forEach(e -> names.add(e.name()));
+    fs.readdir(dh, first.get(first.size() - 1).nextOffset(), 100).forEach(e -> names.add(e.name()));
+    fs.releasedir(dh);
+    assertEquals(List.of(".", "..", "new-a", "new-b", "old"), names.stream().sorted().toList());
+    fs.release(b);
+    assertArrayEquals(utf8("a"), f.get("/docs/new-a"));
+  }
 }
