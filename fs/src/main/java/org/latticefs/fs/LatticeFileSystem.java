@@ -72,6 +72,9 @@ public final class LatticeFileSystem implements AutoCloseable {
   private static final int O_ACCMODE = 3;
   private static final int O_TRUNC = 01000;
 
+  /** open(2)'s O_EXCL: {@link #create} fails with EEXIST instead of opening an existing file. */
+  static final int O_EXCL = 0200;
+
   private final FsConfig config;
   private final CachingBlobFetcher cache;
   private final CasContents contents;
@@ -300,34 +303,59 @@ public final class LatticeFileSystem implements AutoCloseable {
 
   // ---------------------------------------------------------------- files
 
-  /** Creates and opens a new regular file; fails with EEXIST if the name is taken. */
+  /**
+   * Creates and opens a new regular file. If the name is taken: with O_EXCL in {@code flags}
+   * EEXIST, without it the existing file is opened as {@link #open} does (two racing {@code
+   * open(O_CREAT)} of a new name both succeed on one file).
+   */
   public long create(String path, int mode, int flags, Caller caller) throws IOException {
     String[] parts = split(path);
     if (parts.length < 2) {
       throw new FsException(Errno.EACCES, "files live inside a store, not in the mount root");
     }
     StoreContext ctx = store(parts[0]);
-    ctx.namespace.lock();
-    try {
-      Node parent = parentOf(ctx, parts, path);
-      String name = parts[parts.length - 1];
-      requireAbsent(ctx, parent.id, name, path);
-      long id = newId();
-      Inode inode =
-          Inode.create(Inode.Kind.FILE, mode, caller.uid(), caller.gid(), nowNanos(), null);
-      OpenFile of = newOpenFile(ctx, id, inode);
-      synchronized (of) {
-        of.pending = true;
-        of.pendingParent = parent.id;
-        of.pendingName = name;
-        of.handles = 1;
+    for (int attempt = 0; ; attempt++) {
+      ctx.namespace.lock();
+      try {
+        Node parent = parentOf(ctx, parts, path);
+        String name = parts[parts.length - 1];
+        boolean openExisting =
+            (flags & O_EXCL) == 0
+                && attempt < 8
+                && lookupOrNull(ctx, parent.id, name, path) != null;
+        if (!openExisting) {
+          return createLocked(ctx, parent, name, path, mode, caller);
+        }
+      } finally {
+        ctx.namespace.unlock();
       }
-      ctx.pending.put(Keys.dirent(parent.id, name), of);
-      openFiles.put(new FileKey(ctx.id, id), of);
-      return newHandle(of, true);
-    } finally {
-      ctx.namespace.unlock();
+      try {
+        return open(path, flags);
+      } catch (FsException e) {
+        if (e.errno() != Errno.ENOENT) {
+          throw e;
+        }
+        // Removed between the check and the open: create it after all.
+      }
     }
+  }
+
+  private long createLocked(
+      StoreContext ctx, Node parent, String name, String path, int mode, Caller caller)
+      throws IOException {
+    requireAbsent(ctx, parent.id, name, path);
+    long id = newId();
+    Inode inode = Inode.create(Inode.Kind.FILE, mode, caller.uid(), caller.gid(), nowNanos(), null);
+    OpenFile of = newOpenFile(ctx, id, inode);
+    synchronized (of) {
+      of.pending = true;
+      of.pendingParent = parent.id;
+      of.pendingName = name;
+      of.handles = 1;
+    }
+    ctx.pending.put(Keys.dirent(parent.id, name), of);
+    openFiles.put(new FileKey(ctx.id, id), of);
+    return newHandle(of, true);
   }
 
   /** Opens an existing file. {@code flags} are the open(2) flags. */

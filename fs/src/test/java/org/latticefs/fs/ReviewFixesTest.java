@@ -222,4 +222,23 @@ class ReviewFixesTest {
     fs.release(b);
     assertArrayEquals(utf8("a"), f.get("/docs/new-a"));
   }
+
+  @Test
+  void createWithoutExclOpensAnExistingFileAndHonoursTrunc() throws IOException {
+    int rdwr = FsFixture.O_RDWR;
+    long first = fs.create("/docs/x", 0644, rdwr | 0100, ME);
+    f.write(first, 0, utf8("hello"));
+    // A second open(O_CREAT) of the same new name, racing the first: both succeed, one file.
+    long second = fs.create("/docs/x", 0644, rdwr | 0100, ME);
+    assertArrayEquals(utf8("hello"), f.read(second));
+    fs.release(first);
+    fs.release(second);
+    long trunc = fs.create("/docs/x", 0644, rdwr | 0100 | 01000, ME);
+    assertEquals(0, fs.getattr("/docs/x").size());
+    fs.release(trunc);
+    assertErrno(Errno.EEXIST, () -> fs.create("/docs/x", 0644, rdwr | 0100 | 0200, ME));
+    fs.mkdir("/docs/d", 0755, ME);
+    assertErrno(Errno.EISDIR, () -> fs.create("/docs/d", 0644, rdwr | 0100, ME));
+    assertEquals(List.of("d", "x"), fs.list("/docs"));
+  }
 }
