@@ -9,7 +9,6 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
@@ -76,6 +75,9 @@ public final class LatticeFileSystem implements AutoCloseable {
   private static final int O_ACCMODE = 3;
   private static final int O_TRUNC = 01000;
 
+  /** open(2)'s O_EXCL: {@link #create} fails with EEXIST instead of opening an existing file. */
+  static final int O_EXCL = 0200;
+
   private final FsConfig config;
   private final CachingBlobFetcher cache;
   private final CasContents contents;
@@ -85,6 +87,13 @@ public final class LatticeFileSystem implements AutoCloseable {
   private final AtomicLong nextHandle = new AtomicLong(1);
   private final AtomicLong stagingSeq = new AtomicLong();
   private final ConcurrentHashMap<String, StoreContext> storesByName = new ConcurrentHashMap<>();
+
+  /**
+   * The one context per store for the life of this filesystem: open files, unflushed creates and
+   * the namespace lock live here, so a name lookup cache being dropped never replaces them.
+   */
+  private final ConcurrentHashMap<UUID, StoreContext> contextsById = new ConcurrentHashMap<>();
+
   private final ConcurrentHashMap<FileKey, OpenFile> openFiles = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Long, Handle> handles = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Long, DirHandle> dirHandles = new ConcurrentHashMap<>();
@@ -113,7 +122,8 @@ public final class LatticeFileSystem implements AutoCloseable {
     this.ownGid = ids[1];
     AutoCloseable watch = null;
     try {
-      // Stores created, renamed or deleted elsewhere (another node, the CLI) drop the name cache.
+      // Stores created, renamed or deleted elsewhere (another node, the CLI) drop the name cache;
+      // the contexts (open files, unflushed creates, locks) stay.
       watch = config.stores().root().watch("/stores/", change -> storesByName.clear());
     } catch (IOException | RuntimeException e) {
       LOG.warn("cannot watch the root store; store changes made elsewhere show after a remount", e);
@@ -296,34 +306,59 @@ public final class LatticeFileSystem implements AutoCloseable {
 
   // ---------------------------------------------------------------- files
 
-  /** Creates and opens a new regular file; fails with EEXIST if the name is taken. */
+  /**
+   * Creates and opens a new regular file. If the name is taken: with O_EXCL in {@code flags}
+   * EEXIST, without it the existing file is opened as {@link #open} does (two racing {@code
+   * open(O_CREAT)} of a new name both succeed on one file).
+   */
   public long create(String path, int mode, int flags, Caller caller) throws IOException {
     String[] parts = split(path);
     if (parts.length < 2) {
       throw new FsException(Errno.EACCES, "files live inside a store, not in the mount root");
     }
     StoreContext ctx = store(parts[0]);
-    ctx.namespace.lock();
-    try {
-      Node parent = parentOf(ctx, parts, path);
-      String name = parts[parts.length - 1];
-      requireAbsent(ctx, parent.id, name, path);
-      long id = newId();
-      Inode inode =
-          Inode.create(Inode.Kind.FILE, mode, caller.uid(), caller.gid(), nowNanos(), null);
-      OpenFile of = newOpenFile(ctx, id, inode);
-      synchronized (of) {
-        of.pending = true;
-        of.pendingParent = parent.id;
-        of.pendingName = name;
-        of.handles = 1;
+    for (int attempt = 0; ; attempt++) {
+      ctx.namespace.lock();
+      try {
+        Node parent = parentOf(ctx, parts, path);
+        String name = parts[parts.length - 1];
+        boolean openExisting =
+            (flags & O_EXCL) == 0
+                && attempt < 8
+                && lookupOrNull(ctx, parent.id, name, path) != null;
+        if (!openExisting) {
+          return createLocked(ctx, parent, name, path, mode, caller);
+        }
+      } finally {
+        ctx.namespace.unlock();
       }
-      ctx.pending.put(Keys.dirent(parent.id, name), of);
-      openFiles.put(new FileKey(ctx.id, id), of);
-      return newHandle(of, true);
-    } finally {
-      ctx.namespace.unlock();
+      try {
+        return open(path, flags);
+      } catch (FsException e) {
+        if (e.errno() != Errno.ENOENT) {
+          throw e;
+        }
+        // Removed between the check and the open: create it after all.
+      }
     }
+  }
+
+  private long createLocked(
+      StoreContext ctx, Node parent, String name, String path, int mode, Caller caller)
+      throws IOException {
+    requireAbsent(ctx, parent.id, name, path);
+    long id = newId();
+    Inode inode = Inode.create(Inode.Kind.FILE, mode, caller.uid(), caller.gid(), nowNanos(), null);
+    OpenFile of = newOpenFile(ctx, id, inode);
+    synchronized (of) {
+      of.pending = true;
+      of.pendingParent = parent.id;
+      of.pendingName = name;
+      of.handles = 1;
+    }
+    ctx.pending.put(Keys.dirent(parent.id, name), of);
+    openFiles.put(new FileKey(ctx.id, id), of);
+    return newHandle(of, true);
   }
 
   /** Opens an existing file. {@code flags} are the open(2) flags. */
@@ -343,7 +378,7 @@ public final class LatticeFileSystem implements AutoCloseable {
       }
       return newHandle(of, false);
     }
-    OpenFile of = acquire(n.ctx, n.id, n.inode, n.open);
+    OpenFile of = acquire(n.ctx, n.id);
     if (write && (flags & O_TRUNC) != 0) {
       of.truncate(0, nowNanos());
     }
@@ -417,7 +452,7 @@ public final class LatticeFileSystem implements AutoCloseable {
     }
     Node n = resolve(path);
     requireWritableFile(n, path);
-    OpenFile of = acquire(n.ctx, n.id, n.inode, n.open);
+    OpenFile of = acquire(n.ctx, n.id);
     try {
       of.truncate(size, nowNanos());
     } finally {
@@ -494,8 +529,7 @@ public final class LatticeFileSystem implements AutoCloseable {
       throw new FsException(Errno.EINVAL, "cannot move " + from + " into itself");
     }
     StoreContext ctx = store(a[0]);
-    materializePending(ctx, a, b);
-    ctx.namespace.lock();
+    lockWithNamesCommitted(ctx, a, b);
     try {
       Node src = resolveIn(ctx, a, from);
       if (src.conflict != null) {
@@ -578,8 +612,7 @@ public final class LatticeFileSystem implements AutoCloseable {
       throw new FsException(Errno.EXDEV, "hard links stay inside one store");
     }
     StoreContext ctx = store(a[0]);
-    materializePending(ctx, a, a);
-    ctx.namespace.lock();
+    lockWithNamesCommitted(ctx, a);
     try {
       Node src = resolveIn(ctx, a, existing);
       if (src.conflict != null) {
@@ -800,6 +833,10 @@ public final class LatticeFileSystem implements AutoCloseable {
     final StoreContext ctx;
     final long id;
     final List<String> names = new ArrayList<>();
+
+    /** Creates not committed when the listing started (listed first, skipped in the log). */
+    Set<String> unflushed;
+
     String after;
     boolean done;
 
@@ -822,8 +859,18 @@ public final class LatticeFileSystem implements AutoCloseable {
         done = true;
         return true;
       }
-      fs.materializePendingIn(ctx, id);
       String prefix = Keys.direntPrefix(id);
+      if (unflushed == null) {
+        unflushed = new java.util.TreeSet<>();
+        for (OpenFile of : ctx.pending.values()) {
+          synchronized (of) {
+            if (of.pending && Keys.direntPrefix(of.pendingParent).equals(prefix)) {
+              unflushed.add(of.pendingName);
+            }
+          }
+        }
+        names.addAll(unflushed);
+      }
       List<KeyValue> page = ctx.store.list(prefix, after, 256);
       if (page.isEmpty()) {
         done = true;
@@ -831,12 +878,15 @@ public final class LatticeFileSystem implements AutoCloseable {
       }
       for (KeyValue kv : page) {
         String name = kv.key().substring(prefix.length());
+        after = kv.key();
+        if (unflushed.contains(name)) {
+          continue; // committed while this listing ran: already listed
+        }
         names.add(name);
         long child = parseChild(kv.value());
         for (ConflictCopy c : fs.conflicts(ctx, id, name, child)) {
           names.add(c.name());
         }
-        after = kv.key();
       }
       if (page.size() < 256) {
         done = true;
@@ -1187,30 +1237,59 @@ public final class LatticeFileSystem implements AutoCloseable {
     return new OpenFile(ctx, id, inode, staging, contents, config.readaheadBytes());
   }
 
-  /** The shared open state of a file, with one more handle counted on it. */
-  private OpenFile acquire(StoreContext ctx, long id, Inode inode, OpenFile known)
-      throws IOException {
+  /**
+   * The shared open state of a file, with one more handle counted on it. A new state starts from
+   * the inode as stored now, read inside the table update: an inode read earlier (by the path
+   * lookup) may predate a commit by a handle released in between. ENOENT if the file is gone.
+   */
+  private OpenFile acquire(StoreContext ctx, long id) throws IOException {
     FileKey key = new FileKey(ctx.id, id);
-    OpenFile of =
-        openFiles.compute(
-            key,
-            (k, cur) -> {
-              OpenFile f = cur != null ? cur : newOpenFile(ctx, id, inode);
-              synchronized (f) {
-                f.handles++;
+    try {
+      return openFiles.compute(
+          key,
+          (k, cur) -> {
+            OpenFile f;
+            if (cur != null) {
+              f = cur;
+            } else {
+              try {
+                f = newOpenFile(ctx, id, inode(ctx, id));
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
               }
-              return f;
-            });
-    return of;
+            }
+            synchronized (f) {
+              f.handles++;
+            }
+            return f;
+          });
+    } catch (java.io.UncheckedIOException e) {
+      throw e.getCause();
+    }
   }
 
+  /**
+   * Drops one handle of {@code of}, committing first. Whatever the commit throws, the handle is
+   * counted off and the last one closes the state (and deletes its staging file); the failure is
+   * rethrown afterwards.
+   */
   private void releaseFile(OpenFile of) throws IOException {
-    IOException failure = null;
     try {
       commit(of);
-    } catch (IOException e) {
-      failure = e;
+    } catch (RuntimeException e) {
+      LOG.error(
+          "commit on close failed for inode {} ({}) of store {}",
+          Keys.id(of.id),
+          of.pendingName != null ? of.pendingName : "?",
+          of.store.name,
+          e);
+      throw e;
+    } finally {
+      dropHandle(of);
     }
+  }
+
+  private void dropHandle(OpenFile of) throws IOException {
     synchronized (of) {
       if (of.handles == 1 && of.pending) {
         // The first commit failed: the file cannot outlive its last handle.
@@ -1246,9 +1325,6 @@ public final class LatticeFileSystem implements AutoCloseable {
     }
     if (last[0]) {
       of.close();
-    }
-    if (failure != null) {
-      throw failure;
     }
   }
 
@@ -1305,28 +1381,48 @@ public final class LatticeFileSystem implements AutoCloseable {
     }
   }
 
-  /** Commits pending creates among the paths about to be renamed or linked. */
-  private void materializePending(StoreContext ctx, String[] a, String[] b) throws IOException {
-    for (String[] parts : List.of(a, b)) {
-      for (OpenFile of : List.copyOf(ctx.pending.values())) {
-        String name;
-        synchronized (of) {
-          name = of.pendingName;
-        }
-        if (name != null && name.equals(parts[parts.length - 1])) {
-          commit(of);
-        }
+  /**
+   * Takes {@code ctx}'s namespace lock once none of {@code paths} names a file created here and not
+   * committed yet: such a file is committed first, outside the lock (its commit takes the lock
+   * after the file's data lock), and the check repeats under the lock. The caller unlocks.
+   */
+  private void lockWithNamesCommitted(StoreContext ctx, String[]... paths) throws IOException {
+    while (true) {
+      ctx.namespace.lock();
+      OpenFile unflushed;
+      try {
+        unflushed = unflushedAmong(ctx, paths);
+      } catch (IOException | RuntimeException e) {
+        ctx.namespace.unlock();
+        throw e;
       }
+      if (unflushed == null) {
+        return;
+      }
+      ctx.namespace.unlock();
+      commit(unflushed);
     }
   }
 
-  private void materializePendingIn(StoreContext ctx, long dir) throws IOException {
-    String prefix = Keys.direntPrefix(dir);
-    for (Map.Entry<String, OpenFile> e : List.copyOf(ctx.pending.entrySet())) {
-      if (e.getKey().startsWith(prefix)) {
-        commit(e.getValue());
+  /** An uncommitted create named by one of {@code paths}, or null. Caller holds the lock. */
+  private OpenFile unflushedAmong(StoreContext ctx, String[][] paths) throws IOException {
+    for (String[] parts : paths) {
+      Node parent;
+      try {
+        parent = parentOf(ctx, parts, "/" + String.join("/", parts));
+      } catch (FsException e) {
+        continue; // the operation itself reports the missing parent
+      }
+      OpenFile of = ctx.pending.get(Keys.dirent(parent.id, parts[parts.length - 1]));
+      if (of != null) {
+        synchronized (of) {
+          if (of.pending) {
+            return of;
+          }
+        }
       }
     }
+    return null;
   }
 
   private Handle handle(long fh) throws FsException {
@@ -1392,7 +1488,7 @@ public final class LatticeFileSystem implements AutoCloseable {
       if (info.isEmpty() || !info.get().name().equals(name)) {
         throw new FsException(Errno.ENOENT, "/" + name);
       }
-      ctx = new StoreContext(info.get().id(), name, config.stores().open(info.get().id()));
+      ctx = contextOf(info.get().id(), name);
       storesByName.put(name, ctx);
       return ctx;
     }
@@ -1405,7 +1501,7 @@ public final class LatticeFileSystem implements AutoCloseable {
         throw new FsException(Errno.EEXIST, "/" + name);
       }
       Stores.StoreInfo info = config.stores().createStore(name);
-      StoreContext ctx = new StoreContext(info.id(), name, config.stores().open(info.id()));
+      StoreContext ctx = contextOf(info.id(), name);
       long now = nowNanos();
       Inode root = Inode.create(Inode.Kind.DIRECTORY, 0755, ownUid, ownGid, now, null);
       ctx.commit(List.of(new Op.Put(Keys.inode(Keys.ROOT), root.encode())));
@@ -1421,15 +1517,40 @@ public final class LatticeFileSystem implements AutoCloseable {
       synchronized (rootLock) {
         config.stores().deleteStore(ctx.id);
         storesByName.remove(name);
+        // Empty (no dirent, no unflushed create) under its lock: nothing new can start in it.
+        contextsById.remove(ctx.id, ctx);
       }
     } finally {
       ctx.namespace.unlock();
     }
   }
 
-  /** Forgets cached store lookups (call when stores change elsewhere, e.g. from a watch). */
+  /**
+   * Forgets cached store name lookups (call when stores change elsewhere, e.g. from a watch). The
+   * per-store state (open files, unflushed creates, the namespace lock) is kept: a store whose UUID
+   * is unchanged gets the same context back.
+   */
   public void invalidateStores() {
     storesByName.clear();
+  }
+
+  /** The context of a store by name (tests use its namespace lock to order races). */
+  StoreContext context(String storeName) throws IOException {
+    return store(storeName);
+  }
+
+  /** The one context of store {@code id}, created on first use; its name follows renames. */
+  private StoreContext contextOf(UUID id, String name) throws IOException {
+    StoreContext ctx = contextsById.get(id);
+    if (ctx == null) {
+      ctx = new StoreContext(id, name, config.stores().open(id));
+      StoreContext raced = contextsById.putIfAbsent(id, ctx);
+      if (raced != null) {
+        ctx = raced;
+      }
+    }
+    ctx.name = name;
+    return ctx;
   }
 
   static String[] split(String path) throws FsException {

@@ -124,7 +124,7 @@ public final class LatticeFuse extends FuseStubFS {
       if ((mode & S_IFMT) != S_IFREG && (mode & S_IFMT) != 0) {
         return -Errno.EPERM.code();
       }
-      long fh = fs.create(path, (int) mode & 07777, 0, caller());
+      long fh = fs.create(path, (int) mode & 07777, LatticeFileSystem.O_EXCL, caller());
       fs.release(fh);
       return 0;
     } catch (Throwable e) {

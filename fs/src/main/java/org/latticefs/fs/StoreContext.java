@@ -16,7 +16,10 @@ import org.latticefs.kv.Store;
  */
 final class StoreContext {
   final UUID id;
-  final String name;
+
+  /** The store's current name (a store renamed elsewhere keeps its context). */
+  volatile String name;
+
   final Store store;
   final long inoSalt;
   final ReentrantLock namespace = new ReentrantLock();

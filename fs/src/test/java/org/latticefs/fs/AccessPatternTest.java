@@ -188,7 +188,7 @@ class AccessPatternTest {
     assertErrno(Errno.ENOENT, () -> fs.getattr("/nostore/x"));
     f.put("/docs/file", new byte[] {1});
     assertErrno(Errno.ENOTDIR, () -> fs.getattr("/docs/file/x"));
-    assertErrno(Errno.EEXIST, () -> fs.create("/docs/file", 0644, 0, ME));
+    assertErrno(Errno.EEXIST, () -> fs.create("/docs/file", 0644, LatticeFileSystem.O_EXCL, ME));
     assertErrno(Errno.EISDIR, () -> fs.open("/docs", O_RDONLY));
     assertErrno(Errno.EISDIR, () -> fs.unlink("/docs"));
     assertErrno(Errno.ENOTDIR, () -> fs.rmdir("/docs/file"));

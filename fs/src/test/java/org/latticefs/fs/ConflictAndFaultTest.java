@@ -51,7 +51,9 @@ class ConflictAndFaultTest {
       assertArrayEquals(utf8("theirs"), f.get("/docs/" + copy));
       assertEquals(0444, fs.getattr("/docs/" + copy).mode() & 0777);
       assertErrno(Errno.EROFS, () -> fs.open("/docs/" + copy, O_RDWR));
-      assertErrno(Errno.EEXIST, () -> fs.create("/docs/" + copy, 0644, 0, ME));
+      assertErrno(
+          Errno.EEXIST, () -> fs.create("/docs/" + copy, 0644, LatticeFileSystem.O_EXCL, ME));
+      assertErrno(Errno.EROFS, () -> fs.create("/docs/" + copy, 0644, O_RDWR, ME));
       // Deleting the copy resolves the conflict in favour of the winner.
       fs.unlink("/docs/" + copy);
       assertEquals(List.of("report.txt"), fs.list("/docs"));

@@ -106,7 +106,11 @@ final class MemoryStores implements Stores {
     private final UUID id;
     private final TreeMap<String, List<Head>> state = new TreeMap<>();
     private final AtomicInteger failCommits = new AtomicInteger();
+    private volatile RuntimeException failWith;
     final AtomicLong commits = new AtomicLong();
+
+    /** Runs after each {@link #get} has read its value, outside the store's monitor (races). */
+    volatile Consumer<String> afterGet;
 
     MemoryStore(UUID id) {
       this.id = id;
@@ -122,8 +126,18 @@ final class MemoryStores implements Stores {
       failCommits.set(n);
     }
 
+    /** The next commit throws {@code e} (an unexpected runtime failure) and changes nothing. */
+    void failNextCommitWith(RuntimeException e) {
+      failWith = e;
+    }
+
     @Override
     public synchronized BlobRef commit(List<Op> ops) throws KvException {
+      RuntimeException fail = failWith;
+      if (fail != null) {
+        failWith = null;
+        throw fail;
+      }
       if (failCommits.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
         throw new KvException("injected commit failure");
       }
@@ -158,7 +172,16 @@ final class MemoryStores implements Stores {
     }
 
     @Override
-    public synchronized Optional<byte[]> get(String key) {
+    public Optional<byte[]> get(String key) {
+      Optional<byte[]> v = read(key);
+      Consumer<String> hook = afterGet;
+      if (hook != null) {
+        hook.accept(key);
+      }
+      return v;
+    }
+
+    private synchronized Optional<byte[]> read(String key) {
       List<Head> heads = state.get(key);
       if (heads == null || heads.get(0).isDeletion()) {
         return Optional.empty();

@@ -64,16 +64,17 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Verified checkpoint</h2>
  *
- * Verifying signatures is the cost of opening (a few thousand per second per core, against tens of
- * thousands of frames read and hashed), so the log keeps a small {@link VerifiedCheckpoint} in
- * {@code <file>.verified}: the seq up to which this node has verified the signatures, the file
- * offset where that entry's frame ends, and that entry's hash. {@link #open} still reads,
- * checksums, decodes and chain-checks every frame, but verifies signatures only for entries after
- * the checkpoint, and only if the checkpoint matches the file: its own CRC32C is right, it does not
- * reach past the end of the file, the frames up to its seq are intact, and the entry at its seq
- * hashes to the recorded hash and ends exactly at the recorded offset. Otherwise (missing, corrupt,
- * from another file, pointing past a truncated file) it is ignored with a warning and every
- * signature is verified, exactly as if there were none, and the checkpoint is rewritten.
+ * Verifying signatures is the cost of opening (a few thousand per second per core, against a few
+ * hundred thousand frames read, checksummed, decoded and hashed), so the log keeps a small {@code
+ * VerifiedCheckpoint} in {@code <file>.verified}: the seq up to which this node has verified the
+ * signatures, the file offset where that entry's frame ends, and that entry's hash. {@link #open}
+ * still reads, checksums, decodes and chain-checks every frame, but verifies signatures only for
+ * entries after the checkpoint, and only if the checkpoint matches the file: its own CRC32C is
+ * right, it does not reach past the end of the file, the frames up to its seq are intact, and the
+ * entry at its seq hashes to the recorded hash and ends exactly at the recorded offset. Otherwise
+ * (missing, corrupt, from another file, pointing past a truncated file) it is ignored with a
+ * warning and every signature is verified, exactly as if there were none, and the checkpoint is
+ * rewritten.
  *
  * <p>Why skipping those signatures is sound: the checkpoint is written only by this log, only for
  * entries it has verified on open or was handed by {@link #append} (whose contract is that the

@@ -17,6 +17,7 @@
  * The entries of one author in one store, seq 1, 2, 3…, each naming the hash of the one before
  * ({@link org.latticefs.kv.log.Entry#GENESIS} for the first). {@link
  * org.latticefs.kv.log.ChainTip}: its last entry. {@link org.latticefs.kv.log.SigChainLog}: a chain
- * in an append-only file.
+ * in an append-only file. {@code VerifiedCheckpoint}: how much of that file this node has already
+ * verified the signatures of, kept beside it so that opening does not verify them again.
  */
 package org.latticefs.kv.log;
