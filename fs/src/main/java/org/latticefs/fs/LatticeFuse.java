@@ -52,6 +52,17 @@ public final class LatticeFuse extends FuseStubFS {
     this.fsName = fsName;
   }
 
+  /**
+   * Does nothing. jnr-fuse registers a JVM shutdown hook that calls this to detach the mount lazily
+   * ({@code fusermount -u -z}), racing the owner's orderly shutdown: the kernel would keep routing
+   * writes of still-open files to a filesystem that is being closed, and they would be lost. {@link
+   * FuseMount#unmount()} is the only way this mount is taken down (commit open files, {@code
+   * fusermount -u}, wait); a process that dies without it leaves a dead mount that the next {@link
+   * FuseMount#mount} cleans up.
+   */
+  @Override
+  public void umount() {}
+
   /** The filesystem this adapter serves. */
   public LatticeFileSystem fileSystem() {
     return fs;
