@@ -1,6 +1,7 @@
 package org.latticefs.cas;
 
 import java.io.IOException;
+import java.util.Arrays;
 
 /**
  * Reads a blob by its ref. The one interface fs and gc use to read content: it may be backed by the
@@ -19,4 +20,38 @@ public interface BlobFetcher {
    * @throws IOException on any other failure to read
    */
   byte[] fetch(BlobRef ref) throws IOException;
+
+  /**
+   * Returns bytes {@code [offset, offset + length)} of the blob, verified against {@code ref}:
+   * bytes that do not belong to the blob are never returned, exactly as with {@link #fetch}.
+   *
+   * <p>The default fetches the whole blob and copies the range out. Stores that can verify part of
+   * a blob without reading all of it override this, so a small read of a large chunk reads about as
+   * much as it returns.
+   *
+   * @throws IllegalArgumentException if {@code offset} or {@code length} is negative, or the range
+   *     ends past the end of the blob
+   * @throws BlobNotFoundException if no such blob is reachable through this fetcher
+   * @throws CorruptBlobException if the bytes found do not belong to {@code ref}
+   * @throws IOException on any other failure to read
+   */
+  default byte[] fetchRange(BlobRef ref, long offset, int length) throws IOException {
+    if (offset < 0 || length < 0) {
+      throw new IllegalArgumentException("bad range: offset " + offset + ", length " + length);
+    }
+    byte[] all = fetch(ref);
+    if (offset + length > all.length) {
+      throw new IllegalArgumentException(
+          "range ["
+              + offset
+              + ", "
+              + (offset + length)
+              + ") ends past the end of blob "
+              + ref
+              + " ("
+              + all.length
+              + " bytes)");
+    }
+    return Arrays.copyOfRange(all, (int) offset, (int) offset + length);
+  }
 }
