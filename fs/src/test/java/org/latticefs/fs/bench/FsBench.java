@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -39,10 +40,12 @@ import org.latticefs.fs.MountMain;
  * mvn -B -q -o -pl fs org.apache.maven.plugins:maven-dependency-plugin:3.9.0:build-classpath \
  *     -Dmdep.outputFile=/tmp/fs-cp.txt -Dmdep.includeScope=test
  * java -cp fs/target/test-classes:fs/target/classes:$(cat /tmp/fs-cp.txt) \
- *     org.latticefs.fs.bench.FsBench [rounds=3] [dir=/var/tmp/lattice-bench] [all|small]
+ *     org.latticefs.fs.bench.FsBench [rounds=3] [dir=/var/tmp/lattice-bench] [all|WORKLOAD,...]
  * </pre>
  *
- * <p>{@code small} runs only the 10k create+stat workload.
+ * <p>Workloads (comma-separated; default {@code all}): {@code write} (seq write), {@code read} (seq
+ * read cold; needs the file {@code write} leaves), {@code randread} (likewise), {@code small} (10k
+ * create+stat).
  */
 public final class FsBench {
   private FsBench() {}
@@ -50,7 +53,12 @@ public final class FsBench {
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
     Path base = Path.of(args.length > 1 ? args[1] : "/var/tmp/lattice-bench");
-    boolean all = args.length < 3 || !args[2].equals("small");
+    Set<String> only = Set.of((args.length > 2 ? args[2] : "all").split(","));
+    boolean all = only.contains("all");
+    boolean write = all || only.contains("write");
+    boolean read = all || only.contains("read");
+    boolean randread = all || only.contains("randread");
+    boolean small = all || only.contains("small");
     deleteTree(base);
     Path data = Files.createDirectories(base.resolve("lattice-data"));
     Path lmnt = Files.createDirectories(base.resolve("lattice-mnt"));
@@ -65,7 +73,7 @@ public final class FsBench {
     targets.put("bindfs", bmnt);
     Map<String, Map<String, List<Double>>> results = new LinkedHashMap<>();
     try {
-      for (int r = 0; all && r < rounds; r++) {
+      for (int r = 0; (write || !Files.exists(lattice.resolve("seq.bin"))) && r < rounds; r++) {
         for (var t : targets.entrySet()) {
           Files.deleteIfExists(t.getValue().resolve("seq.bin"));
           dropCaches();
@@ -83,7 +91,7 @@ public final class FsBench {
           log(t.getKey() + " seq write " + (int) (1024 / secs) + " MiB/s");
         }
       }
-      for (int r = 0; all && r < rounds; r++) {
+      for (int r = 0; read && r < rounds; r++) {
         for (var t : targets.entrySet()) {
           dropCaches();
           String out =
@@ -99,7 +107,7 @@ public final class FsBench {
           log(t.getKey() + " seq read " + (int) mib + " MiB/s");
         }
       }
-      for (int r = 0; all && r < rounds; r++) {
+      for (int r = 0; randread && r < rounds; r++) {
         for (var t : targets.entrySet()) {
           dropCaches();
           String out =
@@ -118,7 +126,7 @@ public final class FsBench {
           log(t.getKey() + " rand read " + (int) iops + " IOPS");
         }
       }
-      for (int r = 0; r < rounds; r++) {
+      for (int r = 0; small && r < rounds; r++) {
         for (var t : targets.entrySet()) {
           Path d = Files.createDirectory(t.getValue().resolve("small-" + r));
           byte[] content = new byte[1024];
