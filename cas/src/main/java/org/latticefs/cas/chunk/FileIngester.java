@@ -118,7 +118,7 @@ public final class FileIngester {
    * is stored. The caller closes {@code in}.
    */
   public IngestResult ingest(InputStream in, Consumer<Chunk> onChunk) throws IOException {
-    return run(ChunkSource.Input.of(in), ChunkSource.bufferSize(chunker), onChunk);
+    return run(builder -> ChunkSource.Input.of(in), ChunkSource.bufferSize(chunker), onChunk);
   }
 
   /**
@@ -126,23 +126,78 @@ public final class FileIngester {
    * used or changed). The caller closes {@code ch}.
    */
   public IngestResult ingest(FileChannel ch) throws IOException {
-    return run(ChunkSource.Input.of(ch, 0), ChunkSource.bufferSize(chunker, ch.size()), c -> {});
+    return run(
+        builder -> ChunkSource.Input.of(ch, 0),
+        ChunkSource.bufferSize(chunker, ch.size()),
+        c -> {});
   }
 
-  private IngestResult run(ChunkSource.Input input, int bufferSize, Consumer<Chunk> onChunk)
-      throws IOException {
+  /**
+   * Where an ingest starts: adds the chunks it keeps from an earlier version to {@code builder}
+   * (none for a fresh ingest) and returns the input from the first byte after them.
+   */
+  @FunctionalInterface
+  interface Start {
+    ChunkSource.Input begin(ManifestBuilder builder) throws IOException;
+  }
+
+  /**
+   * Starts an ingest of content that is still being written, from its first byte: see {@link
+   * IngestSession}. The session reads {@code source} with positional reads, only below what it has
+   * been told is final; the caller closes {@code source} once {@link IngestSession#ended()}
+   * completes.
+   */
+  public IngestSession startSession(FileChannel source) {
+    return startSession(null, null, 0, source);
+  }
+
+  /**
+   * Starts an ingest of a new version that keeps the first {@code keep} bytes of an old one and is
+   * being appended to: the new content is {@code old[0, keep)} followed by {@code source[keep,
+   * ...)} (at the same offsets; what {@code source} holds below {@code keep} is never read). Old
+   * chunks that end at or before {@code keep} (except the old last chunk) are kept without being
+   * read; chunking restarts at the first old chunk that does not, whose bytes below {@code keep}
+   * are read from the old version through {@code oldTree}. The result equals a full ingest of the
+   * new content when the old manifest was made with this ingester's chunker and shape (see {@link
+   * #reingest}).
+   *
+   * @param oldTree fetches the old manifest nodes and the one old chunk that is re-cut
+   * @param oldManifest the old version, or null (then {@code keep} must be 0)
+   * @param keep how many leading bytes of the old version the new one keeps; at most its size
+   */
+  public IngestSession startSession(
+      BlobFetcher oldTree, BlobRef oldManifest, long keep, FileChannel source) {
+    return startSession(oldTree, oldManifest, keep, source, ChunkSource.bufferSize(chunker));
+  }
+
+  /** {@link #startSession(BlobFetcher, BlobRef, long, FileChannel)} with a chosen block size. */
+  IngestSession startSession(
+      BlobFetcher oldTree, BlobRef oldManifest, long keep, FileChannel source, int blockSize) {
+    Objects.requireNonNull(source, "source");
+    if (keep < 0 || (oldManifest == null && keep != 0)) {
+      throw new IllegalArgumentException("keep " + keep + " without an old version to keep from");
+    }
+    IngestSession s = new IngestSession(this, oldTree, oldManifest, keep, source, blockSize);
+    s.start();
+    return s;
+  }
+
+  /** Runs an ingest from {@code start}; the caller's thread builds the manifest. */
+  IngestResult run(Start start, int bufferSize, Consumer<Chunk> onChunk) throws IOException {
     Writers[] writerPool = {null};
     try (BlobBatch batch = receiver.newBatch()) {
       ManifestBuilder builder = new ManifestBuilder(shape, ManifestBuilder.NodeSink.of(batch));
+      ChunkSource.Input input = start.begin(builder);
+      long restart = builder.length();
       int blocks = pipelined ? 3 : 1;
-      ChunkSource source = new ChunkSource(chunker, input, bufferSize, blocks, 0);
+      ChunkSource source = new ChunkSource(chunker, input, bufferSize, blocks, restart);
       long[] received = {0};
       BlockHandler handler =
           b -> {
             byte[] buf = b.buf();
             int n = b.count();
             // A second block means a large input: from here on, store from several threads.
-            if (b.offset() > 0 && writers > 1 && writerPool[0] == null) {
+            if (b.offset() > restart && writers > 1 && writerPool[0] == null) {
               writerPool[0] = new Writers(receiver, writers);
             }
             Writers w = writerPool[0];
@@ -170,7 +225,7 @@ public final class FileIngester {
       }
       batch.commit();
       long size = builder.length();
-      return new IngestResult(root, size, builder.chunkCount(), size, received[0]);
+      return new IngestResult(root, size, builder.chunkCount(), size - restart, received[0]);
     } finally {
       if (writerPool[0] != null) {
         writerPool[0].close();

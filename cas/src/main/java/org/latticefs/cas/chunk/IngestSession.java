@@ -1,0 +1,319 @@
+package org.latticefs.cas.chunk;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.latticefs.cas.BlobFetcher;
+import org.latticefs.cas.BlobRef;
+
+/**
+ * An ingest that runs while its content is still being written: the writer says how much of the
+ * content is final ({@link #advance}), a background thread chunks, hashes and stores that much, and
+ * {@link #finish} only has the tail left. Started by {@link FileIngester#startSession}.
+ *
+ * <h2>Contract</h2>
+ *
+ * <ul>
+ *   <li>{@link #advance advance(n)}: the first {@code n} bytes of the content are final — they will
+ *       not change and may be read from the source now. Never decreases.
+ *   <li>{@link #finish finish(size)}: the content is exactly {@code size} bytes, all final. Waits
+ *       for the ingest and returns exactly what {@link FileIngester#ingest(FileChannel)} of the
+ *       same bytes returns (manifest ref, size, chunk count): chunks are cut by the same chunker,
+ *       only where the cut can no longer change (once a full {@link Chunker#maxSize()} past the
+ *       chunk's start is final, or at the end), and the tree is built by the same {@link
+ *       ManifestBuilder}. When it returns, every blob the manifest reaches is durable (one batch,
+ *       committed once).
+ *   <li>{@link #close()}: abandons a session that has not finished (nothing is committed); does not
+ *       wait. The content is then ingested the ordinary way, if at all. Blobs the session already
+ *       handed to its batch are not committed, so the store may drop them ({@code DiskBlobStore}
+ *       deletes the temp files) or keep them; either way nothing references them, and a stray one
+ *       is garbage for the collector, never part of a file.
+ * </ul>
+ *
+ * A failure of the background work (an I/O error, or no new content for the idle timeout) ends the
+ * session: {@link #finish} then throws it, and the caller falls back to an ordinary ingest.
+ *
+ * <h2>Threads</h2>
+ *
+ * One thread per session ({@code lattice-ingest-session}) builds the manifest; a large session also
+ * uses the ingester's chunker and writer threads, like a large {@link FileIngester#ingest}. They
+ * are never interrupted (an interrupt would close the caller's channel): closing is a flag. {@link
+ * #ended()} completes when they are all gone; the caller closes the source after that. {@link
+ * #advance}, {@link #finish} and {@link #close} may be called from any thread, by one writer at a
+ * time.
+ */
+public final class IngestSession implements AutoCloseable {
+  /** How long the background thread waits for new content before giving up. */
+  static final long DEFAULT_IDLE_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+  /** The smallest amount of new content worth waking the background thread for. */
+  private static final int WAKE_BYTES = 1 << 20;
+
+  private final FileIngester ingester;
+  private final BlobFetcher oldTree;
+  private final BlobRef oldManifest;
+  private final long keep;
+  private final FileChannel source;
+  private final int blockSize;
+  private final long idleNanos;
+  private final CompletableFuture<IngestResult> result = new CompletableFuture<>();
+  private final Thread thread;
+
+  // Guarded by this.
+  private long limit;
+  private boolean eof;
+  private boolean abandoned;
+  private long wakeAt = Long.MAX_VALUE;
+
+  private volatile long consumed;
+
+  IngestSession(
+      FileIngester ingester,
+      BlobFetcher oldTree,
+      BlobRef oldManifest,
+      long keep,
+      FileChannel source,
+      int blockSize) {
+    this(ingester, oldTree, oldManifest, keep, source, blockSize, DEFAULT_IDLE_NANOS);
+  }
+
+  IngestSession(
+      FileIngester ingester,
+      BlobFetcher oldTree,
+      BlobRef oldManifest,
+      long keep,
+      FileChannel source,
+      int blockSize,
+      long idleNanos) {
+    this.ingester = ingester;
+    this.oldTree = oldTree;
+    this.oldManifest = oldManifest;
+    this.keep = keep;
+    this.source = source;
+    this.blockSize = blockSize;
+    this.idleNanos = idleNanos;
+    this.limit = keep;
+    this.thread = new Thread(this::run, "lattice-ingest-session");
+    thread.setDaemon(true);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  private void run() {
+    try {
+      result.complete(ingester.run(this::begin, blockSize, c -> {}));
+    } catch (Throwable e) {
+      result.completeExceptionally(e);
+    }
+  }
+
+  /** Keeps the old chunks that end by {@code keep} (not the old last one); input from there. */
+  private ChunkSource.Input begin(ManifestBuilder builder) throws IOException {
+    ManifestReader old = null;
+    if (oldManifest != null) {
+      old = ManifestReader.open(oldTree, oldManifest, 1);
+      long oldSize = old.size();
+      if (keep > oldSize) {
+        throw new IllegalArgumentException("keep " + keep + " > old size " + oldSize);
+      }
+      ChunkCursor cursor = old.chunks();
+      for (Chunk c = cursor.next(); c != null; c = cursor.next()) {
+        if (c.end() > keep || c.end() >= oldSize) {
+          break;
+        }
+        builder.add(c.ref(), c.length());
+      }
+    }
+    return new Feed(builder.length(), old);
+  }
+
+  /**
+   * Declares the first {@code finalBytes} bytes of the content final. A value below an earlier one
+   * is ignored.
+   *
+   * @throws IllegalStateException after {@link #finish}
+   */
+  public void advance(long finalBytes) {
+    synchronized (this) {
+      if (eof) {
+        throw new IllegalStateException("session already finished");
+      }
+      if (finalBytes <= limit) {
+        return;
+      }
+      limit = finalBytes;
+      if (limit >= wakeAt) {
+        notifyAll();
+      }
+    }
+  }
+
+  /**
+   * Declares the content complete at {@code size} bytes, waits for the ingest and returns it.
+   *
+   * @throws IllegalArgumentException if {@code size} is below what was declared final
+   * @throws IOException if the background work failed, or the session was abandoned
+   */
+  public IngestResult finish(long size) throws IOException {
+    synchronized (this) {
+      if (size < limit) {
+        throw new IllegalArgumentException(size + " is below the final " + limit + " bytes");
+      }
+      if (abandoned) {
+        throw new IOException("ingest session was abandoned");
+      }
+      limit = size;
+      eof = true;
+      notifyAll();
+    }
+    IngestResult r = await();
+    if (r.size() != size) {
+      throw new IOException("ingest session read " + r.size() + " bytes, expected " + size);
+    }
+    return r;
+  }
+
+  /** Abandons the session unless it has finished; returns at once. Idempotent. */
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (!eof || !result.isDone()) {
+        abandoned = true;
+        notifyAll();
+      }
+    }
+  }
+
+  /** Whether the background work has already failed (finish would throw). */
+  public boolean failed() {
+    return result.isCompletedExceptionally();
+  }
+
+  /** Bytes of new content the background work has read so far. */
+  public long consumed() {
+    return consumed;
+  }
+
+  /**
+   * Completes (normally or not) when the background threads are gone and the source is no longer
+   * read.
+   */
+  public CompletionStage<IngestResult> ended() {
+    return result.copy();
+  }
+
+  private IngestResult await() throws IOException {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return result.get();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof IOException io) {
+        throw new IOException("ingest session failed: " + io.getMessage(), io);
+      }
+      if (c instanceof RuntimeException re) {
+        throw re;
+      }
+      if (c instanceof Error err) {
+        throw err;
+      }
+      throw new IOException(c);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /**
+   * Bytes available at {@code pos} (at least {@code min(want, WAKE_BYTES)} unless the content is
+   * complete), -1 at the end. Waits for the writer.
+   */
+  private synchronized long awaitFinal(long pos, int want) throws IOException {
+    long need = Math.min(want, WAKE_BYTES);
+    long deadline = System.nanoTime() + idleNanos;
+    while (true) {
+      if (abandoned) {
+        throw new IOException("ingest session abandoned");
+      }
+      long avail = limit - pos;
+      if (eof) {
+        return avail > 0 ? avail : -1;
+      }
+      if (avail >= need) {
+        wakeAt = Long.MAX_VALUE;
+        return avail;
+      }
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw new IOException(
+            "no new content for " + TimeUnit.NANOSECONDS.toSeconds(idleNanos) + " s at " + pos);
+      }
+      wakeAt = pos + need;
+      try {
+        TimeUnit.NANOSECONDS.timedWait(this, left);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while waiting for content");
+      }
+    }
+  }
+
+  /** The content from the restart offset: old bytes below {@code keep}, then the source. */
+  private final class Feed implements ChunkSource.Input {
+    private final ManifestReader old;
+    private long pos;
+
+    Feed(long restart, ManifestReader old) {
+      this.pos = restart;
+      this.old = old;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (len == 0) {
+        return 0;
+      }
+      if (pos < keep) {
+        int n = (int) Math.min(len, keep - pos);
+        ByteBuffer dst = ByteBuffer.wrap(b, off, n);
+        while (dst.hasRemaining()) {
+          int got = old.read(pos + dst.position() - off, dst);
+          if (got <= 0) {
+            throw new IOException("old version ends before " + keep);
+          }
+        }
+        pos += n;
+        return n;
+      }
+      long avail = awaitFinal(pos, len);
+      if (avail < 0) {
+        return -1;
+      }
+      int n = (int) Math.min(len, avail);
+      ByteBuffer dst = ByteBuffer.wrap(b, off, n);
+      while (dst.hasRemaining()) {
+        int got = source.read(dst, pos + dst.position() - off);
+        if (got < 0) {
+          throw new IOException("source ends at " + (pos + dst.position() - off) + " before " + n);
+        }
+      }
+      pos += n;
+      consumed = pos - keep;
+      return n;
+    }
+  }
+}

@@ -1,0 +1,242 @@
+package org.latticefs.cas.chunk;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A session fed while its content is written gives exactly the manifest of a full ingest of the
+ * final bytes, however the writes are sized and timed.
+ */
+class IngestSessionTest {
+  static final Chunker SMALL = ChunkerTest.SMALL;
+  static final ManifestShape TINY = ManifestTreeTest.TINY;
+
+  /** Small blocks, so most of a few-MiB file is chunked in the background, across many blocks. */
+  static final int BLOCK = 16 * 1024;
+
+  @TempDir Path dir;
+
+  /** Writes {@code data[from, to)} to {@code ch} in random pieces, declaring each final. */
+  static void writeInPieces(
+      FileChannel ch, IngestSession s, byte[] data, int from, SplittableRandom rnd, int maxPiece)
+      throws IOException, InterruptedException {
+    int pos = from;
+    while (pos < data.length) {
+      int n = Math.min(data.length - pos, 1 + rnd.nextInt(maxPiece));
+      ByteBuffer b = ByteBuffer.wrap(data, pos, n);
+      while (b.hasRemaining()) {
+        ch.write(b, pos + (b.position() - pos));
+      }
+      pos += n;
+      s.advance(pos);
+      // Now and then let the background catch up (and sometimes not), whatever the piece size.
+      if (rnd.nextInt(1 << 20) < n) {
+        Thread.sleep(1);
+      }
+    }
+  }
+
+  static IngestResult fullIngest(byte[] data) throws IOException {
+    Path f = Files.createTempFile("full", ".bin");
+    try {
+      Files.write(f, data);
+      try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+        return new FileIngester(new MapBlobStore(), SMALL, TINY).ingest(ch);
+      }
+    } finally {
+      Files.delete(f);
+    }
+  }
+
+  @Property(tries = 40)
+  void sequentialWritesGiveTheManifestOfAFullIngest(
+      @ForAll long seed,
+      @ForAll @IntRange(min = 0, max = 3 << 20) int size,
+      @ForAll @IntRange(min = 64, max = 300_000) int maxPiece,
+      @ForAll boolean textLike,
+      @ForAll boolean singleThreaded)
+      throws Exception {
+    byte[] data = textLike ? TestData.textLike(seed, size) : TestData.random(seed, size);
+    MapBlobStore store = new MapBlobStore();
+    FileIngester ing = new FileIngester(store, SMALL, TINY);
+    if (singleThreaded) {
+      ing = ing.singleThreaded();
+    }
+    Path f = Files.createTempFile("session", ".bin");
+    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      IngestSession s = ing.startSession(null, null, 0, ch, BLOCK);
+      writeInPieces(ch, s, data, 0, new SplittableRandom(seed), maxPiece);
+      IngestResult got = s.finish(data.length);
+      s.ended().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      IngestResult want = fullIngest(data);
+      assertEquals(want.manifest(), got.manifest());
+      assertEquals(want.size(), got.size());
+      assertEquals(want.chunkCount(), got.chunkCount());
+      assertEquals(data.length, got.bytesRead());
+      assertArrayEquals(data, FileIngesterTest.readAll(store, got.manifest()));
+    } finally {
+      Files.delete(f);
+    }
+  }
+
+  @Property(tries = 30)
+  void appendingKeepsTheOldChunksAndGivesTheManifestOfAFullIngest(
+      @ForAll long seed,
+      @ForAll @IntRange(min = 1, max = 2 << 20) int oldSize,
+      @ForAll @IntRange(min = 0, max = 1000) int keepPerMille,
+      @ForAll @IntRange(min = 0, max = 2 << 20) int appended,
+      @ForAll @IntRange(min = 64, max = 200_000) int maxPiece)
+      throws Exception {
+    byte[] old = TestData.textLike(seed, oldSize);
+    int keep = (int) ((long) oldSize * keepPerMille / 1000);
+    byte[] tail = TestData.random(seed + 1, appended);
+    byte[] data = new byte[keep + appended];
+    System.arraycopy(old, 0, data, 0, keep);
+    System.arraycopy(tail, 0, data, keep, appended);
+    MapBlobStore store = new MapBlobStore();
+    FileIngester ing = new FileIngester(store, SMALL, TINY);
+    IngestResult oldVersion = ing.ingest(new java.io.ByteArrayInputStream(old));
+    Path f = Files.createTempFile("append", ".bin");
+    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      // The source holds only the appended bytes: the kept prefix must come from the old version.
+      IngestSession s = ing.startSession(store, oldVersion.manifest(), keep, ch, BLOCK);
+      writeInPieces(ch, s, data, keep, new SplittableRandom(seed), maxPiece);
+      IngestResult got = s.finish(data.length);
+      IngestResult want = fullIngest(data);
+      assertEquals(want.manifest(), got.manifest());
+      assertEquals(want.chunkCount(), got.chunkCount());
+      assertTrue(
+          got.bytesRead() <= appended + SMALL.maxSize(),
+          "read " + got.bytesRead() + " for " + appended + " appended bytes");
+      assertArrayEquals(data, FileIngesterTest.readAll(store, got.manifest()));
+    } finally {
+      Files.delete(f);
+    }
+  }
+
+  @Test
+  void aLargeFileWithTheDefaultChunkerMatchesAFullIngest() throws Exception {
+    byte[] data = TestData.random(7, 24 << 20);
+    MapBlobStore store = new MapBlobStore();
+    FileIngester ing = new FileIngester(store);
+    Path f = dir.resolve("big.bin");
+    try (FileChannel ch =
+        FileChannel.open(
+            f, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      IngestSession s = ing.startSession(ch);
+      writeInPieces(ch, s, data, 0, new SplittableRandom(7), 128 * 1024);
+      // Most of it was ingested while "writing".
+      IngestResult got = s.finish(data.length);
+      try (FileChannel r = FileChannel.open(f, StandardOpenOption.READ)) {
+        IngestResult want = new FileIngester(new MapBlobStore()).ingest(r);
+        assertEquals(want.manifest(), got.manifest());
+        assertEquals(want.chunkCount(), got.chunkCount());
+      }
+    }
+  }
+
+  @Test
+  void chunksAreStoredBeforeTheWriterFinishes() throws Exception {
+    byte[] data = TestData.random(3, 1 << 20);
+    MapBlobStore store = new MapBlobStore();
+    Path f = dir.resolve("early.bin");
+    try (FileChannel ch =
+        FileChannel.open(
+            f, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      IngestSession s = new FileIngester(store, SMALL, TINY).startSession(null, null, 0, ch, BLOCK);
+      ch.write(ByteBuffer.wrap(data), 0);
+      s.advance(data.length);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      // All but the last block and a max-chunk of lookahead can be stored before finish.
+      while (store.newBytes.get() < data.length - BLOCK - SMALL.maxSize()) {
+        assertTrue(System.nanoTime() < deadline, "nothing ingested in the background");
+        Thread.sleep(5);
+      }
+      assertEquals(0, store.commits.get(), "nothing committed before finish");
+      IngestResult got = s.finish(data.length);
+      assertArrayEquals(data, FileIngesterTest.readAll(store, got.manifest()));
+    }
+  }
+
+  @Test
+  void anAbandonedSessionCommitsNothingAndFinishThrows() throws Exception {
+    byte[] data = TestData.random(4, 512 << 10);
+    MapBlobStore store = new MapBlobStore();
+    Path f = dir.resolve("abandoned.bin");
+    try (FileChannel ch =
+        FileChannel.open(
+            f, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      IngestSession s = new FileIngester(store, SMALL, TINY).startSession(null, null, 0, ch, BLOCK);
+      ch.write(ByteBuffer.wrap(data), 0);
+      s.advance(data.length);
+      s.close();
+      assertThrows(
+          Exception.class, () -> s.ended().toCompletableFuture().get(10, TimeUnit.SECONDS));
+      assertTrue(s.failed());
+      assertThrows(IOException.class, () -> s.finish(data.length));
+      assertEquals(0, store.commits.get());
+      assertTrue(ch.isOpen(), "the caller's channel stays open");
+    }
+  }
+
+  @Test
+  void anIdleSessionGivesUpAndFinishReportsIt() throws Exception {
+    MapBlobStore store = new MapBlobStore();
+    Path f = dir.resolve("idle.bin");
+    try (FileChannel ch =
+        FileChannel.open(
+            f, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      FileIngester ing = new FileIngester(store, SMALL, TINY);
+      IngestSession s =
+          new IngestSession(ing, null, null, 0, ch, BLOCK, TimeUnit.MILLISECONDS.toNanos(50));
+      s.start();
+      ch.write(ByteBuffer.wrap(new byte[100]), 0);
+      s.advance(100);
+      assertThrows(
+          Exception.class, () -> s.ended().toCompletableFuture().get(10, TimeUnit.SECONDS));
+      IOException e = assertThrows(IOException.class, () -> s.finish(100));
+      assertTrue(e.getMessage().contains("no new content"), e.getMessage());
+    }
+  }
+
+  @Test
+  void finishBelowWhatWasDeclaredFinalIsRejected() throws Exception {
+    Path f = dir.resolve("short.bin");
+    try (FileChannel ch =
+        FileChannel.open(
+            f, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      IngestSession s =
+          new FileIngester(new MapBlobStore(), SMALL, TINY).startSession(null, null, 0, ch, BLOCK);
+      ch.write(ByteBuffer.wrap(new byte[10]), 0);
+      s.advance(10);
+      assertThrows(IllegalArgumentException.class, () -> s.finish(5));
+      s.close();
+    }
+  }
+
+  @Test
+  void keepWithoutAnOldVersionIsRejected() throws Exception {
+    Path f = dir.resolve("x.bin");
+    try (FileChannel ch =
+        FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+      FileIngester ing = new FileIngester(new MapBlobStore(), SMALL, TINY);
+      assertThrows(IllegalArgumentException.class, () -> ing.startSession(null, null, 5, ch));
+    }
+  }
+}
