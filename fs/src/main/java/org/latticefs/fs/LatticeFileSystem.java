@@ -782,6 +782,14 @@ public final class LatticeFileSystem implements AutoCloseable {
     return contents.ingestedBytes();
   }
 
+  /**
+   * File commits whose content was ingested in the background while a sequential writer wrote it
+   * (see {@link OpenFile}), for metrics and tests.
+   */
+  public long backgroundIngests() {
+    return contents.sessionsFinished();
+  }
+
   /** The chunk cache, for metrics. */
   public CachingBlobFetcher chunkCache() {
     return cache;

@@ -9,6 +9,10 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.latticefs.cas.BlobRef;
+import org.latticefs.cas.chunk.IngestResult;
+import org.latticefs.cas.chunk.IngestSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The open state of one file on this node, shared by every handle open on it, so reads through one
@@ -22,6 +26,17 @@ import org.latticefs.cas.BlobRef;
  * as zeros (a hole left by extending). A commit turns this view into a new version and empties the
  * staging file.
  *
+ * <h2>Sequential writers</h2>
+ *
+ * While the file is written strictly in order from the end of its committed content (a new or
+ * truncated file from 0, or an append), the content is {@code base[0, keep)} followed by the
+ * staging file from {@code keep} on, and every byte written is final until the commit. Once {@link
+ * #STREAM_AFTER} bytes are written this way, a background ingest ({@link IngestSession}) chunks,
+ * hashes and stores them while the writer goes on, so the commit only has the tail left. Any other
+ * write, or a truncate, abandons it (its uncommitted blobs are dropped or left as garbage for the
+ * collector; nothing references them) and the commit ingests the ordinary way. Its result is the
+ * manifest an ordinary ingest would give, committed with the same durability.
+ *
  * <h2>Locking</h2>
  *
  * {@link #data} guards the content (reads share it; writes, truncation and commits take it
@@ -30,6 +45,14 @@ import org.latticefs.cas.BlobRef;
  * after the store's namespace lock.
  */
 final class OpenFile {
+  private static final Logger LOG = LoggerFactory.getLogger(OpenFile.class);
+
+  /** Bytes a sequential writer writes before its content is ingested in the background. */
+  static final long STREAM_AFTER = 8L << 20;
+
+  /** Sessions started for one sequential run (a failed one, e.g. after a long pause, restarts). */
+  private static final int MAX_SESSION_STARTS = 3;
+
   final StoreContext store;
   final long id;
   final ReentrantReadWriteLock data = new ReentrantReadWriteLock();
@@ -48,6 +71,8 @@ final class OpenFile {
   private volatile boolean dirty;
   private volatile long sequentialEnd = -1;
   private volatile long prefetchedTo;
+  private Sequential sequential;
+  private boolean unordered;
 
   // Guarded by this.
   Inode committed;
@@ -160,6 +185,8 @@ final class OpenFile {
     try {
       int n = src.remaining();
       FileChannel ch = staging();
+      long sizeBefore = size;
+      boolean firstWrite = written.isEmpty();
       long p = pos;
       while (src.hasRemaining()) {
         p += ch.write(src, p);
@@ -168,6 +195,7 @@ final class OpenFile {
       size = Math.max(size, pos + n);
       mtimeNanos = nowNanos;
       dirty = true;
+      followSequential(pos, n, sizeBefore, firstWrite);
       return n;
     } finally {
       data.writeLock().unlock();
@@ -177,6 +205,10 @@ final class OpenFile {
   void truncate(long newSize, long nowNanos) throws IOException {
     data.writeLock().lock();
     try {
+      if (newSize != size && sequential != null) {
+        // Before any write (open with O_TRUNC) the next write decides; during a run it ends it.
+        breakSequential();
+      }
       if (newSize < size) {
         written.clip(newSize);
         baseLimit = Math.min(baseLimit, newSize);
@@ -211,6 +243,10 @@ final class OpenFile {
       readLocked(0, ByteBuffer.wrap(all));
       return new Content(n, null, all);
     }
+    IngestResult streamed = finishSequential(n);
+    if (streamed != null) {
+      return new Content(n, streamed.manifest(), null);
+    }
     long oldSize = base.size();
     long delta = n - oldSize;
     long changeStart = Long.MAX_VALUE;
@@ -238,6 +274,11 @@ final class OpenFile {
     baseLimit = now.size();
     size = now.size();
     written.clear();
+    if (sequential != null) {
+      sequential.abandon();
+      sequential = null;
+    }
+    unordered = false;
     if (staging != null) {
       staging.truncate(0);
     }
@@ -248,6 +289,7 @@ final class OpenFile {
   void close() throws IOException {
     data.writeLock().lock();
     try {
+      breakSequential();
       if (staging != null) {
         staging.close();
         staging = null;
@@ -265,6 +307,120 @@ final class OpenFile {
       return base.manifest() == null ? List.of() : baseReader().chunks();
     } finally {
       data.readLock().unlock();
+    }
+  }
+
+  /**
+   * A sequential run: the content is {@code base[0, keep)} then the staging file's {@code [keep,
+   * end)}, written in order; {@code session} ingests it once it is long enough. Guarded by data.
+   */
+  private static final class Sequential {
+    final long keep;
+    long end;
+    IngestSession session;
+    int starts;
+
+    Sequential(long keep) {
+      this.keep = keep;
+      this.end = keep;
+    }
+
+    void abandon() {
+      if (session != null) {
+        session.close();
+        session = null;
+      }
+    }
+  }
+
+  /**
+   * After a write of {@code n} bytes at {@code pos}: extends the sequential run, starts one (an
+   * append to content that is all the committed version's), or abandons it. Holds data's write
+   * lock.
+   */
+  private void followSequential(long pos, int n, long sizeBefore, boolean firstWrite) {
+    if (unordered || n == 0) {
+      return;
+    }
+    Sequential q = sequential;
+    if (q == null) {
+      boolean appendsToBase =
+          firstWrite
+              && pos == sizeBefore
+              && sizeBefore == baseLimit
+              && (sizeBefore == 0 || base.manifest() != null);
+      if (!appendsToBase) {
+        unordered = true;
+        return;
+      }
+      q = new Sequential(pos);
+      sequential = q;
+    } else if (pos != q.end) {
+      breakSequential();
+      return;
+    }
+    q.end = pos + n;
+    if (q.session != null && q.session.failed()) {
+      q.abandon();
+    }
+    if (q.session != null) {
+      q.session.advance(q.end);
+    } else if (q.end - q.keep >= STREAM_AFTER && q.starts < MAX_SESSION_STARTS) {
+      try {
+        q.session = contents.startSession(q.keep > 0 ? base.manifest() : null, q.keep, stagingPath);
+        if (q.session != null) {
+          q.starts++;
+          q.session.advance(q.end);
+        }
+      } catch (IOException | RuntimeException e) {
+        LOG.debug("no background ingest for inode {}: {}", Keys.id(id), e.toString());
+        q.starts = MAX_SESSION_STARTS;
+      }
+    }
+  }
+
+  /** Abandons the sequential run until the next commit. Holds data's write lock. */
+  private void breakSequential() {
+    if (sequential != null) {
+      sequential.abandon();
+      sequential = null;
+    }
+    unordered = true;
+  }
+
+  /**
+   * The background ingest's result for content of {@code n} bytes, if a sequential run's session
+   * covers exactly that content; null otherwise (then the caller ingests the ordinary way). Either
+   * way the run ends here. Holds data's write lock.
+   */
+  private IngestResult finishSequential(long n) {
+    Sequential q = sequential;
+    if (q == null || q.session == null) {
+      return null;
+    }
+    sequential = null;
+    unordered = true;
+    IngestSession session = q.session;
+    List<RangeSet.Range> ranges = written.ranges();
+    boolean exact =
+        q.end == n
+            && baseLimit >= q.keep
+            && ranges.size() == 1
+            && ranges.get(0).start() == q.keep
+            && ranges.get(0).end() == q.end;
+    if (!exact) {
+      session.close();
+      return null;
+    }
+    try {
+      return contents.finish(session, n);
+    } catch (IOException | RuntimeException e) {
+      session.close();
+      LOG.warn(
+          "background ingest of inode {} failed, ingesting it again: {}",
+          Keys.id(id),
+          e.toString());
+      return null;
     }
   }
 
