@@ -118,7 +118,7 @@ public final class FileIngester {
    * is stored. The caller closes {@code in}.
    */
   public IngestResult ingest(InputStream in, Consumer<Chunk> onChunk) throws IOException {
-    return run(builder -> ChunkSource.Input.of(in), ChunkSource.bufferSize(chunker), onChunk);
+    return run(builder -> ChunkSource.Input.of(in), ChunkSource.bufferSize(chunker), 0, onChunk);
   }
 
   /**
@@ -129,6 +129,7 @@ public final class FileIngester {
     return run(
         builder -> ChunkSource.Input.of(ch, 0),
         ChunkSource.bufferSize(chunker, ch.size()),
+        0,
         c -> {});
   }
 
@@ -167,23 +168,53 @@ public final class FileIngester {
    */
   public IngestSession startSession(
       BlobFetcher oldTree, BlobRef oldManifest, long keep, FileChannel source) {
-    return startSession(oldTree, oldManifest, keep, source, ChunkSource.bufferSize(chunker));
+    return startSession(
+        oldTree,
+        oldManifest,
+        keep,
+        source,
+        ChunkSource.bufferSize(chunker),
+        IngestSession.DEFAULT_COMMIT_EVERY);
   }
 
-  /** {@link #startSession(BlobFetcher, BlobRef, long, FileChannel)} with a chosen block size. */
+  /**
+   * {@link #startSession(BlobFetcher, BlobRef, long, FileChannel)} with a chosen block size and
+   * interval between background commits.
+   */
   IngestSession startSession(
-      BlobFetcher oldTree, BlobRef oldManifest, long keep, FileChannel source, int blockSize) {
+      BlobFetcher oldTree,
+      BlobRef oldManifest,
+      long keep,
+      FileChannel source,
+      int blockSize,
+      long commitEvery) {
     Objects.requireNonNull(source, "source");
     if (keep < 0 || (oldManifest == null && keep != 0)) {
       throw new IllegalArgumentException("keep " + keep + " without an old version to keep from");
     }
-    IngestSession s = new IngestSession(this, oldTree, oldManifest, keep, source, blockSize);
+    IngestSession s =
+        new IngestSession(
+            this,
+            oldTree,
+            oldManifest,
+            keep,
+            source,
+            blockSize,
+            commitEvery,
+            IngestSession.DEFAULT_IDLE_NANOS);
     s.start();
     return s;
   }
 
-  /** Runs an ingest from {@code start}; the caller's thread builds the manifest. */
-  IngestResult run(Start start, int bufferSize, Consumer<Chunk> onChunk) throws IOException {
+  /**
+   * Runs an ingest from {@code start}; the caller's thread builds the manifest.
+   *
+   * @param commitEvery with a positive value, the chunk batches are also committed after about
+   *     every that many bytes, in the background (so a long ingest's data is written out while it
+   *     runs, not all at the end); a failed one fails the ingest. 0 commits once, at the end.
+   */
+  IngestResult run(Start start, int bufferSize, long commitEvery, Consumer<Chunk> onChunk)
+      throws IOException {
     Writers[] writerPool = {null};
     try (BlobBatch batch = receiver.newBatch()) {
       ManifestBuilder builder = new ManifestBuilder(shape, ManifestBuilder.NodeSink.of(batch));
@@ -192,10 +223,20 @@ public final class FileIngester {
       int blocks = pipelined ? 3 : 1;
       ChunkSource source = new ChunkSource(chunker, input, bufferSize, blocks, restart);
       long[] received = {0};
+      long[] uncommitted = {0};
       BlockHandler handler =
           b -> {
             byte[] buf = b.buf();
             int n = b.count();
+            if (commitEvery > 0 && uncommitted[0] >= commitEvery) {
+              if (writerPool[0] != null) {
+                writerPool[0].commitInBackground();
+              } else {
+                batch.commit();
+              }
+              uncommitted[0] = 0;
+            }
+            uncommitted[0] += b.ends()[n - 1];
             // A second block means a large input: from here on, store from several threads.
             if (b.offset() > restart && writers > 1 && writerPool[0] == null) {
               writerPool[0] = new Writers(receiver, writers);
@@ -472,6 +513,7 @@ public final class FileIngester {
   private static final class Writers {
     private final ExecutorService[] threads;
     private final BlobBatch[] batches;
+    private final List<Future<Void>> interim = new ArrayList<>();
 
     Writers(BlobReceiver receiver, int n) throws IOException {
       threads = new ExecutorService[n];
@@ -501,7 +543,29 @@ public final class FileIngester {
       return threads[i].submit(() -> b.receive(buf, off, len));
     }
 
+    /** Commits every batch now, on its thread, in order with the receives; does not wait. */
+    void commitInBackground() throws IOException {
+      for (Future<Void> f : interim) {
+        if (f.isDone()) {
+          await(f);
+        }
+      }
+      interim.removeIf(Future::isDone);
+      interim.addAll(submitCommits());
+    }
+
+    /** Commits every batch and waits, also for earlier background commits (any failure throws). */
     void commit() throws IOException {
+      List<Future<Void>> done = submitCommits();
+      for (Future<Void> f : interim) {
+        await(f);
+      }
+      for (Future<Void> f : done) {
+        await(f);
+      }
+    }
+
+    private List<Future<Void>> submitCommits() {
       List<Future<Void>> done = new ArrayList<>();
       for (int i = 0; i < threads.length; i++) {
         BlobBatch b = batches[i];
@@ -512,9 +576,7 @@ public final class FileIngester {
                   return null;
                 }));
       }
-      for (Future<Void> f : done) {
-        await(f);
-      }
+      return done;
     }
 
     /** Closes every batch on its thread and stops the threads, waiting for queued work. */

@@ -28,15 +28,22 @@ import org.latticefs.cas.BlobRef;
  *       chunk's start is final, or at the end), and the tree is built by the same {@link
  *       ManifestBuilder}. When it returns, every blob the manifest reaches is durable (one batch,
  *       committed once).
- *   <li>{@link #close()}: abandons a session that has not finished (nothing is committed); does not
- *       wait. The content is then ingested the ordinary way, if at all. Blobs the session already
- *       handed to its batch are not committed, so the store may drop them ({@code DiskBlobStore}
- *       deletes the temp files) or keep them; either way nothing references them, and a stray one
- *       is garbage for the collector, never part of a file.
+ *   <li>{@link #close()}: abandons a session that has not finished; does not wait. The content is
+ *       then ingested the ordinary way, if at all. No manifest is stored for an abandoned session.
  * </ul>
  *
- * A failure of the background work (an I/O error, or no new content for the idle timeout) ends the
- * session: {@link #finish} then throws it, and the caller falls back to an ordinary ingest.
+ * <h2>Durability and garbage</h2>
+ *
+ * A session commits its chunk batches every {@value #DEFAULT_COMMIT_EVERY} bytes or so while it
+ * runs (so the data reaches the disk while the writer is still writing) and once more in {@link
+ * #finish}, which also stores the manifest. Chunks committed before {@code finish} are durable but
+ * referenced by nothing until the caller commits the manifest it returns; after an abandoned
+ * session, a crash, or a failed {@code finish}, they stay unreferenced: garbage for the collector,
+ * never part of a file (and dedup makes them free if the same content is stored later). Chunks not
+ * yet committed go with their batch ({@code DiskBlobStore} deletes the temp files).
+ *
+ * <p>A failure of the background work (an I/O error, or no new content for the idle timeout) ends
+ * the session: {@link #finish} then throws it, and the caller falls back to an ordinary ingest.
  *
  * <h2>Threads</h2>
  *
@@ -48,6 +55,13 @@ import org.latticefs.cas.BlobRef;
  * time.
  */
 public final class IngestSession implements AutoCloseable {
+  /**
+   * How much new content a session stores between two commits of its batches: a long session's
+   * chunks are written out (and made durable) while the file is still being written, so that {@link
+   * #finish} only has the tail to sync.
+   */
+  static final long DEFAULT_COMMIT_EVERY = 128L << 20;
+
   /** How long the background thread waits for new content before giving up. */
   static final long DEFAULT_IDLE_NANOS = TimeUnit.SECONDS.toNanos(60);
 
@@ -60,6 +74,7 @@ public final class IngestSession implements AutoCloseable {
   private final long keep;
   private final FileChannel source;
   private final int blockSize;
+  private final long commitEvery;
   private final long idleNanos;
   private final CompletableFuture<IngestResult> result = new CompletableFuture<>();
   private final Thread thread;
@@ -78,17 +93,8 @@ public final class IngestSession implements AutoCloseable {
       BlobRef oldManifest,
       long keep,
       FileChannel source,
-      int blockSize) {
-    this(ingester, oldTree, oldManifest, keep, source, blockSize, DEFAULT_IDLE_NANOS);
-  }
-
-  IngestSession(
-      FileIngester ingester,
-      BlobFetcher oldTree,
-      BlobRef oldManifest,
-      long keep,
-      FileChannel source,
       int blockSize,
+      long commitEvery,
       long idleNanos) {
     this.ingester = ingester;
     this.oldTree = oldTree;
@@ -96,6 +102,7 @@ public final class IngestSession implements AutoCloseable {
     this.keep = keep;
     this.source = source;
     this.blockSize = blockSize;
+    this.commitEvery = commitEvery;
     this.idleNanos = idleNanos;
     this.limit = keep;
     this.thread = new Thread(this::run, "lattice-ingest-session");
@@ -108,7 +115,7 @@ public final class IngestSession implements AutoCloseable {
 
   private void run() {
     try {
-      result.complete(ingester.run(this::begin, blockSize, c -> {}));
+      result.complete(ingester.run(this::begin, blockSize, commitEvery, c -> {}));
     } catch (Throwable e) {
       result.completeExceptionally(e);
     }

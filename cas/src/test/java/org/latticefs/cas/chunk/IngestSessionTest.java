@@ -70,7 +70,8 @@ class IngestSessionTest {
       @ForAll @IntRange(min = 0, max = 3 << 20) int size,
       @ForAll @IntRange(min = 64, max = 300_000) int maxPiece,
       @ForAll boolean textLike,
-      @ForAll boolean singleThreaded)
+      @ForAll boolean singleThreaded,
+      @ForAll @IntRange(min = 0, max = 1 << 20) int commitEvery)
       throws Exception {
     byte[] data = textLike ? TestData.textLike(seed, size) : TestData.random(seed, size);
     MapBlobStore store = new MapBlobStore();
@@ -80,7 +81,7 @@ class IngestSessionTest {
     }
     Path f = Files.createTempFile("session", ".bin");
     try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-      IngestSession s = ing.startSession(null, null, 0, ch, BLOCK);
+      IngestSession s = ing.startSession(null, null, 0, ch, BLOCK, commitEvery);
       writeInPieces(ch, s, data, 0, new SplittableRandom(seed), maxPiece);
       IngestResult got = s.finish(data.length);
       s.ended().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -115,7 +116,7 @@ class IngestSessionTest {
     Path f = Files.createTempFile("append", ".bin");
     try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       // The source holds only the appended bytes: the kept prefix must come from the old version.
-      IngestSession s = ing.startSession(store, oldVersion.manifest(), keep, ch, BLOCK);
+      IngestSession s = ing.startSession(store, oldVersion.manifest(), keep, ch, BLOCK, 0);
       writeInPieces(ch, s, data, keep, new SplittableRandom(seed), maxPiece);
       IngestResult got = s.finish(data.length);
       IngestResult want = fullIngest(data);
@@ -159,7 +160,8 @@ class IngestSessionTest {
     try (FileChannel ch =
         FileChannel.open(
             f, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-      IngestSession s = new FileIngester(store, SMALL, TINY).startSession(null, null, 0, ch, BLOCK);
+      IngestSession s =
+          new FileIngester(store, SMALL, TINY).startSession(null, null, 0, ch, BLOCK, 0);
       ch.write(ByteBuffer.wrap(data), 0);
       s.advance(data.length);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -175,6 +177,76 @@ class IngestSessionTest {
   }
 
   @Test
+  void aLongSessionCommitsItsChunksWhileTheWriterWrites() throws Exception {
+    byte[] data = TestData.random(12, 2 << 20);
+    MapBlobStore store = new MapBlobStore();
+    Path f = dir.resolve("interim.bin");
+    try (FileChannel ch =
+        FileChannel.open(
+            f, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      IngestSession s =
+          new FileIngester(store, SMALL, TINY).startSession(null, null, 0, ch, BLOCK, 256 << 10);
+      ch.write(ByteBuffer.wrap(data), 0);
+      s.advance(data.length);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (store.commits.get() == 0) {
+        assertTrue(System.nanoTime() < deadline, "no commit before finish");
+        Thread.sleep(5);
+      }
+      IngestResult got = s.finish(data.length);
+      assertEquals(fullIngest(data).manifest(), got.manifest());
+      assertArrayEquals(data, FileIngesterTest.readAll(store, got.manifest()));
+    }
+  }
+
+  @Test
+  void aFailedBackgroundCommitFailsTheSession() throws Exception {
+    byte[] data = TestData.random(13, 2 << 20);
+    MapBlobStore store = new MapBlobStore();
+    org.latticefs.cas.BlobReceiver failing =
+        new org.latticefs.cas.BlobReceiver() {
+          @Override
+          public org.latticefs.cas.BlobRef receive(byte[] b, int off, int len) {
+            return store.receive(b, off, len);
+          }
+
+          @Override
+          public org.latticefs.cas.BlobRef receive(java.io.InputStream in) throws IOException {
+            return store.receive(in);
+          }
+
+          @Override
+          public org.latticefs.cas.BlobBatch newBatch() {
+            return new org.latticefs.cas.BlobBatch() {
+              @Override
+              public org.latticefs.cas.BlobRef receive(byte[] b, int off, int len) {
+                return store.receive(b, off, len);
+              }
+
+              @Override
+              public void commit() throws IOException {
+                throw new IOException("disk on fire");
+              }
+
+              @Override
+              public void close() {}
+            };
+          }
+        };
+    Path f = dir.resolve("failing.bin");
+    try (FileChannel ch =
+        FileChannel.open(
+            f, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      IngestSession s =
+          new FileIngester(failing, SMALL, TINY).startSession(null, null, 0, ch, BLOCK, 64 << 10);
+      ch.write(ByteBuffer.wrap(data), 0);
+      s.advance(data.length);
+      IOException e = assertThrows(IOException.class, () -> s.finish(data.length));
+      assertTrue(e.getMessage().contains("disk on fire"), e.getMessage());
+    }
+  }
+
+  @Test
   void anAbandonedSessionCommitsNothingAndFinishThrows() throws Exception {
     byte[] data = TestData.random(4, 512 << 10);
     MapBlobStore store = new MapBlobStore();
@@ -182,7 +254,8 @@ class IngestSessionTest {
     try (FileChannel ch =
         FileChannel.open(
             f, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-      IngestSession s = new FileIngester(store, SMALL, TINY).startSession(null, null, 0, ch, BLOCK);
+      IngestSession s =
+          new FileIngester(store, SMALL, TINY).startSession(null, null, 0, ch, BLOCK, 0);
       ch.write(ByteBuffer.wrap(data), 0);
       s.advance(data.length);
       s.close();
@@ -204,7 +277,7 @@ class IngestSessionTest {
             f, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       FileIngester ing = new FileIngester(store, SMALL, TINY);
       IngestSession s =
-          new IngestSession(ing, null, null, 0, ch, BLOCK, TimeUnit.MILLISECONDS.toNanos(50));
+          new IngestSession(ing, null, null, 0, ch, BLOCK, 0, TimeUnit.MILLISECONDS.toNanos(50));
       s.start();
       ch.write(ByteBuffer.wrap(new byte[100]), 0);
       s.advance(100);
@@ -222,7 +295,8 @@ class IngestSessionTest {
         FileChannel.open(
             f, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       IngestSession s =
-          new FileIngester(new MapBlobStore(), SMALL, TINY).startSession(null, null, 0, ch, BLOCK);
+          new FileIngester(new MapBlobStore(), SMALL, TINY)
+              .startSession(null, null, 0, ch, BLOCK, 0);
       ch.write(ByteBuffer.wrap(new byte[10]), 0);
       s.advance(10);
       assertThrows(IllegalArgumentException.class, () -> s.finish(5));
