@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -511,21 +512,20 @@ public final class FileIngester {
    * goes to thread {@code k mod n}.
    */
   private static final class Writers {
+    private final BlobReceiver receiver;
     private final ExecutorService[] threads;
+    // batches[i] is used on threads[i] only (after construction).
     private final BlobBatch[] batches;
-    private final List<Future<Void>> interim = new ArrayList<>();
+    private final List<CompletableFuture<Void>> interim = new ArrayList<>();
+    private ExecutorService committer;
+    private volatile boolean closed;
 
     Writers(BlobReceiver receiver, int n) throws IOException {
+      this.receiver = receiver;
       threads = new ExecutorService[n];
       batches = new BlobBatch[n];
       for (int i = 0; i < n; i++) {
-        threads[i] =
-            Executors.newSingleThreadExecutor(
-                r -> {
-                  Thread t = new Thread(r, "lattice-chunk-writer");
-                  t.setDaemon(true);
-                  return t;
-                });
+        threads[i] = singleThread("lattice-chunk-writer");
       }
       try {
         for (int i = 0; i < n; i++) {
@@ -537,26 +537,76 @@ public final class FileIngester {
       }
     }
 
-    Future<BlobRef> receive(int k, byte[] buf, int off, int len) {
-      int i = k % threads.length;
-      BlobBatch b = batches[i];
-      return threads[i].submit(() -> b.receive(buf, off, len));
+    private static ExecutorService singleThread(String name) {
+      return Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+          });
     }
 
-    /** Commits every batch now, on its thread, in order with the receives; does not wait. */
+    Future<BlobRef> receive(int k, byte[] buf, int off, int len) {
+      int i = k % threads.length;
+      return threads[i].submit(() -> batches[i].receive(buf, off, len));
+    }
+
+    /**
+     * Commits what every batch received so far, without holding up later receives: each writer
+     * thread, in order with its receives, hands its batch to a committer thread and carries on with
+     * a fresh one. Does not wait; a failure is thrown by a later call or by {@link #commit}.
+     */
     void commitInBackground() throws IOException {
-      for (Future<Void> f : interim) {
+      for (CompletableFuture<Void> f : interim) {
         if (f.isDone()) {
           await(f);
         }
       }
-      interim.removeIf(Future::isDone);
-      interim.addAll(submitCommits());
+      interim.removeIf(CompletableFuture::isDone);
+      if (committer == null) {
+        committer = singleThread("lattice-chunk-commit");
+      }
+      for (int i = 0; i < threads.length; i++) {
+        int w = i;
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        interim.add(done);
+        threads[w].execute(
+            () -> {
+              BlobBatch old = batches[w];
+              try {
+                batches[w] = receiver.newBatch();
+              } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+                return;
+              }
+              committer.execute(() -> commitAndClose(old, done));
+            });
+      }
+    }
+
+    private void commitAndClose(BlobBatch batch, CompletableFuture<Void> done) {
+      try (batch) {
+        if (!closed) {
+          batch.commit();
+        }
+        done.complete(null);
+      } catch (Throwable e) {
+        done.completeExceptionally(e);
+      }
     }
 
     /** Commits every batch and waits, also for earlier background commits (any failure throws). */
     void commit() throws IOException {
-      List<Future<Void>> done = submitCommits();
+      List<Future<Void>> done = new ArrayList<>();
+      for (int i = 0; i < threads.length; i++) {
+        int w = i;
+        done.add(
+            threads[w].submit(
+                () -> {
+                  batches[w].commit();
+                  return null;
+                }));
+      }
       for (Future<Void> f : interim) {
         await(f);
       }
@@ -565,44 +615,37 @@ public final class FileIngester {
       }
     }
 
-    private List<Future<Void>> submitCommits() {
-      List<Future<Void>> done = new ArrayList<>();
-      for (int i = 0; i < threads.length; i++) {
-        BlobBatch b = batches[i];
-        done.add(
-            threads[i].submit(
-                () -> {
-                  b.commit();
-                  return null;
-                }));
-      }
-      return done;
-    }
-
-    /** Closes every batch on its thread and stops the threads, waiting for queued work. */
+    /**
+     * Closes every batch on its thread and stops the threads, waiting for queued work; background
+     * commits not started yet only close their batch.
+     */
     void close() throws IOException {
+      closed = true;
       IOException first = null;
       for (int i = 0; i < threads.length; i++) {
-        BlobBatch b = batches[i];
-        if (b == null) {
-          continue;
-        }
+        int w = i;
         try {
           await(
-              threads[i].submit(
+              threads[w].submit(
                   () -> {
-                    b.close();
+                    if (batches[w] != null) {
+                      batches[w].close();
+                    }
                     return null;
                   }));
         } catch (IOException e) {
           first = first == null ? e : first;
         }
       }
-      for (ExecutorService t : threads) {
+      List<ExecutorService> all = new ArrayList<>(List.of(threads));
+      if (committer != null) {
+        all.add(committer);
+      }
+      for (ExecutorService t : all) {
         t.shutdown();
       }
       boolean interrupted = false;
-      for (ExecutorService t : threads) {
+      for (ExecutorService t : all) {
         while (true) {
           try {
             if (t.awaitTermination(1, TimeUnit.MINUTES)) {
