@@ -18,7 +18,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,6 +30,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -39,6 +39,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -103,6 +104,12 @@ public final class DiskBlobStore implements BlobStore {
 
   /** Bytes a batch may have copied and queued for its writer threads at once. */
   private static final int BATCH_BYTES_IN_FLIGHT = 32 << 20;
+
+  /** Size of the reusable copy buffers of batch writes (the default chunker's largest chunk). */
+  private static final int POOLED_BUFFER = 1 << 20;
+
+  /** Idle copy buffers kept for reuse (a bound on the memory a finished ingest leaves behind). */
+  private static final int MAX_IDLE_BUFFERS = 16;
 
   /**
    * Tuning for a store.
@@ -186,6 +193,7 @@ public final class DiskBlobStore implements BlobStore {
   private final ExecutorService batchWriters;
 
   private final AtomicInteger openBatches = new AtomicInteger();
+  private final ConcurrentLinkedQueue<byte[]> idleBuffers = new ConcurrentLinkedQueue<>();
   private final boolean batchSyncfs;
   private volatile boolean closed;
 
@@ -622,7 +630,26 @@ public final class DiskBlobStore implements BlobStore {
    */
   private Path writeTemp(BlobRef ref, byte[] data, int off, int len, boolean sync)
       throws IOException {
-    Path tmp = Files.createTempFile(shardDirs[shardIndex(ref)], ref.hex() + ".", TEMP_SUFFIX);
+    Path dir = shardDirs[shardIndex(ref)];
+    if (!sync && Fsync.hasWriteNew()) {
+      while (true) {
+        Path tmp =
+            dir.resolve(
+                ref.hex()
+                    + "."
+                    + Long.toUnsignedString(ThreadLocalRandom.current().nextLong())
+                    + TEMP_SUFFIX);
+        try {
+          if (Fsync.writeNew(tmp, data, off, len)) {
+            return tmp;
+          }
+        } catch (IOException | RuntimeException e) {
+          deleteQuietly(tmp);
+          throw translate(e, len);
+        }
+      }
+    }
+    Path tmp = Files.createTempFile(dir, ref.hex() + ".", TEMP_SUFFIX);
     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
       writeFully(ch, ByteBuffer.wrap(data, off, len));
       if (sync) {
@@ -633,6 +660,28 @@ public final class DiskBlobStore implements BlobStore {
       throw translate(e, len);
     }
     return tmp;
+  }
+
+  /**
+   * A buffer for a batch's copy of a blob of {@code len} bytes: a reused one when the blob fits.
+   * Touching fresh memory is expensive on some virtual machines (a page fault per 4 KiB), and a
+   * large ingest would otherwise allocate and fault in every chunk's copy.
+   */
+  private byte[] takeBuffer(int len) {
+    if (len <= POOLED_BUFFER) {
+      byte[] b = idleBuffers.poll();
+      if (b != null) {
+        return b;
+      }
+      return new byte[POOLED_BUFFER];
+    }
+    return new byte[len];
+  }
+
+  private void giveBack(byte[] b) {
+    if (b.length == POOLED_BUFFER && idleBuffers.size() < MAX_IDLE_BUFFERS) {
+      idleBuffers.offer(b);
+    }
   }
 
   private static void writeFully(FileChannel ch, ByteBuffer buf) throws IOException {
@@ -898,28 +947,32 @@ public final class DiskBlobStore implements BlobStore {
       // Creating thousands of small files is kernel work: let writer threads overlap it with the
       // caller's hashing and chunking. The caller's buffer is reused after we return: copy it.
       failIfAWriteFailed();
-      byte[] copy = Arrays.copyOfRange(data, off, off + len);
-      int permits = Math.min(len, BATCH_BYTES_IN_FLIGHT);
+      byte[] copy = takeBuffer(len);
+      int permits = Math.min(copy.length, BATCH_BYTES_IN_FLIGHT);
       try {
         inFlight.acquire(permits);
       } catch (InterruptedException e) {
+        giveBack(copy);
         Thread.currentThread().interrupt();
         throw new InterruptedIOException("interrupted while waiting for batch writes");
       }
+      System.arraycopy(data, off, copy, 0, len);
       CompletableFuture<Path> tmp = new CompletableFuture<>();
       try {
         batchWriters.execute(
             () -> {
               try {
-                tmp.complete(writeTemp(ref, copy, 0, copy.length, false));
+                tmp.complete(writeTemp(ref, copy, 0, len, false));
               } catch (Throwable e) {
                 tmp.completeExceptionally(e);
                 writeFailed = true;
               } finally {
+                giveBack(copy);
                 inFlight.release(permits);
               }
             });
       } catch (RejectedExecutionException e) {
+        giveBack(copy);
         inFlight.release(permits);
         throw new IOException("blob store " + casDir + " is closed", e);
       }
