@@ -41,6 +41,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -107,6 +108,9 @@ public final class DiskBlobStore implements BlobStore {
 
   /** Size of the reusable copy buffers of batch writes (the default chunker's largest chunk). */
   private static final int POOLED_BUFFER = 1 << 20;
+
+  /** Unsynced bytes after which a batch starts writing back in the background. */
+  private static final long EARLY_FLUSH_BYTES = 64 << 20;
 
   /** Idle copy buffers kept for reuse (a bound on the memory a finished ingest leaves behind). */
   private static final int MAX_IDLE_BUFFERS = 16;
@@ -925,6 +929,53 @@ public final class DiskBlobStore implements BlobStore {
     private volatile boolean writeFailed;
     private boolean done;
 
+    /**
+     * Opened before the first temp file is written (syncfs batches only), closed with the batch.
+     */
+    private Fsync.FileSystemHandle fs;
+
+    private final AtomicLong unflushed = new AtomicLong();
+    private final AtomicBoolean flushing = new AtomicBoolean();
+    private volatile CompletableFuture<Void> earlyFlush = CompletableFuture.completedFuture(null);
+    private volatile IOException earlyFlushError;
+
+    /** The file system handle this batch syncs through, opened before its first write. */
+    private void openFileSystem() throws IOException {
+      if (batchSyncfs && fs == null) {
+        fs = Fsync.openFileSystem(tmpDir);
+      }
+    }
+
+    /**
+     * Counts a written temp file; past {@link #EARLY_FLUSH_BYTES} unsynced bytes, starts a {@code
+     * syncfs} in the background, so the disk writes while the caller goes on and the commit finds
+     * little left. Its error, if any, fails the commit.
+     */
+    private void wrote(long len) {
+      if (fs == null) {
+        return;
+      }
+      if (unflushed.addAndGet(len) >= EARLY_FLUSH_BYTES && flushing.compareAndSet(false, true)) {
+        unflushed.set(0);
+        try {
+          earlyFlush =
+              CompletableFuture.runAsync(
+                  () -> {
+                    try {
+                      fs.sync();
+                    } catch (IOException e) {
+                      earlyFlushError = e;
+                    } finally {
+                      flushing.set(false);
+                    }
+                  },
+                  syncPool);
+        } catch (RejectedExecutionException closed) {
+          flushing.set(false);
+        }
+      }
+    }
+
     @Override
     public BlobRef receive(byte[] data, int off, int len) throws IOException {
       checkBatch();
@@ -937,11 +988,13 @@ public final class DiskBlobStore implements BlobStore {
         access.touch(ref);
         return ref;
       }
+      openFileSystem();
       if (batchWriters == null) {
         pending.put(
             ref,
             new Pending(
                 CompletableFuture.completedFuture(writeTemp(ref, data, off, len, false)), len));
+        wrote(len);
         return ref;
       }
       // Creating thousands of small files is kernel work: let writer threads overlap it with the
@@ -963,6 +1016,7 @@ public final class DiskBlobStore implements BlobStore {
             () -> {
               try {
                 tmp.complete(writeTemp(ref, copy, 0, len, false));
+                wrote(len);
               } catch (Throwable e) {
                 tmp.completeExceptionally(e);
                 writeFailed = true;
@@ -1021,7 +1075,11 @@ public final class DiskBlobStore implements BlobStore {
       // 1. Make every temp file's content durable.
       if (batchSyncfs) {
         try {
-          Fsync.filesystem(tmpDir);
+          earlyFlush.join();
+          if (earlyFlushError != null) {
+            throw earlyFlushError;
+          }
+          fs.sync();
         } catch (IOException e) {
           throw translate(e, bytes);
         }
@@ -1076,7 +1134,7 @@ public final class DiskBlobStore implements BlobStore {
           renamed |= renameAll(entries);
         }
         if (renamed) {
-          Fsync.filesystem(casDir);
+          fs.sync();
         }
       } finally {
         for (int i = held.size() - 1; i >= 0; i--) {
@@ -1141,6 +1199,10 @@ public final class DiskBlobStore implements BlobStore {
       }
       done = true;
       openBatches.decrementAndGet();
+      earlyFlush.join();
+      if (fs != null) {
+        fs.close();
+      }
       for (Pending p : pending.values()) {
         // Wait for writes still running, then delete what they wrote.
         try {

@@ -98,19 +98,59 @@ final class Fsync {
    * @throws IllegalStateException if {@link #hasSyncfs()} is false
    */
   static void filesystem(Path anyPath) throws IOException {
+    try (FileSystemHandle h = openFileSystem(anyPath)) {
+      h.sync();
+    }
+  }
+
+  /**
+   * Opens the file system holding {@code anyPath} for {@code syncfs(2)}. Linux (5.8+) reports a
+   * write-back error only to handles that were open when it happened, so a writer opens its handle
+   * before it writes what the handle must later make durable: an error in the kernel's own
+   * background write-back of those files is then not missed.
+   *
+   * @throws IllegalStateException if {@link #hasSyncfs()} is false
+   */
+  static FileSystemHandle openFileSystem(Path anyPath) throws IOException {
     if (LIBC == null) {
       throw new IllegalStateException("syncfs is not available here");
     }
     int fd = LIBC.open(anyPath.toString(), O_RDONLY | O_CLOEXEC, 0);
     if (fd < 0) {
-      throw new IOException("cannot open " + anyPath + " to sync its file system");
+      throw new IOException(
+          "cannot open "
+              + anyPath
+              + " to sync its file system: "
+              + LIBC.strerror(jnr.ffi.Runtime.getRuntime(LIBC).getLastError()));
     }
-    try {
+    return new FileSystemHandle(anyPath, fd);
+  }
+
+  /** An open file system, see {@link #openFileSystem}. Safe for concurrent {@link #sync} calls. */
+  static final class FileSystemHandle implements AutoCloseable {
+    private final Path path;
+    private final int fd;
+
+    private FileSystemHandle(Path path, int fd) {
+      this.path = path;
+      this.fd = fd;
+    }
+
+    /**
+     * Writes back everything dirty on the file system and waits for it.
+     *
+     * @throws IOException if that failed, or a write-back error happened since the handle was
+     *     opened (or since the last call that reported one), with the system's error text
+     */
+    void sync() throws IOException {
       if (LIBC.syncfs(fd) != 0) {
         int errno = jnr.ffi.Runtime.getRuntime(LIBC).getLastError();
-        throw new IOException("syncfs(" + anyPath + ") failed: " + LIBC.strerror(errno));
+        throw new IOException("syncfs(" + path + ") failed: " + LIBC.strerror(errno));
       }
-    } finally {
+    }
+
+    @Override
+    public void close() {
       LIBC.close(fd);
     }
   }
