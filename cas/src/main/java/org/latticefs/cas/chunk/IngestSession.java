@@ -252,6 +252,7 @@ public final class IngestSession implements AutoCloseable {
   private synchronized long awaitFinal(long pos, int want) throws IOException {
     long need = Math.min(want, WAKE_BYTES);
     long deadline = System.nanoTime() + idleNanos;
+    long seen = limit;
     while (true) {
       if (abandoned) {
         throw new IOException("ingest session abandoned");
@@ -263,6 +264,11 @@ public final class IngestSession implements AutoCloseable {
       if (avail >= need) {
         wakeAt = Long.MAX_VALUE;
         return avail;
+      }
+      if (limit != seen) {
+        // A slow writer is still a writer: only a stretch without any new content times out.
+        seen = limit;
+        deadline = System.nanoTime() + idleNanos;
       }
       long left = deadline - System.nanoTime();
       if (left <= 0) {

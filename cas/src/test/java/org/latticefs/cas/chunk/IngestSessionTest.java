@@ -289,6 +289,28 @@ class IngestSessionTest {
   }
 
   @Test
+  void aSlowWriterIsNotIdle() throws Exception {
+    byte[] data = TestData.random(14, 3000);
+    MapBlobStore store = new MapBlobStore();
+    Path f = dir.resolve("slow.bin");
+    try (FileChannel ch =
+        FileChannel.open(
+            f, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      FileIngester ing = new FileIngester(store, SMALL, TINY);
+      IngestSession s =
+          new IngestSession(ing, null, null, 0, ch, BLOCK, 0, TimeUnit.MILLISECONDS.toNanos(100));
+      s.start();
+      // 30 pieces 40 ms apart: far longer than the idle timeout in all, never idle for that long.
+      for (int p = 0; p < data.length; p += 100) {
+        ch.write(ByteBuffer.wrap(data, p, 100), p);
+        s.advance(p + 100);
+        Thread.sleep(40);
+      }
+      assertEquals(fullIngest(data).manifest(), s.finish(data.length).manifest());
+    }
+  }
+
+  @Test
   void finishBelowWhatWasDeclaredFinalIsRejected() throws Exception {
     Path f = dir.resolve("short.bin");
     try (FileChannel ch =
