@@ -33,7 +33,9 @@
  * <h2>Staging</h2>
  *
  * Per open file, a sparse local file holding only the written ranges; the rest is read from the
- * committed version. Flush, fsync and close turn it into chunks, a manifest and one log entry.
+ * committed version. Flush, fsync and close turn it into chunks, a manifest and one log entry. A
+ * file written strictly in order (new, truncated, or appended to) is chunked and stored in the
+ * background while it is written, so that only the tail is left for the commit.
  *
  * <h2>Conflict copy</h2>
  *

@@ -17,7 +17,9 @@
  * <h2>Ingest</h2>
  *
  * Content in, root ref out ({@link org.latticefs.cas.chunk.FileIngester}): streaming, bounded
- * memory, one durable batch; {@code reingest} re-reads only the region around an edit.
+ * memory, one durable batch; {@code reingest} re-reads only the region around an edit. An {@link
+ * org.latticefs.cas.chunk.IngestSession} ingests content while it is still being written (told how
+ * much is final), with the same result as an ingest of the finished content.
  *
  * <h2>Read</h2>
  *
