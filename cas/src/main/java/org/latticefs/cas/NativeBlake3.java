@@ -16,6 +16,7 @@ import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;
 import jnr.ffi.annotations.Pinned;
 import jnr.ffi.types.size_t;
+import jnr.ffi.types.u_int64_t;
 import jnr.ffi.types.uintptr_t;
 
 /**
@@ -80,6 +81,18 @@ final class NativeBlake3 {
 
     void lattice_blake3_hash(
         @Pinned @In byte[] base, @size_t long off, @size_t long len, @Pinned @Out byte[] out);
+
+    @size_t
+    long lattice_blake3_group_cvs(
+        @Pinned @In byte[] base,
+        @size_t long off,
+        @size_t long len,
+        @u_int64_t long chunkCounter,
+        @Pinned @Out byte[] cvs,
+        @size_t long cvsOff);
+
+    void lattice_blake3_root_from_cvs(
+        @Pinned @In byte[] cvs, @u_int64_t long groups, @Pinned @Out byte[] root);
   }
 
   /** Why the native implementation could not be used. */
@@ -269,7 +282,8 @@ final class NativeBlake3 {
         h.update(direct.duplicate().position(3 + half));
         incremental = h.finish();
       }
-      for (BlobRef got : new BlobRef[] {oneShotHeap, oneShotDirect, incremental}) {
+      BlobRef fromGroups = len > Outboard.GROUP_SIZE ? rootFromGroups(input, len) : oneShotHeap;
+      for (BlobRef got : new BlobRef[] {oneShotHeap, oneShotDirect, incremental, fromGroups}) {
         if (!got.hex().equals(CHECK_HASHES[i])) {
           throw new UnavailableException(
               "native BLAKE3 failed its self-check on "
@@ -281,6 +295,14 @@ final class NativeBlake3 {
         }
       }
     }
+  }
+
+  /** The hash of {@code input[0, len)} through the group entry points, for the self-check. */
+  private BlobRef rootFromGroups(byte[] input, int len) {
+    int groups = Outboard.groupCount(len);
+    byte[] cvs = new byte[groups * Outboard.CV_LENGTH];
+    groupCvs(input, 0, len, 0, cvs, 0);
+    return rootFromCvs(cvs, groups);
   }
 
   /** Describes the library, CPU path and origin, for logs. */
@@ -321,6 +343,42 @@ final class NativeBlake3 {
     } finally {
       java.lang.ref.Reference.reachabilityFence(data);
     }
+    return new BlobRef(out);
+  }
+
+  /**
+   * Writes the chaining values of the consecutive {@link Outboard#GROUP_SIZE groups} in {@code
+   * data[off, off+len)} to {@code cvs} from {@code cvsOff}, the first group being group number
+   * {@code firstGroup} of a blob of more than one group. Every group but the last must be whole; a
+   * short last group must be the blob's last. Returns how many were written.
+   */
+  int groupCvs(byte[] data, int off, int len, long firstGroup, byte[] cvs, int cvsOff) {
+    Objects.checkFromIndexSize(off, len, data.length);
+    int groups = Outboard.groupCount(len);
+    Objects.checkFromIndexSize(cvsOff, len == 0 ? 0 : groups * Outboard.CV_LENGTH, cvs.length);
+    int written = 0;
+    // Pin at most MAX_PINNED input bytes per call; MAX_PINNED is a whole number of groups.
+    while (len > 0) {
+      int n = Math.min(len, MAX_PINNED);
+      long chunkCounter = (firstGroup + written) * (Outboard.GROUP_SIZE / 1024);
+      written +=
+          (int)
+              lib.lattice_blake3_group_cvs(
+                  data, off, n, chunkCounter, cvs, cvsOff + (long) written * Outboard.CV_LENGTH);
+      off += n;
+      len -= n;
+    }
+    return written;
+  }
+
+  /** The hash of a blob of {@code groups >= 2} groups, from its group chaining values. */
+  BlobRef rootFromCvs(byte[] cvs, int groups) {
+    if (groups < 2 || (long) groups * Outboard.CV_LENGTH > cvs.length) {
+      throw new IllegalArgumentException(
+          groups + " groups in " + cvs.length + " bytes of chaining values");
+    }
+    byte[] out = new byte[BlobRef.LENGTH];
+    lib.lattice_blake3_root_from_cvs(cvs, groups, out);
     return new BlobRef(out);
   }
 
