@@ -99,7 +99,7 @@ public final class CachingBlobFetcher implements BlobFetcher {
       misses.incrementAndGet();
       return source.fetchRange(ref, offset, length);
     }
-    if (offset + length > cached.length) {
+    if (offset > cached.length - length) {
       throw new IllegalArgumentException(
           "range ["
               + offset

@@ -388,7 +388,7 @@ public final class DiskBlobStore implements BlobStore {
   /** Reads the groups covering the range and checks them against {@code outboard}. */
   private byte[] readRangeVerified(Outboard outboard, long offset, int length) throws IOException {
     BlobRef ref = outboard.ref();
-    if (offset + length > outboard.size()) {
+    if (offset > outboard.size() - length) {
       throw pastEnd(ref, offset, length, outboard.size());
     }
     int first = outboard.groupOf(offset);
@@ -419,7 +419,7 @@ public final class DiskBlobStore implements BlobStore {
   }
 
   private static byte[] slice(BlobRef ref, byte[] all, long offset, int length) {
-    if (offset + length > all.length) {
+    if (offset > all.length - length) {
       throw pastEnd(ref, offset, length, all.length);
     }
     return Arrays.copyOfRange(all, (int) offset, (int) offset + length);
