@@ -91,7 +91,7 @@ final class NativeBlake3 {
         @Pinned @Out byte[] cvs,
         @size_t long cvsOff);
 
-    void lattice_blake3_root_from_cvs(
+    int lattice_blake3_root_from_cvs(
         @Pinned @In byte[] cvs, @u_int64_t long groups, @Pinned @Out byte[] root);
   }
 
@@ -378,7 +378,9 @@ final class NativeBlake3 {
           groups + " groups in " + cvs.length + " bytes of chaining values");
     }
     byte[] out = new byte[BlobRef.LENGTH];
-    lib.lattice_blake3_root_from_cvs(cvs, groups, out);
+    if (lib.lattice_blake3_root_from_cvs(cvs, groups, out) != 0) {
+      throw new OutOfMemoryError("native BLAKE3: malloc failed merging " + groups + " groups");
+    }
     return new BlobRef(out);
   }
 
