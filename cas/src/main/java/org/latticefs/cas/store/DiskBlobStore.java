@@ -88,7 +88,9 @@ import org.slf4j.LoggerFactory;
  * (so nobody reads it again, and nothing is deleted), the ref is added to {@link #corruptRefs()},
  * every {@link CorruptionListener} is told, and {@link CorruptBlobException} is thrown. Storing a
  * good copy again (from a peer) repairs it: the quarantined copy is then deleted. A present file
- * whose size differs from a blob being received is treated the same way and replaced.
+ * whose size differs from a blob being received is treated the same way and replaced. A {@link
+ * #fetchRange} verifies the 16 KiB groups it read against the blob's {@link Outboard} (kept in
+ * memory), and treats a mismatch the same way.
  *
  * <h2>Concurrency</h2>
  *
@@ -368,7 +370,7 @@ public final class DiskBlobStore implements BlobStore {
       throw new BlobNotFoundException(ref);
     }
     BlobRef actual;
-    if (outboards != null && data.length > Outboard.GROUP_SIZE) {
+    if (outboards != null && data.length > Outboard.GROUP_SIZE && !outboards.contains(ref)) {
       Outboard outboard = Outboard.compute(data, 0, data.length);
       actual = outboard.ref();
       if (actual.equals(ref)) {

@@ -38,6 +38,13 @@ final class OutboardCache {
     return o;
   }
 
+  /** Whether {@code ref}'s outboard is held; neither a hit nor a miss, nor a use. */
+  boolean contains(BlobRef ref) {
+    synchronized (lru) {
+      return lru.containsKey(ref);
+    }
+  }
+
   /** Remembers {@code outboard}, evicting the least recently used beyond the capacity. */
   void put(Outboard outboard) {
     long bytes = outboard.memoryBytes();
