@@ -84,6 +84,15 @@ final class NativeBlake3 {
 
     @size_t
     long lattice_blake3_group_cvs(
+        @uintptr_t long base,
+        @size_t long off,
+        @size_t long len,
+        @u_int64_t long chunkCounter,
+        @Pinned @Out byte[] cvs,
+        @size_t long cvsOff);
+
+    @size_t
+    long lattice_blake3_group_cvs(
         @Pinned @In byte[] base,
         @size_t long off,
         @size_t long len,
@@ -369,6 +378,31 @@ final class NativeBlake3 {
       len -= n;
     }
     return written;
+  }
+
+  /**
+   * As {@link #groupCvs(byte[], int, int, long, byte[], int)}, over the remaining bytes of direct
+   * buffer {@code data}, in place; does not move it.
+   */
+  int groupCvs(ByteBuffer data, long firstGroup, byte[] cvs, int cvsOff) {
+    int len = data.remaining();
+    int groups = Outboard.groupCount(len);
+    Objects.checkFromIndexSize(cvsOff, len == 0 ? 0 : groups * Outboard.CV_LENGTH, cvs.length);
+    if (len == 0) {
+      return 0;
+    }
+    try {
+      return (int)
+          lib.lattice_blake3_group_cvs(
+              address(data),
+              data.position(),
+              len,
+              firstGroup * (Outboard.GROUP_SIZE / 1024),
+              cvs,
+              cvsOff);
+    } finally {
+      java.lang.ref.Reference.reachabilityFence(data);
+    }
   }
 
   /** The hash of a blob of {@code groups >= 2} groups, from its group chaining values. */

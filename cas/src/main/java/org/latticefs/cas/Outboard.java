@@ -217,18 +217,41 @@ public final class Outboard {
     if (groups == 1) {
       return len == size && lib.hash(data, off, len).equals(ref);
     }
-    if (len == 0 || groupStart(firstGroup) + len > size) {
+    if (!coversWholeGroups(firstGroup, len)) {
       return false;
     }
-    int lastGroup = groupOf(groupStart(firstGroup) + len - 1);
-    if (groupStart(firstGroup) + len != groupEnd(lastGroup)) {
-      return false;
-    }
-    int count = lastGroup - firstGroup + 1;
-    byte[] got = new byte[count * CV_LENGTH];
+    byte[] got = new byte[groupCount(len) * CV_LENGTH];
     lib.groupCvs(data, off, len, firstGroup, got, 0);
     int from = firstGroup * CV_LENGTH;
     return Arrays.equals(got, 0, got.length, cvs, from, from + got.length);
+  }
+
+  /**
+   * As {@link #verifies(int, byte[], int, int)}, for the remaining bytes of {@code data}; a direct
+   * buffer is hashed in place. Does not move {@code data}.
+   */
+  public boolean verifies(int firstGroup, ByteBuffer data) {
+    if (!data.isDirect() || groups == 1) {
+      byte[] copy = new byte[data.remaining()];
+      data.duplicate().get(copy);
+      return verifies(firstGroup, copy, 0, copy.length);
+    }
+    Objects.checkIndex(firstGroup, groups);
+    NativeBlake3 lib = requireNative();
+    int len = data.remaining();
+    if (!coversWholeGroups(firstGroup, len)) {
+      return false;
+    }
+    byte[] got = new byte[groupCount(len) * CV_LENGTH];
+    lib.groupCvs(data, firstGroup, got, 0);
+    int from = firstGroup * CV_LENGTH;
+    return Arrays.equals(got, 0, got.length, cvs, from, from + got.length);
+  }
+
+  /** Whether {@code len} bytes from group {@code firstGroup} are a whole number of its groups. */
+  private boolean coversWholeGroups(int firstGroup, long len) {
+    long start = groupStart(firstGroup);
+    return len > 0 && start + len <= size && start + len == groupEnd(groupOf(start + len - 1));
   }
 
   /** The group CVs, {@value #CV_LENGTH} bytes each (empty for a blob of one group); a copy. */

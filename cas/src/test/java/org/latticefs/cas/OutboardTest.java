@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Random;
 import net.jqwik.api.ForAll;
@@ -116,11 +117,17 @@ class OutboardTest {
     int start = (int) o.groupStart(first);
     int end = (int) o.groupEnd(last);
     assertTrue(o.verifies(first, data, start, end - start));
+    assertTrue(o.verifies(first, direct(data, start, end)));
+    assertTrue(o.verifies(first, ByteBuffer.wrap(data, start, end - start)));
     if (end > start) {
       byte[] bad = data.clone();
       int at = start + (a * 7919 + b) % (end - start);
       bad[at] ^= (byte) (1 << (b % 8));
       assertFalse(o.verifies(first, bad, start, end - start), "flipped byte " + at);
+      assertFalse(o.verifies(first, direct(bad, start, end)), "flipped byte " + at + ", direct");
+    }
+    if (end - start > 1) {
+      assertFalse(o.verifies(first, direct(data, start, end - 1)), "one byte short, direct");
     }
     assertEquals(o, Outboard.decode(o.ref(), o.encode()));
   }
@@ -242,9 +249,17 @@ class OutboardTest {
     assertArrayEquals(cvs, again, "group by group equals the one pass");
   }
 
+  /** data[start, end) in a direct buffer, at position 3 (so that the position is honoured). */
+  private static ByteBuffer direct(byte[] data, int start, int end) {
+    ByteBuffer b = ByteBuffer.allocateDirect(end - start + 3);
+    b.position(3);
+    b.put(data, start, end - start).flip().position(3);
+    return b;
+  }
+
   private static byte[] withSize(byte[] encoded, long size) {
     byte[] copy = encoded.clone();
-    java.nio.ByteBuffer.wrap(copy).putLong(1, size);
+    ByteBuffer.wrap(copy).putLong(1, size);
     return copy;
   }
 }

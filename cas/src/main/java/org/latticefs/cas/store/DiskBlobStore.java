@@ -27,6 +27,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -396,28 +398,52 @@ public final class DiskBlobStore implements BlobStore {
     int first = outboard.groupOf(offset);
     int last = outboard.groupOf(length == 0 ? offset : offset + length - 1);
     long start = outboard.groupStart(first);
-    byte[] groups = new byte[(int) (outboard.groupEnd(last) - start)];
-    int read = 0;
-    try (FileChannel ch = FileChannel.open(blobPath(ref), StandardOpenOption.READ)) {
-      ByteBuffer buf = ByteBuffer.wrap(groups);
-      while (buf.hasRemaining()) {
-        int n = ch.read(buf, start + buf.position());
-        if (n < 0) {
-          break;
+    int span = (int) (outboard.groupEnd(last) - start);
+    // Small spans (the usual case) go through a pooled direct buffer: no heap copy of the groups,
+    // and the native hash reads them in place.
+    ByteBuffer groups = span <= RangeBuffers.SIZE ? RangeBuffers.take() : ByteBuffer.allocate(span);
+    try {
+      groups.clear().limit(span);
+      try (FileChannel ch = FileChannel.open(blobPath(ref), StandardOpenOption.READ)) {
+        while (groups.hasRemaining() && ch.read(groups, start + groups.position()) >= 0) {
+          // until the groups are read or the file ends
         }
+      } catch (NoSuchFileException e) {
+        throw new BlobNotFoundException(ref);
       }
-      read = buf.position();
-    } catch (NoSuchFileException e) {
-      throw new BlobNotFoundException(ref);
+      boolean whole = !groups.hasRemaining();
+      groups.flip();
+      if (!whole || !outboard.verifies(first, groups)) {
+        // The file does not hold these bytes of the blob. The whole-file check decides, with the
+        // file's identity, and quarantines and reports it as fetch does (or, if the file was
+        // replaced by a good copy meanwhile, returns the range from it).
+        return slice(ref, readVerified(ref), offset, length);
+      }
+      byte[] out = new byte[length];
+      groups.get((int) (offset - start), out);
+      return out;
+    } finally {
+      if (groups.isDirect()) {
+        RangeBuffers.give(groups);
+      }
     }
-    if (read != groups.length || !outboard.verifies(first, groups, 0, groups.length)) {
-      // The file does not hold these bytes of the blob. The whole-file check decides, with the
-      // file's identity, and quarantines and reports it as fetch does (or, if the file was
-      // replaced by a good copy meanwhile, returns the range from it).
-      return slice(ref, readVerified(ref), offset, length);
+  }
+
+  /** Reusable direct buffers for range reads: direct memory is slow to allocate and to free. */
+  private static final class RangeBuffers {
+    /** Four groups: any range of up to 48 KiB + 1 byte. */
+    static final int SIZE = 4 * Outboard.GROUP_SIZE;
+
+    private static final BlockingQueue<ByteBuffer> FREE = new ArrayBlockingQueue<>(32);
+
+    static ByteBuffer take() {
+      ByteBuffer b = FREE.poll();
+      return b != null ? b : ByteBuffer.allocateDirect(SIZE);
     }
-    int from = (int) (offset - start);
-    return Arrays.copyOfRange(groups, from, from + length);
+
+    static void give(ByteBuffer b) {
+      FREE.offer(b);
+    }
   }
 
   private static byte[] slice(BlobRef ref, byte[] all, long offset, int length) {
