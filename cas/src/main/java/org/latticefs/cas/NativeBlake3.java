@@ -271,7 +271,10 @@ final class NativeBlake3 {
     "bc3e3d41a1146b069abffad3c0d44860cf664390afce4d9661f7902e7943e085",
   };
 
-  /** Checks every entry point (one-shot and incremental, heap and direct) on the vectors above. */
+  /**
+   * Checks every entry point (one-shot and incremental, heap and direct, and the root merged from
+   * group chaining values) on the vectors above.
+   */
   private void selfCheck() throws UnavailableException {
     byte[] input = new byte[CHECK_LENGTHS[CHECK_LENGTHS.length - 1]];
     for (int i = 0; i < input.length; i++) {
@@ -291,8 +294,19 @@ final class NativeBlake3 {
         h.update(direct.duplicate().position(3 + half));
         incremental = h.finish();
       }
-      BlobRef fromGroups = len > Outboard.GROUP_SIZE ? rootFromGroups(input, len) : oneShotHeap;
-      for (BlobRef got : new BlobRef[] {oneShotHeap, oneShotDirect, incremental, fromGroups}) {
+      BlobRef fromGroups = oneShotHeap;
+      BlobRef fromGroupsDirect = oneShotHeap;
+      if (len > Outboard.GROUP_SIZE) {
+        int groups = Outboard.groupCount(len);
+        byte[] cvs = new byte[groups * Outboard.CV_LENGTH];
+        groupCvs(input, 0, len, 0, cvs, 0);
+        fromGroups = rootFromCvs(cvs, groups);
+        direct.clear().position(3).limit(3 + len);
+        groupCvs(direct, 0, cvs, 0);
+        fromGroupsDirect = rootFromCvs(cvs, groups);
+      }
+      BlobRef[] results = {oneShotHeap, oneShotDirect, incremental, fromGroups, fromGroupsDirect};
+      for (BlobRef got : results) {
         if (!got.hex().equals(CHECK_HASHES[i])) {
           throw new UnavailableException(
               "native BLAKE3 failed its self-check on "
@@ -304,14 +318,6 @@ final class NativeBlake3 {
         }
       }
     }
-  }
-
-  /** The hash of {@code input[0, len)} through the group entry points, for the self-check. */
-  private BlobRef rootFromGroups(byte[] input, int len) {
-    int groups = Outboard.groupCount(len);
-    byte[] cvs = new byte[groups * Outboard.CV_LENGTH];
-    groupCvs(input, 0, len, 0, cvs, 0);
-    return rootFromCvs(cvs, groups);
   }
 
   /** Describes the library, CPU path and origin, for logs. */
