@@ -147,3 +147,13 @@ EXPORT int lattice_blake3_root_from_cvs(const uint8_t *cvs, uint64_t ngroups, ui
   }
   return 0;
 }
+
+/*
+ * One pass over a blob of more than one group, base[off, off+len): its group CVs into cvs (32
+ * bytes per group) and its hash into root_out. Returns 0, or -1 if out of memory.
+ */
+EXPORT int lattice_blake3_outboard(const uint8_t *base, size_t off, size_t len, uint8_t *cvs,
+                                   uint8_t *root_out) {
+  size_t groups = lattice_blake3_group_cvs(base, off, len, 0, cvs, 0);
+  return lattice_blake3_root_from_cvs(cvs, groups, root_out);
+}

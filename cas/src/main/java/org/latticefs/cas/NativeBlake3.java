@@ -100,6 +100,13 @@ final class NativeBlake3 {
         @Pinned @Out byte[] cvs,
         @size_t long cvsOff);
 
+    int lattice_blake3_outboard(
+        @Pinned @In byte[] base,
+        @size_t long off,
+        @size_t long len,
+        @Pinned @Out byte[] cvs,
+        @Pinned @Out byte[] root);
+
     int lattice_blake3_root_from_cvs(
         @Pinned @In byte[] cvs, @u_int64_t long groups, @Pinned @Out byte[] root);
   }
@@ -294,18 +301,22 @@ final class NativeBlake3 {
         h.update(direct.duplicate().position(3 + half));
         incremental = h.finish();
       }
+      BlobRef fromOutboard = oneShotHeap;
       BlobRef fromGroups = oneShotHeap;
       BlobRef fromGroupsDirect = oneShotHeap;
       if (len > Outboard.GROUP_SIZE) {
         int groups = Outboard.groupCount(len);
         byte[] cvs = new byte[groups * Outboard.CV_LENGTH];
+        fromOutboard = outboard(input, 0, len, cvs);
         groupCvs(input, 0, len, 0, cvs, 0);
         fromGroups = rootFromCvs(cvs, groups);
         direct.clear().position(3).limit(3 + len);
         groupCvs(direct, 0, cvs, 0);
         fromGroupsDirect = rootFromCvs(cvs, groups);
       }
-      BlobRef[] results = {oneShotHeap, oneShotDirect, incremental, fromGroups, fromGroupsDirect};
+      BlobRef[] results = {
+        oneShotHeap, oneShotDirect, incremental, fromOutboard, fromGroups, fromGroupsDirect
+      };
       for (BlobRef got : results) {
         if (!got.hex().equals(CHECK_HASHES[i])) {
           throw new UnavailableException(
@@ -409,6 +420,28 @@ final class NativeBlake3 {
     } finally {
       java.lang.ref.Reference.reachabilityFence(data);
     }
+  }
+
+  /**
+   * The hash of the blob {@code data[off, off+len)} of more than one group, with its group chaining
+   * values written to {@code cvs} ({@value Outboard#CV_LENGTH} bytes per group), in one pass.
+   */
+  BlobRef outboard(byte[] data, int off, int len, byte[] cvs) {
+    Objects.checkFromIndexSize(off, len, data.length);
+    int groups = Outboard.groupCount(len);
+    if (groups < 2 || cvs.length != groups * Outboard.CV_LENGTH) {
+      throw new IllegalArgumentException(
+          len + " bytes (" + groups + " groups) for " + cvs.length + " bytes of chaining values");
+    }
+    if (len > MAX_PINNED) {
+      groupCvs(data, off, len, 0, cvs, 0);
+      return rootFromCvs(cvs, groups);
+    }
+    byte[] out = new byte[BlobRef.LENGTH];
+    if (lib.lattice_blake3_outboard(data, off, len, cvs, out) != 0) {
+      throw new OutOfMemoryError("native BLAKE3: malloc failed merging " + groups + " groups");
+    }
+    return new BlobRef(out);
   }
 
   /** The hash of a blob of {@code groups >= 2} groups, from its group chaining values. */

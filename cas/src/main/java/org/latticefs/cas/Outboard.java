@@ -97,8 +97,8 @@ public final class Outboard {
       return new Outboard(lib.hash(data, off, len), len, new byte[0]);
     }
     byte[] cvs = new byte[groups * CV_LENGTH];
-    lib.groupCvs(data, off, len, 0, cvs, 0);
-    return new Outboard(lib.rootFromCvs(cvs, groups), len, cvs);
+    BlobRef ref = lib.outboard(data, off, len, cvs);
+    return new Outboard(ref, len, cvs);
   }
 
   /**
