@@ -443,10 +443,11 @@ public final class DiskBlobStore implements BlobStore {
 
   /** Reusable direct buffers for range reads: direct memory is slow to allocate and to free. */
   private static final class RangeBuffers {
-    /** Four groups: any range of up to 48 KiB + 1 byte. */
-    static final int SIZE = 4 * Outboard.GROUP_SIZE;
+    /** Ten groups: any range of up to 144 KiB + 1 byte, such as FUSE's largest read (128 KiB). */
+    static final int SIZE = 10 * Outboard.GROUP_SIZE;
 
-    private static final BlockingQueue<ByteBuffer> FREE = new ArrayBlockingQueue<>(32);
+    /** At most this many idle buffers are kept (2.5 MiB); more threads allocate their own. */
+    private static final BlockingQueue<ByteBuffer> FREE = new ArrayBlockingQueue<>(16);
 
     static ByteBuffer take() {
       ByteBuffer b = FREE.poll();
