@@ -192,11 +192,24 @@ public final class RangeReadBench {
       System.out.printf(
           "outboards cached at the end: %d (%d KiB)%n", stats.entries(), stats.bytes() / 1024);
       System.out.printf("%n%d random 4 KiB reads, medians of %d:%n", reads, rounds);
-      double peer = median(rates.get(names.get(0)));
+      List<Double> peerRates = rates.get(names.get(0));
+      double peer = median(peerRates);
+      System.out.printf(
+          "  %-50s %8s  %10s  %s%n",
+          "method", "reads/s", "vs peer", "(per round vs the same round's peer: median; all)");
       for (String name : names) {
-        double m = median(rates.get(name));
+        List<Double> mine = rates.get(name);
+        List<Double> perRound = new ArrayList<>();
+        for (int i = 0; i < mine.size(); i++) {
+          perRound.add(mine.get(i) / peerRates.get(i));
+        }
         System.out.printf(
-            "  %-50s %8.0f reads/s  %.2fx peer   (all: %s)%n", name, m, m / peer, rates.get(name));
+            "  %-50s %8.0f  %9.2fx  (%.2fx; %s)%n",
+            name,
+            median(mine),
+            median(mine) / peer,
+            median(perRound),
+            perRound.stream().map(d -> String.format("%.2f", d)).toList());
       }
     } finally {
       store[0].close();
