@@ -12,6 +12,7 @@ import java.util.Random;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -231,6 +232,29 @@ class OutboardTest {
     int start = (int) o.groupStart(last);
     assertEquals(
         decoded.size() == o.size(), decoded.verifies(last, data, start, data.length - start));
+  }
+
+  /** Arbitrary bytes: a clear rejection, or (rarely) a one-group outboard that checks its data. */
+  @Property(tries = 300)
+  void arbitraryBytesDecodeToAClearErrorOrAnHonestOutboard(
+      @ForAll @Size(max = 600) byte[] encoded, @ForAll boolean validHeader) {
+    BlobRef ref = Blake3.hash(random(40_000, 12));
+    if (validHeader && encoded.length >= 9) {
+      encoded[0] = 1;
+      ByteBuffer.wrap(encoded).putLong(1, 40_000);
+    }
+    Outboard decoded;
+    try {
+      decoded = Outboard.decode(ref, encoded);
+    } catch (IllegalArgumentException rejected) {
+      assertTrue(rejected.getMessage() != null && !rejected.getMessage().isEmpty());
+      return;
+    }
+    // Only a header for a blob of one group has no CVs to check; it cannot vouch for any bytes.
+    assertEquals(1, decoded.groupCount());
+    assertEquals(9, encoded.length);
+    byte[] other = random((int) decoded.size(), 13);
+    assertFalse(decoded.verifies(0, other, 0, other.length));
   }
 
   @Test

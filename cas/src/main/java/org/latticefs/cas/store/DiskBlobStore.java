@@ -496,9 +496,13 @@ public final class DiskBlobStore implements BlobStore {
     }
     if (!Outboard.isAvailable()) {
       if (OUTBOARDS_UNAVAILABLE_LOGGED.compareAndSet(false, true)) {
-        LOG.warn(
-            "range reads verify whole blobs: outboards need native BLAKE3, and this JVM uses {}",
-            Blake3.implementation());
+        String why;
+        try {
+          why = "this JVM uses " + Blake3.implementation();
+        } catch (IllegalStateException unusable) {
+          why = unusable.getMessage();
+        }
+        LOG.warn("range reads verify whole blobs: outboards need native BLAKE3, and {}", why);
       }
       return null;
     }
