@@ -18,13 +18,13 @@ import java.util.Objects;
  *
  * <h2>Trust</h2>
  *
- * An {@code Outboard} always agrees with its {@link #ref()}: every way of making one ({@link
- * #compute}, {@link #of}, {@link #decode}) merges the CVs into a root and rejects them unless it is
- * the ref, so a tampered or mixed-up outboard never exists. {@link #verifies} then accepts bytes
- * only if they hash to the CVs of their groups. The {@link #size()} is pinned by the number of
- * groups (through the root) and, within the last group, by the last group's CV whenever that group
- * is verified. A blob of one group (at most 16 KiB) has no CVs: its bytes are verified whole
- * against the ref.
+ * An {@code Outboard} always agrees with its {@link #ref()}: {@link #compute} derives the ref and
+ * the CVs from the bytes in one pass, and {@link #of} and {@link #decode} merge the given CVs into
+ * a root and reject them unless it is the ref, so a tampered or mixed-up outboard never exists.
+ * {@link #verifies} then accepts bytes only if they hash to the CVs of their groups. The {@link
+ * #size()} is pinned by the number of groups (through the root) and, within the last group, by the
+ * last group's CV whenever that group is verified. A blob of one group (at most 16 KiB) has no CVs:
+ * its bytes are verified whole against the ref.
  *
  * <h2>Availability</h2>
  *
