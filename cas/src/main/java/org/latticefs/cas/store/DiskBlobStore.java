@@ -84,7 +84,11 @@ import org.slf4j.LoggerFactory;
  * durable with one {@code syncfs(2)} of the file system (Linux; elsewhere, or with {@link
  * Options#batchSyncfs()} off, with parallel per-file fsyncs), then renames them and makes the
  * renames durable (one more {@code syncfs}, or one fsync per touched shard directory). Its blobs
- * become visible at commit. {@link #remove} syncs the directory before returning.
+ * become visible at commit. A syncfs batch opens its file system handle before its first write, so
+ * a write-back error from then on (also one in the kernel's own background write-back) fails the
+ * commit, and it starts a background {@code syncfs} every 64 MiB it writes, so the disk is busy
+ * while the caller hashes and the commit finds little left to write. {@link #remove} syncs the
+ * directory before returning.
  *
  * <h2>Verification and corruption</h2>
  *
