@@ -138,6 +138,22 @@ class SequentialWriteTest {
   }
 
   @Test
+  void appendingAfterShrinkingKeepsTheRestOfTheOldVersion() throws Exception {
+    byte[] old = random(20 * MIB, 12);
+    f.put("/s/cut.bin", old);
+    int keep = 15 * MIB + 3;
+    byte[] data = Arrays.copyOf(old, keep + 12 * MIB);
+    System.arraycopy(random(12 * MIB, 13), 0, data, keep, 12 * MIB);
+    long sessions = fs.backgroundIngests();
+    long fh = fs.open("/s/cut.bin", O_WRONLY);
+    fs.ftruncate(fh, keep);
+    writeSequentially(fh, data, keep, data.length);
+    fs.release(fh);
+    assertEquals(sessions + 1, fs.backgroundIngests());
+    assertStored("/s/cut.bin", data);
+  }
+
+  @Test
   void rewritingAFileOpenedWithOTruncIsIngestedInTheBackground() throws Exception {
     f.put("/s/r.bin", random(15 * MIB, 7));
     byte[] data = random(18 * MIB, 8);

@@ -48,11 +48,11 @@ import org.latticefs.cas.BlobRef;
  * <h2>Threads</h2>
  *
  * One thread per session ({@code lattice-ingest-session}) builds the manifest; a large session also
- * uses the ingester's chunker and writer threads, like a large {@link FileIngester#ingest}. They
- * are never interrupted (an interrupt would close the caller's channel): closing is a flag. {@link
- * #ended()} completes when they are all gone; the caller closes the source after that. {@link
- * #advance}, {@link #finish} and {@link #close} may be called from any thread, by one writer at a
- * time.
+ * uses the ingester's chunker and writer threads, like a large {@link FileIngester#ingest}, and one
+ * thread that runs the background commits. They are never interrupted (an interrupt would close the
+ * caller's channel): closing is a flag. {@link #ended()} completes when they are all gone; the
+ * caller closes the source after that. {@link #advance}, {@link #finish} and {@link #close} may be
+ * called from any thread, by one writer at a time.
  */
 public final class IngestSession implements AutoCloseable {
   /**
