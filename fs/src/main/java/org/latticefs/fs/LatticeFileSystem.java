@@ -671,8 +671,18 @@ public final class LatticeFileSystem implements AutoCloseable {
 
   // ---------------------------------------------------------------- xattrs
 
+  /**
+   * File capabilities ({@code setcap}) are not kept: a replicated store should not grant privileges
+   * to executables on every node that mounts it. The kernel asks for this attribute before every
+   * write to a file; the answer (ENODATA) then needs no lookup.
+   */
+  static final String FILE_CAPABILITIES = "security.capability";
+
   /** The value of xattr {@code name}; ENODATA if it is not set. */
   public byte[] getxattr(String path, String name) throws IOException {
+    if (name.equals(FILE_CAPABILITIES)) {
+      throw new FsException(Errno.ENODATA, name + " is never set here");
+    }
     Node n = resolve(path);
     if (n.inode == null) {
       throw new FsException(Errno.ENODATA, name);
@@ -693,9 +703,12 @@ public final class LatticeFileSystem implements AutoCloseable {
   /**
    * Sets xattr {@code name}. {@code flags}: 0, XATTR_CREATE (1, EEXIST if set) or XATTR_REPLACE (2,
    * ENODATA if not set). Names over 255 bytes: ERANGE; values over 64 KiB: E2BIG; more than 128 KiB
-   * of xattrs on one inode: ENOSPC.
+   * of xattrs on one inode: ENOSPC. {@value #FILE_CAPABILITIES}: ENOTSUP.
    */
   public void setxattr(String path, String name, byte[] value, int flags) throws IOException {
+    if (name.equals(FILE_CAPABILITIES)) {
+      throw new FsException(Errno.ENOTSUP, "file capabilities are not kept on a Lattice store");
+    }
     if (name.isEmpty() || name.getBytes(StandardCharsets.UTF_8).length > Inode.MAX_XATTR_NAME) {
       throw new FsException(Errno.ERANGE, "bad xattr name length");
     }

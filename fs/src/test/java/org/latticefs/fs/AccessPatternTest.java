@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.latticefs.fs.FsFixture.ME;
 import static org.latticefs.fs.FsFixture.O_RDONLY;
@@ -234,6 +235,25 @@ class AccessPatternTest {
     fs.setxattr("/docs/x", "user.big1", new byte[65536], 0);
     fs.setxattr("/docs/x", "user.big2", new byte[60000], 0);
     assertErrno(Errno.ENOSPC, () -> fs.setxattr("/docs/x", "user.big3", new byte[10000], 0));
+  }
+
+  @Test
+  void fileCapabilitiesAreRefusedAndNeverFound() throws IOException {
+    f.put("/docs/tool", new byte[] {1});
+    assertErrno(
+        Errno.ENOTSUP,
+        () -> fs.setxattr("/docs/tool", "security.capability", new byte[] {1, 2}, 0));
+    assertErrno(Errno.ENODATA, () -> fs.getxattr("/docs/tool", "security.capability"));
+    assertEquals(List.of(), fs.listxattr("/docs/tool"));
+    fs.setxattr("/docs/tool", "security.selinux", new byte[] {5}, 0);
+    assertArrayEquals(new byte[] {5}, fs.getxattr("/docs/tool", "security.selinux"));
+  }
+
+  @Test
+  void expectedFailuresCarryNoStackTrace() {
+    FsException e = assertThrows(FsException.class, () -> fs.getattr("/docs/missing"));
+    assertEquals(Errno.ENOENT, e.errno());
+    assertEquals(0, e.getStackTrace().length);
   }
 
   @Test
