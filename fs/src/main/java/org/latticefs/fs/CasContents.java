@@ -26,8 +26,9 @@ import org.latticefs.cas.chunk.ManifestReader;
 
 /**
  * File content in cas: ingests (full or around an edit) through cas's {@link FileIngester} and
- * reads stored versions through the cached {@link BlobFetcher}. Counts what ingests read, so the
- * cost of an edit is visible. Thread-safe.
+ * reads stored versions through {@link BlobFetcher}s: manifests, random reads and ingests through
+ * the chunk cache, sequential streams past it. Counts what ingests read, so the cost of an edit is
+ * visible. Thread-safe.
  *
  * <h2>Reads</h2>
  *
@@ -37,14 +38,17 @@ import org.latticefs.cas.chunk.ManifestReader;
  * readahead requests out of order on several FUSE threads.
  *
  * <ul>
- *   <li><b>Sequential</b>: whole chunks through {@link BlobFetcher#fetch} (so they land in the
- *       chunk cache), and the chunks of the next {@code readahead} bytes are fetched ahead, one
- *       task per chunk on {@link #READAHEAD_THREADS} threads (several disk reads outstanding). A
- *       read that needs a chunk being fetched ahead waits for that fetch and uses its bytes; it
- *       never issues a second read.
- *   <li><b>Random</b>: only the bytes asked for, through {@link BlobFetcher#fetchRange} per chunk
- *       touched (a 4 KiB read of a 256 KiB chunk reads and verifies about 4 KiB where the fetcher
- *       can), or from a chunk already fetched ahead.
+ *   <li><b>Sequential</b>: whole chunks through the uncached fetcher's {@link BlobFetcher#fetch},
+ *       and the chunks of the next {@code readahead} bytes are fetched ahead, one task per chunk on
+ *       {@link #READAHEAD_THREADS} threads (several disk reads outstanding). A read that needs a
+ *       chunk being fetched ahead waits for that fetch and uses its bytes; it never issues a second
+ *       read. Streams bypass the chunk cache: a file read once from start to end would only flush
+ *       it, and a large on-heap cache turning over at disk speed makes every young collection copy
+ *       the chunks it keeps (measured: 100-230 ms pauses, several per second of a 1 GiB read).
+ *       Re-reads of a stream are served by the kernel's page cache.
+ *   <li><b>Random</b>: only the bytes asked for, through the cached fetcher's {@link
+ *       BlobFetcher#fetchRange} per chunk touched (a 4 KiB read of a 256 KiB chunk reads and
+ *       verifies about 4 KiB where the fetcher can), or from a chunk already fetched ahead.
  * </ul>
  *
  * Readahead is a hint: a fetch ahead that fails is dropped and the reader's own fetch reports the
@@ -52,7 +56,7 @@ import org.latticefs.cas.chunk.ManifestReader;
  */
 final class CasContents implements AutoCloseable {
   /** Threads fetching chunks ahead of sequential readers, shared by all files. */
-  static final int READAHEAD_THREADS = 4;
+  static final int READAHEAD_THREADS = 8;
 
   /** How far from a recent read's end a read still continues that stream. */
   static final long STREAM_SLACK = 2L << 20;
@@ -61,13 +65,19 @@ final class CasContents implements AutoCloseable {
   private static final int STREAMS = 4;
 
   private final BlobFetcher fetcher;
+  private final BlobFetcher streamFetcher;
   private final FileIngester ingester;
   private final ThreadPoolExecutor readahead;
   private final AtomicLong ingestedBytes = new AtomicLong();
   private final AtomicLong ingestedFiles = new AtomicLong();
 
-  CasContents(BlobFetcher cachedFetcher, FileIngester ingester) {
+  /**
+   * @param cachedFetcher for manifests, random reads and ingests
+   * @param streamFetcher for the whole chunks of sequential reads (the same blobs, uncached)
+   */
+  CasContents(BlobFetcher cachedFetcher, BlobFetcher streamFetcher, FileIngester ingester) {
     this.fetcher = cachedFetcher;
+    this.streamFetcher = streamFetcher;
     this.ingester = ingester;
     ThreadPoolExecutor pool =
         new ThreadPoolExecutor(
@@ -246,7 +256,7 @@ final class CasContents implements AutoCloseable {
         a = window.putIfAbsent(c.offset(), mine);
         if (a == null) {
           try {
-            byte[] data = checked(c, fetcher.fetch(c.ref()));
+            byte[] data = checked(c, streamFetcher.fetch(c.ref()));
             mine.data().complete(data);
             return data;
           } catch (IOException | RuntimeException | Error e) {
@@ -261,7 +271,7 @@ final class CasContents implements AutoCloseable {
       } catch (CompletionException | CancellationException e) {
         // That fetch failed: drop it; this fetch reports the failure if it persists.
         window.remove(c.offset(), a);
-        return checked(c, fetcher.fetch(c.ref()));
+        return checked(c, streamFetcher.fetch(c.ref()));
       }
     }
 
@@ -341,7 +351,7 @@ final class CasContents implements AutoCloseable {
 
     private void fetchAhead(Ahead a) {
       try {
-        a.data().complete(fetcher.fetch(a.chunk().ref()));
+        a.data().complete(streamFetcher.fetch(a.chunk().ref()));
       } catch (Throwable e) {
         a.data().completeExceptionally(e);
       }

@@ -35,7 +35,7 @@ public record FsConfig(
     long readaheadBytes) {
 
   public static final long DEFAULT_CACHE_BYTES = 256L << 20;
-  public static final long DEFAULT_READAHEAD_BYTES = 8L << 20;
+  public static final long DEFAULT_READAHEAD_BYTES = 32L << 20;
 
   public FsConfig {
     Objects.requireNonNull(stores, "stores");

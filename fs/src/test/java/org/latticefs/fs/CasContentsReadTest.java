@@ -91,7 +91,7 @@ class CasContentsReadTest {
 
   @BeforeEach
   void store() throws IOException {
-    contents = new CasContents(fetcher, new FileIngester(blobs));
+    contents = new CasContents(fetcher, fetcher, new FileIngester(blobs));
     data = new byte[SIZE];
     new Random(42).nextBytes(data);
     Path f = dir.resolve("content");
