@@ -29,12 +29,16 @@ import org.latticefs.fs.MountMain;
  * fio sequential read of it cold, fio random 4 KiB reads of it (cold start, 15 s), and creating
  * 10,000 files of 1 KiB (create, write, close) then stat-ing them all.
  *
- * <p><b>Cold</b> means every cache is empty, not only the kernel's: before each read round the
- * target is unmounted and mounted again (the Lattice daemon JVM is stopped and a new one started,
- * so its in-memory chunk cache, manifest caches and outboards start empty; bindfs is unmounted with
- * {@code fusermount -u} and started again), then {@code sync; echo 3 > /proc/sys/vm/drop_caches}
- * empties the page cache, dentries and inodes. Both tools start each round the same way. The
- * daemon's JIT is cold too; the 1 GiB read amortizes it.
+ * <p><b>Cold</b> means every cache is empty, not only the kernel's: before each read round both
+ * targets are remounted, then {@code sync; echo 3 > /proc/sys/vm/drop_caches} empties the page
+ * cache, dentries and inodes. bindfs is unmounted with {@code fusermount -u} and started again.
+ * Lattice, by default ({@code -Dfsbench.cold=remount}), is told on stdin to unmount, close its
+ * filesystem, blob store and stores, open them again and mount ({@link MountMain}'s {@code
+ * REMOUNT}): every Lattice cache (chunk cache, manifests, readers) starts empty, in a JVM that has
+ * been running (compiled code and heap pages warm, as in a daemon that has been up a while). With
+ * {@code -Dfsbench.cold=restart} the daemon JVM itself is stopped and a new one started before each
+ * round: that adds the JVM's start-up (JIT compilation, first touch of heap pages) to the measured
+ * read.
  *
  * <p>The Lattice daemon runs in a child JVM ({@link MountMain}: real kv and DiskBlobStore); bindfs
  * gets {@code -o big_writes,auto_cache,use_ino}, Lattice its defaults ({@link
@@ -192,7 +196,10 @@ public final class FsBench {
     private final Path lmnt;
     private final Path bsrc;
     private final Path bmnt;
+    private final boolean restartJvm =
+        System.getProperty("fsbench.cold", "remount").equals("restart");
     private Process daemon;
+    private BufferedReader daemonOut;
     private boolean bindfsMounted;
 
     Mounts(Path data, Path lmnt, Path bsrc, Path bmnt) {
@@ -203,7 +210,11 @@ public final class FsBench {
     }
 
     void remount(String target) throws IOException, InterruptedException {
-      if (target.equals("lattice")) {
+      if (target.equals("lattice") && !restartJvm) {
+        daemon.getOutputStream().write("REMOUNT\n".getBytes(StandardCharsets.UTF_8));
+        daemon.getOutputStream().flush();
+        awaitMounted(daemonOut);
+      } else if (target.equals("lattice")) {
         unmountLattice();
         mountLattice();
       } else {
@@ -214,6 +225,10 @@ public final class FsBench {
 
     void mountLattice() throws IOException {
       daemon = startDaemon(data, lmnt);
+      daemonOut =
+          new BufferedReader(
+              new InputStreamReader(daemon.getInputStream(), StandardCharsets.UTF_8));
+      awaitMounted(daemonOut);
     }
 
     void mountBindfs() throws IOException, InterruptedException {
@@ -304,12 +319,14 @@ public final class FsBench {
             MountMain.class.getName(),
             data.toString(),
             mnt.toString()));
-    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    BufferedReader out =
-        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+  }
+
+  /** Reads the daemon's stdout up to its next {@code MOUNTED}. */
+  private static void awaitMounted(BufferedReader out) throws IOException {
     for (String line; (line = out.readLine()) != null; ) {
       if (line.equals("MOUNTED")) {
-        return p;
+        return;
       }
     }
     throw new IOException("the lattice daemon exited before mounting");
