@@ -18,7 +18,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,6 +30,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -39,7 +39,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -103,6 +105,15 @@ public final class DiskBlobStore implements BlobStore {
 
   /** Bytes a batch may have copied and queued for its writer threads at once. */
   private static final int BATCH_BYTES_IN_FLIGHT = 32 << 20;
+
+  /** Size of the reusable copy buffers of batch writes (the default chunker's largest chunk). */
+  private static final int POOLED_BUFFER = 1 << 20;
+
+  /** Unsynced bytes after which a batch starts writing back in the background. */
+  private static final long EARLY_FLUSH_BYTES = 64 << 20;
+
+  /** Idle copy buffers kept for reuse (a bound on the memory a finished ingest leaves behind). */
+  private static final int MAX_IDLE_BUFFERS = 16;
 
   /**
    * Tuning for a store.
@@ -186,6 +197,7 @@ public final class DiskBlobStore implements BlobStore {
   private final ExecutorService batchWriters;
 
   private final AtomicInteger openBatches = new AtomicInteger();
+  private final ConcurrentLinkedQueue<byte[]> idleBuffers = new ConcurrentLinkedQueue<>();
   private final boolean batchSyncfs;
   private volatile boolean closed;
 
@@ -622,7 +634,26 @@ public final class DiskBlobStore implements BlobStore {
    */
   private Path writeTemp(BlobRef ref, byte[] data, int off, int len, boolean sync)
       throws IOException {
-    Path tmp = Files.createTempFile(shardDirs[shardIndex(ref)], ref.hex() + ".", TEMP_SUFFIX);
+    Path dir = shardDirs[shardIndex(ref)];
+    if (!sync && Fsync.hasWriteNew()) {
+      while (true) {
+        Path tmp =
+            dir.resolve(
+                ref.hex()
+                    + "."
+                    + Long.toUnsignedString(ThreadLocalRandom.current().nextLong())
+                    + TEMP_SUFFIX);
+        try {
+          if (Fsync.writeNew(tmp, data, off, len)) {
+            return tmp;
+          }
+        } catch (IOException | RuntimeException e) {
+          deleteQuietly(tmp);
+          throw translate(e, len);
+        }
+      }
+    }
+    Path tmp = Files.createTempFile(dir, ref.hex() + ".", TEMP_SUFFIX);
     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
       writeFully(ch, ByteBuffer.wrap(data, off, len));
       if (sync) {
@@ -633,6 +664,28 @@ public final class DiskBlobStore implements BlobStore {
       throw translate(e, len);
     }
     return tmp;
+  }
+
+  /**
+   * A buffer for a batch's copy of a blob of {@code len} bytes: a reused one when the blob fits.
+   * Touching fresh memory is expensive on some virtual machines (a page fault per 4 KiB), and a
+   * large ingest would otherwise allocate and fault in every chunk's copy.
+   */
+  private byte[] takeBuffer(int len) {
+    if (len <= POOLED_BUFFER) {
+      byte[] b = idleBuffers.poll();
+      if (b != null) {
+        return b;
+      }
+      return new byte[POOLED_BUFFER];
+    }
+    return new byte[len];
+  }
+
+  private void giveBack(byte[] b) {
+    if (b.length == POOLED_BUFFER && idleBuffers.size() < MAX_IDLE_BUFFERS) {
+      idleBuffers.offer(b);
+    }
   }
 
   private static void writeFully(FileChannel ch, ByteBuffer buf) throws IOException {
@@ -876,6 +929,53 @@ public final class DiskBlobStore implements BlobStore {
     private volatile boolean writeFailed;
     private boolean done;
 
+    /**
+     * Opened before the first temp file is written (syncfs batches only), closed with the batch.
+     */
+    private Fsync.FileSystemHandle fs;
+
+    private final AtomicLong unflushed = new AtomicLong();
+    private final AtomicBoolean flushing = new AtomicBoolean();
+    private volatile CompletableFuture<Void> earlyFlush = CompletableFuture.completedFuture(null);
+    private volatile IOException earlyFlushError;
+
+    /** The file system handle this batch syncs through, opened before its first write. */
+    private void openFileSystem() throws IOException {
+      if (batchSyncfs && fs == null) {
+        fs = Fsync.openFileSystem(tmpDir);
+      }
+    }
+
+    /**
+     * Counts a written temp file; past {@link #EARLY_FLUSH_BYTES} unsynced bytes, starts a {@code
+     * syncfs} in the background, so the disk writes while the caller goes on and the commit finds
+     * little left. Its error, if any, fails the commit.
+     */
+    private void wrote(long len) {
+      if (fs == null) {
+        return;
+      }
+      if (unflushed.addAndGet(len) >= EARLY_FLUSH_BYTES && flushing.compareAndSet(false, true)) {
+        unflushed.set(0);
+        try {
+          earlyFlush =
+              CompletableFuture.runAsync(
+                  () -> {
+                    try {
+                      fs.sync();
+                    } catch (IOException e) {
+                      earlyFlushError = e;
+                    } finally {
+                      flushing.set(false);
+                    }
+                  },
+                  syncPool);
+        } catch (RejectedExecutionException closed) {
+          flushing.set(false);
+        }
+      }
+    }
+
     @Override
     public BlobRef receive(byte[] data, int off, int len) throws IOException {
       checkBatch();
@@ -888,38 +988,45 @@ public final class DiskBlobStore implements BlobStore {
         access.touch(ref);
         return ref;
       }
+      openFileSystem();
       if (batchWriters == null) {
         pending.put(
             ref,
             new Pending(
                 CompletableFuture.completedFuture(writeTemp(ref, data, off, len, false)), len));
+        wrote(len);
         return ref;
       }
       // Creating thousands of small files is kernel work: let writer threads overlap it with the
       // caller's hashing and chunking. The caller's buffer is reused after we return: copy it.
       failIfAWriteFailed();
-      byte[] copy = Arrays.copyOfRange(data, off, off + len);
-      int permits = Math.min(len, BATCH_BYTES_IN_FLIGHT);
+      byte[] copy = takeBuffer(len);
+      int permits = Math.min(copy.length, BATCH_BYTES_IN_FLIGHT);
       try {
         inFlight.acquire(permits);
       } catch (InterruptedException e) {
+        giveBack(copy);
         Thread.currentThread().interrupt();
         throw new InterruptedIOException("interrupted while waiting for batch writes");
       }
+      System.arraycopy(data, off, copy, 0, len);
       CompletableFuture<Path> tmp = new CompletableFuture<>();
       try {
         batchWriters.execute(
             () -> {
               try {
-                tmp.complete(writeTemp(ref, copy, 0, copy.length, false));
+                tmp.complete(writeTemp(ref, copy, 0, len, false));
+                wrote(len);
               } catch (Throwable e) {
                 tmp.completeExceptionally(e);
                 writeFailed = true;
               } finally {
+                giveBack(copy);
                 inFlight.release(permits);
               }
             });
       } catch (RejectedExecutionException e) {
+        giveBack(copy);
         inFlight.release(permits);
         throw new IOException("blob store " + casDir + " is closed", e);
       }
@@ -968,7 +1075,11 @@ public final class DiskBlobStore implements BlobStore {
       // 1. Make every temp file's content durable.
       if (batchSyncfs) {
         try {
-          Fsync.filesystem(tmpDir);
+          earlyFlush.join();
+          if (earlyFlushError != null) {
+            throw earlyFlushError;
+          }
+          fs.sync();
         } catch (IOException e) {
           throw translate(e, bytes);
         }
@@ -1023,7 +1134,7 @@ public final class DiskBlobStore implements BlobStore {
           renamed |= renameAll(entries);
         }
         if (renamed) {
-          Fsync.filesystem(casDir);
+          fs.sync();
         }
       } finally {
         for (int i = held.size() - 1; i >= 0; i--) {
@@ -1088,6 +1199,10 @@ public final class DiskBlobStore implements BlobStore {
       }
       done = true;
       openBatches.decrementAndGet();
+      earlyFlush.join();
+      if (fs != null) {
+        fs.close();
+      }
       for (Pending p : pending.values()) {
         // Wait for writes still running, then delete what they wrote.
         try {

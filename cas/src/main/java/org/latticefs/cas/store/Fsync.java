@@ -1,12 +1,17 @@
 package org.latticefs.cas.store;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Platform;
+import jnr.ffi.annotations.In;
+import jnr.ffi.annotations.Pinned;
 import jnr.ffi.annotations.SaveError;
+import jnr.ffi.types.size_t;
+import jnr.ffi.types.ssize_t;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,17 +21,35 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #filesystem} is Linux's {@code syncfs(2)}, reached through jnr-ffi: one call that
  * writes back every dirty page and inode of a file system, which is what lets a batch of thousands
  * of blobs cost about as much as writing the bytes once, instead of one device flush per file.
+ *
+ * <p>{@link #writeNew} creates and fills a file with one {@code open}, {@code write} and {@code
+ * close} straight from the caller's array (the JDK's way, {@code Files.createTempFile} then a
+ * {@code FileChannel}, opens the file twice and first copies the bytes into a native buffer).
  */
 final class Fsync {
   private static final Logger LOG = LoggerFactory.getLogger(Fsync.class);
   private static final LibC LIBC = loadLibc();
 
+  private static final int O_RDONLY = 0;
+  private static final int O_WRONLY = 01;
+  private static final int O_CREAT = 0100;
+  private static final int O_EXCL = 0200;
+  private static final int O_CLOEXEC = 02000000;
+  private static final int EINTR = 4;
+  private static final int EEXIST = 17;
+
   private Fsync() {}
 
   /** The few libc calls used. Public only because jnr-ffi implements it in another loader. */
   public interface LibC {
-    int open(String path, int flags);
+    @SaveError
+    int open(String path, int flags, int mode);
 
+    @SaveError
+    @ssize_t
+    long write(int fd, @Pinned @In ByteBuffer buf, @size_t long count);
+
+    @SaveError
     int close(int fd);
 
     @SaveError
@@ -75,20 +98,111 @@ final class Fsync {
    * @throws IllegalStateException if {@link #hasSyncfs()} is false
    */
   static void filesystem(Path anyPath) throws IOException {
+    try (FileSystemHandle h = openFileSystem(anyPath)) {
+      h.sync();
+    }
+  }
+
+  /**
+   * Opens the file system holding {@code anyPath} for {@code syncfs(2)}. Linux (5.8+) reports a
+   * write-back error only to handles that were open when it happened, so a writer opens its handle
+   * before it writes what the handle must later make durable: an error in the kernel's own
+   * background write-back of those files is then not missed.
+   *
+   * @throws IllegalStateException if {@link #hasSyncfs()} is false
+   */
+  static FileSystemHandle openFileSystem(Path anyPath) throws IOException {
     if (LIBC == null) {
       throw new IllegalStateException("syncfs is not available here");
     }
-    int fd = LIBC.open(anyPath.toString(), 0 /* O_RDONLY */);
+    int fd = LIBC.open(anyPath.toString(), O_RDONLY | O_CLOEXEC, 0);
     if (fd < 0) {
-      throw new IOException("cannot open " + anyPath + " to sync its file system");
+      throw new IOException(
+          "cannot open "
+              + anyPath
+              + " to sync its file system: "
+              + LIBC.strerror(jnr.ffi.Runtime.getRuntime(LIBC).getLastError()));
     }
-    try {
+    return new FileSystemHandle(anyPath, fd);
+  }
+
+  /** An open file system, see {@link #openFileSystem}. Safe for concurrent {@link #sync} calls. */
+  static final class FileSystemHandle implements AutoCloseable {
+    private final Path path;
+    private final int fd;
+
+    private FileSystemHandle(Path path, int fd) {
+      this.path = path;
+      this.fd = fd;
+    }
+
+    /**
+     * Writes back everything dirty on the file system and waits for it.
+     *
+     * @throws IOException if that failed, or a write-back error happened since the handle was
+     *     opened (or since the last call that reported one), with the system's error text
+     */
+    void sync() throws IOException {
       if (LIBC.syncfs(fd) != 0) {
         int errno = jnr.ffi.Runtime.getRuntime(LIBC).getLastError();
-        throw new IOException("syncfs(" + anyPath + ") failed: " + LIBC.strerror(errno));
+        throw new IOException("syncfs(" + path + ") failed: " + LIBC.strerror(errno));
       }
-    } finally {
+    }
+
+    @Override
+    public void close() {
       LIBC.close(fd);
     }
+  }
+
+  /** Whether {@link #writeNew} is available (Linux, libc reachable). */
+  static boolean hasWriteNew() {
+    return LIBC != null;
+  }
+
+  /**
+   * Creates {@code file}, which must not exist ({@code O_EXCL}, mode 0644 before the umask), writes
+   * {@code data[off, off+len)} to it and closes it. Nothing is durable until the caller syncs.
+   *
+   * @return false, having written nothing, if {@code file} already exists
+   * @throws IOException with the system's error text ("No space left on device", ...); the caller
+   *     deletes the partial file
+   * @throws IllegalStateException if {@link #hasWriteNew()} is false
+   */
+  static boolean writeNew(Path file, byte[] data, int off, int len) throws IOException {
+    if (LIBC == null) {
+      throw new IllegalStateException("native file writes are not available here");
+    }
+    jnr.ffi.Runtime rt = jnr.ffi.Runtime.getRuntime(LIBC);
+    int fd = LIBC.open(file.toString(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      int errno = rt.getLastError();
+      if (errno == EEXIST) {
+        return false;
+      }
+      throw new IOException(file + ": " + LIBC.strerror(errno));
+    }
+    boolean written = false;
+    try {
+      ByteBuffer buf = ByteBuffer.wrap(data, off, len);
+      while (buf.hasRemaining()) {
+        long n = LIBC.write(fd, buf, buf.remaining());
+        if (n < 0) {
+          int errno = rt.getLastError();
+          if (errno == EINTR) {
+            continue;
+          }
+          throw new IOException(file + ": " + LIBC.strerror(errno));
+        }
+        buf.position(buf.position() + (int) n);
+      }
+      written = true;
+    } finally {
+      // A close error after a failed write would hide the write's error: report the first.
+      if (LIBC.close(fd) != 0 && written) {
+        throw new IOException("close " + file + ": " + LIBC.strerror(rt.getLastError()));
+      }
+    }
+    return true;
   }
 }

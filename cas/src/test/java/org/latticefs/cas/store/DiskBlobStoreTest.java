@@ -249,6 +249,36 @@ class DiskBlobStoreTest extends BlobStoreContract {
   }
 
   @Test
+  void largeBatchWithBackgroundWriteBackAndBufferReuse() throws IOException {
+    // > 64 MiB starts background syncfs calls; blobs from 1 byte to past the 1 MiB reused buffers,
+    // from offsets inside a larger array, to both the writer threads and the caller's thread.
+    List<byte[]> blobs = new ArrayList<>();
+    for (int writers : new int[] {2, 0}) {
+      store.close();
+      store =
+          DiskBlobStore.open(root, DiskBlobStore.Options.defaults().withBatchWriteThreads(writers));
+      byte[] source = randomBytes(3 << 20);
+      try (org.latticefs.cas.BlobBatch batch = store.newBatch()) {
+        for (int i = 0; i < 70; i++) {
+          int len = i == 0 ? 1 : (1 << 20) + (i % 3 - 1) * 1000 * i; // below, at, above 1 MiB
+          int off = (i * 7919) % ((3 << 20) - len);
+          byte[] b = java.util.Arrays.copyOfRange(source, off, off + len);
+          b[0] ^= (byte) (writers + i);
+          source[off] = b[0];
+          blobs.add(b);
+          batch.receive(source, off, len);
+        }
+        batch.commit();
+      }
+      assertEquals(List.of(), tempFiles());
+    }
+    for (byte[] b : blobs) {
+      assertArrayEquals(b, store.fetch(org.latticefs.cas.Blake3.hash(b)));
+    }
+    assertEquals(0, disk().openBatches());
+  }
+
+  @Test
   void closedStoreRejectsCalls() throws IOException {
     store.close();
     assertThrows(IOException.class, () -> store.receive(new byte[1]));
