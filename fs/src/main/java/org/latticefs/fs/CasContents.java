@@ -32,10 +32,13 @@ import org.latticefs.cas.chunk.ManifestReader;
  *
  * <h2>Reads</h2>
  *
- * A {@link Reader} tells sequential reads from random ones by a few recent streams (a read that
+ * A {@link Reader} tells sequential reads from random ones by a few recent streams: a read that
  * starts within {@link #STREAM_SLACK} of where a recent read of the same version ended continues
- * that stream; one at offset 0 starts one). The slack absorbs the kernel sending a stream's
- * readahead requests out of order on several FUSE threads.
+ * that stream (the slack absorbs the kernel sending a stream's requests out of order on several
+ * FUSE threads). A stream is sequential from its third read on, or from its first if it starts at
+ * offset 0, so random reads that land near each other by chance stay random. Its readahead starts
+ * at {@link #FIRST_READAHEAD} and doubles with each read up to the reader's limit, so a short run
+ * does not fetch tens of MiB nobody reads.
  *
  * <ul>
  *   <li><b>Sequential</b>: whole chunks through the uncached fetcher's {@link BlobFetcher#fetch},
@@ -60,6 +63,9 @@ final class CasContents implements AutoCloseable {
 
   /** How far from a recent read's end a read still continues that stream. */
   static final long STREAM_SLACK = 2L << 20;
+
+  /** The readahead of a stream that has just become sequential. */
+  static final long FIRST_READAHEAD = 1L << 20;
 
   /** Streams remembered per file version. */
   private static final int STREAMS = 4;
@@ -160,6 +166,7 @@ final class CasContents implements AutoCloseable {
 
     // Guarded by this.
     private final long[] streamEnds = new long[STREAMS];
+    private final int[] streamReads = new int[STREAMS];
     private int nextStream;
     private long prefetchedTo;
 
@@ -194,7 +201,8 @@ final class CasContents implements AutoCloseable {
         return -1;
       }
       long end = Math.min(size(), pos + dst.remaining());
-      boolean sequential = continuesStream(pos, end);
+      int run = noteRead(pos, end);
+      boolean sequential = run >= 3;
       ChunkCursor cursor = manifest.chunks(pos);
       long p = pos;
       while (p < end) {
@@ -217,7 +225,7 @@ final class CasContents implements AutoCloseable {
         p += n;
       }
       if (sequential && readaheadBytes > 0) {
-        prefetch(end);
+        prefetch(end, Math.min(readaheadBytes, FIRST_READAHEAD << Math.min(run - 3, 20)));
       }
       return (int) (end - pos);
     }
@@ -231,18 +239,24 @@ final class CasContents implements AutoCloseable {
       return out;
     }
 
-    /** Notes the read {@code [pos, end)}; true if it continues (or, at 0, starts) a stream. */
-    private synchronized boolean continuesStream(long pos, long end) {
+    /**
+     * Notes the read {@code [pos, end)} and returns the length of its stream in reads, counting a
+     * stream that starts at offset 0 as already three long.
+     */
+    private synchronized int noteRead(long pos, long end) {
       for (int i = 0; i < streamEnds.length; i++) {
         long e = streamEnds[i];
         if (e >= 0 && pos >= e - streamSlack && pos <= e + streamSlack) {
           streamEnds[i] = Math.max(e, end);
-          return true;
+          streamReads[i] = streamReads[i] == Integer.MAX_VALUE ? 3 : streamReads[i] + 1;
+          return streamReads[i];
         }
       }
-      streamEnds[nextStream] = end;
+      int i = nextStream;
       nextStream = (nextStream + 1) % streamEnds.length;
-      return pos == 0;
+      streamEnds[i] = end;
+      streamReads[i] = pos == 0 ? 3 : 1;
+      return streamReads[i];
     }
 
     /**
@@ -314,15 +328,15 @@ final class CasContents implements AutoCloseable {
     }
 
     /**
-     * Starts fetching the chunks of {@code [end, end + readahead)} not fetched yet, once at least a
-     * quarter of the window is new, and drops chunks long read past.
+     * Starts fetching the chunks of {@code [end, end + ahead)} not fetched yet, once at least a
+     * quarter of that is new, and drops chunks long read past.
      */
-    private void prefetch(long end) {
+    private void prefetch(long end, long ahead) {
       long from;
-      long to = Math.min(size(), end + readaheadBytes);
+      long to = Math.min(size(), end + ahead);
       synchronized (this) {
         from = prefetchedTo >= end && prefetchedTo <= to ? prefetchedTo : end;
-        if (from >= to || (to - from < readaheadBytes / 4 && to < size())) {
+        if (from >= to || (to - from < ahead / 4 && to < size())) {
           return;
         }
         prefetchedTo = to;
