@@ -146,9 +146,32 @@ final class CasContents implements AutoCloseable {
     return new Reader(ManifestReader.open(fetcher, manifest, 0), readaheadBytes, streamSlack);
   }
 
+  /**
+   * Stops the readahead threads. Fetches ahead that had not started are cancelled, so a read
+   * waiting for one fetches the chunk itself instead of waiting forever.
+   */
   @Override
   public void close() {
-    readahead.shutdownNow();
+    for (Runnable r : readahead.shutdownNow()) {
+      if (r instanceof FetchAhead f) {
+        f.ahead().data().cancel(false);
+      }
+    }
+  }
+
+  /** A chunk fetched ahead for a sequential stream, by the stream fetcher. */
+  private record Ahead(Chunk chunk, CompletableFuture<byte[]> data) {}
+
+  /** The readahead task for one chunk. */
+  private record FetchAhead(Ahead ahead, BlobFetcher fetcher) implements Runnable {
+    @Override
+    public void run() {
+      try {
+        ahead.data().complete(fetcher.fetch(ahead.chunk().ref()));
+      } catch (Throwable e) {
+        ahead.data().completeExceptionally(e);
+      }
+    }
   }
 
   /**
@@ -169,8 +192,6 @@ final class CasContents implements AutoCloseable {
     private final int[] streamReads = new int[STREAMS];
     private int nextStream;
     private long prefetchedTo;
-
-    private record Ahead(Chunk chunk, CompletableFuture<byte[]> data) {}
 
     Reader(ManifestReader manifest, long readaheadBytes, long streamSlack) {
       this.manifest = manifest;
@@ -350,7 +371,7 @@ final class CasContents implements AutoCloseable {
             continue;
           }
           try {
-            readahead.execute(() -> fetchAhead(a));
+            readahead.execute(new FetchAhead(a, streamFetcher));
           } catch (RejectedExecutionException e) {
             // Shut down or saturated: skip the hint.
             window.remove(c.offset(), a);
@@ -360,14 +381,6 @@ final class CasContents implements AutoCloseable {
         }
       } catch (IOException | RuntimeException e) {
         // Readahead is a hint: the reader's own fetch reports the failure.
-      }
-    }
-
-    private void fetchAhead(Ahead a) {
-      try {
-        a.data().complete(streamFetcher.fetch(a.chunk().ref()));
-      } catch (Throwable e) {
-        a.data().completeExceptionally(e);
       }
     }
   }

@@ -3,6 +3,7 @@ package org.latticefs.fs;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -240,6 +241,43 @@ class CasContentsReadTest {
     }
     assertEquals(Map.of(), errors);
     assertEquals(0, failures.get());
+  }
+
+  @Test
+  void closingStopsReadaheadAndAReadWaitingForItFetchesItself() throws Exception {
+    BlobFetcher slow =
+        new BlobFetcher() {
+          @Override
+          public byte[] fetch(BlobRef ref) throws IOException {
+            try {
+              Thread.sleep(20);
+            } catch (InterruptedException e) {
+              throw new java.io.InterruptedIOException("interrupted");
+            }
+            return fetcher.fetch(ref);
+          }
+        };
+    CasContents slowContents = new CasContents(fetcher, slow, new FileIngester(blobs));
+    CasContents.Reader r = slowContents.open(manifest, 8 << 20);
+    ByteBuffer buf = ByteBuffer.allocate(131072);
+    for (int i = 0; i < 6; i++) {
+      // Six reads ramp the readahead to the whole 8 MiB: more chunks than threads.
+      assertEquals(131072, r.read(i * 131072L, buf.clear()));
+    }
+    // Fetches ahead are queued or running now; close drops them.
+    slowContents.close();
+    assertTimeoutPreemptively(
+        java.time.Duration.ofSeconds(30),
+        () -> {
+          ByteBuffer all = ByteBuffer.allocate(SIZE);
+          for (long pos = 0; pos < SIZE; ) {
+            buf.clear();
+            int n = r.read(pos, buf);
+            all.put(buf.flip());
+            pos += n;
+          }
+          assertArrayEquals(data, all.array());
+        });
   }
 
   @Test
