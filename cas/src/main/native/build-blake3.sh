@@ -1,6 +1,7 @@
 #!/bin/sh
 # Builds liblattice-blake3.so from the official BLAKE3 C sources (Debian: librust-blake3-dev,
-# /usr/share/cargo/registry/blake3-*/c/) plus lattice_blake3.c, into
+# /usr/share/cargo/registry/blake3-*/c/) plus lattice_blake3.c and lattice_blake3_tree.c (which
+# includes blake3.c, to reach its static tree functions, and is compiled in its place), into
 #   OUT_ROOT/native/linux-<arch>/liblattice-blake3.so
 # so that it is packaged inside the cas jar. Run by Maven in generate-resources.
 #
@@ -51,10 +52,12 @@ esac
 out_dir=$out_root/native/linux-$arch
 out=$out_dir/liblattice-blake3.so
 
-inputs="$here/lattice_blake3.c $here/lattice_blake3.map $here/build-blake3.sh"
+inputs="$here/lattice_blake3.c $here/lattice_blake3_tree.c $here/lattice_blake3.map $here/build-blake3.sh"
+compiled="$here/lattice_blake3.c $here/lattice_blake3_tree.c"
 for f in $sources; do
   [ -f "$src/$f" ] || skip "BLAKE3 C sources in $src lack $f"
   inputs="$inputs $src/$f"
+  [ "$f" = blake3.c ] || compiled="$compiled $f"
 done
 
 if [ -f "$out" ]; then
@@ -71,5 +74,5 @@ mkdir -p "$out_dir"
 echo "[INFO] lattice-blake3: compiling BLAKE3 $(basename "$(dirname "$src")") for linux-$arch with $cc"
 tmp=$out.tmp.$$
 # shellcheck disable=SC2086 # flags and sources are word lists
-(cd "$src" && "$cc" $flags -I"$src" -o "$tmp" "$here/lattice_blake3.c" $sources)
+(cd "$src" && "$cc" $flags -I"$src" -o "$tmp" $compiled)
 mv -f "$tmp" "$out"

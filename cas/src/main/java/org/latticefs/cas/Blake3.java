@@ -139,7 +139,7 @@ public final class Blake3 {
   }
 
   /** The native library in use, or null for Java; throws if the forced choice failed. */
-  private static NativeBlake3 nativeLib() {
+  static NativeBlake3 nativeLib() {
     return Chosen.CHOICE.nativeLibOrThrow();
   }
 

@@ -40,7 +40,7 @@ public interface BlobFetcher {
       throw new IllegalArgumentException("bad range: offset " + offset + ", length " + length);
     }
     byte[] all = fetch(ref);
-    if (offset + length > all.length) {
+    if (offset > all.length - length) {
       throw new IllegalArgumentException(
           "range ["
               + offset

@@ -16,6 +16,7 @@ import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;
 import jnr.ffi.annotations.Pinned;
 import jnr.ffi.types.size_t;
+import jnr.ffi.types.u_int64_t;
 import jnr.ffi.types.uintptr_t;
 
 /**
@@ -80,6 +81,34 @@ final class NativeBlake3 {
 
     void lattice_blake3_hash(
         @Pinned @In byte[] base, @size_t long off, @size_t long len, @Pinned @Out byte[] out);
+
+    @size_t
+    long lattice_blake3_group_cvs(
+        @uintptr_t long base,
+        @size_t long off,
+        @size_t long len,
+        @u_int64_t long chunkCounter,
+        @Pinned @Out byte[] cvs,
+        @size_t long cvsOff);
+
+    @size_t
+    long lattice_blake3_group_cvs(
+        @Pinned @In byte[] base,
+        @size_t long off,
+        @size_t long len,
+        @u_int64_t long chunkCounter,
+        @Pinned @Out byte[] cvs,
+        @size_t long cvsOff);
+
+    int lattice_blake3_outboard(
+        @Pinned @In byte[] base,
+        @size_t long off,
+        @size_t long len,
+        @Pinned @Out byte[] cvs,
+        @Pinned @Out byte[] root);
+
+    int lattice_blake3_root_from_cvs(
+        @Pinned @In byte[] cvs, @u_int64_t long groups, @Pinned @Out byte[] root);
   }
 
   /** Why the native implementation could not be used. */
@@ -249,7 +278,10 @@ final class NativeBlake3 {
     "bc3e3d41a1146b069abffad3c0d44860cf664390afce4d9661f7902e7943e085",
   };
 
-  /** Checks every entry point (one-shot and incremental, heap and direct) on the vectors above. */
+  /**
+   * Checks every entry point (one-shot and incremental, heap and direct, and the root merged from
+   * group chaining values) on the vectors above.
+   */
   private void selfCheck() throws UnavailableException {
     byte[] input = new byte[CHECK_LENGTHS[CHECK_LENGTHS.length - 1]];
     for (int i = 0; i < input.length; i++) {
@@ -269,7 +301,23 @@ final class NativeBlake3 {
         h.update(direct.duplicate().position(3 + half));
         incremental = h.finish();
       }
-      for (BlobRef got : new BlobRef[] {oneShotHeap, oneShotDirect, incremental}) {
+      BlobRef fromOutboard = oneShotHeap;
+      BlobRef fromGroups = oneShotHeap;
+      BlobRef fromGroupsDirect = oneShotHeap;
+      if (len > Outboard.GROUP_SIZE) {
+        int groups = Outboard.groupCount(len);
+        byte[] cvs = new byte[groups * Outboard.CV_LENGTH];
+        fromOutboard = outboard(input, 0, len, cvs);
+        groupCvs(input, 0, len, 0, cvs, 0);
+        fromGroups = rootFromCvs(cvs, groups);
+        direct.clear().position(3).limit(3 + len);
+        groupCvs(direct, 0, cvs, 0);
+        fromGroupsDirect = rootFromCvs(cvs, groups);
+      }
+      BlobRef[] results = {
+        oneShotHeap, oneShotDirect, incremental, fromOutboard, fromGroups, fromGroupsDirect
+      };
+      for (BlobRef got : results) {
         if (!got.hex().equals(CHECK_HASHES[i])) {
           throw new UnavailableException(
               "native BLAKE3 failed its self-check on "
@@ -320,6 +368,91 @@ final class NativeBlake3 {
       data.position(data.limit());
     } finally {
       java.lang.ref.Reference.reachabilityFence(data);
+    }
+    return new BlobRef(out);
+  }
+
+  /**
+   * Writes the chaining values of the consecutive {@link Outboard#GROUP_SIZE groups} in {@code
+   * data[off, off+len)} to {@code cvs} from {@code cvsOff}, the first group being group number
+   * {@code firstGroup} of a blob of more than one group. Every group but the last must be whole; a
+   * short last group must be the blob's last. Returns how many were written.
+   */
+  int groupCvs(byte[] data, int off, int len, long firstGroup, byte[] cvs, int cvsOff) {
+    Objects.checkFromIndexSize(off, len, data.length);
+    int groups = Outboard.groupCount(len);
+    Objects.checkFromIndexSize(cvsOff, len == 0 ? 0 : groups * Outboard.CV_LENGTH, cvs.length);
+    int written = 0;
+    // Pin at most MAX_PINNED input bytes per call; MAX_PINNED is a whole number of groups.
+    while (len > 0) {
+      int n = Math.min(len, MAX_PINNED);
+      long chunkCounter = (firstGroup + written) * (Outboard.GROUP_SIZE / 1024);
+      written +=
+          (int)
+              lib.lattice_blake3_group_cvs(
+                  data, off, n, chunkCounter, cvs, cvsOff + (long) written * Outboard.CV_LENGTH);
+      off += n;
+      len -= n;
+    }
+    return written;
+  }
+
+  /**
+   * As {@link #groupCvs(byte[], int, int, long, byte[], int)}, over the remaining bytes of direct
+   * buffer {@code data}, in place; does not move it.
+   */
+  int groupCvs(ByteBuffer data, long firstGroup, byte[] cvs, int cvsOff) {
+    int len = data.remaining();
+    int groups = Outboard.groupCount(len);
+    Objects.checkFromIndexSize(cvsOff, len == 0 ? 0 : groups * Outboard.CV_LENGTH, cvs.length);
+    if (len == 0) {
+      return 0;
+    }
+    try {
+      return (int)
+          lib.lattice_blake3_group_cvs(
+              address(data),
+              data.position(),
+              len,
+              firstGroup * (Outboard.GROUP_SIZE / 1024),
+              cvs,
+              cvsOff);
+    } finally {
+      java.lang.ref.Reference.reachabilityFence(data);
+    }
+  }
+
+  /**
+   * The hash of the blob {@code data[off, off+len)} of more than one group, with its group chaining
+   * values written to {@code cvs} ({@value Outboard#CV_LENGTH} bytes per group), in one pass.
+   */
+  BlobRef outboard(byte[] data, int off, int len, byte[] cvs) {
+    Objects.checkFromIndexSize(off, len, data.length);
+    int groups = Outboard.groupCount(len);
+    if (groups < 2 || cvs.length != groups * Outboard.CV_LENGTH) {
+      throw new IllegalArgumentException(
+          len + " bytes (" + groups + " groups) for " + cvs.length + " bytes of chaining values");
+    }
+    if (len > MAX_PINNED) {
+      groupCvs(data, off, len, 0, cvs, 0);
+      return rootFromCvs(cvs, groups);
+    }
+    byte[] out = new byte[BlobRef.LENGTH];
+    if (lib.lattice_blake3_outboard(data, off, len, cvs, out) != 0) {
+      throw new OutOfMemoryError("native BLAKE3: malloc failed merging " + groups + " groups");
+    }
+    return new BlobRef(out);
+  }
+
+  /** The hash of a blob of {@code groups >= 2} groups, from its group chaining values. */
+  BlobRef rootFromCvs(byte[] cvs, int groups) {
+    if (groups < 2 || (long) groups * Outboard.CV_LENGTH > cvs.length) {
+      throw new IllegalArgumentException(
+          groups + " groups in " + cvs.length + " bytes of chaining values");
+    }
+    byte[] out = new byte[BlobRef.LENGTH];
+    if (lib.lattice_blake3_root_from_cvs(cvs, groups, out) != 0) {
+      throw new OutOfMemoryError("native BLAKE3: malloc failed merging " + groups + " groups");
     }
     return new BlobRef(out);
   }

@@ -1,6 +1,7 @@
 package org.latticefs.cas.store;
 
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -20,6 +21,8 @@ import org.latticefs.cas.BlobRef;
  * cached, so a missing blob is asked for again next time. Concurrent misses for the same ref share
  * one underlying fetch. Blobs larger than an eighth of the capacity are passed through uncached so
  * one huge blob cannot flush the cache. Every call returns a fresh array the caller may modify.
+ * Range reads ({@link #fetchRange}) are served from a cached blob, else by the source's own range
+ * read, and never fill the cache.
  *
  * <p>Thread-safe. Holds no resources beyond heap; nothing to close.
  */
@@ -79,6 +82,37 @@ public final class CachingBlobFetcher implements BlobFetcher {
     } finally {
       inflight.remove(ref, mine);
     }
+  }
+
+  /**
+   * Slices the range out of the cached blob when it is cached (a hit); otherwise asks the source
+   * for just the range (a miss) and caches nothing, since a range is not the blob. A whole-blob
+   * {@link #fetch} in flight for the same ref is not waited for.
+   */
+  @Override
+  public byte[] fetchRange(BlobRef ref, long offset, int length) throws IOException {
+    if (offset < 0 || length < 0) {
+      throw new IllegalArgumentException("bad range: offset " + offset + ", length " + length);
+    }
+    byte[] cached = lookup(ref);
+    if (cached == null) {
+      misses.incrementAndGet();
+      return source.fetchRange(ref, offset, length);
+    }
+    if (offset > cached.length - length) {
+      throw new IllegalArgumentException(
+          "range ["
+              + offset
+              + ", "
+              + (offset + length)
+              + ") ends past the end of blob "
+              + ref
+              + " ("
+              + cached.length
+              + " bytes)");
+    }
+    hits.incrementAndGet();
+    return Arrays.copyOfRange(cached, (int) offset, (int) offset + length);
   }
 
   /** Drops {@code ref} from the cache (e.g. after it was found corrupt elsewhere). */

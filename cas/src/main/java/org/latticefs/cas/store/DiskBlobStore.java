@@ -18,6 +18,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +27,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -53,6 +56,7 @@ import org.latticefs.cas.BlobNotFoundException;
 import org.latticefs.cas.BlobRef;
 import org.latticefs.cas.BlobStore;
 import org.latticefs.cas.CorruptBlobException;
+import org.latticefs.cas.Outboard;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,7 +84,11 @@ import org.slf4j.LoggerFactory;
  * durable with one {@code syncfs(2)} of the file system (Linux; elsewhere, or with {@link
  * Options#batchSyncfs()} off, with parallel per-file fsyncs), then renames them and makes the
  * renames durable (one more {@code syncfs}, or one fsync per touched shard directory). Its blobs
- * become visible at commit. {@link #remove} syncs the directory before returning.
+ * become visible at commit. A syncfs batch opens its file system handle before its first write, so
+ * a write-back error from then on (also one in the kernel's own background write-back) fails the
+ * commit, and it starts a background {@code syncfs} every 64 MiB it writes, so the disk is busy
+ * while the caller hashes and the commit finds little left to write. {@link #remove} syncs the
+ * directory before returning.
  *
  * <h2>Verification and corruption</h2>
  *
@@ -88,7 +96,9 @@ import org.slf4j.LoggerFactory;
  * (so nobody reads it again, and nothing is deleted), the ref is added to {@link #corruptRefs()},
  * every {@link CorruptionListener} is told, and {@link CorruptBlobException} is thrown. Storing a
  * good copy again (from a peer) repairs it: the quarantined copy is then deleted. A present file
- * whose size differs from a blob being received is treated the same way and replaced.
+ * whose size differs from a blob being received is treated the same way and replaced. A {@link
+ * #fetchRange} verifies the 16 KiB groups it read against the blob's {@link Outboard} (kept in
+ * memory), and treats a mismatch the same way.
  *
  * <h2>Concurrency</h2>
  *
@@ -98,6 +108,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class DiskBlobStore implements BlobStore {
   private static final Logger LOG = LoggerFactory.getLogger(DiskBlobStore.class);
+  private static final AtomicBoolean OUTBOARDS_UNAVAILABLE_LOGGED = new AtomicBoolean();
   private static final String SUFFIX = ".blob";
   private static final String TEMP_SUFFIX = ".tmp";
   private static final int MAX_FETCH = Integer.MAX_VALUE - 16;
@@ -127,13 +138,17 @@ public final class DiskBlobStore implements BlobStore {
    *     data on that file system
    * @param batchWriteThreads threads that write a batch's temp files while the caller goes on (0:
    *     the caller writes them itself)
+   * @param outboardCacheBytes heap for the {@link Outboard outboards} that let {@link #fetchRange}
+   *     read and verify only the 16 KiB groups a range touches (about 2 KiB per MiB of blob, so 64
+   *     MiB covers 32 GiB of content); 0 makes every range read verify its whole blob
    */
   public record Options(
       InstantSource clock,
       Duration accessFlushInterval,
       int syncThreads,
       boolean batchSyncfs,
-      int batchWriteThreads) {
+      int batchWriteThreads,
+      long outboardCacheBytes) {
     public Options {
       Objects.requireNonNull(clock, "clock");
       if (accessFlushInterval.isNegative() || accessFlushInterval.isZero()) {
@@ -145,34 +160,46 @@ public final class DiskBlobStore implements BlobStore {
       if (batchWriteThreads < 0) {
         throw new IllegalArgumentException("batchWriteThreads must be at least 0");
       }
+      if (outboardCacheBytes < 0) {
+        throw new IllegalArgumentException("outboardCacheBytes must be at least 0");
+      }
     }
 
     /**
      * System clock, access times flushed every 30 s, 16 sync threads, syncfs where available, 2
-     * batch writer threads.
+     * batch writer threads, 64 MiB of outboards.
      */
     public static Options defaults() {
-      return new Options(InstantSource.system(), Duration.ofSeconds(30), 16, true, 2);
+      return new Options(InstantSource.system(), Duration.ofSeconds(30), 16, true, 2, 64L << 20);
     }
 
     public Options withClock(InstantSource c) {
-      return new Options(c, accessFlushInterval, syncThreads, batchSyncfs, batchWriteThreads);
+      return new Options(
+          c, accessFlushInterval, syncThreads, batchSyncfs, batchWriteThreads, outboardCacheBytes);
     }
 
     public Options withAccessFlushInterval(Duration d) {
-      return new Options(clock, d, syncThreads, batchSyncfs, batchWriteThreads);
+      return new Options(clock, d, syncThreads, batchSyncfs, batchWriteThreads, outboardCacheBytes);
     }
 
     public Options withSyncThreads(int n) {
-      return new Options(clock, accessFlushInterval, n, batchSyncfs, batchWriteThreads);
+      return new Options(
+          clock, accessFlushInterval, n, batchSyncfs, batchWriteThreads, outboardCacheBytes);
     }
 
     public Options withBatchSyncfs(boolean on) {
-      return new Options(clock, accessFlushInterval, syncThreads, on, batchWriteThreads);
+      return new Options(
+          clock, accessFlushInterval, syncThreads, on, batchWriteThreads, outboardCacheBytes);
     }
 
     public Options withBatchWriteThreads(int n) {
-      return new Options(clock, accessFlushInterval, syncThreads, batchSyncfs, n);
+      return new Options(
+          clock, accessFlushInterval, syncThreads, batchSyncfs, n, outboardCacheBytes);
+    }
+
+    public Options withOutboardCacheBytes(long bytes) {
+      return new Options(
+          clock, accessFlushInterval, syncThreads, batchSyncfs, batchWriteThreads, bytes);
     }
   }
 
@@ -193,6 +220,9 @@ public final class DiskBlobStore implements BlobStore {
   private final ScheduledExecutorService flusher;
   private final ExecutorService syncPool;
 
+  /** Null when range reads verify whole blobs (no native BLAKE3, or a cache of 0 bytes). */
+  private final OutboardCache outboards;
+
   /** Null when batches write their temp files on the caller's thread. */
   private final ExecutorService batchWriters;
 
@@ -203,6 +233,7 @@ public final class DiskBlobStore implements BlobStore {
 
   private DiskBlobStore(Path root, Options options) throws IOException {
     casDir = root.resolve("cas");
+    outboards = outboardCache(options.outboardCacheBytes());
     batchSyncfs = options.batchSyncfs() && Fsync.hasSyncfs();
     tmpDir = casDir.resolve("tmp");
     quarantineDir = casDir.resolve("quarantine");
@@ -286,6 +317,63 @@ public final class DiskBlobStore implements BlobStore {
   @Override
   public byte[] fetch(BlobRef ref) throws IOException {
     checkOpen();
+    byte[] data = readVerified(ref);
+    access.touch(ref);
+    return data;
+  }
+
+  /**
+   * Reads and verifies only the 16 KiB groups of the blob that the range touches, when the blob's
+   * {@link Outboard} is cached: a 4 KiB read of a 1 MiB blob reads 16 KiB (32 KiB across a group
+   * boundary) and hashes as much. Otherwise it reads and verifies the whole blob, as {@link #fetch}
+   * does, and caches its outboard, computed in the same pass as the hash (so does {@link #fetch}).
+   * Outboards live only in memory ({@link Options#outboardCacheBytes()}): after a restart, the
+   * first read of each blob verifies it whole again.
+   *
+   * <p>Groups that do not match their outboard make this re-read and verify the whole file, which
+   * reports the blob corrupt and quarantines it exactly as {@link #fetch} does. Bytes appended
+   * after a blob's end are not noticed by range reads (they are never returned); {@link #fetch}
+   * notices them. Without the native BLAKE3 library (or with a cache of 0 bytes) every range read
+   * verifies the whole blob. Counts as an access, as {@link #fetch} does.
+   */
+  @Override
+  public byte[] fetchRange(BlobRef ref, long offset, int length) throws IOException {
+    checkOpen();
+    if (offset < 0 || length < 0) {
+      throw new IllegalArgumentException("bad range: offset " + offset + ", length " + length);
+    }
+    Outboard outboard = outboards == null ? null : outboards.get(ref);
+    byte[] range =
+        outboard != null
+            ? readRangeVerified(outboard, offset, length)
+            : slice(ref, readVerified(ref), offset, length);
+    access.touch(ref);
+    return range;
+  }
+
+  /** How the outboard cache is doing. */
+  public OutboardStats outboardStats() {
+    return outboards == null
+        ? new OutboardStats(0, 0, 0, 0)
+        : new OutboardStats(
+            outboards.entries(), outboards.sizeBytes(), outboards.hits(), outboards.misses());
+  }
+
+  /**
+   * A snapshot of the outboard cache.
+   *
+   * @param entries outboards held
+   * @param bytes their heap size
+   * @param hits range reads that found their blob's outboard
+   * @param misses range reads that did not, and verified the whole blob
+   */
+  public record OutboardStats(int entries, long bytes, long hits, long misses) {}
+
+  /**
+   * The whole blob, verified; remembers its outboard when outboards are on. On a mismatch the file
+   * is quarantined and reported, and this throws.
+   */
+  private byte[] readVerified(BlobRef ref) throws IOException {
     Path path = blobPath(ref);
     BasicFileAttributes attrs;
     byte[] data;
@@ -299,14 +387,100 @@ public final class DiskBlobStore implements BlobStore {
     } catch (NoSuchFileException e) {
       throw new BlobNotFoundException(ref);
     }
-    BlobRef actual = Blake3.hash(data);
+    BlobRef actual;
+    if (outboards != null && data.length > Outboard.GROUP_SIZE && !outboards.contains(ref)) {
+      Outboard outboard = Outboard.compute(data, 0, data.length);
+      actual = outboard.ref();
+      if (actual.equals(ref)) {
+        outboards.put(outboard);
+      }
+    } else {
+      actual = Blake3.hash(data);
+    }
     if (!actual.equals(ref)) {
       String detail = data.length + " bytes that hash to " + actual;
       quarantine(ref, attrs.fileKey(), detail);
       throw new CorruptBlobException(ref, detail);
     }
-    access.touch(ref);
     return data;
+  }
+
+  /** Reads the groups covering the range and checks them against {@code outboard}. */
+  private byte[] readRangeVerified(Outboard outboard, long offset, int length) throws IOException {
+    BlobRef ref = outboard.ref();
+    if (offset > outboard.size() - length) {
+      throw pastEnd(ref, offset, length, outboard.size());
+    }
+    int first = outboard.groupOf(offset);
+    int last = outboard.groupOf(length == 0 ? offset : offset + length - 1);
+    long start = outboard.groupStart(first);
+    int span = (int) (outboard.groupEnd(last) - start);
+    // Small spans (the usual case) go through a pooled direct buffer: no heap copy of the groups,
+    // and the native hash reads them in place.
+    ByteBuffer groups = span <= RangeBuffers.SIZE ? RangeBuffers.take() : ByteBuffer.allocate(span);
+    try {
+      groups.clear().limit(span);
+      try (FileChannel ch = FileChannel.open(blobPath(ref), StandardOpenOption.READ)) {
+        while (groups.hasRemaining() && ch.read(groups, start + groups.position()) >= 0) {
+          // until the groups are read or the file ends
+        }
+      } catch (NoSuchFileException e) {
+        throw new BlobNotFoundException(ref);
+      }
+      boolean whole = !groups.hasRemaining();
+      groups.flip();
+      if (!whole || !outboard.verifies(first, groups)) {
+        // The file does not hold these bytes of the blob. The whole-file check decides, with the
+        // file's identity, and quarantines and reports it as fetch does (or, if the file was
+        // replaced by a good copy meanwhile, returns the range from it).
+        return slice(ref, readVerified(ref), offset, length);
+      }
+      byte[] out = new byte[length];
+      groups.get((int) (offset - start), out);
+      return out;
+    } finally {
+      if (groups.isDirect()) {
+        RangeBuffers.give(groups);
+      }
+    }
+  }
+
+  /** Reusable direct buffers for range reads: direct memory is slow to allocate and to free. */
+  private static final class RangeBuffers {
+    /** Ten groups: any range of up to 144 KiB + 1 byte, such as FUSE's largest read (128 KiB). */
+    static final int SIZE = 10 * Outboard.GROUP_SIZE;
+
+    /** At most this many idle buffers are kept (2.5 MiB); more threads allocate their own. */
+    private static final BlockingQueue<ByteBuffer> FREE = new ArrayBlockingQueue<>(16);
+
+    static ByteBuffer take() {
+      ByteBuffer b = FREE.poll();
+      return b != null ? b : ByteBuffer.allocateDirect(SIZE);
+    }
+
+    static void give(ByteBuffer b) {
+      FREE.offer(b);
+    }
+  }
+
+  private static byte[] slice(BlobRef ref, byte[] all, long offset, int length) {
+    if (offset > all.length - length) {
+      throw pastEnd(ref, offset, length, all.length);
+    }
+    return Arrays.copyOfRange(all, (int) offset, (int) offset + length);
+  }
+
+  private static IllegalArgumentException pastEnd(BlobRef ref, long offset, int length, long size) {
+    return new IllegalArgumentException(
+        "range ["
+            + offset
+            + ", "
+            + (offset + length)
+            + ") ends past the end of blob "
+            + ref
+            + " ("
+            + size
+            + " bytes)");
   }
 
   /** Size from the file system; does not read or verify the content, nor count as an access. */
@@ -318,6 +492,25 @@ public final class DiskBlobStore implements BlobStore {
     } catch (NoSuchFileException e) {
       return Optional.empty();
     }
+  }
+
+  private static OutboardCache outboardCache(long bytes) {
+    if (bytes == 0) {
+      return null;
+    }
+    if (!Outboard.isAvailable()) {
+      if (OUTBOARDS_UNAVAILABLE_LOGGED.compareAndSet(false, true)) {
+        String why;
+        try {
+          why = "this JVM uses " + Blake3.implementation();
+        } catch (IllegalStateException unusable) {
+          why = unusable.getMessage();
+        }
+        LOG.warn("range reads verify whole blobs: outboards need native BLAKE3, and {}", why);
+      }
+      return null;
+    }
+    return new OutboardCache(bytes);
   }
 
   // ---- receive ----

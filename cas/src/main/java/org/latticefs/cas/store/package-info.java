@@ -11,6 +11,12 @@
  * A group of receives made durable together ({@link org.latticefs.cas.BlobBatch}): how the
  * thousands of chunks of a large file cost a few syncs instead of one each.
  *
+ * <h2>Range read</h2>
+ *
+ * {@code fetchRange}: a few bytes of a blob, verified. The disk store keeps the {@link
+ * org.latticefs.cas.Outboard outboards} of recently read blobs in memory, so that a small read
+ * reads and hashes only the 16 KiB groups it touches.
+ *
  * <h2>Quarantine</h2>
  *
  * Where a blob found corrupt is moved: out of readers' way, not deleted. Reported through {@link

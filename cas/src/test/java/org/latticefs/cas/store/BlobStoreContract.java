@@ -318,4 +318,60 @@ abstract class BlobStoreContract {
     batch.close();
     assertThrows(IllegalStateException.class, () -> batch.receive(new byte[1], 0, 1));
   }
+
+  @Test
+  void fetchRangeReturnsExactlyTheRequestedBytes() throws IOException {
+    int g = 16 * 1024;
+    for (int size : new int[] {0, 10, g, g + 1, 5 * g + 123, 300_000, (1 << 20) + 1}) {
+      byte[] data = randomBytes(size);
+      BlobRef ref = store.receive(data);
+      List<long[]> ranges = new ArrayList<>();
+      ranges.add(new long[] {0, size});
+      ranges.add(new long[] {size, 0});
+      ranges.add(new long[] {0, 0});
+      if (size > 0) {
+        ranges.add(new long[] {size - 1, 1});
+        ranges.add(new long[] {size / 2, 0});
+      }
+      if (size > g + 10) {
+        ranges.add(new long[] {g - 10, 20});
+        ranges.add(new long[] {g, g});
+        ranges.add(new long[] {g - 1, g + 2});
+        ranges.add(new long[] {size - 4096, 4096});
+      }
+      for (int i = 0; i < 20 && size > 0; i++) {
+        int off = random.nextInt(size);
+        ranges.add(new long[] {off, random.nextInt(Math.min(size - off, 40_000) + 1)});
+      }
+      // Twice, so that stores that learn from the first read serve the second differently.
+      for (int round = 0; round < 2; round++) {
+        for (long[] r : ranges) {
+          int off = (int) r[0];
+          int len = (int) r[1];
+          assertArrayEquals(
+              java.util.Arrays.copyOfRange(data, off, off + len),
+              store.fetchRange(ref, off, len),
+              "size " + size + ", range " + off + "+" + len + ", round " + round);
+        }
+      }
+    }
+  }
+
+  @Test
+  void fetchRangeRejectsBadRangesAndMissingBlobs() throws IOException {
+    byte[] data = randomBytes(100_000);
+    BlobRef ref = store.receive(data);
+    for (int round = 0; round < 2; round++) {
+      assertThrows(IllegalArgumentException.class, () -> store.fetchRange(ref, -1, 10));
+      assertThrows(IllegalArgumentException.class, () -> store.fetchRange(ref, 0, -1));
+      assertThrows(IllegalArgumentException.class, () -> store.fetchRange(ref, 99_999, 2));
+      assertThrows(IllegalArgumentException.class, () -> store.fetchRange(ref, 100_001, 0));
+      assertThrows(IllegalArgumentException.class, () -> store.fetchRange(ref, Long.MAX_VALUE, 1));
+      assertArrayEquals(new byte[0], store.fetchRange(ref, 100_000, 0));
+    }
+    BlobRef missing = Blake3.hash(randomBytes(10));
+    assertThrows(BlobNotFoundException.class, () -> store.fetchRange(missing, 0, 1));
+    assertTrue(store.remove(ref));
+    assertThrows(BlobNotFoundException.class, () -> store.fetchRange(ref, 0, 1));
+  }
 }

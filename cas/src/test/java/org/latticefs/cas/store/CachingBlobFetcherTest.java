@@ -183,4 +183,63 @@ class CachingBlobFetcherTest {
     assertTrue(cache.sizeBytes() <= 20_000);
     assertEquals(16_000, cache.hits() + cache.misses());
   }
+
+  /** Counts range reads that reach it; whole fetches go to {@code source}. */
+  private final class RangeCounting implements BlobFetcher {
+    final AtomicInteger ranges = new AtomicInteger();
+
+    @Override
+    public byte[] fetch(BlobRef ref) throws IOException {
+      return source.fetch(ref);
+    }
+
+    @Override
+    public byte[] fetchRange(BlobRef ref, long offset, int length) throws IOException {
+      ranges.incrementAndGet();
+      return BlobFetcher.super.fetchRange(ref, offset, length);
+    }
+  }
+
+  @Test
+  void rangeOfACachedBlobIsSlicedFromMemory() throws IOException {
+    byte[] data = new byte[100_000];
+    random.nextBytes(data);
+    BlobRef ref = source.receive(data);
+    RangeCounting counting = new RangeCounting();
+    CachingBlobFetcher cache = new CachingBlobFetcher(counting, 1 << 20);
+    cache.fetch(ref);
+    long fetches = source.fetchCount();
+    byte[] range = cache.fetchRange(ref, 40_000, 5000);
+    assertArrayEquals(java.util.Arrays.copyOfRange(data, 40_000, 45_000), range);
+    assertArrayEquals(new byte[0], cache.fetchRange(ref, 100_000, 0));
+    assertEquals(0, counting.ranges.get());
+    assertEquals(fetches, source.fetchCount());
+    assertEquals(2, cache.hits());
+    // The caller owns the slice.
+    range[0] ^= 1;
+    assertArrayEquals(
+        java.util.Arrays.copyOfRange(data, 40_000, 45_000), cache.fetchRange(ref, 40_000, 5000));
+    assertThrows(IllegalArgumentException.class, () -> cache.fetchRange(ref, 99_999, 2));
+    assertThrows(IllegalArgumentException.class, () -> cache.fetchRange(ref, -1, 2));
+    assertThrows(IllegalArgumentException.class, () -> cache.fetchRange(ref, Long.MAX_VALUE, 2));
+  }
+
+  @Test
+  void rangeOfAnUncachedBlobIsTheSourcesRangeReadAndIsNotCached() throws IOException {
+    byte[] data = new byte[100_000];
+    random.nextBytes(data);
+    BlobRef ref = source.receive(data);
+    RangeCounting counting = new RangeCounting();
+    CachingBlobFetcher cache = new CachingBlobFetcher(counting, 1 << 20);
+    assertArrayEquals(
+        java.util.Arrays.copyOfRange(data, 10, 4106), cache.fetchRange(ref, 10, 4096));
+    assertArrayEquals(
+        java.util.Arrays.copyOfRange(data, 10, 4106), cache.fetchRange(ref, 10, 4096));
+    assertEquals(2, counting.ranges.get());
+    assertEquals(0, cache.entries());
+    assertEquals(2, cache.misses());
+    BlobRef missing = Blake3.hash(new byte[] {1, 2, 3});
+    assertThrows(BlobNotFoundException.class, () -> cache.fetchRange(missing, 0, 1));
+    assertThrows(IllegalArgumentException.class, () -> cache.fetchRange(ref, 0, -1));
+  }
 }
