@@ -19,10 +19,12 @@ import org.latticefs.kv.Stores;
  *     BlobReceiver#newBatch()}, one durable batch per file commit)
  * @param stagingDir a private directory for per-open-file staging files; emptied at start (staged,
  *     uncommitted writes do not survive a crash: only fsync/close make content durable)
- * @param cacheBytes the size of the in-memory chunk cache
+ * @param cacheBytes the size of the in-memory chunk cache (manifests, random reads, edits;
+ *     sequential streams bypass it)
  * @param space capacity for statfs and ENOSPC
  * @param clock the source of inode times
- * @param readaheadBytes how far ahead sequential reads prefetch chunks
+ * @param readaheadBytes the most a sequential stream fetches ahead of its reader (whole chunks, in
+ *     parallel); a stream's readahead starts at 1 MiB and doubles per read up to this. 0: none
  */
 public record FsConfig(
     Stores stores,
@@ -35,7 +37,7 @@ public record FsConfig(
     long readaheadBytes) {
 
   public static final long DEFAULT_CACHE_BYTES = 256L << 20;
-  public static final long DEFAULT_READAHEAD_BYTES = 8L << 20;
+  public static final long DEFAULT_READAHEAD_BYTES = 32L << 20;
 
   public FsConfig {
     Objects.requireNonNull(stores, "stores");
@@ -47,7 +49,7 @@ public record FsConfig(
   }
 
   /**
-   * The defaults: 256 MiB chunk cache, 8 MiB readahead, system clock, no quota (the free space of
+   * The defaults: 256 MiB chunk cache, 32 MiB readahead, system clock, no quota (the free space of
    * the staging directory's disk).
    */
   public static FsConfig of(

@@ -104,13 +104,13 @@ public final class LatticeFileSystem implements AutoCloseable {
 
   /**
    * A filesystem over {@code config}. Empties the staging directory (leftovers of a crash never
-   * were durable). Reads go through {@code config.fetcher()} wrapped in a chunk cache of {@code
-   * config.cacheBytes()}.
+   * were durable). Reads go through {@code config.fetcher()}: manifests and random reads through a
+   * chunk cache of {@code config.cacheBytes()} around it, sequential streams past it.
    */
   public LatticeFileSystem(FsConfig config) throws IOException {
     this.config = config;
     this.cache = new CachingBlobFetcher(config.fetcher(), config.cacheBytes());
-    this.contents = new CasContents(cache, new FileIngester(config.receiver()));
+    this.contents = new CasContents(cache, config.fetcher(), new FileIngester(config.receiver()));
     Files.createDirectories(config.stagingDir());
     try (var leftovers = Files.list(config.stagingDir())) {
       for (Path p : (Iterable<Path>) leftovers::iterator) {

@@ -64,13 +64,12 @@ final class OpenFile {
   private FileChannel staging;
   private final RangeSet written = new RangeSet();
   private Inode base;
-  private CasContents.Reader baseReader;
+  private volatile CasContents.Reader baseReader;
+  private final Object baseReaderLock = new Object();
   private long baseLimit;
   private volatile long size;
   private volatile long mtimeNanos;
   private volatile boolean dirty;
-  private volatile long sequentialEnd = -1;
-  private volatile long prefetchedTo;
   private Sequential sequential;
   private boolean unordered;
 
@@ -163,18 +162,6 @@ final class OpenFile {
         }
         done += n;
       }
-      long end2 = pos + done;
-      if (pos == sequentialEnd && baseReader != null && readahead > 0) {
-        // Ask only for what lies beyond the window already requested, in steps of 1/4 window.
-        long from = Math.max(end2, prefetchedTo);
-        if (end2 + readahead - from >= readahead / 4) {
-          baseReader.prefetch(from, end2 + readahead - from);
-          prefetchedTo = end2 + readahead;
-        }
-      } else if (pos != sequentialEnd) {
-        prefetchedTo = 0;
-      }
-      sequentialEnd = end2;
       return done;
     }
   }
@@ -456,10 +443,16 @@ final class OpenFile {
   }
 
   private CasContents.Reader baseReader() throws IOException {
+    // Readers share one (its streams and readahead); reads hold only the shared data lock.
     CasContents.Reader r = baseReader;
     if (r == null) {
-      r = contents.open(base.manifest());
-      baseReader = r;
+      synchronized (baseReaderLock) {
+        r = baseReader;
+        if (r == null) {
+          r = contents.open(base.manifest(), readahead);
+          baseReader = r;
+        }
+      }
     }
     return r;
   }

@@ -26,9 +26,19 @@ import org.latticefs.fs.MountMain;
  * the same disk, in one run, interleaved (A B A B A B) and reported as medians and ratios.
  *
  * <p>Workloads: fio sequential write of 1 GiB (1 MiB blocks, psync, fsync at the end; wall time),
- * fio sequential read of it cold (after {@code echo 3 > /proc/sys/vm/drop_caches}), fio random 4
- * KiB reads of it (cold start, 15 s), and creating 10,000 files of 1 KiB (create, write, close)
- * then stat-ing them all.
+ * fio sequential read of it cold, fio random 4 KiB reads of it (cold start, 15 s), and creating
+ * 10,000 files of 1 KiB (create, write, close) then stat-ing them all.
+ *
+ * <p><b>Cold</b> means every cache is empty, not only the kernel's: before each read round both
+ * targets are remounted, then {@code sync; echo 3 > /proc/sys/vm/drop_caches} empties the page
+ * cache, dentries and inodes. bindfs is unmounted with {@code fusermount -u} and started again.
+ * Lattice, by default ({@code -Dfsbench.cold=remount}), is told on stdin to unmount, close its
+ * filesystem, blob store and stores, open them again and mount ({@link MountMain}'s {@code
+ * REMOUNT}): every Lattice cache (chunk cache, manifests, readers) starts empty, in a JVM that has
+ * been running (compiled code and heap pages warm, as in a daemon that has been up a while). With
+ * {@code -Dfsbench.cold=restart} the daemon JVM itself is stopped and a new one started before each
+ * round: that adds the JVM's start-up (JIT compilation, first touch of heap pages) to the measured
+ * read.
  *
  * <p>The Lattice daemon runs in a child JVM ({@link MountMain}: real kv and DiskBlobStore); bindfs
  * gets {@code -o big_writes,auto_cache,use_ino}, Lattice its defaults ({@link
@@ -44,8 +54,11 @@ import org.latticefs.fs.MountMain;
  * </pre>
  *
  * <p>Workloads (comma-separated; default {@code all}): {@code write} (seq write), {@code read} (seq
- * read cold; needs the file {@code write} leaves), {@code randread} (likewise), {@code small} (10k
- * create+stat).
+ * read cold; needs the file {@code write} leaves, and writes it once if missing), {@code randread}
+ * (likewise), {@code small} (10k create+stat).
+ *
+ * <p>Extra JVM options for the Lattice daemon (e.g. {@code -XX:StartFlightRecording=...} to profile
+ * it) go in the system property {@code fsbench.daemonJvmArgs}, space-separated.
  */
 public final class FsBench {
   private FsBench() {}
@@ -64,9 +77,9 @@ public final class FsBench {
     Path lmnt = Files.createDirectories(base.resolve("lattice-mnt"));
     Path bsrc = Files.createDirectories(base.resolve("bind-src"));
     Path bmnt = Files.createDirectories(base.resolve("bind-mnt"));
-    Process daemon = startDaemon(data, lmnt);
-    run("bindfs", "-o", "big_writes,auto_cache,use_ino", bsrc.toString(), bmnt.toString());
-    waitMounted(bmnt);
+    Mounts mounts = new Mounts(data, lmnt, bsrc, bmnt);
+    mounts.mountLattice();
+    mounts.mountBindfs();
     Path lattice = Files.createDirectory(lmnt.resolve("bench"));
     Map<String, Path> targets = new LinkedHashMap<>();
     targets.put("lattice", lattice);
@@ -93,6 +106,7 @@ public final class FsBench {
       }
       for (int r = 0; read && r < rounds; r++) {
         for (var t : targets.entrySet()) {
+          mounts.remount(t.getKey());
           dropCaches();
           String out =
               fio(
@@ -109,6 +123,7 @@ public final class FsBench {
       }
       for (int r = 0; randread && r < rounds; r++) {
         for (var t : targets.entrySet()) {
+          mounts.remount(t.getKey());
           dropCaches();
           String out =
               fio(
@@ -157,12 +172,8 @@ public final class FsBench {
         }
       }
     } finally {
-      daemon.getOutputStream().close();
-      if (!daemon.waitFor(60, TimeUnit.SECONDS)) {
-        daemon.destroyForcibly();
-        run("fusermount", "-uz", lmnt.toString());
-      }
-      run("fusermount", "-u", bmnt.toString());
+      mounts.unmountLattice();
+      mounts.unmountBindfs();
     }
     System.out.println();
     System.out.println("| workload | lattice (median) | bindfs (median) | ratio |");
@@ -177,6 +188,76 @@ public final class FsBench {
       System.out.println(e.getKey() + " all runs: " + e.getValue());
     }
     deleteTree(base);
+  }
+
+  /** The two mounts, each of which can be stopped and started again to empty its caches. */
+  private static final class Mounts {
+    private final Path data;
+    private final Path lmnt;
+    private final Path bsrc;
+    private final Path bmnt;
+    private final boolean restartJvm =
+        System.getProperty("fsbench.cold", "remount").equals("restart");
+    private Process daemon;
+    private BufferedReader daemonOut;
+    private boolean bindfsMounted;
+
+    Mounts(Path data, Path lmnt, Path bsrc, Path bmnt) {
+      this.data = data;
+      this.lmnt = lmnt;
+      this.bsrc = bsrc;
+      this.bmnt = bmnt;
+    }
+
+    void remount(String target) throws IOException, InterruptedException {
+      if (target.equals("lattice") && !restartJvm) {
+        daemon.getOutputStream().write("REMOUNT\n".getBytes(StandardCharsets.UTF_8));
+        daemon.getOutputStream().flush();
+        awaitMounted(daemonOut);
+      } else if (target.equals("lattice")) {
+        unmountLattice();
+        mountLattice();
+      } else {
+        unmountBindfs();
+        mountBindfs();
+      }
+    }
+
+    void mountLattice() throws IOException {
+      daemon = startDaemon(data, lmnt);
+      daemonOut =
+          new BufferedReader(
+              new InputStreamReader(daemon.getInputStream(), StandardCharsets.UTF_8));
+      awaitMounted(daemonOut);
+    }
+
+    void mountBindfs() throws IOException, InterruptedException {
+      run("bindfs", "-o", "big_writes,auto_cache,use_ino", bsrc.toString(), bmnt.toString());
+      bindfsMounted = true;
+      waitMounted(bmnt);
+    }
+
+    /** Closes the daemon's stdin (it unmounts cleanly and exits) and waits for it. */
+    void unmountLattice() throws IOException, InterruptedException {
+      if (daemon == null) {
+        return;
+      }
+      Process p = daemon;
+      daemon = null;
+      p.getOutputStream().close();
+      if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        p.waitFor();
+        run("fusermount", "-uz", lmnt.toString());
+      }
+    }
+
+    void unmountBindfs() throws IOException, InterruptedException {
+      if (bindfsMounted) {
+        bindfsMounted = false;
+        run("fusermount", "-u", bmnt.toString());
+      }
+    }
   }
 
   private static void add(
@@ -225,23 +306,27 @@ public final class FsBench {
 
   private static Process startDaemon(Path data, Path mnt) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p =
-        new ProcessBuilder(
-                java,
-                "-Xmx2g",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                MountMain.class.getName(),
-                data.toString(),
-                mnt.toString())
-            .redirectError(ProcessBuilder.Redirect.INHERIT)
-            .start();
-    BufferedReader out =
-        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx2g"));
+    String extra = System.getProperty("fsbench.daemonJvmArgs", "").strip();
+    if (!extra.isEmpty()) {
+      cmd.addAll(List.of(extra.split("\\s+")));
+    }
+    cmd.addAll(
+        List.of(
+            "-cp",
+            System.getProperty("java.class.path"),
+            "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+            MountMain.class.getName(),
+            data.toString(),
+            mnt.toString()));
+    return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+  }
+
+  /** Reads the daemon's stdout up to its next {@code MOUNTED}. */
+  private static void awaitMounted(BufferedReader out) throws IOException {
     for (String line; (line = out.readLine()) != null; ) {
       if (line.equals("MOUNTED")) {
-        return p;
+        return;
       }
     }
     throw new IOException("the lattice daemon exited before mounting");
