@@ -52,8 +52,14 @@ public final class FileIngester {
   private final boolean pipelined;
   private final int writers;
 
-  /** Threads that store chunks in parallel by default (each with its own batch). */
-  public static final int DEFAULT_WRITERS = 2;
+  /**
+   * Threads that hash and store chunks by default (each with its own batch): one core reads and
+   * cuts, the others hash and write, up to 4. Measured on 2 cores (BENCHMARKS.md, "Chunking and
+   * ingest"): one writer beside the reader beat two by 15-25 % in wall time and CPU, since a third
+   * busy thread only adds switching.
+   */
+  public static final int DEFAULT_WRITERS =
+      Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() - 1));
 
   /** An ingester with the default chunker and manifest shape. */
   public FileIngester(BlobReceiver receiver) {

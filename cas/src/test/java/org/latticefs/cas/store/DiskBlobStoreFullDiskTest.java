@@ -134,6 +134,17 @@ class DiskBlobStoreFullDiskTest {
 
   @Test
   void batchOnAFullDiskLeavesNothingAfterClose() throws IOException {
+    fillWithABatchThenRecover();
+  }
+
+  @Test
+  void batchWithWriterThreadsOnAFullDiskLeavesNothingAfterClose() throws IOException {
+    store.close();
+    store = DiskBlobStore.open(mount, DiskBlobStore.Options.defaults().withBatchWriteThreads(2));
+    fillWithABatchThenRecover();
+  }
+
+  private void fillWithABatchThenRecover() throws IOException {
     BlobRef last = null;
     try (BlobBatch batch = store.newBatch()) {
       assertThrows(
