@@ -259,7 +259,7 @@ public final class FileIngester {
             for (int k = 0; k < n; k++) {
               int s = b.start(k);
               int len = b.ends()[k] - s;
-              BlobRef ref = w == null ? batch.receive(buf, s, len) : Writers.await(refs.get(k));
+              BlobRef ref = w == null ? batch.receive(buf, s, len) : await(refs.get(k));
               builder.add(ref, len);
               received[0]++;
               onChunk.accept(new Chunk(b.offset() + s, len, ref));
@@ -517,6 +517,39 @@ public final class FileIngester {
    * Threads that store chunks, each with its own batch used only on that thread. Chunk {@code k}
    * goes to thread {@code k mod n}.
    */
+  /**
+   * The value of {@code f}, waiting through interrupts (the interrupt is restored): a failure's
+   * {@link IOException}, {@link RuntimeException} or {@link Error} is rethrown as itself.
+   */
+  static <T> T await(Future<T> f) throws IOException {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return f.get();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof IOException io) {
+        throw io;
+      }
+      if (c instanceof RuntimeException re) {
+        throw re;
+      }
+      if (c instanceof Error err) {
+        throw err;
+      }
+      throw new IOException(c);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
   private static final class Writers {
     private final BlobReceiver receiver;
     private final ExecutorService[] threads;
@@ -667,35 +700,6 @@ public final class FileIngester {
       }
       if (first != null) {
         throw first;
-      }
-    }
-
-    static <T> T await(Future<T> f) throws IOException {
-      boolean interrupted = false;
-      try {
-        while (true) {
-          try {
-            return f.get();
-          } catch (InterruptedException e) {
-            interrupted = true;
-          }
-        }
-      } catch (ExecutionException e) {
-        Throwable c = e.getCause();
-        if (c instanceof IOException io) {
-          throw io;
-        }
-        if (c instanceof RuntimeException re) {
-          throw re;
-        }
-        if (c instanceof Error err) {
-          throw err;
-        }
-        throw new IOException(c);
-      } finally {
-        if (interrupted) {
-          Thread.currentThread().interrupt();
-        }
       }
     }
   }

@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.latticefs.cas.BlobFetcher;
 import org.latticefs.cas.BlobRef;
@@ -217,31 +216,10 @@ public final class IngestSession implements AutoCloseable {
   }
 
   private IngestResult await() throws IOException {
-    boolean interrupted = false;
     try {
-      while (true) {
-        try {
-          return result.get();
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-    } catch (ExecutionException e) {
-      Throwable c = e.getCause();
-      if (c instanceof IOException io) {
-        throw new IOException("ingest session failed: " + io.getMessage(), io);
-      }
-      if (c instanceof RuntimeException re) {
-        throw re;
-      }
-      if (c instanceof Error err) {
-        throw err;
-      }
-      throw new IOException(c);
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
+      return FileIngester.await(result);
+    } catch (IOException io) {
+      throw new IOException("ingest session failed: " + io.getMessage(), io);
     }
   }
 
