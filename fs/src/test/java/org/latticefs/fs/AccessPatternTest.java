@@ -15,33 +15,12 @@ import static org.latticefs.fs.FsFixture.random;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Replays what applications do, calling the filesystem object directly (no mount). */
-class AccessPatternTest {
-  @TempDir Path staging;
-  FsFixture f;
-  LatticeFileSystem fs;
-
-  @BeforeEach
-  void setUp() throws IOException {
-    f = new FsFixture(staging);
-    fs = f.fs;
-    fs.mkdir("/docs", 0755, ME);
-  }
-
-  @AfterEach
-  void tearDown() {
-    assertEquals(0, fs.openFileCount(), "leaked open files");
-    f.close();
-  }
-
+class AccessPatternTest extends DirectFsTest {
   @Test
   void rootListsStoresAndMkdirRmdirManageThem() throws IOException {
     fs.mkdir("/photos", 0755, ME);

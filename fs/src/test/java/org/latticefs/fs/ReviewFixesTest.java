@@ -8,32 +8,11 @@ import static org.latticefs.fs.FsFixture.assertErrno;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Regression tests for races and error paths found in review, driven on the object directly. */
-class ReviewFixesTest {
-  @TempDir Path staging;
-  FsFixture f;
-  LatticeFileSystem fs;
-
-  @BeforeEach
-  void setUp() throws IOException {
-    f = new FsFixture(staging);
-    fs = f.fs;
-    fs.mkdir("/docs", 0755, ME);
-  }
-
-  @AfterEach
-  void tearDown() {
-    assertEquals(0, fs.openFileCount(), "leaked open files");
-    f.close();
-  }
-
+class ReviewFixesTest extends DirectFsTest {
   private static byte[] utf8(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }

@@ -11,12 +11,8 @@ import static org.latticefs.fs.FsFixture.random;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.Arrays;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.latticefs.cas.BlobRef;
 import org.latticefs.cas.chunk.Chunker;
 import org.latticefs.cas.chunk.FileIngester;
@@ -26,26 +22,14 @@ import org.latticefs.cas.chunk.ManifestShape;
  * Sequential writers are ingested in the background and get exactly the manifest an ordinary ingest
  * gives; every other pattern falls back to the ordinary commit with the right content.
  */
-class SequentialWriteTest {
+class SequentialWriteTest extends DirectFsTest {
   static final int MIB = 1 << 20;
   static final int PIECE = 128 * 1024;
   static final int O_TRUNC = 01000;
 
-  @TempDir Path staging;
-  FsFixture f;
-  LatticeFileSystem fs;
-
-  @BeforeEach
-  void setUp() throws IOException {
-    f = new FsFixture(staging);
-    fs = f.fs;
-    fs.mkdir("/s", 0755, ME);
-  }
-
-  @AfterEach
-  void tearDown() {
-    assertEquals(0, fs.openFileCount(), "leaked open files");
-    f.close();
+  @Override
+  String store() {
+    return "/s";
   }
 
   /** Writes {@code data[from, to)} at the same offsets in FUSE-sized pieces. */
