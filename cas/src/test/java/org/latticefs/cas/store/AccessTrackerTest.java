@@ -286,13 +286,16 @@ class AccessTrackerTest {
       if (mode < 2) {
         // Start from a valid snapshot and journal, then damage them.
         AccessTracker t = AccessTracker.open(file, clock);
-        for (int i = 0; i < 1 + r.nextInt(50); i++) {
+        int touched = 1 + r.nextInt(50);
+        for (int i = 0; i < touched; i++) {
           t.touch(ref(r.nextInt(100)));
         }
         t.close();
         AccessTracker j = AccessTracker.open(file, clock);
-        for (int i = 0; i < 1 + r.nextInt(50); i++) {
-          j.touch(ref(r.nextInt(100)), clock.instant().plusSeconds(i));
+        // Later than every first-round touch, so the journal always has at least one entry.
+        int journalled = 1 + r.nextInt(50);
+        for (int i = 0; i < journalled; i++) {
+          j.touch(ref(r.nextInt(100)), clock.instant().plusSeconds(1 + i));
         }
         j.flush();
         Path victim = mode == 0 ? file : d.resolve("access.log");
