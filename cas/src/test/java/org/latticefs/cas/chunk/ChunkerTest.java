@@ -56,6 +56,106 @@ class ChunkerTest {
     assertEquals(size, sum);
   }
 
+  /**
+   * The four-lane scan cuts exactly where the byte-at-a-time scan does, for sizes and data that put
+   * matches anywhere in a lane block (first byte, lane seams, several lanes at once) or nowhere.
+   */
+  @Property(tries = 200)
+  void lanesCutWhereTheSerialScanCuts(
+      @ForAll long seed,
+      @ForAll @IntRange(min = 6, max = 14) int minBits,
+      @ForAll @IntRange(min = 1, max = 8) int avgAbove,
+      @ForAll @IntRange(min = 1, max = 4) int maxAbove,
+      @ForAll @IntRange(min = 0, max = 3) int level,
+      @ForAll @IntRange(min = 0, max = 2) int kind,
+      @ForAll @IntRange(min = 0, max = 3 << 20) int size) {
+    int avgBits = Math.min(minBits + avgAbove, 19);
+    Chunker c =
+        new Chunker(1 << minBits, 1 << avgBits, 1 << Math.min(avgBits + maxAbove, 20), level);
+    byte[] data =
+        switch (kind) {
+          case 0 -> TestData.random(seed, size);
+          case 1 -> TestData.textLike(seed, size);
+          default -> new byte[size]; // no match at all: every lane runs to the end
+        };
+    int pos = 0;
+    while (pos < data.length) {
+      int lanes = c.cutLength(data, pos, data.length - pos);
+      assertEquals(c.cutLengthSerial(data, pos, data.length - pos), lanes, "chunk at " + pos);
+      pos += lanes;
+    }
+  }
+
+  /**
+   * A single match planted at a lane's first or last byte, at a block seam, or anywhere, in bytes
+   * that otherwise never match, is found where the running hash from {@code start} finds it.
+   */
+  @Property(tries = 300)
+  void lanesFindAMatchPlantedAnywhere(
+      @ForAll long seed,
+      @ForAll @IntRange(min = 0, max = 9) int where,
+      @ForAll @IntRange(min = 0, max = 100) int startGap) {
+    int lane = Chunker.LANE;
+    int start = 64 + startGap;
+    int from = start + (startGap % 3 == 0 ? 0 : 1000);
+    int to = from + 9 * lane + 17;
+    byte[] buf = new byte[to + 64];
+    long[] gear = Chunker.gear();
+    // Runs of one byte value hash to a constant; pick a value whose constant never matches.
+    long mask = -1L << (64 - 10);
+    byte fill = 0;
+    while ((constantOfRun(gear, fill) & mask) == 0) {
+      fill++;
+    }
+    Arrays.fill(buf, fill);
+    int target =
+        switch (where) {
+          case 0 -> from;
+          case 1 -> from + lane;
+          case 2 -> from + lane - 1;
+          case 3 -> from + 2 * lane;
+          case 4 -> from + 3 * lane + lane - 1;
+          case 5 -> from + 4 * lane;
+          case 6 -> from + 8 * lane;
+          case 7 -> to - 1;
+          default -> from + (int) Math.floorMod(seed, to - from);
+        };
+    // Re-draw the 64 bytes ending at target until it is the first match.
+    SplittableRandom r = new SplittableRandom(seed);
+    int window = Math.max(start, target - 63);
+    do {
+      long fp;
+      do {
+        fp = 0;
+        for (int i = window; i <= target; i++) {
+          buf[i] = (byte) r.nextInt(256);
+          fp = (fp << 1) + gear[buf[i] & 0xff];
+        }
+      } while ((fp & mask) != 0);
+    } while (runningMatch(gear, buf, start, from, to, mask) != target);
+    assertEquals(target, Chunker.firstMatch(buf, start, from, to, mask));
+  }
+
+  private static long constantOfRun(long[] gear, byte b) {
+    long fp = 0;
+    for (int i = 0; i < 64; i++) {
+      fp = (fp << 1) + gear[b & 0xff];
+    }
+    return fp;
+  }
+
+  /** The definition: the gear hash run from {@code start}, checked from {@code from} on. */
+  private static int runningMatch(long[] gear, byte[] buf, int start, int from, int to, long mask) {
+    long fp = 0;
+    for (int i = start; i < to; i++) {
+      fp = (fp << 1) + gear[buf[i] & 0xff];
+      if (i >= from && (fp & mask) == 0) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   @Test
   void contentWithoutCutPointsIsCutAtMax() {
     byte[] zeros = new byte[10 * 4096 + 100];
