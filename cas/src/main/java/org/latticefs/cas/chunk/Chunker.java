@@ -130,100 +130,26 @@ public final class Chunker {
     }
     int n = Math.min(len, max);
     int normal = Math.min(avg, n);
-    int base = off + min;
-    int cut = firstMatch(buf, base, base, off + normal, maskSmall);
-    if (cut < 0) {
-      cut = firstMatch(buf, base, off + normal, off + n, maskLarge);
-    }
-    return cut < 0 ? n : cut - off + 1;
-  }
-
-  /** Bytes each lane of {@link #firstMatch} covers per block. */
-  static final int LANE = 4096;
-
-  /**
-   * The first {@code i} in {@code [from, to)} where the gear hash of {@code buf[start, i]} has no
-   * bit of {@code mask} set, or -1.
-   *
-   * <p>The hash is {@code fp = (fp << 1) + GEAR[b]} from zero at {@code start}. A byte's term is
-   * shifted out after 64 more bytes, so the hash at {@code i} depends only on {@code buf[max(start,
-   * i - 63), i]}: any position can be hashed afresh from 64 bytes back and gives the same value as
-   * the running hash. That lets four lanes, each a quarter of a block, run their hash chains side
-   * by side (the serial chain is a shift and an add per byte, so one chain leaves most of the core
-   * idle). A block where any lane matches is rescanned lane by lane to find the first match.
-   */
-  static int firstMatch(byte[] buf, int start, int from, int to, long mask) {
-    long[] gear = GEAR;
-    int p = from;
-    while (to - p >= 4 * LANE) {
-      int p1 = p + LANE;
-      int p2 = p1 + LANE;
-      int p3 = p2 + LANE;
-      long f0 = warm(buf, start, p);
-      long f1 = warm(buf, start, p1);
-      long f2 = warm(buf, start, p2);
-      long f3 = warm(buf, start, p3);
-      boolean hit = false;
-      for (int k = 0; k < LANE; k++) {
-        f0 = (f0 << 1) + gear[buf[p + k] & 0xff];
-        f1 = (f1 << 1) + gear[buf[p1 + k] & 0xff];
-        f2 = (f2 << 1) + gear[buf[p2 + k] & 0xff];
-        f3 = (f3 << 1) + gear[buf[p3 + k] & 0xff];
-        if (((f0 & mask) == 0) | ((f1 & mask) == 0) | ((f2 & mask) == 0) | ((f3 & mask) == 0)) {
-          hit = true;
-          break;
-        }
-      }
-      if (hit) {
-        int m = serialMatch(buf, start, p, p + 4 * LANE, mask);
-        if (m >= 0) {
-          return m;
-        }
-      }
-      p += 4 * LANE;
-    }
-    return serialMatch(buf, start, p, to, mask);
-  }
-
-  /** {@link #firstMatch} one byte at a time. */
-  private static int serialMatch(byte[] buf, int start, int from, int to, long mask) {
-    long[] gear = GEAR;
-    long fp = warm(buf, start, from);
-    for (int i = from; i < to; i++) {
-      fp = (fp << 1) + gear[buf[i] & 0xff];
-      if ((fp & mask) == 0) {
-        return i;
-      }
-    }
-    return -1;
-  }
-
-  /**
-   * The gear hash of {@code buf[max(start, at - 64), at)}: equal to the running hash from {@code
-   * start} just before {@code at}.
-   */
-  private static long warm(byte[] buf, int start, int at) {
-    long[] gear = GEAR;
     long fp = 0;
-    for (int i = Math.max(start, at - 64); i < at; i++) {
+    long[] gear = GEAR;
+    long ms = maskSmall;
+    int i = off + min;
+    int stop = off + normal;
+    for (; i < stop; i++) {
       fp = (fp << 1) + gear[buf[i] & 0xff];
+      if ((fp & ms) == 0) {
+        return i - off + 1;
+      }
     }
-    return fp;
-  }
-
-  /** {@link #cutLength} hashing one byte at a time, for the test that the lanes change nothing. */
-  int cutLengthSerial(byte[] buf, int off, int len) {
-    if (len <= min) {
-      return len;
+    long ml = maskLarge;
+    stop = off + n;
+    for (; i < stop; i++) {
+      fp = (fp << 1) + gear[buf[i] & 0xff];
+      if ((fp & ml) == 0) {
+        return i - off + 1;
+      }
     }
-    int n = Math.min(len, max);
-    int normal = Math.min(avg, n);
-    int base = off + min;
-    int cut = serialMatch(buf, base, base, off + normal, maskSmall);
-    if (cut < 0) {
-      cut = serialMatch(buf, base, off + normal, off + n, maskLarge);
-    }
-    return cut < 0 ? n : cut - off + 1;
+    return n;
   }
 
   /**
