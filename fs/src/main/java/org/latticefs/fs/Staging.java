@@ -111,15 +111,15 @@ final class Staging implements Closeable {
     return path;
   }
 
-  /** Releases the memory and deletes the file. */
+  /** Releases the memory and deletes the file, if one was made. */
   @Override
   public void close() throws IOException {
     release();
     if (file != null) {
       file.close();
       file = null;
+      Files.deleteIfExists(path);
     }
-    Files.deleteIfExists(path);
   }
 
   /** Makes room in memory for {@code end} bytes; false if the budget does not allow it. */
@@ -164,7 +164,11 @@ final class Staging implements Closeable {
           }
         }
       } catch (IOException | RuntimeException e) {
-        ch.close();
+        try (ch) {
+          Files.deleteIfExists(path);
+        } catch (IOException suppressed) {
+          e.addSuppressed(suppressed);
+        }
         throw e;
       }
       file = ch;
