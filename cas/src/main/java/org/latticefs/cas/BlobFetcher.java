@@ -54,4 +54,33 @@ public interface BlobFetcher {
     }
     return Arrays.copyOfRange(all, (int) offset, (int) offset + length);
   }
+
+  /**
+   * Reads the whole blob into {@code dst[0, n)}, verified against {@code ref} as with {@link
+   * #fetch}, and returns {@code n}: for callers that reuse buffers instead of taking a new array
+   * per blob. If this throws, {@code dst} holds unspecified bytes (possibly the unverified ones)
+   * and must not be used.
+   *
+   * <p>The default fetches the blob and copies it. Stores that read from files override it to read
+   * straight into {@code dst}.
+   *
+   * @throws IllegalArgumentException if the blob is longer than {@code dst}
+   * @throws BlobNotFoundException if no such blob is reachable through this fetcher
+   * @throws CorruptBlobException if the bytes found do not hash to {@code ref}
+   * @throws IOException on any other failure to read
+   */
+  default int fetchInto(BlobRef ref, byte[] dst) throws IOException {
+    byte[] all = fetch(ref);
+    if (all.length > dst.length) {
+      throw tooLong(ref, all.length, dst.length);
+    }
+    System.arraycopy(all, 0, dst, 0, all.length);
+    return all.length;
+  }
+
+  /** The exception {@link #fetchInto} throws for a blob longer than the caller's buffer. */
+  static IllegalArgumentException tooLong(BlobRef ref, long size, int room) {
+    return new IllegalArgumentException(
+        "blob " + ref + " is " + size + " bytes, more than the " + room + " bytes of room given");
+  }
 }

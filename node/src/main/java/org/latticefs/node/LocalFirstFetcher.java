@@ -56,4 +56,34 @@ public final class LocalFirstFetcher implements BlobFetcher {
     }
     throw localFailure;
   }
+
+  /**
+   * A range of the local copy, read and verified by the local store alone (a small read of a large
+   * chunk reads about as much as it returns); a blob missing or corrupt here is fetched whole as
+   * {@link #fetch} does (and so stored locally), then sliced.
+   */
+  @Override
+  public byte[] fetchRange(BlobRef ref, long offset, int length) throws IOException {
+    try {
+      return local.fetchRange(ref, offset, length);
+    } catch (BlobNotFoundException | CorruptBlobException e) {
+      if (remotes.isEmpty()) {
+        throw e;
+      }
+    }
+    return BlobFetcher.super.fetchRange(ref, offset, length);
+  }
+
+  /** Straight into {@code dst} from the local store; from a remote as {@link #fetch} does. */
+  @Override
+  public int fetchInto(BlobRef ref, byte[] dst) throws IOException {
+    try {
+      return local.fetchInto(ref, dst);
+    } catch (BlobNotFoundException | CorruptBlobException e) {
+      if (remotes.isEmpty()) {
+        throw e;
+      }
+    }
+    return BlobFetcher.super.fetchInto(ref, dst);
+  }
 }

@@ -54,6 +54,29 @@ class LocalFirstFetcherTest {
   }
 
   @Test
+  void rangesAndBufferedReadsTakeTheSameRoute() throws IOException {
+    MemoryBlobStore local = new MemoryBlobStore();
+    MemoryBlobStore remote = new MemoryBlobStore();
+    BlobRef here = local.receive(DATA);
+    byte[] other = "another chunk".getBytes(StandardCharsets.UTF_8);
+    BlobRef there = remote.receive(other);
+    LocalFirstFetcher f = new LocalFirstFetcher(local, local);
+    assertThrows(BlobNotFoundException.class, () -> f.fetchRange(there, 0, 2), "no remote yet");
+    f.addRemote(remote);
+    assertArrayEquals("hu".getBytes(StandardCharsets.UTF_8), f.fetchRange(here, 1, 2));
+    assertEquals(0, remote.fetchCount());
+    assertArrayEquals("other".getBytes(StandardCharsets.UTF_8), f.fetchRange(there, 2, 5));
+    assertArrayEquals(other, local.fetch(there), "stored locally for the next read");
+    byte[] dst = new byte[64];
+    assertEquals(DATA.length, f.fetchInto(here, dst));
+    assertArrayEquals(DATA, java.util.Arrays.copyOf(dst, DATA.length));
+    local.corrupt(here);
+    remote.receive(DATA);
+    assertEquals(DATA.length, f.fetchInto(here, dst), "repaired from the remote");
+    assertArrayEquals(DATA, java.util.Arrays.copyOf(dst, DATA.length));
+  }
+
+  @Test
   void nowhereIsNotFound() {
     LocalFirstFetcher f = new LocalFirstFetcher(new MemoryBlobStore(), new MemoryBlobStore());
     f.addRemote(new MemoryBlobStore());

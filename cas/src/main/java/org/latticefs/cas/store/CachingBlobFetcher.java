@@ -85,6 +85,26 @@ public final class CachingBlobFetcher implements BlobFetcher {
   }
 
   /**
+   * Copies the cached blob when it is cached (a hit); otherwise reads it through the source's own
+   * {@link BlobFetcher#fetchInto} (a miss) and caches nothing: a caller with its own buffer reads
+   * the blob once, as a stream does.
+   */
+  @Override
+  public int fetchInto(BlobRef ref, byte[] dst) throws IOException {
+    byte[] cached = lookup(ref);
+    if (cached == null) {
+      misses.incrementAndGet();
+      return source.fetchInto(ref, dst);
+    }
+    if (cached.length > dst.length) {
+      throw BlobFetcher.tooLong(ref, cached.length, dst.length);
+    }
+    hits.incrementAndGet();
+    System.arraycopy(cached, 0, dst, 0, cached.length);
+    return cached.length;
+  }
+
+  /**
    * Slices the range out of the cached blob when it is cached (a hit); otherwise asks the source
    * for just the range (a miss) and caches nothing, since a range is not the blob. A whole-blob
    * {@link #fetch} in flight for the same ref is not waited for.

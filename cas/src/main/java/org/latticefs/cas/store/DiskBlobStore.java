@@ -51,6 +51,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.latticefs.cas.Blake3;
 import org.latticefs.cas.Blake3Hasher;
 import org.latticefs.cas.BlobBatch;
+import org.latticefs.cas.BlobFetcher;
 import org.latticefs.cas.BlobInfo;
 import org.latticefs.cas.BlobNotFoundException;
 import org.latticefs.cas.BlobRef;
@@ -325,6 +326,34 @@ public final class DiskBlobStore implements BlobStore {
   }
 
   /**
+   * Reads the blob file straight into {@code dst} and verifies it there, as {@link #fetch} does.
+   */
+  @Override
+  public int fetchInto(BlobRef ref, byte[] dst) throws IOException {
+    checkOpen();
+    Path path = blobPath(ref);
+    int n;
+    Object fileKey;
+    try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+      long size = ch.size();
+      if (size > dst.length) {
+        throw BlobFetcher.tooLong(ref, size, dst.length);
+      }
+      ByteBuffer b = ByteBuffer.wrap(dst, 0, (int) size);
+      while (b.hasRemaining() && ch.read(b, b.position()) >= 0) {
+        // until the file's bytes are read or it ends early (then the hash below fails)
+      }
+      n = b.position();
+      fileKey = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+    } catch (NoSuchFileException e) {
+      throw new BlobNotFoundException(ref);
+    }
+    verify(ref, dst, n, fileKey);
+    access.touch(ref);
+    return n;
+  }
+
+  /**
    * Reads and verifies only the 16 KiB groups of the blob that the range touches, when the blob's
    * {@link Outboard} is cached: a 4 KiB read of a 1 MiB blob reads 16 KiB (32 KiB across a group
    * boundary) and hashes as much. Otherwise it reads and verifies the whole blob, as {@link #fetch}
@@ -389,22 +418,30 @@ public final class DiskBlobStore implements BlobStore {
     } catch (NoSuchFileException e) {
       throw new BlobNotFoundException(ref);
     }
+    verify(ref, data, data.length, attrs.fileKey());
+    return data;
+  }
+
+  /**
+   * Checks that {@code data[0, n)}, read from the blob file with {@code fileKey}, hashes to {@code
+   * ref} (caching its outboard on the way); if not, quarantines the file and throws.
+   */
+  private void verify(BlobRef ref, byte[] data, int n, Object fileKey) throws IOException {
     BlobRef actual;
-    if (outboards != null && data.length > Outboard.GROUP_SIZE && !outboards.contains(ref)) {
-      Outboard outboard = Outboard.compute(data, 0, data.length);
+    if (outboards != null && n > Outboard.GROUP_SIZE && !outboards.contains(ref)) {
+      Outboard outboard = Outboard.compute(data, 0, n);
       actual = outboard.ref();
       if (actual.equals(ref)) {
         outboards.put(outboard);
       }
     } else {
-      actual = Blake3.hash(data);
+      actual = Blake3.hash(data, 0, n);
     }
     if (!actual.equals(ref)) {
-      String detail = data.length + " bytes that hash to " + actual;
-      quarantine(ref, attrs.fileKey(), detail);
+      String detail = n + " bytes that hash to " + actual;
+      quarantine(ref, fileKey, detail);
       throw new CorruptBlobException(ref, detail);
     }
-    return data;
   }
 
   /** Reads the groups covering the range and checks them against {@code outboard}. */

@@ -320,6 +320,22 @@ abstract class BlobStoreContract {
   }
 
   @Test
+  void fetchIntoFillsTheCallersBufferWithTheWholeBlob() throws IOException {
+    byte[] dst = new byte[400_000];
+    for (int size : new int[] {0, 1, 16 * 1024 + 1, 300_000, 400_000}) {
+      byte[] data = randomBytes(size);
+      BlobRef ref = store.receive(data);
+      java.util.Arrays.fill(dst, (byte) 7);
+      assertEquals(size, store.fetchInto(ref, dst));
+      assertArrayEquals(data, java.util.Arrays.copyOf(dst, size), "size " + size);
+    }
+    BlobRef big = store.receive(randomBytes(400_001));
+    assertThrows(IllegalArgumentException.class, () -> store.fetchInto(big, dst));
+    BlobRef missing = Blake3.hash(randomBytes(10));
+    assertThrows(BlobNotFoundException.class, () -> store.fetchInto(missing, dst));
+  }
+
+  @Test
   void fetchRangeReturnsExactlyTheRequestedBytes() throws IOException {
     int g = 16 * 1024;
     for (int size : new int[] {0, 10, g, g + 1, 5 * g + 123, 300_000, (1 << 20) + 1}) {

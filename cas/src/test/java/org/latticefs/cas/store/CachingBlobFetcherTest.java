@@ -48,6 +48,21 @@ class CachingBlobFetcherTest {
   }
 
   @Test
+  void fetchIntoCopiesAHitAndLeavesAMissUncached() throws IOException {
+    BlobRef ref = put(1000);
+    CachingBlobFetcher cache = new CachingBlobFetcher(source, 1 << 20);
+    byte[] dst = new byte[2000];
+    assertEquals(1000, cache.fetchInto(ref, dst));
+    assertEquals(0, cache.sizeBytes(), "a buffered read caches nothing");
+    byte[] whole = cache.fetch(ref);
+    java.util.Arrays.fill(dst, (byte) 0);
+    assertEquals(1000, cache.fetchInto(ref, dst));
+    assertArrayEquals(whole, java.util.Arrays.copyOf(dst, 1000));
+    assertEquals(2, source.fetchCount(), "the second buffered read was a hit");
+    assertThrows(IllegalArgumentException.class, () -> cache.fetchInto(ref, new byte[999]));
+  }
+
+  @Test
   void evictsLeastRecentlyUsedByBytes() throws IOException {
     CachingBlobFetcher cache = new CachingBlobFetcher(source, 8 * 1000);
     List<BlobRef> refs = new ArrayList<>();

@@ -93,6 +93,29 @@ class DiskBlobStoreTest extends BlobStoreContract {
   }
 
   @Test
+  void fetchIntoAFlippedOrShortBlobIsCorruptionToo() throws IOException {
+    for (boolean truncate : new boolean[] {false, true}) {
+      byte[] data = randomBytes(100_000);
+      BlobRef ref = store.receive(data);
+      Path file = blobFile(ref);
+      byte[] bad = Files.readAllBytes(file);
+      if (truncate) {
+        bad = java.util.Arrays.copyOf(bad, 99_999);
+      } else {
+        bad[77_777] ^= 0x01;
+      }
+      Files.write(file, bad);
+      byte[] dst = new byte[1 << 20];
+      assertThrows(CorruptBlobException.class, () -> store.fetchInto(ref, dst));
+      assertFalse(Files.exists(file), "quarantined");
+      assertTrue(disk().corruptRefs().contains(ref));
+      store.receive(data);
+      assertEquals(data.length, store.fetchInto(ref, dst));
+      assertArrayEquals(data, java.util.Arrays.copyOf(dst, data.length));
+    }
+  }
+
+  @Test
   void truncatedBlobIsReplacedByTheNextReceive() throws IOException {
     byte[] data = randomBytes(10_000);
     BlobRef ref = store.receive(data);
