@@ -52,7 +52,9 @@ import java.util.stream.Stream;
  *
  * JNR_CLASSPATH is fs's test classpath ({@code fs/target/test-classes:fs/target/classes:...}); the
  * jnr-fuse JVMs run with {@code -Dceiling.java17} (default {@code
- * /usr/lib/jvm/java-17-openjdk-amd64/bin/java}), Lattice's Java.
+ * /usr/lib/jvm/java-17-openjdk-amd64/bin/java}), Lattice's Java. {@code -Dceiling.jnrOnJava25=true}
+ * adds a sixth target, {@code MemoryFs} on this JVM (Java 25), to tell the JVM's share of any
+ * difference from the binding's.
  */
 public final class CeilingBench {
   private static final String BINDFS = "bindfs";
@@ -108,6 +110,22 @@ public final class CeilingBench {
               "jnr-mem",
               List.of(JAVA17, "-Xmx3g", "-cp", jnrClasspath, "org.latticefs.fs.bench.MemoryFs"),
               false));
+      if (Boolean.getBoolean("ceiling.jnrOnJava25")) {
+        targets.put(
+            "jnr-fuse memory, Java 25",
+            child(
+                children,
+                base,
+                "jnr-mem25",
+                List.of(
+                    java25,
+                    "-Xmx3g",
+                    "--enable-native-access=ALL-UNNAMED",
+                    "-cp",
+                    jnrClasspath,
+                    "org.latticefs.fs.bench.MemoryFs"),
+                false));
+      }
       List<String> jfuse =
           List.of(
               java25,

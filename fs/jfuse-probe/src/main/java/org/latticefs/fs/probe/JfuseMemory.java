@@ -1,6 +1,11 @@
 package org.latticefs.fs.probe;
 
 import java.io.IOException;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +30,8 @@ import org.cryptomator.jfuse.api.TimeSpec;
  * An in-memory jfuse filesystem doing no work beyond a hash-map lookup and a copy: the ceiling of
  * jfuse and libfuse3 here, the counterpart of fs's jnr-fuse {@code
  * org.latticefs.fs.bench.MemoryFs} (same structure: a path map, per-directory entry maps, file
- * bytes in heap blocks of up to 64 KiB, small files taking only what they hold). Files and
+ * bytes off the Java heap in {@code calloc} blocks of up to 64 KiB, small files taking only what
+ * they hold, freed on truncate or when an unlinked file's last handle closes). Files and
  * directories only; an unlinked file stays readable through its open handles.
  */
 final class JfuseMemory implements FuseOperations {
@@ -75,7 +81,44 @@ final class JfuseMemory implements FuseOperations {
     ProbeMain.negotiate(conn, config);
   }
 
-  /** A file or directory; a file's bytes live in {@code blocks}, guarded by the node itself. */
+  private static final Linker LINKER = Linker.nativeLinker();
+  private static final MethodHandle CALLOC =
+      LINKER.downcallHandle(
+          LINKER.defaultLookup().find("calloc").orElseThrow(),
+          FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
+  private static final MethodHandle FREE =
+      LINKER.downcallHandle(
+          LINKER.defaultLookup().find("free").orElseThrow(),
+          FunctionDescriptor.ofVoid(ValueLayout.ADDRESS));
+
+  private static MemorySegment calloc(int size) {
+    try {
+      MemorySegment m = (MemorySegment) CALLOC.invokeExact(1L, (long) size);
+      if (m.equals(MemorySegment.NULL)) {
+        throw new OutOfMemoryError("calloc(" + size + ")");
+      }
+      return m.reinterpret(size);
+    } catch (Error e) {
+      throw e;
+    } catch (Throwable e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void free(MemorySegment m) {
+    try {
+      FREE.invokeExact(m);
+    } catch (Error e) {
+      throw e;
+    } catch (Throwable e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * A file or directory. A file's bytes live in native blocks ({@code calloc}), guarded by the node
+   * itself, freed when the file is truncated, or unlinked and no longer open.
+   */
   private static final class Node {
     final boolean dir;
     final Map<String, Node> entries;
@@ -83,7 +126,9 @@ final class JfuseMemory implements FuseOperations {
     volatile long mtime = System.currentTimeMillis() * 1_000_000L;
     volatile long ctime = mtime;
     volatile long size;
-    byte[][] blocks = new byte[1][];
+    private MemorySegment[] blocks = new MemorySegment[1];
+    private int opens;
+    private boolean unlinked;
 
     Node(boolean dir, int mode) {
       this.dir = dir;
@@ -95,19 +140,20 @@ final class JfuseMemory implements FuseOperations {
       if (offset >= size) {
         return 0;
       }
+      MemorySegment dst = MemorySegment.ofBuffer(buf);
       int n = (int) Math.min(len, size - offset);
       for (int done = 0; done < n; ) {
         long pos = offset + done;
         int bi = (int) (pos / BLOCK);
         int at = (int) (pos % BLOCK);
         int k = Math.min(n - done, BLOCK - at);
-        byte[] b = bi < blocks.length ? blocks[bi] : null;
-        int have = b == null ? 0 : Math.max(0, Math.min(k, b.length - at));
+        MemorySegment b = bi < blocks.length ? blocks[bi] : null;
+        int have = b == null ? 0 : (int) Math.max(0, Math.min(k, b.byteSize() - at));
         if (have > 0) {
-          buf.put(done, b, at, have);
+          MemorySegment.copy(b, at, dst, done, have);
         }
-        for (int i = have; i < k; i++) {
-          buf.put(done + i, (byte) 0);
+        if (have < k) {
+          dst.asSlice(done + have, k - have).fill((byte) 0);
         }
         done += k;
       }
@@ -115,12 +161,13 @@ final class JfuseMemory implements FuseOperations {
     }
 
     synchronized void write(ByteBuffer buf, long offset, int len) {
+      MemorySegment src = MemorySegment.ofBuffer(buf);
       for (int done = 0; done < len; ) {
         long pos = offset + done;
         int bi = (int) (pos / BLOCK);
         int at = (int) (pos % BLOCK);
         int k = Math.min(len - done, BLOCK - at);
-        buf.get(done, block(bi, at + k), at, k);
+        MemorySegment.copy(src, done, block(bi, at + k), at, k);
         done += k;
       }
       size = Math.max(size, offset + len);
@@ -128,15 +175,20 @@ final class JfuseMemory implements FuseOperations {
     }
 
     /** Block {@code bi}, at least {@code need} bytes long (a power of two up to a full block). */
-    private byte[] block(int bi, int need) {
+    private MemorySegment block(int bi, int need) {
       if (bi >= blocks.length) {
         blocks = Arrays.copyOf(blocks, Math.max(bi + 1, blocks.length * 2));
       }
-      byte[] b = blocks[bi];
-      if (b == null || b.length < need) {
+      MemorySegment b = blocks[bi];
+      if (b == null || b.byteSize() < need) {
         int cap = Math.min(BLOCK, Integer.highestOneBit(Math.max(need, 512) - 1) << 1);
-        b = b == null ? new byte[cap] : Arrays.copyOf(b, cap);
-        blocks[bi] = b;
+        MemorySegment grown = calloc(cap);
+        if (b != null) {
+          MemorySegment.copy(b, 0, grown, 0, b.byteSize());
+          free(b);
+        }
+        blocks[bi] = grown;
+        b = grown;
       }
       return b;
     }
@@ -145,15 +197,39 @@ final class JfuseMemory implements FuseOperations {
       if (newSize < size) {
         int last = (int) (newSize / BLOCK);
         int at = (int) (newSize % BLOCK);
-        if (last < blocks.length && blocks[last] != null && at < blocks[last].length) {
-          Arrays.fill(blocks[last], at, blocks[last].length, (byte) 0);
+        if (last < blocks.length && blocks[last] != null && at < blocks[last].byteSize()) {
+          blocks[last].asSlice(at).fill((byte) 0);
         }
-        for (int i = at == 0 ? last : last + 1; i < blocks.length; i++) {
-          blocks[i] = null;
-        }
+        freeFrom(at == 0 ? last : last + 1);
       }
       size = newSize;
       mtime = System.currentTimeMillis() * 1_000_000L;
+    }
+
+    private void freeFrom(int first) {
+      for (int i = first; i < blocks.length; i++) {
+        if (blocks[i] != null) {
+          free(blocks[i]);
+          blocks[i] = null;
+        }
+      }
+    }
+
+    synchronized void opened() {
+      opens++;
+    }
+
+    synchronized void closed() {
+      if (--opens == 0 && unlinked) {
+        freeFrom(0);
+      }
+    }
+
+    synchronized void unlinked() {
+      unlinked = true;
+      if (opens == 0) {
+        freeFrom(0);
+      }
     }
   }
 
@@ -217,6 +293,7 @@ final class JfuseMemory implements FuseOperations {
       return -errno.enoent();
     }
     long fh = nextHandle.getAndIncrement();
+    n.opened();
     open.put(fh, n);
     fi.setFh(fh);
     return 0;
@@ -245,7 +322,10 @@ final class JfuseMemory implements FuseOperations {
 
   @Override
   public int release(String path, FileInfo fi) {
-    open.remove(fi.getFh());
+    Node n = open.remove(fi.getFh());
+    if (n != null) {
+      n.closed();
+    }
     return 0;
   }
 
@@ -287,6 +367,7 @@ final class JfuseMemory implements FuseOperations {
     }
     nodes.remove(path);
     nodes.get(parent(path)).entries.remove(name(path));
+    n.unlinked();
     return 0;
   }
 
