@@ -3,7 +3,9 @@ package org.latticefs.fs.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -35,8 +37,9 @@ import ru.serce.jnrfuse.struct.Timespec;
  * open count are guarded by the file's node. An unlinked file stays readable through its open
  * handles.
  *
- * <p>{@code main([none] MNT)}: mounts at MNT with Lattice's mount options, prints {@code MOUNTED},
- * serves until stdin closes, then unmounts.
+ * <p>{@code main([none] MNT)}: mounts at MNT with Lattice's mount options (plus the {@code -o} list
+ * in the system property {@code memoryfs.options}, if set), prints {@code MOUNTED}, serves until
+ * stdin closes, then unmounts.
  */
 public final class MemoryFs extends FuseStubFS {
   private static final int BLOCK = 1 << 16;
@@ -58,8 +61,12 @@ public final class MemoryFs extends FuseStubFS {
   public static void main(String[] args) throws Exception {
     MemoryFs fs = new MemoryFs();
     Path mnt = Path.of(args[args.length - 1]);
-    String[] opts = FuseMount.DEFAULT_OPTIONS.toArray(new String[0]);
-    fs.mount(mnt, false, false, opts);
+    List<String> opts = new ArrayList<>(FuseMount.DEFAULT_OPTIONS);
+    String extra = System.getProperty("memoryfs.options", "");
+    if (!extra.isEmpty()) {
+      opts.addAll(List.of("-o", extra));
+    }
+    fs.mount(mnt, false, false, opts.toArray(new String[0]));
     while (!FuseMount.isMounted(mnt)) {
       Thread.sleep(20);
     }

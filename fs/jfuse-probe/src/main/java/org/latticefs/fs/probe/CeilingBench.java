@@ -54,7 +54,9 @@ import java.util.stream.Stream;
  * jnr-fuse JVMs run with {@code -Dceiling.java17} (default {@code
  * /usr/lib/jvm/java-17-openjdk-amd64/bin/java}), Lattice's Java. {@code -Dceiling.jnrOnJava25=true}
  * adds a sixth target, {@code MemoryFs} on this JVM (Java 25), to tell the JVM's share of any
- * difference from the binding's.
+ * difference from the binding's. {@code -Dceiling.extraOptions=LIST} adds three more targets, bindfs
+ * and both memory filesystems with LIST appended to their {@code -o} options (e.g. kernel cache
+ * timeouts), to see what mount options alone change.
  */
 public final class CeilingBench {
   private static final String BINDFS = "bindfs";
@@ -82,6 +84,7 @@ public final class CeilingBench {
     List<Process> children = new ArrayList<>();
     Map<String, Path> targets = new LinkedHashMap<>();
     Path bmnt = Files.createDirectories(base.resolve("bind-mnt"));
+    List<Path> bindfsMounts = new ArrayList<>();
     Map<String, Map<String, List<Double>>> results = new LinkedHashMap<>();
     try {
       run(
@@ -90,6 +93,7 @@ public final class CeilingBench {
           "big_writes,auto_cache,use_ino",
           Files.createDirectories(base.resolve("bind-src")).toString(),
           bmnt.toString());
+      bindfsMounts.add(bmnt);
       waitMounted(bmnt);
       targets.put(BINDFS, bmnt);
       String java25 = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -124,6 +128,49 @@ public final class CeilingBench {
                     "-cp",
                     jnrClasspath,
                     "org.latticefs.fs.bench.MemoryFs"),
+                false));
+      }
+      String extra = System.getProperty("ceiling.extraOptions", "");
+      if (!extra.isEmpty()) {
+        Path xmnt = Files.createDirectories(base.resolve("bindx-mnt"));
+        run(
+            "bindfs",
+            "-o",
+            "big_writes,auto_cache,use_ino," + extra,
+            Files.createDirectories(base.resolve("bindx-src")).toString(),
+            xmnt.toString());
+        bindfsMounts.add(xmnt);
+        waitMounted(xmnt);
+        targets.put("bindfs +opts", xmnt);
+        targets.put(
+            "jnr-fuse memory +opts",
+            child(
+                children,
+                base,
+                "jnr-memx",
+                List.of(
+                    JAVA17,
+                    "-Xmx3g",
+                    "-Dmemoryfs.options=" + extra,
+                    "-cp",
+                    jnrClasspath,
+                    "org.latticefs.fs.bench.MemoryFs"),
+                false));
+        targets.put(
+            "jfuse memory +opts",
+            child(
+                children,
+                base,
+                "jfuse-memx",
+                List.of(
+                    java25,
+                    "-Xmx3g",
+                    "--enable-native-access=ALL-UNNAMED",
+                    "-Dprobe.options=" + ProbeMain.OPTIONS + "," + extra,
+                    "-cp",
+                    probeCp,
+                    ProbeMain.class.getName(),
+                    "memory"),
                 false));
       }
       List<String> jfuse =
@@ -224,8 +271,8 @@ public final class CeilingBench {
       }
       log("load after: " + loadavg());
     } finally {
-      if (targets.containsKey(BINDFS) || isMounted(bmnt)) {
-        new ProcessBuilder("fusermount", "-u", bmnt.toString()).inheritIO().start().waitFor();
+      for (Path mnt : bindfsMounts) {
+        new ProcessBuilder("fusermount", "-u", mnt.toString()).inheritIO().start().waitFor();
       }
       for (Process p : children) {
         p.getOutputStream().close();
