@@ -107,6 +107,12 @@ public final class LatticeFileSystem implements AutoCloseable {
    * were durable). Reads go through {@code config.fetcher()}: manifests and random reads through a
    * chunk cache of {@code config.cacheBytes()} around it, sequential streams past it.
    */
+  /**
+   * The mount root's times: when this filesystem started, or when its list of stores last changed
+   * (here, or elsewhere as the stores watch reports it).
+   */
+  private volatile long rootChangedNanos;
+
   public LatticeFileSystem(FsConfig config) throws IOException {
     this.config = config;
     this.cache = new CachingBlobFetcher(config.fetcher(), config.cacheBytes());
@@ -120,11 +126,21 @@ public final class LatticeFileSystem implements AutoCloseable {
     int[] ids = processIds();
     this.ownUid = ids[0];
     this.ownGid = ids[1];
+    this.rootChangedNanos = nowNanos();
     AutoCloseable watch = null;
     try {
       // Stores created, renamed or deleted elsewhere (another node, the CLI) drop the name cache;
       // the contexts (open files, unflushed creates, locks) stay.
-      watch = config.stores().root().watch("/stores/", change -> storesByName.clear());
+      watch =
+          config
+              .stores()
+              .root()
+              .watch(
+                  "/stores/",
+                  change -> {
+                    storesByName.clear();
+                    rootChangedNanos = nowNanos();
+                  });
     } catch (IOException | RuntimeException e) {
       LOG.warn("cannot watch the root store; store changes made elsewhere show after a remount", e);
     }
@@ -918,7 +934,7 @@ public final class LatticeFileSystem implements AutoCloseable {
 
   private Attr attr(Node n) throws IOException {
     if (n.ctx == null) {
-      long t = 0;
+      long t = rootChangedNanos;
       return new Attr(1, Inode.Kind.DIRECTORY, 0755, ownUid, ownGid, 1, 0, t, t, t);
     }
     if (n.conflict != null) {
@@ -1527,6 +1543,7 @@ public final class LatticeFileSystem implements AutoCloseable {
       Inode root = Inode.create(Inode.Kind.DIRECTORY, 0755, ownUid, ownGid, now, null);
       ctx.commit(List.of(new Op.Put(Keys.inode(Keys.ROOT), root.encode())));
       storesByName.put(name, ctx);
+      rootChangedNanos = now;
     }
   }
 
@@ -1540,6 +1557,7 @@ public final class LatticeFileSystem implements AutoCloseable {
         storesByName.remove(name);
         // Empty (no dirent, no unflushed create) under its lock: nothing new can start in it.
         contextsById.remove(ctx.id, ctx);
+        rootChangedNanos = nowNanos();
       }
     } finally {
       ctx.namespace.unlock();

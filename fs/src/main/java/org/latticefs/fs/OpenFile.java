@@ -2,10 +2,7 @@ package org.latticefs.fs;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.latticefs.cas.BlobRef;
@@ -20,11 +17,11 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Staging</h2>
  *
- * Opening never copies the file. Written bytes go to a sparse staging file at their own offsets,
- * and {@code written} records which ranges the staging file holds; every other byte below {@code
- * baseLimit} comes from the committed version ({@code base}), and the rest up to {@code size} reads
- * as zeros (a hole left by extending). A commit turns this view into a new version and empties the
- * staging file.
+ * Opening never copies the file. Written bytes go to {@link Staging} at their own offsets (memory
+ * for a small file, else a sparse staging file), and {@code written} records which ranges it holds;
+ * every other byte below {@code baseLimit} comes from the committed version ({@code base}), and the
+ * rest up to {@code size} reads as zeros (a hole left by extending). A commit turns this view into
+ * a new version and empties the staging file.
  *
  * <h2>Sequential writers</h2>
  *
@@ -56,12 +53,11 @@ final class OpenFile {
   final StoreContext store;
   final long id;
   final ReentrantReadWriteLock data = new ReentrantReadWriteLock();
-  private final Path stagingPath;
   private final CasContents contents;
   private final long readahead;
 
   // Guarded by data.
-  private FileChannel staging;
+  private final Staging staging;
   private final RangeSet written = new RangeSet();
   private Inode base;
   private volatile CasContents.Reader baseReader;
@@ -95,7 +91,7 @@ final class OpenFile {
     this.baseLimit = committed.size();
     this.size = committed.size();
     this.mtimeNanos = committed.mtimeNanos();
-    this.stagingPath = stagingPath;
+    this.staging = new Staging(stagingPath);
     this.contents = contents;
     this.readahead = readahead;
   }
@@ -150,7 +146,7 @@ final class OpenFile {
         RangeSet.Range w = written.containing(p);
         if (w != null) {
           n = (int) Math.min(n, w.end() - p);
-          readFully(staging, p, dst, n);
+          staging.read(p, dst, n);
         } else {
           n = (int) Math.min(n, Math.min(written.nextStartAfter(p), end) - p);
           if (p < baseLimit) {
@@ -171,13 +167,9 @@ final class OpenFile {
     data.writeLock().lock();
     try {
       int n = src.remaining();
-      FileChannel ch = staging();
       long sizeBefore = size;
       boolean firstWrite = written.isEmpty();
-      long p = pos;
-      while (src.hasRemaining()) {
-        p += ch.write(src, p);
-      }
+      staging.write(src, pos);
       written.add(pos, pos + n);
       size = Math.max(size, pos + n);
       mtimeNanos = nowNanos;
@@ -199,9 +191,7 @@ final class OpenFile {
       if (newSize < size) {
         written.clip(newSize);
         baseLimit = Math.min(baseLimit, newSize);
-        if (staging != null) {
-          staging.truncate(newSize);
-        }
+        staging.truncate(newSize);
       }
       size = newSize;
       mtimeNanos = nowNanos;
@@ -266,9 +256,7 @@ final class OpenFile {
       sequential = null;
     }
     unordered = false;
-    if (staging != null) {
-      staging.truncate(0);
-    }
+    staging.truncate(0);
     dirty = false;
   }
 
@@ -277,11 +265,7 @@ final class OpenFile {
     data.writeLock().lock();
     try {
       breakSequential();
-      if (staging != null) {
-        staging.close();
-        staging = null;
-      }
-      Files.deleteIfExists(stagingPath);
+      staging.close();
     } finally {
       data.writeLock().unlock();
     }
@@ -354,7 +338,8 @@ final class OpenFile {
       q.session.advance(q.end);
     } else if (q.end - q.keep >= STREAM_AFTER && q.starts < MAX_SESSION_STARTS) {
       try {
-        q.session = contents.startSession(q.keep > 0 ? base.manifest() : null, q.keep, stagingPath);
+        q.session =
+            contents.startSession(q.keep > 0 ? base.manifest() : null, q.keep, staging.file());
         if (q.session != null) {
           q.starts++;
           q.session.advance(q.end);
@@ -429,19 +414,6 @@ final class OpenFile {
     }
   }
 
-  private FileChannel staging() throws IOException {
-    if (staging == null) {
-      staging =
-          FileChannel.open(
-              stagingPath,
-              StandardOpenOption.CREATE,
-              StandardOpenOption.READ,
-              StandardOpenOption.WRITE,
-              StandardOpenOption.SPARSE);
-    }
-    return staging;
-  }
-
   private CasContents.Reader baseReader() throws IOException {
     // Readers share one (its streams and readahead); reads hold only the shared data lock.
     CasContents.Reader r = baseReader;
@@ -485,27 +457,9 @@ final class OpenFile {
     }
   }
 
-  private static void readFully(FileChannel ch, long p, ByteBuffer dst, int n) throws IOException {
-    int lim = dst.limit();
-    dst.limit(dst.position() + n);
-    try {
-      long q = p;
-      while (dst.hasRemaining()) {
-        int got = ch.read(dst, q);
-        if (got < 0) {
-          zeros(dst, dst.remaining());
-          break;
-        }
-        q += got;
-      }
-    } finally {
-      dst.limit(lim);
-    }
-  }
-
   private static final byte[] ZEROS = new byte[64 * 1024];
 
-  private static void zeros(ByteBuffer dst, int n) {
+  static void zeros(ByteBuffer dst, int n) {
     while (n > 0) {
       int k = Math.min(n, ZEROS.length);
       dst.put(ZEROS, 0, k);

@@ -2,6 +2,7 @@ package org.latticefs.fs;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.latticefs.fs.FsFixture.ME;
 import static org.latticefs.fs.FsFixture.O_WRONLY;
 import static org.latticefs.fs.FsFixture.assertErrno;
@@ -15,6 +16,20 @@ import org.junit.jupiter.api.Test;
 class ReviewFixesTest extends DirectFsTest {
   private static byte[] utf8(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void theMountRootHasRealTimesThatMoveWhenStoresChange() throws Exception {
+    long before = fs.getattr("/").mtimeNanos();
+    long year2020 = 1_577_836_800L * 1_000_000_000L;
+    assertTrue(before > year2020, "root mtime " + before);
+    Thread.sleep(5);
+    fs.mkdir("/music", 0755, ME);
+    long created = fs.getattr("/").mtimeNanos();
+    assertTrue(created > before, created + " > " + before);
+    Thread.sleep(5);
+    fs.rmdir("/music");
+    assertTrue(fs.getattr("/").mtimeNanos() > created);
   }
 
   @Test

@@ -514,10 +514,6 @@ public final class FileIngester {
   }
 
   /**
-   * Threads that store chunks, each with its own batch used only on that thread. Chunk {@code k}
-   * goes to thread {@code k mod n}.
-   */
-  /**
    * The value of {@code f}, waiting through interrupts (the interrupt is restored): a failure's
    * {@link IOException}, {@link RuntimeException} or {@link Error} is rethrown as itself.
    */
@@ -550,6 +546,10 @@ public final class FileIngester {
     }
   }
 
+  /**
+   * Threads that store chunks, each with its own batch used only on that thread. Chunk {@code k}
+   * goes to thread {@code k mod n}.
+   */
   private static final class Writers {
     private final BlobReceiver receiver;
     private final ExecutorService[] threads;
