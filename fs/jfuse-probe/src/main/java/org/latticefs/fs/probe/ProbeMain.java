@@ -97,12 +97,17 @@ public final class ProbeMain {
    * Called from {@code init}: sets {@code max_read} to the mount option's value (libfuse 3.14
    * refuses the mount, "init() and fuse_session_new() requested different maximum read size", when
    * {@code -o max_read=N} is given and {@code init} leaves the connection's {@code max_read} at 0)
-   * and prints (once) what the kernel and libfuse3 negotiated, to stderr.
+   * and {@code max_write} to the system property {@code probe.maxWrite} if set (e.g. 131072, to
+   * compare with libfuse2's 128 KiB), and prints (once) what was negotiated, to stderr.
    */
   static void negotiate(FuseConnInfo conn, FuseConfig config) {
     Matcher m = Pattern.compile("(?:^|,)max_read=(\\d+)").matcher(options());
     if (m.find()) {
       conn.setMaxRead(Integer.parseInt(m.group(1)));
+    }
+    Integer maxWrite = Integer.getInteger("probe.maxWrite");
+    if (maxWrite != null) {
+      conn.setMaxWrite(maxWrite);
     }
     if (described) {
       return;
