@@ -69,6 +69,12 @@ public final class CeilingBench {
   /** Seconds of random reads per round ({@code -Dceiling.runtime}, default 10). */
   private static final String RUNTIME = System.getProperty("ceiling.runtime", "10");
 
+  /**
+   * {@code -Dceiling.discard=true}: the memory filesystems drop written bytes (only for the {@code
+   * write} workload: the FUSE write path with no copy and no allocation).
+   */
+  private static final boolean DISCARD = Boolean.getBoolean("ceiling.discard");
+
   private CeilingBench() {}
 
   public static void main(String[] args) throws Exception {
@@ -112,7 +118,13 @@ public final class CeilingBench {
               children,
               base,
               "jnr-mem",
-              List.of(JAVA17, "-Xmx3g", "-cp", jnrClasspath, "org.latticefs.fs.bench.MemoryFs"),
+              List.of(
+                  JAVA17,
+                  "-Xmx3g",
+                  "-Dmemoryfs.discard=" + DISCARD,
+                  "-cp",
+                  jnrClasspath,
+                  "org.latticefs.fs.bench.MemoryFs"),
               false));
       if (Boolean.getBoolean("ceiling.jnrOnJava25")) {
         targets.put(
@@ -125,6 +137,7 @@ public final class CeilingBench {
                     java25,
                     "-Xmx3g",
                     "--enable-native-access=ALL-UNNAMED",
+                    "-Dmemoryfs.discard=" + DISCARD,
                     "-cp",
                     jnrClasspath,
                     "org.latticefs.fs.bench.MemoryFs"),
@@ -183,7 +196,10 @@ public final class CeilingBench {
               ProbeMain.class.getName());
       targets.put(
           "jfuse passthrough", child(children, base, "jfuse-pass", with(jfuse, "passthrough"), true));
-      targets.put("jfuse memory", child(children, base, "jfuse-mem", with(jfuse, "memory"), false));
+      List<String> jfuseMemory = new ArrayList<>(jfuse);
+      jfuseMemory.add(1, "-Dprobe.discard=" + DISCARD);
+      targets.put(
+          "jfuse memory", child(children, base, "jfuse-mem", with(jfuseMemory, "memory"), false));
       log("load before: " + loadavg());
 
       if (all || only.contains("small")) {
