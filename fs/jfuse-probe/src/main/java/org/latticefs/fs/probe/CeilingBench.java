@@ -21,10 +21,10 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The FUSE binding ceiling, five filesystems in one run: bindfs (C, libfuse2), fs's jnr-fuse
- * {@code PassthroughFs} and {@code MemoryFs} (libfuse2, Java 17, Lattice's mount options), and
- * this probe's {@link JfusePassthrough} and {@link JfuseMemory} (libfuse3 over FFM, Java 25,
- * {@link ProbeMain#OPTIONS}). Each Java filesystem runs in its own JVM; bindfs gets {@code -o
+ * The FUSE binding ceiling, five filesystems in one run: bindfs (C, libfuse2), fs's jnr-fuse {@code
+ * PassthroughFs} and {@code MemoryFs} (libfuse2, Java 17, Lattice's mount options), and this
+ * probe's {@link JfusePassthrough} and {@link JfuseMemory} (libfuse3 over FFM, Java 25, {@link
+ * ProbeMain#OPTIONS}). Each Java filesystem runs in its own JVM; bindfs gets {@code -o
  * big_writes,auto_cache,use_ino} as in fs's FsBench.
  *
  * <p>Workloads, in this order, each as one uncounted warm-up round and then {@code rounds} rounds,
@@ -36,9 +36,9 @@ import java.util.stream.Stream;
  *   <li>{@code write}: fio sequential write of 1 GiB, 1 MiB blocks, psync, {@code end_fsync=1},
  *       wall time (the file is deleted and caches dropped first).
  *   <li>{@code read}: fio sequential read of that file, 1 MiB blocks, after {@code sync; echo 3 >
- *       /proc/sys/vm/drop_caches}. No filesystem is remounted: none keeps a user-space cache
- *       beyond the kernel's except the memory ones, whose "cold" means the page cache was dropped
- *       (their data is still in heap).
+ *       /proc/sys/vm/drop_caches}. No filesystem is remounted: none keeps a user-space cache beyond
+ *       the kernel's except the memory ones, whose "cold" means the page cache was dropped (their
+ *       data is still in heap).
  *   <li>{@code randread}: fio random 4 KiB reads of it, psync, direct=0, 10 s, after dropping the
  *       caches likewise.
  * </ol>
@@ -54,9 +54,9 @@ import java.util.stream.Stream;
  * jnr-fuse JVMs run with {@code -Dceiling.java17} (default {@code
  * /usr/lib/jvm/java-17-openjdk-amd64/bin/java}), Lattice's Java. {@code -Dceiling.jnrOnJava25=true}
  * adds a sixth target, {@code MemoryFs} on this JVM (Java 25), to tell the JVM's share of any
- * difference from the binding's. {@code -Dceiling.extraOptions=LIST} adds three more targets, bindfs
- * and both memory filesystems with LIST appended to their {@code -o} options (e.g. kernel cache
- * timeouts), to see what mount options alone change.
+ * difference from the binding's. {@code -Dceiling.extraOptions=LIST} adds three more targets,
+ * bindfs and both memory filesystems with LIST appended to their {@code -o} options (e.g. kernel
+ * cache timeouts), to see what mount options alone change.
  */
 public final class CeilingBench {
   private static final String BINDFS = "bindfs";
@@ -110,7 +110,8 @@ public final class CeilingBench {
               children,
               base,
               "jnr-pass",
-              List.of(JAVA17, "-Xmx3g", "-cp", jnrClasspath, "org.latticefs.fs.bench.PassthroughFs"),
+              List.of(
+                  JAVA17, "-Xmx3g", "-cp", jnrClasspath, "org.latticefs.fs.bench.PassthroughFs"),
               true));
       targets.put(
           "jnr-fuse memory",
@@ -195,7 +196,8 @@ public final class CeilingBench {
               probeCp,
               ProbeMain.class.getName());
       targets.put(
-          "jfuse passthrough", child(children, base, "jfuse-pass", with(jfuse, "passthrough"), true));
+          "jfuse passthrough",
+          child(children, base, "jfuse-pass", with(jfuse, "passthrough"), true));
       List<String> jfuseMemory = new ArrayList<>(jfuse);
       jfuseMemory.add(1, "-Dprobe.discard=" + DISCARD);
       targets.put(
@@ -220,7 +222,8 @@ public final class CeilingBench {
               Files.readAttributes(d.resolve("f" + i), BasicFileAttributes.class);
             }
             long end = System.nanoTime();
-            record(results, r, "10k creates (files/s)", t.getKey(), 1e4 / ((created - start) / 1e9));
+            record(
+                results, r, "10k creates (files/s)", t.getKey(), 1e4 / ((created - start) / 1e9));
             record(results, r, "10k stats (files/s)", t.getKey(), 1e4 / ((end - created) / 1e9));
             record(
                 results, r, "10k create+stat (files/s)", t.getKey(), 1e4 / ((end - start) / 1e9));
@@ -248,7 +251,13 @@ public final class CeilingBench {
       }
       for (var t : targets.values()) {
         if (!Files.exists(t.resolve("seq.bin"))) {
-          fio(t, "--name=seqwrite", "--rw=write", "--bs=1M", "--size=" + SIZE, "--filename=seq.bin");
+          fio(
+              t,
+              "--name=seqwrite",
+              "--rw=write",
+              "--bs=1M",
+              "--size=" + SIZE,
+              "--filename=seq.bin");
         }
       }
       boolean read = all || only.contains("read");
@@ -282,7 +291,12 @@ public final class CeilingBench {
                   "--runtime=" + RUNTIME,
                   "--time_based",
                   "--randrepeat=0");
-          record(results, r, "fio rand read 4k, " + RUNTIME + " s (IOPS)", t.getKey(), field(out, "read", "iops"));
+          record(
+              results,
+              r,
+              "fio rand read 4k, " + RUNTIME + " s (IOPS)",
+              t.getKey(),
+              field(out, "read", "iops"));
         }
       }
       log("load after: " + loadavg());

@@ -28,11 +28,11 @@ import org.cryptomator.jfuse.api.TimeSpec;
 
 /**
  * An in-memory jfuse filesystem doing no work beyond a hash-map lookup and a copy: the ceiling of
- * jfuse and libfuse3 here, the counterpart of fs's jnr-fuse {@code
- * org.latticefs.fs.bench.MemoryFs} (same structure: a path map, per-directory entry maps, file
- * bytes off the Java heap in {@code calloc} blocks of up to 64 KiB, small files taking only what
- * they hold, freed on truncate or when an unlinked file's last handle closes). Files and
- * directories only; an unlinked file stays readable through its open handles.
+ * jfuse and libfuse3 here, the counterpart of fs's jnr-fuse {@code org.latticefs.fs.bench.MemoryFs}
+ * (same structure: a path map, per-directory entry maps, file bytes off the Java heap in {@code
+ * calloc} blocks of up to 64 KiB, small files taking only what they hold, freed on truncate or when
+ * an unlinked file's last handle closes). Files and directories only; an unlinked file stays
+ * readable through its open handles.
  */
 final class JfuseMemory implements FuseOperations {
   private static final int BLOCK = 1 << 16;

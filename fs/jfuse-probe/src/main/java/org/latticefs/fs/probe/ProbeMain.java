@@ -23,10 +23,10 @@ import org.cryptomator.jfuse.api.FuseOperations;
  *
  * <p>Mount options ({@link #OPTIONS}): the libfuse3 counterparts of Lattice's {@code
  * FuseMount.DEFAULT_OPTIONS}. {@code big_writes} is gone in libfuse3 (always on) and {@code
- * max_write} is no longer a mount option: libfuse3 negotiates the largest write its buffer takes
- * (1 MiB with kernels that know {@code max_pages}), which {@code init} prints. {@code use_ino} is
- * left out because jfuse's {@code Stat} has no inode field (with it every file would show inode
- * 0). The system property {@code probe.options} replaces the {@code -o} list.
+ * max_write} is no longer a mount option: libfuse3 negotiates the largest write its buffer takes (1
+ * MiB with kernels that know {@code max_pages}), which {@code init} prints. {@code use_ino} is left
+ * out because jfuse's {@code Stat} has no inode field (with it every file would show inode 0). The
+ * system property {@code probe.options} replaces the {@code -o} list.
  */
 public final class ProbeMain {
   /** The {@code -o} list used unless {@code probe.options} is set. */
