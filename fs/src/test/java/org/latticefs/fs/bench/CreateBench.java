@@ -17,15 +17,17 @@ import org.latticefs.fs.FuseMount;
 import org.latticefs.fs.MountMain;
 
 /**
- * Small-file creation through three FUSE filesystems in one run: Lattice, bindfs (C passthrough,
- * libfuse2) and {@link PassthroughFs} (a java.nio passthrough on jnr-fuse, i.e. Lattice's FUSE
- * stack with no Lattice code). The third one shows what any filesystem built on jnr-fuse could
- * reach here, so that Lattice's own cost per file and the stack's are told apart.
+ * Small-file creation through four FUSE filesystems in one run: Lattice, bindfs (C passthrough,
+ * libfuse2), {@link PassthroughFs} (a java.nio passthrough on jnr-fuse, i.e. Lattice's FUSE stack
+ * with no Lattice code) and {@link MemoryFs} (jnr-fuse over a hash map: no disk at all). The third
+ * shows what any disk-backed filesystem built on jnr-fuse could reach here, the fourth what
+ * jnr-fuse and libfuse2 cost by themselves, so that Lattice's own cost per file and the stack's are
+ * told apart.
  *
  * <p>Workload per round and target: 10,000 files of 1 KiB created with {@code Files.write(...,
  * CREATE_NEW)} in a fresh directory, then {@code stat}ed (attributes read) once each. Targets are
- * interleaved (A B C, A B C, ...) after one warm-up round that is not counted; medians are printed.
- * All three run in their own JVM or process, mounted with {@link FuseMount#DEFAULT_OPTIONS}
+ * interleaved (A B C D, A B C D, ...) after one warm-up round that is not counted; medians are
+ * printed. All four run in their own JVM or process, mounted with {@link FuseMount#DEFAULT_OPTIONS}
  * (bindfs: {@code big_writes,auto_cache,use_ino}).
  *
  * <pre>
@@ -48,6 +50,7 @@ public final class CreateBench {
     Path bmnt = Files.createDirectories(base.resolve("bind-mnt"));
     Path psrc = Files.createDirectories(base.resolve("pass-src"));
     Path pmnt = Files.createDirectories(base.resolve("pass-mnt"));
+    Path mmnt = Files.createDirectories(base.resolve("mem-mnt"));
     List<Process> children = new ArrayList<>();
     Map<String, Path> targets = new LinkedHashMap<>();
     try {
@@ -60,6 +63,8 @@ public final class CreateBench {
       targets.put("bindfs", bmnt);
       children.add(child(PassthroughFs.class, psrc, pmnt));
       targets.put("jnr-fuse passthrough", pmnt);
+      children.add(child(MemoryFs.class, Path.of("none"), mmnt));
+      targets.put("jnr-fuse memory", mmnt);
 
       Map<String, double[][]> rates = new LinkedHashMap<>();
       for (String t : targets.keySet()) {

@@ -1,5 +1,6 @@
 package org.latticefs.fs.bench;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryNotEmptyException;
@@ -32,7 +33,7 @@ import ru.serce.jnrfuse.struct.Timespec;
  * A jnr-fuse passthrough: every call goes straight to a directory through java.nio, with no Lattice
  * code in between. It measures what a Java FUSE filesystem on jnr-fuse and libfuse2 can do at best
  * on this machine (the floor under Lattice's own costs), next to bindfs, a C passthrough on the
- * same libfuse2. Only what the small-file benchmark needs is implemented (files and directories; no
+ * same libfuse2. Only what the benchmarks need is implemented (files and directories, fsync; no
  * links, xattrs or renames). Not a product: a measuring stick.
  *
  * <p>{@code main(SRC, MNT)}: mounts SRC at MNT with Lattice's mount options, prints {@code
@@ -170,7 +171,7 @@ public final class PassthroughFs extends FuseStubFS {
   @Override
   public int truncate(String path, @off_t long size) {
     try (FileChannel ch = FileChannel.open(real(path), StandardOpenOption.WRITE)) {
-      ch.truncate(size);
+      setLength(ch, size);
       return 0;
     } catch (Throwable e) {
       return errno(e);
@@ -225,6 +226,25 @@ public final class PassthroughFs extends FuseStubFS {
       for (Path p : ds) {
         filter.apply(buf, p.getFileName().toString(), null, 0);
       }
+      return 0;
+    } catch (Throwable e) {
+      return errno(e);
+    }
+  }
+
+  /** Truncates or extends (with zeros): {@link FileChannel#truncate} alone never extends. */
+  private static void setLength(FileChannel ch, long size) throws IOException {
+    if (size < ch.size()) {
+      ch.truncate(size);
+    } else if (size > ch.size()) {
+      ch.write(ByteBuffer.allocate(1), size - 1);
+    }
+  }
+
+  @Override
+  public int fsync(String path, int isdatasync, FuseFileInfo fi) {
+    try {
+      open.get(fi.fh.get()).force(isdatasync == 0);
       return 0;
     } catch (Throwable e) {
       return errno(e);
