@@ -2,14 +2,12 @@ package org.latticefs.fs;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Reusable buffers for whole chunks of sequential reads, in power-of-two sizes from 64 KiB to 1
- * MiB, so a stream does not allocate (and the JVM zero and later collect) a new array per chunk:
- * most chunk buffers are G1 "humongous" objects, each a region or two of its own. At most {@link
- * #IDLE_BYTES} of idle buffers are kept, all sizes together; beyond that a given-back buffer is
- * left to the garbage collector. Thread-safe.
+ * MiB, so a stream does not allocate (and the JVM zero and later collect) a new array per chunk.
+ * Each size keeps at most {@link #BYTES_PER_SIZE} bytes of idle buffers; beyond that a given-back
+ * buffer is left to the garbage collector. Thread-safe.
  *
  * <p>A buffer is handed out as a {@link Lease}, counted by its users: it goes back only when the
  * last one lets go, so no read ever copies from a buffer that another chunk's fetch is already
@@ -22,8 +20,8 @@ final class ChunkBuffers {
   /** The largest buffer: chunks longer than this are not pooled. */
   static final int MAX_SIZE = 1 << 20;
 
-  /** Idle bytes kept, all sizes together: a few readahead windows' worth. */
-  static final long IDLE_BYTES = 96L << 20;
+  /** Idle bytes kept per buffer size. */
+  static final int BYTES_PER_SIZE = 16 << 20;
 
   private static final int CLASSES =
       Integer.numberOfTrailingZeros(MAX_SIZE) - Integer.numberOfTrailingZeros(MIN_SIZE) + 1;
@@ -32,8 +30,6 @@ final class ChunkBuffers {
   private final ConcurrentLinkedQueue<byte[]>[] free = new ConcurrentLinkedQueue[CLASSES];
 
   private final AtomicInteger[] idle = new AtomicInteger[CLASSES];
-  private final AtomicLong idleBytes = new AtomicLong();
-  private final AtomicLong allocated = new AtomicLong();
 
   ChunkBuffers() {
     for (int i = 0; i < CLASSES; i++) {
@@ -55,10 +51,8 @@ final class ChunkBuffers {
     byte[] b = free[c].poll();
     if (b != null) {
       idle[c].decrementAndGet();
-      idleBytes.addAndGet(-b.length);
     } else {
       b = new byte[MIN_SIZE << c];
-      allocated.incrementAndGet();
     }
     return new Lease(b, this);
   }
@@ -72,19 +66,13 @@ final class ChunkBuffers {
     return n;
   }
 
-  /** Buffers allocated so far (a take that found no idle one). */
-  long allocated() {
-    return allocated.get();
-  }
-
   private void giveBack(byte[] b) {
-    if (idleBytes.addAndGet(b.length) > IDLE_BYTES) {
-      idleBytes.addAndGet(-b.length);
-      return;
-    }
     int c = sizeClass(b.length);
-    idle[c].incrementAndGet();
-    free[c].offer(b);
+    if (idle[c].incrementAndGet() * (long) b.length <= BYTES_PER_SIZE) {
+      free[c].offer(b);
+    } else {
+      idle[c].decrementAndGet();
+    }
   }
 
   private static int sizeClass(int length) {
