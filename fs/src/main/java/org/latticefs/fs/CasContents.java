@@ -46,16 +46,14 @@ import org.latticefs.cas.chunk.ManifestReader;
  * does not fetch tens of MiB nobody reads.
  *
  * <ul>
- *   <li><b>Sequential</b>: whole chunks through the uncached fetcher's {@link
- *       BlobFetcher#fetchInto}, into reused {@link ChunkBuffers} (a new array per chunk cost
- *       allocation, zeroing and collection on every byte read), and the chunks of the next {@code
- *       readahead} bytes are fetched ahead, one task per chunk on {@link #READAHEAD_THREADS}
- *       threads (several disk reads outstanding). A read that needs a chunk being fetched ahead
- *       waits for that fetch and uses its bytes; it never issues a second read. Streams bypass the
- *       chunk cache: a file read once from start to end would only flush it, and a large on-heap
- *       cache turning over at disk speed makes every young collection copy the chunks it keeps
- *       (measured: 56 pauses, most of 70-230 ms, in one cold 1 GiB read). Re-reads of a stream are
- *       served by the kernel's page cache.
+ *   <li><b>Sequential</b>: whole chunks through the uncached fetcher's {@link BlobFetcher#fetch},
+ *       and the chunks of the next {@code readahead} bytes are fetched ahead, one task per chunk on
+ *       {@link #READAHEAD_THREADS} threads (several disk reads outstanding). A read that needs a
+ *       chunk being fetched ahead waits for that fetch and uses its bytes; it never issues a second
+ *       read. Streams bypass the chunk cache: a file read once from start to end would only flush
+ *       it, and a large on-heap cache turning over at disk speed makes every young collection copy
+ *       the chunks it keeps (measured: 56 pauses, most of 70-230 ms, in one cold 1 GiB read).
+ *       Re-reads of a stream are served by the kernel's page cache.
  *   <li><b>Random</b>: only the bytes asked for, through the cached fetcher's {@link
  *       BlobFetcher#fetchRange} per chunk touched (a 4 KiB read of a 256 KiB chunk reads and
  *       verifies about 4 KiB where the fetcher can), or from a chunk already fetched ahead.
@@ -81,7 +79,6 @@ final class CasContents implements AutoCloseable {
   private final BlobFetcher streamFetcher;
   private final FileIngester ingester;
   private final ThreadPoolExecutor readahead;
-  private final ChunkBuffers buffers = new ChunkBuffers();
   private final AtomicLong ingestedBytes = new AtomicLong();
   private final AtomicLong ingestedFiles = new AtomicLong();
   private final Semaphore sessions = new Semaphore(MAX_SESSIONS);
@@ -229,74 +226,17 @@ final class CasContents implements AutoCloseable {
     }
   }
 
-  /** Idle chunk buffers kept for sequential reads. */
-  int idleChunkBuffers() {
-    return buffers.idleBuffers();
-  }
-
-  /**
-   * All of chunk {@code c} through the stream fetcher, in a pooled buffer when it fits one; the
-   * lease has one user, the caller.
-   */
-  private ChunkBuffers.Lease fetchWhole(Chunk c) throws IOException {
-    if (c.length() > ChunkBuffers.MAX_SIZE) {
-      byte[] data = streamFetcher.fetch(c.ref());
-      if (data.length != c.length()) {
-        throw wrongLength(c, data.length);
-      }
-      return ChunkBuffers.Lease.unpooled(data);
-    }
-    ChunkBuffers.Lease lease = buffers.take((int) c.length());
-    try {
-      int n = streamFetcher.fetchInto(c.ref(), lease.bytes());
-      if (n != c.length()) {
-        throw wrongLength(c, n);
-      }
-      return lease;
-    } catch (IllegalArgumentException tooLong) {
-      lease.release();
-      throw new MalformedManifestException(
-          "chunk " + c.ref() + " is longer than its " + c.length() + " bytes in the manifest");
-    } catch (IOException | RuntimeException | Error e) {
-      lease.release();
-      throw e;
-    }
-  }
-
-  private static MalformedManifestException wrongLength(Chunk c, int actual) {
-    return new MalformedManifestException(
-        "chunk " + c.ref() + " is " + actual + " bytes but the manifest says " + c.length());
-  }
-
-  /**
-   * A chunk fetched ahead for a sequential stream. The window's own use of the lease is dropped by
-   * whoever removes the entry from the window ({@link Reader#forget}).
-   */
-  private record Ahead(Chunk chunk, CompletableFuture<ChunkBuffers.Lease> data) {}
+  /** A chunk fetched ahead for a sequential stream, by the stream fetcher. */
+  private record Ahead(Chunk chunk, CompletableFuture<byte[]> data) {}
 
   /** The readahead task for one chunk. */
-  private final class FetchAhead implements Runnable {
-    private final Ahead ahead;
-
-    FetchAhead(Ahead ahead) {
-      this.ahead = ahead;
-    }
-
-    Ahead ahead() {
-      return ahead;
-    }
-
+  private record FetchAhead(Ahead ahead, BlobFetcher fetcher) implements Runnable {
     @Override
     public void run() {
-      ChunkBuffers.Lease lease;
       try {
-        lease = fetchWhole(ahead.chunk());
+        ahead.data().complete(fetcher.fetch(ahead.chunk().ref()));
       } catch (Throwable e) {
         ahead.data().completeExceptionally(e);
-        return;
-      }
-      if (!ahead.data().complete(lease)) {
-        lease.release(); // cancelled meanwhile: nobody will read it
       }
     }
   }
@@ -361,15 +301,11 @@ final class CasContents implements AutoCloseable {
         }
         int n = (int) (Math.min(end, c.end()) - p);
         int off = (int) (p - c.offset());
-        ChunkBuffers.Lease whole = sequential ? whole(c) : fetchedAhead(c);
+        byte[] whole = sequential ? whole(c) : fetchedAhead(c);
         if (whole != null) {
-          try {
-            dst.put(whole.bytes(), off, n);
-          } finally {
-            whole.release();
-          }
+          dst.put(whole, off, n);
           if (p + n == c.end()) {
-            forget(c.offset(), null);
+            window.remove(c.offset());
           }
         } else {
           dst.put(range(c, off, n));
@@ -412,67 +348,43 @@ final class CasContents implements AutoCloseable {
     }
 
     /**
-     * All of chunk {@code c}, with a use of its buffer for the caller to release: fetched ahead
-     * (waiting for that fetch if it is still running), or fetched now and offered to this version's
-     * other readers until read past.
+     * All of chunk {@code c}: fetched ahead (waiting for that fetch if it is still running), or
+     * fetched now and offered to this version's other readers until read past.
      */
-    private ChunkBuffers.Lease whole(Chunk c) throws IOException {
+    private byte[] whole(Chunk c) throws IOException {
       Ahead a = window.get(c.offset());
       if (a == null) {
         Ahead mine = new Ahead(c, new CompletableFuture<>());
         a = window.putIfAbsent(c.offset(), mine);
         if (a == null) {
-          ChunkBuffers.Lease lease;
           try {
-            lease = fetchWhole(c);
+            byte[] data = checked(c, streamFetcher.fetch(c.ref()));
+            mine.data().complete(data);
+            return data;
           } catch (IOException | RuntimeException | Error e) {
             window.remove(c.offset(), mine);
             mine.data().completeExceptionally(e);
             throw e;
           }
-          lease.retain(); // one use for the window, one for this read
-          if (!mine.data().complete(lease)) {
-            lease.release();
-          }
-          return lease;
         }
       }
-      ChunkBuffers.Lease lease;
       try {
-        lease = a.data().join();
+        return checked(c, a.data().join());
       } catch (CompletionException | CancellationException e) {
         // That fetch failed: drop it; this fetch reports the failure if it persists.
         window.remove(c.offset(), a);
-        return fetchWhole(c);
+        return checked(c, streamFetcher.fetch(c.ref()));
       }
-      // A lease whose last user already let go was read past and dropped meanwhile.
-      return lease.retain() ? lease : fetchWhole(c);
     }
 
-    /** Chunk {@code c} with a use of its buffer, if it was already fetched ahead, else null. */
-    private ChunkBuffers.Lease fetchedAhead(Chunk c) {
+    /** Chunk {@code c} if it was already fetched ahead, else null. */
+    private byte[] fetchedAhead(Chunk c) throws IOException {
       Ahead a = window.get(c.offset());
-      if (a == null || !a.data().isDone() || a.data().isCompletedExceptionally()) {
+      if (a == null || !a.data().isDone()) {
         return null;
       }
-      ChunkBuffers.Lease lease = a.data().getNow(null);
-      return lease != null && lease.retain() ? lease : null;
-    }
-
-    /**
-     * Removes the window's entry at {@code offset} (only if it is {@code expected}, when given) and
-     * drops the window's use of its buffer, now or when its fetch completes.
-     */
-    private void forget(long offset, Ahead expected) {
-      Ahead a;
-      if (expected == null) {
-        a = window.remove(offset);
-      } else {
-        a = window.remove(offset, expected) ? expected : null;
-      }
-      if (a != null) {
-        a.data().thenAccept(ChunkBuffers.Lease::release);
-      }
+      byte[] data = a.data().getNow(null);
+      return a.data().isCompletedExceptionally() ? null : checked(c, data);
     }
 
     private byte[] range(Chunk c, int off, int n) throws IOException {
@@ -490,6 +402,19 @@ final class CasContents implements AutoCloseable {
       return part;
     }
 
+    private byte[] checked(Chunk c, byte[] data) throws MalformedManifestException {
+      if (data.length != c.length()) {
+        throw new MalformedManifestException(
+            "chunk "
+                + c.ref()
+                + " is "
+                + data.length
+                + " bytes but the manifest says "
+                + c.length());
+      }
+      return data;
+    }
+
     /**
      * Starts fetching the chunks of {@code [end, end + ahead)} not fetched yet, once at least a
      * quarter of that is new, and drops chunks long read past.
@@ -504,9 +429,7 @@ final class CasContents implements AutoCloseable {
         }
         prefetchedTo = to;
       }
-      for (var e : window.headMap(end - readaheadBytes - streamSlack).entrySet()) {
-        forget(e.getKey(), e.getValue());
-      }
+      window.headMap(end - readaheadBytes - streamSlack).clear();
       try {
         ChunkCursor cursor = manifest.chunks(from);
         for (Chunk c = cursor.next(); c != null && c.offset() < to; c = cursor.next()) {
@@ -515,7 +438,7 @@ final class CasContents implements AutoCloseable {
             continue;
           }
           try {
-            readahead.execute(new FetchAhead(a));
+            readahead.execute(new FetchAhead(a, streamFetcher));
           } catch (RejectedExecutionException e) {
             // Shut down or saturated: skip the hint.
             window.remove(c.offset(), a);

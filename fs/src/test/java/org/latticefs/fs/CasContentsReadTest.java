@@ -243,49 +243,6 @@ class CasContentsReadTest {
     assertEquals(0, failures.get());
   }
 
-  /**
-   * Pooled chunk buffers are reused across streams and never reused while a read still copies from
-   * them: readers on one version and on separate versions of the same content, streaming it from
-   * the start with uneven read sizes at once, many times over, always get the file's bytes.
-   */
-  @Test
-  void reusedChunkBuffersNeverMixChunks() throws Exception {
-    CasContents.Reader shared = contents.open(manifest, 4 << 20);
-    Map<Integer, Throwable> errors = new ConcurrentHashMap<>();
-    AtomicInteger failures = new AtomicInteger();
-    Thread[] threads = new Thread[6];
-    for (int t = 0; t < threads.length; t++) {
-      int me = t;
-      threads[t] =
-          new Thread(
-              () -> {
-                try {
-                  Random rnd = new Random(me);
-                  for (int round = 0; round < 4; round++) {
-                    CasContents.Reader r = me % 2 == 0 ? shared : contents.open(manifest, 4 << 20);
-                    for (long pos = 0; pos < SIZE; ) {
-                      int len = 4096 + rnd.nextInt(200_000);
-                      byte[] got = read(r, pos, len);
-                      if (!Arrays.equals(expected(pos, len), got)) {
-                        failures.incrementAndGet();
-                      }
-                      pos += got.length;
-                    }
-                  }
-                } catch (Throwable e) {
-                  errors.put(me, e);
-                }
-              });
-      threads[t].start();
-    }
-    for (Thread t : threads) {
-      t.join();
-    }
-    assertEquals(Map.of(), errors);
-    assertEquals(0, failures.get());
-    assertTrue(contents.idleChunkBuffers() > 0, "read-past chunks gave their buffers back");
-  }
-
   @Test
   void closingStopsReadaheadAndAReadWaitingForItFetchesItself() throws Exception {
     BlobFetcher slow =
