@@ -26,25 +26,6 @@ public interface BlobBatch extends AutoCloseable {
    */
   BlobRef receive(byte[] data, int off, int len) throws IOException;
 
-  /**
-   * {@link #receive(byte[], int, int)} for bytes whose ref the caller has just computed with {@link
-   * Blake3#hash(byte[], int, int)} (on another thread, to spread the hashing of a large ingest):
-   * stores that may trust it skip hashing them again. A wrong ref is not noticed there; every read
-   * verifies, so it would show as a corrupt blob, never as wrong bytes. The default hashes anyway
-   * and refuses a mismatch.
-   *
-   * @throws IllegalArgumentException (default) if {@code ref} is not the hash of the bytes
-   * @throws IllegalStateException if the batch is closed
-   */
-  default BlobRef receive(BlobRef ref, byte[] data, int off, int len) throws IOException {
-    BlobRef actual = receive(data, off, len);
-    if (!actual.equals(ref)) {
-      throw new IllegalArgumentException(
-          "bytes received as " + ref + " hash to " + actual + ": not stored under that ref");
-    }
-    return actual;
-  }
-
   /** Makes every blob received in this batch since the last commit durable. */
   void commit() throws IOException;
 

@@ -7,8 +7,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import org.latticefs.cas.Blake3;
-import org.latticefs.cas.BlobRef;
 
 /**
  * Reads an input in large blocks and cuts each block into whole chunks; the incomplete tail of a
@@ -62,25 +60,6 @@ final class ChunkSource {
     private void resize(int size, int minChunk) {
       buf = buf == null ? new byte[size] : java.util.Arrays.copyOf(buf, size);
       ends = new int[size / minChunk + 2];
-      refs = new BlobRef[ends.length];
-    }
-
-    /** Chunk refs computed by {@link #hashChunks}, valid until the block is refilled. */
-    private BlobRef[] refs;
-
-    private boolean hashed;
-
-    /** Hashes every chunk of the block (on the calling thread), for {@link #ref}. */
-    void hashChunks() {
-      for (int k = 0; k < count; k++) {
-        refs[k] = Blake3.hash(buf, start(k), ends[k] - start(k));
-      }
-      hashed = true;
-    }
-
-    /** Chunk {@code k}'s ref if {@link #hashChunks} ran since the block was filled, else null. */
-    BlobRef ref(int k) {
-      return hashed ? refs[k] : null;
     }
 
     byte[] buf() {
@@ -218,7 +197,6 @@ final class ChunkSource {
     System.arraycopy(b.buf, start, carry, 0, carryLen);
     b.count = count;
     b.offset = nextOffset;
-    b.hashed = false;
     nextOffset += start;
     if (count == 0) {
       pool.add(b);

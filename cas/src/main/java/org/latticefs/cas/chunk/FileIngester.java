@@ -259,22 +259,14 @@ public final class FileIngester {
             for (int k = 0; k < n; k++) {
               int s = b.start(k);
               int len = b.ends()[k] - s;
-              BlobRef known = b.ref(k);
-              BlobRef ref =
-                  w != null
-                      ? await(refs.get(k))
-                      : known != null
-                          ? batch.receive(known, buf, s, len)
-                          : batch.receive(buf, s, len);
+              BlobRef ref = w == null ? batch.receive(buf, s, len) : await(refs.get(k));
               builder.add(ref, len);
               received[0]++;
               onChunk.accept(new Chunk(b.offset() + s, len, ref));
             }
             return true;
           };
-      // With one writer (the caller's thread) the reader thread hashes the chunks it cuts, so
-      // hashing and storing overlap; with writer threads, they hash what they store.
-      drive(source, handler, pipelined, writers == 1);
+      drive(source, handler, pipelined);
       BlobRef root = builder.finish();
       if (writerPool[0] != null) {
         writerPool[0].commit();
@@ -378,7 +370,7 @@ public final class FileIngester {
             }
             return true;
           };
-      drive(source, handler, false, false);
+      drive(source, handler, false);
       long bytesRead = builder.length() - restart;
       if (joined[0]) {
         for (Chunk o = resume[0]; o != null; o = oldChunks.next()) {
@@ -400,8 +392,7 @@ public final class FileIngester {
     boolean handle(ChunkSource.Block b) throws IOException;
   }
 
-  private static void drive(
-      ChunkSource source, BlockHandler handler, boolean pipelined, boolean hashAhead)
+  private static void drive(ChunkSource source, BlockHandler handler, boolean pipelined)
       throws IOException {
     ChunkSource.Block first = source.next();
     if (first == null) {
@@ -422,7 +413,7 @@ public final class FileIngester {
       }
       return;
     }
-    Pipeline p = new Pipeline(source, hashAhead);
+    Pipeline p = new Pipeline(source);
     p.start();
     try {
       for (ChunkSource.Block b = p.take(); b != null; b = p.take()) {
@@ -447,12 +438,10 @@ public final class FileIngester {
     private final ChunkSource source;
     private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(4);
     private final Thread thread;
-    private final boolean hashAhead;
     private volatile boolean stopped;
 
-    Pipeline(ChunkSource source, boolean hashAhead) {
+    Pipeline(ChunkSource source) {
       this.source = source;
-      this.hashAhead = hashAhead;
       this.thread = new Thread(this, "lattice-chunker");
       thread.setDaemon(true);
     }
@@ -469,9 +458,6 @@ public final class FileIngester {
           if (stopped) {
             source.release(b);
             return;
-          }
-          if (hashAhead) {
-            b.hashChunks();
           }
           queue.put(b);
         }
@@ -734,28 +720,6 @@ public final class FileIngester {
         }
         return h.finish();
       }
-    }
-
-    /** Refs computed ahead (see {@link BlobBatch#receive(BlobRef, byte[], int, int)}) are kept. */
-    @Override
-    public BlobBatch newBatch() {
-      return new BlobBatch() {
-        @Override
-        public BlobRef receive(byte[] data, int off, int len) {
-          return Blake3.hash(data, off, len);
-        }
-
-        @Override
-        public BlobRef receive(BlobRef ref, byte[] data, int off, int len) {
-          return ref;
-        }
-
-        @Override
-        public void commit() {}
-
-        @Override
-        public void close() {}
-      };
     }
   }
 }

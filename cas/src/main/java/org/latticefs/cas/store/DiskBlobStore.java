@@ -1212,18 +1212,7 @@ public final class DiskBlobStore implements BlobStore {
     public BlobRef receive(byte[] data, int off, int len) throws IOException {
       checkBatch();
       Objects.checkFromIndexSize(off, len, data.length);
-      return store(Blake3.hash(data, off, len), data, off, len);
-    }
-
-    /** Trusts {@code ref} (see {@link BlobBatch#receive(BlobRef, byte[], int, int)}). */
-    @Override
-    public BlobRef receive(BlobRef ref, byte[] data, int off, int len) throws IOException {
-      checkBatch();
-      Objects.checkFromIndexSize(off, len, data.length);
-      return store(Objects.requireNonNull(ref, "ref"), data, off, len);
-    }
-
-    private BlobRef store(BlobRef ref, byte[] data, int off, int len) throws IOException {
+      BlobRef ref = Blake3.hash(data, off, len);
       if (pending.containsKey(ref)) {
         return ref;
       }

@@ -320,19 +320,6 @@ abstract class BlobStoreContract {
   }
 
   @Test
-  void aBatchStoresBytesUnderTheRefTheCallerComputed() throws IOException {
-    byte[] data = randomBytes(70_000);
-    BlobRef ref = Blake3.hash(data, 1000, 50_000);
-    try (BlobBatch batch = store.newBatch()) {
-      assertEquals(ref, batch.receive(ref, data, 1000, 50_000));
-      assertEquals(ref, batch.receive(ref, data, 1000, 50_000), "again: no second copy");
-      batch.commit();
-    }
-    assertArrayEquals(java.util.Arrays.copyOfRange(data, 1000, 51_000), store.fetch(ref));
-    assertEquals(1, store.enumerate(Optional.empty(), 10).size());
-  }
-
-  @Test
   void fetchIntoFillsTheCallersBufferWithTheWholeBlob() throws IOException {
     byte[] dst = new byte[400_000];
     for (int size : new int[] {0, 1, 16 * 1024 + 1, 300_000, 400_000}) {

@@ -16,8 +16,6 @@ import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.latticefs.cas.Blake3;
-import org.latticefs.cas.BlobBatch;
 import org.latticefs.cas.BlobInfo;
 import org.latticefs.cas.BlobRef;
 import org.latticefs.cas.BlobStore;
@@ -115,18 +113,6 @@ class DiskBlobStoreTest extends BlobStoreContract {
       assertEquals(data.length, store.fetchInto(ref, dst));
       assertArrayEquals(data, java.util.Arrays.copyOf(dst, data.length));
     }
-  }
-
-  @Test
-  void aWrongRefFromTheCallerIsCorruptionOnReadNeverWrongBytes() throws IOException {
-    byte[] data = randomBytes(20_000);
-    BlobRef wrong = Blake3.hash(randomBytes(20_000));
-    try (BlobBatch batch = store.newBatch()) {
-      batch.receive(wrong, data, 0, data.length);
-      batch.commit();
-    }
-    assertThrows(CorruptBlobException.class, () -> store.fetch(wrong));
-    assertTrue(disk().corruptRefs().contains(wrong));
   }
 
   @Test

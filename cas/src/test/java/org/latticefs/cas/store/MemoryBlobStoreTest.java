@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import org.latticefs.cas.Blake3;
 import org.latticefs.cas.BlobBatch;
 import org.latticefs.cas.BlobRef;
 import org.latticefs.cas.BlobStore;
@@ -97,14 +96,5 @@ class MemoryBlobStoreTest extends BlobStoreContract {
     MemoryBlobStore s = new MemoryBlobStore();
     s.close();
     assertThrows(IOException.class, () -> s.receive(new byte[1]));
-  }
-
-  @Test
-  void aBatchRefusesARefTheBytesDoNotHashTo() throws IOException {
-    byte[] data = {1, 2, 3};
-    BlobRef wrong = Blake3.hash(new byte[] {4});
-    try (BlobBatch batch = store.newBatch()) {
-      assertThrows(IllegalArgumentException.class, () -> batch.receive(wrong, data, 0, 3));
-    }
   }
 }
