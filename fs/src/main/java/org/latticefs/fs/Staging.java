@@ -16,8 +16,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * write past it (or when the in-memory budget of all open files is spent).
  *
  * <p>Most files people write are small and are written once: for them the staging file's create,
- * truncate and unlink were a large part of the cost of a create (measured in BENCHMARKS.md, "Small
- * files"). Neither form is durable: the commit at flush, fsync or close is what survives a crash.
+ * truncate and unlink were a large part of the cost of a create (BENCHMARKS.md, "Small files stage
+ * in memory"). Neither form is durable: the commit at flush, fsync or close is what survives a
+ * crash.
  *
  * <p>Only the ranges the caller recorded as written are meaningful; other bytes read as whatever
  * was there (zeros, or older writes). Not thread-safe: the owner's data lock guards it.

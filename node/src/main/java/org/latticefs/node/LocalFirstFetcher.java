@@ -37,12 +37,46 @@ public final class LocalFirstFetcher implements BlobFetcher {
 
   @Override
   public byte[] fetch(BlobRef ref) throws IOException {
-    IOException localFailure;
     try {
       return local.fetch(ref);
     } catch (BlobNotFoundException | CorruptBlobException e) {
-      localFailure = e;
+      return fromRemotes(ref, e);
     }
+  }
+
+  /**
+   * A range of the local copy, read and verified by the local store alone (a small read of a large
+   * chunk reads about as much as it returns); a blob missing or corrupt here is fetched whole from
+   * a remote (and so stored locally), then sliced.
+   */
+  @Override
+  public byte[] fetchRange(BlobRef ref, long offset, int length) throws IOException {
+    try {
+      return local.fetchRange(ref, offset, length);
+    } catch (BlobNotFoundException | CorruptBlobException e) {
+      return remotesAfter(e).fetchRange(ref, offset, length);
+    }
+  }
+
+  /** Straight into {@code dst} from the local store; else from a remote, as {@link #fetch}. */
+  @Override
+  public int fetchInto(BlobRef ref, byte[] dst) throws IOException {
+    try {
+      return local.fetchInto(ref, dst);
+    } catch (BlobNotFoundException | CorruptBlobException e) {
+      return remotesAfter(e).fetchInto(ref, dst);
+    }
+  }
+
+  /** The remotes as one fetcher, for a blob the local store failed with {@code localFailure}. */
+  private BlobFetcher remotesAfter(IOException localFailure) {
+    return ref -> fromRemotes(ref, localFailure);
+  }
+
+  /**
+   * The blob from the first remote that has it, stored locally; {@code localFailure} if none does.
+   */
+  private byte[] fromRemotes(BlobRef ref, IOException localFailure) throws IOException {
     for (BlobFetcher remote : remotes) {
       try {
         byte[] b = remote.fetch(ref);
@@ -55,35 +89,5 @@ public final class LocalFirstFetcher implements BlobFetcher {
       }
     }
     throw localFailure;
-  }
-
-  /**
-   * A range of the local copy, read and verified by the local store alone (a small read of a large
-   * chunk reads about as much as it returns); a blob missing or corrupt here is fetched whole as
-   * {@link #fetch} does (and so stored locally), then sliced.
-   */
-  @Override
-  public byte[] fetchRange(BlobRef ref, long offset, int length) throws IOException {
-    try {
-      return local.fetchRange(ref, offset, length);
-    } catch (BlobNotFoundException | CorruptBlobException e) {
-      if (remotes.isEmpty()) {
-        throw e;
-      }
-    }
-    return BlobFetcher.super.fetchRange(ref, offset, length);
-  }
-
-  /** Straight into {@code dst} from the local store; from a remote as {@link #fetch} does. */
-  @Override
-  public int fetchInto(BlobRef ref, byte[] dst) throws IOException {
-    try {
-      return local.fetchInto(ref, dst);
-    } catch (BlobNotFoundException | CorruptBlobException e) {
-      if (remotes.isEmpty()) {
-        throw e;
-      }
-    }
-    return BlobFetcher.super.fetchInto(ref, dst);
   }
 }
