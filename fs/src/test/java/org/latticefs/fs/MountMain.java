@@ -15,6 +15,9 @@ import org.latticefs.kv.store.DiskStores;
  * <p>A line {@code REMOUNT} on stdin unmounts, closes the filesystem, blob store and stores, opens
  * them again and mounts (printing {@code MOUNTED} again): every Lattice cache starts empty while
  * the JVM (its compiled code and heap) stays warm, as in a daemon that has been running a while.
+ *
+ * <p>{@code -Dmountmain.readHandles=N} sets the blob store's {@link
+ * DiskBlobStore.Options#readHandles} (for A/B measurements).
  */
 public final class MountMain {
   private MountMain() {}
@@ -24,7 +27,12 @@ public final class MountMain {
       DiskStores stores, DiskBlobStore blobs, LatticeFileSystem fs, FuseMount mount) {
     static Instance open(Path data, Path mnt) throws Exception {
       DiskStores stores = DiskStores.open(data.resolve("kv"));
-      DiskBlobStore blobs = DiskBlobStore.open(data.resolve("cas"));
+      DiskBlobStore.Options options = DiskBlobStore.Options.defaults();
+      String handles = System.getProperty("mountmain.readHandles");
+      if (handles != null) {
+        options = options.withReadHandles(Integer.parseInt(handles));
+      }
+      DiskBlobStore blobs = DiskBlobStore.open(data.resolve("cas"), options);
       LatticeFileSystem fs =
           new LatticeFileSystem(FsConfig.of(stores, blobs, blobs, data.resolve("staging")));
       return new Instance(stores, blobs, fs, FuseMount.mount(fs, mnt));

@@ -142,6 +142,8 @@ public final class DiskBlobStore implements BlobStore {
    * @param outboardCacheBytes heap for the {@link Outboard outboards} that let {@link #fetchRange}
    *     read and verify only the 16 KiB groups a range touches (about 2 KiB per MiB of blob, so 64
    *     MiB covers 32 GiB of content); 0 makes every range read verify its whole blob
+   * @param readHandles blob files {@link #fetchRange} keeps open between reads (one descriptor
+   *     each, closed when the blob is removed or quarantined); 0 opens and closes the file per read
    */
   public record Options(
       InstantSource clock,
@@ -149,7 +151,8 @@ public final class DiskBlobStore implements BlobStore {
       int syncThreads,
       boolean batchSyncfs,
       int batchWriteThreads,
-      long outboardCacheBytes) {
+      long outboardCacheBytes,
+      int readHandles) {
     public Options {
       Objects.requireNonNull(clock, "clock");
       if (accessFlushInterval.isNegative() || accessFlushInterval.isZero()) {
@@ -164,45 +167,91 @@ public final class DiskBlobStore implements BlobStore {
       if (outboardCacheBytes < 0) {
         throw new IllegalArgumentException("outboardCacheBytes must be at least 0");
       }
+      if (readHandles < 0) {
+        throw new IllegalArgumentException("readHandles must be at least 0");
+      }
     }
 
     /**
      * System clock, access times flushed every 30 s, 16 sync threads, syncfs where available, no
      * batch writer threads (the caller writes: cas's {@code FileIngester} already stores from its
      * own threads, and handing each chunk on, with a copy, cost more CPU than it saved), 64 MiB of
-     * outboards.
+     * outboards, up to 4,096 read handles (a quarter of the process's descriptor limit at most).
      */
     public static Options defaults() {
-      return new Options(InstantSource.system(), Duration.ofSeconds(30), 16, true, 0, 64L << 20);
+      return new Options(
+          InstantSource.system(),
+          Duration.ofSeconds(30),
+          16,
+          true,
+          0,
+          64L << 20,
+          BlobHandles.defaultCapacity(4096));
     }
 
     public Options withClock(InstantSource c) {
       return new Options(
-          c, accessFlushInterval, syncThreads, batchSyncfs, batchWriteThreads, outboardCacheBytes);
+          c,
+          accessFlushInterval,
+          syncThreads,
+          batchSyncfs,
+          batchWriteThreads,
+          outboardCacheBytes,
+          readHandles);
     }
 
     public Options withAccessFlushInterval(Duration d) {
-      return new Options(clock, d, syncThreads, batchSyncfs, batchWriteThreads, outboardCacheBytes);
+      return new Options(
+          clock, d, syncThreads, batchSyncfs, batchWriteThreads, outboardCacheBytes, readHandles);
     }
 
     public Options withSyncThreads(int n) {
       return new Options(
-          clock, accessFlushInterval, n, batchSyncfs, batchWriteThreads, outboardCacheBytes);
+          clock,
+          accessFlushInterval,
+          n,
+          batchSyncfs,
+          batchWriteThreads,
+          outboardCacheBytes,
+          readHandles);
     }
 
     public Options withBatchSyncfs(boolean on) {
       return new Options(
-          clock, accessFlushInterval, syncThreads, on, batchWriteThreads, outboardCacheBytes);
+          clock,
+          accessFlushInterval,
+          syncThreads,
+          on,
+          batchWriteThreads,
+          outboardCacheBytes,
+          readHandles);
     }
 
     public Options withBatchWriteThreads(int n) {
       return new Options(
-          clock, accessFlushInterval, syncThreads, batchSyncfs, n, outboardCacheBytes);
+          clock, accessFlushInterval, syncThreads, batchSyncfs, n, outboardCacheBytes, readHandles);
     }
 
     public Options withOutboardCacheBytes(long bytes) {
       return new Options(
-          clock, accessFlushInterval, syncThreads, batchSyncfs, batchWriteThreads, bytes);
+          clock,
+          accessFlushInterval,
+          syncThreads,
+          batchSyncfs,
+          batchWriteThreads,
+          bytes,
+          readHandles);
+    }
+
+    public Options withReadHandles(int n) {
+      return new Options(
+          clock,
+          accessFlushInterval,
+          syncThreads,
+          batchSyncfs,
+          batchWriteThreads,
+          outboardCacheBytes,
+          n);
     }
   }
 
@@ -226,6 +275,9 @@ public final class DiskBlobStore implements BlobStore {
   /** Null when range reads verify whole blobs (no native BLAKE3, or a cache of 0 bytes). */
   private final OutboardCache outboards;
 
+  /** Open channels of blob files that range reads read from (invalidated on remove/quarantine). */
+  private final BlobHandles handles;
+
   /** Null when batches write their temp files on the caller's thread. */
   private final ExecutorService batchWriters;
 
@@ -237,6 +289,7 @@ public final class DiskBlobStore implements BlobStore {
   private DiskBlobStore(Path root, Options options) throws IOException {
     casDir = root.resolve("cas");
     outboards = outboardCache(options.outboardCacheBytes());
+    handles = new BlobHandles(options.readHandles());
     batchSyncfs = options.batchSyncfs() && Fsync.hasSyncfs();
     tmpDir = casDir.resolve("tmp");
     quarantineDir = casDir.resolve("quarantine");
@@ -459,10 +512,8 @@ public final class DiskBlobStore implements BlobStore {
     ByteBuffer groups = span <= RangeBuffers.SIZE ? RangeBuffers.take() : ByteBuffer.allocate(span);
     try {
       groups.clear().limit(span);
-      try (FileChannel ch = FileChannel.open(blobPath(ref), StandardOpenOption.READ)) {
-        while (groups.hasRemaining() && ch.read(groups, start + groups.position()) >= 0) {
-          // until the groups are read or the file ends
-        }
+      try {
+        handles.readFully(blobPath(ref), groups, start);
       } catch (NoSuchFileException e) {
         throw new BlobNotFoundException(ref);
       }
@@ -690,6 +741,9 @@ public final class DiskBlobStore implements BlobStore {
       } catch (NoSuchFileException e) {
         return false;
       }
+      // After the delete: a channel opened before it is then either cached and closed here, or
+      // never cached (see BlobHandles).
+      handles.invalidate(path);
       Fsync.directory(path.getParent());
       bytesStored.addAndGet(-size);
       blobCount.decrementAndGet();
@@ -779,6 +833,7 @@ public final class DiskBlobStore implements BlobStore {
       return;
     }
     closed = true;
+    handles.close();
     flusher.shutdown();
     syncPool.shutdown();
     if (batchWriters != null) {
@@ -986,6 +1041,7 @@ public final class DiskBlobStore implements BlobStore {
         dest = quarantineDir.resolve(ref.hex() + "." + System.nanoTime() + SUFFIX);
       }
       Files.move(path, dest, StandardCopyOption.ATOMIC_MOVE);
+      handles.invalidate(path);
       Fsync.directory(quarantineDir);
       Fsync.directory(path.getParent());
       bytesStored.addAndGet(-now.size());

@@ -235,6 +235,79 @@ class DiskBlobStoreRangeTest {
     assertEquals(clock.instant(), store.accessTracker().lastAccess(ref).orElseThrow());
   }
 
+  /** Descriptors of this process that point at {@code file}, deleted or not. */
+  private static long openDescriptorsOf(Path file) throws IOException {
+    String name = file.getFileName().toString();
+    long n = 0;
+    try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+      for (Path fd : (Iterable<Path>) fds::iterator) {
+        try {
+          if (Files.readSymbolicLink(fd).toString().contains(name)) {
+            n++;
+          }
+        } catch (IOException e) {
+          // closed meanwhile
+        }
+      }
+    }
+    return n;
+  }
+
+  @Test
+  void rangeReadsKeepTheBlobFileOpenUntilItIsRemoved() throws IOException {
+    assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "needs /proc");
+    byte[] data = randomBytes(200_000);
+    BlobRef ref = store.receive(data);
+    Path file = blobFile(ref);
+    store.fetchRange(ref, 0, 10);
+    store.fetchRange(ref, 100_000, 10);
+    assertEquals(1, openDescriptorsOf(file), "one cached channel for both reads");
+    assertTrue(store.remove(ref));
+    assertEquals(0, openDescriptorsOf(file), "a removed blob's space must not stay held");
+    assertThrows(BlobNotFoundException.class, () -> store.fetchRange(ref, 0, 10));
+  }
+
+  @Test
+  void quarantineClosesTheCachedChannel() throws IOException {
+    assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "needs /proc");
+    byte[] data = randomBytes(200_000);
+    BlobRef ref = store.receive(data);
+    store.fetchRange(ref, 0, 10);
+    flipByte(ref, 150_000);
+    assertThrows(CorruptBlobException.class, () -> store.fetchRange(ref, 150_000, 10));
+    assertReportedCorrupt(ref);
+    assertEquals(0, openDescriptorsOf(blobFile(ref)));
+  }
+
+  @Test
+  void aBlobStoredAgainIsReadFromItsNewFile() throws IOException {
+    byte[] data = randomBytes(200_000);
+    BlobRef ref = store.receive(data);
+    store.fetchRange(ref, 0, 10); // verifies the whole blob, learning its outboard
+    store.fetchRange(ref, 10, 10); // reads through a cached channel
+    store.remove(ref);
+    store.receive(data);
+    assertArrayEquals(Arrays.copyOfRange(data, 50, 60), store.fetchRange(ref, 50, 10));
+    // Damage only the new file: a read through a channel of the old (deleted) file would not see
+    // it.
+    flipByte(ref, 120_000);
+    assertThrows(CorruptBlobException.class, () -> store.fetchRange(ref, 120_000, 10));
+    assertReportedCorrupt(ref);
+  }
+
+  @Test
+  void closedStoreReleasesItsChannels() throws IOException {
+    assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "needs /proc");
+    byte[] data = randomBytes(200_000);
+    BlobRef ref = store.receive(data);
+    store.fetchRange(ref, 0, 10);
+    store.fetchRange(ref, 10, 10);
+    assertEquals(1, openDescriptorsOf(blobFile(ref)));
+    store.close();
+    assertEquals(0, openDescriptorsOf(blobFile(ref)));
+    store = null;
+  }
+
   @Test
   void concurrentRangeReadsFromManyThreads() throws Exception {
     List<byte[]> blobs = new ArrayList<>();
