@@ -71,6 +71,7 @@ import org.slf4j.LoggerFactory;
  *                          {hash}.{random}.tmp: blobs being written (deleted on open)
  * {root}/cas/tmp/          streamed blobs being written, ref not yet known (emptied on open)
  * {root}/cas/quarantine/   blobs found corrupt: kept, never read again
+ * {root}/cas/outboards/hh/ {hash}.ob: saved outboards of range-read blobs (a cache, see below)
  * {root}/cas/access        last-access snapshot (+ access.log journal), see {@link AccessTracker}
  * {root}/cas/lock          held while the store is open: one process per store
  * </pre>
@@ -99,7 +100,11 @@ import org.slf4j.LoggerFactory;
  * good copy again (from a peer) repairs it: the quarantined copy is then deleted. A present file
  * whose size differs from a blob being received is treated the same way and replaced. A {@link
  * #fetchRange} verifies the 16 KiB groups it read against the blob's {@link Outboard} (kept in
- * memory), and treats a mismatch the same way.
+ * memory), and treats a mismatch the same way. A range read that finds no outboard in memory loads
+ * the one saved in {@code outboards/}, or else reads and verifies the whole blob and saves its
+ * outboard (2 KiB per MiB of blob), so after a restart random reads again read only the groups they
+ * touch. A saved outboard is only a cache: it is checked against the ref when loaded (a damaged or
+ * torn one is deleted and computed again), not synced, and deleted with its blob.
  *
  * <h2>Concurrency</h2>
  *
@@ -112,6 +117,7 @@ public final class DiskBlobStore implements BlobStore {
   private static final AtomicBoolean OUTBOARDS_UNAVAILABLE_LOGGED = new AtomicBoolean();
   private static final String SUFFIX = ".blob";
   private static final String TEMP_SUFFIX = ".tmp";
+  private static final String OUTBOARD_SUFFIX = ".ob";
   private static final int MAX_FETCH = Integer.MAX_VALUE - 16;
   private static final int IO_BUFFER = 256 * 1024;
 
@@ -275,6 +281,12 @@ public final class DiskBlobStore implements BlobStore {
   /** Null when range reads verify whole blobs (no native BLAKE3, or a cache of 0 bytes). */
   private final OutboardCache outboards;
 
+  /** Where outboards computed for range reads are saved: {@code outboards/{hh}/{hash}.ob}. */
+  private final Path outboardDir;
+
+  private final AtomicLong outboardLoads = new AtomicLong();
+  private final AtomicLong outboardSaves = new AtomicLong();
+
   /** Open channels of blob files that range reads read from (invalidated on remove/quarantine). */
   private final BlobHandles handles;
 
@@ -293,6 +305,7 @@ public final class DiskBlobStore implements BlobStore {
     batchSyncfs = options.batchSyncfs() && Fsync.hasSyncfs();
     tmpDir = casDir.resolve("tmp");
     quarantineDir = casDir.resolve("quarantine");
+    outboardDir = casDir.resolve("outboards");
     boolean created = !Files.isDirectory(casDir);
     Files.createDirectories(casDir);
     lockChannel =
@@ -373,7 +386,7 @@ public final class DiskBlobStore implements BlobStore {
   @Override
   public byte[] fetch(BlobRef ref) throws IOException {
     checkOpen();
-    byte[] data = readVerified(ref);
+    byte[] data = readVerified(ref, false);
     access.touch(ref);
     return data;
   }
@@ -401,7 +414,7 @@ public final class DiskBlobStore implements BlobStore {
     } catch (NoSuchFileException e) {
       throw new BlobNotFoundException(ref);
     }
-    verify(ref, dst, n, fileKey);
+    verify(ref, dst, n, fileKey, false);
     access.touch(ref);
     return n;
   }
@@ -427,10 +440,13 @@ public final class DiskBlobStore implements BlobStore {
       throw new IllegalArgumentException("bad range: offset " + offset + ", length " + length);
     }
     Outboard outboard = outboards == null ? null : outboards.get(ref);
+    if (outboard == null && outboards != null) {
+      outboard = loadOutboard(ref);
+    }
     byte[] range =
         outboard != null
             ? readRangeVerified(outboard, offset, length)
-            : slice(ref, readVerified(ref), offset, length);
+            : slice(ref, readVerified(ref, true), offset, length);
     access.touch(ref);
     return range;
   }
@@ -438,9 +454,14 @@ public final class DiskBlobStore implements BlobStore {
   /** How the outboard cache is doing. */
   public OutboardStats outboardStats() {
     return outboards == null
-        ? new OutboardStats(0, 0, 0, 0)
+        ? new OutboardStats(0, 0, 0, 0, 0, 0)
         : new OutboardStats(
-            outboards.entries(), outboards.sizeBytes(), outboards.hits(), outboards.misses());
+            outboards.entries(),
+            outboards.sizeBytes(),
+            outboards.hits(),
+            outboards.misses(),
+            outboardLoads.get(),
+            outboardSaves.get());
   }
 
   /**
@@ -449,15 +470,19 @@ public final class DiskBlobStore implements BlobStore {
    * @param entries outboards held
    * @param bytes their heap size
    * @param hits range reads that found their blob's outboard
-   * @param misses range reads that did not, and verified the whole blob
+   * @param misses range reads that did not find it in memory
+   * @param loaded of those misses, the ones served by the outboard saved on disk (the others
+   *     verified the whole blob, and saved its outboard)
+   * @param saved outboards saved on disk
    */
-  public record OutboardStats(int entries, long bytes, long hits, long misses) {}
+  public record OutboardStats(
+      int entries, long bytes, long hits, long misses, long loaded, long saved) {}
 
   /**
    * The whole blob, verified; remembers its outboard when outboards are on. On a mismatch the file
    * is quarantined and reported, and this throws.
    */
-  private byte[] readVerified(BlobRef ref) throws IOException {
+  private byte[] readVerified(BlobRef ref, boolean persistOutboard) throws IOException {
     Path path = blobPath(ref);
     BasicFileAttributes attrs;
     byte[] data;
@@ -471,21 +496,26 @@ public final class DiskBlobStore implements BlobStore {
     } catch (NoSuchFileException e) {
       throw new BlobNotFoundException(ref);
     }
-    verify(ref, data, data.length, attrs.fileKey());
+    verify(ref, data, data.length, attrs.fileKey(), persistOutboard);
     return data;
   }
 
   /**
    * Checks that {@code data[0, n)}, read from the blob file with {@code fileKey}, hashes to {@code
-   * ref} (caching its outboard on the way); if not, quarantines the file and throws.
+   * ref} (caching its outboard on the way, and with {@code persistOutboard} also saving it); if
+   * not, quarantines the file and throws.
    */
-  private void verify(BlobRef ref, byte[] data, int n, Object fileKey) throws IOException {
+  private void verify(BlobRef ref, byte[] data, int n, Object fileKey, boolean persistOutboard)
+      throws IOException {
     BlobRef actual;
     if (outboards != null && n > Outboard.GROUP_SIZE && !outboards.contains(ref)) {
       Outboard outboard = Outboard.compute(data, 0, n);
       actual = outboard.ref();
       if (actual.equals(ref)) {
         outboards.put(outboard);
+        if (persistOutboard) {
+          saveOutboard(outboard);
+        }
       }
     } else {
       actual = Blake3.hash(data, 0, n);
@@ -523,7 +553,7 @@ public final class DiskBlobStore implements BlobStore {
         // The file does not hold these bytes of the blob. The whole-file check decides, with the
         // file's identity, and quarantines and reports it as fetch does (or, if the file was
         // replaced by a good copy meanwhile, returns the range from it).
-        return slice(ref, readVerified(ref), offset, length);
+        return slice(ref, readVerified(ref, false), offset, length);
       }
       byte[] out = new byte[length];
       groups.get((int) (offset - start), out);
@@ -532,6 +562,86 @@ public final class DiskBlobStore implements BlobStore {
       if (groups.isDirect()) {
         RangeBuffers.give(groups);
       }
+    }
+  }
+
+  private Path outboardPath(BlobRef ref) {
+    String hex = ref.hex();
+    return outboardDir.resolve(hex.substring(0, 2)).resolve(hex + OUTBOARD_SUFFIX);
+  }
+
+  /**
+   * The saved outboard of {@code ref}, now also cached; null if none is saved or the saved one is
+   * unusable (then it is deleted). Outboards are checked against the ref when decoded, so a damaged
+   * or mixed-up file is never trusted.
+   */
+  private Outboard loadOutboard(BlobRef ref) {
+    Path path = outboardPath(ref);
+    byte[] encoded;
+    try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+      long size = ch.size();
+      if (size > Outboard.MAX_ENCODED_SIZE) {
+        throw new IllegalArgumentException("saved outboard of " + size + " bytes is too large");
+      }
+      ByteBuffer b = ByteBuffer.allocate((int) size);
+      while (b.hasRemaining() && ch.read(b) >= 0) {
+        // until the whole file is read
+      }
+      encoded = b.array();
+    } catch (NoSuchFileException e) {
+      return null;
+    } catch (IOException | IllegalArgumentException e) {
+      LOG.debug("cannot read the saved outboard of {}: {}", ref, e.toString());
+      deleteQuietly(path);
+      return null;
+    }
+    Outboard o;
+    try {
+      o = Outboard.decode(ref, encoded);
+      // The ref pins the group CVs, not the exact size within the last group: take that from the
+      // blob file (whose bytes the groups then verify).
+      long fileSize = Files.size(blobPath(ref));
+      if (o.size() != fileSize) {
+        throw new IllegalArgumentException(
+            "it describes " + o.size() + " bytes, the blob file holds " + fileSize);
+      }
+    } catch (NoSuchFileException e) {
+      return null;
+    } catch (IOException | IllegalArgumentException e) {
+      // A crash while saving it, or damage: it is only a cache, computed again on the next read.
+      LOG.debug("dropping the saved outboard of {}: {}", ref, e.toString());
+      deleteQuietly(path);
+      return null;
+    }
+    outboards.put(o);
+    outboardLoads.incrementAndGet();
+    return o;
+  }
+
+  /**
+   * Saves {@code o} for range reads after a restart, unless it is saved already. Not synced: a file
+   * lost or torn in a crash is noticed when loaded and computed again. Failing to save is only
+   * logged.
+   */
+  private void saveOutboard(Outboard o) {
+    if (closed) {
+      return;
+    }
+    Path path = outboardPath(o.ref());
+    byte[] encoded = o.encode();
+    try {
+      try {
+        Files.write(path, encoded, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      } catch (NoSuchFileException e) {
+        Files.createDirectories(path.getParent());
+        Files.write(path, encoded, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      }
+      outboardSaves.incrementAndGet();
+    } catch (FileAlreadyExistsException e) {
+      // Saved by an earlier read (or being saved by a concurrent one).
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("could not save the outboard of {}: {}", o.ref(), e.toString());
+      deleteQuietly(path);
     }
   }
 
@@ -750,6 +860,7 @@ public final class DiskBlobStore implements BlobStore {
     } finally {
       lock.unlock();
     }
+    deleteQuietly(outboardPath(ref));
     access.forget(ref);
     return true;
   }

@@ -35,8 +35,11 @@ import org.latticefs.cas.store.DiskBlobStore;
  *       Before each method the page cache is dropped ({@code echo 3 > /proc/sys/vm/drop_caches},
  *       needs root) unless {@code --warm}. Methods: {@code pread} (peer), {@code fetchRange} with
  *       the blobs' outboards cached, {@code fetchRange} right after opening the store (no outboard
- *       yet: each read verifies its whole blob, computing its outboard), {@code fetch} + slice, and
- *       a plain {@code pread} of the whole groups a range read reads (its I/O, unverified).
+ *       yet and none saved: each read verifies its whole blob, computing and saving its outboard),
+ *       {@code fetchRange} right after opening the store again (loading the saved outboards),
+ *       {@code fetch} + slice, and a plain {@code pread} of the whole groups a range read reads
+ *       (its I/O, unverified). The peer opens and closes the file per read; the store keeps the
+ *       files it range-reads open.
  *   <li>Hashing: the one-pass outboard ({@link Outboard#compute}) against {@link Blake3#hash} over
  *       the same in-memory blobs (256 MiB of 1 MiB or 300 KiB blobs), alternating blob by blob,
  *       timed in thread CPU time.
@@ -137,6 +140,9 @@ public final class RangeReadBench {
       methods.put(
           "fetchRange, no outboard yet", (b, off) -> store[0].fetchRange(b.ref, off, READ)[0]);
       methods.put(
+          "fetchRange, outboard saved (first read after open)",
+          (b, off) -> store[0].fetchRange(b.ref, off, READ)[0]);
+      methods.put(
           "fetch whole blob + slice",
           (b, off) -> Arrays.copyOfRange(store[0].fetch(b.ref), (int) off, (int) off + READ)[0]);
       methods.put("pread of the covering 16 KiB groups, unverified", RangeReadBench::preadGroups);
@@ -152,15 +158,17 @@ public final class RangeReadBench {
           which[i] = r.nextInt(blobs.size());
           offsets[i] = r.nextLong(blobs.get(which[i]).size - READ + 1);
         }
-        // "no outboard yet" runs on a freshly opened store, right before "cached", which then
-        // finds the outboards of exactly the blobs this round reads. The other methods rotate.
+        // "no outboard yet" runs on a freshly opened store without saved outboards; it saves those
+        // of exactly the blobs this round reads, which "saved" (a store opened again) then loads,
+        // right before "cached" finds them in memory. The other methods rotate.
         List<String> order =
-            new ArrayList<>(List.of(names.get(0), names.get(3), names.get(4), "pair"));
+            new ArrayList<>(List.of(names.get(0), names.get(4), names.get(5), "triple"));
         java.util.Collections.rotate(order, round);
         List<String> run = new ArrayList<>();
         for (String name : order) {
-          if (name.equals("pair")) {
+          if (name.equals("triple")) {
             run.add(names.get(2));
+            run.add(names.get(3));
             run.add(names.get(1));
           } else {
             run.add(name);
@@ -168,8 +176,11 @@ public final class RangeReadBench {
         }
         StringBuilder line = new StringBuilder("round " + (round + 1) + ":");
         for (String name : run) {
-          if (name.equals(names.get(2))) {
+          if (name.equals(names.get(2)) || name.equals(names.get(3))) {
             store[0].close();
+            if (name.equals(names.get(2))) {
+              deleteTree(store[0].directory().resolve("outboards"));
+            }
             store[0] = DiskBlobStore.open(dir, options);
           }
           if (!warm) {

@@ -78,7 +78,10 @@ class DiskBlobStoreJavaFallbackTest {
     assertEquals(0, p.exitValue(), out);
     List<String> lines = out.lines().filter(l -> !l.contains(" WARN ")).toList();
     assertTrue(lines.contains("outboards false"), out);
-    assertTrue(lines.contains("stats OutboardStats[entries=0, bytes=0, hits=0, misses=0]"), out);
+    assertTrue(
+        lines.contains(
+            "stats OutboardStats[entries=0, bytes=0, hits=0, misses=0, loaded=0, saved=0]"),
+        out);
     assertTrue(lines.contains("corrupt true"), out);
     assertEquals("OK", lines.get(lines.size() - 1), out);
   }

@@ -81,8 +81,18 @@ class DiskBlobStoreRangeTest {
     return root.resolve("cas").resolve(ref.hex().substring(0, 2)).resolve(ref.hex() + ".blob");
   }
 
+  private Path outboardFile(BlobRef ref) {
+    return root.resolve("cas/outboards")
+        .resolve(ref.hex().substring(0, 2))
+        .resolve(ref.hex() + ".ob");
+  }
+
   private void flipByte(BlobRef ref, long at) throws IOException {
-    try (RandomAccessFile f = new RandomAccessFile(blobFile(ref).toFile(), "rw")) {
+    flipByte(blobFile(ref), at);
+  }
+
+  private static void flipByte(Path file, long at) throws IOException {
+    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
       f.seek(at);
       int b = f.read();
       f.seek(at);
@@ -102,7 +112,8 @@ class DiskBlobStoreRangeTest {
     byte[] data = randomBytes(300_000);
     BlobRef ref = store.receive(data);
     assertArrayEquals(Arrays.copyOfRange(data, 5000, 9096), store.fetchRange(ref, 5000, 4096));
-    assertEquals(new DiskBlobStore.OutboardStats(1, 96 + 19 * 32, 0, 1), store.outboardStats());
+    assertEquals(
+        new DiskBlobStore.OutboardStats(1, 96 + 19 * 32, 0, 1, 0, 1), store.outboardStats());
     assertArrayEquals(
         Arrays.copyOfRange(data, 200_000, 204_096), store.fetchRange(ref, 200_000, 4096));
     assertEquals(1, store.outboardStats().hits());
@@ -171,8 +182,10 @@ class DiskBlobStoreRangeTest {
     byte[] data = randomBytes(500_000);
     BlobRef ref = store.receive(data);
     store.fetchRange(ref, 0, 10);
-    // A fresh store has no outboards: the range read verifies the whole blob.
-    reopen(DiskBlobStore.Options.defaults());
+    // A fresh store without the saved outboard has none: the range read verifies the whole blob.
+    store.close();
+    Files.delete(outboardFile(ref));
+    store = openStore(DiskBlobStore.Options.defaults());
     assertEquals(0, store.outboardStats().entries());
     flipByte(ref, 400_000);
     assertThrows(CorruptBlobException.class, () -> store.fetchRange(ref, 0, 10));
@@ -203,7 +216,7 @@ class DiskBlobStoreRangeTest {
     // A range far from the damage still fails: the whole blob is checked.
     assertThrows(CorruptBlobException.class, () -> store.fetchRange(ref, 0, 1));
     assertReportedCorrupt(ref);
-    assertEquals(new DiskBlobStore.OutboardStats(0, 0, 0, 0), store.outboardStats());
+    assertEquals(new DiskBlobStore.OutboardStats(0, 0, 0, 0, 0, 0), store.outboardStats());
   }
 
   @Test
@@ -233,6 +246,85 @@ class DiskBlobStoreRangeTest {
     clock.advance(Duration.ofHours(2));
     store.fetchRange(ref, 40_000, 100);
     assertEquals(clock.instant(), store.accessTracker().lastAccess(ref).orElseThrow());
+  }
+
+  @Test
+  void savedOutboardServesRangeReadsAfterAReopen() throws IOException {
+    byte[] data = randomBytes(10 * G);
+    BlobRef ref = store.receive(data);
+    store.fetchRange(ref, 0, 1);
+    assertEquals(1, store.outboardStats().saved());
+    assertTrue(Files.exists(outboardFile(ref)));
+    reopen(DiskBlobStore.Options.defaults());
+    // Group 7 damaged: a reopened store that had to verify the whole blob would notice it now.
+    flipByte(ref, 7 * G + 5);
+    assertArrayEquals(Arrays.copyOfRange(data, 2 * G, 7 * G), store.fetchRange(ref, 2 * G, 5 * G));
+    assertEquals(
+        new DiskBlobStore.OutboardStats(1, 96 + 10 * 32, 0, 1, 1, 0), store.outboardStats());
+    assertEquals(List.of(), reported);
+    assertThrows(CorruptBlobException.class, () -> store.fetchRange(ref, 7 * G, 10));
+    assertReportedCorrupt(ref);
+  }
+
+  @Test
+  void outboardsAreSavedForRangeReadsOnly() throws IOException {
+    byte[] data = randomBytes(5 * G);
+    BlobRef ref = store.receive(data);
+    store.fetch(ref);
+    assertEquals(0, store.outboardStats().saved(), "whole reads (sequential) do not save them");
+    assertFalse(Files.exists(outboardFile(ref)));
+  }
+
+  @Test
+  void removeDeletesTheSavedOutboard() throws IOException {
+    BlobRef ref = store.receive(randomBytes(5 * G));
+    store.fetchRange(ref, 0, 1);
+    assertTrue(Files.exists(outboardFile(ref)));
+    store.remove(ref);
+    assertFalse(Files.exists(outboardFile(ref)));
+  }
+
+  /**
+   * A saved outboard that is damaged, torn, of another blob, of another size, or any bytes at all:
+   * never trusted; the read verifies the whole blob, returns the right bytes, reports nothing, and
+   * saves a good outboard in its place.
+   */
+  @Test
+  void badSavedOutboardsAreDroppedAndComputedAgain() throws IOException {
+    byte[] data = randomBytes(6 * G + 123);
+    BlobRef ref = store.receive(data);
+    store.fetchRange(ref, 0, 1);
+    byte[] good = Files.readAllBytes(outboardFile(ref));
+    BlobRef other = store.receive(randomBytes(6 * G + 123));
+    store.fetchRange(other, 0, 1);
+    byte[] othersOutboard = Files.readAllBytes(outboardFile(other));
+    List<byte[]> bad = new ArrayList<>();
+    bad.add(othersOutboard);
+    bad.add(Arrays.copyOf(good, good.length - 1));
+    bad.add(Arrays.copyOf(good, good.length + 32));
+    bad.add(new byte[0]);
+    byte[] smaller = good.clone();
+    smaller[8] -= 5; // the size's low byte: a size within the last group, which the ref allows
+    bad.add(smaller);
+    for (int i = 0; i < 40; i++) {
+      byte[] flipped = good.clone();
+      flipped[random.nextInt(flipped.length)] ^= (byte) (1 + random.nextInt(255));
+      bad.add(flipped);
+      bad.add(randomBytes(random.nextInt(400)));
+    }
+    for (byte[] b : bad) {
+      store.close();
+      Files.write(outboardFile(ref), b);
+      store = openStore(DiskBlobStore.Options.defaults());
+      int off = data.length - 100 - random.nextInt(3 * G);
+      assertArrayEquals(Arrays.copyOfRange(data, off, off + 100), store.fetchRange(ref, off, 100));
+      assertArrayEquals(
+          Arrays.copyOfRange(data, data.length - 7, data.length),
+          store.fetchRange(ref, data.length - 7, 7));
+      assertEquals(0, store.outboardStats().loaded());
+      assertArrayEquals(good, Files.readAllBytes(outboardFile(ref)), "saved again");
+    }
+    assertEquals(List.of(), reported);
   }
 
   /** Descriptors of this process that point at {@code file}, deleted or not. */
