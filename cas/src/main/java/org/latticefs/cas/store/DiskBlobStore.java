@@ -422,10 +422,11 @@ public final class DiskBlobStore implements BlobStore {
   /**
    * Reads and verifies only the 16 KiB groups of the blob that the range touches, when the blob's
    * {@link Outboard} is cached: a 4 KiB read of a 1 MiB blob reads 16 KiB (32 KiB across a group
-   * boundary) and hashes as much. Otherwise it reads and verifies the whole blob, as {@link #fetch}
-   * does, and caches its outboard, computed in the same pass as the hash (so does {@link #fetch}).
-   * Outboards live only in memory ({@link Options#outboardCacheBytes()}): after a restart, the
-   * first read of each blob verifies it whole again.
+   * boundary) and hashes as much. Otherwise it loads the outboard an earlier range read saved in
+   * {@code outboards/}, or else reads and verifies the whole blob, as {@link #fetch} does, and
+   * caches and saves its outboard, computed in the same pass as the hash ({@link #fetch} caches it
+   * too, without saving: sequential reads need none). The blob file stays open for the next range
+   * read ({@link Options#readHandles()}).
    *
    * <p>Groups that do not match their outboard make this re-read and verify the whole file, which
    * reports the blob corrupt and quarantines it exactly as {@link #fetch} does. Bytes appended
