@@ -34,6 +34,11 @@ import org.slf4j.LoggerFactory;
  * collector; nothing references them) and the commit ingests the ordinary way. Its result is the
  * manifest an ordinary ingest would give, committed with the same durability.
  *
+ * <p>Every {@link #checkpointEvery} bytes (1 GiB) a run's session is finished: its version becomes
+ * the base (in cas, uncommitted), the staging file is emptied and the run goes on as an append to
+ * it, so staging never holds more than about that much of a file however large it grows. Reads of
+ * the checkpointed part come from cas. Nothing references a checkpoint's blobs until the commit.
+ *
  * <h2>Locking</h2>
  *
  * {@link #data} guards the content (reads share it; writes, truncation and commits take it
@@ -49,6 +54,14 @@ final class OpenFile {
 
   /** Sessions started for one sequential run (a failed one, e.g. after a long pause, restarts). */
   private static final int MAX_SESSION_STARTS = 3;
+
+  /**
+   * Bytes of one sequential run after which its session is finished into a base version (durable in
+   * cas, not yet committed) and the staging file is emptied (tests lower it). Without this the
+   * staging file held the whole file until its close: copying in a file larger than half the free
+   * space failed, and a run longer than the kernel's dirty expiry wrote every byte to disk twice.
+   */
+  static volatile long checkpointEvery = 1L << 30;
 
   final StoreContext store;
   final long id;
@@ -68,6 +81,9 @@ final class OpenFile {
   private volatile boolean dirty;
   private Sequential sequential;
   private boolean unordered;
+
+  /** Whether {@code base} is a checkpoint of this open file (in cas, not the committed version). */
+  private boolean baseUncommitted;
 
   // Guarded by this.
   Inode committed;
@@ -211,9 +227,13 @@ final class OpenFile {
    */
   Content storeContent() throws IOException {
     long n = size;
-    boolean changed = !written.isEmpty() || baseLimit < base.size() || n != base.size();
-    if (!changed) {
+    boolean sameAsBase = written.isEmpty() && baseLimit == base.size() && n == base.size();
+    if (sameAsBase && !baseUncommitted) {
       return null;
+    }
+    if (sameAsBase) {
+      // Nothing written since a checkpoint (so no session runs): the checkpoint is the version.
+      return new Content(n, base.manifest(), base.inline());
     }
     if (n <= Inode.MAX_INLINE) {
       byte[] all = new byte[(int) n];
@@ -247,6 +267,7 @@ final class OpenFile {
   /** After the commit of {@code now}: it becomes the base, staging empties. Holds data lock. */
   void committedContent(Inode now) throws IOException {
     base = now;
+    baseUncommitted = false;
     baseReader = null;
     baseLimit = now.size();
     size = now.size();
@@ -268,16 +289,6 @@ final class OpenFile {
       staging.close();
     } finally {
       data.writeLock().unlock();
-    }
-  }
-
-  /** The chunks of the committed version (empty for inline or empty files). */
-  List<org.latticefs.cas.chunk.Chunk> committedChunks() throws IOException {
-    data.readLock().lock();
-    try {
-      return base.manifest() == null ? List.of() : baseReader().chunks();
-    } finally {
-      data.readLock().unlock();
     }
   }
 
@@ -336,6 +347,9 @@ final class OpenFile {
     }
     if (q.session != null) {
       q.session.advance(q.end);
+      if (q.end - q.keep >= checkpointEvery) {
+        checkpoint(q);
+      }
     } else if (q.end - q.keep >= STREAM_AFTER && q.starts < MAX_SESSION_STARTS) {
       try {
         q.session =
@@ -348,6 +362,43 @@ final class OpenFile {
         LOG.debug("no background ingest for inode {}: {}", Keys.id(id), e.toString());
         q.starts = MAX_SESSION_STARTS;
       }
+    }
+  }
+
+  /**
+   * Finishes a long sequential run's session at its end: the content so far becomes the base (its
+   * chunks and manifest durable in cas, referenced by nothing until the commit), the staging file
+   * is emptied, and the run goes on as an append to that base. The writer waits for the session to
+   * catch up. If the session fails, the run just goes on without it (the staging file keeps every
+   * byte, and the commit ingests the ordinary way). Holds data's write lock.
+   */
+  private void checkpoint(Sequential q) {
+    IngestResult r;
+    try {
+      r = contents.finish(q.session, q.end);
+    } catch (IOException | RuntimeException e) {
+      q.session.close();
+      q.session = null;
+      q.starts = MAX_SESSION_STARTS;
+      LOG.warn(
+          "background ingest of inode {} failed at {} bytes; it is ingested on commit: {}",
+          Keys.id(id),
+          q.end,
+          e.toString());
+      return;
+    }
+    q.session = null;
+    base = base.withContent(q.end, r.manifest(), null);
+    baseUncommitted = true;
+    baseReader = null;
+    baseLimit = q.end;
+    written.clear();
+    sequential = new Sequential(q.end);
+    try {
+      staging.truncate(0);
+    } catch (IOException e) {
+      // Its bytes are all in the base now; a staging file that did not shrink only takes space.
+      LOG.warn("could not empty the staging file of inode {}: {}", Keys.id(id), e.toString());
     }
   }
 

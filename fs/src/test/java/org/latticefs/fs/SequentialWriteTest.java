@@ -181,4 +181,134 @@ class SequentialWriteTest extends DirectFsTest {
     assertEquals(0, fs.backgroundIngests());
     assertStored("/s/small.bin", data);
   }
+
+  /** {@code len} bytes at {@code pos} through handle {@code fh}. */
+  byte[] readAt(long fh, long pos, int len) throws IOException {
+    ByteBuffer b = ByteBuffer.allocateDirect(len);
+    while (b.hasRemaining()) {
+      int n = fs.read(fh, pos + b.position(), b);
+      if (n <= 0) {
+        break;
+      }
+    }
+    b.flip();
+    byte[] out = new byte[b.remaining()];
+    b.get(out);
+    return out;
+  }
+
+  /** Disk space the staging directory takes (allocated blocks, not apparent sizes). */
+  long stagingBytesOnDisk() throws IOException, InterruptedException {
+    Process p = new ProcessBuilder("du", "-s", "-B1", staging.toString()).start();
+    String out =
+        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), out);
+    return Long.parseLong(out.split("\\s+")[0]);
+  }
+
+  /** Runs {@code body} with checkpoints every {@code bytes}. */
+  void withCheckpointsEvery(long bytes, org.junit.jupiter.api.function.Executable body)
+      throws Throwable {
+    long before = OpenFile.checkpointEvery;
+    OpenFile.checkpointEvery = bytes;
+    try {
+      body.execute();
+    } finally {
+      OpenFile.checkpointEvery = before;
+    }
+  }
+
+  @Test
+  void aLongRunIsCheckpointedSoStagingStaysSmallAndReadsSeeEverything() throws Throwable {
+    withCheckpointsEvery(
+        12 * MIB,
+        () -> {
+          byte[] data = random(50 * MIB + 777, 14);
+          java.util.Random r = new java.util.Random(15);
+          long fh = fs.create("/s/long.bin", 0644, O_RDWR, ME);
+          long mostStaged = 0;
+          for (int p = 0; p < data.length; p += 4 * MIB) {
+            int to = Math.min(data.length, p + 4 * MIB);
+            writeSequentially(fh, data, p, to);
+            mostStaged = Math.max(mostStaged, stagingBytesOnDisk());
+            // Reads anywhere in what is written so far, checkpointed or staged, see the bytes.
+            for (int k = 0; k < 3; k++) {
+              int len = 1 + r.nextInt(300_000);
+              int at = r.nextInt(Math.max(1, to - len));
+              assertArrayEquals(
+                  Arrays.copyOfRange(data, at, Math.min(to, at + len)), readAt(fh, at, len));
+            }
+          }
+          assertTrue(mostStaged <= 14L * MIB, "staging took " + mostStaged + " bytes");
+          fs.release(fh);
+          // Checkpoints at 12, 24, 36 and 48 MiB; the last 2 MiB are too few for a session.
+          assertEquals(4, fs.backgroundIngests());
+          assertStored("/s/long.bin", data);
+          assertTrue(stagingBytesOnDisk() < MIB, "staging left behind");
+        });
+  }
+
+  @Test
+  void aRunEndingRightAtACheckpointCommitsTheCheckpoint() throws Throwable {
+    withCheckpointsEvery(
+        12 * MIB,
+        () -> {
+          byte[] data = random(24 * MIB, 16);
+          long fh = fs.create("/s/exact.bin", 0644, O_WRONLY, ME);
+          writeSequentially(fh, data, 0, data.length);
+          fs.release(fh);
+          assertEquals(2, fs.backgroundIngests());
+          assertStored("/s/exact.bin", data);
+        });
+  }
+
+  @Test
+  void patchingACheckpointedPartFallsBackWithTheRightContent() throws Throwable {
+    withCheckpointsEvery(
+        12 * MIB,
+        () -> {
+          byte[] data = random(30 * MIB, 17);
+          long fh = fs.create("/s/patched.bin", 0644, O_RDWR, ME);
+          writeSequentially(fh, data, 0, 26 * MIB);
+          byte[] patch = random(9000, 18);
+          System.arraycopy(patch, 0, data, MIB + 7, patch.length);
+          f.write(fh, MIB + 7, patch);
+          writeSequentially(fh, data, 26 * MIB, data.length);
+          fs.release(fh);
+          assertStored("/s/patched.bin", data);
+        });
+  }
+
+  @Test
+  void truncatingIntoACheckpointedPartKeepsTheRest() throws Throwable {
+    withCheckpointsEvery(
+        12 * MIB,
+        () -> {
+          byte[] data = random(40 * MIB, 19);
+          long fh = fs.create("/s/cut2.bin", 0644, O_WRONLY, ME);
+          writeSequentially(fh, data, 0, 30 * MIB);
+          fs.ftruncate(fh, 5 * MIB + 1);
+          System.arraycopy(random(35 * MIB - 1, 20), 0, data, 5 * MIB + 1, 35 * MIB - 1);
+          writeSequentially(fh, data, 5 * MIB + 1, data.length);
+          fs.release(fh);
+          assertStored("/s/cut2.bin", data);
+        });
+  }
+
+  @Test
+  void statShowsTheCommittedChunksNotACheckpoint() throws Throwable {
+    withCheckpointsEvery(
+        12 * MIB,
+        () -> {
+          byte[] old = random(3 * MIB, 21);
+          f.put("/s/st.bin", old);
+          java.util.List<org.latticefs.cas.chunk.Chunk> before = fs.describe("/s/st.bin").chunks();
+          byte[] data = random(20 * MIB, 22);
+          long fh = fs.open("/s/st.bin", O_WRONLY | O_TRUNC);
+          writeSequentially(fh, data, 0, data.length);
+          assertEquals(before, fs.describe("/s/st.bin").chunks());
+          fs.release(fh);
+          assertStored("/s/st.bin", data);
+        });
+  }
 }
