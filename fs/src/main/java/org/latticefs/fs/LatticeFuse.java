@@ -572,7 +572,8 @@ public final class LatticeFuse extends FuseStubFS {
     return Errno.EIO;
   }
 
-  private static boolean isNoSpace(Throwable e) {
+  /** Whether {@code e} or a cause of it says the disk or the quota is full. */
+  static boolean isNoSpace(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof NoSpaceLeftException) {
         return true;

@@ -30,9 +30,20 @@ import org.slf4j.LoggerFactory;
  * staging file from {@code keep} on, and every byte written is final until the commit. Once {@link
  * #STREAM_AFTER} bytes are written this way, a background ingest ({@link IngestSession}) chunks,
  * hashes and stores them while the writer goes on, so the commit only has the tail left. Any other
- * write, or a truncate, abandons it (its uncommitted blobs are dropped or left as garbage for the
- * collector; nothing references them) and the commit ingests the ordinary way. Its result is the
- * manifest an ordinary ingest would give, committed with the same durability.
+ * write, or a truncate, ends it: a session that holds pushed bytes (below) is checkpointed, one
+ * that reads the staging file is abandoned (its uncommitted blobs are dropped or left as garbage
+ * for the collector; nothing references them) and the commit ingests the ordinary way. Its result
+ * is the manifest an ordinary ingest would give, committed with the same durability.
+ *
+ * <p>Once its session runs, the writer's bytes no longer go to the staging file: they are pushed to
+ * the session ({@link IngestSession#push}), which alone holds them until it stores them (so they
+ * reach the disk once, not also as staging pages that the store's syncfs writes back). Anything
+ * that needs those bytes — a read of them, any other write, a truncate — first checkpoints the run
+ * (below). If the session fails while holding them they are gone: the open file then fails every
+ * read, write and commit (EIO, or ENOSPC for a full disk or quota) and the file keeps its committed
+ * version, as a local disk reports a failed write-back at fsync or close. A pushing session waits
+ * for its writer indefinitely (it holds one of {@link CasContents#MAX_SESSIONS} and up to 16 MiB of
+ * pushed bytes until the file is closed).
  *
  * <p>Every {@link #checkpointEvery} bytes (1 GiB) a run's session is finished: its version becomes
  * the base (in cas, uncommitted), the staging file is emptied and the run goes on as an append to
@@ -63,6 +74,13 @@ final class OpenFile {
    */
   static volatile long checkpointEvery = 1L << 30;
 
+  /**
+   * Whether a streamed run's bytes go straight to its session instead of through the staging file
+   * (BENCHMARKS.md: the staging file's pages were written to disk by the store's syncfs, so every
+   * byte reached the disk twice). Tests switch it off to cover the staging-file route.
+   */
+  static volatile boolean streamWrites = true;
+
   final StoreContext store;
   final long id;
   final ReentrantReadWriteLock data = new ReentrantReadWriteLock();
@@ -84,6 +102,13 @@ final class OpenFile {
 
   /** Whether {@code base} is a checkpoint of this open file (in cas, not the committed version). */
   private boolean baseUncommitted;
+
+  /**
+   * Set when a streamed run's session failed after taking bytes that exist nowhere else: every
+   * later read, write and commit through this open state fails with it (ENOSPC if the disk or quota
+   * was full, else EIO), and the file keeps its committed version.
+   */
+  private FsException lost;
 
   // Guarded by this.
   Inode committed;
@@ -141,9 +166,33 @@ final class OpenFile {
   int read(long pos, ByteBuffer dst) throws IOException {
     data.readLock().lock();
     try {
-      return readLocked(pos, dst);
+      failIfLost();
+      if (!inPushedRun(pos, dst.remaining())) {
+        return readLocked(pos, dst);
+      }
     } finally {
       data.readLock().unlock();
+    }
+    // Bytes the session holds: checkpoint (under the write lock), then read them from cas.
+    data.writeLock().lock();
+    try {
+      failIfLost();
+      settlePushedRun();
+      return readLocked(pos, dst);
+    } finally {
+      data.writeLock().unlock();
+    }
+  }
+
+  /** Whether {@code [pos, pos + n)} overlaps bytes only a pushing session holds. Holds data. */
+  private boolean inPushedRun(long pos, int n) {
+    Sequential q = sequential;
+    return q != null && q.pushFrom >= 0 && pos < q.end && pos + n > q.pushFrom;
+  }
+
+  private void failIfLost() throws FsException {
+    if (lost != null) {
+      throw new FsException(lost.errno(), lost.getMessage());
     }
   }
 
@@ -182,7 +231,15 @@ final class OpenFile {
   int write(long pos, ByteBuffer src, long nowNanos) throws IOException {
     data.writeLock().lock();
     try {
+      failIfLost();
       int n = src.remaining();
+      Sequential q = sequential;
+      if (q != null && q.pushFrom >= 0) {
+        if (pos == q.end && n > 0) {
+          return push(q, pos, src, nowNanos);
+        }
+        settlePushedRun();
+      }
       long sizeBefore = size;
       boolean firstWrite = written.isEmpty();
       staging.write(src, pos);
@@ -200,6 +257,10 @@ final class OpenFile {
   void truncate(long newSize, long nowNanos) throws IOException {
     data.writeLock().lock();
     try {
+      failIfLost();
+      if (newSize != size) {
+        settlePushedRun();
+      }
       if (newSize != size && sequential != null) {
         // Before any write (open with O_TRUNC) the next write decides; during a run it ends it.
         breakSequential();
@@ -226,6 +287,7 @@ final class OpenFile {
    * data.writeLock()}.
    */
   Content storeContent() throws IOException {
+    failIfLost();
     long n = size;
     boolean sameAsBase = written.isEmpty() && baseLimit == base.size() && n == base.size();
     if (sameAsBase && !baseUncommitted) {
@@ -302,6 +364,9 @@ final class OpenFile {
     IngestSession session;
     int starts;
 
+    /** Where the session started taking pushed bytes (not written to staging); -1 before. */
+    long pushFrom = -1;
+
     Sequential(long keep) {
       this.keep = keep;
       this.end = keep;
@@ -357,12 +422,74 @@ final class OpenFile {
         if (q.session != null) {
           q.starts++;
           q.session.advance(q.end);
+          if (streamWrites) {
+            // From here on the writer's bytes go to the session, not through the staging file.
+            q.session.startPush(q.end);
+            q.pushFrom = q.end;
+          }
         }
       } catch (IOException | RuntimeException e) {
+        if (q.session != null && q.pushFrom < 0) {
+          q.session.close();
+          q.session = null;
+        }
         LOG.debug("no background ingest for inode {}: {}", Keys.id(id), e.toString());
         q.starts = MAX_SESSION_STARTS;
       }
     }
+  }
+
+  /** A write that continues a pushing run: the bytes go to the session only. Holds data. */
+  private int push(Sequential q, long pos, ByteBuffer src, long nowNanos) throws IOException {
+    int n = src.remaining();
+    try {
+      q.session.push(src);
+    } catch (IOException | RuntimeException e) {
+      throw lose(q, e);
+    }
+    written.add(pos, pos + n);
+    size = Math.max(size, pos + n);
+    mtimeNanos = nowNanos;
+    dirty = true;
+    q.end = pos + n;
+    if (q.end - q.keep >= checkpointEvery) {
+      checkpoint(q);
+      failIfLost();
+    }
+    return n;
+  }
+
+  /**
+   * Before anything that needs the bytes a pushing session holds (a read of them, another write, a
+   * truncate): checkpoints the run, so they are in cas and the base. Holds data's write lock.
+   */
+  private void settlePushedRun() throws IOException {
+    Sequential q = sequential;
+    if (q != null && q.pushFrom >= 0) {
+      checkpoint(q);
+      failIfLost();
+    }
+  }
+
+  /**
+   * A pushing session failed: the bytes it held are gone. Marks this open state lost (see {@link
+   * #lost}) and returns the error to throw.
+   */
+  private FsException lose(Sequential q, Throwable cause) {
+    q.abandon();
+    sequential = null;
+    unordered = true;
+    lost =
+        new FsException(
+            LatticeFuse.isNoSpace(cause) ? Errno.ENOSPC : Errno.EIO,
+            "storing inode "
+                + Keys.id(id)
+                + " failed after byte "
+                + q.pushFrom
+                + "; what was written since its last commit is lost: "
+                + cause);
+    LOG.error(lost.getMessage(), cause);
+    return lost;
   }
 
   /**
@@ -377,6 +504,10 @@ final class OpenFile {
     try {
       r = contents.finish(q.session, q.end);
     } catch (IOException | RuntimeException e) {
+      if (q.pushFrom >= 0) {
+        lose(q, e);
+        return;
+      }
       q.session.close();
       q.session = null;
       q.starts = MAX_SESSION_STARTS;
@@ -416,7 +547,7 @@ final class OpenFile {
    * covers exactly that content; null otherwise (then the caller ingests the ordinary way). Either
    * way the run ends here. Holds data's write lock.
    */
-  private IngestResult finishSequential(long n) {
+  private IngestResult finishSequential(long n) throws IOException {
     Sequential q = sequential;
     if (q == null || q.session == null) {
       return null;
@@ -431,6 +562,10 @@ final class OpenFile {
             && ranges.size() == 1
             && ranges.get(0).start() == q.keep
             && ranges.get(0).end() == q.end;
+    if (!exact && q.pushFrom >= 0) {
+      // Cannot happen: every other change settles a pushing run first.
+      throw lose(q, new IllegalStateException("a pushing run is not the whole change"));
+    }
     if (!exact) {
       session.close();
       return null;
@@ -438,6 +573,9 @@ final class OpenFile {
     try {
       return contents.finish(session, n);
     } catch (IOException | RuntimeException e) {
+      if (q.pushFrom >= 0) {
+        throw lose(q, e);
+      }
       session.close();
       LOG.warn(
           "background ingest of inode {} failed, ingesting it again: {}",

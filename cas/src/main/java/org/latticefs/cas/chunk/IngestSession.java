@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +30,11 @@ import org.latticefs.cas.BlobRef;
  *       committed once).
  *   <li>{@link #close()}: abandons a session that has not finished; does not wait. The content is
  *       then ingested the ordinary way, if at all. No manifest is stored for an abandoned session.
+ *   <li>{@link #startPush startPush(from)}: from byte {@code from} on (everything before it final
+ *       in the source), the content is what {@link #push} hands over, in order, and the source is
+ *       no longer read there. Pushed bytes exist only in the session until it stores them: if the
+ *       session fails or is abandoned they are gone, so the caller must treat that as losing them.
+ *       A pushing session never times out for lack of content.
  * </ul>
  *
  * <h2>Durability and garbage</h2>
@@ -67,6 +73,15 @@ public final class IngestSession implements AutoCloseable {
   /** The smallest amount of new content worth waking the background thread for. */
   private static final int WAKE_BYTES = 1 << 20;
 
+  /** Pushed bytes a session holds before {@link #push} waits for it to catch up. */
+  static final int PUSH_QUEUE_BYTES = 16 << 20;
+
+  /** What {@link #awaitFinal} returns when the content at the position is pushed. */
+  private static final long FROM_PUSH = -2;
+
+  /** Size of the reused copies that hold pushed bytes (FUSE's largest write). */
+  private static final int PUSH_PIECE = 128 * 1024;
+
   private final FileIngester ingester;
   private final BlobFetcher oldTree;
   private final BlobRef oldManifest;
@@ -83,6 +98,14 @@ public final class IngestSession implements AutoCloseable {
   private boolean eof;
   private boolean abandoned;
   private long wakeAt = Long.MAX_VALUE;
+  private long pushFrom = Long.MAX_VALUE;
+  private final ArrayDeque<Piece> pushed = new ArrayDeque<>();
+  private final ArrayDeque<byte[]> spare = new ArrayDeque<>();
+  private int headOffset;
+  private long queuedBytes;
+
+  /** Pushed bytes {@code buf[0, len)}. */
+  private record Piece(byte[] buf, int len) {}
 
   private volatile long consumed;
 
@@ -117,6 +140,14 @@ public final class IngestSession implements AutoCloseable {
       result.complete(ingester.run(this::begin, blockSize, commitEvery, c -> {}));
     } catch (Throwable e) {
       result.completeExceptionally(e);
+    } finally {
+      synchronized (this) {
+        // A pusher waiting for room must see that nobody will read any more.
+        pushed.clear();
+        spare.clear();
+        queuedBytes = 0;
+        notifyAll();
+      }
     }
   }
 
@@ -162,6 +193,117 @@ public final class IngestSession implements AutoCloseable {
   }
 
   /**
+   * From byte {@code from} on, the content comes from {@link #push}, not the source. Everything
+   * below {@code from} must have been declared final ({@link #advance}).
+   *
+   * @throws IllegalStateException if already pushing, finished, or {@code from} is not the final
+   *     length declared so far
+   */
+  public synchronized void startPush(long from) {
+    if (eof || pushFrom != Long.MAX_VALUE || from != limit) {
+      throw new IllegalStateException(
+          "cannot push from " + from + " (final " + limit + ", pushing from " + pushFrom + ")");
+    }
+    pushFrom = from;
+  }
+
+  /**
+   * Appends all of {@code src} to the content (after {@link #startPush}); copies it, so the caller
+   * may reuse {@code src} on return. Waits while the session holds {@link #PUSH_QUEUE_BYTES} pushed
+   * bytes it has not read yet.
+   *
+   * @throws IOException if the session failed or was abandoned (the bytes pushed so far are lost)
+   */
+  public void push(ByteBuffer src) throws IOException {
+    while (src.hasRemaining()) {
+      int n = Math.min(src.remaining(), PUSH_PIECE);
+      byte[] buf;
+      synchronized (this) {
+        buf = spare.poll();
+      }
+      if (buf == null) {
+        buf = new byte[PUSH_PIECE];
+      }
+      src.get(buf, 0, n);
+      synchronized (this) {
+        if (pushFrom == Long.MAX_VALUE || eof) {
+          throw new IllegalStateException("push before startPush or after finish");
+        }
+        while (queuedBytes + n > PUSH_QUEUE_BYTES && !abandoned && !result.isDone()) {
+          try {
+            wait();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while pushing");
+          }
+        }
+        if (abandoned || result.isDone()) {
+          Throwable why = failure();
+          throw new IOException(
+              "ingest session "
+                  + (why == null ? "abandoned" : "failed: " + why.getMessage())
+                  + ", before taking the pushed bytes",
+              why);
+        }
+        pushed.add(new Piece(buf, n));
+        queuedBytes += n;
+        limit += n;
+        notifyAll();
+      }
+    }
+  }
+
+  /** What the background work failed with, if it did. */
+  private Throwable failure() {
+    if (!result.isCompletedExceptionally()) {
+      return null;
+    }
+    try {
+      result.join();
+      return null;
+    } catch (java.util.concurrent.CompletionException e) {
+      return e.getCause();
+    } catch (java.util.concurrent.CancellationException e) {
+      return e;
+    }
+  }
+
+  /**
+   * Copies pushed bytes into {@code b}: at least one, -1 once the content is complete and all read.
+   * Waits for the pusher (without a timeout: the bytes exist nowhere else).
+   */
+  private synchronized int readPushed(byte[] b, int off, int len) throws IOException {
+    while (pushed.isEmpty()) {
+      if (abandoned) {
+        throw new IOException("ingest session abandoned");
+      }
+      if (eof) {
+        return -1;
+      }
+      try {
+        wait();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while waiting for pushed content");
+      }
+    }
+    Piece p = pushed.peek();
+    int n = Math.min(len, p.len() - headOffset);
+    System.arraycopy(p.buf(), headOffset, b, off, n);
+    headOffset += n;
+    if (headOffset == p.len()) {
+      pushed.poll();
+      headOffset = 0;
+      queuedBytes -= p.len();
+      if (spare.size() < PUSH_QUEUE_BYTES / PUSH_PIECE + 2) {
+        spare.add(p.buf());
+      }
+      notifyAll();
+    }
+    return n;
+  }
+
+  /**
    * Declares the content complete at {@code size} bytes, waits for the ingest and returns it.
    *
    * @throws IllegalArgumentException if {@code size} is below what was declared final
@@ -171,6 +313,10 @@ public final class IngestSession implements AutoCloseable {
     synchronized (this) {
       if (size < limit) {
         throw new IllegalArgumentException(size + " is below the final " + limit + " bytes");
+      }
+      if (pushFrom != Long.MAX_VALUE && size != limit) {
+        throw new IllegalArgumentException(
+            size + " bytes, but " + limit + " were pushed or final when pushing started");
       }
       if (abandoned) {
         throw new IOException("ingest session was abandoned");
@@ -224,8 +370,9 @@ public final class IngestSession implements AutoCloseable {
   }
 
   /**
-   * Bytes available at {@code pos} (at least {@code min(want, WAKE_BYTES)} unless the content is
-   * complete), -1 at the end. Waits for the writer.
+   * Bytes available in the source at {@code pos} (at least {@code min(want, WAKE_BYTES)} unless the
+   * content is complete), -1 at the end, {@link #FROM_PUSH} if the content there is pushed. Waits
+   * for the writer.
    */
   private synchronized long awaitFinal(long pos, int want) throws IOException {
     long need = Math.min(want, WAKE_BYTES);
@@ -234,6 +381,11 @@ public final class IngestSession implements AutoCloseable {
     while (true) {
       if (abandoned) {
         throw new IOException("ingest session abandoned");
+      }
+      if (pushFrom != Long.MAX_VALUE) {
+        // Everything below pushFrom is final in the source (no waiting, no timeout); from there on
+        // the content is pushed.
+        return pos < pushFrom ? pushFrom - pos : FROM_PUSH;
       }
       long avail = limit - pos;
       if (eof) {
@@ -291,6 +443,14 @@ public final class IngestSession implements AutoCloseable {
         return n;
       }
       long avail = awaitFinal(pos, len);
+      if (avail == FROM_PUSH) {
+        int n = readPushed(b, off, len);
+        if (n > 0) {
+          pos += n;
+          consumed = pos - keep;
+        }
+        return n;
+      }
       if (avail < 0) {
         return -1;
       }

@@ -131,6 +131,108 @@ class IngestSessionTest {
     }
   }
 
+  /**
+   * Pushed content: the first {@code fromFile} bytes are written to the source and declared final,
+   * the rest pushed in random pieces; the result is the manifest of a full ingest.
+   */
+  @Property(tries = 30)
+  void pushedBytesGiveTheManifestOfAFullIngest(
+      @ForAll long seed,
+      @ForAll @IntRange(min = 0, max = 3 << 20) int size,
+      @ForAll @IntRange(min = 0, max = 1000) int fromFilePerMille,
+      @ForAll @IntRange(min = 1, max = 300_000) int maxPiece,
+      @ForAll boolean singleThreaded,
+      @ForAll @IntRange(min = 0, max = 1 << 20) int commitEvery)
+      throws Exception {
+    byte[] data = TestData.random(seed, size);
+    int fromFile = (int) ((long) size * fromFilePerMille / 1000);
+    MapBlobStore store = new MapBlobStore();
+    FileIngester ing = new FileIngester(store, SMALL, TINY);
+    if (singleThreaded) {
+      ing = ing.singleThreaded();
+    }
+    Path f = Files.createTempFile("push", ".bin");
+    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      IngestSession s = ing.startSession(null, null, 0, ch, BLOCK, commitEvery);
+      ch.write(ByteBuffer.wrap(data, 0, fromFile), 0);
+      s.advance(fromFile);
+      s.startPush(fromFile);
+      SplittableRandom rnd = new SplittableRandom(seed);
+      for (int pos = fromFile; pos < size; ) {
+        int n = Math.min(size - pos, 1 + rnd.nextInt(maxPiece));
+        s.push(ByteBuffer.wrap(data, pos, n));
+        pos += n;
+      }
+      IngestResult got = s.finish(size);
+      IngestResult want = fullIngest(data);
+      assertEquals(want.manifest(), got.manifest());
+      assertEquals(want.chunkCount(), got.chunkCount());
+      assertArrayEquals(data, FileIngesterTest.readAll(store, got.manifest()));
+      assertEquals(fromFile, ch.size(), "pushed bytes never go to the source");
+    } finally {
+      Files.delete(f);
+    }
+  }
+
+  @Test
+  void aPusherWaitsForTheSessionAndNeverTimesOut() throws Exception {
+    byte[] data = TestData.random(21, 40 << 20);
+    MapBlobStore store = new MapBlobStore();
+    Path f = dir.resolve("pushwait.bin");
+    try (FileChannel ch =
+        FileChannel.open(
+            f, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      FileIngester ing = new FileIngester(store, SMALL, TINY);
+      // An idle timeout of 50 ms, which a pushing session must ignore.
+      IngestSession s =
+          new IngestSession(ing, null, null, 0, ch, BLOCK, 0, TimeUnit.MILLISECONDS.toNanos(50));
+      s.start();
+      s.startPush(0);
+      s.push(ByteBuffer.wrap(data, 0, 1000));
+      Thread.sleep(300);
+      // More than the queue holds: push must wait for the session rather than fail or buffer it.
+      s.push(ByteBuffer.wrap(data, 1000, data.length - 1000));
+      IngestResult got = s.finish(data.length);
+      assertArrayEquals(data, FileIngesterTest.readAll(store, got.manifest()));
+    }
+  }
+
+  @Test
+  void pushingToAFailedSessionThrowsInsteadOfWaiting() throws Exception {
+    MapBlobStore store = new MapBlobStore();
+    Path f = dir.resolve("pushfail.bin");
+    try (FileChannel ch =
+        FileChannel.open(
+            f, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      IngestSession s =
+          new FileIngester(store, SMALL, TINY).startSession(null, null, 0, ch, BLOCK, 0);
+      s.startPush(0);
+      s.push(ByteBuffer.wrap(new byte[1000]));
+      s.close();
+      byte[] lots = new byte[IngestSession.PUSH_QUEUE_BYTES * 2];
+      assertThrows(IOException.class, () -> s.push(ByteBuffer.wrap(lots)));
+      assertThrows(IOException.class, () -> s.finish(1000));
+    }
+  }
+
+  @Test
+  void pushRequiresStartPushAtTheFinalLength() throws Exception {
+    MapBlobStore store = new MapBlobStore();
+    Path f = dir.resolve("pushstate.bin");
+    try (FileChannel ch =
+        FileChannel.open(
+            f, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      IngestSession s =
+          new FileIngester(store, SMALL, TINY).startSession(null, null, 0, ch, BLOCK, 0);
+      assertThrows(IllegalStateException.class, () -> s.push(ByteBuffer.wrap(new byte[1])));
+      assertThrows(IllegalStateException.class, () -> s.startPush(5));
+      s.startPush(0);
+      s.push(ByteBuffer.wrap(new byte[10]));
+      assertThrows(IllegalArgumentException.class, () -> s.finish(11));
+      assertEquals(10, s.finish(10).size());
+    }
+  }
+
   @Test
   void aLargeFileWithTheDefaultChunkerMatchesAFullIngest() throws Exception {
     byte[] data = TestData.random(7, 24 << 20);
