@@ -70,7 +70,7 @@ final class OpenFile {
    * Bytes of one sequential run after which its session is finished into a base version (durable in
    * cas, not yet committed) and the staging file is emptied (tests lower it). Without this the
    * staging file held the whole file until its close: copying in a file larger than half the free
-   * space failed, and a run longer than the kernel's dirty expiry wrote every byte to disk twice.
+   * space failed.
    */
   static volatile long checkpointEvery = 1L << 30;
 

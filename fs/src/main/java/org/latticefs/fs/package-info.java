@@ -35,7 +35,9 @@
  * Per open file, a sparse local file holding only the written ranges; the rest is read from the
  * committed version. Flush, fsync and close turn it into chunks, a manifest and one log entry. A
  * file written strictly in order (new, truncated, or appended to) is chunked and stored in the
- * background while it is written, so that only the tail is left for the commit.
+ * background while it is written, so that only the tail is left for the commit; past its first 8
+ * MiB its bytes go straight to that background ingest instead of the staging file, and every GiB
+ * the ingest is checkpointed (see {@code OpenFile}).
  *
  * <h2>Conflict copy</h2>
  *

@@ -82,6 +82,9 @@ public final class IngestSession implements AutoCloseable {
   /** Size of the reused copies that hold pushed bytes (FUSE's largest write). */
   private static final int PUSH_PIECE = 128 * 1024;
 
+  /** Read pieces kept for the pusher to reuse (4 MiB): enough to keep up with a steady writer. */
+  private static final int SPARE_PIECES = 32;
+
   private final FileIngester ingester;
   private final BlobFetcher oldTree;
   private final BlobRef oldManifest;
@@ -295,7 +298,7 @@ public final class IngestSession implements AutoCloseable {
       pushed.poll();
       headOffset = 0;
       queuedBytes -= p.len();
-      if (spare.size() < PUSH_QUEUE_BYTES / PUSH_PIECE + 2) {
+      if (spare.size() < SPARE_PIECES) {
         spare.add(p.buf());
       }
       notifyAll();
