@@ -210,6 +210,19 @@ class SequentialWriteTest extends DirectFsTest {
     return Long.parseLong(out.split("\\s+")[0]);
   }
 
+  /**
+   * The error of writing {@code data[from, ...)} and then fsyncing, when the store fails: at a
+   * write if the session has failed by then, else at the fsync.
+   */
+  FsException failureWritingTheRest(long fh, byte[] data, int from) {
+    return assertThrows(
+        FsException.class,
+        () -> {
+          writeSequentially(fh, data, from, data.length);
+          fs.fsync(fh);
+        });
+  }
+
   /** Runs {@code body} with checkpoints every {@code bytes}. */
   void withCheckpointsEvery(long bytes, org.junit.jupiter.api.function.Executable body)
       throws Throwable {
@@ -336,13 +349,7 @@ class SequentialWriteTest extends DirectFsTest {
     long fh = fs.open("/s/fail.bin", O_RDWR | O_TRUNC);
     writeSequentially(fh, data, 0, 12 * MIB);
     f.blobs.failNextReceives(1_000_000, new IOException("disk on fire"));
-    FsException e =
-        assertThrows(
-            FsException.class,
-            () -> {
-              writeSequentially(fh, data, 12 * MIB, data.length);
-              fs.fsync(fh);
-            });
+    FsException e = failureWritingTheRest(fh, data, 12 * MIB);
     assertEquals(Errno.EIO, e.errno());
     assertTrue(e.getMessage().contains("disk on fire"), e.getMessage());
     f.blobs.failNextReceives(0, new IOException("disarmed"));
@@ -392,13 +399,7 @@ class SequentialWriteTest extends DirectFsTest {
     writeSequentially(fh, data, 0, 12 * MIB);
     f.blobs.failNextReceives(
         1_000_000, new org.latticefs.cas.store.NoSpaceLeftException("cas full", null));
-    FsException e =
-        assertThrows(
-            FsException.class,
-            () -> {
-              writeSequentially(fh, data, 12 * MIB, data.length);
-              fs.fsync(fh);
-            });
+    FsException e = failureWritingTheRest(fh, data, 12 * MIB);
     assertEquals(Errno.ENOSPC, e.errno());
     f.blobs.failNextReceives(0, new IOException("disarmed"));
     FsFixture.assertErrno(Errno.ENOSPC, () -> fs.release(fh));

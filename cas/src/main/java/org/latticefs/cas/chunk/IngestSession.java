@@ -256,17 +256,15 @@ public final class IngestSession implements AutoCloseable {
     }
   }
 
-  /** What the background work failed with, if it did. */
+  /** What the background work failed with, if it did (the cause, as {@link #finish} throws it). */
   private Throwable failure() {
     if (!result.isCompletedExceptionally()) {
       return null;
     }
     try {
-      result.join();
+      FileIngester.await(result);
       return null;
-    } catch (java.util.concurrent.CompletionException e) {
-      return e.getCause();
-    } catch (java.util.concurrent.CancellationException e) {
+    } catch (IOException | RuntimeException | Error e) {
       return e;
     }
   }

@@ -52,6 +52,15 @@ class IngestSessionTest {
     }
   }
 
+  /** A new, empty source file for a session, open for reading and writing. */
+  FileChannel source(String name) throws IOException {
+    return FileChannel.open(
+        dir.resolve(name),
+        StandardOpenOption.CREATE_NEW,
+        StandardOpenOption.READ,
+        StandardOpenOption.WRITE);
+  }
+
   static IngestResult fullIngest(byte[] data) throws IOException {
     Path f = Files.createTempFile("full", ".bin");
     try {
@@ -178,10 +187,7 @@ class IngestSessionTest {
   void aPusherWaitsForTheSessionAndNeverTimesOut() throws Exception {
     byte[] data = TestData.random(21, 40 << 20);
     MapBlobStore store = new MapBlobStore();
-    Path f = dir.resolve("pushwait.bin");
-    try (FileChannel ch =
-        FileChannel.open(
-            f, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+    try (FileChannel ch = source("pushwait.bin")) {
       FileIngester ing = new FileIngester(store, SMALL, TINY);
       // An idle timeout of 50 ms, which a pushing session must ignore.
       IngestSession s =
@@ -200,10 +206,7 @@ class IngestSessionTest {
   @Test
   void pushingToAFailedSessionThrowsInsteadOfWaiting() throws Exception {
     MapBlobStore store = new MapBlobStore();
-    Path f = dir.resolve("pushfail.bin");
-    try (FileChannel ch =
-        FileChannel.open(
-            f, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+    try (FileChannel ch = source("pushfail.bin")) {
       IngestSession s =
           new FileIngester(store, SMALL, TINY).startSession(null, null, 0, ch, BLOCK, 0);
       s.startPush(0);
@@ -218,10 +221,7 @@ class IngestSessionTest {
   @Test
   void pushRequiresStartPushAtTheFinalLength() throws Exception {
     MapBlobStore store = new MapBlobStore();
-    Path f = dir.resolve("pushstate.bin");
-    try (FileChannel ch =
-        FileChannel.open(
-            f, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+    try (FileChannel ch = source("pushstate.bin")) {
       IngestSession s =
           new FileIngester(store, SMALL, TINY).startSession(null, null, 0, ch, BLOCK, 0);
       assertThrows(IllegalStateException.class, () -> s.push(ByteBuffer.wrap(new byte[1])));
@@ -258,10 +258,7 @@ class IngestSessionTest {
   void chunksAreStoredBeforeTheWriterFinishes() throws Exception {
     byte[] data = TestData.random(3, 1 << 20);
     MapBlobStore store = new MapBlobStore();
-    Path f = dir.resolve("early.bin");
-    try (FileChannel ch =
-        FileChannel.open(
-            f, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+    try (FileChannel ch = source("early.bin")) {
       IngestSession s =
           new FileIngester(store, SMALL, TINY).startSession(null, null, 0, ch, BLOCK, 0);
       ch.write(ByteBuffer.wrap(data), 0);
@@ -282,10 +279,7 @@ class IngestSessionTest {
   void aLongSessionCommitsItsChunksWhileTheWriterWrites() throws Exception {
     byte[] data = TestData.random(12, 2 << 20);
     MapBlobStore store = new MapBlobStore();
-    Path f = dir.resolve("interim.bin");
-    try (FileChannel ch =
-        FileChannel.open(
-            f, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+    try (FileChannel ch = source("interim.bin")) {
       IngestSession s =
           new FileIngester(store, SMALL, TINY).startSession(null, null, 0, ch, BLOCK, 256 << 10);
       ch.write(ByteBuffer.wrap(data), 0);
@@ -335,10 +329,7 @@ class IngestSessionTest {
             };
           }
         };
-    Path f = dir.resolve("failing.bin");
-    try (FileChannel ch =
-        FileChannel.open(
-            f, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+    try (FileChannel ch = source("failing.bin")) {
       IngestSession s =
           new FileIngester(failing, SMALL, TINY).startSession(null, null, 0, ch, BLOCK, 64 << 10);
       ch.write(ByteBuffer.wrap(data), 0);
@@ -352,10 +343,7 @@ class IngestSessionTest {
   void anAbandonedSessionCommitsNothingAndFinishThrows() throws Exception {
     byte[] data = TestData.random(4, 512 << 10);
     MapBlobStore store = new MapBlobStore();
-    Path f = dir.resolve("abandoned.bin");
-    try (FileChannel ch =
-        FileChannel.open(
-            f, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+    try (FileChannel ch = source("abandoned.bin")) {
       IngestSession s =
           new FileIngester(store, SMALL, TINY).startSession(null, null, 0, ch, BLOCK, 0);
       ch.write(ByteBuffer.wrap(data), 0);
@@ -373,10 +361,7 @@ class IngestSessionTest {
   @Test
   void anIdleSessionGivesUpAndFinishReportsIt() throws Exception {
     MapBlobStore store = new MapBlobStore();
-    Path f = dir.resolve("idle.bin");
-    try (FileChannel ch =
-        FileChannel.open(
-            f, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+    try (FileChannel ch = source("idle.bin")) {
       FileIngester ing = new FileIngester(store, SMALL, TINY);
       IngestSession s =
           new IngestSession(ing, null, null, 0, ch, BLOCK, 0, TimeUnit.MILLISECONDS.toNanos(50));
@@ -394,10 +379,7 @@ class IngestSessionTest {
   void aSlowWriterIsNotIdle() throws Exception {
     byte[] data = TestData.random(14, 3000);
     MapBlobStore store = new MapBlobStore();
-    Path f = dir.resolve("slow.bin");
-    try (FileChannel ch =
-        FileChannel.open(
-            f, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+    try (FileChannel ch = source("slow.bin")) {
       FileIngester ing = new FileIngester(store, SMALL, TINY);
       IngestSession s =
           new IngestSession(ing, null, null, 0, ch, BLOCK, 0, TimeUnit.MILLISECONDS.toNanos(100));
@@ -414,10 +396,7 @@ class IngestSessionTest {
 
   @Test
   void finishBelowWhatWasDeclaredFinalIsRejected() throws Exception {
-    Path f = dir.resolve("short.bin");
-    try (FileChannel ch =
-        FileChannel.open(
-            f, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+    try (FileChannel ch = source("short.bin")) {
       IngestSession s =
           new FileIngester(new MapBlobStore(), SMALL, TINY)
               .startSession(null, null, 0, ch, BLOCK, 0);
