@@ -69,7 +69,8 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * {root}/cas/00 … ff/      the blobs, one file each, named by their hex ref, and
  *                          {hash}.{random}.tmp: blobs being written (deleted on open)
- * {root}/cas/tmp/          streamed blobs being written, ref not yet known (emptied on open)
+ * {root}/cas/tmp/          streamed blobs being written, ref not yet known (emptied on open),
+ *                          and batches' blobs being written, as files with no name
  * {root}/cas/quarantine/   blobs found corrupt: kept, never read again
  * {root}/cas/outboards/hh/ {hash}.ob: saved outboards of range-read blobs (a cache, see below)
  * {root}/cas/access        last-access snapshot (+ access.log journal), see {@link AccessTracker}
@@ -86,11 +87,16 @@ import org.slf4j.LoggerFactory;
  * durable with one {@code syncfs(2)} of the file system (Linux; elsewhere, or with {@link
  * Options#batchSyncfs()} off, with parallel per-file fsyncs), then renames them and makes the
  * renames durable (one more {@code syncfs}, or one fsync per touched shard directory). Its blobs
- * become visible at commit. A syncfs batch opens its file system handle before its first write, so
- * a write-back error from then on (also one in the kernel's own background write-back) fails the
- * commit, and it starts a background {@code syncfs} every 64 MiB it writes, so the disk is busy
- * while the caller hashes and the commit finds little left to write. {@link #remove} syncs the
- * directory before returning.
+ * become visible at commit. A syncfs batch on Linux writes its blobs to files that have no name yet
+ * ({@code O_TMPFILE} in {@code tmp/}, held open, up to {@link Options#unnamedTemps()} per store)
+ * and its commit links them to their names: creating them searches and changes no directory, so the
+ * writer never waits for a shard directory's blocks while a {@code syncfs} writes them out, and a
+ * killed process leaves nothing behind (the kernel frees them; after a power loss, the file
+ * system's orphan recovery does, or fsck on ext4 without a journal). A syncfs batch opens its file
+ * system handle before its first write, so a write-back error from then on (also one in the
+ * kernel's own background write-back) fails the commit, and it starts a background {@code syncfs}
+ * every 64 MiB it writes, so the disk is busy while the caller hashes and the commit finds little
+ * left to write. {@link #remove} syncs the directory before returning.
  *
  * <h2>Verification and corruption</h2>
  *
@@ -150,6 +156,10 @@ public final class DiskBlobStore implements BlobStore {
    *     MiB covers 32 GiB of content); 0 makes every range read verify its whole blob
    * @param readHandles blob files {@link #fetchRange} keeps open between reads (one descriptor
    *     each, closed when the blob is removed or quarantined); 0 opens and closes the file per read
+   * @param unnamedTemps how many of its batches' blobs the store may hold as open files without a
+   *     name ({@code O_TMPFILE}, one descriptor each) until their commit names them; past that, or
+   *     where the file system has no unnamed files, or without syncfs, a batch writes named temp
+   *     files. 0: named temp files only
    */
   public record Options(
       InstantSource clock,
@@ -158,7 +168,8 @@ public final class DiskBlobStore implements BlobStore {
       boolean batchSyncfs,
       int batchWriteThreads,
       long outboardCacheBytes,
-      int readHandles) {
+      int readHandles,
+      int unnamedTemps) {
     public Options {
       Objects.requireNonNull(clock, "clock");
       if (accessFlushInterval.isNegative() || accessFlushInterval.isZero()) {
@@ -176,13 +187,17 @@ public final class DiskBlobStore implements BlobStore {
       if (readHandles < 0) {
         throw new IllegalArgumentException("readHandles must be at least 0");
       }
+      if (unnamedTemps < 0) {
+        throw new IllegalArgumentException("unnamedTemps must be at least 0");
+      }
     }
 
     /**
      * System clock, access times flushed every 30 s, 16 sync threads, syncfs where available, no
      * batch writer threads (the caller writes: cas's {@code FileIngester} already stores from its
      * own threads, and handing each chunk on, with a copy, cost more CPU than it saved), 64 MiB of
-     * outboards, up to 4,096 read handles (a quarter of the process's descriptor limit at most).
+     * outboards, up to 4,096 read handles and up to 8,192 unnamed temp files (each a quarter of the
+     * process's descriptor limit at most).
      */
     public static Options defaults() {
       return new Options(
@@ -192,7 +207,8 @@ public final class DiskBlobStore implements BlobStore {
           true,
           0,
           64L << 20,
-          BlobHandles.defaultCapacity(4096));
+          BlobHandles.defaultCapacity(4096),
+          BlobHandles.defaultCapacity(8192));
     }
 
     public Options withClock(InstantSource c) {
@@ -203,12 +219,20 @@ public final class DiskBlobStore implements BlobStore {
           batchSyncfs,
           batchWriteThreads,
           outboardCacheBytes,
-          readHandles);
+          readHandles,
+          unnamedTemps);
     }
 
     public Options withAccessFlushInterval(Duration d) {
       return new Options(
-          clock, d, syncThreads, batchSyncfs, batchWriteThreads, outboardCacheBytes, readHandles);
+          clock,
+          d,
+          syncThreads,
+          batchSyncfs,
+          batchWriteThreads,
+          outboardCacheBytes,
+          readHandles,
+          unnamedTemps);
     }
 
     public Options withSyncThreads(int n) {
@@ -219,7 +243,8 @@ public final class DiskBlobStore implements BlobStore {
           batchSyncfs,
           batchWriteThreads,
           outboardCacheBytes,
-          readHandles);
+          readHandles,
+          unnamedTemps);
     }
 
     public Options withBatchSyncfs(boolean on) {
@@ -230,12 +255,20 @@ public final class DiskBlobStore implements BlobStore {
           on,
           batchWriteThreads,
           outboardCacheBytes,
-          readHandles);
+          readHandles,
+          unnamedTemps);
     }
 
     public Options withBatchWriteThreads(int n) {
       return new Options(
-          clock, accessFlushInterval, syncThreads, batchSyncfs, n, outboardCacheBytes, readHandles);
+          clock,
+          accessFlushInterval,
+          syncThreads,
+          batchSyncfs,
+          n,
+          outboardCacheBytes,
+          readHandles,
+          unnamedTemps);
     }
 
     public Options withOutboardCacheBytes(long bytes) {
@@ -246,7 +279,8 @@ public final class DiskBlobStore implements BlobStore {
           batchSyncfs,
           batchWriteThreads,
           bytes,
-          readHandles);
+          readHandles,
+          unnamedTemps);
     }
 
     public Options withReadHandles(int n) {
@@ -257,6 +291,19 @@ public final class DiskBlobStore implements BlobStore {
           batchSyncfs,
           batchWriteThreads,
           outboardCacheBytes,
+          n,
+          unnamedTemps);
+    }
+
+    public Options withUnnamedTemps(int n) {
+      return new Options(
+          clock,
+          accessFlushInterval,
+          syncThreads,
+          batchSyncfs,
+          batchWriteThreads,
+          outboardCacheBytes,
+          readHandles,
           n);
     }
   }
@@ -294,6 +341,15 @@ public final class DiskBlobStore implements BlobStore {
   private final ExecutorService batchWriters;
 
   private final AtomicInteger openBatches = new AtomicInteger();
+
+  /**
+   * Permits for unnamed temp files held open by batches; null when batches write named temp files
+   * only (turned off, no syncfs, or the file system turned out not to support them).
+   */
+  private volatile Semaphore unnamedTemps;
+
+  private final int unnamedTempLimit;
+
   private final ConcurrentLinkedQueue<byte[]> idleBuffers = new ConcurrentLinkedQueue<>();
   private final boolean batchSyncfs;
   private volatile boolean closed;
@@ -303,6 +359,11 @@ public final class DiskBlobStore implements BlobStore {
     outboards = outboardCache(options.outboardCacheBytes());
     handles = new BlobHandles(options.readHandles());
     batchSyncfs = options.batchSyncfs() && Fsync.hasSyncfs();
+    unnamedTempLimit = options.unnamedTemps();
+    unnamedTemps =
+        batchSyncfs && Fsync.hasUnnamed() && unnamedTempLimit > 0
+            ? new Semaphore(unnamedTempLimit)
+            : null;
     tmpDir = casDir.resolve("tmp");
     quarantineDir = casDir.resolve("quarantine");
     outboardDir = casDir.resolve("outboards");
@@ -930,6 +991,12 @@ public final class DiskBlobStore implements BlobStore {
     return casDir;
   }
 
+  /** Unnamed temp files that batches hold open now (for tests). */
+  int unnamedTempsHeld() {
+    Semaphore s = unnamedTemps;
+    return s == null ? 0 : unnamedTempLimit - s.availablePermits();
+  }
+
   /** Number of batches created and not yet closed. */
   public int openBatches() {
     return openBatches.get();
@@ -1066,6 +1133,30 @@ public final class DiskBlobStore implements BlobStore {
   }
 
   /**
+   * Writes a batch's copy of a blob: to an unnamed file while permits last (no directory is touched
+   * until the commit names it), else to a named temp file. Not synced.
+   */
+  private Temp writeBatchTemp(BlobRef ref, byte[] data, int off, int len) throws IOException {
+    Semaphore permits = unnamedTemps;
+    if (permits != null && permits.tryAcquire()) {
+      int fd;
+      try {
+        fd = Fsync.writeUnnamed(tmpDir, data, off, len);
+      } catch (IOException | RuntimeException e) {
+        permits.release();
+        throw translate(e, len);
+      }
+      if (fd >= 0) {
+        return new UnnamedTemp(fd, permits);
+      }
+      permits.release();
+      unnamedTemps = null;
+      LOG.info("{} has no unnamed files (O_TMPFILE): batches write named temp files", tmpDir);
+    }
+    return new NamedTemp(writeTemp(ref, data, off, len, false));
+  }
+
+  /**
    * A buffer for a batch's copy of a blob of {@code len} bytes: a reused one when the blob fits.
    * Touching fresh memory is expensive on some virtual machines (a page fault per 4 KiB), and a
    * large ingest would otherwise allocate and fault in every chunk's copy.
@@ -1099,7 +1190,7 @@ public final class DiskBlobStore implements BlobStore {
     ReentrantLock lock = shardLock(ref);
     lock.lock();
     try {
-      if (!renameIfAbsent(ref, tmp, dst, size)) {
+      if (!publishIfAbsent(ref, new NamedTemp(tmp), dst, size)) {
         return;
       }
       Fsync.directory(dst.getParent());
@@ -1112,15 +1203,15 @@ public final class DiskBlobStore implements BlobStore {
   }
 
   /**
-   * Under the shard lock: moves {@code tmp} to {@code dst} unless a blob is already there (then
-   * deletes {@code tmp}). Returns whether it renamed. The caller syncs the directory.
+   * Under the shard lock: gives {@code tmp} the name {@code dst} unless a blob is already there
+   * (then drops {@code tmp}). Returns whether it did. The caller syncs the directory.
    */
-  private boolean renameIfAbsent(BlobRef ref, Path tmp, Path dst, long size) throws IOException {
+  private boolean publishIfAbsent(BlobRef ref, Temp tmp, Path dst, long size) throws IOException {
     if (Files.exists(dst)) {
-      Files.deleteIfExists(tmp);
+      tmp.discard();
       return false;
     }
-    Files.move(tmp, dst, StandardCopyOption.ATOMIC_MOVE);
+    tmp.publishAs(dst);
     bytesStored.addAndGet(size);
     blobCount.incrementAndGet();
     if (corrupt.remove(ref)) {
@@ -1321,7 +1412,82 @@ public final class DiskBlobStore implements BlobStore {
   }
 
   /** A blob of a batch being written (or written) to its temp file by a batch writer. */
-  private record Pending(CompletableFuture<Path> tmp, long size) {}
+  private record Pending(CompletableFuture<Temp> tmp, long size) {}
+
+  /** A written, unsynced copy of a blob that is not a blob yet: named at commit, or dropped. */
+  private interface Temp {
+    /** Makes the content durable (batches that sync file by file). */
+    void sync() throws IOException;
+
+    /**
+     * Under the shard lock, with no file at {@code dst}: gives the content that name.
+     *
+     * @throws NoSuchFileException if an earlier attempt already did
+     */
+    void publishAs(Path dst) throws IOException;
+
+    /** Drops the content, if it is still there. Never throws. */
+    void discard();
+  }
+
+  /** A temp file with a name ({@code {hash}.{random}.tmp} in the shard directory). */
+  private record NamedTemp(Path path) implements Temp {
+    @Override
+    public void sync() throws IOException {
+      Fsync.file(path);
+    }
+
+    @Override
+    public void publishAs(Path dst) throws IOException {
+      Files.move(path, dst, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    @Override
+    public void discard() {
+      deleteQuietly(path);
+    }
+  }
+
+  /**
+   * A file without a name, held open (one of the store's {@link #unnamedTemps} permits) until it is
+   * named or dropped. The kernel frees it when it is closed without a name, also after a crash (on
+   * file systems with a journal; without one, the next fsck does).
+   */
+  private static final class UnnamedTemp implements Temp {
+    private final int fd;
+    private final Semaphore permits;
+    private final AtomicBoolean open = new AtomicBoolean(true);
+
+    UnnamedTemp(int fd, Semaphore permits) {
+      this.fd = fd;
+      this.permits = permits;
+    }
+
+    @Override
+    public void sync() throws IOException {
+      Fsync.file(fd);
+    }
+
+    @Override
+    public void publishAs(Path dst) throws IOException {
+      if (!open.get()) {
+        throw new NoSuchFileException(dst.toString(), null, "already named by an earlier commit");
+      }
+      boolean linked = Fsync.link(fd, dst);
+      discard();
+      if (!linked) {
+        throw new FileAlreadyExistsException(dst.toString());
+      }
+    }
+
+    @Override
+    public void discard() {
+      if (open.compareAndSet(true, false)) {
+        Fsync.close(fd);
+        permits.release();
+      }
+    }
+  }
 
   private final class DiskBatch implements BlobBatch {
     private final Map<BlobRef, Pending> pending = new LinkedHashMap<>();
@@ -1393,7 +1559,7 @@ public final class DiskBlobStore implements BlobStore {
         pending.put(
             ref,
             new Pending(
-                CompletableFuture.completedFuture(writeTemp(ref, data, off, len, false)), len));
+                CompletableFuture.completedFuture(writeBatchTemp(ref, data, off, len)), len));
         wrote(len);
         return ref;
       }
@@ -1410,12 +1576,12 @@ public final class DiskBlobStore implements BlobStore {
         throw new InterruptedIOException("interrupted while waiting for batch writes");
       }
       System.arraycopy(data, off, copy, 0, len);
-      CompletableFuture<Path> tmp = new CompletableFuture<>();
+      CompletableFuture<Temp> tmp = new CompletableFuture<>();
       try {
         batchWriters.execute(
             () -> {
               try {
-                tmp.complete(writeTemp(ref, copy, 0, len, false));
+                tmp.complete(writeBatchTemp(ref, copy, 0, len));
                 wrote(len);
               } catch (Throwable e) {
                 tmp.completeExceptionally(e);
@@ -1446,7 +1612,7 @@ public final class DiskBlobStore implements BlobStore {
     }
 
     /** The temp file of {@code p}, once written; its write failure otherwise. */
-    private Path awaitTemp(Pending p) throws IOException {
+    private Temp awaitTemp(Pending p) throws IOException {
       try {
         return p.tmp().get();
       } catch (ExecutionException e) {
@@ -1513,7 +1679,7 @@ public final class DiskBlobStore implements BlobStore {
 
     private Void syncTemp(Pending p) throws IOException {
       try {
-        Fsync.file(p.tmp().join());
+        p.tmp().join().sync();
         return null;
       } catch (IOException e) {
         throw translate(e, p.size());
@@ -1563,7 +1729,7 @@ public final class DiskBlobStore implements BlobStore {
       for (Map.Entry<BlobRef, Pending> e : entries) {
         Pending p = e.getValue();
         try {
-          renamed |= renameIfAbsent(e.getKey(), p.tmp().join(), blobPath(e.getKey()), p.size());
+          renamed |= publishIfAbsent(e.getKey(), p.tmp().join(), blobPath(e.getKey()), p.size());
         } catch (FileAlreadyExistsException | NoSuchFileException alreadyGone) {
           // NoSuchFile: an earlier, failed commit attempt already moved it.
           LOG.debug("batch rename of {}: {}", e.getKey(), alreadyGone.toString());
@@ -1606,7 +1772,7 @@ public final class DiskBlobStore implements BlobStore {
       for (Pending p : pending.values()) {
         // Wait for writes still running, then delete what they wrote.
         try {
-          deleteQuietly(p.tmp().join());
+          p.tmp().join().discard();
         } catch (CompletionException | CancellationException failedWrite) {
           // Nothing was left behind: writeTemp deletes its file when it fails.
         }

@@ -3,6 +3,7 @@ package org.latticefs.cas.store;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import jnr.ffi.LibraryLoader;
@@ -25,6 +26,9 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #writeNew} creates and fills a file with one {@code open}, {@code write} and {@code
  * close} straight from the caller's array (the JDK's way, {@code Files.createTempFile} then a
  * {@code FileChannel}, opens the file twice and first copies the bytes into a native buffer).
+ *
+ * <p>{@link #writeUnnamed} writes a file that has no name yet ({@code O_TMPFILE}), which {@link
+ * #link} names later: creating it does not look up or change any directory.
  */
 final class Fsync {
   private static final Logger LOG = LoggerFactory.getLogger(Fsync.class);
@@ -35,8 +39,18 @@ final class Fsync {
   private static final int O_CREAT = 0100;
   private static final int O_EXCL = 0200;
   private static final int O_CLOEXEC = 02000000;
+  private static final int O_DIRECTORY = 0200000;
+  private static final int O_TMPFILE = 020000000 | O_DIRECTORY;
+  private static final int AT_FDCWD = -100;
+  private static final int AT_SYMLINK_FOLLOW = 0x400;
   private static final int EINTR = 4;
   private static final int EEXIST = 17;
+  private static final int EISDIR = 21;
+  private static final int EINVAL = 22;
+  private static final int EOPNOTSUPP = 95;
+
+  /** Where an open file's descriptor can be named by path, for {@link #link}. */
+  private static final boolean PROC_FD = Files.isDirectory(Path.of("/proc/self/fd"));
 
   private Fsync() {}
 
@@ -53,7 +67,13 @@ final class Fsync {
     int close(int fd);
 
     @SaveError
+    int linkat(int olddirfd, String oldpath, int newdirfd, String newpath, int flags);
+
+    @SaveError
     int syncfs(int fd);
+
+    @SaveError
+    int fsync(int fd);
 
     String strerror(int errnum);
   }
@@ -87,6 +107,14 @@ final class Fsync {
   static void file(Path file) throws IOException {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
       ch.force(false);
+    }
+  }
+
+  /** Makes the content of the file open as {@code fd} (from {@link #writeUnnamed}) durable. */
+  static void file(int fd) throws IOException {
+    if (LIBC.fsync(fd) != 0) {
+      throw new IOException(
+          "fsync: " + LIBC.strerror(jnr.ffi.Runtime.getRuntime(LIBC).getLastError()));
     }
   }
 
@@ -184,18 +212,7 @@ final class Fsync {
     }
     boolean written = false;
     try {
-      ByteBuffer buf = ByteBuffer.wrap(data, off, len);
-      while (buf.hasRemaining()) {
-        long n = LIBC.write(fd, buf, buf.remaining());
-        if (n < 0) {
-          int errno = rt.getLastError();
-          if (errno == EINTR) {
-            continue;
-          }
-          throw new IOException(file + ": " + LIBC.strerror(errno));
-        }
-        buf.position(buf.position() + (int) n);
-      }
+      writeAll(fd, data, off, len, file);
       written = true;
     } finally {
       // A close error after a failed write would hide the write's error: report the first.
@@ -204,5 +221,80 @@ final class Fsync {
       }
     }
     return true;
+  }
+
+  /** Whether {@link #writeUnnamed} may work here (Linux with {@code /proc}). */
+  static boolean hasUnnamed() {
+    return LIBC != null && PROC_FD;
+  }
+
+  /**
+   * Creates a file without a name on the file system of {@code dir} ({@code O_TMPFILE}, mode 0644
+   * before the umask), writes {@code data[off, off+len)} to it and returns its open descriptor,
+   * which the caller must {@link #close}: the file is freed then unless {@link #link} named it.
+   * Nothing is durable until the caller syncs. No directory gets an entry, so no directory is
+   * searched or changed (and none waits for the disk while its blocks are being written back).
+   *
+   * @return the descriptor, or -1 if the file system cannot create unnamed files
+   * @throws IOException with the system's error text ("No space left on device", ...)
+   */
+  static int writeUnnamed(Path dir, byte[] data, int off, int len) throws IOException {
+    jnr.ffi.Runtime rt = jnr.ffi.Runtime.getRuntime(LIBC);
+    int fd = LIBC.open(dir.toString(), O_WRONLY | O_TMPFILE | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      int errno = rt.getLastError();
+      if (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL) {
+        return -1;
+      }
+      throw new IOException(dir + ": unnamed file: " + LIBC.strerror(errno));
+    }
+    try {
+      writeAll(fd, data, off, len, dir);
+      return fd;
+    } catch (IOException | RuntimeException e) {
+      LIBC.close(fd);
+      throw e;
+    }
+  }
+
+  /**
+   * Gives the file open as {@code fd} (from {@link #writeUnnamed}) the name {@code dst}, which must
+   * not exist; the descriptor stays open.
+   *
+   * @return false, having changed nothing, if {@code dst} already exists
+   * @throws IOException with the system's error text
+   */
+  static boolean link(int fd, Path dst) throws IOException {
+    if (LIBC.linkat(AT_FDCWD, "/proc/self/fd/" + fd, AT_FDCWD, dst.toString(), AT_SYMLINK_FOLLOW)
+        == 0) {
+      return true;
+    }
+    int errno = jnr.ffi.Runtime.getRuntime(LIBC).getLastError();
+    if (errno == EEXIST) {
+      return false;
+    }
+    throw new IOException("link to " + dst + ": " + LIBC.strerror(errno));
+  }
+
+  /** Closes a descriptor from {@link #writeUnnamed}; errors are ignored (nothing was promised). */
+  static void close(int fd) {
+    LIBC.close(fd);
+  }
+
+  private static void writeAll(int fd, byte[] data, int off, int len, Path forErrors)
+      throws IOException {
+    jnr.ffi.Runtime rt = jnr.ffi.Runtime.getRuntime(LIBC);
+    ByteBuffer buf = ByteBuffer.wrap(data, off, len);
+    while (buf.hasRemaining()) {
+      long n = LIBC.write(fd, buf, buf.remaining());
+      if (n < 0) {
+        int errno = rt.getLastError();
+        if (errno == EINTR) {
+          continue;
+        }
+        throw new IOException(forErrors + ": " + LIBC.strerror(errno));
+      }
+      buf.position(buf.position() + (int) n);
+    }
   }
 }

@@ -29,7 +29,11 @@ import org.latticefs.cas.store.DiskBlobStore;
  *   <li>ingest: {@link FileIngester#ingest(FileChannel)} into a fresh store, durable.
  * </ul>
  *
- * Then, on one store: a second ingest of the same file (disk growth), and a 1-byte insert in the
+ * Each round's store is kept until the end of the run (see the comment in {@link #run}): ext4
+ * without a journal makes creates scan past inodes deleted in the last 60-300 s, so a run started
+ * within 5 minutes of deleting many files (another run's stores) measures that scan too.
+ *
+ * <p>Then, on one store: a second ingest of the same file (disk growth), and a 1-byte insert in the
  * middle (new chunks stored, by {@link FileIngester#reingest} and by a full ingest).
  *
  * <p>Arguments: {@code [dir] [size-MiB] [rounds]}, defaults {@code /tmp 1024 3}. The source file is
@@ -40,8 +44,6 @@ import org.latticefs.cas.store.DiskBlobStore;
  * 1024 3"}. Figures in BENCHMARKS.md.
  */
 public final class IngestBench {
-  private static final long INODE_REUSE_WAIT_MS = 31_000;
-
   public static void main(String[] args) throws Exception {
     Path base = Path.of(args.length > 0 ? args[0] : "/tmp");
     long size = (args.length > 1 ? Long.parseLong(args[1]) : 1024) << 20;
@@ -81,7 +83,7 @@ public final class IngestBench {
       sync();
       // The store is opened before the clock starts and closed after it stops, as in a running
       // daemon: opening an empty store creates its 256 shard directories, once per data directory.
-      Path storeDir = dir.resolve("store");
+      Path storeDir = dir.resolve("store" + r);
       long tOpen = System.nanoTime();
       try (DiskBlobStore store = DiskBlobStore.open(storeDir);
           FileChannel ch = FileChannel.open(src, StandardOpenOption.READ)) {
@@ -93,14 +95,11 @@ public final class IngestBench {
         ingestCpu[r] = processCpu() - c0;
         chunks = res.chunkCount();
       }
-      // Deleting the store gives its page cache back (on this VM, first use of memory that was
-      // never or long ago used is expensive: keeping every round's store made later rounds of
-      // both cp and ingest slower). ext4 then skips inodes deleted in the last ~30 s when it
-      // creates files, scanning past them (recently_deleted() in the profile): wait that out, so
-      // the next round does not pay for this round's cleanup.
-      deleteTree(storeDir);
-      sync();
-      Thread.sleep(INODE_REUSE_WAIT_MS);
+      // Each round ingests into a new store and the stores are deleted only at the end: ext4
+      // without a journal (this machine's) will not reuse an inode deleted in the last 60 s, or 300
+      // s once its inode table block is dirty, and scans past every such inode on each create
+      // (recently_deleted() in ialloc.c), so deleting a round's 3,564 blobs would make the next
+      // round's creates pay for it.
       w = shell(dir, "cp src.bin dst.bin");
       cp[r] = w[0];
       cpCpu[r] = w[1];

@@ -301,6 +301,116 @@ class DiskBlobStoreTest extends BlobStoreContract {
     assertEquals(0, disk().openBatches());
   }
 
+  /**
+   * Descriptors of this process open on files without a name in the store's tmp/: what the kernel
+   * shows for an {@code O_TMPFILE} file ({@code tmp/#inode (deleted)}).
+   */
+  private long unnamedFds() throws IOException {
+    String prefix = root.resolve("cas/tmp").toRealPath() + "/#";
+    try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+      return s.map(
+              fd -> {
+                try {
+                  return Files.readSymbolicLink(fd).toString();
+                } catch (IOException closedMeanwhile) {
+                  return "";
+                }
+              })
+          .filter(target -> target.startsWith(prefix))
+          .count();
+    }
+  }
+
+  private static boolean linux() {
+    return System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT).contains("linux");
+  }
+
+  @Test
+  void batchHoldsItsBlobsAsUnnamedFilesUntilTheCommitNamesThem() throws IOException {
+    assertTrue(!linux() || Fsync.hasUnnamed(), "unnamed files should be available on Linux");
+    List<byte[]> blobs = new ArrayList<>();
+    try (org.latticefs.cas.BlobBatch batch = store.newBatch()) {
+      for (int i = 0; i < 5; i++) {
+        byte[] b = randomBytes(1000 + i);
+        blobs.add(b);
+        batch.receive(b, 0, b.length);
+      }
+      if (linux()) {
+        assertEquals(5, disk().unnamedTempsHeld());
+        assertEquals(5, unnamedFds());
+      }
+      assertEquals(List.of(), tempFiles());
+      assertEquals(0, disk().blobCount());
+      batch.commit();
+    }
+    assertEquals(0, disk().unnamedTempsHeld());
+    assertEquals(0, unnamedFds());
+    for (byte[] b : blobs) {
+      BlobRef ref = org.latticefs.cas.Blake3.hash(b);
+      assertArrayEquals(b, Files.readAllBytes(blobFile(ref)));
+      assertArrayEquals(b, store.fetch(ref));
+    }
+    assertEquals(5, disk().blobCount());
+
+    BlobRef dropped;
+    try (org.latticefs.cas.BlobBatch batch = store.newBatch()) {
+      dropped = batch.receive(randomBytes(100), 0, 100);
+    }
+    assertEquals(Optional.empty(), store.stat(dropped));
+    assertEquals(0, disk().unnamedTempsHeld());
+    assertEquals(0, unnamedFds());
+  }
+
+  @Test
+  void pastItsUnnamedFileBudgetABatchWritesNamedTempFiles() throws IOException {
+    for (int budget : new int[] {3, 0}) {
+      store.close();
+      store = DiskBlobStore.open(root, DiskBlobStore.Options.defaults().withUnnamedTemps(budget));
+      List<byte[]> blobs = new ArrayList<>();
+      try (org.latticefs.cas.BlobBatch batch = store.newBatch()) {
+        for (int i = 0; i < 8; i++) {
+          byte[] b = randomBytes(2000 + i);
+          blobs.add(b);
+          batch.receive(b, 0, b.length);
+        }
+        int unnamed = linux() ? budget : 0;
+        assertEquals(unnamed, disk().unnamedTempsHeld(), "budget " + budget);
+        assertEquals(8 - unnamed, tempFiles().size(), "budget " + budget);
+        batch.commit();
+      }
+      assertEquals(List.of(), tempFiles());
+      assertEquals(0, disk().unnamedTempsHeld());
+      assertEquals(0, unnamedFds());
+      for (byte[] b : blobs) {
+        assertArrayEquals(b, store.fetch(org.latticefs.cas.Blake3.hash(b)));
+      }
+    }
+    assertEquals(16, disk().blobCount());
+  }
+
+  @Test
+  void twoBatchesWithTheSameBlobStoreItOnce() throws IOException {
+    byte[] shared = randomBytes(5000);
+    byte[] a = randomBytes(3000);
+    byte[] b = randomBytes(4000);
+    try (org.latticefs.cas.BlobBatch first = store.newBatch();
+        org.latticefs.cas.BlobBatch second = store.newBatch()) {
+      first.receive(shared, 0, shared.length);
+      first.receive(a, 0, a.length);
+      second.receive(shared, 0, shared.length);
+      second.receive(b, 0, b.length);
+      first.commit();
+      second.commit();
+    }
+    assertEquals(3, disk().blobCount());
+    assertEquals(12_000, disk().bytesStored());
+    assertEquals(0, disk().unnamedTempsHeld());
+    assertEquals(0, unnamedFds());
+    for (byte[] x : List.of(shared, a, b)) {
+      assertArrayEquals(x, store.fetch(org.latticefs.cas.Blake3.hash(x)));
+    }
+  }
+
   @Test
   void closedStoreRejectsCalls() throws IOException {
     store.close();
