@@ -36,8 +36,11 @@ import org.latticefs.cas.store.DiskBlobStore;
  * <p>Then, on one store: a second ingest of the same file (disk growth), and a 1-byte insert in the
  * middle (new chunks stored, by {@link FileIngester#reingest} and by a full ingest).
  *
- * <p>Arguments: {@code [dir] [size-MiB] [rounds]}, defaults {@code /tmp 1024 3}. The source file is
- * random data written once and read from the page cache by both tools.
+ * <p>Arguments: {@code [dir] [size-MiB] [rounds] [drop-caches]}, defaults {@code /tmp 1024 3}. With
+ * {@code drop-caches} (root only) the run first syncs and drops the kernel's caches, so that files
+ * deleted in the last minutes (an earlier run's stores, a test suite) no longer count as recently
+ * deleted: ext4 only checks inode table blocks it has cached. The source file is random data
+ * written once and read from the page cache by both tools.
  *
  * <p>Run from the repository root: {@code mvn -B -q -pl cas test-compile exec:java
  * -Dexec.classpathScope=test -Dexec.mainClass=org.latticefs.cas.bench.IngestBench -Dexec.args="/tmp
@@ -48,6 +51,11 @@ public final class IngestBench {
     Path base = Path.of(args.length > 0 ? args[0] : "/tmp");
     long size = (args.length > 1 ? Long.parseLong(args[1]) : 1024) << 20;
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+    if (args.length > 3 && args[3].equals("drop-caches")) {
+      sync();
+      Files.writeString(Path.of("/proc/sys/vm/drop_caches"), "3");
+      System.out.println("dropped the page cache, dentries and inodes");
+    }
     Path dir = Files.createTempDirectory(base, "ingestbench");
     try {
       run(dir, size, rounds);
