@@ -1,7 +1,8 @@
 #!/bin/sh
 # Builds liblattice-blake3.so from the official BLAKE3 C sources (Debian: librust-blake3-dev,
 # /usr/share/cargo/registry/blake3-*/c/) plus lattice_blake3.c and lattice_blake3_tree.c (which
-# includes blake3.c, to reach its static tree functions, and is compiled in its place), into
+# includes blake3.c, to reach its static tree functions, and is compiled in its place), and
+# lattice_cdc.c (the chunker's cut-point search), into
 #   OUT_ROOT/native/linux-<arch>/liblattice-blake3.so
 # so that it is packaged inside the cas jar. Run by Maven in generate-resources.
 #
@@ -52,8 +53,8 @@ esac
 out_dir=$out_root/native/linux-$arch
 out=$out_dir/liblattice-blake3.so
 
-inputs="$here/lattice_blake3.c $here/lattice_blake3_tree.c $here/lattice_blake3.map $here/build-blake3.sh"
-compiled="$here/lattice_blake3.c $here/lattice_blake3_tree.c"
+inputs="$here/lattice_blake3.c $here/lattice_blake3_tree.c $here/lattice_cdc.c $here/lattice_blake3.map $here/build-blake3.sh"
+compiled="$here/lattice_blake3.c $here/lattice_blake3_tree.c $here/lattice_cdc.c"
 for f in $sources; do
   [ -f "$src/$f" ] || skip "BLAKE3 C sources in $src lack $f"
   inputs="$inputs $src/$f"

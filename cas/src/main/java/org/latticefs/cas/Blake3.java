@@ -143,6 +143,11 @@ public final class Blake3 {
     return Chosen.CHOICE.nativeLibOrThrow();
   }
 
+  /** The native library in use, or null when it is not (never throws). */
+  static NativeBlake3 nativeLibIfChosen() {
+    return Chosen.CHOICE instanceof Choice.Native n ? n.lib() : null;
+  }
+
   /** A fresh hasher. The caller closes it (an unclosed one is freed after it is unreachable). */
   public static Blake3Hasher newHasher() {
     NativeBlake3 lib = nativeLib();

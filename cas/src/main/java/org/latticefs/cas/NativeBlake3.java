@@ -109,6 +109,17 @@ final class NativeBlake3 {
 
     int lattice_blake3_root_from_cvs(
         @Pinned @In byte[] cvs, @u_int64_t long groups, @Pinned @Out byte[] root);
+
+    int lattice_cdc_cut(
+        @Pinned @In byte[] base,
+        int off,
+        int len,
+        int min,
+        int avg,
+        int max,
+        @Pinned @In long[] gear,
+        @u_int64_t long maskSmall,
+        @u_int64_t long maskLarge);
   }
 
   /** Why the native implementation could not be used. */
@@ -246,6 +257,12 @@ final class NativeBlake3 {
           default -> arch;
         };
     return os.replace(' ', '_') + "-" + arch;
+  }
+
+  /** {@code lattice_cdc_cut}: see {@link NativeCdc#cutLength}. */
+  int cdcCut(
+      byte[] buf, int off, int len, int min, int avg, int max, long[] gear, long ms, long ml) {
+    return lib.lattice_cdc_cut(buf, off, len, min, avg, max, gear, ms, ml);
   }
 
   private static String simdName(long degree) {

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 import org.latticefs.cas.Blake3;
+import org.latticefs.cas.NativeCdc;
 
 /**
  * Content-defined chunking: FastCDC with a 64-bit gear hash and normalized chunking (two masks).
@@ -49,6 +50,9 @@ public final class Chunker {
   public static final Chunker DEFAULT = new Chunker(64 * 1024, 256 * 1024, 1024 * 1024, 2);
 
   private static final long[] GEAR = gearTable();
+
+  /** Whether {@link #cutLength} searches in C ({@link NativeCdc}), as it does where BLAKE3 does. */
+  private static final boolean NATIVE = NativeCdc.isAvailable();
 
   private final int min;
   private final int avg;
@@ -125,6 +129,24 @@ public final class Chunker {
     if (off < 0 || len < 0 || off > buf.length - len) {
       throw new IndexOutOfBoundsException("off " + off + " len " + len + " of " + buf.length);
     }
+    if (len <= min) {
+      return len;
+    }
+    return NATIVE
+        ? NativeCdc.cutLength(buf, off, len, min, avg, max, GEAR, maskSmall, maskLarge)
+        : cutLengthJava(buf, off, len);
+  }
+
+  /** Whether {@link #cutLength} runs in C here. */
+  public static boolean nativeCut() {
+    return NATIVE;
+  }
+
+  /**
+   * {@link #cutLength} in Java: the definition of the cut points, used where the C search is not
+   * available (and by tests, against it). The caller has checked the bounds.
+   */
+  int cutLengthJava(byte[] buf, int off, int len) {
     if (len <= min) {
       return len;
     }

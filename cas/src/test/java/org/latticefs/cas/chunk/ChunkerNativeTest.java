@@ -1,0 +1,82 @@
+package org.latticefs.cas.chunk;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Locale;
+import java.util.SplittableRandom;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+import org.latticefs.cas.Blake3;
+
+/**
+ * The C cut-point search ({@code lattice_cdc.c}) against the Java one, which defines the chunk
+ * boundaries: every cut of every input must be the same.
+ */
+class ChunkerNativeTest {
+  @Test
+  void cutsInCWhereverBlake3RunsNatively() {
+    assertEquals(Blake3.implementation().startsWith("native"), Chunker.nativeCut());
+    if (System.getProperty("os.name").toLowerCase(Locale.ROOT).contains("linux")
+        && System.getenv("CI") != null) {
+      assertTrue(Chunker.nativeCut(), "CI builds the native library: " + Blake3.implementation());
+    }
+  }
+
+  @Property(tries = 200)
+  void nativeCutsEqualJavaCuts(
+      @ForAll long seed,
+      @ForAll @IntRange(min = 6, max = 16) int minBits,
+      @ForAll @IntRange(min = 1, max = 3) int avgAbove,
+      @ForAll @IntRange(min = 1, max = 3) int maxAbove,
+      @ForAll @IntRange(min = 0, max = 3) int level,
+      @ForAll @IntRange(min = 0, max = 3) int kind,
+      @ForAll @IntRange(min = 0, max = 300_000) int size) {
+    int min = (1 << minBits) + (int) (seed & 63);
+    int avg = Integer.highestOneBit(min) << avgAbove;
+    int max = avg << maxAbove;
+    Chunker c = new Chunker(min, avg, max, level);
+    byte[] data =
+        switch (kind) {
+          case 0 -> TestData.random(seed, size);
+          case 1 -> TestData.textLike(seed, size);
+          case 2 -> new byte[size]; // no cut point: every chunk is max long
+          default -> repeating(seed, size);
+        };
+    // Chunks of the whole input, and of windows that start anywhere and end short of it.
+    SplittableRandom r = new SplittableRandom(seed);
+    for (int round = 0; round < 4; round++) {
+      int off = round == 0 || size == 0 ? 0 : r.nextInt(size);
+      int end = round == 0 ? size : off + r.nextInt(size - off + 1);
+      for (int pos = off; pos < end; ) {
+        int expected = c.cutLengthJava(data, pos, end - pos);
+        assertEquals(expected, c.cutLength(data, pos, end - pos), "cut at " + pos + " of " + c);
+        pos += expected;
+      }
+    }
+  }
+
+  @Test
+  void defaultChunkerCutsTheSameInCAndJava() {
+    byte[] data = TestData.random(42, 16 << 20);
+    int chunks = 0;
+    for (int pos = 0; pos < data.length; chunks++) {
+      int expected = Chunker.DEFAULT.cutLengthJava(data, pos, data.length - pos);
+      assertEquals(expected, Chunker.DEFAULT.cutLength(data, pos, data.length - pos));
+      pos += expected;
+    }
+    assertTrue(chunks > 40, chunks + " chunks");
+  }
+
+  /** A short random pattern over and over: the same bytes before every candidate cut. */
+  private static byte[] repeating(long seed, int size) {
+    byte[] pattern = TestData.random(seed, 1 + (int) Math.floorMod(seed, 5000L));
+    byte[] out = new byte[size];
+    for (int i = 0; i < size; i++) {
+      out[i] = pattern[i % pattern.length];
+    }
+    return out;
+  }
+}
