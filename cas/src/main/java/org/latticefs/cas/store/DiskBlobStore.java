@@ -360,10 +360,6 @@ public final class DiskBlobStore implements BlobStore {
     handles = new BlobHandles(options.readHandles());
     batchSyncfs = options.batchSyncfs() && Fsync.hasSyncfs();
     unnamedTempLimit = options.unnamedTemps();
-    unnamedTemps =
-        batchSyncfs && Fsync.hasUnnamed() && unnamedTempLimit > 0
-            ? new Semaphore(unnamedTempLimit)
-            : null;
     tmpDir = casDir.resolve("tmp");
     quarantineDir = casDir.resolve("quarantine");
     outboardDir = casDir.resolve("outboards");
@@ -402,6 +398,10 @@ public final class DiskBlobStore implements BlobStore {
         Fsync.directory(root);
       }
       cleanTemps();
+      unnamedTemps =
+          batchSyncfs && unnamedTempLimit > 0 && unnamedFilesWork()
+              ? new Semaphore(unnamedTempLimit)
+              : null;
       access = AccessTracker.open(casDir.resolve("access"), options.clock());
       scanBlobs();
       scanQuarantine();
@@ -1303,6 +1303,38 @@ public final class DiskBlobStore implements BlobStore {
       throw r;
     }
     return new IOException(e);
+  }
+
+  /**
+   * Whether batches can write unnamed files here: one is created, named and deleted in {@code tmp/}
+   * (so a file system without {@code O_TMPFILE}, or where they cannot be linked, is found out now
+   * and not at a commit).
+   */
+  private boolean unnamedFilesWork() {
+    if (!Fsync.hasUnnamed()) {
+      return false;
+    }
+    Path probe =
+        tmpDir.resolve(
+            "probe." + Long.toUnsignedString(ThreadLocalRandom.current().nextLong()) + TEMP_SUFFIX);
+    try {
+      int fd = Fsync.writeUnnamed(tmpDir, new byte[1], 0, 1);
+      if (fd < 0) {
+        LOG.info("{} has no unnamed files (O_TMPFILE): batches write named temp files", tmpDir);
+        return false;
+      }
+      try {
+        Fsync.link(fd, probe);
+      } finally {
+        Fsync.close(fd);
+      }
+      return true;
+    } catch (IOException | RuntimeException e) {
+      LOG.info("unnamed files do not work in {} ({}): batches write named temp files", tmpDir, e);
+      return false;
+    } finally {
+      deleteQuietly(probe);
+    }
   }
 
   private void cleanTemps() throws IOException {
