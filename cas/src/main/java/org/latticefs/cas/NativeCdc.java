@@ -1,5 +1,7 @@
 package org.latticefs.cas;
 
+import java.util.Objects;
+
 /**
  * The content-defined chunker's cut-point search in C ({@code lattice_cdc.c}, in the library that
  * {@link Blake3} loads): for {@code org.latticefs.cas.chunk.Chunker}, which owns the algorithm and
@@ -18,9 +20,11 @@ public final class NativeCdc {
    * The length of the chunk starting at {@code buf[off]}, of {@code len} bytes there: a cut after
    * the first position at or past {@code min} whose gear hash has no bit of {@code maskSmall} set
    * (before {@code avg}) or of {@code maskLarge} (from {@code avg} on), else {@code min(len, max)}.
-   * The caller has checked the bounds.
    *
    * @param gear 256 entries
+   * @throws IndexOutOfBoundsException if {@code [off, off+len)} is not inside {@code buf}
+   * @throws IllegalArgumentException if the sizes are not {@code 0 < min < avg < max} or {@code
+   *     gear} does not have 256 entries
    * @throws IllegalStateException if {@link #isAvailable()} is false
    */
   public static int cutLength(
@@ -33,6 +37,19 @@ public final class NativeCdc {
       long[] gear,
       long maskSmall,
       long maskLarge) {
+    // The C code trusts its arguments: a bad one here would read outside the arrays.
+    Objects.checkFromIndexSize(off, len, buf.length);
+    if (min <= 0 || avg <= min || max <= avg || gear.length != 256) {
+      throw new IllegalArgumentException(
+          "need 0 < min < avg < max and 256 gear entries, got "
+              + min
+              + "/"
+              + avg
+              + "/"
+              + max
+              + ", "
+              + gear.length);
+    }
     NativeBlake3 lib = Blake3.nativeLibIfChosen();
     if (lib == null) {
       throw new IllegalStateException("native chunking is not available");

@@ -350,6 +350,9 @@ public final class DiskBlobStore implements BlobStore {
 
   private final int unnamedTempLimit;
 
+  /** Unnamed temp files held open now, by any batch: closed by {@link #close()} at the latest. */
+  private final Set<UnnamedTemp> heldUnnamed = ConcurrentHashMap.newKeySet();
+
   private final ConcurrentLinkedQueue<byte[]> idleBuffers = new ConcurrentLinkedQueue<>();
   private final boolean batchSyncfs;
   private volatile boolean closed;
@@ -1013,6 +1016,11 @@ public final class DiskBlobStore implements BlobStore {
     }
     closed = true;
     handles.close();
+    // A batch still open (or never closed) loses its unwritten blobs, as it would in a crash, but
+    // does not keep their descriptors and disk space until the process exits.
+    for (UnnamedTemp t : heldUnnamed) {
+      t.discard();
+    }
     flusher.shutdown();
     syncPool.shutdown();
     if (batchWriters != null) {
@@ -1147,11 +1155,16 @@ public final class DiskBlobStore implements BlobStore {
         throw translate(e, len);
       }
       if (fd >= 0) {
-        return new UnnamedTemp(fd, permits);
+        UnnamedTemp t = new UnnamedTemp(fd, permits);
+        heldUnnamed.add(t);
+        return t;
       }
       permits.release();
-      unnamedTemps = null;
-      LOG.info("{} has no unnamed files (O_TMPFILE): batches write named temp files", tmpDir);
+      if (fd == Fsync.UNNAMED_UNSUPPORTED) {
+        unnamedTemps = null;
+        LOG.info("{} has no unnamed files (O_TMPFILE): batches write named temp files", tmpDir);
+      }
+      // Else no descriptor was free: this blob gets a named temp file.
     }
     return new NamedTemp(writeTemp(ref, data, off, len, false));
   }
@@ -1318,9 +1331,13 @@ public final class DiskBlobStore implements BlobStore {
         tmpDir.resolve(
             "probe." + Long.toUnsignedString(ThreadLocalRandom.current().nextLong()) + TEMP_SUFFIX);
     try {
-      int fd = Fsync.writeUnnamed(tmpDir, new byte[1], 0, 1);
+      // Empty, so that a full disk does not look like a file system without unnamed files.
+      int fd = Fsync.writeUnnamed(tmpDir, new byte[0], 0, 0);
       if (fd < 0) {
-        LOG.info("{} has no unnamed files (O_TMPFILE): batches write named temp files", tmpDir);
+        LOG.info(
+            "{} has no unnamed files (O_TMPFILE) or no descriptor is free: batches write named"
+                + " temp files",
+            tmpDir);
         return false;
       }
       try {
@@ -1485,10 +1502,12 @@ public final class DiskBlobStore implements BlobStore {
    * named or dropped. The kernel frees it when it is closed without a name, also after a crash (on
    * file systems with a journal; without one, the next fsck does).
    */
-  private static final class UnnamedTemp implements Temp {
+  private final class UnnamedTemp implements Temp {
     private final int fd;
     private final Semaphore permits;
-    private final AtomicBoolean open = new AtomicBoolean(true);
+
+    /** Null while the file is open; then what became of it. Guarded by this. */
+    private String end;
 
     UnnamedTemp(int fd, Semaphore permits) {
       this.fd = fd;
@@ -1496,28 +1515,42 @@ public final class DiskBlobStore implements BlobStore {
     }
 
     @Override
-    public void sync() throws IOException {
+    public synchronized void sync() throws IOException {
+      if (end != null) {
+        throw new IOException("unnamed temp file already " + end);
+      }
       Fsync.file(fd);
     }
 
+    // Synchronized with discard(): a descriptor closed by the store's close() while being linked
+    // could be reused by another file, which would then get the blob's name.
     @Override
-    public void publishAs(Path dst) throws IOException {
-      if (!open.get()) {
-        throw new NoSuchFileException(dst.toString(), null, "already named by an earlier commit");
+    public synchronized void publishAs(Path dst) throws IOException {
+      if ("named".equals(end)) {
+        throw new NoSuchFileException(dst.toString(), null, "named by an earlier commit");
+      }
+      if (end != null) {
+        throw new IOException("the blob for " + dst + " was dropped before its commit");
       }
       boolean linked = Fsync.link(fd, dst);
-      discard();
+      release(linked ? "named" : "dropped");
       if (!linked) {
         throw new FileAlreadyExistsException(dst.toString());
       }
     }
 
     @Override
-    public void discard() {
-      if (open.compareAndSet(true, false)) {
-        Fsync.close(fd);
-        permits.release();
+    public synchronized void discard() {
+      if (end == null) {
+        release("dropped");
       }
+    }
+
+    private void release(String how) {
+      end = how;
+      Fsync.close(fd);
+      permits.release();
+      heldUnnamed.remove(this);
     }
   }
 
@@ -1536,6 +1569,9 @@ public final class DiskBlobStore implements BlobStore {
     private final AtomicBoolean flushing = new AtomicBoolean();
     private volatile CompletableFuture<Void> earlyFlush = CompletableFuture.completedFuture(null);
     private volatile IOException earlyFlushError;
+
+    /** The first failure to make this batch's temp files durable: every later commit fails. */
+    private IOException syncFailure;
 
     /** The file system handle this batch syncs through, opened before its first write. */
     private void openFileSystem() throws IOException {
@@ -1671,6 +1707,11 @@ public final class DiskBlobStore implements BlobStore {
         bytes += p.size();
       }
       // 1. Make every temp file's content durable.
+      if (syncFailure != null) {
+        // Linux reports a write-back error once: a second syncfs would succeed, with the data
+        // lost.
+        throw new IOException("an earlier commit of this batch failed to sync", syncFailure);
+      }
       if (batchSyncfs) {
         try {
           earlyFlush.join();
@@ -1679,6 +1720,7 @@ public final class DiskBlobStore implements BlobStore {
           }
           fs.sync();
         } catch (IOException e) {
+          syncFailure = e;
           throw translate(e, bytes);
         }
       } else {
@@ -1686,7 +1728,12 @@ public final class DiskBlobStore implements BlobStore {
         for (Pending p : pending.values()) {
           syncs.add(syncPool.submit(() -> syncTemp(p)));
         }
-        awaitAll(syncs);
+        try {
+          awaitAll(syncs);
+        } catch (IOException e) {
+          syncFailure = e;
+          throw e;
+        }
       }
       // 2. Rename to real names, 3. make the directories durable, holding each shard's lock from
       // its renames until its directory is durable.
@@ -1732,7 +1779,13 @@ public final class DiskBlobStore implements BlobStore {
           renamed |= renameAll(entries);
         }
         if (renamed) {
-          fs.sync();
+          try {
+            fs.sync();
+          } catch (IOException e) {
+            // A retry would find the names in place and not sync them again.
+            syncFailure = e;
+            throw e;
+          }
         }
       } finally {
         for (int i = held.size() - 1; i >= 0; i--) {
@@ -1763,7 +1816,7 @@ public final class DiskBlobStore implements BlobStore {
         try {
           renamed |= publishIfAbsent(e.getKey(), p.tmp().join(), blobPath(e.getKey()), p.size());
         } catch (FileAlreadyExistsException | NoSuchFileException alreadyGone) {
-          // NoSuchFile: an earlier, failed commit attempt already moved it.
+          // NoSuchFile: an earlier, failed commit attempt already named it (renamed or linked).
           LOG.debug("batch rename of {}: {}", e.getKey(), alreadyGone.toString());
         }
       }
@@ -1806,7 +1859,8 @@ public final class DiskBlobStore implements BlobStore {
         try {
           p.tmp().join().discard();
         } catch (CompletionException | CancellationException failedWrite) {
-          // Nothing was left behind: writeTemp deletes its file when it fails.
+          // Nothing was left behind: a failed write deletes its named temp file, or closes its
+          // unnamed one.
         }
       }
       pending.clear();

@@ -39,15 +39,28 @@ final class Fsync {
   private static final int O_CREAT = 0100;
   private static final int O_EXCL = 0200;
   private static final int O_CLOEXEC = 02000000;
-  private static final int O_DIRECTORY = 0200000;
-  private static final int O_TMPFILE = 020000000 | O_DIRECTORY;
+
+  /**
+   * {@code O_TMPFILE} is {@code __O_TMPFILE | O_DIRECTORY}, and {@code O_DIRECTORY} differs between
+   * architectures: 0 where this class does not know it (then there are no unnamed files).
+   */
+  private static final int O_TMPFILE = tmpfileFlag();
+
   private static final int AT_FDCWD = -100;
   private static final int AT_SYMLINK_FOLLOW = 0x400;
   private static final int EINTR = 4;
   private static final int EEXIST = 17;
   private static final int EISDIR = 21;
   private static final int EINVAL = 22;
+  private static final int ENFILE = 23;
+  private static final int EMFILE = 24;
   private static final int EOPNOTSUPP = 95;
+
+  /** What {@link #writeUnnamed} returns when the file system has no unnamed files. */
+  static final int UNNAMED_UNSUPPORTED = -1;
+
+  /** What {@link #writeUnnamed} returns when the process (or system) is out of descriptors. */
+  static final int NO_DESCRIPTOR = -2;
 
   /** Where an open file's descriptor can be named by path, for {@link #link}. */
   private static final boolean PROC_FD = Files.isDirectory(Path.of("/proc/self/fd"));
@@ -76,6 +89,14 @@ final class Fsync {
     int fsync(int fd);
 
     String strerror(int errnum);
+  }
+
+  private static int tmpfileFlag() {
+    return switch (Platform.getNativePlatform().getCPU()) {
+      case X86_64, I386 -> 020000000 | 0200000;
+      case AARCH64, ARM -> 020000000 | 040000;
+      default -> 0;
+    };
   }
 
   private static LibC loadLibc() {
@@ -223,9 +244,9 @@ final class Fsync {
     return true;
   }
 
-  /** Whether {@link #writeUnnamed} may work here (Linux with {@code /proc}). */
+  /** Whether {@link #writeUnnamed} may work here (Linux on x86 or ARM, with {@code /proc}). */
   static boolean hasUnnamed() {
-    return LIBC != null && PROC_FD;
+    return LIBC != null && PROC_FD && O_TMPFILE != 0;
   }
 
   /**
@@ -235,7 +256,8 @@ final class Fsync {
    * Nothing is durable until the caller syncs. No directory gets an entry, so no directory is
    * searched or changed (and none waits for the disk while its blocks are being written back).
    *
-   * @return the descriptor, or -1 if the file system cannot create unnamed files
+   * @return the descriptor; {@link #UNNAMED_UNSUPPORTED} if the file system cannot create unnamed
+   *     files; {@link #NO_DESCRIPTOR} if no descriptor is free
    * @throws IOException with the system's error text ("No space left on device", ...)
    */
   static int writeUnnamed(Path dir, byte[] data, int off, int len) throws IOException {
@@ -244,7 +266,10 @@ final class Fsync {
     if (fd < 0) {
       int errno = rt.getLastError();
       if (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL) {
-        return -1;
+        return UNNAMED_UNSUPPORTED;
+      }
+      if (errno == EMFILE || errno == ENFILE) {
+        return NO_DESCRIPTOR;
       }
       throw new IOException(dir + ": unnamed file: " + LIBC.strerror(errno));
     }

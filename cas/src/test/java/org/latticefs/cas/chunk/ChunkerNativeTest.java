@@ -1,15 +1,19 @@
 package org.latticefs.cas.chunk;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Locale;
 import java.util.SplittableRandom;
+import net.jqwik.api.Assume;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 import org.latticefs.cas.Blake3;
+import org.latticefs.cas.NativeCdc;
 
 /**
  * The C cut-point search ({@code lattice_cdc.c}) against the Java one, which defines the chunk
@@ -34,6 +38,7 @@ class ChunkerNativeTest {
       @ForAll @IntRange(min = 0, max = 3) int level,
       @ForAll @IntRange(min = 0, max = 3) int kind,
       @ForAll @IntRange(min = 0, max = 300_000) int size) {
+    Assume.that(Chunker.nativeCut()); // else cutLength is the Java loop itself
     int min = (1 << minBits) + (int) (seed & 63);
     int avg = Integer.highestOneBit(min) << avgAbove;
     int max = avg << maxAbove;
@@ -60,6 +65,7 @@ class ChunkerNativeTest {
 
   @Test
   void defaultChunkerCutsTheSameInCAndJava() {
+    assumeTrue(Chunker.nativeCut(), "no native library: cutLength is the Java loop itself");
     byte[] data = TestData.random(42, 16 << 20);
     int chunks = 0;
     for (int pos = 0; pos < data.length; chunks++) {
@@ -68,6 +74,22 @@ class ChunkerNativeTest {
       pos += expected;
     }
     assertTrue(chunks > 40, chunks + " chunks");
+  }
+
+  @Test
+  void nativeSearchRejectsArgumentsItCannotTrust() {
+    assumeTrue(NativeCdc.isAvailable(), "no native library");
+    byte[] buf = new byte[100];
+    long[] gear = new long[256];
+    assertThrows(
+        IndexOutOfBoundsException.class,
+        () -> NativeCdc.cutLength(buf, 90, 20, 64, 128, 256, gear, 1, 1));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> NativeCdc.cutLength(buf, 0, 100, 64, 128, 256, new long[255], 1, 1));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> NativeCdc.cutLength(buf, 0, 100, -1, 128, 256, gear, 1, 1));
   }
 
   /** A short random pattern over and over: the same bytes before every candidate cut. */

@@ -158,6 +158,7 @@ class DiskBlobStoreFullDiskTest {
           });
     }
     assertEquals(List.of(), temps());
+    assertEquals(0, store.unnamedTempsHeld());
     assertEquals(List.of(), store.enumerate(Optional.empty(), 10));
     assertEquals(0, store.bytesStored());
     // The failed batch's space is free again: half the disk fits.

@@ -389,6 +389,22 @@ class DiskBlobStoreTest extends BlobStoreContract {
   }
 
   @Test
+  void closingTheStoreDropsTheUnnamedFilesOfABatchLeftOpen() throws IOException {
+    org.latticefs.cas.BlobBatch batch = store.newBatch();
+    for (int i = 0; i < 3; i++) {
+      batch.receive(randomBytes(4000 + i), 0, 4000 + i);
+    }
+    assertEquals(linux() ? 3 : 0, unnamedFds());
+    store.close();
+    assertEquals(0, unnamedFds());
+    assertThrows(IOException.class, batch::commit);
+    batch.close();
+    store = DiskBlobStore.open(root);
+    assertEquals(0, disk().blobCount());
+    assertEquals(List.of(), tempFiles());
+  }
+
+  @Test
   void twoBatchesWithTheSameBlobStoreItOnce() throws IOException {
     byte[] shared = randomBytes(5000);
     byte[] a = randomBytes(3000);
