@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 import org.latticefs.cas.Blake3;
 import org.latticefs.cas.NativeCdc;
+import org.slf4j.LoggerFactory;
 
 /**
  * Content-defined chunking: FastCDC with a 64-bit gear hash and normalized chunking (two masks).
@@ -51,8 +52,11 @@ public final class Chunker {
 
   private static final long[] GEAR = gearTable();
 
-  /** Whether {@link #cutLength} searches in C ({@link NativeCdc}), as it does where BLAKE3 does. */
-  private static final boolean NATIVE = NativeCdc.isAvailable();
+  /**
+   * Whether {@link #cutLength} searches in C ({@link NativeCdc}): where BLAKE3 runs natively and
+   * the C search agrees with the Java one on a test input.
+   */
+  private static final boolean NATIVE = NativeCdc.isAvailable() && nativeAgreesWithJava();
 
   private final int min;
   private final int avg;
@@ -237,6 +241,40 @@ public final class Chunker {
    * Entry {@code i} is the first 8 bytes (little-endian) of BLAKE3("lattice-fastcdc-gear-v1" || i
    * as one byte). Frozen: part of the on-disk format.
    */
+  /**
+   * Cuts 256 KiB of pseudo-random bytes followed by 16 KiB of zeros with a small chunker, in C and
+   * in Java: a library built differently from the tested one must not change chunk boundaries (they
+   * are part of the on-disk format). About a hundred cuts; logs and returns false on a mismatch.
+   */
+  private static boolean nativeAgreesWithJava() {
+    Chunker c = new Chunker(256, 1024, 4096, 2);
+    byte[] data = new byte[(256 + 16) << 10];
+    long x = 0x9E3779B97F4A7C15L;
+    for (int i = 0; i < 256 << 10; i++) {
+      x ^= x << 13;
+      x ^= x >>> 7;
+      x ^= x << 17;
+      data[i] = (byte) x;
+    }
+    for (int pos = 0; pos < data.length; ) {
+      int java = c.cutLengthJava(data, pos, data.length - pos);
+      int nat =
+          NativeCdc.cutLength(
+              data, pos, data.length - pos, 256, 1024, 4096, GEAR, c.maskSmall, c.maskLarge);
+      if (java != nat) {
+        LoggerFactory.getLogger(Chunker.class)
+            .error(
+                "the native chunk cut ({}) differs from Java's ({}) at {}: chunking in Java",
+                nat,
+                java,
+                pos);
+        return false;
+      }
+      pos += java;
+    }
+    return true;
+  }
+
   private static long[] gearTable() {
     byte[] seed = "lattice-fastcdc-gear-v1".getBytes(StandardCharsets.US_ASCII);
     byte[] msg = new byte[seed.length + 1];

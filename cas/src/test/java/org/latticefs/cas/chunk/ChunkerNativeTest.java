@@ -7,10 +7,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Locale;
 import java.util.SplittableRandom;
-import net.jqwik.api.Assume;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 import org.latticefs.cas.Blake3;
 import org.latticefs.cas.NativeCdc;
@@ -29,16 +25,40 @@ class ChunkerNativeTest {
     }
   }
 
-  @Property(tries = 200)
-  void nativeCutsEqualJavaCuts(
-      @ForAll long seed,
-      @ForAll @IntRange(min = 6, max = 16) int minBits,
-      @ForAll @IntRange(min = 1, max = 3) int avgAbove,
-      @ForAll @IntRange(min = 1, max = 3) int maxAbove,
-      @ForAll @IntRange(min = 0, max = 3) int level,
-      @ForAll @IntRange(min = 0, max = 3) int kind,
-      @ForAll @IntRange(min = 0, max = 300_000) int size) {
-    Assume.that(Chunker.nativeCut()); // else cutLength is the Java loop itself
+  @Test
+  void nativeCutsEqualJavaCuts() {
+    assumeTrue(Chunker.nativeCut(), "no native library: cutLength is the Java loop itself");
+    long seed = Long.getLong("lattice.cdc.seed", System.nanoTime());
+    SplittableRandom cases = new SplittableRandom(seed);
+    for (int i = 0; i < 200; i++) {
+      long caseSeed = cases.nextLong();
+      String where = "seed " + seed + ", case " + i + " (-Dlattice.cdc.seed=" + seed + ")";
+      compareCuts(
+          caseSeed,
+          cases.nextInt(6, 17),
+          cases.nextInt(1, 4),
+          cases.nextInt(1, 4),
+          cases.nextInt(0, 4),
+          cases.nextInt(0, 4),
+          cases.nextInt(0, 300_001),
+          where);
+    }
+  }
+
+  /**
+   * Every cut of an input (random, text-like, zeros or a repeated pattern), and of windows of it
+   * that start anywhere and end short of its end, by a chunker with min {@code 2^minBits} (plus a
+   * little), avg and max {@code avgAbove} and {@code maxAbove} powers of two above.
+   */
+  private static void compareCuts(
+      long seed,
+      int minBits,
+      int avgAbove,
+      int maxAbove,
+      int level,
+      int kind,
+      int size,
+      String where) {
     int min = (1 << minBits) + (int) (seed & 63);
     int avg = Integer.highestOneBit(min) << avgAbove;
     int max = avg << maxAbove;
@@ -50,14 +70,16 @@ class ChunkerNativeTest {
           case 2 -> new byte[size]; // no cut point: every chunk is max long
           default -> repeating(seed, size);
         };
-    // Chunks of the whole input, and of windows that start anywhere and end short of it.
     SplittableRandom r = new SplittableRandom(seed);
     for (int round = 0; round < 4; round++) {
       int off = round == 0 || size == 0 ? 0 : r.nextInt(size);
       int end = round == 0 ? size : off + r.nextInt(size - off + 1);
       for (int pos = off; pos < end; ) {
         int expected = c.cutLengthJava(data, pos, end - pos);
-        assertEquals(expected, c.cutLength(data, pos, end - pos), "cut at " + pos + " of " + c);
+        assertEquals(
+            expected,
+            c.cutLength(data, pos, end - pos),
+            "cut at " + pos + " of " + c + ", " + where);
         pos += expected;
       }
     }
