@@ -348,8 +348,6 @@ public final class DiskBlobStore implements BlobStore {
    */
   private volatile Semaphore unnamedTemps;
 
-  private final int unnamedTempLimit;
-
   /** Unnamed temp files held open now, by any batch: closed by {@link #close()} at the latest. */
   private final Set<UnnamedTemp> heldUnnamed = ConcurrentHashMap.newKeySet();
 
@@ -362,7 +360,6 @@ public final class DiskBlobStore implements BlobStore {
     outboards = outboardCache(options.outboardCacheBytes());
     handles = new BlobHandles(options.readHandles());
     batchSyncfs = options.batchSyncfs() && Fsync.hasSyncfs();
-    unnamedTempLimit = options.unnamedTemps();
     tmpDir = casDir.resolve("tmp");
     quarantineDir = casDir.resolve("quarantine");
     outboardDir = casDir.resolve("outboards");
@@ -402,8 +399,8 @@ public final class DiskBlobStore implements BlobStore {
       }
       cleanTemps();
       unnamedTemps =
-          batchSyncfs && unnamedTempLimit > 0 && unnamedFilesWork()
-              ? new Semaphore(unnamedTempLimit)
+          batchSyncfs && options.unnamedTemps() > 0 && unnamedFilesWork()
+              ? new Semaphore(options.unnamedTemps())
               : null;
       access = AccessTracker.open(casDir.resolve("access"), options.clock());
       scanBlobs();
@@ -996,8 +993,7 @@ public final class DiskBlobStore implements BlobStore {
 
   /** Unnamed temp files that batches hold open now (for tests). */
   int unnamedTempsHeld() {
-    Semaphore s = unnamedTemps;
-    return s == null ? 0 : unnamedTempLimit - s.availablePermits();
+    return heldUnnamed.size();
   }
 
   /** Number of batches created and not yet closed. */
@@ -1506,48 +1502,47 @@ public final class DiskBlobStore implements BlobStore {
     private final int fd;
     private final Semaphore permits;
 
-    /** Null while the file is open; then what became of it. Guarded by this. */
-    private String end;
+    // Guarded by this.
+    private boolean open = true;
+    private boolean named;
 
     UnnamedTemp(int fd, Semaphore permits) {
       this.fd = fd;
       this.permits = permits;
     }
 
+    /** Never called: only syncfs batches write unnamed files, and they sync the file system. */
     @Override
-    public synchronized void sync() throws IOException {
-      if (end != null) {
-        throw new IOException("unnamed temp file already " + end);
-      }
-      Fsync.file(fd);
+    public void sync() {
+      throw new IllegalStateException("unnamed temp files are synced by syncfs");
     }
 
     // Synchronized with discard(): a descriptor closed by the store's close() while being linked
     // could be reused by another file, which would then get the blob's name.
     @Override
     public synchronized void publishAs(Path dst) throws IOException {
-      if ("named".equals(end)) {
+      if (named) {
         throw new NoSuchFileException(dst.toString(), null, "named by an earlier commit");
       }
-      if (end != null) {
+      if (!open) {
         throw new IOException("the blob for " + dst + " was dropped before its commit");
       }
-      boolean linked = Fsync.link(fd, dst);
-      release(linked ? "named" : "dropped");
-      if (!linked) {
+      named = Fsync.link(fd, dst);
+      close();
+      if (!named) {
         throw new FileAlreadyExistsException(dst.toString());
       }
     }
 
     @Override
     public synchronized void discard() {
-      if (end == null) {
-        release("dropped");
+      if (open) {
+        close();
       }
     }
 
-    private void release(String how) {
-      end = how;
+    private void close() {
+      open = false;
       Fsync.close(fd);
       permits.release();
       heldUnnamed.remove(this);

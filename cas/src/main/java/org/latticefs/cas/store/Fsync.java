@@ -85,9 +85,6 @@ final class Fsync {
     @SaveError
     int syncfs(int fd);
 
-    @SaveError
-    int fsync(int fd);
-
     String strerror(int errnum);
   }
 
@@ -128,14 +125,6 @@ final class Fsync {
   static void file(Path file) throws IOException {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
       ch.force(false);
-    }
-  }
-
-  /** Makes the content of the file open as {@code fd} (from {@link #writeUnnamed}) durable. */
-  static void file(int fd) throws IOException {
-    if (LIBC.fsync(fd) != 0) {
-      throw new IOException(
-          "fsync: " + LIBC.strerror(jnr.ffi.Runtime.getRuntime(LIBC).getLastError()));
     }
   }
 
