@@ -8,9 +8,9 @@
  *
  * <h2>Outboard</h2>
  *
- * The BLAKE3 chaining values of a blob's 16 KiB groups ({@link org.latticefs.cas.Outboard}): 32
- * bytes per group, checked against the blob's ref, with which any group can be verified on its own.
- * What lets a 4 KiB read of a 1 MiB chunk read 16 KiB rather than the whole chunk.
+ * The BLAKE3 chaining values of a blob's 16 KiB groups ({@link org.latticefs.cas.hash.Outboard}):
+ * 32 bytes per group, checked against the blob's ref, with which any group can be verified on its
+ * own. What lets a 4 KiB read of a 1 MiB chunk read 16 KiB rather than the whole chunk.
  *
  * <h2>Roles</h2>
  *

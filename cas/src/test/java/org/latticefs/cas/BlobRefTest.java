@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.latticefs.cas.hash.Blake3;
 
 class BlobRefTest {
   @Test

@@ -14,7 +14,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
-import org.latticefs.cas.Blake3;
+import org.latticefs.cas.hash.Blake3;
 
 /** Round trips and fuzzing of the inode encoding: the decoder never throws anything else. */
 class InodeCodecTest {

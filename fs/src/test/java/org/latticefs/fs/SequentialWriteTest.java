@@ -398,7 +398,7 @@ class SequentialWriteTest extends DirectFsTest {
     long fh = fs.create("/s/full.bin", 0644, O_WRONLY, ME);
     writeSequentially(fh, data, 0, 12 * MIB);
     f.blobs.failNextReceives(
-        1_000_000, new org.latticefs.cas.store.NoSpaceLeftException("cas full", null));
+        1_000_000, new org.latticefs.cas.NoSpaceLeftException("cas full", null));
     FsException e = failureWritingTheRest(fh, data, 12 * MIB);
     assertEquals(Errno.ENOSPC, e.errno());
     f.blobs.failNextReceives(0, new IOException("disarmed"));

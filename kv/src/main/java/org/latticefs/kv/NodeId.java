@@ -2,7 +2,7 @@ package org.latticefs.kv;
 
 import java.util.Arrays;
 import java.util.HexFormat;
-import org.latticefs.cas.Blake3;
+import org.latticefs.cas.hash.Blake3;
 
 /**
  * A node's identity: its 32-byte Ed25519 public key.

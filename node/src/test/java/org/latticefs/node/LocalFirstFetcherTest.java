@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
-import org.latticefs.cas.Blake3;
 import org.latticefs.cas.BlobNotFoundException;
 import org.latticefs.cas.BlobRef;
 import org.latticefs.cas.CorruptBlobException;
+import org.latticefs.cas.hash.Blake3;
 import org.latticefs.cas.store.MemoryBlobStore;
 
 class LocalFirstFetcherTest {

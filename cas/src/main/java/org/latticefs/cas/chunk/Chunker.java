@@ -4,8 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
-import org.latticefs.cas.Blake3;
-import org.latticefs.cas.NativeCdc;
+import org.latticefs.cas.hash.Blake3;
 import org.slf4j.LoggerFactory;
 
 /**

@@ -16,11 +16,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.latticefs.cas.Blake3;
 import org.latticefs.cas.BlobBatch;
 import org.latticefs.cas.BlobFetcher;
 import org.latticefs.cas.BlobReceiver;
 import org.latticefs.cas.BlobRef;
+import org.latticefs.cas.hash.Blake3;
 
 /**
  * Turns file content into stored chunks plus a manifest tree, streaming.

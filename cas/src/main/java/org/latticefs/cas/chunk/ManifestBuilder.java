@@ -4,9 +4,9 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.latticefs.cas.Blake3;
 import org.latticefs.cas.BlobBatch;
 import org.latticefs.cas.BlobRef;
+import org.latticefs.cas.hash.Blake3;
 
 /**
  * Builds a manifest tree from a file's chunk list, streaming: chunks are added in order, each

@@ -16,13 +16,13 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import org.latticefs.cas.Blake3;
 import org.latticefs.cas.BlobBatch;
 import org.latticefs.cas.BlobInfo;
 import org.latticefs.cas.BlobNotFoundException;
 import org.latticefs.cas.BlobRef;
 import org.latticefs.cas.BlobStore;
 import org.latticefs.cas.CorruptBlobException;
+import org.latticefs.cas.hash.Blake3;
 
 /**
  * Blobs in a map, for tests: fast, and with fault injection.

@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.latticefs.cas.BlobRef;
-import org.latticefs.cas.Outboard;
+import org.latticefs.cas.hash.Outboard;
 
 /**
  * Outboards of recently read blobs, bounded by their {@link Outboard#memoryBytes() heap size},

@@ -14,7 +14,7 @@
  * <h2>Range read</h2>
  *
  * {@code fetchRange}: a few bytes of a blob, verified. The disk store keeps the {@link
- * org.latticefs.cas.Outboard outboards} of recently read blobs in memory, so that a small read
+ * org.latticefs.cas.hash.Outboard outboards} of recently read blobs in memory, so that a small read
  * reads and hashes only the 16 KiB groups it touches.
  *
  * <h2>Quarantine</h2>

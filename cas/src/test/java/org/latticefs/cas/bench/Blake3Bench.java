@@ -17,9 +17,9 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import org.latticefs.cas.Blake3;
-import org.latticefs.cas.Blake3Hasher;
 import org.latticefs.cas.BlobRef;
+import org.latticefs.cas.hash.Blake3;
+import org.latticefs.cas.hash.Blake3Hasher;
 
 /**
  * BLAKE3 throughput of Lattice against {@code b3sum --num-threads 1}, on the same file in the same

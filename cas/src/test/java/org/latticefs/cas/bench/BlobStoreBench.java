@@ -15,8 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.latticefs.cas.Blake3;
 import org.latticefs.cas.BlobBatch;
+import org.latticefs.cas.hash.Blake3;
 import org.latticefs.cas.store.DiskBlobStore;
 
 /**

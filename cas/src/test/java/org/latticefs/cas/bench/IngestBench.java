@@ -11,11 +11,11 @@ import java.util.Comparator;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
-import org.latticefs.cas.Blake3;
 import org.latticefs.cas.chunk.Chunker;
 import org.latticefs.cas.chunk.FileIngester;
 import org.latticefs.cas.chunk.IngestResult;
 import org.latticefs.cas.chunk.ManifestReader;
+import org.latticefs.cas.hash.Blake3;
 import org.latticefs.cas.store.DiskBlobStore;
 
 /**

@@ -17,10 +17,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.latticefs.cas.Blake3;
 import org.latticefs.cas.BlobBatch;
 import org.latticefs.cas.BlobRef;
-import org.latticefs.cas.Outboard;
+import org.latticefs.cas.hash.Blake3;
+import org.latticefs.cas.hash.Outboard;
 import org.latticefs.cas.store.DiskBlobStore;
 
 /**

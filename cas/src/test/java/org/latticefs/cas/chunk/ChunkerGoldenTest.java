@@ -8,7 +8,7 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.latticefs.cas.Blake3;
+import org.latticefs.cas.hash.Blake3;
 
 /**
  * Chunk boundaries are part of the on-disk format: these vectors must never change. If one of these

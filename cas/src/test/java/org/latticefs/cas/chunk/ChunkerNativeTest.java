@@ -8,8 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
-import org.latticefs.cas.Blake3;
-import org.latticefs.cas.NativeCdc;
+import org.latticefs.cas.hash.Blake3;
 
 /**
  * The C cut-point search ({@code lattice_cdc.c}) against the Java one, which defines the chunk

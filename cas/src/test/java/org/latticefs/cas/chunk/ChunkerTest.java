@@ -18,8 +18,8 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.DoubleRange;
 import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
-import org.latticefs.cas.Blake3;
 import org.latticefs.cas.BlobRef;
+import org.latticefs.cas.hash.Blake3;
 
 class ChunkerTest {
   static final Chunker SMALL = new Chunker(256, 1024, 4096, 2);

@@ -21,8 +21,8 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.latticefs.cas.Blake3;
 import org.latticefs.cas.BlobRef;
+import org.latticefs.cas.hash.Blake3;
 
 class FileIngesterTest {
   static final Chunker SMALL = ChunkerTest.SMALL;

@@ -12,8 +12,8 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
-import org.latticefs.cas.Blake3;
 import org.latticefs.cas.BlobRef;
+import org.latticefs.cas.hash.Blake3;
 
 class ManifestTreeTest {
   static final ManifestShape TINY = new ManifestShape(2, 4, 8);

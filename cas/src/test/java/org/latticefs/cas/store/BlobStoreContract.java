@@ -24,12 +24,12 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.latticefs.cas.Blake3;
 import org.latticefs.cas.BlobBatch;
 import org.latticefs.cas.BlobInfo;
 import org.latticefs.cas.BlobNotFoundException;
 import org.latticefs.cas.BlobRef;
 import org.latticefs.cas.BlobStore;
+import org.latticefs.cas.hash.Blake3;
 
 /**
  * What every {@link BlobStore} must do. Subclasses supply a fresh empty store per test; the suite

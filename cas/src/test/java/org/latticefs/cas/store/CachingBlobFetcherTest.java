@@ -16,11 +16,11 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
-import org.latticefs.cas.Blake3;
 import org.latticefs.cas.BlobFetcher;
 import org.latticefs.cas.BlobNotFoundException;
 import org.latticefs.cas.BlobRef;
 import org.latticefs.cas.CorruptBlobException;
+import org.latticefs.cas.hash.Blake3;
 
 class CachingBlobFetcherTest {
   private final MemoryBlobStore source = new MemoryBlobStore();

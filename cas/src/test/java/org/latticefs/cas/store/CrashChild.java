@@ -53,7 +53,7 @@ public final class CrashChild {
           out.println("OK " + ref);
         }
       } else if (!repeats.isEmpty()) {
-        store.fetch(org.latticefs.cas.Blake3.hash(repeats.get(r.nextInt(repeats.size()))));
+        store.fetch(org.latticefs.cas.hash.Blake3.hash(repeats.get(r.nextInt(repeats.size()))));
       }
     }
   }

@@ -20,9 +20,10 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.latticefs.cas.Blake3;
 import org.latticefs.cas.BlobBatch;
 import org.latticefs.cas.BlobRef;
+import org.latticefs.cas.NoSpaceLeftException;
+import org.latticefs.cas.hash.Blake3;
 
 /**
  * A real full disk: the store lives on a 2 MiB tmpfs. Needs root to mount; skipped otherwise,

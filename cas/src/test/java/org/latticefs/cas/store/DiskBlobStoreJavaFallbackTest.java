@@ -13,10 +13,10 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.latticefs.cas.Blake3;
 import org.latticefs.cas.BlobRef;
 import org.latticefs.cas.CorruptBlobException;
-import org.latticefs.cas.Outboard;
+import org.latticefs.cas.hash.Blake3;
+import org.latticefs.cas.hash.Outboard;
 
 /**
  * Range reads in a JVM forced onto the pure-Java BLAKE3 ({@code -Dlattice.blake3=java}), where

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.latticefs.cas.BlobNotFoundException;
 import org.latticefs.cas.BlobRef;
 import org.latticefs.cas.CorruptBlobException;
-import org.latticefs.cas.Outboard;
+import org.latticefs.cas.hash.Outboard;
 
 /**
  * {@link DiskBlobStore#fetchRange}: group-wise verification with a cached outboard, whole-blob

@@ -137,7 +137,7 @@ class DiskBlobStoreTest extends BlobStoreContract {
     for (int i = 0; i < 5; i++) {
       Files.write(tmp.resolve("b" + i + ".tmp"), randomBytes(1000));
     }
-    BlobRef unfinished = org.latticefs.cas.Blake3.hash(randomBytes(10));
+    BlobRef unfinished = org.latticefs.cas.hash.Blake3.hash(randomBytes(10));
     Path shard = blobFile(unfinished).getParent();
     Files.write(shard.resolve(unfinished.hex() + ".4711.tmp"), randomBytes(7));
     assertEquals(6, tempFiles().size());
@@ -149,7 +149,7 @@ class DiskBlobStoreTest extends BlobStoreContract {
   @Test
   void halfWrittenTempIsNeverVisible() throws IOException {
     byte[] data = randomBytes(5000);
-    BlobRef ref = org.latticefs.cas.Blake3.hash(data);
+    BlobRef ref = org.latticefs.cas.hash.Blake3.hash(data);
     // A crash mid-write leaves a prefix beside where the blob would be, and one in tmp/.
     Files.write(root.resolve("cas/tmp/" + ref.hex() + ".tmp"), java.util.Arrays.copyOf(data, 100));
     Files.write(
@@ -296,7 +296,7 @@ class DiskBlobStoreTest extends BlobStoreContract {
       assertEquals(List.of(), tempFiles());
     }
     for (byte[] b : blobs) {
-      assertArrayEquals(b, store.fetch(org.latticefs.cas.Blake3.hash(b)));
+      assertArrayEquals(b, store.fetch(org.latticefs.cas.hash.Blake3.hash(b)));
     }
     assertEquals(0, disk().openBatches());
   }
@@ -346,7 +346,7 @@ class DiskBlobStoreTest extends BlobStoreContract {
     assertEquals(0, disk().unnamedTempsHeld());
     assertEquals(0, unnamedFds());
     for (byte[] b : blobs) {
-      BlobRef ref = org.latticefs.cas.Blake3.hash(b);
+      BlobRef ref = org.latticefs.cas.hash.Blake3.hash(b);
       assertArrayEquals(b, Files.readAllBytes(blobFile(ref)));
       assertArrayEquals(b, store.fetch(ref));
     }
@@ -382,7 +382,7 @@ class DiskBlobStoreTest extends BlobStoreContract {
       assertEquals(0, disk().unnamedTempsHeld());
       assertEquals(0, unnamedFds());
       for (byte[] b : blobs) {
-        assertArrayEquals(b, store.fetch(org.latticefs.cas.Blake3.hash(b)));
+        assertArrayEquals(b, store.fetch(org.latticefs.cas.hash.Blake3.hash(b)));
       }
     }
     assertEquals(16, disk().blobCount());
@@ -423,7 +423,7 @@ class DiskBlobStoreTest extends BlobStoreContract {
     assertEquals(0, disk().unnamedTempsHeld());
     assertEquals(0, unnamedFds());
     for (byte[] x : List.of(shared, a, b)) {
-      assertArrayEquals(x, store.fetch(org.latticefs.cas.Blake3.hash(x)));
+      assertArrayEquals(x, store.fetch(org.latticefs.cas.hash.Blake3.hash(x)));
     }
   }
 
@@ -431,7 +431,8 @@ class DiskBlobStoreTest extends BlobStoreContract {
   void closedStoreRejectsCalls() throws IOException {
     store.close();
     assertThrows(IOException.class, () -> store.receive(new byte[1]));
-    assertThrows(IOException.class, () -> store.fetch(org.latticefs.cas.Blake3.hash(new byte[1])));
+    assertThrows(
+        IOException.class, () -> store.fetch(org.latticefs.cas.hash.Blake3.hash(new byte[1])));
   }
 
   @Test
@@ -450,7 +451,7 @@ class DiskBlobStoreTest extends BlobStoreContract {
       batch.commit();
     }
     for (byte[] b : blobs) {
-      assertArrayEquals(b, store.fetch(org.latticefs.cas.Blake3.hash(b)));
+      assertArrayEquals(b, store.fetch(org.latticefs.cas.hash.Blake3.hash(b)));
     }
     assertEquals(300, disk().blobCount());
     assertEquals(List.of(), tempFiles());
@@ -482,7 +483,7 @@ class DiskBlobStoreTest extends BlobStoreContract {
                   java.util.Random r = new java.util.Random(seed);
                   for (int i = 0; i < 150; i++) {
                     byte[] b = blobs.get(r.nextInt(blobs.size()));
-                    BlobRef ref = org.latticefs.cas.Blake3.hash(b);
+                    BlobRef ref = org.latticefs.cas.hash.Blake3.hash(b);
                     switch (r.nextInt(4)) {
                       case 0 -> store.remove(ref);
                       case 1 -> {

@@ -3,8 +3,8 @@ package org.latticefs.kv.log;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import org.latticefs.cas.Blake3;
 import org.latticefs.cas.BlobRef;
+import org.latticefs.cas.hash.Blake3;
 import org.latticefs.kv.Identity;
 
 /**

@@ -2,9 +2,9 @@ package org.latticefs.kv.state;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import org.latticefs.cas.Blake3;
-import org.latticefs.cas.Blake3Hasher;
 import org.latticefs.cas.BlobRef;
+import org.latticefs.cas.hash.Blake3;
+import org.latticefs.cas.hash.Blake3Hasher;
 import org.latticefs.kv.NodeId;
 
 /**

@@ -18,7 +18,7 @@ import java.util.Random;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.latticefs.cas.Blake3;
+import org.latticefs.cas.hash.Blake3;
 import org.latticefs.kv.Identity;
 import org.latticefs.kv.KvException;
 

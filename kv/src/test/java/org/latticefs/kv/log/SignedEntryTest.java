@@ -13,7 +13,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
-import org.latticefs.cas.Blake3;
+import org.latticefs.cas.hash.Blake3;
 import org.latticefs.kv.Identity;
 
 class SignedEntryTest {

@@ -49,7 +49,7 @@ abstract class StateBackendContract {
   }
 
   static BlobRef ref(String name) {
-    return org.latticefs.cas.Blake3.hash(name.getBytes(StandardCharsets.UTF_8));
+    return org.latticefs.cas.hash.Blake3.hash(name.getBytes(StandardCharsets.UTF_8));
   }
 
   static byte[] utf8(String s) {

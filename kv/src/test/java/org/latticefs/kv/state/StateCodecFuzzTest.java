@@ -7,7 +7,7 @@ import java.util.List;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.Size;
-import org.latticefs.cas.Blake3;
+import org.latticefs.cas.hash.Blake3;
 import org.latticefs.kv.Head;
 import org.latticefs.kv.Hlc;
 import org.latticefs.kv.NodeId;

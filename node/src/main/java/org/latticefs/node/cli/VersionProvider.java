@@ -1,6 +1,6 @@
 package org.latticefs.node.cli;
 
-import org.latticefs.cas.Blake3;
+import org.latticefs.cas.hash.Blake3;
 import picocli.CommandLine.IVersionProvider;
 
 /** {@code --version}: the build version, the Java runtime and the BLAKE3 implementation. */

@@ -13,9 +13,9 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.latticefs.cas.Blake3;
 import org.latticefs.cas.chunk.Chunk;
 import org.latticefs.cas.chunk.Chunker;
+import org.latticefs.cas.hash.Blake3;
 import org.latticefs.node.control.Json;
 
 class ChunkCommandTest {

@@ -1,8 +1,9 @@
-package org.latticefs.cas;
+package org.latticefs.cas.hash;
 
 import java.nio.ByteBuffer;
 import java.util.Objects;
 import org.bouncycastle.crypto.digests.Blake3Digest;
+import org.latticefs.cas.BlobRef;
 
 /** The pure-Java fallback: BouncyCastle's {@link Blake3Digest}. */
 final class JavaBlake3Hasher implements Blake3Hasher {

@@ -1,6 +1,7 @@
-package org.latticefs.cas;
+package org.latticefs.cas.hash;
 
 import java.nio.ByteBuffer;
+import org.latticefs.cas.BlobRef;
 
 /**
  * An incremental BLAKE3-256 hash computation.

@@ -1,4 +1,4 @@
-package org.latticefs.cas;
+package org.latticefs.cas.hash;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,6 +10,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import org.latticefs.cas.BlobRef;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -144,7 +145,7 @@ public final class Blake3 {
   }
 
   /** The native library in use, or null when it is not (never throws). */
-  static NativeBlake3 nativeLibIfChosen() {
+  public static NativeBlake3 nativeLibIfChosen() {
     return Chosen.CHOICE instanceof Choice.Native n ? n.lib() : null;
   }
 

@@ -1,4 +1,4 @@
-package org.latticefs.cas;
+package org.latticefs.cas.hash;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,6 +15,7 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.latticefs.cas.BlobRef;
 
 /**
  * Outboards against BLAKE3 itself: the root merged from the group CVs is the hash (checked against

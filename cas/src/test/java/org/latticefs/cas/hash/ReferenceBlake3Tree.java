@@ -1,4 +1,6 @@
-package org.latticefs.cas;
+package org.latticefs.cas.hash;
+
+import org.latticefs.cas.BlobRef;
 
 /**
  * A deliberately plain BLAKE3 written from the specification (compression function, chunks,

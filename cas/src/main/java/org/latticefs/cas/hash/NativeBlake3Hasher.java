@@ -1,9 +1,10 @@
-package org.latticefs.cas;
+package org.latticefs.cas.hash;
 
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.util.Objects;
+import org.latticefs.cas.BlobRef;
 
 /**
  * A {@link Blake3Hasher} whose state lives in native memory (see {@link NativeBlake3}).

@@ -1,4 +1,4 @@
-package org.latticefs.cas.store;
+package org.latticefs.cas;
 
 import java.io.IOException;
 
@@ -13,7 +13,7 @@ public class NoSpaceLeftException extends IOException {
   }
 
   /** Whether {@code e} is the operating system's "no space left on device" (ENOSPC) or quota. */
-  static boolean isNoSpace(Throwable e) {
+  public static boolean isNoSpace(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       String m = t.getMessage();
       if (m != null

@@ -1,4 +1,4 @@
-package org.latticefs.cas;
+package org.latticefs.cas.hash;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -19,6 +19,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.latticefs.cas.BlobRef;
 
 /**
  * One contract, run against each BLAKE3 implementation on its own (Java, native) and through the

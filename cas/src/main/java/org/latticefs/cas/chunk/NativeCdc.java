@@ -1,6 +1,8 @@
-package org.latticefs.cas;
+package org.latticefs.cas.chunk;
 
 import java.util.Objects;
+import org.latticefs.cas.hash.Blake3;
+import org.latticefs.cas.hash.NativeBlake3;
 
 /**
  * The content-defined chunker's cut-point search in C ({@code lattice_cdc.c}, in the library that

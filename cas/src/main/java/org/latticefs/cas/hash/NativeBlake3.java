@@ -1,4 +1,4 @@
-package org.latticefs.cas;
+package org.latticefs.cas.hash;
 
 import com.kenai.jffi.MemoryIO;
 import java.io.IOException;
@@ -18,6 +18,7 @@ import jnr.ffi.annotations.Pinned;
 import jnr.ffi.types.size_t;
 import jnr.ffi.types.u_int64_t;
 import jnr.ffi.types.uintptr_t;
+import org.latticefs.cas.BlobRef;
 
 /**
  * The official BLAKE3 C implementation (with its SSE2/SSE4.1/AVX2/AVX-512 or NEON code, chosen by
@@ -39,7 +40,7 @@ import jnr.ffi.types.uintptr_t;
  *
  * <p>Thread-safe: the library keeps no state of its own; each hasher's state is separate.
  */
-final class NativeBlake3 {
+public final class NativeBlake3 {
   /**
    * System property: path of a prebuilt {@code liblattice-blake3.so} to use instead of the jar's.
    */
@@ -259,8 +260,8 @@ final class NativeBlake3 {
     return os.replace(' ', '_') + "-" + arch;
   }
 
-  /** {@code lattice_cdc_cut}: see {@link NativeCdc#cutLength}. */
-  int cdcCut(
+  /** {@code lattice_cdc_cut}: see {@link org.latticefs.cas.chunk.NativeCdc#cutLength}. */
+  public int cdcCut(
       byte[] buf, int off, int len, int min, int avg, int max, long[] gear, long ms, long ml) {
     return lib.lattice_cdc_cut(buf, off, len, min, avg, max, gear, ms, ml);
   }

@@ -1,4 +1,4 @@
-package org.latticefs.cas;
+package org.latticefs.cas.hash;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

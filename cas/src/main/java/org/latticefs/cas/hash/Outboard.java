@@ -1,8 +1,9 @@
-package org.latticefs.cas;
+package org.latticefs.cas.hash;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Objects;
+import org.latticefs.cas.BlobRef;
 
 /**
  * What it takes to verify any part of a blob without reading all of it: the BLAKE3 chaining values
