@@ -3,7 +3,6 @@ package org.latticefs.fs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -167,39 +166,24 @@ public final class FuseMount implements AutoCloseable {
 
   /** Whether {@code /proc/self/mountinfo} lists {@code path} as a mount point. */
   public static boolean isMounted(Path path) throws IOException {
-    String want = path.toAbsolutePath().normalize().toString();
-    for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-      String[] f = line.split(" ");
-      if (f.length > 4 && unescape(f[4]).equals(want)) {
-        return true;
-      }
-    }
-    return false;
+    return Mounts.at(path).isPresent();
   }
 
   /**
    * If {@code path} is a dead FUSE mount ("Transport endpoint is not connected", left by a killed
    * process), unmounts it. Returns whether it did.
+   *
+   * @throws IOException if the dead mount could not be taken down
    */
   public static boolean cleanStale(Path path) throws IOException {
     Path mp = path.toAbsolutePath().normalize();
-    if (!isMounted(mp)) {
+    if (!Mounts.isDeadFuseMount(mp)) {
       return false;
     }
-    try {
-      Files.readAttributes(mp, "unix:ino", LinkOption.NOFOLLOW_LINKS);
-      return false;
-    } catch (IOException e) {
-      String m = String.valueOf(e.getMessage());
-      if (!m.contains("not connected") && !m.contains("Transport endpoint")) {
-        return false;
-      }
-    }
-    LOG.warn("cleaning stale mount at {}", mp);
-    try {
-      fusermount(mp, false);
-    } catch (IOException e) {
-      fusermount(mp, true);
+    LOG.warn("cleaning the stale mount at {} left by a crashed daemon", mp);
+    if (!Mounts.fusermountUnmount(mp, true)) {
+      throw new IOException(
+          "could not clean the stale mount at " + mp + "; try: fusermount -uz " + mp);
     }
     return true;
   }
@@ -279,23 +263,6 @@ public final class FuseMount implements AutoCloseable {
     if (p.exitValue() != 0) {
       throw new IOException(String.join(" ", cmd) + " failed: " + out);
     }
-  }
-
-  private static String unescape(String s) {
-    if (s.indexOf('\\') < 0) {
-      return s;
-    }
-    StringBuilder b = new StringBuilder();
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '\\' && i + 3 < s.length()) {
-        b.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
-        i += 3;
-      } else {
-        b.append(c);
-      }
-    }
-    return b.toString();
   }
 
   private static void sleep(long ms) {

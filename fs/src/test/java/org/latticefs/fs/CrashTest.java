@@ -55,6 +55,9 @@ class CrashTest {
       Files.createDirectory(mnt.resolve("docs/sub"));
       Files.write(mnt.resolve("docs/sub/tmp.txt"), small);
       Files.move(mnt.resolve("docs/sub/tmp.txt"), mnt.resolve("docs/sub/moved.txt"));
+      // The root's attributes are now in the kernel's cache, as they are when a user restarts
+      // right after a crash: a probe of the root would be answered from it.
+      Files.readAttributes(mnt, "unix:ino");
       // Killed with the file still open: only the fsync made it durable.
       daemon.destroyForcibly();
       assertTrue(daemon.waitFor(30, TimeUnit.SECONDS));
@@ -67,6 +70,8 @@ class CrashTest {
       daemon.destroyForcibly();
     }
     assertTrue(FuseMount.isMounted(mnt), "SIGKILL leaves the mount behind");
+    assertTrue(
+        Mounts.isDeadFuseMount(mnt), "seen as dead although the root's attributes are cached");
     // A name never looked up: the kernel must ask the (dead) daemon, attributes cached just before
     // the kill cannot answer for it.
     IOException dead =

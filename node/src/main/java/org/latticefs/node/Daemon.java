@@ -196,12 +196,10 @@ public final class Daemon implements NodeApi {
     }
     candidates.add(mountpoint);
     for (Path m : candidates) {
-      if (Mounts.isDeadFuseMount(m)) {
-        log.warn("cleaning up the stale mount at {} left by a crashed daemon", m);
-        if (!Mounts.fusermountUnmount(m, true)) {
-          throw new NodeException(
-              "could not clean the stale mount at " + m + "; try: fusermount -uz " + m);
-        }
+      try {
+        FuseMount.cleanStale(m);
+      } catch (IOException e) {
+        throw new NodeException(e.getMessage(), 1, e);
       }
     }
     Files.deleteIfExists(dir.daemonInfo());

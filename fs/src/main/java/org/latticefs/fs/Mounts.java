@@ -1,19 +1,24 @@
-package org.latticefs.node;
+package org.latticefs.fs;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What the kernel has mounted, read from {@code /proc/self/mountinfo}, and how to take a mount down
- * with {@code fusermount}.
+ * What the kernel has mounted, read from {@code /proc/self/mountinfo}; whether a FUSE mount's
+ * daemon is gone; how to take a mount down with {@code fusermount}. The one place that knows this,
+ * for {@link FuseMount} and the node's daemon and CLI alike.
  */
 public final class Mounts {
+  private static final SecureRandom PROBES = new SecureRandom();
+
   private Mounts() {}
 
   /** One line of mountinfo: where, what type, from what source. */
@@ -91,16 +96,22 @@ public final class Mounts {
   }
 
   /**
-   * Whether {@code dir} is a FUSE mount whose daemon is gone: listed in mountinfo, but any access
-   * fails with "Transport endpoint is not connected" (ENOTCONN).
+   * Whether {@code dir} is a FUSE mount whose daemon is gone: listed in mountinfo, but the kernel
+   * answers "Transport endpoint is not connected" (ENOTCONN).
+   *
+   * <p>The probe looks up a name nobody has looked up before: the kernel may answer a stat of the
+   * mount root (or of any name it saw recently) from its attribute and entry caches without asking
+   * the daemon, so only a fresh name is sure to reach it. A live daemon answers ENOENT.
    */
   public static boolean isDeadFuseMount(Path dir) throws IOException {
     Optional<MountEntry> m = at(dir);
     if (m.isEmpty() || !m.get().isFuse()) {
       return false;
     }
+    Path probe =
+        dir.resolve(".lattice-probe-" + Long.toHexString(PROBES.nextLong() & Long.MAX_VALUE));
     try {
-      Files.readAttributes(dir, "basic:size");
+      Files.readAttributes(probe, "basic:size", LinkOption.NOFOLLOW_LINKS);
       return false;
     } catch (IOException e) {
       String msg = String.valueOf(e.getMessage());

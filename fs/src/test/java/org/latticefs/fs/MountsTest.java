@@ -1,4 +1,4 @@
-package org.latticefs.node;
+package org.latticefs.fs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
