@@ -20,6 +20,7 @@ import org.latticefs.fs.FsConfig;
 import org.latticefs.fs.FuseMount;
 import org.latticefs.fs.Inode;
 import org.latticefs.fs.LatticeFileSystem;
+import org.latticefs.fs.Mounts;
 import org.latticefs.kv.Stores;
 import org.latticefs.node.config.DataDir;
 import org.latticefs.node.config.NodeConfig;
