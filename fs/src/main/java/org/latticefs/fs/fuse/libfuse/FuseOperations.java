@@ -1,6 +1,5 @@
 package org.latticefs.fs.fuse.libfuse;
 
-import jnr.ffi.NativeType;
 import jnr.ffi.Runtime;
 import jnr.ffi.Struct;
 
@@ -11,7 +10,7 @@ import jnr.ffi.Struct;
  *
  * <p>Members this binding never registers ({@code getdir} and {@code utime}, superseded; {@code
  * lock}, {@code bmap}, {@code ioctl}, {@code poll}, {@code write_buf}, {@code read_buf}, {@code
- * flock}) are padding left NULL, so libfuse answers them itself ({@code ENOSYS}, or its fallback).
+ * flock}) are pointers left NULL, so libfuse answers them itself ({@code ENOSYS}, or its fallback).
  * {@code LayoutTest} checks every offset against {@code offsetof} from the C compiler.
  *
  * <h2>Flags</h2>
@@ -31,7 +30,7 @@ final class FuseOperations extends Struct {
 
   final Function<Callbacks.PathPointer> getattr = function(Callbacks.PathPointer.class);
   final Function<Callbacks.PathBuffer> readlink = function(Callbacks.PathBuffer.class);
-  final Padding getdir = new Padding(NativeType.ADDRESS, 1);
+  final Pointer getdir = new Pointer();
   final Function<Callbacks.Mknod> mknod = function(Callbacks.Mknod.class);
   final Function<Callbacks.PathMode> mkdir = function(Callbacks.PathMode.class);
   final Function<Callbacks.Path> unlink = function(Callbacks.Path.class);
@@ -42,7 +41,7 @@ final class FuseOperations extends Struct {
   final Function<Callbacks.PathMode> chmod = function(Callbacks.PathMode.class);
   final Function<Callbacks.Chown> chown = function(Callbacks.Chown.class);
   final Function<Callbacks.Truncate> truncate = function(Callbacks.Truncate.class);
-  final Padding utime = new Padding(NativeType.ADDRESS, 1);
+  final Pointer utime = new Pointer();
   final Function<Callbacks.PathInfo> open = function(Callbacks.PathInfo.class);
   final Function<Callbacks.ReadWrite> read = function(Callbacks.ReadWrite.class);
   final Function<Callbacks.ReadWrite> write = function(Callbacks.ReadWrite.class);
@@ -64,15 +63,15 @@ final class FuseOperations extends Struct {
   final Function<Callbacks.Create> create = function(Callbacks.Create.class);
   final Function<Callbacks.Ftruncate> ftruncate = function(Callbacks.Ftruncate.class);
   final Function<Callbacks.Fgetattr> fgetattr = function(Callbacks.Fgetattr.class);
-  final Padding lock = new Padding(NativeType.ADDRESS, 1);
+  final Pointer lock = new Pointer();
   final Function<Callbacks.PathPointer> utimens = function(Callbacks.PathPointer.class);
-  final Padding bmap = new Padding(NativeType.ADDRESS, 1);
+  final Pointer bmap = new Pointer();
   final Unsigned32 flags = new Unsigned32();
-  final Padding ioctl = new Padding(NativeType.ADDRESS, 1);
-  final Padding poll = new Padding(NativeType.ADDRESS, 1);
-  final Padding writeBuf = new Padding(NativeType.ADDRESS, 1);
-  final Padding readBuf = new Padding(NativeType.ADDRESS, 1);
-  final Padding flock = new Padding(NativeType.ADDRESS, 1);
+  final Pointer ioctl = new Pointer();
+  final Pointer poll = new Pointer();
+  final Pointer writeBuf = new Pointer();
+  final Pointer readBuf = new Pointer();
+  final Pointer flock = new Pointer();
   final Function<Callbacks.Fallocate> fallocate = function(Callbacks.Fallocate.class);
 
   FuseOperations(Runtime runtime) {

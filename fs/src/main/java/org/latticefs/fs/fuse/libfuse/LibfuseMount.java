@@ -55,10 +55,10 @@ public final class LibfuseMount implements AutoCloseable {
   private static final MemoryIO IO = MemoryIO.getInstance();
 
   /** {@code struct fuse_args}: {@code int argc; char **argv; int allocated}. */
-  private static final int ARGS_ARGC = 0;
+  static final int ARGS_ARGC = 0;
 
-  private static final int ARGS_ARGV = 8;
-  private static final int ARGS_SIZEOF = 24;
+  static final int ARGS_ARGV = 8;
+  static final int ARGS_SIZEOF = 24;
 
   private final Path mountPoint;
   private final SessionLoop loop;

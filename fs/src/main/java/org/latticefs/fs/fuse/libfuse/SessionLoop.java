@@ -47,7 +47,7 @@ final class SessionLoop {
   static final int BUF_FLAGS = 8;
   static final int BUF_MEM = 16;
   static final int BUF_SIZEOF = 40;
-  private static final int FUSE_BUF_IS_FD = 1 << 1;
+  static final int FUSE_BUF_IS_FD = 1 << 1;
 
   /** {@code struct fuse_in_header}: {@code uint32_t len; uint32_t opcode; …}. */
   private static final int OPCODE = 4;
