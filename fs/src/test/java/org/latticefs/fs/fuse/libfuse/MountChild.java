@@ -5,21 +5,22 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * A child JVM serving {@link MemoryRawFs} at {@code args[0]}: prints {@code MOUNTED}, then serves
- * until stdin closes (then unmounts) or the process is killed.
+ * until the process is killed. It never unmounts by itself: {@link Process#destroy()} closes the
+ * child's stdin right after sending SIGTERM, so a child that unmounted at end of input would race
+ * the signal, and the test would not see what the signal alone does.
  */
 public final class MountChild {
   private MountChild() {}
 
-  public static void main(String[] args) throws IOException {
-    LibfuseMount mount =
-        LibfuseMount.mount(new MemoryRawFs(), Path.of(args[0]), MountOptions.of("use_ino"));
+  public static void main(String[] args) throws IOException, InterruptedException {
+    LibfuseMount.mount(new MemoryRawFs(), Path.of(args[0]), MountOptions.of("use_ino"));
     System.out.println("MOUNTED");
     System.out.flush();
-    System.in.readAllBytes();
-    mount.unmount();
+    new CountDownLatch(1).await();
   }
 
   /** Starts a child serving at {@code mnt} and returns once it has mounted. */
