@@ -1,8 +1,6 @@
 package org.latticefs.fs.bench;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.latticefs.fs.fuse.libfuse.ChildJvm;
 
 /**
  * Small-file creation through the same trivial in-memory filesystem ({@link TreeFs}) on two
@@ -146,31 +145,14 @@ public final class BindingBench {
   }
 
   private static Target child(String kind, Path mnt) throws IOException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-Xmx1g");
+    List<String> jvmArgs = new ArrayList<>(List.of("-Xmx1g"));
     String extra = System.getProperty("bench.childJvmArgs", "").replace("{kind}", kind);
     if (!extra.isBlank()) {
-      cmd.addAll(Arrays.asList(extra.trim().split("\\s+")));
+      jvmArgs.addAll(Arrays.asList(extra.trim().split("\\s+")));
     }
-    cmd.addAll(
-        List.of(
-            "-cp",
-            System.getProperty("java.class.path"),
-            "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-            BindingBenchChild.class.getName(),
-            kind,
-            mnt.toString(),
-            OPTIONS));
-    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    BufferedReader out =
-        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    for (String line; (line = out.readLine()) != null; ) {
-      if (line.equals("MOUNTED")) {
-        return new Target(kind, mnt, p, p.pid());
-      }
-    }
-    throw new IOException(kind + " exited before mounting");
+    Process p =
+        ChildJvm.startMounted(BindingBenchChild.class, jvmArgs, kind, mnt.toString(), OPTIONS);
+    return new Target(kind, mnt, p, p.pid());
   }
 
   /** User plus system CPU time of process {@code pid} so far, from {@code /proc/pid/stat}. */

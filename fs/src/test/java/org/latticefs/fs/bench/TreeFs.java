@@ -5,6 +5,7 @@ import org.latticefs.fs.fuse.libfuse.DirFiller;
 import org.latticefs.fs.fuse.libfuse.FileInfo;
 import org.latticefs.fs.fuse.libfuse.MemoryRawFs;
 import org.latticefs.fs.fuse.libfuse.RawFileSystem;
+import org.latticefs.fs.fuse.libfuse.RequestContext;
 import org.latticefs.fs.fuse.libfuse.Stat;
 import org.latticefs.fs.fuse.libfuse.StatVfs;
 import org.latticefs.fs.fuse.libfuse.TimeSpec;
@@ -16,7 +17,11 @@ import org.latticefs.fs.fuse.libfuse.TimeSpec;
  * getxattr}, can change which requests the kernel sends).
  */
 public final class TreeFs implements RawFileSystem {
-  private final MemoryRawFs fs = new MemoryRawFs();
+  /**
+   * Every file is root's: {@link RequestContext#current()} works only on the byte-name binding's
+   * threads, and both sides must do the same work.
+   */
+  private final MemoryRawFs fs = new MemoryRawFs(() -> new RequestContext(0, 0, 0, 0));
 
   @Override
   public int getattr(byte[] path, Stat stat) {

@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * and answered {@code -EIO}; so is a result outside the operation's range (a positive status, a
  * byte count larger than the buffer, a value below {@code -4095}).
  *
- * <p>Per call it allocates the path's {@code byte[]} and one small wrapper per native structure;
- * nothing else.
+ * <p>Per call it allocates the path's {@code byte[]} and one small wrapper per native structure
+ * (and jnr-ffi one {@code Pointer} per pointer argument); nothing else.
  */
 final class Dispatcher {
   private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);

@@ -120,9 +120,18 @@ final class SessionLoop {
     live++;
     started++;
     idle.incrementAndGet();
-    Thread t = new Thread(this::serve, name + "-" + started);
+    Thread t = new Worker(this::serve, name + "-" + started);
     t.setDaemon(true);
     t.start();
+  }
+
+  /**
+   * A thread serving requests: the only kind on which {@link RequestContext#current()} is valid.
+   */
+  static final class Worker extends Thread {
+    Worker(Runnable serve, String name) {
+      super(serve, name);
+    }
   }
 
   private void serve() {

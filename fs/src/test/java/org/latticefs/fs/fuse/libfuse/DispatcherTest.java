@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.kenai.jffi.CallContext;
@@ -208,6 +209,12 @@ class DispatcherTest {
   private static int getattr(FuseOperations ops, long path, long stat) {
     CallContext ctx = new CallContext(Type.SINT, Type.POINTER, Type.POINTER);
     return (int) INVOKER.invokeN2(ctx, fn(ops, ops.getattr.offset()), path, stat);
+  }
+
+  @Test
+  void requestContextOutsideARequestIsRefused() {
+    // Before any mount libfuse has not even allocated its per-thread key: never read it blindly.
+    assertThrows(IllegalStateException.class, RequestContext::current);
   }
 
   @Test

@@ -12,6 +12,7 @@ import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * A small in-memory filesystem on the byte-name binding, for tests and the binding benchmark:
@@ -107,7 +108,16 @@ public final class MemoryRawFs implements RawFileSystem {
   volatile boolean initialized;
   volatile boolean destroyed;
 
+  private final Supplier<RequestContext> callers;
+
+  /** Owners and recorded creations from {@link RequestContext#current()}. */
   public MemoryRawFs() {
+    this(RequestContext::current);
+  }
+
+  /** Owners and recorded creations from {@code callers} (for use on other bindings). */
+  public MemoryRawFs(Supplier<RequestContext> callers) {
+    this.callers = callers;
     root.nlink = 2;
   }
 
@@ -191,7 +201,7 @@ public final class MemoryRawFs implements RawFileSystem {
 
   @Override
   public int mknod(byte[] path, int mode, long rdev) {
-    RequestContext ctx = RequestContext.current();
+    RequestContext ctx = callers.get();
     int rc = add(path, mode, ctx, null);
     if (rc == 0) {
       synchronized (lock) {
@@ -203,17 +213,17 @@ public final class MemoryRawFs implements RawFileSystem {
 
   @Override
   public int mkdir(byte[] path, int mode) {
-    return add(path, Stat.S_IFDIR | (mode & 07777), RequestContext.current(), null);
+    return add(path, Stat.S_IFDIR | (mode & 07777), callers.get(), null);
   }
 
   @Override
   public int symlink(byte[] target, byte[] linkPath) {
-    return add(linkPath, Stat.S_IFLNK | 0777, RequestContext.current(), target);
+    return add(linkPath, Stat.S_IFLNK | 0777, callers.get(), target);
   }
 
   @Override
   public int create(byte[] path, int mode, FileInfo fi) {
-    int rc = add(path, Stat.S_IFREG | (mode & 07777), RequestContext.current(), null);
+    int rc = add(path, Stat.S_IFREG | (mode & 07777), callers.get(), null);
     if (rc == 0) {
       fi.setFh(handle(node(path)));
     }

@@ -1,10 +1,8 @@
 package org.latticefs.fs.fuse.libfuse;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -25,24 +23,6 @@ public final class MountChild {
 
   /** Starts a child serving at {@code mnt} and returns once it has mounted. */
   static Process start(Path mnt) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p =
-        new ProcessBuilder(
-                java,
-                "-cp",
-                System.getProperty("java.class.path"),
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                MountChild.class.getName(),
-                mnt.toString())
-            .redirectError(ProcessBuilder.Redirect.INHERIT)
-            .start();
-    BufferedReader out =
-        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    for (String line; (line = out.readLine()) != null; ) {
-      if (line.equals("MOUNTED")) {
-        return p;
-      }
-    }
-    throw new IOException("the child exited before mounting (exit " + p.exitValue() + ")");
+    return ChildJvm.startMounted(MountChild.class, List.of(), mnt.toString());
   }
 }

@@ -1,0 +1,43 @@
+package org.latticefs.fs.fuse.libfuse;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Starts a {@code main} class in a child JVM on this classpath and waits for it to mount. */
+public final class ChildJvm {
+  private ChildJvm() {}
+
+  /**
+   * Runs {@code main} with {@code jvmArgs} and {@code args} (logging at WARN, stderr inherited) and
+   * returns once it printed the line {@code MOUNTED}.
+   *
+   * @throws IOException if the child exits first
+   */
+  public static Process startMounted(Class<?> main, List<String> jvmArgs, String... args)
+      throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(jvmArgs);
+    cmd.addAll(
+        List.of(
+            "-cp",
+            System.getProperty("java.class.path"),
+            "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+            main.getName()));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    for (String line; (line = out.readLine()) != null; ) {
+      if (line.equals("MOUNTED")) {
+        return p;
+      }
+    }
+    throw new IOException(main.getSimpleName() + " exited before mounting");
+  }
+}
