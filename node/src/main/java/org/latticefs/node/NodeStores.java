@@ -17,6 +17,7 @@ import org.latticefs.kv.store.DiskStores;
 import org.latticefs.node.NodeApi.EntryRow;
 import org.latticefs.node.NodeApi.OpRow;
 import org.latticefs.node.config.DataDir;
+import org.latticefs.node.format.DataDirFormat;
 
 /** How node opens and reads kv: the data directory's {@code kv/} folder, ids and log history. */
 final class NodeStores {
@@ -24,10 +25,12 @@ final class NodeStores {
 
   /**
    * Opens the stores of {@code dir} (creating the directory and the identity if missing) under
-   * their exclusive lock. A directory held by another process is a {@link NodeException} saying so.
+   * their exclusive lock, after {@link DataDirFormat#prepare} has made the directory private and
+   * brought it to this build's format. A directory held by another process is a {@link
+   * NodeException} saying so.
    */
   static Stores open(DataDir dir) throws IOException {
-    dir.create();
+    DataDirFormat.prepare(dir);
     try {
       return DiskStores.open(dir.kv());
     } catch (KvException e) {

@@ -13,9 +13,11 @@ import org.latticefs.node.Daemon;
 import org.latticefs.node.NodeApi;
 import org.latticefs.node.NodeException;
 import org.latticefs.node.config.DataDir;
+import org.latticefs.node.config.DataDirModes;
 import org.latticefs.node.config.Logging;
 import org.latticefs.node.config.NodeConfig;
 import org.latticefs.node.control.ControlClient;
+import org.latticefs.node.format.DataDirFormat;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -94,7 +96,7 @@ final class MountCommand extends Base {
   }
 
   private int startInBackground(DataDir dir, Path mp) throws IOException, InterruptedException {
-    dir.create();
+    DataDirFormat.prepare(dir);
     List<String> cmd = new ArrayList<>();
     if (new File("/usr/bin/setsid").canExecute()) {
       cmd.add("/usr/bin/setsid");
@@ -107,6 +109,9 @@ final class MountCommand extends Base {
     }
     cmd.add("mount");
     cmd.add(mp.toString());
+    if (!Files.exists(dir.daemonLog())) {
+      Files.createFile(dir.daemonLog(), DataDirModes.privateFile());
+    }
     Files.writeString(
         dir.daemonLog(),
         "---- " + java.time.Instant.now() + " " + String.join(" ", cmd) + "\n",
