@@ -299,8 +299,9 @@ public final class Daemon implements NodeApi {
   }
 
   @Override
-  public List<Row> list(String store, String prefix, int limit) throws IOException {
-    return local.list(store, prefix, limit);
+  public List<Row> list(String store, String prefix, String afterKey, int limit)
+      throws IOException {
+    return local.list(store, prefix, afterKey, limit);
   }
 
   @Override

@@ -50,8 +50,8 @@ class KvCommandTest {
             home, "line1\nline2".getBytes(StandardCharsets.UTF_8), "kv", "put", "/multi");
     assertEquals(0, viaStdin.code(), viaStdin.err());
 
-    assertEquals("hello again\n", ok("kv", "get", "/greeting").out());
-    assertEquals("line1\nline2\n", ok("kv", "get", "/multi").out());
+    assertEquals("hello again", ok("kv", "get", "/greeting").out());
+    assertEquals("line1\nline2", ok("kv", "get", "/multi").out());
     String ls = ok("kv", "ls", "/").out();
     assertTrue(ls.contains("/greeting  hello again\n"), ls);
     assertTrue(ls.contains("/multi  line1\\nline2\n"), ls);
@@ -106,8 +106,8 @@ class KvCommandTest {
 
     ok("kv", "put", "--store", "photos", "/k", "in photos");
     ok("kv", "put", "-s", uuid, "/k2", "by uuid");
-    assertEquals("in photos\n", ok("kv", "get", "--store", uuid, "/k").out());
-    assertEquals("by uuid\n", ok("kv", "get", "--store", "photos", "/k2").out());
+    assertEquals("in photos", ok("kv", "get", "--store", uuid, "/k").out());
+    assertEquals("by uuid", ok("kv", "get", "--store", "photos", "/k2").out());
     assertEquals(1, CliRun.run(home, "kv", "get", "/k").code(), "not in the root store");
     CliRun noStore = CliRun.run(home, "kv", "ls", "--store", "nope");
     assertEquals(1, noStore.code());
