@@ -49,6 +49,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Daemon implements NodeApi {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+  private static final String XODUS_CACHE_PROPERTY = "exodus.memoryUsage";
 
   private final DataDir dir;
   private final NodeConfig config;
@@ -105,6 +106,11 @@ public final class Daemon implements NodeApi {
               + existing.get().source()
               + "); unmount it first");
     }
+    // kv's state engine (Xodus) sizes its shared page cache from this property when the first
+    // store opens; unset, it takes half of the heap.
+    if (System.getProperty(XODUS_CACHE_PROPERTY) == null) {
+      System.setProperty(XODUS_CACHE_PROPERTY, Long.toString(config.kvCacheBytes()));
+    }
     stores = NodeStores.open(dir);
     local = new LocalNode(dir, stores, false);
     blobs = DiskBlobStore.open(dir.blobs());
@@ -112,12 +118,16 @@ public final class Daemon implements NodeApi {
     FsConfig fsConfig =
         FsConfig.of(stores, fetcher, blobs, dir.staging())
             .withCacheBytes(config.chunkCacheBytes())
+            .withReadaheadBytes(config.readaheadBytes())
             .withSpace(new QuotaSpace(blobs, config.storageQuota(), config.minFreeSpace()));
     fs = new LatticeFileSystem(fsConfig);
     List<String> options = new ArrayList<>(FuseMount.DEFAULT_OPTIONS);
-    if (!config.mountOptions().isBlank()) {
+    if (!config.mountOptions().isEmpty()) {
+      for (String w : config.mountOptions().warnings()) {
+        log.warn(w);
+      }
       options.add("-o");
-      options.add(config.mountOptions().trim());
+      options.add(config.mountOptions().joined());
     }
     mount = FuseMount.mount(fs, mountpoint, options, Duration.ofSeconds(20));
     control = ControlServer.start(dir, this);
