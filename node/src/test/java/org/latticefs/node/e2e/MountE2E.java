@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,11 +16,11 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.latticefs.fs.Mounts;
+import org.latticefs.node.FuseAvailable;
 import org.latticefs.node.control.Json;
 
 /**
@@ -60,21 +59,7 @@ class MountE2E {
   }
 
   static void requireFuse() throws Exception {
-    boolean dev = Files.exists(Path.of("/dev/fuse"));
-    Process p = new ProcessBuilder("sh", "-c", "ldconfig -p | grep -q 'libfuse\\.so\\.2'").start();
-    boolean lib = p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
-    if (dev && lib) {
-      return;
-    }
-    String why =
-        "FUSE unavailable: /dev/fuse "
-            + (dev ? "present" : "missing")
-            + ", libfuse2 "
-            + (lib ? "present" : "missing");
-    if (System.getenv("CI") != null) {
-      fail(why + " (CI is set: FUSE tests must run)");
-    }
-    Assumptions.abort(why);
+    FuseAvailable.require();
   }
 
   Run lattice(String... args) throws Exception {
