@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -24,8 +25,9 @@ import org.latticefs.node.control.Wire;
 /**
  * Values of any bytes and any size up to kv's limit, with and without a daemon in between: {@code
  * kv get} writes them back byte for byte, larger ones get the limit's message, and listings page
- * through them (issue 10, item 14).
+ * through them (issue 10, item 14). Slow: dozens of MiB-sized values committed and listed.
  */
+@Tag("slow")
 class KvValuesTest {
   @TempDir Path home;
 

@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.latticefs.fs.Mounts;
@@ -27,7 +28,9 @@ import org.latticefs.node.control.Json;
  * The real thing: the {@code ./lattice-fs} launcher running the packaged jar in child processes, a
  * real FUSE mount written by shell tools, real signals. Runs in the {@code package} phase (after
  * the jar is built), as root with /dev/fuse; when {@code CI} is set, missing FUSE fails the test.
+ * Slow: child JVMs, a daemon killed with SIGKILL and remounted.
  */
+@Tag("slow")
 class MountE2E {
   @TempDir Path tmp;
   Path home;
