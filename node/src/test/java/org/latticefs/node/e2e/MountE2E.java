@@ -6,9 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -236,6 +239,9 @@ class MountE2E {
       Thread.sleep(50);
     }
     assertTrue(Mounts.at(mnt).isPresent(), Files.readString(tmp.resolve("fg.log")));
+    assertTrue(
+        cmdline(p.pid()).contains(" -Xmx262144k -XX:MaxDirectMemorySize=65536k "),
+        "the launcher bounds the daemon's memory: " + cmdline(p.pid()));
     assertEquals(
         0,
         sh("echo data > '"
@@ -252,5 +258,68 @@ class MountE2E {
     String out = Files.readString(tmp.resolve("fg.log"));
     assertTrue(out.contains("mounted at " + mnt), out);
     assertFalse(Files.exists(home.resolve("control.sock")), "control socket removed");
+  }
+
+  static String cmdline(long pid) throws IOException {
+    return new String(
+            Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")), StandardCharsets.UTF_8)
+        .replace('\0', ' ');
+  }
+
+  /**
+   * A home made beforehand with mode 0755 and a config: the daemon tightens the home, mounts with
+   * the checked options (warning about allow_other), runs with the configured memory bounds, and
+   * answers commands while many idle connections sit on its socket, including values up to kv's
+   * limit; an unknown option refuses the mount (issue 10 items 7, 8, 14, 15, 16).
+   */
+  @Test
+  void configuredDaemonOnAPreCreatedHome() throws Exception {
+    Files.createDirectories(home);
+    Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.writeString(
+        home.resolve("config.properties"), "mount.options=,,,allow_other\nmemory.heap=200M\n");
+    Run r = lattice("mount", "--daemon", mnt.toString());
+    assertEquals(0, r.code(), r.err() + "\nlog:\n" + log());
+    long pid = Long.parseLong(r.out().trim());
+    pids.add(pid);
+    assertTrue(
+        r.err().contains("lattice-fs: warning: mount option allow_other widens access"), r.err());
+    assertTrue(log().contains("WARN Daemon - mount option allow_other widens access"), log());
+    assertTrue(
+        Files.readAllLines(Path.of("/proc/mounts")).stream()
+            .anyMatch(l -> l.contains(" " + mnt + " ") && l.contains("allow_other")),
+        "mounted with allow_other");
+    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(home)));
+    assertTrue(cmdline(pid).contains(" -Xmx204800k -XX:MaxDirectMemorySize=65536k "), cmdline(pid));
+
+    List<SocketChannel> idle = new ArrayList<>();
+    try {
+      for (int i = 0; i < 40; i++) {
+        idle.add(SocketChannel.open(UnixDomainSocketAddress.of(home.resolve("control.sock"))));
+      }
+      assertEquals(0, lattice("status").code(), "answers beside 40 idle connections");
+      byte[] value = new byte[900_000];
+      new Random(7).nextBytes(value);
+      Path v = tmp.resolve("value");
+      Files.write(v, value);
+      assertEquals(
+          0, sh("'" + launcher + "' --home '" + home + "' kv put /v < '" + v + "'").code());
+      Path back = tmp.resolve("back");
+      assertEquals(
+          0, sh("'" + launcher + "' --home '" + home + "' kv get /v > '" + back + "'").code());
+      assertArrayEquals(value, Files.readAllBytes(back));
+    } finally {
+      for (SocketChannel c : idle) {
+        c.close();
+      }
+    }
+    assertEquals(0, lattice("unmount", mnt.toString()).code());
+    waitForExit(pid);
+
+    Files.writeString(home.resolve("config.properties"), "mount.options=allow_other,bogus\n");
+    Run bad = lattice("mount", "--daemon", mnt.toString());
+    assertEquals(1, bad.code());
+    assertTrue(bad.err().contains("mount.options: unknown mount option 'bogus'"), bad.err());
+    assertTrue(Mounts.at(mnt).isEmpty());
   }
 }
