@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,6 +34,13 @@ import org.latticefs.node.control.Wire;
 @Tag("slow")
 class KvValuesTest {
   @TempDir Path home;
+
+  /** Runs a test twice: without a daemon ({@code false}), then through one ({@code true}). */
+  @Retention(RetentionPolicy.RUNTIME)
+  @Target(ElementType.METHOD)
+  @ParameterizedTest(name = "daemon={0}")
+  @ValueSource(booleans = {false, true})
+  @interface BothWays {}
 
   /** Runs {@code body} with the CLI going directly to the data directory, or through a daemon. */
   void withMode(boolean daemon, ThrowingRunnable body) throws Exception {
@@ -60,8 +71,7 @@ class KvValuesTest {
     return b;
   }
 
-  @ParameterizedTest(name = "daemon={0}")
-  @ValueSource(booleans = {false, true})
+  @BothWays
   void getWritesTheValueBackByteForByte(boolean daemon) throws Exception {
     byte[] binary = random(700_000, 1);
     byte[] largest = random(Entry.MAX_VALUE_BYTES, 2);
@@ -80,8 +90,7 @@ class KvValuesTest {
         });
   }
 
-  @ParameterizedTest(name = "daemon={0}")
-  @ValueSource(booleans = {false, true})
+  @BothWays
   void aValueOverTheLimitGetsTheLimitsMessage(boolean daemon) throws Exception {
     withMode(
         daemon,
@@ -105,8 +114,7 @@ class KvValuesTest {
         });
   }
 
-  @ParameterizedTest(name = "daemon={0}")
-  @ValueSource(booleans = {false, true})
+  @BothWays
   void listingsPageThroughLargeValuesAndPrintTheSameAsOneList(boolean daemon) throws Exception {
     List<NodeApi.Row> rows = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
@@ -132,8 +140,7 @@ class KvValuesTest {
         });
   }
 
-  @ParameterizedTest(name = "daemon={0}")
-  @ValueSource(booleans = {false, true})
+  @BothWays
   void aHistoryTooLargeForOneAnswerSaysHowManyFit(boolean daemon) throws Exception {
     withMode(
         daemon,
