@@ -41,6 +41,25 @@ class KvCommandTest {
   }
 
   @Test
+  void aCommandOnAPreCreatedLeakyHomeMakesItPrivateFirst() throws Exception {
+    Files.setPosixFilePermissions(
+        home, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.writeString(home.resolve("config.properties"), "log.level=warn\n");
+    Files.setPosixFilePermissions(
+        home.resolve("config.properties"),
+        java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    ok("kv", "put", "/k", "v");
+    assertEquals("rwx------", mode(home));
+    assertEquals("rw-------", mode(home.resolve("config.properties")));
+    assertEquals("rwx------", mode(home.resolve("cas")));
+    assertEquals("rwx------", mode(home.resolve("kv")));
+  }
+
+  static String mode(Path p) throws java.io.IOException {
+    return java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+  }
+
+  @Test
   void putGetRmLsHeadsHistoryRoundTrip() throws Exception {
     ok("kv", "put", "/greeting", "hello world");
     ok("kv", "put", "/greeting", "hello again");
