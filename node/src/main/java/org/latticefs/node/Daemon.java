@@ -2,12 +2,11 @@ package org.latticefs.node;
 
 import java.io.IOException;
 import java.io.Reader;
-import java.io.Writer;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +14,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import org.latticefs.cas.chunk.Chunk;
+import org.latticefs.cas.io.AtomicFile;
 import org.latticefs.cas.store.DiskBlobStore;
 import org.latticefs.fs.FsConfig;
 import org.latticefs.fs.FuseMount;
@@ -25,6 +25,7 @@ import org.latticefs.kv.Stores;
 import org.latticefs.node.config.DataDir;
 import org.latticefs.node.config.NodeConfig;
 import org.latticefs.node.control.ControlServer;
+import org.latticefs.node.format.DataDirFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,9 +36,10 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Order</h2>
  *
- * Start: stale-mount cleanup, kv stores (exclusive lock), blob store, filesystem, FUSE mount
- * (waited for), control socket, {@code daemon.properties}. Stop: control socket, unmount (waited
- * for; open files committed), filesystem, blob store, kv stores, {@code daemon.properties}.
+ * Start: the data directory made private and brought to this build's format ({@link
+ * DataDirFormat}), stale-mount cleanup, kv stores (exclusive lock), blob store, filesystem, FUSE
+ * mount (waited for), control socket, {@code daemon.properties}. Stop: control socket, unmount
+ * (waited for; open files committed), filesystem, blob store, kv stores, {@code daemon.properties}.
  *
  * <h2>Crashes</h2>
  *
@@ -47,6 +49,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Daemon implements NodeApi {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+  private static final String XODUS_CACHE_PROPERTY = "exodus.memoryUsage";
 
   private final DataDir dir;
   private final NodeConfig config;
@@ -84,7 +87,7 @@ public final class Daemon implements NodeApi {
   }
 
   private void open() throws IOException {
-    dir.create();
+    DataDirFormat.prepare(dir);
     cleanStaleMounts();
     if (!Files.isDirectory(mountpoint)) {
       if (Files.exists(mountpoint)) {
@@ -103,6 +106,11 @@ public final class Daemon implements NodeApi {
               + existing.get().source()
               + "); unmount it first");
     }
+    // kv's state engine (Xodus) sizes its shared page cache from this property when the first
+    // store opens; unset, it takes half of the heap.
+    if (System.getProperty(XODUS_CACHE_PROPERTY) == null) {
+      System.setProperty(XODUS_CACHE_PROPERTY, Long.toString(config.kvCacheBytes()));
+    }
     stores = NodeStores.open(dir);
     local = new LocalNode(dir, stores, false);
     blobs = DiskBlobStore.open(dir.blobs());
@@ -110,12 +118,16 @@ public final class Daemon implements NodeApi {
     FsConfig fsConfig =
         FsConfig.of(stores, fetcher, blobs, dir.staging())
             .withCacheBytes(config.chunkCacheBytes())
+            .withReadaheadBytes(config.readaheadBytes())
             .withSpace(new QuotaSpace(blobs, config.storageQuota(), config.minFreeSpace()));
     fs = new LatticeFileSystem(fsConfig);
     List<String> options = new ArrayList<>(FuseMount.DEFAULT_OPTIONS);
-    if (!config.mountOptions().isBlank()) {
+    if (!config.mountOptions().isEmpty()) {
+      for (String w : config.mountOptions().warnings()) {
+        log.warn(w);
+      }
       options.add("-o");
-      options.add(config.mountOptions().trim());
+      options.add(config.mountOptions().joined());
     }
     mount = FuseMount.mount(fs, mountpoint, options, Duration.ofSeconds(20));
     control = ControlServer.start(dir, this);
@@ -211,12 +223,9 @@ public final class Daemon implements NodeApi {
     p.setProperty("pid", Long.toString(ProcessHandle.current().pid()));
     p.setProperty("mountpoint", mountpoint.toString());
     p.setProperty("started_at", Long.toString(startedAt));
-    Path tmp = dir.daemonInfo().resolveSibling("daemon.properties.tmp");
-    try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-      p.store(w, "the running lattice-fs daemon (removed on clean shutdown)");
-    }
-    Files.move(
-        tmp, dir.daemonInfo(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    StringWriter w = new StringWriter();
+    p.store(w, "the running lattice-fs daemon (removed on clean shutdown)");
+    AtomicFile.write(dir.daemonInfo(), w.toString().getBytes(StandardCharsets.UTF_8));
   }
 
   /** The recorded daemon of {@code dir} (maybe dead), or null if none is recorded. */
@@ -300,8 +309,9 @@ public final class Daemon implements NodeApi {
   }
 
   @Override
-  public List<Row> list(String store, String prefix, int limit) throws IOException {
-    return local.list(store, prefix, limit);
+  public List<Row> list(String store, String prefix, String afterKey, int limit)
+      throws IOException {
+    return local.list(store, prefix, afterKey, limit);
   }
 
   @Override

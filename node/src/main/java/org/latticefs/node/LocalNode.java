@@ -23,6 +23,8 @@ import org.latticefs.node.config.DataDir;
  * with exit code 3.
  */
 public final class LocalNode implements NodeApi {
+  private static final int KV_READ_ROWS = 16;
+
   private final DataDir dir;
   private final Stores stores;
   private final boolean ownsStores;
@@ -105,10 +107,28 @@ public final class LocalNode implements NodeApi {
   }
 
   @Override
-  public List<Row> list(String store, String prefix, int limit) throws IOException {
+  public List<Row> list(String store, String prefix, String afterKey, int limit)
+      throws IOException {
+    Store s = store(store);
     List<Row> out = new ArrayList<>();
-    for (KeyValue kv : store(store).list(prefix, null, limit)) {
-      out.add(new Row(kv.key(), kv.value()));
+    long bytes = 0;
+    String after = afterKey;
+    while (out.size() < limit) {
+      // Small reads from kv: each value may be up to 1 MiB.
+      int want = Math.min(limit - out.size(), KV_READ_ROWS);
+      List<KeyValue> read = s.list(prefix, after, want);
+      for (KeyValue kv : read) {
+        long size = kv.key().length() + (long) kv.value().length;
+        if (!out.isEmpty() && bytes + size > PAGE_BYTES) {
+          return out;
+        }
+        out.add(new Row(kv.key(), kv.value()));
+        bytes += size;
+        after = kv.key();
+      }
+      if (read.size() < want) {
+        break;
+      }
     }
     return out;
   }

@@ -1,8 +1,5 @@
 package org.latticefs.node;
 
-import java.io.OutputStreamWriter;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import org.latticefs.node.cli.LatticeCommand;
 import org.latticefs.node.config.Logging;
 
@@ -12,11 +9,12 @@ public final class Main {
 
   public static void main(String[] args) {
     Logging.configure(args);
-    PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8));
-    PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8));
-    int code = LatticeCommand.execute(args, out, err);
-    out.flush();
-    err.flush();
+    // Java 17: a console exists when stdin and stdout are both terminals.
+    int code =
+        LatticeCommand.execute(
+            args, System.out, System.err, System.in, System.getenv(), System.console() != null);
+    System.out.flush();
+    System.err.flush();
     System.exit(code);
   }
 }

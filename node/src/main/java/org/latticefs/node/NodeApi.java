@@ -13,6 +13,15 @@ import java.util.Optional;
  * for use by one thread at a time; the caller closes them.
  */
 public interface NodeApi extends AutoCloseable {
+  /**
+   * The most key and value bytes one {@link #list} page carries beyond its first row: pages stay
+   * far below the control protocol's answer limit, and neither end holds a whole listing.
+   */
+  int PAGE_BYTES = 1 << 20;
+
+  /** The most key and value bytes one {@link #history} answer carries. */
+  int HISTORY_BYTES = 4 << 20;
+
   /** This node's id in its text form. */
   String nodeId() throws IOException;
 
@@ -33,15 +42,21 @@ public interface NodeApi extends AutoCloseable {
   /** Deletes {@code key}; returns false (and writes nothing) if it had no live value. */
   boolean remove(String store, String key) throws IOException;
 
-  /** Live keys under {@code prefix}, ascending, at most {@code limit}. */
-  List<Row> list(String store, String prefix, int limit) throws IOException;
+  /**
+   * One page of the live keys under {@code prefix} that sort after {@code afterKey} (null: from the
+   * first), ascending: at most {@code limit} rows, fewer when their keys and values pass {@link
+   * #PAGE_BYTES} (at least one row while any remains). Empty when none remain; to list them all,
+   * call again with the last key returned.
+   */
+  List<Row> list(String store, String prefix, String afterKey, int limit) throws IOException;
 
   /** Every concurrent head of {@code key}, winner first; empty if never written. */
   List<HeadRow> heads(String store, String key) throws IOException;
 
   /**
    * The store's log entries, oldest first by HLC, at most the last {@code limit}; only those
-   * touching {@code key} if non-null.
+   * touching {@code key} if non-null. A {@link NodeException} if their keys and values pass {@link
+   * #HISTORY_BYTES} (ask for fewer).
    */
   List<EntryRow> history(String store, String key, int limit) throws IOException;
 

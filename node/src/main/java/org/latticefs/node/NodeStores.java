@@ -17,6 +17,7 @@ import org.latticefs.kv.store.DiskStores;
 import org.latticefs.node.NodeApi.EntryRow;
 import org.latticefs.node.NodeApi.OpRow;
 import org.latticefs.node.config.DataDir;
+import org.latticefs.node.format.DataDirFormat;
 
 /** How node opens and reads kv: the data directory's {@code kv/} folder, ids and log history. */
 final class NodeStores {
@@ -24,10 +25,12 @@ final class NodeStores {
 
   /**
    * Opens the stores of {@code dir} (creating the directory and the identity if missing) under
-   * their exclusive lock. A directory held by another process is a {@link NodeException} saying so.
+   * their exclusive lock, after {@link DataDirFormat#prepare} has made the directory private and
+   * brought it to this build's format. A directory held by another process is a {@link
+   * NodeException} saying so.
    */
   static Stores open(DataDir dir) throws IOException {
-    dir.create();
+    DataDirFormat.prepare(dir);
     try {
       return DiskStores.open(dir.kv());
     } catch (KvException e) {
@@ -44,23 +47,58 @@ final class NodeStores {
     }
   }
 
+  private static long size(SignedEntry e) {
+    long n = 0;
+    for (Op op : e.entry().ops()) {
+      n += op.key().length() + (op instanceof Op.Put p ? p.value().length : 0);
+    }
+    return n;
+  }
+
   static String idText(NodeId id) {
     return id.toString();
   }
 
   /**
-   * The last {@code limit} entries of the store's merged log (touching {@code key} if non-null).
+   * The last {@code limit} entries of the store's merged log (touching {@code key} if non-null); a
+   * {@link NodeException} if their keys and values pass {@link NodeApi#HISTORY_BYTES}. Holds at
+   * most that many bytes of entries while it reads.
    */
-  static List<EntryRow> history(Store store, String key, int limit) throws KvException {
+  static List<EntryRow> history(Store store, String key, int limit) throws IOException {
     Deque<SignedEntry> last = new ArrayDeque<>();
+    long held = 0;
+    long seen = 0;
     try (Stream<SignedEntry> s = store.history(key)) {
       Iterator<SignedEntry> it = s.iterator();
       while (it.hasNext()) {
-        last.addLast(it.next());
-        if (last.size() > limit) {
-          last.removeFirst();
+        SignedEntry e = it.next();
+        seen++;
+        last.addLast(e);
+        held += size(e);
+        // Dropping the oldest keeps the newest entries that fit: if the last `limit` entries fit,
+        // none of them is ever dropped.
+        while (last.size() > limit || held > NodeApi.HISTORY_BYTES && last.size() > 1) {
+          held -= size(last.removeFirst());
         }
       }
+    }
+    if (held > NodeApi.HISTORY_BYTES) {
+      throw new NodeException(
+          "the newest entry alone holds "
+              + held
+              + " bytes of keys and values, more than one answer carries ("
+              + NodeApi.HISTORY_BYTES
+              + ")");
+    }
+    if (last.size() < Math.min(limit, seen)) {
+      throw new NodeException(
+          "the last "
+              + Math.min(limit, seen)
+              + " entries hold more than "
+              + NodeApi.HISTORY_BYTES
+              + " bytes of keys and values, more than one answer carries; ask for fewer (--limit "
+              + last.size()
+              + " fits)");
     }
     List<EntryRow> out = new ArrayList<>();
     for (SignedEntry se : last) {

@@ -2,7 +2,10 @@ package org.latticefs.node.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 import org.latticefs.node.LocalNode;
@@ -22,23 +25,48 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * directory opened in this process under its exclusive lock.
  */
 final class Cli implements AutoCloseable {
+  private final OutputStream stdout;
   private final PrintWriter out;
   private final PrintWriter err;
   private final InputStream in;
   private final Map<String, String> env;
+  private final boolean terminal;
   private boolean verbose;
   private NodeApi node;
   private DataDir nodeDir;
 
-  Cli(PrintWriter out, PrintWriter err, InputStream in, Map<String, String> env) {
-    this.out = out;
+  /**
+   * @param stdout where output goes; text through {@link #out}, raw bytes through {@link #rawOut}
+   * @param terminal whether stdout is a terminal (a person reads it, not a program)
+   */
+  Cli(
+      OutputStream stdout,
+      PrintWriter err,
+      InputStream in,
+      Map<String, String> env,
+      boolean terminal) {
+    this.stdout = stdout;
+    this.out = new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8));
     this.err = err;
     this.in = in;
     this.env = env;
+    this.terminal = terminal;
   }
 
   PrintWriter out() {
     return out;
+  }
+
+  /** Writes {@code bytes} to stdout as they are, after any text printed before. */
+  void writeRaw(byte[] bytes) throws IOException {
+    out.flush();
+    stdout.write(bytes);
+    stdout.flush();
+  }
+
+  /** Whether stdout is a terminal. */
+  boolean terminal() {
+    return terminal;
   }
 
   PrintWriter err() {

@@ -2,6 +2,7 @@ package org.latticefs.node.cli;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.latticefs.node.format.DataDirFormat;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -18,7 +19,7 @@ final class InitCommand extends Base {
   @Override
   int run() throws Exception {
     boolean existed = dataDir().exists();
-    dataDir().create();
+    DataDirFormat.prepare(dataDir());
     String id = node().nodeId();
     if (json.json) {
       Map<String, Object> m = new LinkedHashMap<>();

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.latticefs.kv.log.Entry;
 import org.latticefs.node.NodeApi;
 import org.latticefs.node.NodeApi.EntryRow;
 import org.latticefs.node.NodeApi.HeadRow;
@@ -37,6 +38,36 @@ final class KvCommand extends Base {
     return LatticeCommand.USAGE;
   }
 
+  /** The most bytes one value holds (kv's limit, checked here before anything is sent). */
+  static final int MAX_VALUE_BYTES = Entry.MAX_VALUE_BYTES;
+
+  private static boolean endsWithoutNewline(byte[] v) {
+    return v.length > 0 && v[v.length - 1] != '\n';
+  }
+
+  /** Valid UTF-8 without control characters other than tab, newline and carriage return. */
+  static boolean isText(byte[] v) {
+    return textOrNull(v) != null;
+  }
+
+  private static String textOrNull(byte[] v) {
+    String text;
+    try {
+      text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+              .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+              .decode(java.nio.ByteBuffer.wrap(v))
+              .toString();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      return null;
+    }
+    boolean control =
+        text.chars().anyMatch(c -> c < 0x20 && c != '\n' && c != '\r' && c != '\t' || c == 0x7f);
+    return control ? null : text;
+  }
+
   /** Keys are absolute paths: a usage error otherwise. */
   static String checkKey(Base cmd, String key) {
     if (!key.startsWith("/")) {
@@ -52,21 +83,8 @@ final class KvCommand extends Base {
    * 64 bytes.
    */
   static String oneLine(byte[] v) {
-    String text;
-    try {
-      text =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
-              .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
-              .decode(java.nio.ByteBuffer.wrap(v))
-              .toString();
-    } catch (java.nio.charset.CharacterCodingException e) {
-      text = null;
-    }
-    if (text != null
-        && text.chars()
-            .noneMatch(c -> c < 0x20 && c != '\n' && c != '\r' && c != '\t' || c == 0x7f)) {
+    String text = textOrNull(v);
+    if (text != null) {
       return text.replace("\\", "\\\\")
           .replace("\n", "\\n")
           .replace("\r", "\\r")
@@ -80,7 +98,10 @@ final class KvCommand extends Base {
 
   @Command(
       name = "put",
-      description = "Set KEY to VALUE (UTF-8 text; without VALUE, the bytes of stdin).")
+      description = {
+        "Set KEY to VALUE (UTF-8 text; without VALUE, the bytes of stdin).",
+        "A value holds at most 1 MiB (1048576 bytes)."
+      })
   static final class Put extends Base {
     @Mixin StoreOption store;
 
@@ -93,13 +114,41 @@ final class KvCommand extends Base {
     @Override
     int run() throws IOException {
       checkKey(this, key);
-      byte[] v = value != null ? value.getBytes(StandardCharsets.UTF_8) : cli().in().readAllBytes();
+      byte[] v;
+      if (value != null) {
+        v = value.getBytes(StandardCharsets.UTF_8);
+        if (v.length > MAX_VALUE_BYTES) {
+          throw tooLarge(key, v.length + " bytes");
+        }
+      } else {
+        // Never more than the limit in memory, whatever stdin holds.
+        v = cli().in().readNBytes(MAX_VALUE_BYTES + 1);
+        if (v.length > MAX_VALUE_BYTES) {
+          throw tooLarge(key, "more than " + MAX_VALUE_BYTES + " bytes");
+        }
+      }
       node().put(store.store, key, v);
       return LatticeCommand.OK;
     }
+
+    private static NodeException tooLarge(String key, String size) {
+      return new NodeException(
+          "the value for "
+              + key
+              + " is "
+              + size
+              + "; a value holds at most "
+              + MAX_VALUE_BYTES
+              + " bytes (1 MiB): keep larger data in a file in the mount");
+    }
   }
 
-  @Command(name = "get", description = "Print the value of KEY (exit 1 if it has none).")
+  @Command(
+      name = "get",
+      description = {
+        "Write the value of KEY to stdout as it is, byte for byte (exit 1 if it has none).",
+        "On a terminal, a text value gets a newline after it; never in a pipe or a file."
+      })
   static final class Get extends Base {
     @Mixin StoreOption store;
     @Mixin JsonOption json;
@@ -117,7 +166,10 @@ final class KvCommand extends Base {
       if (json.json) {
         printJson(Wire.row(new Row(key, v.get())));
       } else {
-        out().println(new String(v.get(), StandardCharsets.UTF_8));
+        cli().writeRaw(v.get());
+        if (cli().terminal() && endsWithoutNewline(v.get()) && isText(v.get())) {
+          cli().writeRaw(new byte[] {'\n'});
+        }
       }
       return LatticeCommand.OK;
     }
@@ -163,17 +215,29 @@ final class KvCommand extends Base {
       if (limit < 1) {
         throw new ParameterException(spec.commandLine(), "--limit must be at least 1");
       }
-      List<Row> rows = node().list(store.store, prefix, limit);
-      if (json.json) {
-        List<Object> l = new ArrayList<>();
-        for (Row r : rows) {
-          l.add(Wire.row(r));
+      NodeApi n = node();
+      JsonArrayPrinter array = json.json ? new JsonArrayPrinter(out()) : null;
+      // Page by page: neither the daemon nor this process holds the whole listing.
+      String after = null;
+      int printed = 0;
+      while (printed < limit) {
+        List<Row> page = n.list(store.store, prefix, after, limit - printed);
+        if (page.isEmpty()) {
+          break;
         }
-        printJson(l);
-      } else {
-        for (Row r : rows) {
-          out().println(keysOnly ? r.key() : r.key() + "  " + oneLine(r.value()));
+        for (Row r : page) {
+          if (array != null) {
+            array.add(Wire.row(r));
+          } else {
+            out().println(keysOnly ? r.key() : r.key() + "  " + oneLine(r.value()));
+          }
         }
+        printed += page.size();
+        after = page.get(page.size() - 1).key();
+        out().flush();
+      }
+      if (array != null) {
+        array.finish();
       }
       return LatticeCommand.OK;
     }

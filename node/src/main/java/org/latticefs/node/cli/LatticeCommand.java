@@ -1,7 +1,10 @@
 package org.latticefs.node.cli;
 
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -90,16 +93,24 @@ public final class LatticeCommand implements Callable<Integer> {
     return DataDir.resolve(home, cli.env());
   }
 
-  /** Runs one command line with the process's stdin and environment; returns its exit code. */
-  public static int execute(String[] args, PrintWriter out, PrintWriter err) {
-    return execute(args, out, err, System.in, System.getenv());
-  }
-
-  /** Runs one command line; returns its exit code. Never throws for a command's failure. */
+  /**
+   * Runs one command line; returns its exit code. Never throws for a command's failure.
+   *
+   * @param terminal whether {@code out} is a terminal (decides, e.g., whether {@code kv get} ends a
+   *     text value with a newline)
+   */
   public static int execute(
-      String[] args, PrintWriter out, PrintWriter err, InputStream in, Map<String, String> env) {
-    try (Cli cli = new Cli(out, err, in, env)) {
+      String[] args,
+      OutputStream out,
+      OutputStream err,
+      InputStream in,
+      Map<String, String> env,
+      boolean terminal) {
+    PrintWriter e = new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8));
+    try (Cli cli = new Cli(out, e, in, env, terminal)) {
       return cli.execute(args);
+    } finally {
+      e.flush();
     }
   }
 }

@@ -13,9 +13,12 @@ import org.latticefs.node.Daemon;
 import org.latticefs.node.NodeApi;
 import org.latticefs.node.NodeException;
 import org.latticefs.node.config.DataDir;
+import org.latticefs.node.config.DataDirModes;
+import org.latticefs.node.config.JvmOptions;
 import org.latticefs.node.config.Logging;
 import org.latticefs.node.config.NodeConfig;
 import org.latticefs.node.control.ControlClient;
+import org.latticefs.node.format.DataDirFormat;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -62,7 +65,7 @@ final class MountCommand extends Base {
                 + s.mountpoint());
       }
     }
-    return daemon ? startInBackground(dir, mp) : runInForeground(dir, config, mp);
+    return daemon ? startInBackground(dir, config, mp) : runInForeground(dir, config, mp);
   }
 
   private int runInForeground(DataDir dir, NodeConfig config, Path mp) throws Exception {
@@ -93,13 +96,17 @@ final class MountCommand extends Base {
     return LatticeCommand.OK;
   }
 
-  private int startInBackground(DataDir dir, Path mp) throws IOException, InterruptedException {
-    dir.create();
+  private int startInBackground(DataDir dir, NodeConfig config, Path mp)
+      throws IOException, InterruptedException {
+    DataDirFormat.prepare(dir);
+    for (String w : config.mountOptions().warnings()) {
+      cli().err().println("lattice-fs: warning: " + w);
+    }
     List<String> cmd = new ArrayList<>();
     if (new File("/usr/bin/setsid").canExecute()) {
       cmd.add("/usr/bin/setsid");
     }
-    cmd.addAll(javaCommand());
+    cmd.addAll(javaCommand(JvmOptions.forDaemon(config, cli().env())));
     cmd.add("--home");
     cmd.add(dir.root().toString());
     if (root().verbose) {
@@ -107,6 +114,9 @@ final class MountCommand extends Base {
     }
     cmd.add("mount");
     cmd.add(mp.toString());
+    if (!Files.exists(dir.daemonLog())) {
+      Files.createFile(dir.daemonLog(), DataDirModes.privateFile());
+    }
     Files.writeString(
         dir.daemonLog(),
         "---- " + java.time.Instant.now() + " " + String.join(" ", cmd) + "\n",
@@ -119,6 +129,9 @@ final class MountCommand extends Base {
             .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.daemonLog().toFile()))
             .redirectErrorStream(true);
     pb.environment().put("LATTICE_HOME", dir.root().toString());
+    // glibc gives every thread that allocates its own malloc arena (up to 8 per core); FUSE runs
+    // many threads, and each arena keeps memory. Two are plenty for the JVM's own mallocs.
+    pb.environment().putIfAbsent("MALLOC_ARENA_MAX", "2");
     Process p = pb.start();
     long deadline = System.currentTimeMillis() + DAEMON_START_TIMEOUT_MS;
     while (System.currentTimeMillis() < deadline) {
@@ -161,14 +174,18 @@ final class MountCommand extends Base {
             + dir.daemonLog());
   }
 
-  /** How to start this same program again: the runnable jar, or the class path in tests. */
-  static List<String> javaCommand() {
+  /**
+   * How to start this same program again with {@code jvmOptions}: the runnable jar, or the class
+   * path in tests.
+   */
+  static List<String> javaCommand(List<String> jvmOptions) {
     String java =
         ProcessHandle.current()
             .info()
             .command()
             .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     List<String> cmd = new ArrayList<>(List.of(java));
+    cmd.addAll(jvmOptions);
     try {
       Path src =
           Path.of(MountCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());

@@ -4,6 +4,8 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -17,6 +19,8 @@ import org.jline.reader.UserInterruptException;
 import org.jline.reader.impl.DefaultParser;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
+import org.latticefs.node.config.DataDirModes;
+import org.latticefs.node.format.DataDirFormat;
 import picocli.AutoComplete;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -42,7 +46,7 @@ final class ShellCommand extends Base {
   @Override
   int run() throws IOException {
     Cli cli = cli();
-    dataDir().create();
+    DataDirFormat.prepare(dataDir());
     boolean interactive = cli.in() == System.in && System.console() != null;
     if (!interactive) {
       // Piped input: no terminal, no history; same parsing (quotes, escapes) as the prompt.
@@ -56,6 +60,11 @@ final class ShellCommand extends Base {
       }
       return LatticeCommand.OK;
     }
+    Path history = dataDir().root().resolve("shell_history");
+    if (!Files.exists(history)) {
+      // Private from the start: the shell's history may hold values typed at the prompt.
+      Files.createFile(history, DataDirModes.privateFile());
+    }
     try (Terminal terminal = TerminalBuilder.builder().name("lattice").system(true).build()) {
       LineReader reader =
           LineReaderBuilder.builder()
@@ -63,7 +72,7 @@ final class ShellCommand extends Base {
               .appName("lattice-fs")
               .parser(new DefaultParser())
               .completer(new SpecCompleter(cli.commandLine().getCommandSpec()))
-              .variable(LineReader.HISTORY_FILE, dataDir().root().resolve("shell_history"))
+              .variable(LineReader.HISTORY_FILE, history)
               .build();
       cli.err().println("lattice-fs shell: type 'help' for commands, 'exit' to leave.");
       cli.err().flush();

@@ -3,10 +3,7 @@ package org.latticefs.node.config;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The layout of a node's data directory ({@code $LATTICE_HOME}, default {@code
@@ -20,14 +17,15 @@ import java.util.Set;
  * control.sock        the running daemon's control socket (0600)
  * daemon.properties   pid and mount point of the running (or crashed) daemon
  * logs/daemon.log     output of a daemon started with mount --daemon
+ * FORMAT              the data directory's format version (see org.latticefs.node.format)
  * </pre>
  *
- * The directory and every subdirectory are created 0700: the control socket inside is reachable
- * only by the owner.
+ * {@link #create} makes the directory private to its user, whatever existed before ({@link
+ * DataDirModes}): the directory and its top-level folders 0700, Lattice's top-level files 0600. The
+ * control socket inside is reachable only by the owner.
  */
 public record DataDir(Path root) {
-  private static final Set<PosixFilePermission> OWNER_ONLY =
-      PosixFilePermissions.fromString("rwx------");
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DataDir.class);
 
   public DataDir {
     root = root.toAbsolutePath().normalize();
@@ -77,6 +75,14 @@ public record DataDir(Path root) {
     return root.resolve("daemon.properties");
   }
 
+  public Path format() {
+    return root.resolve("FORMAT");
+  }
+
+  public Path formatLock() {
+    return root.resolve("format.lock");
+  }
+
   public Path logs() {
     return root.resolve("logs");
   }
@@ -89,23 +95,14 @@ public record DataDir(Path root) {
     return Files.isDirectory(root);
   }
 
-  /** Creates the directory (0700) and its subdirectories if missing. Idempotent. */
+  /**
+   * Creates the directory and its top-level folders (0700) if missing, and tightens the modes of
+   * what exists (warning through slf4j for each change). Idempotent.
+   *
+   * @throws DataDirException if the directory cannot be made private (owned by another user, a
+   *     top-level symbolic link): nothing was changed
+   */
   public void create() throws IOException {
-    for (Path p : new Path[] {root, kv(), staging(), logs()}) {
-      createPrivateDir(p);
-    }
-  }
-
-  /** Creates {@code dir} and missing parents; {@code dir} itself ends up 0700 if newly created. */
-  static void createPrivateDir(Path dir) throws IOException {
-    if (Files.isDirectory(dir)) {
-      return;
-    }
-    Files.createDirectories(dir);
-    try {
-      Files.setPosixFilePermissions(dir, OWNER_ONLY);
-    } catch (UnsupportedOperationException e) {
-      // Not a POSIX filesystem: nothing stronger to do.
-    }
+    DataDirModes.enforce(root, LOG::warn);
   }
 }

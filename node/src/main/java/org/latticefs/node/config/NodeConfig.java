@@ -24,30 +24,91 @@ import java.util.TreeMap;
  *       keeps; writes beyond it fail with ENOSPC; statfs reports it as the size</td></tr>
  *   <tr><td>{@code storage.min_free}</td><td>1G</td><td>free space left on the data disk:
  *       writes that would go below it fail with ENOSPC</td></tr>
- *   <tr><td>{@code cache.chunk_bytes}</td><td>256M</td><td>in-memory cache of chunks read
- *       through the mount</td></tr>
+ *   <tr><td>{@code memory.heap}</td><td>256M</td><td>the daemon's Java heap ({@code -Xmx}); at
+ *       least 64M</td></tr>
+ *   <tr><td>{@code memory.direct}</td><td>64M</td><td>the daemon's direct (off-heap) buffers
+ *       ({@code -XX:MaxDirectMemorySize}); at least 16M</td></tr>
+ *   <tr><td>{@code cache.chunk_bytes}</td><td>64M</td><td>in-memory cache of chunks read
+ *       through the mount (on the heap: at most half of {@code memory.heap})</td></tr>
+ *   <tr><td>{@code cache.kv_bytes}</td><td>32M</td><td>cache of the kv state's pages (on the
+ *       heap: at most a quarter of {@code memory.heap})</td></tr>
+ *   <tr><td>{@code fs.readahead_bytes}</td><td>32M</td><td>the most a sequential reader of one
+ *       file fetches ahead (0: none)</td></tr>
  *   <tr><td>{@code log.level}</td><td>warn</td><td>error, warn, info, debug or trace;
  *       {@code -v} means debug</td></tr>
  *   <tr><td>{@code mount.options}</td><td>(none)</td><td>extra comma-separated FUSE mount
- *       options, e.g. {@code allow_other}</td></tr>
+ *       options, checked by {@link MountOptions}, e.g. {@code allow_other}</td></tr>
  * </table>
  *
- * Unknown keys are an error (a typo must not be silently ignored).
+ * Unknown keys are an error (a typo must not be silently ignored), and so are values that cannot
+ * work together (a cache larger than the heap it lives on).
  */
 public record NodeConfig(
     long storageQuota,
     long minFreeSpace,
+    long heapBytes,
+    long directBytes,
     long chunkCacheBytes,
+    long kvCacheBytes,
+    long readaheadBytes,
     String logLevel,
-    String mountOptions) {
+    MountOptions mountOptions) {
 
-  public static final NodeConfig DEFAULTS = new NodeConfig(0, 1L << 30, 256L << 20, "warn", "");
+  public static final NodeConfig DEFAULTS =
+      new NodeConfig(
+          0,
+          1L << 30,
+          256L << 20,
+          64L << 20,
+          64L << 20,
+          32L << 20,
+          32L << 20,
+          "warn",
+          MountOptions.NONE);
+
+  static final long MIN_HEAP = 64L << 20;
+  static final long MIN_DIRECT = 16L << 20;
 
   static final Set<String> KEYS =
       Set.of(
-          "storage.quota", "storage.min_free", "cache.chunk_bytes", "log.level", "mount.options");
+          "storage.quota",
+          "storage.min_free",
+          "memory.heap",
+          "memory.direct",
+          "cache.chunk_bytes",
+          "cache.kv_bytes",
+          "fs.readahead_bytes",
+          "log.level",
+          "mount.options");
 
   private static final Set<String> LEVELS = Set.of("error", "warn", "info", "debug", "trace");
+
+  public NodeConfig {
+    if (heapBytes < MIN_HEAP) {
+      throw new IllegalArgumentException(
+          "memory.heap must be at least " + (MIN_HEAP >> 20) + "M, got " + heapBytes);
+    }
+    if (directBytes < MIN_DIRECT) {
+      throw new IllegalArgumentException(
+          "memory.direct must be at least " + (MIN_DIRECT >> 20) + "M, got " + directBytes);
+    }
+    if (chunkCacheBytes > heapBytes / 2) {
+      throw new IllegalArgumentException(
+          "cache.chunk_bytes ("
+              + chunkCacheBytes
+              + ") must be at most half of memory.heap ("
+              + heapBytes
+              + "): the cache lives on the heap; raise memory.heap or lower the cache");
+    }
+    if (kvCacheBytes > heapBytes / 4) {
+      throw new IllegalArgumentException(
+          "cache.kv_bytes ("
+              + kvCacheBytes
+              + ") must be at most a quarter of memory.heap ("
+              + heapBytes
+              + "): the cache lives on the heap; raise memory.heap or lower the cache");
+    }
+  }
 
   /** Reads {@code file}; a missing file means the defaults. */
   public static NodeConfig load(Path file) throws IOException {
@@ -73,11 +134,7 @@ public record NodeConfig(
     for (String k : m.keySet()) {
       if (!KEYS.contains(k)) {
         throw new IllegalArgumentException(
-            "unknown config key '"
-                + k
-                + "' (known: "
-                + new TreeMap<>(toMap(DEFAULTS)).keySet()
-                + ")");
+            "unknown config key '" + k + "' (known: " + new java.util.TreeSet<>(KEYS) + ")");
       }
     }
     NodeConfig d = DEFAULTS;
@@ -85,12 +142,22 @@ public record NodeConfig(
     if (!LEVELS.contains(level)) {
       throw new IllegalArgumentException("log.level must be one of " + LEVELS + ", got " + level);
     }
+    MountOptions options;
+    try {
+      options = MountOptions.parse(m.get("mount.options"));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("mount.options: " + e.getMessage(), e);
+    }
     return new NodeConfig(
         size(m, "storage.quota", d.storageQuota),
         size(m, "storage.min_free", d.minFreeSpace),
+        size(m, "memory.heap", d.heapBytes),
+        size(m, "memory.direct", d.directBytes),
         size(m, "cache.chunk_bytes", d.chunkCacheBytes),
+        size(m, "cache.kv_bytes", d.kvCacheBytes),
+        size(m, "fs.readahead_bytes", d.readaheadBytes),
         level,
-        m.getOrDefault("mount.options", d.mountOptions));
+        options);
   }
 
   /** Every key with its value in this config, as it would be written in the file. */
@@ -98,9 +165,13 @@ public record NodeConfig(
     Map<String, String> m = new TreeMap<>();
     m.put("storage.quota", Long.toString(c.storageQuota));
     m.put("storage.min_free", Long.toString(c.minFreeSpace));
+    m.put("memory.heap", Long.toString(c.heapBytes));
+    m.put("memory.direct", Long.toString(c.directBytes));
     m.put("cache.chunk_bytes", Long.toString(c.chunkCacheBytes));
+    m.put("cache.kv_bytes", Long.toString(c.kvCacheBytes));
+    m.put("fs.readahead_bytes", Long.toString(c.readaheadBytes));
     m.put("log.level", c.logLevel);
-    m.put("mount.options", c.mountOptions);
+    m.put("mount.options", c.mountOptions.joined());
     return m;
   }
 

@@ -23,8 +23,10 @@ import org.latticefs.node.NodeException;
 import org.latticefs.node.config.DataDir;
 
 /**
- * A {@link NodeApi} that forwards every call to the daemon over its control socket. One connection,
- * used by one thread at a time; the caller closes it.
+ * A {@link NodeApi} that forwards every call to the daemon over its control socket, one connection
+ * per call (the daemon closes connections that wait long for a request, so none is kept between
+ * calls; the first call uses the connection {@link #connect} opened). Used by one thread at a time;
+ * the caller closes it.
  */
 public final class ControlClient implements NodeApi {
   /** How long one request may take before the client gives up. */
@@ -38,10 +40,12 @@ public final class ControlClient implements NodeApi {
             return t;
           });
 
-  private final SocketChannel ch;
+  private final DataDir dir;
+  private SocketChannel first;
 
-  private ControlClient(SocketChannel ch) {
-    this.ch = ch;
+  private ControlClient(DataDir dir, SocketChannel first) {
+    this.dir = dir;
+    this.first = first;
   }
 
   /**
@@ -49,13 +53,17 @@ public final class ControlClient implements NodeApi {
    * stale one nobody listens on).
    */
   public static Optional<ControlClient> connect(DataDir dir) throws IOException {
+    return open(dir).map(ch -> new ControlClient(dir, ch));
+  }
+
+  private static Optional<SocketChannel> open(DataDir dir) throws IOException {
     if (!Files.exists(dir.socket())) {
       return Optional.empty();
     }
     SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
     try {
       ch.connect(UnixDomainSocketAddress.of(dir.socket()));
-      return Optional.of(new ControlClient(ch));
+      return Optional.of(ch);
     } catch (ConnectException | java.nio.file.NoSuchFileException e) {
       ch.close();
       return Optional.empty();
@@ -67,10 +75,29 @@ public final class ControlClient implements NodeApi {
 
   /**
    * Sends one request; returns its result or throws the daemon's error as a NodeException. A daemon
-   * that does not answer within {@link #TIMEOUT_SECONDS} is a NodeException too (the connection is
-   * closed).
+   * that does not answer within {@link #TIMEOUT_SECONDS} is a NodeException too. A request over
+   * {@link Frames#MAX_REQUEST} is refused here, before anything is sent.
    */
   public Object call(Map<String, Object> request) throws IOException {
+    SocketChannel ch = first;
+    first = null;
+    if (ch == null) {
+      ch =
+          open(dir)
+              .orElseThrow(
+                  () ->
+                      new NodeException(
+                          "the lattice-fs daemon for " + dir.root() + " is no longer running",
+                          3,
+                          null));
+    }
+    try (SocketChannel c = ch) {
+      return answer(exchange(c, request), request);
+    }
+  }
+
+  private static Map<String, Object> exchange(SocketChannel ch, Map<String, Object> request)
+      throws IOException {
     AtomicBoolean timedOut = new AtomicBoolean();
     ScheduledFuture<?> watchdog =
         WATCHDOG.schedule(
@@ -84,10 +111,22 @@ public final class ControlClient implements NodeApi {
             },
             TIMEOUT_SECONDS,
             TimeUnit.SECONDS);
-    Map<String, Object> resp;
     try {
-      Frames.write(ch, request);
-      resp = Frames.read(ch, Frames.MAX_RESPONSE);
+      try {
+        Frames.write(ch, request, Frames.MAX_REQUEST);
+      } catch (Frames.FrameTooLargeException e) {
+        throw new NodeException(
+            "the request is more than the control protocol carries (" + e.limit() + " bytes)");
+      } catch (IOException writeFailed) {
+        // A daemon that refuses a connection (busy, permission) answers and closes at once: the
+        // answer may be waiting although the request could not be written.
+        Map<String, Object> early = readQuietly(ch);
+        if (early != null) {
+          return early;
+        }
+        throw writeFailed;
+      }
+      return Frames.read(ch, Frames.MAX_RESPONSE);
     } catch (IOException e) {
       if (timedOut.get()) {
         throw new NodeException(
@@ -101,8 +140,21 @@ public final class ControlClient implements NodeApi {
     } finally {
       watchdog.cancel(false);
     }
+  }
+
+  private static Map<String, Object> readQuietly(SocketChannel ch) {
+    try {
+      return Frames.read(ch, Frames.MAX_RESPONSE);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private static Object answer(Map<String, Object> resp, Map<String, Object> request)
+      throws IOException {
     if (resp == null) {
-      throw new NodeException("the daemon closed the connection");
+      throw new NodeException(
+          "the daemon closed the connection before answering (" + request.get("op") + ")");
     }
     if (Boolean.TRUE.equals(resp.get("ok"))) {
       return resp.get("result");
@@ -193,10 +245,22 @@ public final class ControlClient implements NodeApi {
   }
 
   @Override
-  public List<Row> list(String store, String prefix, int limit) throws IOException {
+  public List<Row> list(String store, String prefix, String afterKey, int limit)
+      throws IOException {
     List<Row> out = new ArrayList<>();
     for (Map<String, Object> m :
-        list(call(req("kv.ls", "store", store, "prefix", prefix, "limit", (long) limit)))) {
+        list(
+            call(
+                req(
+                    "kv.ls",
+                    "store",
+                    store,
+                    "prefix",
+                    prefix,
+                    "after",
+                    afterKey,
+                    "limit",
+                    (long) limit)))) {
       out.add(Wire.row(m));
     }
     return out;
@@ -238,6 +302,9 @@ public final class ControlClient implements NodeApi {
 
   @Override
   public void close() throws IOException {
-    ch.close();
+    if (first != null) {
+      first.close();
+      first = null;
+    }
   }
 }

@@ -7,16 +7,20 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,56 +35,120 @@ import org.slf4j.LoggerFactory;
 /**
  * The daemon's end of the control channel: a Unix domain socket {@code control.sock} in the data
  * directory (the directory is 0700, the socket 0600, and each peer's uid is checked against the
- * socket's owner), serving {@link Frames} requests by calling a {@link NodeApi}.
+ * socket's owner), serving {@link Frames} requests through a {@link RequestHandler}.
  *
- * <p>A request is {@code {"op": NAME, ...arguments}}; the response is {@code {"ok": true, "result":
- * ...}} or {@code {"ok": false, "error": MESSAGE, "exit": CODE}}. A malformed frame gets an error
- * response and the connection is closed. Up to {@link #WORKERS} connections are served at once,
- * further ones wait. Closing stops accepting, closes open connections and removes the socket file.
+ * <h2>Connections</h2>
+ *
+ * Each connection is served by its own thread, so a request that is slow to execute never delays
+ * another connection's. A connection is <em>waiting</em> while the daemon waits for its next
+ * request, <em>busy</em> while one executes and its answer is written.
+ *
+ * <ul>
+ *   <li>A request must arrive complete within {@link Limits#readTimeout} of the connection opening
+ *       or of the previous answer; otherwise the connection is closed (an idle or stalled client
+ *       holds nothing for long). An answer the client does not read within {@link
+ *       Limits#writeTimeout} closes the connection too.
+ *   <li>At most {@link Limits#maxConnections} connections are open, at most {@link
+ *       Limits#maxPerUser} per peer user. A connection beyond a limit closes the waiting connection
+ *       that has waited longest (of that user, for the per-user limit); when every counted
+ *       connection is busy, the newcomer gets the error "the daemon is busy …" (exit 1) and is
+ *       closed. Idle connections therefore never keep a command out.
+ *   <li>A request read completely is either executed and answered, or (if its connection was closed
+ *       for a newcomer first) not executed at all.
+ * </ul>
+ *
+ * A malformed frame gets an error answer and the connection is closed. An answer over {@link
+ * Frames#MAX_RESPONSE} is replaced by an error saying so. Closing stops accepting, closes open
+ * connections and removes the socket file.
  */
 public final class ControlServer implements AutoCloseable {
-  public static final int WORKERS = 8;
   private static final Logger log = LoggerFactory.getLogger(ControlServer.class);
 
+  /**
+   * How many connections are served and how long a client may keep the daemon waiting.
+   *
+   * @param maxConnections connections open at once
+   * @param maxPerUser connections of one peer user open at once
+   * @param readTimeout the most a request may take to arrive
+   * @param writeTimeout the most an answer may take to be taken by the client
+   */
+  public record Limits(
+      int maxConnections, int maxPerUser, Duration readTimeout, Duration writeTimeout) {
+    public static final Limits DEFAULT =
+        new Limits(32, 24, Duration.ofSeconds(10), Duration.ofSeconds(30));
+
+    public Limits {
+      if (maxConnections < 1 || maxPerUser < 1 || maxPerUser > maxConnections) {
+        throw new IllegalArgumentException("need 1 <= maxPerUser <= maxConnections");
+      }
+    }
+  }
+
   private final DataDir dir;
-  private final NodeApi node;
+  private final RequestHandler handler;
+  private final Limits limits;
   private final ServerSocketChannel server;
   private final UserPrincipal owner;
-  private final ExecutorService workers;
-  private final List<SocketChannel> open = new ArrayList<>();
+  private final ThreadPoolExecutor workers;
+  private final ScheduledExecutorService deadlines;
+  private final List<Connection> open = new ArrayList<>();
   private final Thread acceptor;
   private volatile boolean closed;
 
-  private ControlServer(DataDir dir, NodeApi node, ServerSocketChannel server) throws IOException {
+  /** One accepted connection; {@code busy} and {@code evicted} are guarded by {@code open}. */
+  private static final class Connection {
+    final SocketChannel ch;
+    final String user;
+    boolean busy;
+    boolean evicted;
+    long waitingSince = System.nanoTime();
+
+    Connection(SocketChannel ch, String user) {
+      this.ch = ch;
+      this.user = user;
+    }
+  }
+
+  private ControlServer(DataDir dir, NodeApi node, Limits limits, ServerSocketChannel server)
+      throws IOException {
     this.dir = dir;
-    this.node = node;
+    this.handler = new RequestHandler(node);
+    this.limits = limits;
     this.server = server;
     this.owner = Files.getOwner(dir.socket());
     AtomicInteger n = new AtomicInteger();
+    // Evicted connections may still be finishing while their successors start: room for both.
     this.workers =
         new ThreadPoolExecutor(
-            WORKERS,
-            WORKERS,
+            0,
+            2 * limits.maxConnections() + 2,
             30,
             TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(),
-            r -> {
-              Thread t = new Thread(r, "control-" + n.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
-    ((ThreadPoolExecutor) workers).allowCoreThreadTimeOut(true);
-    this.acceptor = new Thread(this::acceptLoop, "control-accept");
-    acceptor.setDaemon(true);
+            new SynchronousQueue<>(),
+            r -> daemonThread(r, "control-" + n.incrementAndGet()));
+    this.deadlines =
+        Executors.newSingleThreadScheduledExecutor(r -> daemonThread(r, "control-deadlines"));
+    this.acceptor = daemonThread(this::acceptLoop, "control-accept");
+  }
+
+  private static Thread daemonThread(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
+  }
+
+  /** {@link #start(DataDir, NodeApi, Limits)} with {@link Limits#DEFAULT}. */
+  public static ControlServer start(DataDir dir, NodeApi node) throws IOException {
+    return start(dir, node, Limits.DEFAULT);
   }
 
   /**
    * Binds the socket and starts serving. A leftover socket file from a crashed daemon is replaced;
    * a live one is a {@link NodeException} (another daemon serves this data directory).
    */
-  public static ControlServer start(DataDir dir, NodeApi node) throws IOException {
+  public static ControlServer start(DataDir dir, NodeApi node, Limits limits) throws IOException {
     dir.create();
-    if (dir.socket().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 107) {
+    if (dir.socket().toString().getBytes(StandardCharsets.UTF_8).length > 107) {
       throw new NodeException(
           "the data directory path is too long for a Unix socket (at most 94 bytes): "
               + dir.root());
@@ -97,7 +165,7 @@ public final class ControlServer implements AutoCloseable {
     try {
       ch.bind(UnixDomainSocketAddress.of(dir.socket()));
       Files.setPosixFilePermissions(dir.socket(), PosixFilePermissions.fromString("rw-------"));
-      ControlServer s = new ControlServer(dir, node, ch);
+      ControlServer s = new ControlServer(dir, node, limits, ch);
       s.acceptor.start();
       log.debug("control socket listening at {}", dir.socket());
       return s;
@@ -109,9 +177,9 @@ public final class ControlServer implements AutoCloseable {
 
   private void acceptLoop() {
     while (!closed) {
-      SocketChannel c;
+      SocketChannel ch;
       try {
-        c = server.accept();
+        ch = server.accept();
       } catch (ClosedChannelException e) {
         return;
       } catch (IOException e) {
@@ -120,36 +188,108 @@ public final class ControlServer implements AutoCloseable {
         }
         return;
       }
-      synchronized (open) {
-        if (closed) {
-          closeQuietly(c);
-          return;
-        }
-        open.add(c);
+      String user = peerUser(ch);
+      if (!allowed(user)) {
+        refuse(ch, "permission denied");
+        continue;
       }
-      workers.execute(() -> serve(c));
+      admit(new Connection(ch, user));
     }
   }
 
-  private void serve(SocketChannel c) {
-    try (c) {
-      if (!peerAllowed(c)) {
-        Frames.write(c, error("permission denied", 1));
+  /** Counts {@code c} in, making room by closing the longest-waiting connection if needed. */
+  private void admit(Connection c) {
+    Connection victim = null;
+    synchronized (open) {
+      if (closed) {
+        closeQuietly(c.ch);
         return;
       }
+      boolean userFull = count(c.user) >= limits.maxPerUser();
+      if (userFull || open.size() >= limits.maxConnections()) {
+        victim = longestWaiting(userFull ? c.user : null);
+        if (victim == null) {
+          refuse(
+              c.ch,
+              "the daemon is busy: "
+                  + (userFull ? limits.maxPerUser() : limits.maxConnections())
+                  + " control connections are running commands; try again when one finishes");
+          return;
+        }
+        victim.evicted = true;
+        open.remove(victim);
+      }
+      open.add(c);
+    }
+    if (victim != null) {
+      log.debug("closing a waiting control connection to make room for a new one");
+      closeQuietly(victim.ch);
+    }
+    try {
+      workers.execute(() -> serve(c));
+    } catch (RejectedExecutionException e) {
+      synchronized (open) {
+        open.remove(c);
+      }
+      refuse(c.ch, "the daemon is busy: too many control connections; try again shortly");
+    }
+  }
+
+  private int count(String user) {
+    int n = 0;
+    for (Connection c : open) {
+      if (c.user.equals(user)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** The waiting connection (of {@code user}, or any if null) that waited longest, or null. */
+  private Connection longestWaiting(String user) {
+    Connection best = null;
+    for (Connection c : open) {
+      if (!c.busy
+          && (user == null || c.user.equals(user))
+          && (best == null || c.waitingSince - best.waitingSince < 0)) {
+        best = c;
+      }
+    }
+    return best;
+  }
+
+  /** Answers {@code message} (exit 1) on a fresh connection and closes it. */
+  private void refuse(SocketChannel ch, String message) {
+    try (ch) {
+      // A small frame on a new connection fits the socket buffer: this write does not block.
+      Frames.write(ch, RequestHandler.error(message, 1), Frames.MAX_RESPONSE);
+    } catch (IOException e) {
+      log.debug("refused control connection: {}", e.toString());
+    }
+  }
+
+  private void serve(Connection c) {
+    try (SocketChannel ch = c.ch) {
       while (!closed) {
         Map<String, Object> req;
+        Future<?> deadline = closeAfter(ch, limits.readTimeout(), "no request");
         try {
-          req = Frames.read(c, Frames.MAX_REQUEST);
+          req = Frames.read(ch, Frames.MAX_REQUEST);
         } catch (Frames.ProtocolException e) {
           log.debug("bad control request: {}", e.getMessage());
-          Frames.write(c, error("bad request: " + e.getMessage(), 2));
+          deadline.cancel(false);
+          answer(ch, RequestHandler.error("bad request: " + e.getMessage(), 2));
+          return;
+        } finally {
+          deadline.cancel(false);
+        }
+        if (req == null || !transition(c, true)) {
           return;
         }
-        if (req == null) {
+        answer(ch, handler.handle(req));
+        if (!transition(c, false)) {
           return;
         }
-        Frames.write(c, handle(req));
       }
     } catch (IOException e) {
       log.debug("control connection ended: {}", e.toString());
@@ -160,122 +300,76 @@ public final class ControlServer implements AutoCloseable {
     }
   }
 
-  private boolean peerAllowed(SocketChannel c) {
-    try {
-      UnixDomainPrincipal p = c.getOption(ExtendedSocketOptions.SO_PEERCRED);
-      String user = p.user().getName();
-      return user.equals(owner.getName()) || user.equals("root");
-    } catch (IOException | UnsupportedOperationException e) {
-      // The socket file's 0600 mode inside a 0700 directory already restricts who can connect.
+  /** Marks {@code c} busy or waiting; false if it was closed to make room (stop serving it). */
+  private boolean transition(Connection c, boolean busy) {
+    synchronized (open) {
+      if (c.evicted) {
+        return false;
+      }
+      c.busy = busy;
+      c.waitingSince = System.nanoTime();
       return true;
     }
   }
 
-  /** Answers one request; never throws. */
-  Map<String, Object> handle(Map<String, Object> req) {
+  /** Writes {@code response}, or an error if it is too large; gives up after the write timeout. */
+  private void answer(SocketChannel ch, Map<String, Object> response) throws IOException {
+    Future<?> deadline = closeAfter(ch, limits.writeTimeout(), "answer not read");
     try {
-      Object result = dispatch(req);
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("ok", true);
-      m.put("result", result);
-      return m;
-    } catch (NodeException e) {
-      return error(e.getMessage(), e.exitCode());
-    } catch (Frames.ProtocolException e) {
-      return error("bad request: " + e.getMessage(), 2);
-    } catch (IOException | IllegalArgumentException e) {
-      return error(e.getMessage() == null ? e.toString() : e.getMessage(), 1);
-    } catch (RuntimeException e) {
-      log.error("control request {} failed", req.get("op"), e);
-      return error("internal error: " + e, 1);
+      try {
+        Frames.write(ch, response, Frames.MAX_RESPONSE);
+      } catch (Frames.FrameTooLargeException e) {
+        Frames.write(
+            ch,
+            RequestHandler.error(
+                "the answer is more than the control protocol carries ("
+                    + e.limit()
+                    + " bytes); ask for less (a narrower prefix, --limit)",
+                1),
+            Frames.MAX_RESPONSE);
+      }
+    } finally {
+      deadline.cancel(false);
     }
   }
 
-  private Object dispatch(Map<String, Object> r) throws IOException {
-    String op = Wire.requiredStr(r, "op");
-    String store = Wire.str(r, "store");
-    switch (op) {
-      case "ping":
-        return "pong";
-      case "id":
-        return node.nodeId();
-      case "store.ls":
-        {
-          List<Object> l = new ArrayList<>();
-          for (NodeApi.StoreRow s : node.stores()) {
-            l.add(Wire.store(s));
-          }
-          return l;
-        }
-      case "store.create":
-        return Wire.store(node.createStore(Wire.requiredStr(r, "name")));
-      case "store.rm":
-        return Wire.store(node.removeStore(Wire.requiredStr(r, "store")));
-      case "kv.put":
-        {
-          byte[] v = Wire.bytes(r, "value_base64");
-          if (v == null) {
-            throw new Frames.ProtocolException("field 'value_base64' is required");
-          }
-          return node.put(store, Wire.requiredStr(r, "key"), v);
-        }
-      case "kv.get":
-        {
-          Optional<byte[]> v = node.get(store, Wire.requiredStr(r, "key"));
-          return v.map(Wire.B64::encodeToString).orElse(null);
-        }
-      case "kv.rm":
-        return node.remove(store, Wire.requiredStr(r, "key"));
-      case "kv.ls":
-        {
-          List<Object> l = new ArrayList<>();
-          for (NodeApi.Row row : node.list(store, Wire.requiredStr(r, "prefix"), limit(r))) {
-            l.add(Wire.row(row));
-          }
-          return l;
-        }
-      case "kv.heads":
-        {
-          List<Object> l = new ArrayList<>();
-          for (NodeApi.HeadRow h : node.heads(store, Wire.requiredStr(r, "key"))) {
-            l.add(Wire.head(h));
-          }
-          return l;
-        }
-      case "kv.history":
-        {
-          List<Object> l = new ArrayList<>();
-          for (NodeApi.EntryRow e : node.history(store, Wire.str(r, "key"), limit(r))) {
-            l.add(Wire.entry(e));
-          }
-          return l;
-        }
-      case "status":
-        return Wire.status(node.status());
-      case "stat":
-        return Wire.fileStat(node.stat(Wire.requiredStr(r, "path")));
-      case "shutdown":
-        node.shutdown();
-        return true;
-      default:
-        throw new Frames.ProtocolException("unknown op '" + op + "'");
+  /** Closes {@code ch} after {@code timeout} unless the returned future is cancelled first. */
+  private Future<?> closeAfter(SocketChannel ch, Duration timeout, String why) {
+    try {
+      return deadlines.schedule(
+          () -> {
+            log.debug("closing a control connection: {} within {}", why, timeout);
+            closeQuietly(ch);
+          },
+          timeout.toNanos(),
+          TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException serverClosed) {
+      closeQuietly(ch);
+      return CompletableFuture.completedFuture(null);
     }
   }
 
-  private static int limit(Map<String, Object> r) throws Frames.ProtocolException {
-    long l = Wire.num(r, "limit");
-    if (l <= 0 || l > 1_000_000) {
-      throw new Frames.ProtocolException("field 'limit' must be in 1..1000000");
+  /** The peer's user name; "" if the platform cannot tell. */
+  private static String peerUser(SocketChannel c) {
+    try {
+      UnixDomainPrincipal p = c.getOption(ExtendedSocketOptions.SO_PEERCRED);
+      return p.user().getName();
+    } catch (IOException | UnsupportedOperationException e) {
+      return "";
     }
-    return (int) l;
   }
 
-  private static Map<String, Object> error(String message, int exit) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("ok", false);
-    m.put("error", message);
-    m.put("exit", exit);
-    return m;
+  private boolean allowed(String user) {
+    // Unknown (""): the socket file's 0600 mode inside a 0700 directory already restricts who can
+    // connect.
+    return user.isEmpty() || user.equals(owner.getName()) || user.equals("root");
+  }
+
+  /** How many connections are open now. */
+  int openConnections() {
+    synchronized (open) {
+      return open.size();
+    }
   }
 
   @Override
@@ -286,11 +380,12 @@ public final class ControlServer implements AutoCloseable {
     closed = true;
     closeQuietly(server);
     synchronized (open) {
-      for (SocketChannel c : open) {
-        closeQuietly(c);
+      for (Connection c : open) {
+        closeQuietly(c.ch);
       }
     }
     workers.shutdown();
+    deadlines.shutdownNow();
     try {
       Files.deleteIfExists(dir.socket());
     } catch (IOException e) {

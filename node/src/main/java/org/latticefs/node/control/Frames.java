@@ -16,23 +16,55 @@ import java.util.Map;
  * truncated frame is a {@link ProtocolException}; nothing is allocated beyond the limit.
  */
 public final class Frames {
-  /** Largest request a daemon accepts. */
-  public static final int MAX_REQUEST = 1 << 20;
+  /**
+   * Largest request a daemon accepts: room for the largest value kv stores ({@link
+   * org.latticefs.kv.log.Entry#MAX_VALUE_BYTES}, 1 MiB), base64-encoded, with the longest key.
+   */
+  public static final int MAX_REQUEST = 2 << 20;
 
-  /** Largest response a client accepts. */
+  /** Largest response a daemon sends and a client accepts. */
   public static final int MAX_RESPONSE = 64 << 20;
 
   private Frames() {}
 
   /** The peer sent something that is not a valid frame. */
-  public static final class ProtocolException extends IOException {
+  public static class ProtocolException extends IOException {
     public ProtocolException(String message) {
       super(message);
     }
   }
 
-  public static void write(WritableByteChannel ch, Map<String, Object> message) throws IOException {
-    byte[] body = Json.write(message).getBytes(StandardCharsets.UTF_8);
+  /** A message whose encoding is over the limit it was written with; nothing was written. */
+  public static final class FrameTooLargeException extends ProtocolException {
+    private final int limit;
+
+    FrameTooLargeException(int limit) {
+      super("a frame of more than " + limit + " bytes");
+      this.limit = limit;
+    }
+
+    public int limit() {
+      return limit;
+    }
+  }
+
+  /**
+   * Writes {@code message} as one frame.
+   *
+   * @throws FrameTooLargeException if its encoding is over {@code maxBytes} (nothing is written)
+   */
+  public static void write(WritableByteChannel ch, Map<String, Object> message, int maxBytes)
+      throws IOException {
+    byte[] body;
+    try {
+      // UTF-8 has at least one byte per char: text longer than the limit is over it in bytes.
+      body = Json.write(message, maxBytes).getBytes(StandardCharsets.UTF_8);
+    } catch (Json.JsonException tooLong) {
+      throw new FrameTooLargeException(maxBytes);
+    }
+    if (body.length > maxBytes) {
+      throw new FrameTooLargeException(maxBytes);
+    }
     ByteBuffer b = ByteBuffer.allocate(4 + body.length);
     b.putInt(body.length).put(body).flip();
     while (b.hasRemaining()) {

@@ -31,19 +31,38 @@ public final class Json {
 
   /** The compact JSON text of {@code value}. */
   public static String write(Object value) {
+    return write(value, Integer.MAX_VALUE);
+  }
+
+  /**
+   * The compact JSON text of {@code value}, given up with a {@link JsonException} as soon as it is
+   * longer than {@code maxChars} (it is built no further than that plus one string's text).
+   */
+  public static String write(Object value, int maxChars) {
     StringBuilder sb = new StringBuilder();
-    write(sb, value, -1, 0);
+    write(sb, value, -1, 0, maxChars);
     return sb.toString();
   }
 
   /** Indented JSON text of {@code value} (two spaces), for humans reading {@code --json}. */
   public static String pretty(Object value) {
+    return pretty(value, 0);
+  }
+
+  /**
+   * {@link #pretty} text of {@code value} as it appears nested {@code level} deep: its inner lines
+   * indented for that depth, its first line not (the caller places it).
+   */
+  public static String pretty(Object value, int level) {
     StringBuilder sb = new StringBuilder();
-    write(sb, value, 2, 0);
+    write(sb, value, 2, level, Integer.MAX_VALUE);
     return sb.toString();
   }
 
-  private static void write(StringBuilder sb, Object v, int indent, int level) {
+  private static void write(StringBuilder sb, Object v, int indent, int level, int max) {
+    if (sb.length() > max) {
+      throw new JsonException("JSON text longer than " + max + " chars");
+    }
     if (v == null) {
       sb.append("null");
     } else if (v instanceof String s) {
@@ -56,7 +75,7 @@ public final class Json {
       }
       sb.append(d);
     } else if (v instanceof Float f) {
-      write(sb, f.doubleValue(), indent, level);
+      write(sb, f.doubleValue(), indent, level, max);
     } else if (v instanceof Number n) {
       sb.append(n.longValue());
     } else if (v instanceof Map<?, ?> m) {
@@ -70,7 +89,7 @@ public final class Json {
         newline(sb, indent, level + 1);
         quote(sb, String.valueOf(e.getKey()));
         sb.append(indent >= 0 ? ": " : ":");
-        write(sb, e.getValue(), indent, level + 1);
+        write(sb, e.getValue(), indent, level + 1, max);
       }
       if (!m.isEmpty()) {
         newline(sb, indent, level);
@@ -85,7 +104,7 @@ public final class Json {
         }
         first = false;
         newline(sb, indent, level + 1);
-        write(sb, o, indent, level + 1);
+        write(sb, o, indent, level + 1, max);
       }
       if (!first) {
         newline(sb, indent, level);
@@ -103,6 +122,8 @@ public final class Json {
     }
   }
 
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
+
   private static void quote(StringBuilder sb, String s) {
     sb.append('"');
     for (int i = 0; i < s.length(); i++) {
@@ -117,7 +138,11 @@ public final class Json {
         case '\f' -> sb.append("\\f");
         default -> {
           if (c < 0x20 || Character.isSurrogate(c) && !validSurrogateAt(s, i)) {
-            sb.append(String.format("\\u%04x", (int) c));
+            sb.append("\\u")
+                .append(HEX[c >> 12 & 0xf])
+                .append(HEX[c >> 8 & 0xf])
+                .append(HEX[c >> 4 & 0xf])
+                .append(HEX[c & 0xf]);
           } else {
             sb.append(c);
           }

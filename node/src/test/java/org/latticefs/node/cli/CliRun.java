@@ -3,8 +3,6 @@ package org.latticefs.node.cli;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
-import java.io.OutputStreamWriter;
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Runs the CLI in-process with captured streams. */
-record CliRun(int code, String out, String err) {
+record CliRun(int code, byte[] bytes, String out, String err) {
   static CliRun run(Path home, String... args) {
     return runWithInput(home, new byte[0], args);
   }
@@ -31,14 +29,13 @@ record CliRun(int code, String out, String err) {
   static CliRun runRaw(InputStream in, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintWriter o = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
-    PrintWriter e = new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8));
     Map<String, String> env = new HashMap<>(System.getenv());
     env.remove("LATTICE_HOME");
-    int code = LatticeCommand.execute(args, o, e, in, env);
-    o.flush();
-    e.flush();
+    int code = LatticeCommand.execute(args, out, err, in, env, false);
     return new CliRun(
-        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        code,
+        out.toByteArray(),
+        out.toString(StandardCharsets.UTF_8),
+        err.toString(StandardCharsets.UTF_8));
   }
 }

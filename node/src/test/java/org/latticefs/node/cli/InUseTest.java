@@ -56,6 +56,6 @@ class InUseTest {
       holder.destroyForcibly();
     }
     // Released: the value the holder wrote is there, nothing is corrupt.
-    assertEquals("from-holder\n", CliRun.run(home, "kv", "get", "/x").out());
+    assertEquals("from-holder", CliRun.run(home, "kv", "get", "/x").out());
   }
 }

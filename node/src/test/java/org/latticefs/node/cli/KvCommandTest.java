@@ -41,6 +41,25 @@ class KvCommandTest {
   }
 
   @Test
+  void aCommandOnAPreCreatedLeakyHomeMakesItPrivateFirst() throws Exception {
+    Files.setPosixFilePermissions(
+        home, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.writeString(home.resolve("config.properties"), "log.level=warn\n");
+    Files.setPosixFilePermissions(
+        home.resolve("config.properties"),
+        java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    ok("kv", "put", "/k", "v");
+    assertEquals("rwx------", mode(home));
+    assertEquals("rw-------", mode(home.resolve("config.properties")));
+    assertEquals("rwx------", mode(home.resolve("cas")));
+    assertEquals("rwx------", mode(home.resolve("kv")));
+  }
+
+  static String mode(Path p) throws java.io.IOException {
+    return java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+  }
+
+  @Test
   void putGetRmLsHeadsHistoryRoundTrip() throws Exception {
     ok("kv", "put", "/greeting", "hello world");
     ok("kv", "put", "/greeting", "hello again");
@@ -50,8 +69,8 @@ class KvCommandTest {
             home, "line1\nline2".getBytes(StandardCharsets.UTF_8), "kv", "put", "/multi");
     assertEquals(0, viaStdin.code(), viaStdin.err());
 
-    assertEquals("hello again\n", ok("kv", "get", "/greeting").out());
-    assertEquals("line1\nline2\n", ok("kv", "get", "/multi").out());
+    assertEquals("hello again", ok("kv", "get", "/greeting").out());
+    assertEquals("line1\nline2", ok("kv", "get", "/multi").out());
     String ls = ok("kv", "ls", "/").out();
     assertTrue(ls.contains("/greeting  hello again\n"), ls);
     assertTrue(ls.contains("/multi  line1\\nline2\n"), ls);
@@ -106,8 +125,8 @@ class KvCommandTest {
 
     ok("kv", "put", "--store", "photos", "/k", "in photos");
     ok("kv", "put", "-s", uuid, "/k2", "by uuid");
-    assertEquals("in photos\n", ok("kv", "get", "--store", uuid, "/k").out());
-    assertEquals("by uuid\n", ok("kv", "get", "--store", "photos", "/k2").out());
+    assertEquals("in photos", ok("kv", "get", "--store", uuid, "/k").out());
+    assertEquals("by uuid", ok("kv", "get", "--store", "photos", "/k2").out());
     assertEquals(1, CliRun.run(home, "kv", "get", "/k").code(), "not in the root store");
     CliRun noStore = CliRun.run(home, "kv", "ls", "--store", "nope");
     assertEquals(1, noStore.code());

@@ -21,7 +21,7 @@ class ShellCommandTest {
         String.join(
             "\n",
             "kv put /a 'one two'",
-            "kv get /a",
+            "kv get --json /a",
             "store create docs",
             "kv put --store docs /b three",
             "kv ls --store docs",
@@ -33,14 +33,14 @@ class ShellCommandTest {
     CliRun r = CliRun.runWithInput(home, script.getBytes(StandardCharsets.UTF_8), "shell");
     assertEquals(0, r.code(), r.err());
     String[] lines = r.out().split("\n");
-    assertEquals("one two", lines[0]);
-    assertTrue(lines[1].matches("[0-9a-f-]{36}"), lines[1]);
-    assertEquals("/b  three", lines[2]);
-    assertEquals(3, lines.length, "nothing runs after exit: " + r.out());
+    assertEquals("  \"value\": \"one two\",", lines[2]);
+    assertTrue(lines[5].matches("[0-9a-f-]{36}"), lines[5]);
+    assertEquals("/b  three", lines[6]);
+    assertEquals(7, lines.length, "nothing runs after exit: " + r.out());
     assertTrue(r.err().contains("no such key: /missing"), r.err());
     assertTrue(r.err().contains("already in the shell"), r.err());
     // The shell closed the data directory: a plain command can open it again.
-    assertEquals("one two\n", CliRun.run(home, "kv", "get", "/a").out());
+    assertEquals("one two", CliRun.run(home, "kv", "get", "/a").out());
   }
 
   @Test
@@ -48,10 +48,11 @@ class ShellCommandTest {
     ShellCommand.SpecCompleter c =
         new ShellCommand.SpecCompleter(
             new Cli(
-                    new java.io.PrintWriter(java.io.Writer.nullWriter()),
+                    java.io.OutputStream.nullOutputStream(),
                     new java.io.PrintWriter(java.io.Writer.nullWriter()),
                     java.io.InputStream.nullInputStream(),
-                    java.util.Map.of())
+                    java.util.Map.of(),
+                    false)
                 .commandLine()
                 .getCommandSpec());
     assertEquals(List.of("kv"), complete(c, "k"));

@@ -23,14 +23,19 @@ class NodeConfigTest {
     Path f = dir.resolve("config.properties");
     Files.writeString(
         f,
-        "# example\nstorage.quota = 20G\nstorage.min_free=512M\ncache.chunk_bytes=64m\n"
+        "# example\nstorage.quota = 20G\nstorage.min_free=512M\ncache.chunk_bytes=100m\n"
+            + "memory.heap=1G\nmemory.direct=128M\ncache.kv_bytes=48M\nfs.readahead_bytes=8M\n"
             + "log.level=INFO\nmount.options=allow_other\n");
     NodeConfig c = NodeConfig.load(f);
     assertEquals(20L << 30, c.storageQuota());
     assertEquals(512L << 20, c.minFreeSpace());
-    assertEquals(64L << 20, c.chunkCacheBytes());
+    assertEquals(100L << 20, c.chunkCacheBytes());
+    assertEquals(1L << 30, c.heapBytes());
+    assertEquals(128L << 20, c.directBytes());
+    assertEquals(48L << 20, c.kvCacheBytes());
+    assertEquals(8L << 20, c.readaheadBytes());
     assertEquals("info", c.logLevel());
-    assertEquals("allow_other", c.mountOptions());
+    assertEquals(java.util.List.of("allow_other"), c.mountOptions().options());
     assertEquals(NodeConfig.KEYS, NodeConfig.toMap(c).keySet());
   }
 
@@ -49,6 +54,53 @@ class NodeConfigTest {
     assertThrows(IllegalArgumentException.class, () -> NodeConfig.parseSize("99999999999T"));
     assertEquals(1024, NodeConfig.parseSize("1K"));
     assertEquals(3, NodeConfig.parseSize("3"));
+  }
+
+  @Test
+  void cachesMustFitTheHeapTheyLiveOn() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> NodeConfig.fromMap(Map.of("cache.chunk_bytes", "512M")));
+    assertTrue(
+        e.getMessage()
+            .startsWith(
+                "cache.chunk_bytes (536870912) must be at most half of"
+                    + " memory.heap (268435456)"),
+        e.getMessage());
+    assertEquals(
+        512L << 20,
+        NodeConfig.fromMap(Map.of("cache.chunk_bytes", "512M", "memory.heap", "1G"))
+            .chunkCacheBytes());
+    assertThrows(
+        IllegalArgumentException.class, () -> NodeConfig.fromMap(Map.of("memory.heap", "32M")));
+    assertThrows(
+        IllegalArgumentException.class, () -> NodeConfig.fromMap(Map.of("memory.direct", "1M")));
+    assertThrows(
+        IllegalArgumentException.class, () -> NodeConfig.fromMap(Map.of("cache.kv_bytes", "128M")));
+  }
+
+  @Test
+  void mountOptionsAreCheckedWhenTheConfigIsRead() {
+    assertEquals(
+        MountOptions.NONE, NodeConfig.fromMap(Map.of("mount.options", ",,,")).mountOptions());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> NodeConfig.fromMap(Map.of("mount.options", "allow_other,frobnicate")));
+    assertTrue(
+        e.getMessage().startsWith("mount.options: unknown mount option 'frobnicate' (known: "),
+        e.getMessage());
+  }
+
+  @Test
+  void theExampleConfigLoads() throws Exception {
+    Path example =
+        Path.of(System.getProperty("basedir", System.getProperty("user.dir")))
+            .getParent()
+            .resolve("deploy/config.properties.example");
+    NodeConfig c = NodeConfig.load(example);
+    assertTrue(c.chunkCacheBytes() <= c.heapBytes() / 2);
   }
 
   @Test

@@ -45,8 +45,8 @@ class ControlServerTest {
       c.put("photos", "/b", "x".getBytes(StandardCharsets.UTF_8));
       assertArrayEquals(bin, c.get(null, "/a").orElseThrow());
       assertTrue(c.get(null, "/zz").isEmpty());
-      assertEquals(1, c.list(null, "/", 10).size());
-      assertArrayEquals(bin, c.list(null, "/", 10).get(0).value());
+      assertEquals(1, c.list(null, "/", null, 10).size());
+      assertArrayEquals(bin, c.list(null, "/", null, 10).get(0).value());
       List<NodeApi.HeadRow> heads = c.heads(null, "/a");
       assertEquals(2, heads.size());
       assertNull(heads.get(1).value());

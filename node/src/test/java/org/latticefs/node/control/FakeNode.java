@@ -6,14 +6,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.latticefs.node.NodeApi;
 import org.latticefs.node.NodeException;
 
-/** An in-memory NodeApi for protocol tests: one map per store name. */
+/**
+ * An in-memory NodeApi for protocol tests: one map per store name. {@link #status} can be made slow
+ * (it waits for {@link #statusGate} when set, after counting down {@link #statusEntered}).
+ */
 final class FakeNode implements NodeApi {
   final Map<String, TreeMap<String, byte[]>> data = new TreeMap<>();
   final AtomicBoolean shutdown = new AtomicBoolean();
+  volatile CountDownLatch statusGate;
+  final CountDownLatch statusEntered = new CountDownLatch(1);
+  final AtomicInteger inStatus = new AtomicInteger();
 
   private TreeMap<String, byte[]> s(String store) throws NodeException {
     String n = store == null ? "" : store;
@@ -29,12 +37,12 @@ final class FakeNode implements NodeApi {
   }
 
   @Override
-  public String nodeId() {
+  public synchronized String nodeId() {
     return "lat1fake";
   }
 
   @Override
-  public List<StoreRow> stores() {
+  public synchronized List<StoreRow> stores() {
     List<StoreRow> l = new ArrayList<>();
     for (String k : data.keySet()) {
       if (!k.isEmpty()) {
@@ -45,38 +53,40 @@ final class FakeNode implements NodeApi {
   }
 
   @Override
-  public StoreRow createStore(String name) {
+  public synchronized StoreRow createStore(String name) {
     data.put(name, new TreeMap<>());
     return new StoreRow("id-" + name, name, 7);
   }
 
   @Override
-  public StoreRow removeStore(String name) throws IOException {
+  public synchronized StoreRow removeStore(String name) throws IOException {
     s(name);
     data.remove(name);
     return new StoreRow("id-" + name, name, 7);
   }
 
   @Override
-  public String put(String store, String key, byte[] value) throws IOException {
+  public synchronized String put(String store, String key, byte[] value) throws IOException {
     s(store).put(key, value);
     return "e".repeat(64);
   }
 
   @Override
-  public Optional<byte[]> get(String store, String key) throws IOException {
+  public synchronized Optional<byte[]> get(String store, String key) throws IOException {
     return Optional.ofNullable(s(store).get(key));
   }
 
   @Override
-  public boolean remove(String store, String key) throws IOException {
+  public synchronized boolean remove(String store, String key) throws IOException {
     return s(store).remove(key) != null;
   }
 
   @Override
-  public List<Row> list(String store, String prefix, int limit) throws IOException {
+  public synchronized List<Row> list(String store, String prefix, String afterKey, int limit)
+      throws IOException {
     List<Row> l = new ArrayList<>();
-    for (var e : s(store).tailMap(prefix).entrySet()) {
+    String from = afterKey == null ? prefix : afterKey;
+    for (var e : s(store).tailMap(from, afterKey == null).entrySet()) {
       if (!e.getKey().startsWith(prefix) || l.size() == limit) {
         break;
       }
@@ -86,7 +96,7 @@ final class FakeNode implements NodeApi {
   }
 
   @Override
-  public List<HeadRow> heads(String store, String key) throws IOException {
+  public synchronized List<HeadRow> heads(String store, String key) throws IOException {
     byte[] v = s(store).get(key);
     return v == null
         ? List.of()
@@ -106,7 +116,18 @@ final class FakeNode implements NodeApi {
   }
 
   @Override
-  public Status status() {
+  public Status status() throws IOException {
+    CountDownLatch gate = statusGate;
+    if (gate != null) {
+      inStatus.incrementAndGet();
+      statusEntered.countDown();
+      try {
+        gate.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted");
+      }
+    }
     return new Status(ProcessHandle.current().pid(), "lat1fake", "/d", "/mnt", 5, 2, 3);
   }
 

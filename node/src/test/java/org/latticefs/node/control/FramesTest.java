@@ -25,8 +25,8 @@ class FramesTest {
   void roundTrip() throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     Map<String, Object> m = Map.of("op", "ping");
-    Frames.write(Channels.newChannel(out), m);
-    Frames.write(Channels.newChannel(out), m);
+    Frames.write(Channels.newChannel(out), m, 100);
+    Frames.write(Channels.newChannel(out), m, 100);
     {
       var ch = Channels.newChannel(new ByteArrayInputStream(out.toByteArray()));
       assertEquals(m, Frames.read(ch, 100));
