@@ -18,7 +18,11 @@ public interface Stores extends AutoCloseable {
   /** Stores declared in the root store, by name. */
   List<StoreInfo> listStores() throws KvException;
 
-  /** Declares a new store; names are unique among live stores. */
+  /**
+   * Declares a new store; names are unique among live stores and valid ({@link #invalidName}).
+   *
+   * @throws KvException naming the problem if the name is invalid or taken
+   */
   StoreInfo createStore(String name) throws KvException;
 
   /** Removes the store's declaration; its logs are kept until collected. */
@@ -33,6 +37,42 @@ public interface Stores extends AutoCloseable {
   @Override
   void close() throws KvException;
 
-  /** A declared store. */
+  /**
+   * Why {@code name} cannot name a store, or null if it can. A store is a folder of the mount, so
+   * its name is a file name (a byte string held as {@link KeyBytes} holds keys): not empty, not
+   * {@code .} or {@code ..}, no {@code /}, no NUL, no control character (a line break would break
+   * every listing that prints one store per line), canonical, at most 255 bytes.
+   */
+  static String invalidName(String name) {
+    if (name == null || name.isEmpty()) {
+      return "a store name is not empty";
+    }
+    if (name.equals(".") || name.equals("..")) {
+      return "'.' and '..' are reserved";
+    }
+    if (name.indexOf('/') >= 0 || name.indexOf('\0') >= 0) {
+      return "a store name has no '/' and no NUL";
+    }
+    for (int i = 0; i < name.length(); i++) {
+      if (Character.isISOControl(name.charAt(i))) {
+        return String.format(
+            "a store name has no control characters (U+%04X at index %d)", (int) name.charAt(i), i);
+      }
+    }
+    String why = KeyBytes.invalidReason(name);
+    if (why != null) {
+      return "a store name is a canonical byte string (" + why + ")";
+    }
+    if (KeyBytes.encodedLength(name) > 255) {
+      return "a store name is at most 255 bytes";
+    }
+    return null;
+  }
+
+  /**
+   * A declared store.
+   *
+   * @param name its name: the folder name, bytes as {@link KeyBytes} holds them
+   */
   record StoreInfo(UUID id, String name, long createdAtMillis) {}
 }

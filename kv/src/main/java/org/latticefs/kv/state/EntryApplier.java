@@ -97,7 +97,7 @@ final class EntryApplier implements StateContext {
       heads.removeIf(h -> h.entry().equals(self));
       heads.add(new Head(key, valueOrNull, entry.hlc(), entry.author(), self));
     }
-    heads.sort(Keys.WINNER_FIRST);
+    heads.sort(Head.WINNER_FIRST);
     txn.setHeads(key, heads);
   }
 }

@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.latticefs.kv.Identity;
+import org.latticefs.kv.KeyBytes;
 import org.latticefs.kv.KvException;
 import org.latticefs.kv.NodeId;
 import org.latticefs.kv.Store;
@@ -169,36 +170,21 @@ public final class DiskStores implements Stores {
   @Override
   public synchronized StoreInfo createStore(String name) throws KvException {
     ensureOpen();
-    String why = invalidName(name);
+    String why = Stores.invalidName(name);
     if (why != null) {
-      throw new KvException("invalid store name '" + name + "': " + why);
+      throw new KvException(
+          "invalid store name '" + KeyBytes.display(String.valueOf(name)) + "': " + why);
     }
     for (StoreInfo s : rootStore.stores()) {
       if (s.name().equals(name)) {
-        throw new KvException("a store named '" + name + "' already exists (" + s.id() + ")");
+        throw new KvException(
+            "a store named '" + KeyBytes.display(name) + "' already exists (" + s.id() + ")");
       }
     }
     UUID id = UUID.randomUUID();
     long now = settings.time().millis();
     rootStore.declareStore(id, name, now);
     return new StoreInfo(id, name, now);
-  }
-
-  /** Why {@code name} cannot name a store (it becomes a folder of the mount), or null. */
-  public static String invalidName(String name) {
-    if (name == null || name.isEmpty()) {
-      return "a store name is not empty";
-    }
-    if (name.equals(".") || name.equals("..")) {
-      return "'.' and '..' are reserved";
-    }
-    if (name.indexOf('/') >= 0 || name.indexOf('\0') >= 0) {
-      return "a store name has no '/' and no NUL";
-    }
-    if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 255) {
-      return "a store name is at most 255 bytes";
-    }
-    return null;
   }
 
   /**

@@ -50,6 +50,7 @@ import org.latticefs.kv.Head;
 import org.latticefs.kv.Hlc;
 import org.latticefs.kv.HlcException;
 import org.latticefs.kv.Identity;
+import org.latticefs.kv.KeyBytes;
 import org.latticefs.kv.KeyValue;
 import org.latticefs.kv.KvException;
 import org.latticefs.kv.NodeId;
@@ -268,7 +269,7 @@ public final class LogStore implements Store {
     for (Op op : ops) {
       String why = Op.invalidKeyReason(op.key());
       if (why != null) {
-        throw new KvException("invalid key '" + op.key() + "': " + why);
+        throw new KvException("invalid key '" + KeyBytes.display(op.key()) + "': " + why);
       }
     }
     if (Thread.currentThread() == writerThread) {
@@ -639,7 +640,7 @@ public final class LogStore implements Store {
     for (Op op : en.ops()) {
       String why = Op.invalidKeyReason(op.key());
       if (why != null) {
-        return rejected("invalid key '" + op.key() + "': " + why);
+        return rejected("invalid key '" + KeyBytes.display(op.key()) + "': " + why);
       }
     }
     ChainTip tip = batch.tip(author).orElse(null);

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.latticefs.cas.BlobRef;
 import org.latticefs.cas.hash.Blake3;
+import org.latticefs.kv.KeyBytes;
 import org.latticefs.kv.KvException;
 import org.latticefs.kv.NodeId;
 import org.latticefs.kv.Op;
@@ -90,10 +91,31 @@ class DiskStoresTest {
     stores.createStore("a");
     KvException dup = assertThrows(KvException.class, () -> stores.createStore("a"));
     assertTrue(dup.getMessage().contains("already exists"), dup.getMessage());
-    for (String bad : List.of("", ".", "..", "x/y", "n\0ul", "x".repeat(256))) {
+    for (String bad :
+        List.of(
+            "",
+            ".",
+            "..",
+            "x/y",
+            "n\0ul",
+            "x".repeat(256),
+            "two\nlines",
+            "tab\there",
+            "del\u007f",
+            "c1\u0085",
+            "lone\uD800",
+            "spelled\uDCC3\uDCA9")) {
       KvException e = assertThrows(KvException.class, () -> stores.createStore(bad));
       assertTrue(e.getMessage().contains("invalid store name"), e.getMessage());
+      assertTrue(!e.getMessage().contains("\n"), "the message stays on one line: " + e);
     }
+    assertEquals(List.of("a"), stores.listStores().stream().map(StoreInfo::name).toList());
+    // Names are bytes: 255 of them at most, any that are not UTF-8 kept exactly.
+    StoreInfo latin1 = stores.createStore(KeyBytes.decode(new byte[] {'c', 'a', 'f', (byte) 0xe9}));
+    stores.createStore("\u00e9".repeat(127));
+    stores.close();
+    stores = DiskStores.open(data);
+    assertEquals(Optional.of(latin1), stores.findStore("caf\uDCE9"));
   }
 
   @Test
