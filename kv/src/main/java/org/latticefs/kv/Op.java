@@ -2,8 +2,6 @@ package org.latticefs.kv;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import org.latticefs.kv.state.Applyable;
-import org.latticefs.kv.state.StateContext;
 
 /**
  * One operation in a log entry. The operations of one entry apply atomically, in order.

@@ -9,6 +9,9 @@ import java.util.UUID;
  * declares under {@code /stores/{uuid}/}.
  */
 public interface Stores extends AutoCloseable {
+  /** The root store's id: fixed, the same on every node (the nil UUID). */
+  UUID ROOT_ID = new UUID(0, 0);
+
   /** This node's identity. */
   NodeId nodeId();
 
@@ -31,8 +34,22 @@ public interface Stores extends AutoCloseable {
   /** Finds a store by name or by UUID text. */
   Optional<StoreInfo> findStore(String nameOrUuid) throws KvException;
 
-  /** Opens (or returns the already open) store. The returned store is closed by {@link #close}. */
+  /**
+   * Opens (or returns the already open) store; {@link #ROOT_ID} gives the root store. The returned
+   * store is closed by {@link #close}.
+   *
+   * @throws DamagedStoreException if the store's files are damaged: it stays closed (and listed by
+   *     {@link #damaged}), the rest of the node works
+   * @throws KvException if no such store is declared, or on I/O failure
+   */
   Store open(UUID id) throws KvException;
+
+  /**
+   * The stores found damaged so far (by {@link #open}), in the order found. A store is checked when
+   * it is first opened; a damaged one is not retried until these stores are closed and opened
+   * again.
+   */
+  List<StoreDamage> damaged();
 
   @Override
   void close() throws KvException;

@@ -12,7 +12,6 @@ import org.latticefs.kv.NodeId;
 import org.latticefs.kv.Op;
 import org.latticefs.kv.Store;
 import org.latticefs.kv.Stores;
-import org.latticefs.kv.log.SignedEntry;
 import org.latticefs.kv.store.DiskStores;
 import org.latticefs.node.NodeApi.EntryRow;
 import org.latticefs.node.NodeApi.OpRow;
@@ -52,9 +51,9 @@ final class NodeStores {
    * The last {@code limit} entries of the store's merged log (touching {@code key} if non-null).
    */
   static List<EntryRow> history(Store store, String key, int limit) throws KvException {
-    Deque<SignedEntry> last = new ArrayDeque<>();
-    try (Stream<SignedEntry> s = store.history(key)) {
-      Iterator<SignedEntry> it = s.iterator();
+    Deque<Store.HistoryEntry> last = new ArrayDeque<>();
+    try (Stream<Store.HistoryEntry> s = store.history(key)) {
+      Iterator<Store.HistoryEntry> it = s.iterator();
       while (it.hasNext()) {
         last.addLast(it.next());
         if (last.size() > limit) {
@@ -63,9 +62,9 @@ final class NodeStores {
       }
     }
     List<EntryRow> out = new ArrayList<>();
-    for (SignedEntry se : last) {
+    for (Store.HistoryEntry se : last) {
       List<OpRow> ops = new ArrayList<>();
-      for (Op op : se.entry().ops()) {
+      for (Op op : se.ops()) {
         if (op instanceof Op.Put p) {
           ops.add(new OpRow("put", p.key(), p.value()));
         } else {
@@ -75,9 +74,9 @@ final class NodeStores {
       out.add(
           new EntryRow(
               se.hash().hex(),
-              idText(se.entry().author()),
-              se.entry().seq(),
-              se.entry().hlc().toString(),
+              idText(se.author()),
+              se.seq(),
+              se.hlc().toString(),
               ops));
     }
     return out;

@@ -9,9 +9,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.latticefs.cas.BlobRef;
+import org.latticefs.kv.Applyable;
 import org.latticefs.kv.Head;
 import org.latticefs.kv.KvException;
 import org.latticefs.kv.NodeId;
+import org.latticefs.kv.StateContext;
 
 /** Applies one entry to a {@link StateTxn}: the supersession rules, shared by all backends. */
 final class EntryApplier implements StateContext {
@@ -51,11 +53,6 @@ final class EntryApplier implements StateContext {
       txn.setTip(t.getKey(), t.getValue());
     }
     return changes;
-  }
-
-  @Override
-  public StateEntry entry() {
-    return entry;
   }
 
   @Override

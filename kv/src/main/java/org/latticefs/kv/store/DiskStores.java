@@ -12,13 +12,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import org.latticefs.kv.DamagedStoreException;
 import org.latticefs.kv.Identity;
 import org.latticefs.kv.KeyBytes;
 import org.latticefs.kv.KvException;
 import org.latticefs.kv.NodeId;
 import org.latticefs.kv.Store;
+import org.latticefs.kv.StoreDamage;
 import org.latticefs.kv.Stores;
 import org.latticefs.kv.store.RootStore.NodeStatus;
+import org.latticefs.kv.sync.Replicas;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +47,7 @@ import org.slf4j.LoggerFactory;
  *
  * Thread-safe. Stores are opened once and shared; {@link #close} closes them all.
  */
-public final class DiskStores implements Stores {
+public final class DiskStores implements Stores, Replicas {
   private static final Logger LOG = LoggerFactory.getLogger(DiskStores.class);
 
   private final Path dataDir;
@@ -53,6 +56,7 @@ public final class DiskStores implements Stores {
   private final Identity identity;
   private final StoreSettings settings;
   private final Map<UUID, LogStore> open = new ConcurrentHashMap<>();
+  private final Map<UUID, StoreDamage> damaged = new java.util.LinkedHashMap<>();
   private final LogStore root;
   private final RootStore rootStore;
   private volatile boolean closed;
@@ -254,12 +258,32 @@ public final class DiskStores implements Stores {
     if (store != null) {
       return store;
     }
+    StoreDamage known = damaged.get(id);
+    if (known != null) {
+      throw new DamagedStoreException(known);
+    }
     if (rootStore.store(id).isEmpty()) {
       throw new KvException("no store with id " + id);
     }
-    store = LogStore.open(storeDir(id), id, identity, settings);
+    try {
+      store = LogStore.open(storeDir(id), id, identity, settings);
+    } catch (DamagedStoreException e) {
+      damaged.put(id, e.damage());
+      LOG.error("store {} is refused: {}", id, e.damage().describe());
+      throw e;
+    }
     open.put(id, store);
     return store;
+  }
+
+  @Override
+  public LogStore replica(UUID id) throws KvException {
+    return open(id);
+  }
+
+  @Override
+  public synchronized List<StoreDamage> damaged() {
+    return List.copyOf(damaged.values());
   }
 
   private Path storeDir(UUID id) {

@@ -67,6 +67,9 @@ import org.latticefs.kv.state.StateBackend;
 import org.latticefs.kv.state.StateEntry;
 import org.latticefs.kv.state.StateView;
 import org.latticefs.kv.state.XodusStateBackend;
+import org.latticefs.kv.sync.Equivocation;
+import org.latticefs.kv.sync.IngestOutcome;
+import org.latticefs.kv.sync.Replica;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -108,7 +111,7 @@ import org.slf4j.LoggerFactory;
  * after the predecessor's, HLC not too far ahead of the local clock ({@link
  * org.latticefs.kv.HybridClock#receive}).
  */
-public final class LogStore implements Store {
+public final class LogStore implements Store, Replica {
   private static final Logger LOG = LoggerFactory.getLogger(LogStore.class);
   private static final HexFormat HEX = HexFormat.of();
   private static final int PARALLEL_VERIFY_THRESHOLD = 64;
@@ -951,7 +954,7 @@ public final class LogStore implements Store {
    * from the logs as of this call; close the stream to release it early.
    */
   @Override
-  public Stream<SignedEntry> history(String key) throws KvException {
+  public Stream<HistoryEntry> history(String key) throws KvException {
     ensureOpen();
     Comparator<SignedEntry> order =
         Comparator.comparing((SignedEntry s) -> s.entry().hlc())
@@ -993,10 +996,14 @@ public final class LogStore implements Store {
                     merged, Spliterator.ORDERED | Spliterator.NONNULL),
                 false)
             .onClose(() -> streams.forEach(Stream::close));
-    if (key == null) {
-      return all;
+    if (key != null) {
+      all = all.filter(s -> s.entry().ops().stream().anyMatch(op -> op.key().equals(key)));
     }
-    return all.filter(s -> s.entry().ops().stream().anyMatch(op -> op.key().equals(key)));
+    return all.map(
+        s -> {
+          Entry e = s.entry();
+          return new HistoryEntry(s.hash(), e.author(), e.seq(), e.hlc(), e.ops());
+        });
   }
 
   // ---- lifecycle -------------------------------------------------------------------------------

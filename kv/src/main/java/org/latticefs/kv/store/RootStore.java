@@ -35,7 +35,7 @@ import org.latticefs.kv.Stores.StoreInfo;
  */
 public final class RootStore {
   /** The root store's id: fixed, the same on every node. */
-  public static final UUID ID = new UUID(0, 0);
+  public static final UUID ID = org.latticefs.kv.Stores.ROOT_ID;
 
   private static final int PAGE = 1000;
 

@@ -3,6 +3,7 @@ package org.latticefs.kv.store;
 import java.time.Duration;
 import java.time.InstantSource;
 import org.latticefs.kv.HybridClock;
+import org.latticefs.kv.sync.AuthorPolicy;
 
 /**
  * How a {@link LogStore} runs.

@@ -25,6 +25,7 @@ import org.latticefs.kv.Store;
 import org.latticefs.kv.Stores.StoreInfo;
 import org.latticefs.kv.store.RootStore.NodeStatus;
 import org.latticefs.kv.store.RootStore.PinState;
+import org.latticefs.kv.sync.IngestOutcome;
 
 class DiskStoresTest {
   @TempDir Path data;

@@ -32,9 +32,12 @@ import org.latticefs.kv.Identity;
 import org.latticefs.kv.KvException;
 import org.latticefs.kv.NodeId;
 import org.latticefs.kv.Op;
+import org.latticefs.kv.Store;
 import org.latticefs.kv.log.ChainTip;
 import org.latticefs.kv.log.MalformedEntryException;
 import org.latticefs.kv.log.SignedEntry;
+import org.latticefs.kv.sync.Equivocation;
+import org.latticefs.kv.sync.IngestOutcome;
 
 class LogStoreTest {
   static final UUID STORE = UUID.fromString("6b1d1c1e-0000-4000-8000-000000000001");
@@ -426,15 +429,17 @@ class LogStoreTest {
     store.ingest(List.of(b1));
     store.commit(List.of(Op.Put.utf8("/h", "me"), Op.Put.utf8("/other", "x")));
     store.commit(List.of(Op.Put.utf8("/other", "y")));
-    try (Stream<SignedEntry> all = store.history(null)) {
-      List<SignedEntry> list = all.toList();
+    try (Stream<Store.HistoryEntry> all = store.history(null)) {
+      List<Store.HistoryEntry> list = all.toList();
       assertEquals(3, list.size());
       assertEquals(b1.hash(), list.get(0).hash());
+      assertEquals(bob.id(), list.get(0).author());
+      assertEquals(b1.entry().ops(), list.get(0).ops());
       for (int i = 1; i < list.size(); i++) {
-        assertTrue(list.get(i - 1).entry().hlc().compareTo(list.get(i).entry().hlc()) < 0);
+        assertTrue(list.get(i - 1).hlc().compareTo(list.get(i).hlc()) < 0);
       }
     }
-    try (Stream<SignedEntry> h = store.history("/h")) {
+    try (Stream<Store.HistoryEntry> h = store.history("/h")) {
       assertEquals(2, h.count());
     }
   }

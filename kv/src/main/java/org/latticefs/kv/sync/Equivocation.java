@@ -1,4 +1,4 @@
-package org.latticefs.kv.store;
+package org.latticefs.kv.sync;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
