@@ -1,19 +1,15 @@
 package org.latticefs.kv.log;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Spliterator;
@@ -23,7 +19,6 @@ import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import java.util.zip.CRC32C;
 import org.latticefs.cas.BlobRef;
-import org.latticefs.cas.io.AtomicFile;
 import org.latticefs.kv.KvException;
 import org.latticefs.kv.NodeId;
 import org.latticefs.kv.log.VerifiedCheckpoint.Mark;
@@ -126,7 +121,7 @@ public final class SigChainLog implements ChainLog {
   private final UUID storeId;
   private final NodeId author;
   private final RandomAccessFile writer;
-  private final RandomAccessFile reader;
+  private final LogReader reader;
   private final FileLock lock;
   private final Object appendLock = new Object();
 
@@ -163,7 +158,7 @@ public final class SigChainLog implements ChainLog {
       UUID storeId,
       NodeId author,
       RandomAccessFile writer,
-      RandomAccessFile reader,
+      LogReader reader,
       FileLock lock) {
     this.file = file;
     this.storeId = storeId;
@@ -189,8 +184,7 @@ public final class SigChainLog implements ChainLog {
     RandomAccessFile reader = null;
     try {
       if (!Files.exists(file)) {
-        refuseIfAcknowledged(file, storeId, author);
-        create(file, storeId, author);
+        NewLogFile.create(file, storeId, author);
       }
       writer = new RandomAccessFile(file.toFile(), "rw");
       FileLock lock;
@@ -203,7 +197,9 @@ public final class SigChainLog implements ChainLog {
         throw new KvException("log " + file + " is in use by another process");
       }
       reader = new RandomAccessFile(file.toFile(), "r");
-      SigChainLog log = new SigChainLog(file, storeId, author, writer, reader, lock);
+      SigChainLog log =
+          new SigChainLog(
+              file, storeId, author, writer, new LogReader(file, storeId, author, reader), lock);
       log.recover();
       writer = null;
       reader = null;
@@ -225,7 +221,7 @@ public final class SigChainLog implements ChainLog {
     String unusable = found instanceof VerifiedCheckpoint.Unusable u ? u.why() : null;
     long size = reader.length();
     LogRecovery.Chain c =
-        new LogRecovery(file, storeId, author, this::readAt, size, ack, unusable).run();
+        new LogRecovery(file, storeId, author, reader::readAt, size, ack, unusable).run();
     if (c.end() < size) {
       cutTornTail(c.end(), size, c.count() + 1);
     }
@@ -240,28 +236,7 @@ public final class SigChainLog implements ChainLog {
 
   private void openCheckpoint(VerifiedCheckpoint.Reading found, View v) {
     try {
-      if (found instanceof VerifiedCheckpoint.Found f && f.version() == 2) {
-        checkpoint = VerifiedCheckpoint.open(file, f);
-        if (v.count() > f.mark().seq()) {
-          checkpoint.record(v.mark());
-          checkpoint.force();
-        }
-      } else {
-        if (found instanceof VerifiedCheckpoint.Unusable u) {
-          Path aside = VerifiedCheckpoint.setAside(file);
-          LOG.warn(
-              "log {}: its checkpoint was unusable ({}); every signature was verified, the"
-                  + " checkpoint is rewritten and the old one kept as {}",
-              file,
-              u.why(),
-              aside);
-        } else if (found instanceof VerifiedCheckpoint.Found f) {
-          LOG.info("log {}: upgrading its checkpoint from format {} to 2", file, f.version());
-        } else if (v.count() > 0) {
-          LOG.warn("log {}: it had no checkpoint; every signature was verified", file);
-        }
-        checkpoint = VerifiedCheckpoint.create(file, storeId, author, v.mark());
-      }
+      checkpoint = VerifiedCheckpoint.bringUpTo(file, storeId, author, found, v.mark());
       forcedSeq = v.count();
     } catch (IOException e) {
       closeCheckpointQuietly();
@@ -275,7 +250,7 @@ public final class SigChainLog implements ChainLog {
 
   /** Saves the bytes {@code [from, size)} beside the log, then cuts them off. */
   private void cutTornTail(long from, long size, long firstSeq) throws IOException {
-    Path saved = DamagedFiles.saveCut(file, from, size - from, this::readAt);
+    Path saved = DamagedFiles.saveCut(file, from, size - from, reader::readAt);
     LOG.warn(
         "log {}: cut a torn tail of {} bytes at offset {} (entry {} onwards was never completely"
             + " written); the bytes are kept in {}",
@@ -312,60 +287,6 @@ public final class SigChainLog implements ChainLog {
       }
       checkpoint = null;
     }
-  }
-
-  /**
-   * A missing log is created empty, unless its checkpoint is still there and says (or may say) that
-   * entries were acknowledged: then they are lost, which is damage, not a new log.
-   */
-  private static void refuseIfAcknowledged(Path file, UUID storeId, NodeId author)
-      throws CorruptLogException {
-    VerifiedCheckpoint.Reading r = VerifiedCheckpoint.read(file, storeId, author);
-    String what = null;
-    long acknowledged = -1;
-    if (r instanceof VerifiedCheckpoint.Found f && f.mark().seq() > 0) {
-      acknowledged = f.mark().seq();
-      what = "says entries 1.." + acknowledged + " were acknowledged";
-    } else if (r instanceof VerifiedCheckpoint.Unusable u) {
-      what = "is unusable (" + u.why() + "), so whether entries were acknowledged is unknown";
-    }
-    if (what != null) {
-      throw new CorruptLogException(
-          "log "
-              + file
-              + " is missing, but its checkpoint "
-              + VerifiedCheckpoint.fileOf(file)
-              + " "
-              + what
-              + "; restore the log, or move the checkpoint away to start this chain afresh;"
-              + " nothing was created",
-          file,
-          author,
-          1,
-          acknowledged);
-    }
-  }
-
-  /** Creates the file whole (header only) and its checkpoint (nothing acknowledged yet). */
-  private static void create(Path file, UUID storeId, NodeId author) throws IOException {
-    Path dir = file.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-    try {
-      Files.write(tmp, LogFrames.header(storeId, author));
-      try (FileChannel ch = FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
-        ch.force(true);
-      }
-      try {
-        Files.createLink(file, tmp);
-      } catch (FileAlreadyExistsException raced) {
-        return; // Another opener created it first; its header is checked on open.
-      }
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
-    AtomicFile.fsyncDirectory(dir);
-    VerifiedCheckpoint.create(file, storeId, author, Mark.empty()).close();
   }
 
   public Path file() {
@@ -572,19 +493,7 @@ public final class SigChainLog implements ChainLog {
     if (seq < 1 || seq > v.count()) {
       return Optional.empty();
     }
-    long offset = v.offsets()[(int) (seq - 1)];
-    try {
-      byte[] head = new byte[LogFrames.FRAME_HEAD];
-      readAt(offset, head, 0, head.length);
-      if (!LogFrames.plausibleHead(head, 0)) {
-        throw new KvException("log " + file + ": bad frame header at offset " + offset);
-      }
-      byte[] frame = new byte[LogFrames.FRAME_OVERHEAD + LogFrames.bodyLength(head, 0)];
-      readAt(offset, frame, 0, frame.length);
-      return Optional.of(checkFrame(frame, 0, offset, seq));
-    } catch (IOException e) {
-      throw wrapRead(e);
-    }
+    return Optional.of(reader.entryAt(v.offsets()[(int) (seq - 1)], seq));
   }
 
   /**
@@ -602,55 +511,14 @@ public final class SigChainLog implements ChainLog {
     if (from >= v.count()) {
       return Stream.empty();
     }
-    Iterator<SignedEntry> it = new Reader(v.offsets()[(int) from], v.end(), from + 1, v.count());
+    Iterator<SignedEntry> it =
+        reader.entries(v.offsets()[(int) from], v.end(), from + 1, v.count());
     return StreamSupport.stream(
         Spliterators.spliterator(
             it,
             v.count() - from,
             Spliterator.ORDERED | Spliterator.NONNULL | Spliterator.SIZED | Spliterator.IMMUTABLE),
         false);
-  }
-
-  private SignedEntry checkFrame(byte[] frame, int off, long fileOffset, long seq)
-      throws KvException {
-    int len = LogFrames.bodyLength(frame, off);
-    if (!LogFrames.checksumMatches(frame, off, len)) {
-      throw new KvException(
-          "log " + file + ": checksum mismatch reading entry " + seq + " at offset " + fileOffset);
-    }
-    SignedEntry s;
-    try {
-      s = SignedEntry.fromWire(frame, off + LogFrames.FRAME_HEAD, len);
-    } catch (MalformedEntryException e) {
-      throw new KvException(
-          "log " + file + ": undecodable entry " + seq + " at offset " + fileOffset, e);
-    }
-    Entry e = s.entry();
-    if (e.seq() != seq || !e.storeId().equals(storeId) || !e.author().equals(author)) {
-      throw new KvException(
-          "log " + file + ": entry at offset " + fileOffset + " is not entry " + seq);
-    }
-    return s;
-  }
-
-  /** Reads exactly {@code len} bytes at {@code pos}. Thread-safe. */
-  private void readAt(long pos, byte[] dst, int off, int len) throws IOException {
-    synchronized (reader) {
-      ensureOpen();
-      reader.seek(pos);
-      try {
-        reader.readFully(dst, off, len);
-      } catch (EOFException e) {
-        throw new KvException("log " + file + ": unexpected end of file reading at " + pos, e);
-      }
-    }
-  }
-
-  private KvException wrapRead(IOException e) {
-    if (e instanceof KvException k) {
-      return k;
-    }
-    return new KvException("reading log " + file + " failed: " + e, e);
   }
 
   private void ensureOpen() throws KvException {
@@ -677,18 +545,16 @@ public final class SigChainLog implements ChainLog {
         }
         closeCheckpointQuietly();
       }
-      synchronized (reader) {
-        if (closed) {
-          return;
-        }
-        closed = true;
-        try {
-          lock.release();
-          reader.close();
-          writer.close();
-        } catch (IOException e) {
-          throw new KvException("closing log " + file + ": " + e, e);
-        }
+      if (closed) {
+        return;
+      }
+      closed = true;
+      try {
+        lock.release();
+        reader.close();
+        writer.close();
+      } catch (IOException e) {
+        throw new KvException("closing log " + file + ": " + e, e);
       }
     }
   }
@@ -696,52 +562,5 @@ public final class SigChainLog implements ChainLog {
   @Override
   public String toString() {
     return "SigChainLog[" + file + ", " + view.count() + " entries]";
-  }
-
-  /** Sequential, buffered reading of frames for entriesAfter. */
-  private final class Reader implements Iterator<SignedEntry> {
-    private final FileWindow window;
-    private long pos;
-    private long nextSeq;
-    private final long lastSeq;
-    private BlobRef prevHash;
-
-    Reader(long pos, long end, long firstSeq, long lastSeq) {
-      this.window = new FileWindow(SigChainLog.this::readAt, file.toString(), end);
-      this.pos = pos;
-      this.nextSeq = firstSeq;
-      this.lastSeq = lastSeq;
-    }
-
-    @Override
-    public boolean hasNext() {
-      return nextSeq <= lastSeq;
-    }
-
-    @Override
-    public SignedEntry next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException();
-      }
-      try {
-        int at = window.at(pos, LogFrames.FRAME_HEAD);
-        if (!LogFrames.plausibleHead(window.bytes(), at)) {
-          throw new KvException("log " + file + ": bad frame header at offset " + pos);
-        }
-        int len = LogFrames.bodyLength(window.bytes(), at);
-        at = window.at(pos, LogFrames.FRAME_OVERHEAD + len);
-        SignedEntry s = checkFrame(window.bytes(), at, pos, nextSeq);
-        if (prevHash != null && !s.entry().prev().equals(prevHash)) {
-          throw new KvException(
-              "log " + file + ": entry " + nextSeq + " does not link to the entry before it");
-        }
-        prevHash = s.hash();
-        pos += LogFrames.FRAME_OVERHEAD + len;
-        nextSeq++;
-        return s;
-      } catch (IOException e) {
-        throw new UncheckedIOException(wrapRead(e));
-      }
-    }
   }
 }

@@ -15,6 +15,8 @@ import java.util.zip.CRC32C;
 import org.latticefs.cas.BlobRef;
 import org.latticefs.cas.io.AtomicFile;
 import org.latticefs.kv.NodeId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What one {@link SigChainLog} has acknowledged: the first {@code seq} entries, which end at byte
@@ -60,6 +62,7 @@ final class VerifiedCheckpoint implements AutoCloseable {
   private static final int HEADER = 60;
   private static final int SLOT = 60;
   private static final String SUFFIX = ".verified";
+  private static final Logger LOG = LoggerFactory.getLogger(VerifiedCheckpoint.class);
 
   /**
    * The acknowledged prefix of a log: {@code seq} entries, ending at byte {@code end}, the last
@@ -206,8 +209,39 @@ final class VerifiedCheckpoint implements AutoCloseable {
     return new VerifiedCheckpoint(f, new RandomAccessFile(f.toFile(), "rw"), 1, mark);
   }
 
+  /**
+   * The checkpoint of the log at {@code log}, brought up to {@code recovered} (what open found in
+   * the file, all of it verified and fsynced): {@code found} updated in place if it is a version 2
+   * file, else a new file (an unusable one set aside first, a version 1 one replaced).
+   */
+  static VerifiedCheckpoint bringUpTo(
+      Path log, UUID storeId, NodeId author, Reading found, Mark recovered) throws IOException {
+    if (found instanceof Found f && f.version() == 2) {
+      VerifiedCheckpoint cp = open(log, f);
+      if (recovered.seq() > f.mark().seq()) {
+        cp.record(recovered);
+        cp.force();
+      }
+      return cp;
+    }
+    if (found instanceof Unusable u) {
+      Path aside = setAside(log);
+      LOG.warn(
+          "log {}: its checkpoint was unusable ({}); every signature was verified, the checkpoint"
+              + " is rewritten and the old one kept as {}",
+          log,
+          u.why(),
+          aside);
+    } else if (found instanceof Found f) {
+      LOG.info("log {}: upgrading its checkpoint from format {} to 2", log, f.version());
+    } else if (recovered.seq() > 0) {
+      LOG.warn("log {}: it had no checkpoint; every signature was verified", log);
+    }
+    return create(log, storeId, author, recovered);
+  }
+
   /** Opens the version 2 checkpoint {@code found} was read from, for updates. */
-  static VerifiedCheckpoint open(Path log, Found found) throws IOException {
+  private static VerifiedCheckpoint open(Path log, Found found) throws IOException {
     if (found.version() != 2) {
       throw new IllegalArgumentException("only a version 2 checkpoint is updated in place");
     }
