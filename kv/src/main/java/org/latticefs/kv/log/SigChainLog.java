@@ -18,7 +18,6 @@ import java.util.UUID;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import java.util.zip.CRC32C;
-import org.latticefs.cas.BlobRef;
 import org.latticefs.kv.KvException;
 import org.latticefs.kv.NodeId;
 import org.latticefs.kv.log.VerifiedCheckpoint.Mark;
@@ -113,6 +112,9 @@ public final class SigChainLog implements ChainLog {
   static final int FRAME_MAGIC = LogFrames.FRAME_MAGIC;
   static final int FRAME_OVERHEAD = LogFrames.FRAME_OVERHEAD;
   private static final int WRITE_CHUNK = 4 << 20;
+
+  /** What the checkpoint's file name adds to the log's ({@link #verifiedCheckpointOf}). */
+  public static final String CHECKPOINT_SUFFIX = VerifiedCheckpoint.SUFFIX;
 
   /** Entries after which the checkpoint file is forced to disk (it is updated at every sync). */
   static final int CHECKPOINT_EVERY = 4096;
@@ -396,7 +398,7 @@ public final class SigChainLog implements ChainLog {
         throw new KvException("log " + file + " refuses appends after a failed write: " + broken);
       }
       View v = view;
-      checkContinues(entries, v);
+      ChainContinuity.check(file.toString(), storeId, author, v.tip(), entries);
       long total = LogFrames.framesLength(entries);
       long[] index = v.offsets();
       long n = v.count();
@@ -423,29 +425,6 @@ public final class SigChainLog implements ChainLog {
         synced = view;
         recordMark(view, false);
       }
-    }
-  }
-
-  private void checkContinues(List<SignedEntry> entries, View v) throws KvException {
-    long seq = v.count();
-    BlobRef prev = v.tip() == null ? Entry.GENESIS : v.tip().hash();
-    for (SignedEntry s : entries) {
-      Entry e = s.entry();
-      String problem = null;
-      if (!e.storeId().equals(storeId)) {
-        problem = "store " + e.storeId() + " is not this log's store " + storeId;
-      } else if (!e.author().equals(author)) {
-        problem = "author " + e.author() + " is not this log's author " + author;
-      } else if (e.seq() != seq + 1) {
-        problem = "seq " + e.seq() + " does not follow " + seq;
-      } else if (!e.prev().equals(prev)) {
-        problem = "prev " + e.prev() + " is not the hash of entry " + seq + " (" + prev + ")";
-      }
-      if (problem != null) {
-        throw new KvException("cannot append to " + file + ": " + problem + "; nothing written");
-      }
-      seq = e.seq();
-      prev = s.hash();
     }
   }
 

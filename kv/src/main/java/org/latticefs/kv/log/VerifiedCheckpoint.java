@@ -61,7 +61,7 @@ final class VerifiedCheckpoint implements AutoCloseable {
   private static final byte[] MAGIC_V1 = {'L', 'T', 'S', 'C', 'V', 'F', 'Y', '1'};
   private static final int HEADER = 60;
   private static final int SLOT = 60;
-  private static final String SUFFIX = ".verified";
+  static final String SUFFIX = ".verified";
   private static final Logger LOG = LoggerFactory.getLogger(VerifiedCheckpoint.class);
 
   /**

@@ -75,7 +75,7 @@ public final class DiskStores implements Stores, Replicas {
     NodeId me = identity.id();
     this.settings =
         settings.withPolicy(author -> author.equals(me) || rootStore().isActive(author));
-    this.root = LogStore.open(storeDir(RootStore.ID), RootStore.ID, identity, this.settings);
+    this.root = openRoot(storeDir(RootStore.ID), identity, this.settings);
     this.rootStore = new RootStore(root);
     try {
       if (rootStore.nodeStatus(me).isEmpty()) {
@@ -91,6 +91,27 @@ public final class DiskStores implements Stores, Replicas {
     return rootStore;
   }
 
+  /** Opens the root store; a damaged one stops everything, with a message that says what to do. */
+  private static LogStore openRoot(Path dir, Identity identity, StoreSettings settings)
+      throws KvException {
+    try {
+      return LogStore.open(dir, RootStore.ID, identity, settings);
+    } catch (DamagedStoreException e) {
+      StoreDamage d = e.damage();
+      throw new DamagedStoreException(
+          new StoreDamage(
+              d.storeId(),
+              d.file(),
+              "the root store (the list of this node's stores and peers) cannot be opened, so"
+                  + " nothing can start until "
+                  + d.file()
+                  + " is restored: "
+                  + d.reason(),
+              d.ranges()),
+          e);
+    }
+  }
+
   /** Opens {@code dataDir} with default settings. */
   public static DiskStores open(Path dataDir) throws KvException {
     return open(dataDir, StoreSettings.defaults());
@@ -101,6 +122,8 @@ public final class DiskStores implements Stores, Replicas {
    * opens the root store.
    *
    * @param settings for every store; its policy is replaced by the root-store authorization above
+   * @throws DamagedStoreException if the root store is damaged: the message names the file and what
+   *     to do; nothing was modified
    * @throws KvException if another process (or another open in this one) holds the directory: the
    *     message says the data directory is in use; or on I/O failure
    */

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.latticefs.cas.BlobRef;
+import org.latticefs.kv.DamagedStoreException;
 import org.latticefs.kv.Head;
 import org.latticefs.kv.Hlc;
 import org.latticefs.kv.Identity;
@@ -33,6 +34,7 @@ import org.latticefs.kv.KvException;
 import org.latticefs.kv.NodeId;
 import org.latticefs.kv.Op;
 import org.latticefs.kv.Store;
+import org.latticefs.kv.StoreDamage;
 import org.latticefs.kv.log.ChainTip;
 import org.latticefs.kv.log.MalformedEntryException;
 import org.latticefs.kv.log.SignedEntry;
@@ -392,17 +394,27 @@ class LogStoreTest {
   }
 
   @Test
-  void aStateFromAnotherHistoryIsRebuilt() throws Exception {
+  void aStateNamingAnAuthorWhoseLogIsGoneIsRefusedUntilTheStateIsDeleted() throws Exception {
     fill();
     BlobRef digest = store.stateDigest();
     store.close();
     Path other = dir.resolve("other");
-    try (LogStore foreign =
-        LogStore.open(other, STORE, Identity.generate(new Random(9)), settings())) {
+    Identity stranger = Identity.generate(new Random(9));
+    try (LogStore foreign = LogStore.open(other, STORE, stranger, settings())) {
       foreign.commit(List.of(Op.Put.utf8("/alien", "x")));
     }
     XodusFiles.deleteTree(dir.resolve("store/state"));
     Files.move(other.resolve("state"), dir.resolve("store/state"));
+    // The state applied entries of an author with no log here: a lost log, or a stale state.
+    DamagedStoreException e =
+        assertThrows(
+            DamagedStoreException.class,
+            () -> LogStore.open(dir.resolve("store"), STORE, me, settings()));
+    assertTrue(e.getMessage().contains("is missing"), e.getMessage());
+    assertTrue(e.getMessage().contains("delete the state directory"), e.getMessage());
+    assertEquals(List.of(new StoreDamage.DamagedRange(stranger.id(), 1, 1)), e.damage().ranges());
+    // The state is derived: deleting it is the remedy when it is the stale part.
+    XodusFiles.deleteTree(dir.resolve("store/state"));
     store = LogStore.open(dir.resolve("store"), STORE, me, settings());
     assertEquals(digest, store.stateDigest());
     assertTrue(store.get("/alien").isEmpty());
