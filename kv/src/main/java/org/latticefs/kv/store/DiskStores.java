@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 import org.latticefs.kv.DamagedStoreException;
 import org.latticefs.kv.Identity;
 import org.latticefs.kv.KeyBytes;
@@ -155,11 +156,38 @@ public final class DiskStores implements Stores, Replicas {
               + " is held): stop it (or talk to the running daemon) and retry");
     }
     try {
+      refuseIfIdentityLost(dataDir);
       Identity identity = Identity.loadOrCreate(dataDir);
       return new DiskStores(dataDir, channel, lock, identity, settings);
     } catch (KvException | RuntimeException e) {
       closeQuietly(channel);
       throw e;
+    }
+  }
+
+  /**
+   * A missing key file is created, unless the directory already holds this node's root store: then
+   * the key was lost, and a new one would make this node someone else in its own logs.
+   */
+  private static void refuseIfIdentityLost(Path dataDir) throws KvException {
+    Path key = dataDir.resolve(Identity.FILE_NAME);
+    Path rootLogs = dataDir.resolve("stores").resolve(RootStore.ID.toString()).resolve("logs");
+    if (Files.exists(key) || !Files.isDirectory(rootLogs)) {
+      return;
+    }
+    try (Stream<Path> files = Files.list(rootLogs)) {
+      if (files.findAny().isPresent()) {
+        throw new KvException(
+            "the identity key file "
+                + key
+                + " is missing, but "
+                + dataDir
+                + " holds this node's stores: restore the key from a backup (the node id is its"
+                + " name in its logs and in every mesh it joined); to start over as a new node,"
+                + " move the data directory away");
+      }
+    } catch (IOException e) {
+      throw new KvException("cannot read " + rootLogs + ": " + e.getMessage(), e);
     }
   }
 
