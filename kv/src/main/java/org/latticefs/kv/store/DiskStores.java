@@ -8,20 +8,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.latticefs.kv.DamagedStoreException;
 import org.latticefs.kv.Identity;
-import org.latticefs.kv.KeyBytes;
 import org.latticefs.kv.KvException;
 import org.latticefs.kv.NodeId;
-import org.latticefs.kv.Store;
 import org.latticefs.kv.StoreDamage;
 import org.latticefs.kv.Stores;
-import org.latticefs.kv.store.RootStore.NodeStatus;
 import org.latticefs.kv.sync.Replicas;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,12 +32,10 @@ import org.slf4j.LoggerFactory;
  * {data}/stores/{uuid}/            one {@link LogStore} per store; the root store is the nil UUID
  * </pre>
  *
- * <h2>Authorization</h2>
+ * <h2>Rules</h2>
  *
- * Every store (the root included) accepts entries from this node and from nodes whose root-store
- * status is {@code active}. An entry that makes a node active and that node's own entries in the
- * same {@code ingest} call are judged against the state before the call: the latter are rejected
- * and accepted on a later call. On first open this node registers itself {@code active}.
+ * Authorization, store names, damaged stores: as {@link StoreCatalog} (shared with the stores in
+ * memory). A damaged root store stops {@link #open}; a damaged app store is refused alone.
  *
  * <h2>Concurrency</h2>
  *
@@ -55,11 +48,7 @@ public final class DiskStores implements Stores, Replicas {
   private final FileChannel lockChannel;
   private final FileLock lock;
   private final Identity identity;
-  private final StoreSettings settings;
-  private final Map<UUID, LogStore> open = new ConcurrentHashMap<>();
-  private final Map<UUID, StoreDamage> damaged = new java.util.LinkedHashMap<>();
-  private final LogStore root;
-  private final RootStore rootStore;
+  private final StoreCatalog catalog;
   private volatile boolean closed;
 
   private DiskStores(
@@ -73,23 +62,14 @@ public final class DiskStores implements Stores, Replicas {
     this.lockChannel = lockChannel;
     this.lock = lock;
     this.identity = identity;
-    NodeId me = identity.id();
-    this.settings =
-        settings.withPolicy(author -> author.equals(me) || rootStore().isActive(author));
-    this.root = openRoot(storeDir(RootStore.ID), identity, this.settings);
-    this.rootStore = new RootStore(root);
-    try {
-      if (rootStore.nodeStatus(me).isEmpty()) {
-        rootStore.setNodeStatus(me, NodeStatus.ACTIVE);
-      }
-    } catch (KvException | RuntimeException e) {
-      root.close();
-      throw e;
-    }
-  }
-
-  private RootStore rootStore() {
-    return rootStore;
+    this.catalog =
+        StoreCatalog.open(
+            identity.id(),
+            settings,
+            (id, s) ->
+                id.equals(RootStore.ID)
+                    ? openRoot(storeDir(RootStore.ID), identity, s)
+                    : LogStore.open(storeDir(id), id, identity, s));
   }
 
   /** Opens the root store; a damaged one stops everything, with a message that says what to do. */
@@ -208,38 +188,22 @@ public final class DiskStores implements Stores, Replicas {
 
   @Override
   public LogStore root() {
-    return root;
+    return catalog.root();
   }
 
   /** Typed access to the root store. */
   public RootStore rootKeys() {
-    return rootStore;
+    return catalog.rootStore();
   }
 
   @Override
   public List<StoreInfo> listStores() throws KvException {
-    ensureOpen();
-    return rootStore.stores();
+    return catalog.list();
   }
 
   @Override
-  public synchronized StoreInfo createStore(String name) throws KvException {
-    ensureOpen();
-    String why = Stores.invalidName(name);
-    if (why != null) {
-      throw new KvException(
-          "invalid store name '" + KeyBytes.display(String.valueOf(name)) + "': " + why);
-    }
-    for (StoreInfo s : rootStore.stores()) {
-      if (s.name().equals(name)) {
-        throw new KvException(
-            "a store named '" + KeyBytes.display(name) + "' already exists (" + s.id() + ")");
-      }
-    }
-    UUID id = UUID.randomUUID();
-    long now = settings.time().millis();
-    rootStore.declareStore(id, name, now);
-    return new StoreInfo(id, name, now);
+  public StoreInfo createStore(String name) throws KvException {
+    return catalog.create(name);
   }
 
   /**
@@ -247,134 +211,57 @@ public final class DiskStores implements Stores, Replicas {
    * (logs, state) stays on disk.
    */
   @Override
-  public synchronized void deleteStore(UUID id) throws KvException {
-    ensureOpen();
-    if (id.equals(RootStore.ID)) {
-      throw new KvException("the root store cannot be deleted");
-    }
-    if (rootStore.store(id).isEmpty()) {
-      throw new KvException("no store with id " + id);
-    }
-    rootStore.undeclareStore(id);
-    LogStore store = open.remove(id);
-    if (store != null) {
-      store.close();
-    }
+  public void deleteStore(UUID id) throws KvException {
+    catalog.delete(id);
   }
 
-  /**
-   * Finds a live store by UUID text or by name.
-   *
-   * @throws KvException if the name is shared by several live stores (created concurrently on two
-   *     nodes): the message lists their ids
-   */
   @Override
   public Optional<StoreInfo> findStore(String nameOrUuid) throws KvException {
-    ensureOpen();
-    try {
-      UUID id = UUID.fromString(nameOrUuid);
-      Optional<StoreInfo> byId = rootStore.store(id);
-      if (byId.isPresent()) {
-        return byId;
-      }
-    } catch (IllegalArgumentException notAUuid) {
-      // Fall through to the name.
-    }
-    List<StoreInfo> named =
-        rootStore.stores().stream().filter(s -> s.name().equals(nameOrUuid)).toList();
-    if (named.size() > 1) {
-      throw new KvException(
-          "several stores are named '"
-              + nameOrUuid
-              + "': "
-              + named.stream().map(s -> s.id().toString()).toList()
-              + "; use the id");
-    }
-    return named.stream().findFirst();
+    return catalog.find(nameOrUuid);
   }
 
   /**
    * Opens store {@code id} (the root store for {@link RootStore#ID}); the same instance for
    * repeated calls.
    *
+   * @throws DamagedStoreException if its files are damaged (see {@link #damaged})
    * @throws KvException if no live store has that id
    */
   @Override
-  public synchronized LogStore open(UUID id) throws KvException {
-    ensureOpen();
-    if (id.equals(RootStore.ID)) {
-      return root;
-    }
-    LogStore store = open.get(id);
-    if (store != null) {
-      return store;
-    }
-    StoreDamage known = damaged.get(id);
-    if (known != null) {
-      throw new DamagedStoreException(known);
-    }
-    if (rootStore.store(id).isEmpty()) {
-      throw new KvException("no store with id " + id);
-    }
-    try {
-      store = LogStore.open(storeDir(id), id, identity, settings);
-    } catch (DamagedStoreException e) {
-      damaged.put(id, e.damage());
-      LOG.error("store {} is refused: {}", id, e.damage().describe());
-      throw e;
-    }
-    open.put(id, store);
-    return store;
+  public LogStore open(UUID id) throws KvException {
+    return catalog.open(id);
   }
 
   @Override
   public LogStore replica(UUID id) throws KvException {
-    return open(id);
+    return catalog.open(id);
   }
 
   @Override
-  public synchronized List<StoreDamage> damaged() {
-    return List.copyOf(damaged.values());
+  public List<StoreDamage> damaged() {
+    return catalog.damaged();
   }
 
   private Path storeDir(UUID id) {
     return dataDir.resolve("stores").resolve(id.toString());
   }
 
+  /** Closes every store, then releases the data directory's lock. */
   @Override
   public synchronized void close() throws KvException {
     if (closed) {
       return;
     }
     closed = true;
-    KvException failure = null;
-    for (Store s : open.values()) {
+    try {
+      catalog.close();
+    } finally {
       try {
-        s.close();
-      } catch (KvException e) {
-        failure = e;
+        lock.release();
+      } catch (IOException e) {
+        LOG.warn("cannot release {}", dataDir.resolve("lock"), e);
       }
-    }
-    open.clear();
-    try {
-      root.close();
-    } catch (KvException e) {
-      failure = e;
-    }
-    try {
-      lock.release();
-    } catch (IOException e) {
-      LOG.warn("cannot release {}", dataDir.resolve("lock"), e);
-    }
-    closeQuietly(lockChannel);
-    if (failure != null) {
-      throw failure;
-    }
-  }
-
-  private void ensureOpen() throws KvException {
-    if (closed) {
-      throw new KvException("data directory " + dataDir + " is closed");
+      closeQuietly(lockChannel);
     }
   }
 

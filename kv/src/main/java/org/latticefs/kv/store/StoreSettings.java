@@ -80,6 +80,12 @@ public record StoreSettings(
         1024);
   }
 
+  /** These settings with another node's clock (over the same wall clock {@code time}). */
+  public StoreSettings withClock(HybridClock c) {
+    return new StoreSettings(
+        c, time, policy, orphanTtl, orphanLimit, watchBuffer, maxCommitBatch, syncDelay);
+  }
+
   public StoreSettings withPolicy(AuthorPolicy p) {
     return new StoreSettings(
         clock, time, p, orphanTtl, orphanLimit, watchBuffer, maxCommitBatch, syncDelay);

@@ -21,10 +21,10 @@ import org.latticefs.kv.Stores.StoreInfo;
 
 /**
  * A data directory written by the build before this format change (commit 9515c70, a program in its
- * test tree: one store "docs" with 21 DISK commits (20 puts, 1 delete) and one PROCESS_CRASH commit of {@code
- * /dirents/1/café}, closed cleanly) opens with this build: same node, stores, values and state
- * digests; its format-1 checkpoints are read (their marks trusted and protecting) and upgraded. The
- * log file format itself did not change.
+ * test tree: one store "docs" with 21 DISK commits (20 puts, 1 delete) and one PROCESS_CRASH commit
+ * of {@code /dirents/1/café}, closed cleanly) opens with this build: same node, stores, values and
+ * state digests; its format-1 checkpoints are read (their marks trusted and protecting) and
+ * upgraded. The log file format itself did not change.
  */
 class Format1FixtureTest {
   private static final UUID DOCS = UUID.fromString("f3f6c3fb-5c93-4b0f-8cb6-dab2fd759158");
