@@ -1,12 +1,11 @@
 package org.latticefs.kv.log;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import org.latticefs.cas.io.AtomicFile;
 import org.latticefs.kv.NodeId;
 import org.latticefs.kv.log.VerifiedCheckpoint.Mark;
@@ -61,21 +60,25 @@ final class NewLogFile {
     }
   }
 
-  /** Creates the file whole (header only) and its checkpoint (nothing acknowledged yet). */
+  /**
+   * Creates the file whole (header only) and its checkpoint (nothing acknowledged yet). The header
+   * is written durably beside it ({@link AtomicFile}) and linked into place, which, unlike a
+   * rename, never replaces a log another opener created first (its header is checked on open).
+   */
   private static void createWhole(Path file, UUID storeId, NodeId author) throws IOException {
     Path dir = file.toAbsolutePath().getParent();
     Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+    Path tmp =
+        dir.resolve(
+            "."
+                + file.getFileName()
+                + ".new-"
+                + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+    AtomicFile.write(tmp, LogFrames.header(storeId, author));
     try {
-      Files.write(tmp, LogFrames.header(storeId, author));
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-        ch.force(true);
-      }
-      try {
-        Files.createLink(file, tmp);
-      } catch (FileAlreadyExistsException raced) {
-        return; // Another opener created it first; its header is checked on open.
-      }
+      Files.createLink(file, tmp);
+    } catch (FileAlreadyExistsException raced) {
+      return;
     } finally {
       Files.deleteIfExists(tmp);
     }
