@@ -4,7 +4,6 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.random.RandomGenerator;
@@ -13,7 +12,6 @@ import org.latticefs.kv.HybridClock;
 import org.latticefs.kv.Identity;
 import org.latticefs.kv.KvException;
 import org.latticefs.kv.NodeId;
-import org.latticefs.kv.StoreDamage;
 import org.latticefs.kv.Stores;
 import org.latticefs.kv.log.ChainTip;
 import org.latticefs.kv.log.MemoryChainLog;
@@ -26,7 +24,6 @@ import org.latticefs.kv.store.StoreCatalog;
 import org.latticefs.kv.store.StoreSettings;
 import org.latticefs.kv.sync.IngestOutcome;
 import org.latticefs.kv.sync.Replica;
-import org.latticefs.kv.sync.Replicas;
 
 /**
  * One node's stores in memory, with kv's real rules: every store is a {@link LogStore} over
@@ -51,22 +48,22 @@ import org.latticefs.kv.sync.Replicas;
  *
  * Thread-safe, as {@link Stores}. Watches are delivered on kv's own threads.
  */
-public final class MemoryStores implements Stores, Replicas {
+public final class MemoryStores extends StoreCatalog {
   private final Identity identity;
   private final StoreSettings settings;
-  private final Map<UUID, MemorySources> sources = new ConcurrentHashMap<>();
-  private final StoreCatalog catalog;
+  private final Map<UUID, MemorySources> sources;
 
-  private MemoryStores(Identity identity, StoreSettings settings) throws KvException {
+  private MemoryStores(Identity identity, StoreSettings settings, Map<UUID, MemorySources> sources)
+      throws KvException {
+    super(
+        identity.id(),
+        settings,
+        (id, s) ->
+            LogStore.inMemory(
+                id, identity, s, sources.computeIfAbsent(id, k -> new MemorySources())));
     this.identity = identity;
     this.settings = settings;
-    this.catalog =
-        StoreCatalog.open(
-            identity.id(),
-            settings,
-            (id, s) ->
-                LogStore.inMemory(
-                    id, identity, s, sources.computeIfAbsent(id, k -> new MemorySources())));
+    this.sources = sources;
   }
 
   /** A node with a fresh identity and default settings (system time). */
@@ -79,7 +76,7 @@ public final class MemoryStores implements Stores, Replicas {
    * policy is replaced by the root-store authorization every node uses).
    */
   public static MemoryStores create(Identity identity, StoreSettings settings) throws KvException {
-    return new MemoryStores(identity, settings);
+    return new MemoryStores(identity, settings, new ConcurrentHashMap<>());
   }
 
   /**
@@ -91,7 +88,8 @@ public final class MemoryStores implements Stores, Replicas {
   public MemoryStores peer(RandomGenerator random) throws KvException {
     StoreSettings own =
         settings.withClock(new HybridClock(settings.time(), settings.clock().maxDrift()));
-    MemoryStores other = new MemoryStores(Identity.generate(random), own);
+    MemoryStores other =
+        new MemoryStores(Identity.generate(random), own, new ConcurrentHashMap<>());
     try {
       other.rootKeys().setNodeStatus(nodeId(), NodeStatus.ACTIVE);
       rootKeys().setNodeStatus(other.nodeId(), NodeStatus.ACTIVE);
@@ -170,63 +168,6 @@ public final class MemoryStores implements Stores, Replicas {
    */
   public MemoryChainLog.Faults faults(UUID id) {
     return sources.computeIfAbsent(id, k -> new MemorySources()).faults();
-  }
-
-  /** Typed access to the root store. */
-  public RootStore rootKeys() {
-    return catalog.rootStore();
-  }
-
-  @Override
-  public NodeId nodeId() {
-    return identity.id();
-  }
-
-  @Override
-  public LogStore root() {
-    return catalog.root();
-  }
-
-  @Override
-  public List<StoreInfo> listStores() throws KvException {
-    return catalog.list();
-  }
-
-  @Override
-  public StoreInfo createStore(String name) throws KvException {
-    return catalog.create(name);
-  }
-
-  @Override
-  public void deleteStore(UUID id) throws KvException {
-    catalog.delete(id);
-  }
-
-  @Override
-  public Optional<StoreInfo> findStore(String nameOrUuid) throws KvException {
-    return catalog.find(nameOrUuid);
-  }
-
-  /** Opens store {@code id} (the root store for {@link #ROOT_ID}); its data lives in memory. */
-  @Override
-  public LogStore open(UUID id) throws KvException {
-    return catalog.open(id);
-  }
-
-  @Override
-  public LogStore replica(UUID id) throws KvException {
-    return catalog.open(id);
-  }
-
-  /** Always empty: memory is not damaged. */
-  @Override
-  public List<StoreDamage> damaged() {
-    return catalog.damaged();
-  }
-
-  @Override
-  public void close() throws KvException {
-    catalog.close();
   }
 
   @Override

@@ -7,17 +7,12 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.latticefs.kv.DamagedStoreException;
 import org.latticefs.kv.Identity;
 import org.latticefs.kv.KvException;
-import org.latticefs.kv.NodeId;
 import org.latticefs.kv.StoreDamage;
-import org.latticefs.kv.Stores;
-import org.latticefs.kv.sync.Replicas;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,15 +36,14 @@ import org.slf4j.LoggerFactory;
  *
  * Thread-safe. Stores are opened once and shared; {@link #close} closes them all.
  */
-public final class DiskStores implements Stores, Replicas {
+public final class DiskStores extends StoreCatalog {
   private static final Logger LOG = LoggerFactory.getLogger(DiskStores.class);
 
   private final Path dataDir;
   private final FileChannel lockChannel;
   private final FileLock lock;
   private final Identity identity;
-  private final StoreCatalog catalog;
-  private volatile boolean closed;
+  private boolean released;
 
   private DiskStores(
       Path dataDir,
@@ -58,18 +52,17 @@ public final class DiskStores implements Stores, Replicas {
       Identity identity,
       StoreSettings settings)
       throws KvException {
+    super(
+        identity.id(),
+        settings,
+        (id, s) ->
+            id.equals(RootStore.ID)
+                ? openRoot(storeDir(dataDir, id), identity, s)
+                : LogStore.open(storeDir(dataDir, id), id, identity, s));
     this.dataDir = dataDir;
     this.lockChannel = lockChannel;
     this.lock = lock;
     this.identity = identity;
-    this.catalog =
-        StoreCatalog.open(
-            identity.id(),
-            settings,
-            (id, s) ->
-                id.equals(RootStore.ID)
-                    ? openRoot(storeDir(RootStore.ID), identity, s)
-                    : LogStore.open(storeDir(id), id, identity, s));
   }
 
   /** Opens the root store; a damaged one stops everything, with a message that says what to do. */
@@ -181,80 +174,19 @@ public final class DiskStores implements Stores, Replicas {
     return identity;
   }
 
-  @Override
-  public NodeId nodeId() {
-    return identity.id();
-  }
-
-  @Override
-  public LogStore root() {
-    return catalog.root();
-  }
-
-  /** Typed access to the root store. */
-  public RootStore rootKeys() {
-    return catalog.rootStore();
-  }
-
-  @Override
-  public List<StoreInfo> listStores() throws KvException {
-    return catalog.list();
-  }
-
-  @Override
-  public StoreInfo createStore(String name) throws KvException {
-    return catalog.create(name);
-  }
-
-  /**
-   * Removes the declaration of store {@code id}; an open handle to it is closed. Its directory
-   * (logs, state) stays on disk.
-   */
-  @Override
-  public void deleteStore(UUID id) throws KvException {
-    catalog.delete(id);
-  }
-
-  @Override
-  public Optional<StoreInfo> findStore(String nameOrUuid) throws KvException {
-    return catalog.find(nameOrUuid);
-  }
-
-  /**
-   * Opens store {@code id} (the root store for {@link RootStore#ID}); the same instance for
-   * repeated calls.
-   *
-   * @throws DamagedStoreException if its files are damaged (see {@link #damaged})
-   * @throws KvException if no live store has that id
-   */
-  @Override
-  public LogStore open(UUID id) throws KvException {
-    return catalog.open(id);
-  }
-
-  @Override
-  public LogStore replica(UUID id) throws KvException {
-    return catalog.open(id);
-  }
-
-  @Override
-  public List<StoreDamage> damaged() {
-    return catalog.damaged();
-  }
-
-  private Path storeDir(UUID id) {
+  private static Path storeDir(Path dataDir, UUID id) {
     return dataDir.resolve("stores").resolve(id.toString());
   }
 
   /** Closes every store, then releases the data directory's lock. */
   @Override
   public synchronized void close() throws KvException {
-    if (closed) {
+    if (released) {
       return;
     }
-    closed = true;
+    released = true;
     try {
-      catalog.close();
+      super.close();
     } finally {
       try {
         lock.release();

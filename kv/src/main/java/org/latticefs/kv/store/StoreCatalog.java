@@ -14,13 +14,15 @@ import org.latticefs.kv.StoreDamage;
 import org.latticefs.kv.Stores;
 import org.latticefs.kv.Stores.StoreInfo;
 import org.latticefs.kv.store.RootStore.NodeStatus;
+import org.latticefs.kv.sync.Replicas;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The stores of one node, whatever they are kept on: the root store, the app stores it declares,
- * the ones open now and the ones refused as damaged. What {@link DiskStores} and {@link
- * org.latticefs.kv.memory.MemoryStores} share, so that both follow the same rules.
+ * the ones open now and the ones refused as damaged. {@link DiskStores} and {@link
+ * org.latticefs.kv.memory.MemoryStores} are this with their own {@link Opener}, so that both follow
+ * the same rules.
  *
  * <h2>Authorization</h2>
  *
@@ -33,7 +35,7 @@ import org.slf4j.LoggerFactory;
  *
  * Thread-safe. Stores are opened once and shared; {@link #close} closes them all.
  */
-public final class StoreCatalog implements AutoCloseable {
+public abstract class StoreCatalog implements Stores, Replicas {
   private static final Logger LOG = LoggerFactory.getLogger(StoreCatalog.class);
 
   /** Opens one store of this node (the root store for {@link RootStore#ID}). */
@@ -54,61 +56,51 @@ public final class StoreCatalog implements AutoCloseable {
   private final RootStore rootKeys;
   private volatile boolean closed;
 
-  private StoreCatalog(NodeId me, StoreSettings settings, Opener opener) throws KvException {
-    this.me = me;
-    this.settings = settings.withPolicy(author -> author.equals(me) || rootKeys().isActive(author));
-    this.opener = opener;
-    this.root = opener.open(RootStore.ID, this.settings);
-    this.rootKeys = new RootStore(root);
-  }
-
   /**
    * Opens the root store of node {@code me} through {@code opener} and registers the node active if
    * this is its first open.
    *
    * @param settings for every store; its policy is replaced by the authorization above
    */
-  public static StoreCatalog open(NodeId me, StoreSettings settings, Opener opener)
-      throws KvException {
-    StoreCatalog catalog = new StoreCatalog(me, settings, opener);
+  protected StoreCatalog(NodeId me, StoreSettings settings, Opener opener) throws KvException {
+    this.me = me;
+    this.settings = settings.withPolicy(author -> author.equals(me) || rootKeys().isActive(author));
+    this.opener = opener;
+    this.root = opener.open(RootStore.ID, this.settings);
+    this.rootKeys = new RootStore(root);
     try {
-      if (catalog.rootKeys.nodeStatus(me).isEmpty()) {
-        catalog.rootKeys.setNodeStatus(me, NodeStatus.ACTIVE);
+      if (rootKeys.nodeStatus(me).isEmpty()) {
+        rootKeys.setNodeStatus(me, NodeStatus.ACTIVE);
       }
-      return catalog;
     } catch (KvException | RuntimeException e) {
-      catalog.root.close();
+      root.close();
       throw e;
     }
   }
 
-  private RootStore rootKeys() {
-    return rootKeys;
+  @Override
+  public NodeId nodeId() {
+    return me;
   }
 
-  /** The settings every store is opened with (authorization included). */
-  public StoreSettings settings() {
-    return settings;
-  }
-
-  /** The root store. */
+  @Override
   public LogStore root() {
     return root;
   }
 
   /** Typed access to the root store. */
-  public RootStore rootStore() {
+  public RootStore rootKeys() {
     return rootKeys;
   }
 
-  /** See {@link Stores#listStores}. */
-  public List<StoreInfo> list() throws KvException {
+  @Override
+  public List<StoreInfo> listStores() throws KvException {
     ensureOpen();
     return rootKeys.stores();
   }
 
-  /** See {@link Stores#createStore}. */
-  public synchronized StoreInfo create(String name) throws KvException {
+  @Override
+  public synchronized StoreInfo createStore(String name) throws KvException {
     ensureOpen();
     String why = Stores.invalidName(name);
     if (why != null) {
@@ -131,7 +123,8 @@ public final class StoreCatalog implements AutoCloseable {
    * Removes the declaration of store {@code id}; an open handle to it is closed. What it kept
    * (logs, state) stays.
    */
-  public synchronized void delete(UUID id) throws KvException {
+  @Override
+  public synchronized void deleteStore(UUID id) throws KvException {
     ensureOpen();
     if (id.equals(RootStore.ID)) {
       throw new KvException("the root store cannot be deleted");
@@ -152,7 +145,8 @@ public final class StoreCatalog implements AutoCloseable {
    * @throws KvException if the name is shared by several live stores (created concurrently on two
    *     nodes): the message lists their ids
    */
-  public Optional<StoreInfo> find(String nameOrUuid) throws KvException {
+  @Override
+  public Optional<StoreInfo> findStore(String nameOrUuid) throws KvException {
     ensureOpen();
     try {
       Optional<StoreInfo> byId = rootKeys.store(UUID.fromString(nameOrUuid));
@@ -182,6 +176,7 @@ public final class StoreCatalog implements AutoCloseable {
    * @throws DamagedStoreException if its files are damaged (it is then listed by {@link #damaged})
    * @throws KvException if no live store has that id
    */
+  @Override
   public synchronized LogStore open(UUID id) throws KvException {
     ensureOpen();
     if (id.equals(RootStore.ID)) {
@@ -209,7 +204,12 @@ public final class StoreCatalog implements AutoCloseable {
     return store;
   }
 
-  /** See {@link Stores#damaged}. */
+  @Override
+  public LogStore replica(UUID id) throws KvException {
+    return open(id);
+  }
+
+  @Override
   public synchronized List<StoreDamage> damaged() {
     return List.copyOf(damaged.values());
   }

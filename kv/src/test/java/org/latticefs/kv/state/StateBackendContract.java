@@ -152,18 +152,18 @@ abstract class StateBackendContract {
     String e8 = "/n/caf\uDCE8";
     String lead = "/n/caf\uDCC3";
     String text = "/n/caf\u00e9";
-    state.apply(
-        List.of(
-            entry(
-                ALICE,
-                1,
-                "a1",
-                10,
-                Map.of(),
-                Op.Put.utf8(e9, "e9"),
-                Op.Put.utf8(text, "text"),
-                Op.Put.utf8(e8, "e8"),
-                Op.Put.utf8(lead, "lead"))));
+    StateEntry names =
+        entry(
+            ALICE,
+            1,
+            "a1",
+            10,
+            Map.of(),
+            Op.Put.utf8(e9, "e9"),
+            Op.Put.utf8(text, "text"),
+            Op.Put.utf8(e8, "e8"),
+            Op.Put.utf8(lead, "lead"));
+    state.apply(List.of(names));
     assertEquals(
         List.of(lead, text, e8, e9),
         state.list("/n/", null, 10).stream().map(KeyValue::key).toList());
@@ -185,18 +185,7 @@ abstract class StateBackendContract {
     assertEquals(
         List.of(text, e8), state.list("/n/", lead, 2).stream().map(KeyValue::key).toList());
     try (MemoryStateBackend memory = new MemoryStateBackend()) {
-      memory.apply(
-          List.of(
-              entry(
-                  ALICE,
-                  1,
-                  "a1",
-                  10,
-                  Map.of(),
-                  Op.Put.utf8(e9, "e9"),
-                  Op.Put.utf8(text, "text"),
-                  Op.Put.utf8(e8, "e8"),
-                  Op.Put.utf8(lead, "lead"))));
+      memory.apply(List.of(names));
       assertEquals(memory.digest(), state.digest(), "both backends digest bytes alike");
     }
   }
