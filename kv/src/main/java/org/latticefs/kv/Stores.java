@@ -5,8 +5,8 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * The stores of one node's data directory: the root store (control plane) and every app store it
- * declares under {@code /stores/{uuid}/}.
+ * The stores of one node: the root store (control plane) and every app store it declares under
+ * {@code /stores/{uuid}/}, on disk ({@code DiskStores}) or in memory ({@code MemoryStores}).
  */
 public interface Stores extends AutoCloseable {
   /** The root store's id: fixed, the same on every node (the nil UUID). */
