@@ -97,7 +97,7 @@ public final class DiskStores extends StoreCatalog {
    *
    * @param settings for every store; its policy is replaced by the root-store authorization above
    * @throws DamagedStoreException if the root store is damaged: the message names the file and what
-   *     to do; nothing was modified
+   *     to do; the damaged file was not modified
    * @throws KvException if another process (or another open in this one) holds the directory: the
    *     message says the data directory is in use; or on I/O failure
    */

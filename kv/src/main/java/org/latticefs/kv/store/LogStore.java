@@ -59,8 +59,9 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #open} refuses a store whose files lost acknowledged data, with a {@link
  * DamagedStoreException} that names the file, says what to do, and lists the author ranges a peer
  * could restore: a log damaged other than by a torn tail, a log missing while its checkpoint or the
- * state says it held entries. Nothing is modified then: the store opens once the file is restored.
- * It is never opened empty or with acknowledged entries cut.
+ * state says it held entries. The damaged file is not modified (an intact log opened before the
+ * damage was found may have recorded its own acknowledged mark): the store opens once the file is
+ * restored. It is never opened empty or with acknowledged entries cut.
  *
  * <h2>Concurrency</h2>
  *
@@ -137,7 +138,7 @@ public final class LogStore implements Store, Replica {
    * it is damaged or disagrees with them).
    *
    * @throws DamagedStoreException if a file lost acknowledged data (see the class documentation);
-   *     nothing was modified
+   *     the damaged file was not modified
    * @throws KvException if a log is locked, or on I/O failure
    */
   public static LogStore open(Path dir, UUID id, Identity identity, StoreSettings settings)

@@ -138,7 +138,7 @@ final class StateKeeper implements AutoCloseable {
                 + author
                 + ", whose log is missing (with its checkpoint): restore it from a backup; if instead the"
                 + " state is stale (copied from elsewhere), delete the state directory to rebuild"
-                + " it from the logs; nothing was modified",
+                + " it from the logs; the state was not changed",
             List.of(new StoreDamage.DamagedRange(author, 1, seq))));
   }
 

@@ -47,9 +47,10 @@ import org.latticefs.kv.sync.IngestOutcome;
  * refuses with a message naming the damaged file, modifying nothing; none loses an acknowledged
  * entry silently.
  *
- * <p>The data directory is a snapshot taken while the stores were open (as a kill -9 leaves it):
- * app store "docs" holds five DISK commits (acknowledged), then three PROCESS_CRASH commits written
- * but not yet synced (after the acknowledged mark); the root store likewise ends in two unsynced
+ * <p>The data directory is a snapshot taken while the stores were open (as a kill -9 leaves it), or
+ * (cases marked so) after a clean close, when every entry is acknowledged, the last included: app
+ * store "docs" holds five DISK commits (acknowledged), then three PROCESS_CRASH commits written but
+ * not yet synced (after the acknowledged mark); the root store likewise ends in two unsynced
  * commits. A peer's equivocation left a proof file in "docs".
  */
 class CorruptionMatrixTest {
@@ -59,6 +60,7 @@ class CorruptionMatrixTest {
 
   @TempDir static Path base;
   private static Path snapshot;
+  private static Path closed;
   private static UUID docs;
   private static UUID other;
   private static NodeId me;
@@ -72,10 +74,18 @@ class CorruptionMatrixTest {
   }
 
   /** One cell of the matrix. */
-  record Case(String name, boolean root, Damage damage, Outcome expected) {
+  record Case(String name, boolean root, Damage damage, Outcome expected, boolean afterClose) {
+    Case(String name, boolean root, Damage damage, Outcome expected) {
+      this(name, root, damage, expected, false);
+    }
+
     @Override
     public String toString() {
-      return (root ? "root: " : "app: ") + name + " -> " + expected;
+      return (root ? "root: " : "app: ")
+          + name
+          + (afterClose ? " (after a clean close)" : "")
+          + " -> "
+          + expected;
     }
   }
 
@@ -117,6 +127,9 @@ class CorruptionMatrixTest {
       snapshot = base.resolve("snapshot");
       copyTree(data, snapshot);
     }
+    // The same directory after a clean close: every entry acknowledged, the last one included.
+    closed = base.resolve("closed");
+    copyTree(data, closed);
   }
 
   @AfterAll
@@ -192,6 +205,33 @@ class CorruptionMatrixTest {
               },
               Outcome.REPAIRED));
     }
+    for (boolean root : new boolean[] {true, false}) {
+      out.add(
+          new Case(
+              "log, last entry, acknowledged",
+              root,
+              flipInFrameFromEnd(1, 60),
+              Outcome.REFUSED,
+              true));
+      out.add(
+          new Case(
+              "log cut inside its last entry, acknowledged",
+              root,
+              (d, s) -> {
+                Path log = localLog(d, s);
+                byte[] b = Files.readAllBytes(log);
+                Files.write(log, java.util.Arrays.copyOf(b, b.length - 5));
+                return log;
+              },
+              Outcome.REFUSED,
+              true));
+    }
+    out.add(
+        new Case(
+            "a peer's log, its only entry (acknowledged, the last in the file)",
+            false,
+            (d, s) -> flip(peerLog(d, s), 56 + 60),
+            Outcome.REFUSED));
     out.add(new Case("proof file", false, (d, s) -> flip(proof(d, s), 40), Outcome.REPAIRED));
     out.add(new Case("proof deleted", false, (d, s) -> delete(proof(d, s)), Outcome.REPAIRED));
     out.add(
@@ -208,7 +248,7 @@ class CorruptionMatrixTest {
   void damageIsRepairedOrRefusedNeverSilent(Case c) throws Exception {
     Path data = base.resolve("case-" + Math.abs(c.toString().hashCode()));
     deleteTree(data);
-    copyTree(snapshot, data);
+    copyTree(c.afterClose() ? closed : snapshot, data);
     UUID store = c.root() ? RootStore.ID : docs;
     Path damaged = c.damage().apply(data, store);
     // A refused root leaves the whole directory as it was; a refused app store its own files.
@@ -221,7 +261,7 @@ class CorruptionMatrixTest {
         checkApp(c, data, damaged, before);
       }
       if (c.expected() == Outcome.REFUSED) {
-        assertUnchanged(before, watched);
+        assertUnchanged(before, watched, damaged);
       }
     } finally {
       deleteTree(data);
@@ -262,7 +302,8 @@ class CorruptionMatrixTest {
         assertEquals(List.of(e.damage()), stores.damaged());
         StoreDamage d = e.damage();
         assertEquals(docs, d.storeId());
-        assertEquals(me, d.ranges().get(0).author(), "names the author range to re-fetch");
+        assertEquals(
+            authorOf(damaged), d.ranges().get(0).author(), "names the author range to re-fetch");
         assertThrows(DamagedStoreException.class, () -> stores.open(docs), "stays refused");
         assertEquals("o", text(stores.open(other).get("/o")), "the rest of the node works");
         return;
@@ -312,6 +353,18 @@ class CorruptionMatrixTest {
 
   static Path localLog(Path data, UUID store) {
     return storeDir(data, store).resolve("logs").resolve(HEX.formatHex(me.publicKey()) + ".log");
+  }
+
+  static Path peerLog(Path data, UUID store) {
+    return storeDir(data, store)
+        .resolve("logs")
+        .resolve(HEX.formatHex(peer.id().publicKey()) + ".log");
+  }
+
+  /** The author whose log {@code f} is (or whose log the checkpoint {@code f} belongs to). */
+  static NodeId authorOf(Path f) {
+    String name = f.getFileName().toString();
+    return new NodeId(HEX.parseHex(name.substring(0, name.indexOf('.'))));
   }
 
   static Path checkpoint(Path log) {
@@ -396,10 +449,19 @@ class CorruptionMatrixTest {
     return out;
   }
 
-  static void assertUnchanged(Map<Path, byte[]> before, Path dir) throws IOException {
+  /**
+   * Nothing was created, removed or changed, except that an intact log opened before the damage was
+   * found may have moved its acknowledged mark (its checkpoint) up to entries it fsynced.
+   */
+  static void assertUnchanged(Map<Path, byte[]> before, Path dir, Path damaged) throws IOException {
     Map<Path, byte[]> after = nonStateFiles(dir);
     assertEquals(before.keySet(), after.keySet(), "no file created or removed");
+    String damagedCheckpoint = checkpoint(damaged).getFileName().toString();
     for (Map.Entry<Path, byte[]> e : before.entrySet()) {
+      String name = e.getKey().getFileName().toString();
+      if (name.endsWith(".verified") && !name.equals(damagedCheckpoint)) {
+        continue;
+      }
       assertArrayEquals(e.getValue(), after.get(e.getKey()), "modified: " + e.getKey());
     }
     assertFalse(after.isEmpty());
