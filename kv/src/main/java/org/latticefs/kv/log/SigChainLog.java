@@ -351,7 +351,10 @@ public final class SigChainLog implements ChainLog {
     }
   }
 
-  /** Records that {@code v} is acknowledged; forces the file if due (or asked). Never throws. */
+  /**
+   * Records that {@code v} is acknowledged; forces the file if due, or if asked and a mark was
+   * recorded since the last force. Never throws.
+   */
   private void recordMark(View v, boolean force) {
     if (checkpoint == null) {
       return;
@@ -360,7 +363,8 @@ public final class SigChainLog implements ChainLog {
       if (v.count() > checkpoint.mark().seq()) {
         checkpoint.record(v.mark());
       }
-      if (force || v.count() - forcedSeq >= CHECKPOINT_EVERY) {
+      long unforced = v.count() - forcedSeq;
+      if (force && unforced > 0 || unforced >= CHECKPOINT_EVERY) {
         checkpoint.force();
         forcedSeq = v.count();
       }
