@@ -17,10 +17,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.latticefs.kv.Op;
 import org.latticefs.kv.log.SignedEntry;
 import org.latticefs.kv.store.DiskStores;
-import org.latticefs.kv.store.IngestOutcome;
 import org.latticefs.kv.store.LogStore;
 import org.latticefs.kv.store.RootStore;
 import org.latticefs.kv.store.StoreSettings;
+import org.latticefs.kv.sync.IngestOutcome;
 
 /** The filesystem over the real kv (signed logs on disk), called directly. */
 class DiskKvTest {

@@ -99,6 +99,11 @@ final class MemoryStores implements Stores {
   }
 
   @Override
+  public List<org.latticefs.kv.StoreDamage> damaged() {
+    return List.of();
+  }
+
+  @Override
   public void close() {}
 
   /** One fake store. */
@@ -221,30 +226,8 @@ final class MemoryStores implements Stores {
     }
 
     @Override
-    public java.util.stream.Stream<org.latticefs.kv.log.SignedEntry> history(String key) {
+    public java.util.stream.Stream<HistoryEntry> history(String key) {
       throw new IllegalStateException("the fake keeps no signed history");
-    }
-
-    @Override
-    public Map<NodeId, org.latticefs.kv.log.ChainTip> syncState() {
-      throw new IllegalStateException("the fake does not sync");
-    }
-
-    @Override
-    public java.util.stream.Stream<org.latticefs.kv.log.SignedEntry> entriesAfter(
-        NodeId author, long seq) {
-      throw new IllegalStateException("the fake does not sync");
-    }
-
-    @Override
-    public List<org.latticefs.kv.store.IngestOutcome> ingest(
-        java.util.Collection<org.latticefs.kv.log.SignedEntry> entries) {
-      throw new IllegalStateException("the fake ingests through ingestForeign");
-    }
-
-    @Override
-    public List<org.latticefs.kv.store.Equivocation> equivocations() {
-      return List.of();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package org.latticefs.kv;
 
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Optional;
 import org.latticefs.cas.BlobRef;
 
@@ -14,6 +15,16 @@ import org.latticefs.cas.BlobRef;
  * @param entry the hash of that entry
  */
 public record Head(String key, byte[] value, Hlc hlc, NodeId author, BlobRef entry) {
+  /**
+   * Winner first: descending by HLC, then author id bytes (unsigned), then entry hash, so that
+   * every replica picks the same last-writer-wins winner.
+   */
+  public static final Comparator<Head> WINNER_FIRST =
+      Comparator.comparing(Head::hlc)
+          .thenComparing(Head::author)
+          .thenComparing(Head::entry)
+          .reversed();
+
   public Optional<byte[]> valueIfPresent() {
     return Optional.ofNullable(value).map(byte[]::clone);
   }

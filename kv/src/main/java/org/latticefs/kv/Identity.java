@@ -1,13 +1,11 @@
 package org.latticefs.kv;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
@@ -17,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.random.RandomGenerator;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
+import org.latticefs.cas.io.AtomicFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,11 +34,11 @@ import org.slf4j.LoggerFactory;
  * node-id {the NodeId text form of the public key derived from the seed}
  * </pre>
  *
- * The file is written to a temporary file, fsynced, and linked into place, so it appears whole or
- * not at all, and two processes racing to create it end up with the same key. A file that does not
- * match this format exactly (or whose node id does not match its seed) is reported as corrupt and
- * never replaced: the node id is the node's name in every mesh it joined. A key file readable by
- * group or others is used but logged as a warning.
+ * The file is written whole to a temporary file ({@link AtomicFile}) and linked into place, so it
+ * appears whole or not at all, and two processes racing to create it end up with the same key. A
+ * file that does not match this format exactly (or whose node id does not match its seed) is
+ * reported as corrupt and never replaced: the node id is the node's name in every mesh it joined. A
+ * key file readable by group or others is used but logged as a warning.
  *
  * <p>Instances are immutable and thread-safe. {@link #toString()} never prints the private key.
  */
@@ -109,22 +108,18 @@ public final class Identity {
         // Not created yet: fall through.
       }
       Identity fresh = generate(new SecureRandom());
-      Path tmp = Files.createTempFile(dataDir, ".identity-", ".tmp");
+      // Written whole and durable beside the key file (AtomicFile, mode 0600), then linked into
+      // place: unlike a rename, a link never replaces a key another creator linked first.
+      Path tmp = dataDir.resolve(".identity-" + Long.toHexString(new SecureRandom().nextLong()));
+      AtomicFile.write(tmp, fresh.fileText().getBytes(StandardCharsets.US_ASCII));
       try {
-        Files.setPosixFilePermissions(tmp, OWNER_ONLY);
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-          ch.write(java.nio.ByteBuffer.wrap(fresh.fileText().getBytes(StandardCharsets.US_ASCII)));
-          ch.force(true);
-        }
-        try {
-          Files.createLink(file, tmp);
-        } catch (FileAlreadyExistsException raced) {
-          return load(file);
-        }
+        Files.createLink(file, tmp);
+      } catch (FileAlreadyExistsException raced) {
+        return load(file);
       } finally {
         Files.deleteIfExists(tmp);
       }
-      fsyncDirectory(dataDir);
+      AtomicFile.fsyncDirectory(dataDir);
       return fresh;
     } catch (KvException e) {
       throw e;
@@ -229,12 +224,6 @@ public final class Identity {
       return false;
     }
     return Ed25519.verify(signature, 0, (Ed25519.PublicPoint) point, message, off, len);
-  }
-
-  private static void fsyncDirectory(Path dir) throws IOException {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-    }
   }
 
   @Override

@@ -2,27 +2,26 @@ package org.latticefs.kv;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import org.latticefs.kv.state.Applyable;
-import org.latticefs.kv.state.StateContext;
 
 /**
  * One operation in a log entry. The operations of one entry apply atomically, in order.
  *
- * <p>Keys are UTF-8 strings starting with {@code /}; values are opaque bytes. Each operation is
- * {@link Applyable}: its effect on the state is defined by the operation itself, through a {@link
- * StateContext}, so further kinds (the WASM {@code Instruction}) slot in beside these without a
- * switch in the store.
+ * <p>Keys are byte strings starting with {@code /}, held as the strings {@link KeyBytes} maps them
+ * to; values are opaque bytes. Each operation is {@link Applyable}: its effect on the state is
+ * defined by the operation itself, through a {@link StateContext}, so further kinds (the WASM
+ * {@code Instruction}) slot in beside these without a switch in the store.
  */
 public sealed interface Op extends Applyable permits Op.Put, Op.Delete {
-  /** Longest key accepted, in UTF-8 bytes. */
+  /** Longest key accepted, in bytes ({@link KeyBytes#encode}). */
   int MAX_KEY_BYTES = 4096;
 
   /** The key this operation touches. */
   String key();
 
   /**
-   * Checks that {@code key} is a valid key: starts with {@code /}, at most {@link #MAX_KEY_BYTES}
-   * UTF-8 bytes, no NUL and no unpaired surrogate.
+   * Checks that {@code key} is a valid key: starts with {@code /}, no NUL, canonical in the {@link
+   * KeyBytes} sense (no lone surrogate other than a byte escape, no escapes that spell a
+   * character), and at most {@link #MAX_KEY_BYTES} bytes encoded.
    *
    * @return a reason why it is not valid, or null if it is
    */
@@ -33,19 +32,12 @@ public sealed interface Op extends Applyable permits Op.Put, Op.Delete {
     if (key.indexOf('\0') >= 0) {
       return "a key contains no NUL character";
     }
-    for (int i = 0; i < key.length(); i++) {
-      char c = key.charAt(i);
-      if (Character.isHighSurrogate(c)) {
-        if (i + 1 >= key.length() || !Character.isLowSurrogate(key.charAt(i + 1))) {
-          return "a key is valid Unicode (unpaired surrogate)";
-        }
-        i++;
-      } else if (Character.isLowSurrogate(c)) {
-        return "a key is valid Unicode (unpaired surrogate)";
-      }
+    String why = KeyBytes.invalidReason(key);
+    if (why != null) {
+      return "a key is a canonical byte string (" + why + ")";
     }
-    if (key.getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES) {
-      return "a key is at most " + MAX_KEY_BYTES + " UTF-8 bytes";
+    if (KeyBytes.encodedLength(key) > MAX_KEY_BYTES) {
+      return "a key is at most " + MAX_KEY_BYTES + " bytes";
     }
     return null;
   }

@@ -1,18 +1,15 @@
 package org.latticefs.kv;
 
-import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
-import org.latticefs.kv.log.ChainTip;
-import org.latticefs.kv.log.SignedEntry;
-import org.latticefs.kv.store.Equivocation;
-import org.latticefs.kv.store.IngestOutcome;
+import org.latticefs.cas.BlobRef;
 
 /**
- * One replicated key-value store: per-author signed logs and the state materialized from them.
+ * One replicated key-value store as applications use it: commit, read, watch, history. (What a peer
+ * exchanges, the logs themselves, is {@link org.latticefs.kv.sync.Replica}: the mesh takes that
+ * side, applications this one.)
  *
  * <p>One writer per store: {@link #commit} calls from many threads are serialized. Reads see the
  * state as of the last applied entry and never block the writer.
@@ -24,7 +21,7 @@ import org.latticefs.kv.store.IngestOutcome;
  * survives a power loss too) once the store's sync delay has passed, or after the next DISK commit,
  * {@link #sync()} or {@link #close()}, whichever comes first. A power loss before then may lose a
  * suffix of the buffered commits, never an earlier commit while keeping a later one. Entries
- * received from peers ({@link #ingest}) are always fsynced.
+ * received from peers are always fsynced.
  */
 public interface Store extends KvReader, AutoCloseable {
   UUID id();
@@ -36,13 +33,13 @@ public interface Store extends KvReader, AutoCloseable {
    *
    * @return the hash of the new entry
    */
-  org.latticefs.cas.BlobRef commit(List<Op> ops) throws KvException;
+  BlobRef commit(List<Op> ops) throws KvException;
 
   /**
    * As {@link #commit(List)}, durable as {@code durability} says (see the interface documentation).
    * This default is for stores that make every commit durable on disk: it ignores the choice.
    */
-  default org.latticefs.cas.BlobRef commit(List<Op> ops, Durability durability) throws KvException {
+  default BlobRef commit(List<Op> ops, Durability durability) throws KvException {
     return commit(ops);
   }
 
@@ -67,40 +64,10 @@ public interface Store extends KvReader, AutoCloseable {
   /**
    * Every entry of every author, in log order (merged by HLC, then author, then seq; each author's
    * chain stays in seq order); with a non-null {@code key}, only entries with an operation on that
-   * key. Lazy; the caller closes the stream.
+   * key. Lazy; read failures surface as {@link java.io.UncheckedIOException}; the caller closes the
+   * stream.
    */
-  Stream<SignedEntry> history(String key) throws KvException;
-
-  // ---- sync surface: what a peer exchanges, nothing more ----
-
-  /**
-   * Per author, the last entry of its log here (seq, hash, HLC). Authors without entries omitted.
-   */
-  Map<NodeId, ChainTip> syncState() throws KvException;
-
-  /**
-   * The entries of {@code author} after {@code seq} (all for 0), in seq order, up to its tip at the
-   * time of the call; empty if unknown here. Lazy; read failures surface as {@link
-   * java.io.UncheckedIOException}. Closing the stream is optional.
-   */
-  Stream<SignedEntry> entriesAfter(NodeId author, long seq) throws KvException;
-
-  /**
-   * Validates, appends (durably) and applies entries received from elsewhere. Idempotent, any
-   * order: entries whose predecessor is missing wait as orphans and apply when it arrives (or
-   * expire after a time to live).
-   *
-   * @return per entry, in the order given: {@link IngestOutcome.Applied}, {@link
-   *     IngestOutcome.Duplicate}, {@link IngestOutcome.Orphaned} or {@link IngestOutcome.Rejected}
-   *     with a reason
-   */
-  List<IngestOutcome> ingest(Collection<SignedEntry> entries) throws KvException;
-
-  /**
-   * Fraud proofs: pairs of entries one author signed with the same seq. Such an author's further
-   * entries are refused by this store; the proofs survive restarts.
-   */
-  List<Equivocation> equivocations() throws KvException;
+  Stream<HistoryEntry> history(String key) throws KvException;
 
   /** Syncs every buffered commit (see {@link #sync()}), then releases the store. */
   @Override
@@ -119,6 +86,16 @@ public interface Store extends KvReader, AutoCloseable {
   record Change(String key, List<Head> heads, boolean snapshot, boolean resnapshot) {
     public static Change resnapshotMarker() {
       return new Change("", List.of(), false, true);
+    }
+  }
+
+  /**
+   * One entry of the history: who wrote it (author, seq of its chain), when (HLC), its hash, and
+   * its operations in apply order.
+   */
+  record HistoryEntry(BlobRef hash, NodeId author, long seq, Hlc hlc, List<Op> ops) {
+    public HistoryEntry {
+      ops = List.copyOf(ops);
     }
   }
 }

@@ -1,5 +1,13 @@
 /**
- * The replicated key-value layer.
+ * The replicated key-value layer: the values and interfaces everything above kv sees. This package
+ * depends on no other package of kv.
+ *
+ * <h2>Key</h2>
+ *
+ * A byte string starting with {@code /}, held as a Java string through {@link
+ * org.latticefs.kv.KeyBytes} (UTF-8 where the bytes are UTF-8, one escape character per other
+ * byte); ordered by its bytes. {@link org.latticefs.kv.Op#invalidKeyReason} says what a valid key
+ * is.
  *
  * <h2>Entry</h2>
  *
@@ -13,7 +21,9 @@
  *
  * <h2>Store</h2>
  *
- * One store's logs and state ({@link org.latticefs.kv.Store}); {@link org.latticefs.kv.Stores}
- * holds the root store and the app stores it declares.
+ * One store as applications use it ({@link org.latticefs.kv.Store}: commit, read, watch, history);
+ * replication sees the same store as a {@code kv.sync.Replica}. {@link org.latticefs.kv.Stores}
+ * holds the root store and the app stores it declares, and says which stores are refused as damaged
+ * ({@link org.latticefs.kv.StoreDamage}, {@link org.latticefs.kv.DamagedStoreException}).
  */
 package org.latticefs.kv;

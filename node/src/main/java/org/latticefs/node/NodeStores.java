@@ -12,7 +12,6 @@ import org.latticefs.kv.NodeId;
 import org.latticefs.kv.Op;
 import org.latticefs.kv.Store;
 import org.latticefs.kv.Stores;
-import org.latticefs.kv.log.SignedEntry;
 import org.latticefs.kv.store.DiskStores;
 import org.latticefs.node.NodeApi.EntryRow;
 import org.latticefs.node.NodeApi.OpRow;
@@ -47,9 +46,9 @@ final class NodeStores {
     }
   }
 
-  private static long size(SignedEntry e) {
+  private static long size(Store.HistoryEntry e) {
     long n = 0;
-    for (Op op : e.entry().ops()) {
+    for (Op op : e.ops()) {
       n += op.key().length() + (op instanceof Op.Put p ? p.value().length : 0);
     }
     return n;
@@ -65,13 +64,13 @@ final class NodeStores {
    * most that many bytes of entries while it reads.
    */
   static List<EntryRow> history(Store store, String key, int limit) throws IOException {
-    Deque<SignedEntry> last = new ArrayDeque<>();
+    Deque<Store.HistoryEntry> last = new ArrayDeque<>();
     long held = 0;
     long seen = 0;
-    try (Stream<SignedEntry> s = store.history(key)) {
-      Iterator<SignedEntry> it = s.iterator();
+    try (Stream<Store.HistoryEntry> s = store.history(key)) {
+      Iterator<Store.HistoryEntry> it = s.iterator();
       while (it.hasNext()) {
-        SignedEntry e = it.next();
+        Store.HistoryEntry e = it.next();
         seen++;
         last.addLast(e);
         held += size(e);
@@ -101,9 +100,9 @@ final class NodeStores {
               + " fits)");
     }
     List<EntryRow> out = new ArrayList<>();
-    for (SignedEntry se : last) {
+    for (Store.HistoryEntry se : last) {
       List<OpRow> ops = new ArrayList<>();
-      for (Op op : se.entry().ops()) {
+      for (Op op : se.ops()) {
         if (op instanceof Op.Put p) {
           ops.add(new OpRow("put", p.key(), p.value()));
         } else {
@@ -111,12 +110,7 @@ final class NodeStores {
         }
       }
       out.add(
-          new EntryRow(
-              se.hash().hex(),
-              idText(se.entry().author()),
-              se.entry().seq(),
-              se.entry().hlc().toString(),
-              ops));
+          new EntryRow(se.hash().hex(), idText(se.author()), se.seq(), se.hlc().toString(), ops));
     }
     return out;
   }

@@ -1,11 +1,6 @@
 package org.latticefs.kv.log;
 
 import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -15,6 +10,7 @@ import java.util.TreeSet;
 import java.util.UUID;
 import org.latticefs.cas.BlobRef;
 import org.latticefs.kv.Hlc;
+import org.latticefs.kv.KeyBytes;
 import org.latticefs.kv.NodeId;
 import org.latticefs.kv.Op;
 
@@ -29,10 +25,10 @@ import org.latticefs.kv.Op;
  *   <li>{@code seq >= 1}; {@code prev} is {@link #GENESIS} (32 zero bytes) if and only if {@code
  *       seq == 1}.
  *   <li>1 to {@value #MAX_OPS} ops; keys are valid per {@link Op#invalidKeyReason} (start with
- *       {@code /}, no NUL, no lone surrogates, at most {@value #MAX_KEY_BYTES} bytes of UTF-8); put
- *       values at most {@value #MAX_VALUE_BYTES} bytes.
+ *       {@code /}, no NUL, canonical {@link KeyBytes} strings, at most {@value #MAX_KEY_BYTES}
+ *       bytes); put values at most {@value #MAX_VALUE_BYTES} bytes.
  *   <li>{@code parents} has exactly one {@link KeyParents} per distinct key of {@code ops}; the
- *       constructor sorts it by {@link KeyParents#KEY_ORDER}.
+ *       constructor sorts it by {@link KeyBytes#ORDER}.
  *   <li>The encoding is at most {@value #MAX_ENCODED_BYTES} bytes.
  * </ul>
  *
@@ -53,21 +49,24 @@ import org.latticefs.kv.Op;
  *     60   32   prev: hash of the author's previous entry, or 32 zero bytes when seq == 1
  *     92    8   HLC: Hlc.packed() (48-bit millis, 16-bit counter)
  *    100    2   P = number of parents records, unsigned, 1..10,000
- *               P times, keys strictly ascending in KEY_ORDER:
+ *               P times, keys strictly ascending (unsigned bytes, KeyBytes.ORDER):
  *                 2   key length K, unsigned, 1..4,096
- *                 K   key, UTF-8 (well-formed, shortest form)
+ *                 K   key bytes (KeyBytes.encode: any bytes but NUL, first '/'; UTF-8 for text)
  *                 1   H = number of heads, 0..64
  *                 32H heads, strictly ascending (unsigned bytes)
  *      .    2   N = number of ops, unsigned, 1..10,000
  *               N times, in apply order:
  *                 1   tag: 0x01 put, 0x02 delete
  *                 2   key length K, unsigned, 1..4,096
- *                 K   key, UTF-8
+ *                 K   key bytes
  *                 put only: 4 value length V, unsigned, 0..1,048,576; then V value bytes
  *      end          no trailing bytes; the whole is at most 16 MiB
  * </pre>
  *
- * The set of parents keys must equal the set of op keys.
+ * The set of parents keys must equal the set of op keys. Keys are byte strings: a key that is not
+ * UTF-8 (a Latin-1 file name) decodes to the escapes {@link KeyBytes} defines, so every byte string
+ * a key can be has exactly one encoding, and keys that are UTF-8 text encode exactly as before the
+ * codec existed (the same bytes, hashes and signatures).
  */
 public record Entry(
     UUID storeId,
@@ -115,7 +114,7 @@ public record Entry(
     ops = List.copyOf(ops);
     List<KeyParents> sorted = new ArrayList<>(parents);
     sorted.forEach(p -> Objects.requireNonNull(p, "parents element"));
-    sorted.sort((a, b) -> KeyParents.KEY_ORDER.compare(a.key(), b.key()));
+    sorted.sort((a, b) -> KeyBytes.ORDER.compare(a.key(), b.key()));
     parents = List.copyOf(sorted);
     long size = FIXED_BYTES + 2 + 2;
     Set<String> opKeys = new HashSet<>();
@@ -171,7 +170,7 @@ public record Entry(
     List<byte[]> values = new ArrayList<>(ops.size());
     int size = FIXED_BYTES + 2 + 2;
     for (Op op : ops) {
-      byte[] k = op.key().getBytes(StandardCharsets.UTF_8);
+      byte[] k = KeyBytes.encode(op.key());
       opKeys.add(k);
       size += 1 + 2 + k.length;
       if (op instanceof Op.Put put) {
@@ -184,7 +183,7 @@ public record Entry(
     }
     List<byte[]> parentKeys = new ArrayList<>(parents.size());
     for (KeyParents p : parents) {
-      byte[] k = p.key().getBytes(StandardCharsets.UTF_8);
+      byte[] k = KeyBytes.encode(p.key());
       parentKeys.add(k);
       size += 2 + k.length + 1 + BlobRef.LENGTH * p.heads().size();
     }
@@ -246,50 +245,25 @@ public record Entry(
     }
   }
 
-  /** Checks a key and returns its UTF-8 length. */
+  /** Checks a key ({@link Op#invalidKeyReason}) and returns its length in bytes. */
   static int checkKey(String key) {
     Objects.requireNonNull(key, "key");
-    if (key.isEmpty() || key.charAt(0) != '/' || key.indexOf('\0') >= 0) {
+    String why = Op.invalidKeyReason(key);
+    if (why != null) {
+      String shown = KeyBytes.display(key);
       throw new IllegalArgumentException(
           "invalid key "
-              + (key.length() > 40 ? key.substring(0, 40) + "..." : key)
+              + (shown.length() > 60 ? shown.substring(0, 60) + "..." : shown)
               + ": "
-              + Op.invalidKeyReason(key));
+              + why);
     }
-    int bytes = 0;
-    for (int i = 0; i < key.length(); i++) {
-      char c = key.charAt(i);
-      if (c < 0x80) {
-        bytes += 1;
-      } else if (c < 0x800) {
-        bytes += 2;
-      } else if (Character.isHighSurrogate(c)
-          && i + 1 < key.length()
-          && Character.isLowSurrogate(key.charAt(i + 1))) {
-        bytes += 4;
-        i++;
-      } else if (Character.isSurrogate(c)) {
-        throw new IllegalArgumentException("key has a lone surrogate at index " + i);
-      } else {
-        bytes += 3;
-      }
-      if (bytes > MAX_KEY_BYTES) {
-        throw new IllegalArgumentException(
-            "key is over " + MAX_KEY_BYTES + " bytes of UTF-8: " + key.substring(0, 40) + "...");
-      }
-    }
-    return bytes;
+    return KeyBytes.encodedLength(key);
   }
 
   private static final class Decoder {
     private final byte[] b;
     private final int end;
     private int pos;
-    private final CharsetDecoder utf8 =
-        StandardCharsets.UTF_8
-            .newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT);
 
     Decoder(byte[] b, int off, int len) throws MalformedEntryException {
       if (off < 0 || len < 0 || off > b.length - len) {
@@ -327,7 +301,7 @@ public record Entry(
       String lastKey = null;
       for (int i = 0; i < parentCount; i++) {
         String key = key("parents[" + i + "] key");
-        if (lastKey != null && KeyParents.KEY_ORDER.compare(lastKey, key) >= 0) {
+        if (lastKey != null && KeyBytes.ORDER.compare(lastKey, key) >= 0) {
           throw new MalformedEntryException(
               "parents keys not strictly ascending at index " + i + ": " + key);
         }
@@ -434,13 +408,7 @@ public record Entry(
         throw new MalformedEntryException(what + " length " + len + " out of range");
       }
       need(len, what);
-      String s;
-      try {
-        CharBuffer chars = utf8.reset().decode(ByteBuffer.wrap(b, pos, len));
-        s = chars.toString();
-      } catch (CharacterCodingException e) {
-        throw new MalformedEntryException(what + " is not well-formed UTF-8", e);
-      }
+      String s = KeyBytes.decode(b, pos, len);
       pos += len;
       return s;
     }

@@ -1,7 +1,6 @@
 package org.latticefs.kv.log;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import org.latticefs.cas.BlobRef;
@@ -14,12 +13,6 @@ import org.latticefs.cas.BlobRef;
  * than {@link Entry#MAX_PARENTS_PER_KEY}.
  */
 public record KeyParents(String key, List<BlobRef> heads) {
-  /**
-   * The order of keys in an entry: by Unicode code point, which is the unsigned order of their
-   * UTF-8 bytes (unlike {@link String#compareTo}, which orders UTF-16 units).
-   */
-  public static final Comparator<String> KEY_ORDER = KeyParents::compareCodePoints;
-
   public KeyParents {
     Entry.checkKey(key);
     Objects.requireNonNull(heads, "heads");
@@ -41,20 +34,5 @@ public record KeyParents(String key, List<BlobRef> heads) {
       }
     }
     heads = List.copyOf(sorted);
-  }
-
-  static int compareCodePoints(String a, String b) {
-    int i = 0;
-    int j = 0;
-    while (i < a.length() && j < b.length()) {
-      int ca = a.codePointAt(i);
-      int cb = b.codePointAt(j);
-      if (ca != cb) {
-        return Integer.compare(ca, cb);
-      }
-      i += Character.charCount(ca);
-      j += Character.charCount(cb);
-    }
-    return Integer.compare(a.length() - i, b.length() - j);
   }
 }

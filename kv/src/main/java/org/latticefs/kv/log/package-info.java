@@ -16,8 +16,14 @@
  *
  * The entries of one author in one store, seq 1, 2, 3…, each naming the hash of the one before
  * ({@link org.latticefs.kv.log.Entry#GENESIS} for the first). {@link
- * org.latticefs.kv.log.ChainTip}: its last entry. {@link org.latticefs.kv.log.SigChainLog}: a chain
- * in an append-only file. {@code VerifiedCheckpoint}: how much of that file this node has already
- * verified the signatures of, kept beside it so that opening does not verify them again.
+ * org.latticefs.kv.log.ChainTip}: its last entry. {@link org.latticefs.kv.log.ChainLog}: a chain a
+ * store keeps, in a file ({@link org.latticefs.kv.log.SigChainLog}) or in memory ({@link
+ * org.latticefs.kv.log.MemoryChainLog}).
+ *
+ * <h2>Acknowledged mark</h2>
+ *
+ * How much of a log file is fsynced and verified, kept beside it ({@code VerifiedCheckpoint}): only
+ * what lies after it can be a torn tail; damage before it is corruption ({@link
+ * org.latticefs.kv.log.CorruptLogException}), and open skips verifying the signatures it covers.
  */
 package org.latticefs.kv.log;

@@ -9,9 +9,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.latticefs.cas.BlobRef;
+import org.latticefs.kv.Applyable;
 import org.latticefs.kv.Head;
 import org.latticefs.kv.KvException;
 import org.latticefs.kv.NodeId;
+import org.latticefs.kv.StateContext;
 
 /** Applies one entry to a {@link StateTxn}: the supersession rules, shared by all backends. */
 final class EntryApplier implements StateContext {
@@ -54,11 +56,6 @@ final class EntryApplier implements StateContext {
   }
 
   @Override
-  public StateEntry entry() {
-    return entry;
-  }
-
-  @Override
   public Optional<byte[]> get(String key) throws KvException {
     List<Head> heads = txn.heads(key);
     return heads.isEmpty() ? Optional.empty() : heads.get(0).valueIfPresent();
@@ -97,7 +94,7 @@ final class EntryApplier implements StateContext {
       heads.removeIf(h -> h.entry().equals(self));
       heads.add(new Head(key, valueOrNull, entry.hlc(), entry.author(), self));
     }
-    heads.sort(Keys.WINNER_FIRST);
+    heads.sort(Head.WINNER_FIRST);
     txn.setHeads(key, heads);
   }
 }

@@ -14,6 +14,7 @@ import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.latticefs.cas.BlobRef;
 import org.latticefs.kv.Head;
+import org.latticefs.kv.KeyBytes;
 import org.latticefs.kv.KeyValue;
 import org.latticefs.kv.KvException;
 import org.latticefs.kv.NodeId;
@@ -25,7 +26,7 @@ import org.latticefs.kv.NodeId;
  */
 public final class MemoryStateBackend implements StateBackend {
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
-  private final TreeMap<String, List<Head>> heads = new TreeMap<>(Keys.ORDER);
+  private final TreeMap<String, List<Head>> heads = new TreeMap<>(KeyBytes.ORDER);
   private final Set<Ghost> ghosts = new HashSet<>();
   private final TreeMap<NodeId, AppliedTip> tips = new TreeMap<>();
   private volatile boolean closed;
@@ -209,11 +210,11 @@ public final class MemoryStateBackend implements StateBackend {
     public List<KeyValue> list(String prefix, String afterKey, int limit) {
       List<KeyValue> out = new ArrayList<>();
       NavigableMap<String, List<Head>> tail =
-          afterKey != null && Keys.ORDER.compare(afterKey, prefix) >= 0
+          afterKey != null && KeyBytes.compare(afterKey, prefix) >= 0
               ? heads.tailMap(afterKey, false)
               : heads.tailMap(prefix, true);
       for (Map.Entry<String, List<Head>> e : tail.entrySet()) {
-        if (out.size() >= limit || !e.getKey().startsWith(prefix)) {
+        if (out.size() >= limit || !KeyBytes.startsWith(e.getKey(), prefix)) {
           break;
         }
         e.getValue().get(0).valueIfPresent().ifPresent(v -> out.add(new KeyValue(e.getKey(), v)));
@@ -224,7 +225,7 @@ public final class MemoryStateBackend implements StateBackend {
     @Override
     public void scan(String prefix, HeadsVisitor visitor) throws KvException {
       for (Map.Entry<String, List<Head>> e : heads.tailMap(prefix, true).entrySet()) {
-        if (!e.getKey().startsWith(prefix) || !visitor.visit(e.getKey(), e.getValue())) {
+        if (!KeyBytes.startsWith(e.getKey(), prefix) || !visitor.visit(e.getKey(), e.getValue())) {
           return;
         }
       }
@@ -240,7 +241,7 @@ public final class MemoryStateBackend implements StateBackend {
       try (StateDigest digest = new StateDigest()) {
         for (Map.Entry<String, List<Head>> e : heads.entrySet()) {
           byte[] encoded = StateCodec.encodeHeads(e.getValue());
-          digest.key(StateCodec.utf8(e.getKey()), encoded, encoded.length);
+          digest.key(KeyBytes.encode(e.getKey()), encoded, encoded.length);
         }
         tips.forEach(digest::tip);
         return digest.finish();

@@ -2,7 +2,6 @@ package org.latticefs.kv.state;
 
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.latticefs.cas.BlobRef;
@@ -25,10 +24,6 @@ final class StateCodec {
   static final int TIP_LENGTH = 8 + 32 + 8;
 
   private StateCodec() {}
-
-  static byte[] utf8(String key) {
-    return key.getBytes(StandardCharsets.UTF_8);
-  }
 
   static byte[] encodeHeads(List<Head> heads) {
     int size = 3;

@@ -9,10 +9,10 @@ import org.latticefs.kv.NodeId;
 
 /**
  * Builds the state digest: BLAKE3 over {@code "lattice-kv-state-v1\n"}, then for every key in
- * {@link Keys#ORDER}: {@code 'K' keyLen:u32 key valueLen:u32 heads} (the canonical heads encoding),
- * then for every author in id order: {@code 'T' author:32 tip} (the canonical tip encoding). Ghosts
- * are not covered: they are bookkeeping for entries not yet arrived and depend on arrival order,
- * not on the set of entries.
+ * {@link org.latticefs.kv.KeyBytes#ORDER}: {@code 'K' keyLen:u32 key valueLen:u32 heads} (the
+ * canonical heads encoding), then for every author in id order: {@code 'T' author:32 tip} (the
+ * canonical tip encoding). Ghosts are not covered: they are bookkeeping for entries not yet arrived
+ * and depend on arrival order, not on the set of entries.
  */
 final class StateDigest implements AutoCloseable {
   private final Blake3Hasher hasher = Blake3.newHasher();
@@ -22,12 +22,12 @@ final class StateDigest implements AutoCloseable {
     hasher.update("lattice-kv-state-v1\n".getBytes(StandardCharsets.US_ASCII));
   }
 
-  /** Adds one key; keys must come in {@link Keys#ORDER}, before any tip. */
-  void key(byte[] utf8Key, byte[] encodedHeads, int headsLength) {
+  /** Adds one key (its bytes); keys must come in their order, before any tip. */
+  void key(byte[] key, byte[] encodedHeads, int headsLength) {
     header.clear();
-    header.put((byte) 'K').putInt(utf8Key.length);
+    header.put((byte) 'K').putInt(key.length);
     hasher.update(header.array(), 0, 5);
-    hasher.update(utf8Key);
+    hasher.update(key);
     header.clear();
     header.putInt(headsLength);
     hasher.update(header.array(), 0, 4);

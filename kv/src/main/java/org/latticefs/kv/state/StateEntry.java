@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.latticefs.cas.BlobRef;
+import org.latticefs.kv.Applyable;
 import org.latticefs.kv.Hlc;
 import org.latticefs.kv.NodeId;
 

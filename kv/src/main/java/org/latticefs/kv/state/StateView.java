@@ -15,7 +15,8 @@ public interface StateView extends Store.Snapshot {
 
   /**
    * Visits every key starting with {@code prefix} that has heads (live or not), in ascending key
-   * order (UTF-8 byte order, which is code point order), until the visitor returns false.
+   * order ({@link org.latticefs.kv.KeyBytes#ORDER}: by their bytes), until the visitor returns
+   * false.
    */
   void scan(String prefix, HeadsVisitor visitor) throws KvException;
 

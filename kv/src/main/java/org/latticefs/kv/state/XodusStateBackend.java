@@ -23,6 +23,7 @@ import jetbrains.exodus.env.Transaction;
 import jetbrains.exodus.log.DataCorruptionException;
 import org.latticefs.cas.BlobRef;
 import org.latticefs.kv.Head;
+import org.latticefs.kv.KeyBytes;
 import org.latticefs.kv.KeyValue;
 import org.latticefs.kv.KvException;
 import org.latticefs.kv.NodeId;
@@ -30,11 +31,11 @@ import org.latticefs.kv.NodeId;
 /**
  * The state in a Xodus environment (one directory per store).
  *
- * <p>Named stores: {@code heads} (UTF-8 key → canonical heads), {@code ghosts} (entry hash ‖ UTF-8
- * key → empty), {@code tips} (author id → canonical tip), {@code meta} (format version). Xodus
- * write durability is left off: the logs are the truth and the store re-applies what a crash lost.
- * Every {@link ExodusException} is wrapped in a {@link KvException} ({@link CorruptStateException}
- * for data damage); nothing of Xodus escapes this class.
+ * <p>Named stores: {@code heads} (key bytes ({@link KeyBytes#encode}) → canonical heads), {@code
+ * ghosts} (entry hash ‖ key bytes → empty), {@code tips} (author id → canonical tip), {@code meta}
+ * (format version). Xodus write durability is left off: the logs are the truth and the store
+ * re-applies what a crash lost. Every {@link ExodusException} is wrapped in a {@link KvException}
+ * ({@link CorruptStateException} for data damage); nothing of Xodus escapes this class.
  */
 public final class XodusStateBackend implements StateBackend {
   private static final ByteIterable FORMAT_KEY = bytes("format");
@@ -261,7 +262,7 @@ public final class XodusStateBackend implements StateBackend {
   }
 
   private static ByteIterable ghostKey(BlobRef entry, String key) {
-    byte[] k = StateCodec.utf8(key);
+    byte[] k = KeyBytes.encode(key);
     byte[] out = new byte[BlobRef.LENGTH + k.length];
     entry.copyTo(out, 0);
     System.arraycopy(k, 0, out, BlobRef.LENGTH, k.length);
@@ -274,7 +275,7 @@ public final class XodusStateBackend implements StateBackend {
   }
 
   private List<Head> readHeads(Transaction txn, String key) throws KvException {
-    ByteIterable v = heads.get(txn, new ArrayByteIterable(StateCodec.utf8(key)));
+    ByteIterable v = heads.get(txn, new ArrayByteIterable(KeyBytes.encode(key)));
     if (v == null) {
       return List.of();
     }
@@ -295,7 +296,7 @@ public final class XodusStateBackend implements StateBackend {
 
     @Override
     public void setHeads(String key, List<Head> list) {
-      ArrayByteIterable k = new ArrayByteIterable(StateCodec.utf8(key));
+      ArrayByteIterable k = new ArrayByteIterable(KeyBytes.encode(key));
       if (list.isEmpty()) {
         heads.delete(txn, k);
       } else {
@@ -355,8 +356,7 @@ public final class XodusStateBackend implements StateBackend {
       if (limit <= 0) {
         return out;
       }
-      String start =
-          afterKey != null && Keys.ORDER.compare(afterKey, prefix) > 0 ? afterKey : prefix;
+      String start = afterKey != null && KeyBytes.compare(afterKey, prefix) > 0 ? afterKey : prefix;
       scanFrom(
           prefix,
           start,
@@ -376,10 +376,10 @@ public final class XodusStateBackend implements StateBackend {
     }
 
     private void scanFrom(String prefix, String start, HeadsVisitor visitor) throws KvException {
-      byte[] p = StateCodec.utf8(prefix);
+      byte[] p = KeyBytes.encode(prefix);
       try (Cursor cursor = heads.openCursor(txn)) {
         ByteIterable found =
-            cursor.getSearchKeyRange(new ArrayByteIterable(StateCodec.utf8(start)));
+            cursor.getSearchKeyRange(new ArrayByteIterable(KeyBytes.encode(start)));
         if (found == null) {
           return;
         }
@@ -388,7 +388,7 @@ public final class XodusStateBackend implements StateBackend {
           if (!startsWith(k, p)) {
             return;
           }
-          String key = new String(k.getBytesUnsafe(), 0, k.getLength(), StandardCharsets.UTF_8);
+          String key = KeyBytes.decode(k.getBytesUnsafe(), 0, k.getLength());
           ByteIterable v = cursor.getValue();
           if (!visitor.visit(key, StateCodec.decodeHeads(key, v.getBytesUnsafe(), v.getLength()))) {
             return;
@@ -424,7 +424,7 @@ public final class XodusStateBackend implements StateBackend {
         while (cursor.getNext()) {
           ByteIterable k = cursor.getKey();
           ByteIterable v = cursor.getValue();
-          String key = new String(k.getBytesUnsafe(), 0, k.getLength(), StandardCharsets.UTF_8);
+          String key = KeyBytes.decode(k.getBytesUnsafe(), 0, k.getLength());
           StateCodec.decodeHeads(key, v.getBytesUnsafe(), v.getLength());
           digest.key(array(k), v.getBytesUnsafe(), v.getLength());
         }

@@ -2,6 +2,7 @@ package org.latticefs.kv.store;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -9,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.latticefs.cas.BlobRef;
+import org.latticefs.kv.KeyBytes;
 import org.latticefs.kv.KeyValue;
 import org.latticefs.kv.KvException;
 import org.latticefs.kv.NodeId;
@@ -17,7 +19,8 @@ import org.latticefs.kv.Store;
 import org.latticefs.kv.Stores.StoreInfo;
 
 /**
- * Typed access to the root store's keys (the control plane, one per mesh). Values are UTF-8 text.
+ * Typed access to the root store's keys (the control plane, one per mesh). Values are UTF-8 text,
+ * except store names: the bytes of the name ({@link KeyBytes#encode}, UTF-8 for text names).
  *
  * <pre>
  * /stores/{uuid}/name, /stores/{uuid}/created_at   a store (created_at: decimal epoch millis)
@@ -32,7 +35,7 @@ import org.latticefs.kv.Stores.StoreInfo;
  */
 public final class RootStore {
   /** The root store's id: fixed, the same on every node. */
-  public static final UUID ID = new UUID(0, 0);
+  public static final UUID ID = org.latticefs.kv.Stores.ROOT_ID;
 
   private static final int PAGE = 1000;
 
@@ -97,7 +100,7 @@ public final class RootStore {
   public void declareStore(UUID id, String name, long createdAtMillis) throws KvException {
     store.commit(
         List.of(
-            Op.Put.utf8(storeKey(id, "name"), name),
+            new Op.Put(storeKey(id, "name"), KeyBytes.encode(name)),
             Op.Put.utf8(storeKey(id, "created_at"), Long.toString(createdAtMillis))));
   }
 
@@ -109,14 +112,14 @@ public final class RootStore {
 
   /** The declared store {@code id}, if live. */
   public Optional<StoreInfo> store(UUID id) throws KvException {
-    Optional<String> name = text(storeKey(id, "name"));
+    Optional<String> name = store.get(storeKey(id, "name")).map(KeyBytes::decode);
     if (name.isEmpty()) {
       return Optional.empty();
     }
     return Optional.of(new StoreInfo(id, name.get(), createdAt(id)));
   }
 
-  /** Every live declared store, ordered by name then id. */
+  /** Every live declared store, ordered by name ({@link KeyBytes#ORDER}) then id. */
   public List<StoreInfo> stores() throws KvException {
     List<StoreInfo> out = new ArrayList<>();
     for (KeyValue kv : all("/stores/")) {
@@ -131,9 +134,9 @@ public final class RootStore {
       } catch (IllegalArgumentException e) {
         continue;
       }
-      out.add(new StoreInfo(id, utf8(kv.value()), createdAt(id)));
+      out.add(new StoreInfo(id, KeyBytes.decode(kv.value()), createdAt(id)));
     }
-    out.sort(java.util.Comparator.comparing(StoreInfo::name).thenComparing(StoreInfo::id));
+    out.sort(Comparator.comparing(StoreInfo::name, KeyBytes.ORDER).thenComparing(StoreInfo::id));
     return out;
   }
 

@@ -3,6 +3,7 @@ package org.latticefs.kv.store;
 import java.time.Duration;
 import java.time.InstantSource;
 import org.latticefs.kv.HybridClock;
+import org.latticefs.kv.sync.AuthorPolicy;
 
 /**
  * How a {@link LogStore} runs.
@@ -77,6 +78,12 @@ public record StoreSettings(
         10_000,
         10_000,
         1024);
+  }
+
+  /** These settings with another node's clock (over the same wall clock {@code time}). */
+  public StoreSettings withClock(HybridClock c) {
+    return new StoreSettings(
+        c, time, policy, orphanTtl, orphanLimit, watchBuffer, maxCommitBatch, syncDelay);
   }
 
   public StoreSettings withPolicy(AuthorPolicy p) {

@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import org.latticefs.kv.KeyBytes;
 import org.latticefs.kv.KvException;
 import org.latticefs.kv.Store.Change;
 import org.latticefs.kv.state.KeyChange;
@@ -95,7 +96,7 @@ final class WatchHub implements AutoCloseable {
     void offer(List<KeyChange> changes, Snapshots snapshots) {
       List<Change> mine = new ArrayList<>();
       for (KeyChange c : changes) {
-        if (c.key().startsWith(prefix)) {
+        if (KeyBytes.startsWith(c.key(), prefix)) {
           mine.add(new Change(c.key(), c.heads(), false, false));
         }
       }

@@ -14,9 +14,9 @@ import org.latticefs.kv.Op;
 import org.latticefs.kv.log.Entry;
 import org.latticefs.kv.log.KeyParents;
 import org.latticefs.kv.log.SignedEntry;
-import org.latticefs.kv.store.IngestOutcome;
 import org.latticefs.kv.store.LogStore;
 import org.latticefs.kv.store.StoreSettings;
+import org.latticefs.kv.sync.IngestOutcome;
 
 /**
  * Ingest (verify + append + apply) of N single-op entries by another author, in batches as a sync

@@ -76,7 +76,9 @@ public final class LogReadBench {
         }
         add(rates, stale, n, s);
 
-        check(java.util.Arrays.equals(freshCheckpoint, Files.readAllBytes(checkpoint)));
+        // The stale open brought the mark up to date in place; start the next case from the
+        // checkpoint the appender left, byte for byte.
+        Files.write(checkpoint, freshCheckpoint);
         s = System.nanoTime();
         try (SigChainLog log = SigChainLog.open(file, store, id.id())) {
           check(log.size() == n);

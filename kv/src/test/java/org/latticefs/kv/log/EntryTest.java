@@ -15,6 +15,7 @@ import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 import org.latticefs.cas.BlobRef;
 import org.latticefs.kv.Hlc;
+import org.latticefs.kv.KeyBytes;
 import org.latticefs.kv.NodeId;
 import org.latticefs.kv.Op;
 
@@ -91,7 +92,7 @@ class EntryTest {
   void keyOrderIsCodePointOrder() {
     // U+FF61 sorts after U+1F600 in UTF-16 but before it by code point (and UTF-8 bytes).
     assertTrue("\uff61".compareTo("😀") > 0);
-    assertTrue(KeyParents.KEY_ORDER.compare("\uff61", "😀") < 0);
+    assertTrue(KeyBytes.ORDER.compare("\uff61", "😀") < 0);
   }
 
   @Test
@@ -224,33 +225,43 @@ class EntryTest {
   }
 
   @Test
-  void badUtf8IsRejected() {
-    for (byte[] bad :
-        new byte[][] {
-          {(byte) 0xc0, (byte) 0xaf}, // overlong '/'
-          {(byte) 0xff, 'a'},
-          {(byte) 0xed, (byte) 0xa0}, // truncated surrogate
-          {'/', (byte) 0x80}, // lone continuation byte
-        }) {
-      byte[] b = simple().encode();
-      System.arraycopy(bad, 0, b, OP_KEY, 2);
-      assertMalformed(b, "UTF-8");
+  void keysAreByteStringsThatNeedNotBeUtf8() throws Exception {
+    byte[][] names = {
+      {'/', 'c', 'a', 'f', (byte) 0xe9}, // Latin-1 'café'
+      {'/', 'c', 'a', 'f', (byte) 0xe8},
+      {'/', (byte) 0xc0, (byte) 0xaf}, // overlong '/'
+      {'/', (byte) 0xff, 'a'},
+      {'/', (byte) 0xed, (byte) 0xa0, (byte) 0x80}, // CESU-8 style surrogate
+      {'/', (byte) 0x80}, // lone continuation byte
+    };
+    List<String> keys = new java.util.ArrayList<>();
+    for (byte[] name : names) {
+      String key = KeyBytes.decode(name);
+      keys.add(key);
+      Entry e =
+          new Entry(
+              STORE,
+              AUTHOR,
+              1,
+              Entry.GENESIS,
+              Hlc.ZERO,
+              List.of(new KeyParents(key, List.of())),
+              List.of(new Op.Delete(key)));
+      byte[] encoded = e.encode();
+      byte[] expected = Arrays.copyOfRange(encoded, 104, 104 + name.length);
+      assertArrayEquals(name, expected, "the key's own bytes are in the encoding");
+      Entry back = Entry.decode(encoded);
+      assertEquals(e, back);
+      assertArrayEquals(encoded, back.encode());
     }
-    Entry e =
-        new Entry(
-            STORE,
-            AUTHOR,
-            1,
-            Entry.GENESIS,
-            Hlc.ZERO,
-            List.of(new KeyParents("/abc", List.of())),
-            List.of(new Op.Delete("/abc")));
-    byte[] b = e.encode();
-    int key = 104;
-    b[key + 1] = (byte) 0xed; // CESU-8 style surrogate: ED A0 80
-    b[key + 2] = (byte) 0xa0;
-    b[key + 3] = (byte) 0x80;
-    assertMalformed(b, "UTF-8");
+    assertEquals(names.length, new java.util.HashSet<>(keys).size(), "no two names collide");
+    // A first byte other than '/' or a NUL byte is still refused.
+    byte[] b = simple().encode();
+    b[OP_KEY] = (byte) 0xc0;
+    assertMalformed(b, "starts with '/'");
+    b = simple().encode();
+    b[OP_KEY + 1] = 0;
+    assertMalformed(b, "NUL");
   }
 
   @Test

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -16,14 +16,17 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.UUID;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.latticefs.cas.hash.Blake3;
 import org.latticefs.kv.Identity;
 import org.latticefs.kv.KvException;
+import org.latticefs.kv.log.VerifiedCheckpoint.Mark;
 
 /**
- * The verified checkpoint: which signatures {@link SigChainLog#open} skips, and when it must not.
+ * The verified checkpoint: the acknowledged mark that tells damage from a torn tail, and the
+ * signatures {@link SigChainLog#open} skips (and when it must not).
  */
 class SigChainLogCheckpointTest {
   private static final UUID STORE = new UUID(0x1234, 0x5678);
@@ -66,9 +69,34 @@ class SigChainLogCheckpointTest {
     return end;
   }
 
-  private void assertCheckpointAt(List<SignedEntry> c, int n) {
-    VerifiedCheckpoint cp = VerifiedCheckpoint.read(file()).orElseThrow();
-    assertEquals(new VerifiedCheckpoint(endOf(c, n), n, c.get(n - 1).hash()), cp);
+  private Mark markOf() {
+    VerifiedCheckpoint.Reading r = VerifiedCheckpoint.read(file(), STORE, alice.id());
+    assertTrue(r instanceof VerifiedCheckpoint.Found, r.toString());
+    return ((VerifiedCheckpoint.Found) r).mark();
+  }
+
+  private void assertMarkAt(List<SignedEntry> c, int n) {
+    assertEquals(
+        n == 0 ? Mark.empty() : new Mark(endOf(c, n), n, c.get(n - 1).hash()), markOf(), "mark");
+  }
+
+  private void writeMark(Mark mark) throws Exception {
+    VerifiedCheckpoint.create(file(), STORE, alice.id(), mark).close();
+  }
+
+  /** Asserts that open fails as corruption naming {@code part}, modifying neither file. */
+  private CorruptLogException assertRefused(String part) throws Exception {
+    byte[] log = Files.readAllBytes(file());
+    byte[] checkpoint =
+        Files.exists(checkpointFile()) ? Files.readAllBytes(checkpointFile()) : null;
+    CorruptLogException e = assertThrows(CorruptLogException.class, this::open);
+    assertTrue(e.getMessage().contains(part), e.getMessage());
+    assertTrue(e.getMessage().contains(file().toString()), "names the file: " + e.getMessage());
+    assertArrayEquals(log, Files.readAllBytes(file()), "the log was not modified");
+    if (checkpoint != null) {
+      assertArrayEquals(checkpoint, Files.readAllBytes(checkpointFile()), "nor its checkpoint");
+    }
+    return e;
   }
 
   @Test
@@ -79,49 +107,59 @@ class SigChainLogCheckpointTest {
       log.append(c.subList(0, 100));
       log.append(c.subList(100, 300));
     }
-    assertCheckpointAt(c, 300);
+    assertMarkAt(c, 300);
     assertEquals(0, reopen(c));
     assertEquals(0, reopen(c));
 
     Files.delete(checkpointFile());
     assertEquals(300, reopen(c), "no checkpoint: every signature");
-    assertCheckpointAt(c, 300);
+    assertMarkAt(c, 300);
     assertEquals(0, reopen(c), "the full verification rewrote it");
   }
 
   @Test
-  void anEmptyLogHasNoCheckpoint() throws Exception {
+  void aNewLogStartsWithAnEmptyMark() throws Exception {
     try (SigChainLog log = open()) {
       assertEquals(0, log.size());
     }
-    assertFalse(Files.exists(checkpointFile()));
-    // A checkpoint left behind by a deleted log is dropped when the log is created again.
-    List<SignedEntry> c = Entries.chain(STORE, alice, null, 3);
-    write(c);
-    byte[] old = Files.readAllBytes(checkpointFile());
-    Files.delete(file());
-    Files.write(checkpointFile(), old);
-    try (SigChainLog log = open()) {
-      assertEquals(0, log.size());
-    }
-    assertFalse(Files.exists(checkpointFile()));
+    assertMarkAt(List.of(), 0);
+    assertEquals(VerifiedCheckpoint.BYTES, Files.size(checkpointFile()));
   }
 
   @Test
-  void aStaleCheckpointVerifiesOnlyTheTail() throws Exception {
+  void aDeletedLogWhoseCheckpointRemainsIsRefused() throws Exception {
+    List<SignedEntry> c = Entries.chain(STORE, alice, null, 3);
+    write(c);
+    Files.delete(file());
+    byte[] checkpoint = Files.readAllBytes(checkpointFile());
+    CorruptLogException e = assertThrows(CorruptLogException.class, this::open);
+    assertTrue(e.getMessage().contains("is missing"), e.getMessage());
+    assertEquals(1, e.firstBadSeq());
+    assertEquals(3, e.lastAckSeq());
+    assertFalse(Files.exists(file()), "not created empty");
+    assertArrayEquals(checkpoint, Files.readAllBytes(checkpointFile()));
+    // Moving the checkpoint away is the explicit way to start the chain afresh.
+    Files.delete(checkpointFile());
+    try (SigChainLog log = open()) {
+      assertEquals(0, log.size());
+    }
+  }
+
+  @Test
+  void aStaleMarkVerifiesOnlyTheTail() throws Exception {
     List<SignedEntry> c = Entries.chain(STORE, alice, null, 150);
     write(c.subList(0, 100));
     byte[] at100 = Files.readAllBytes(checkpointFile());
     write(c.subList(100, 150));
-    assertCheckpointAt(c, 150);
-    Files.write(checkpointFile(), at100); // as after a crash before close
+    assertMarkAt(c, 150);
+    Files.write(checkpointFile(), at100); // as when a power loss lost the later marks
     assertEquals(50, reopen(c));
-    assertCheckpointAt(c, 150);
+    assertMarkAt(c, 150);
     assertEquals(0, reopen(c));
   }
 
   @Test
-  void theTailAfterAStaleCheckpointIsReallyVerified() throws Exception {
+  void theTailAfterAStaleMarkIsReallyVerified() throws Exception {
     List<SignedEntry> c = Entries.chain(STORE, alice, null, 30);
     write(c.subList(0, 20));
     byte[] at20 = Files.readAllBytes(checkpointFile());
@@ -129,12 +167,12 @@ class SigChainLogCheckpointTest {
     forged.set(4, withFlippedSignature(forged.get(4)));
     write(forged); // append trusts its caller on signatures (documented)
     Files.write(checkpointFile(), at20);
-    KvException e = assertThrows(KvException.class, this::open);
+    KvException e = assertThrows(CorruptLogException.class, this::open);
     assertTrue(e.getMessage().contains("entry 25 has an invalid signature"), e.getMessage());
   }
 
   @Test
-  void aCorruptCheckpointFallsBackToFullVerification() throws Exception {
+  void aDamagedCheckpointBesideAnIntactLogIsReplaced() throws Exception {
     List<SignedEntry> c = Entries.chain(STORE, alice, null, 40);
     write(c);
     byte[] good = Files.readAllBytes(checkpointFile());
@@ -153,37 +191,40 @@ class SigChainLogCheckpointTest {
     bad.add(random);
     for (byte[] b : bad) {
       Files.write(checkpointFile(), b);
-      assertEquals(40, reopen(c), "checkpoint " + Arrays.toString(b));
-      assertArrayEquals(good, Files.readAllBytes(checkpointFile()), "rewritten");
+      long verified = reopen(c);
+      assertTrue(verified == 0 || verified == 40, "all or nothing: " + verified);
+      assertMarkAt(c, 40);
     }
   }
 
   @Test
-  void aWellFormedCheckpointThatDoesNotMatchTheFileFallsBack() throws Exception {
+  void aCheckpointThatDoesNotMatchTheLogIsRefused() throws Exception {
     List<SignedEntry> c = Entries.chain(STORE, alice, null, 40);
     write(c);
-    byte[] good = Files.readAllBytes(checkpointFile());
-    List<VerifiedCheckpoint> wrong =
+    List<Mark> wrong =
         List.of(
-            new VerifiedCheckpoint(endOf(c, 40), 40, Blake3.hash(new byte[] {1})),
-            new VerifiedCheckpoint(endOf(c, 40), 40, c.get(38).hash()),
-            new VerifiedCheckpoint(endOf(c, 40) - 1, 40, c.get(39).hash()),
-            new VerifiedCheckpoint(endOf(c, 39), 40, c.get(39).hash()),
-            new VerifiedCheckpoint(endOf(c, 40), 39, c.get(39).hash()),
-            new VerifiedCheckpoint(endOf(c, 39), 39, c.get(39).hash()),
-            new VerifiedCheckpoint(endOf(c, 40), 39, c.get(38).hash()));
-    for (VerifiedCheckpoint cp : wrong) {
-      cp.write(file());
-      assertEquals(40, reopen(c), cp.toString());
-      assertArrayEquals(good, Files.readAllBytes(checkpointFile()), "rewritten");
+            new Mark(endOf(c, 40), 40, Blake3.hash(new byte[] {1})),
+            new Mark(endOf(c, 40), 40, c.get(38).hash()),
+            new Mark(endOf(c, 40) - 1, 40, c.get(39).hash()),
+            new Mark(endOf(c, 39), 40, c.get(39).hash()),
+            new Mark(endOf(c, 40), 39, c.get(39).hash()),
+            new Mark(endOf(c, 39), 39, c.get(39).hash()),
+            new Mark(endOf(c, 40), 39, c.get(38).hash()));
+    for (Mark m : wrong) {
+      writeMark(m);
+      assertRefused(file().toString());
     }
-    // Another author's checkpoint of a log of the same length.
+    writeMark(new Mark(endOf(c, 40), 40, c.get(39).hash()));
+    assertEquals(0, reopen(c));
+    // Another author's checkpoint says nothing about this log: set aside, everything verified.
     Path bobs = dir.resolve("bob.log");
     try (SigChainLog log = SigChainLog.open(bobs, STORE, bob.id())) {
       log.append(Entries.chain(STORE, bob, null, 40));
     }
     Files.copy(VerifiedCheckpoint.fileOf(bobs), checkpointFile(), REPLACE);
     assertEquals(40, reopen(c));
+    assertMarkAt(c, 40);
+    assertTrue(Files.exists(dir.resolve("alice.log.verified.damaged")), "the foreign one kept");
   }
 
   @Test
@@ -193,112 +234,133 @@ class SigChainLogCheckpointTest {
     write(c);
     // What append was given counts as verified: with the matching checkpoint open trusts it.
     assertEquals(0, reopen(c));
-    // A checkpoint that does not match (here: off by one byte) must not cover entry 3.
-    new VerifiedCheckpoint(endOf(c, 10) + 1, 10, c.get(9).hash()).write(file());
+    // A checkpoint that does not match (here: off by one byte) covers nothing: refused.
+    writeMark(new Mark(endOf(c, 10) + 1, 10, c.get(9).hash()));
     Files.write(file(), new byte[] {0}, StandardOpenOption.APPEND);
+    assertRefused("does not match its checkpoint");
+    // Without one, as for a log from elsewhere, open finds the bad signature.
+    Files.delete(checkpointFile());
     KvException e = assertThrows(KvException.class, this::open);
     assertTrue(e.getMessage().contains("entry 3 has an invalid signature"), e.getMessage());
   }
 
   @Test
-  void aTornTailAfterTheCheckpointIsTruncated() throws Exception {
+  void aTornTailAfterTheMarkIsCutAndKept() throws Exception {
     List<SignedEntry> c = Entries.chain(STORE, alice, null, 15);
     write(c.subList(0, 10));
     byte[] at10 = Files.readAllBytes(checkpointFile());
     write(c.subList(10, 15));
-    Files.write(checkpointFile(), at10);
+    Files.write(checkpointFile(), at10); // the last append's mark never reached the disk
+    byte[] before = Files.readAllBytes(file());
     truncate(file(), endOf(c, 14) + 7); // entry 15's frame cut short
     assertEquals(4, reopen(c.subList(0, 14)));
     assertEquals(endOf(c, 14), Files.size(file()));
-    assertCheckpointAt(c, 14);
+    assertMarkAt(c, 14);
+    Path kept = dir.resolve("alice.log.cut-at-" + endOf(c, 14));
+    assertArrayEquals(
+        Arrays.copyOfRange(before, (int) endOf(c, 14), (int) endOf(c, 14) + 7),
+        Files.readAllBytes(kept));
   }
 
   @Test
-  void aCheckpointPastTheEndOfATruncatedFileIsIgnored() throws Exception {
+  void aLogShorterThanItsMarkIsRefused() throws Exception {
     List<SignedEntry> c = Entries.chain(STORE, alice, null, 20);
     write(c);
-    byte[] at20 = Files.readAllBytes(checkpointFile());
-    // Cut at a frame boundary (an older copy of the file), then inside a frame (a torn tail).
-    truncate(file(), endOf(c, 12));
-    assertEquals(12, reopen(c.subList(0, 12)));
-    assertCheckpointAt(c, 12);
-    write(c.subList(12, 20));
-    Files.write(checkpointFile(), at20);
-    truncate(file(), endOf(c, 15) + 30);
-    assertEquals(15, reopen(c.subList(0, 15)));
-    assertEquals(endOf(c, 15), Files.size(file()));
-    assertCheckpointAt(c, 15);
+    byte[] full = Files.readAllBytes(file());
+    // Cut at a frame boundary (an older copy of the file), then inside a frame.
+    for (long cut : new long[] {endOf(c, 12), endOf(c, 15) + 30, endOf(c, 20) - 1}) {
+      Files.write(file(), Arrays.copyOf(full, (int) cut));
+      CorruptLogException e = assertRefused("acknowledged");
+      assertEquals(20, e.lastAckSeq());
+    }
   }
 
   @Test
-  void damageInsideTheCheckpointedPrefixIsHandledAsWithoutOne() throws Exception {
+  void damageInsideTheMarkIsCorruptionEvenInTheLastEntry() throws Exception {
     List<SignedEntry> c = Entries.chain(STORE, alice, null, 10);
     try (SigChainLog log = open()) {
-      for (SignedEntry s : c) {
-        log.append(List.of(s));
-      }
+      log.append(c.subList(0, 3));
+      log.append(c.subList(3, 10));
     }
-    long at = endOf(c, 3) + 40;
-    byte[] b = new byte[1];
-    try (FileChannel ch = FileChannel.open(file(), StandardOpenOption.READ)) {
-      ch.read(ByteBuffer.wrap(b), at);
+    for (long at :
+        new long[] {endOf(c, 3) + 40, endOf(c, 9) + 2, endOf(c, 9) + 60, endOf(c, 10) - 1}) {
+      byte[] clean = Files.readAllBytes(file());
+      byte[] bad = clean.clone();
+      bad[(int) at] ^= 0x10;
+      Files.write(file(), bad);
+      CorruptLogException e = assertRefused("acknowledged");
+      assertEquals(10, e.lastAckSeq());
+      Files.write(file(), clean);
     }
-    b[0] ^= 0x10;
-    try (FileChannel ch = FileChannel.open(file(), StandardOpenOption.WRITE)) {
-      ch.write(ByteBuffer.wrap(b), at);
-    }
-    byte[] damaged = Files.readAllBytes(file());
-    KvException e = assertThrows(KvException.class, this::open);
-    assertTrue(e.getMessage().contains("corrupt"), e.getMessage());
-    assertArrayEquals(damaged, Files.readAllBytes(file()), "nothing may be cut");
+    assertEquals(0, reopen(c));
   }
 
   @Test
-  void appendsRewriteTheCheckpointWithoutAClose() throws Exception {
-    int n = SigChainLog.CHECKPOINT_EVERY + 10;
-    List<SignedEntry> c = Entries.chain(STORE, alice, null, n);
-    SigChainLog log = open();
-    try {
-      for (int i = 0; i < n; i += 100) {
-        log.append(c.subList(i, Math.min(n, i + 100)));
-      }
-      VerifiedCheckpoint cp = VerifiedCheckpoint.read(file()).orElseThrow();
-      assertTrue(cp.seq() >= SigChainLog.CHECKPOINT_EVERY, cp.toString());
-      assertCheckpointAt(c, (int) cp.seq());
-    } finally {
-      log.close();
-    }
-    assertCheckpointAt(c, n);
+  void aDamagedCheckpointWithADamagedTailIsRefusedUntilMovedAway() throws Exception {
+    List<SignedEntry> c = Entries.chain(STORE, alice, null, 6);
+    write(c);
+    Files.write(checkpointFile(), new byte[VerifiedCheckpoint.BYTES]);
+    truncate(file(), endOf(c, 6) - 5);
+    assertRefused("is unusable");
+    Files.delete(checkpointFile());
+    assertEquals(5, reopen(c.subList(0, 5)));
   }
 
-  private static SignedEntry withFlippedSignature(SignedEntry s) {
-    byte[] sig = s.signature();
-    sig[5] ^= 1;
-    return new SignedEntry(s.entry(), s.encoded(), sig, s.hash());
+  @Test
+  void aVersion1CheckpointIsReadThenUpgraded() throws Exception {
+    List<SignedEntry> c = Entries.chain(STORE, alice, null, 12);
+    write(c);
+    // The 60-byte format earlier builds wrote: magic, end, seq, hash, CRC32C.
+    byte[] v1 = new byte[VerifiedCheckpoint.V1_BYTES];
+    System.arraycopy("LTSCVFY1".getBytes(StandardCharsets.US_ASCII), 0, v1, 0, 8);
+    LogFrames.putLong(v1, 8, endOf(c, 12));
+    LogFrames.putLong(v1, 16, 12);
+    c.get(11).hash().copyTo(v1, 24);
+    CRC32C crc = new CRC32C();
+    crc.update(v1, 0, v1.length - 4);
+    LogFrames.putInt(v1, v1.length - 4, (int) crc.getValue());
+    Files.write(checkpointFile(), v1);
+    assertEquals(0, reopen(c), "its mark is trusted");
+    assertEquals(VerifiedCheckpoint.BYTES, Files.size(checkpointFile()), "rewritten as version 2");
+    assertMarkAt(c, 12);
+    // Its mark protects like a new one: damage under it is corruption.
+    Files.write(checkpointFile(), v1);
+    byte[] bad = Files.readAllBytes(file());
+    bad[(int) endOf(c, 12) - 3] ^= 1;
+    Files.write(file(), bad);
+    assertRefused("acknowledged");
+  }
+
+  @Test
+  void everySyncedAppendMovesTheMarkWithoutAClose() throws Exception {
+    int n = SigChainLog.CHECKPOINT_EVERY + 10;
+    List<SignedEntry> c = Entries.chain(STORE, alice, null, n);
+    try (SigChainLog log = open()) {
+      for (int i = 0; i < n; i += 1000) {
+        int to = Math.min(n, i + 1000);
+        log.append(c.subList(i, to));
+        assertMarkAt(c, to);
+      }
+    }
+    assertMarkAt(c, n);
   }
 
   private static final java.nio.file.StandardCopyOption REPLACE =
       java.nio.file.StandardCopyOption.REPLACE_EXISTING;
 
-  private static void truncate(Path f, long size) throws Exception {
-    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
-      ch.truncate(size);
-    }
-  }
-
   @Test
-  void unsyncedAppendsAreNeverCheckpointedUntilSynced() throws Exception {
-    int n = SigChainLog.CHECKPOINT_EVERY + 10;
+  void unsyncedAppendsAreNeverMarkedUntilSynced() throws Exception {
+    int n = 30;
     List<SignedEntry> c = Entries.chain(STORE, alice, null, n);
     try (SigChainLog log = open()) {
       log.append(c.subList(0, 10), false);
       log.append(c.subList(10, n), false);
       assertTrue(log.hasUnsynced());
-      assertFalse(Files.exists(checkpointFile()), "no checkpoint over unsynced frames");
+      assertMarkAt(c, 0);
       assertEquals(c, log.entriesAfter(0).toList(), "readable before the sync");
       log.sync();
       assertFalse(log.hasUnsynced());
-      assertCheckpointAt(c, n);
+      assertMarkAt(c, n);
     }
     assertEquals(0, reopen(c));
   }
@@ -311,7 +373,20 @@ class SigChainLogCheckpointTest {
       assertTrue(log.hasUnsynced());
       log.append(c.subList(2, 3), true);
       assertFalse(log.hasUnsynced());
+      assertMarkAt(c, 3);
     }
     reopen(c);
+  }
+
+  private static SignedEntry withFlippedSignature(SignedEntry s) {
+    byte[] sig = s.signature();
+    sig[5] ^= 1;
+    return new SignedEntry(s.entry(), s.encoded(), sig, s.hash());
+  }
+
+  private static void truncate(Path f, long size) throws Exception {
+    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
+      ch.truncate(size);
+    }
   }
 }

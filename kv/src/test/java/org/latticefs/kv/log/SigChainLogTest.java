@@ -157,19 +157,34 @@ class SigChainLogTest {
         id);
   }
 
+  /**
+   * Writes {@code c}, the entries after {@code acknowledged} in one last append whose mark never
+   * reached the disk (as after a power loss during that append).
+   */
+  private void writeWithLastAppendUnacknowledged(List<SignedEntry> c, int acknowledged)
+      throws Exception {
+    try (SigChainLog log = open()) {
+      log.append(c.subList(0, acknowledged));
+    }
+    byte[] mark = Files.readAllBytes(VerifiedCheckpoint.fileOf(file()));
+    try (SigChainLog log = open()) {
+      log.append(c.subList(acknowledged, c.size()));
+    }
+    Files.write(VerifiedCheckpoint.fileOf(file()), mark);
+  }
+
   @Test
   void tornTailAtEveryOffsetOfTheLastFrameIsTruncated() throws Exception {
     List<SignedEntry> c = Entries.chain(STORE, alice, null, 12);
-    try (SigChainLog log = open()) {
-      log.append(c.subList(0, 11));
-      log.append(c.subList(11, 12));
-    }
+    writeWithLastAppendUnacknowledged(c, 11);
+    byte[] mark = Files.readAllBytes(VerifiedCheckpoint.fileOf(file()));
     Path full = dir.resolve("full.copy");
     Files.copy(file(), full);
     long fullSize = Files.size(full);
     long lastStart = fullSize - frameLength(c.get(11));
     for (long cut = lastStart; cut < fullSize; cut++) {
       Files.copy(full, file(), StandardCopyOption.REPLACE_EXISTING);
+      Files.write(VerifiedCheckpoint.fileOf(file()), mark);
       truncate(file(), cut);
       try (SigChainLog log = open()) {
         assertTip(log, c.get(10));
@@ -184,10 +199,8 @@ class SigChainLogTest {
   @Test
   void tornTailInsideAMultiFrameAppendKeepsTheCompleteFrames() throws Exception {
     List<SignedEntry> c = Entries.chain(STORE, alice, null, 20);
-    try (SigChainLog log = open()) {
-      log.append(c.subList(0, 5));
-      log.append(c.subList(5, 20));
-    }
+    writeWithLastAppendUnacknowledged(c, 5);
+    byte[] mark = Files.readAllBytes(VerifiedCheckpoint.fileOf(file()));
     long[] starts = frameStarts(c);
     Path full = dir.resolve("full.copy");
     Files.copy(file(), full);
@@ -199,6 +212,7 @@ class SigChainLogTest {
     }
     // Page writes persisted out of order: frame 12 zeroed, frames 13.. of the same append intact.
     Files.copy(full, file(), StandardCopyOption.REPLACE_EXISTING);
+    Files.write(VerifiedCheckpoint.fileOf(file()), mark);
     overwrite(file(), starts[12] + 30, new byte[40]);
     try (SigChainLog log = open()) {
       assertTip(log, c.get(11));
@@ -225,12 +239,12 @@ class SigChainLogTest {
     r.nextBytes(randomTail);
     tails.add(randomTail);
     byte[] fakeFrame = new byte[100];
-    SigChainLog.putInt(fakeFrame, 0, SigChainLog.FRAME_MAGIC);
-    SigChainLog.putInt(fakeFrame, 4, 60);
+    LogFrames.putInt(fakeFrame, 0, SigChainLog.FRAME_MAGIC);
+    LogFrames.putInt(fakeFrame, 4, 60);
     tails.add(fakeFrame);
     byte[] hugeLength = new byte[30];
-    SigChainLog.putInt(hugeLength, 0, SigChainLog.FRAME_MAGIC);
-    SigChainLog.putInt(hugeLength, 4, 0x7fff_ffff);
+    LogFrames.putInt(hugeLength, 0, SigChainLog.FRAME_MAGIC);
+    LogFrames.putInt(hugeLength, 4, 0x7fff_ffff);
     tails.add(hugeLength);
     for (byte[] tail : tails) {
       byte[] dirty = Arrays.copyOf(clean, clean.length + tail.length);

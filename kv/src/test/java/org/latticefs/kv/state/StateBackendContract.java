@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.latticefs.cas.BlobRef;
+import org.latticefs.kv.Applyable;
 import org.latticefs.kv.Head;
 import org.latticefs.kv.Hlc;
 import org.latticefs.kv.KeyValue;
@@ -142,6 +143,51 @@ abstract class StateBackendContract {
     List<String> page = state.list("/p/", "/p/b", 2).stream().map(KeyValue::key).toList();
     assertEquals(List.of("/p/c", "/p/\uFFFD"), page);
     assertEquals(List.of(), state.list("/p/", null, 0));
+  }
+
+  @Test
+  void keysAreBytesListedAndScannedInByteOrder() throws Exception {
+    // Latin-1 'café' and 'cafè', a lone lead byte C3 and UTF-8 'café' (C3 A9): four distinct keys.
+    String e9 = "/n/caf\uDCE9";
+    String e8 = "/n/caf\uDCE8";
+    String lead = "/n/caf\uDCC3";
+    String text = "/n/caf\u00e9";
+    StateEntry names =
+        entry(
+            ALICE,
+            1,
+            "a1",
+            10,
+            Map.of(),
+            Op.Put.utf8(e9, "e9"),
+            Op.Put.utf8(text, "text"),
+            Op.Put.utf8(e8, "e8"),
+            Op.Put.utf8(lead, "lead"));
+    state.apply(List.of(names));
+    assertEquals(
+        List.of(lead, text, e8, e9),
+        state.list("/n/", null, 10).stream().map(KeyValue::key).toList());
+    assertArrayEquals(utf8("e9"), state.get(e9).orElseThrow());
+    assertArrayEquals(utf8("e8"), state.get(e8).orElseThrow());
+    // A prefix ending in a raw lead byte is a byte prefix: it covers the character it starts.
+    assertEquals(
+        List.of(lead, text), state.list(lead, null, 10).stream().map(KeyValue::key).toList());
+    List<String> scanned = new ArrayList<>();
+    try (StateView view = state.snapshot()) {
+      view.scan(
+          lead,
+          (key, heads) -> {
+            scanned.add(key);
+            return true;
+          });
+    }
+    assertEquals(List.of(lead, text), scanned);
+    assertEquals(
+        List.of(text, e8), state.list("/n/", lead, 2).stream().map(KeyValue::key).toList());
+    try (MemoryStateBackend memory = new MemoryStateBackend()) {
+      memory.apply(List.of(names));
+      assertEquals(memory.digest(), state.digest(), "both backends digest bytes alike");
+    }
   }
 
   @Test

@@ -75,11 +75,10 @@ class BufferedCommitTest {
       for (int i = 0; i < 3; i++) {
         store.commit(List.of(Op.Put.utf8("/k", "v" + i)), Durability.PROCESS_CRASH);
       }
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (store.hasUnsyncedCommits() && System.nanoTime() < deadline) {
-        Thread.sleep(10);
-      }
-      assertFalse(store.hasUnsyncedCommits(), "synced by the writer after the delay");
+      Poll.until(
+          Duration.ofSeconds(30),
+          () -> !store.hasUnsyncedCommits(),
+          "synced by the writer after the delay");
       assertTrue(store.stats().deferredSyncs() >= 1, store.stats().toString());
       assertEquals("v2", text(store, "/k"));
     }
@@ -98,6 +97,7 @@ class BufferedCommitTest {
     LogStore store = open(Duration.ofHours(1));
     List<String> acked = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
     java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(4);
+    java.util.concurrent.CountDownLatch hundred = new java.util.concurrent.CountDownLatch(100);
     List<Thread> threads = new java.util.ArrayList<>();
     for (int t = 0; t < 4; t++) {
       int tt = t;
@@ -113,15 +113,14 @@ class BufferedCommitTest {
                     return;
                   }
                   acked.add(key);
+                  hundred.countDown();
                 }
               });
       th.start();
       threads.add(th);
     }
     started.await();
-    while (acked.size() < 100) {
-      Thread.sleep(5);
-    }
+    assertTrue(hundred.await(60, java.util.concurrent.TimeUnit.SECONDS), "100 commits acked");
     store.close();
     for (Thread th : threads) {
       th.join(30_000);

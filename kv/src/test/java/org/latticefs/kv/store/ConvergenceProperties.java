@@ -21,6 +21,7 @@ import org.latticefs.kv.Head;
 import org.latticefs.kv.Identity;
 import org.latticefs.kv.Op;
 import org.latticefs.kv.log.SignedEntry;
+import org.latticefs.kv.sync.IngestOutcome;
 
 /**
  * Replicas that receive the same entries in any order and any batching end in the same state. Each

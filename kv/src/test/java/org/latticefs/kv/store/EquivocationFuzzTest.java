@@ -14,6 +14,7 @@ import org.latticefs.kv.KvException;
 import org.latticefs.kv.Op;
 import org.latticefs.kv.log.Entry;
 import org.latticefs.kv.log.SignedEntry;
+import org.latticefs.kv.sync.Equivocation;
 
 /** Proof files are read back through a decoder that accepts only valid proofs. */
 class EquivocationFuzzTest {

@@ -26,15 +26,20 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.latticefs.cas.BlobRef;
+import org.latticefs.kv.DamagedStoreException;
 import org.latticefs.kv.Head;
 import org.latticefs.kv.Hlc;
 import org.latticefs.kv.Identity;
 import org.latticefs.kv.KvException;
 import org.latticefs.kv.NodeId;
 import org.latticefs.kv.Op;
+import org.latticefs.kv.Store;
+import org.latticefs.kv.StoreDamage;
 import org.latticefs.kv.log.ChainTip;
 import org.latticefs.kv.log.MalformedEntryException;
 import org.latticefs.kv.log.SignedEntry;
+import org.latticefs.kv.sync.Equivocation;
+import org.latticefs.kv.sync.IngestOutcome;
 
 class LogStoreTest {
   static final UUID STORE = UUID.fromString("6b1d1c1e-0000-4000-8000-000000000001");
@@ -389,17 +394,27 @@ class LogStoreTest {
   }
 
   @Test
-  void aStateFromAnotherHistoryIsRebuilt() throws Exception {
+  void aStateNamingAnAuthorWhoseLogIsGoneIsRefusedUntilTheStateIsDeleted() throws Exception {
     fill();
     BlobRef digest = store.stateDigest();
     store.close();
     Path other = dir.resolve("other");
-    try (LogStore foreign =
-        LogStore.open(other, STORE, Identity.generate(new Random(9)), settings())) {
+    Identity stranger = Identity.generate(new Random(9));
+    try (LogStore foreign = LogStore.open(other, STORE, stranger, settings())) {
       foreign.commit(List.of(Op.Put.utf8("/alien", "x")));
     }
     XodusFiles.deleteTree(dir.resolve("store/state"));
     Files.move(other.resolve("state"), dir.resolve("store/state"));
+    // The state applied entries of an author with no log here: a lost log, or a stale state.
+    DamagedStoreException e =
+        assertThrows(
+            DamagedStoreException.class,
+            () -> LogStore.open(dir.resolve("store"), STORE, me, settings()));
+    assertTrue(e.getMessage().contains("is missing"), e.getMessage());
+    assertTrue(e.getMessage().contains("delete the state directory"), e.getMessage());
+    assertEquals(List.of(new StoreDamage.DamagedRange(stranger.id(), 1, 1)), e.damage().ranges());
+    // The state is derived: deleting it is the remedy when it is the stale part.
+    XodusFiles.deleteTree(dir.resolve("store/state"));
     store = LogStore.open(dir.resolve("store"), STORE, me, settings());
     assertEquals(digest, store.stateDigest());
     assertTrue(store.get("/alien").isEmpty());
@@ -426,15 +441,17 @@ class LogStoreTest {
     store.ingest(List.of(b1));
     store.commit(List.of(Op.Put.utf8("/h", "me"), Op.Put.utf8("/other", "x")));
     store.commit(List.of(Op.Put.utf8("/other", "y")));
-    try (Stream<SignedEntry> all = store.history(null)) {
-      List<SignedEntry> list = all.toList();
+    try (Stream<Store.HistoryEntry> all = store.history(null)) {
+      List<Store.HistoryEntry> list = all.toList();
       assertEquals(3, list.size());
       assertEquals(b1.hash(), list.get(0).hash());
+      assertEquals(bob.id(), list.get(0).author());
+      assertEquals(b1.entry().ops(), list.get(0).ops());
       for (int i = 1; i < list.size(); i++) {
-        assertTrue(list.get(i - 1).entry().hlc().compareTo(list.get(i).entry().hlc()) < 0);
+        assertTrue(list.get(i - 1).hlc().compareTo(list.get(i).hlc()) < 0);
       }
     }
-    try (Stream<SignedEntry> h = store.history("/h")) {
+    try (Stream<Store.HistoryEntry> h = store.history("/h")) {
       assertEquals(2, h.count());
     }
   }

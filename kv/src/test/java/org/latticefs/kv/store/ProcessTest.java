@@ -36,9 +36,9 @@ class ProcessTest {
   }
 
   /**
-   * Three rounds: a child commits from four threads; it is SIGKILLed at a random moment; on reopen
-   * every acknowledged commit is there and the state equals a rebuild from the logs. Replay a run
-   * with {@code -Dkv.crash.seed=N}.
+   * Three rounds: a child commits from four threads; it is SIGKILLed after a random number of
+   * acknowledged commits (while it keeps committing); on reopen every acknowledged commit is there
+   * and the state equals a rebuild from the logs. Replay a run with {@code -Dkv.crash.seed=N}.
    */
   @Test
   void everyAcknowledgedCommitSurvivesSigkill() throws Exception {
@@ -73,6 +73,8 @@ class ProcessTest {
           start("commit", data.toString(), Integer.toString(round), "4", durability.name());
       List<String> acks = Collections.synchronizedList(new ArrayList<>());
       CountDownLatch ready = new CountDownLatch(1);
+      int killAfterAcks = 1 + random.nextInt(300);
+      CountDownLatch enoughAcks = new CountDownLatch(killAfterAcks);
       Thread reader =
           new Thread(
               () -> {
@@ -84,6 +86,7 @@ class ProcessTest {
                       ready.countDown();
                     } else if (line.startsWith("ACK ")) {
                       acks.add(line);
+                      enoughAcks.countDown();
                     }
                   }
                 } catch (java.io.IOException ignored) {
@@ -93,7 +96,8 @@ class ProcessTest {
       reader.start();
       assertTrue(ready.await(60, TimeUnit.SECONDS), "child did not start");
       long t1 = System.nanoTime();
-      Thread.sleep(50 + random.nextInt(1500));
+      // Killed at a random point of its progress (the seed replays it), not after a time.
+      assertTrue(enoughAcks.await(120, TimeUnit.SECONDS), "child stopped acknowledging");
       child.destroyForcibly();
       assertTrue(child.waitFor(30, TimeUnit.SECONDS));
       reader.join(10_000);

@@ -78,6 +78,6 @@ public final class StoreChild {
               });
       th.start();
     }
-    Thread.sleep(Long.MAX_VALUE);
+    new java.util.concurrent.CountDownLatch(1).await(); // until killed
   }
 }

@@ -54,20 +54,26 @@ class WatchTest {
     final List<Change> seen = Collections.synchronizedList(new ArrayList<>());
 
     void accept(Change c) {
-      seen.add(c);
+      synchronized (seen) {
+        seen.add(c);
+        seen.notifyAll();
+      }
     }
 
+    /** Waits (woken by each delivery, 30 s at most) until {@code done} holds for what was seen. */
     List<Change> await(java.util.function.Predicate<List<Change>> done) throws Exception {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (System.nanoTime() < deadline) {
-        synchronized (seen) {
-          if (done.test(seen)) {
-            return new ArrayList<>(seen);
+      synchronized (seen) {
+        while (!done.test(seen)) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            throw new AssertionError(
+                "watch did not deliver in time; got " + seen.size() + " changes");
           }
+          TimeUnit.NANOSECONDS.timedWait(seen, left);
         }
-        Thread.sleep(5);
+        return new ArrayList<>(seen);
       }
-      throw new AssertionError("watch did not deliver in time; got " + seen.size() + " changes");
     }
   }
 
@@ -115,7 +121,6 @@ class WatchTest {
             ch -> {
               try {
                 release.await();
-                Thread.sleep(1);
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
               }
@@ -131,6 +136,7 @@ class WatchTest {
                 } else {
                   mirror.put(ch.key(), text(ch));
                 }
+                mirror.notifyAll();
               }
             })) {
       for (int i = 0; i < 200; i++) {
@@ -145,14 +151,12 @@ class WatchTest {
         expected.put(kv.key(), new String(kv.value(), StandardCharsets.UTF_8));
       }
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (true) {
-        synchronized (mirror) {
-          if (mirror.equals(expected)) {
-            break;
-          }
+      synchronized (mirror) {
+        while (!mirror.equals(expected)) {
+          long left = deadline - System.nanoTime();
+          assertTrue(left > 0, "the mirror never caught up");
+          TimeUnit.NANOSECONDS.timedWait(mirror, left);
         }
-        assertTrue(System.nanoTime() < deadline, "the mirror never caught up");
-        Thread.sleep(10);
       }
       assertTrue(all.stream().anyMatch(Change::resnapshot), "overflow produced a marker");
       assertTrue(markerThenSnapshot[0], "a marker is followed by a fresh snapshot");
@@ -168,7 +172,12 @@ class WatchTest {
     c.await(l -> l.size() == 1);
     w.close();
     store.commit(List.of(Op.Put.utf8("/a", "2")));
-    Thread.sleep(100);
+    // Another watcher registered after that commit is delivered its snapshot, so the hub has
+    // published the change by then: the closed watcher never got it.
+    Collector later = new Collector();
+    try (AutoCloseable w2 = store.watch("/", later::accept)) {
+      later.await(l -> l.size() == 1);
+    }
     assertEquals(1, c.seen.size());
   }
 }

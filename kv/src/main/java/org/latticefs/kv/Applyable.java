@@ -1,6 +1,4 @@
-package org.latticefs.kv.state;
-
-import org.latticefs.kv.KvException;
+package org.latticefs.kv;
 
 /**
  * An operation that knows its own effect on the state. The store applies every operation of an

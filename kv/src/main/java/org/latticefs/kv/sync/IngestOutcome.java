@@ -1,6 +1,6 @@
-package org.latticefs.kv.store;
+package org.latticefs.kv.sync;
 
-/** What {@link org.latticefs.kv.Store#ingest} did with one entry. */
+/** What {@link Replica#ingest} did with one entry. */
 public sealed interface IngestOutcome
     permits IngestOutcome.Applied,
         IngestOutcome.Duplicate,

@@ -1,4 +1,4 @@
-package org.latticefs.kv.store;
+package org.latticefs.kv.sync;
 
 import org.latticefs.kv.KvException;
 import org.latticefs.kv.NodeId;

@@ -1,9 +1,7 @@
-package org.latticefs.kv.state;
+package org.latticefs.kv;
 
 import java.util.List;
 import java.util.Optional;
-import org.latticefs.kv.Head;
-import org.latticefs.kv.KvException;
 
 /**
  * The state as seen by the operations of one entry while it is applied: reads see the writes of
@@ -15,9 +13,6 @@ import org.latticefs.kv.KvException;
  * the entry's own head on the key. Not thread-safe; valid only during {@link Applyable#applyTo}.
  */
 public interface StateContext {
-  /** The entry being applied. */
-  StateEntry entry();
-
   /** The LWW winner of {@code key}; empty if absent or the winner is a deletion. */
   Optional<byte[]> get(String key) throws KvException;
 

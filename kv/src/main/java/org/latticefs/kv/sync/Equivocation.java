@@ -1,4 +1,4 @@
-package org.latticefs.kv.store;
+package org.latticefs.kv.sync;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -16,7 +16,9 @@ import org.latticefs.kv.log.SignedEntry;
  */
 public record Equivocation(SignedEntry first, SignedEntry second) {
   private static final byte[] MAGIC = {'L', 'T', 'E', 'Q', 1};
-  private static final int MAX_BYTES = MAGIC.length + 2 * (4 + SignedEntry.MAX_WIRE_BYTES);
+
+  /** The longest byte form of a proof. */
+  public static final int MAX_BYTES = MAGIC.length + 2 * (4 + SignedEntry.MAX_WIRE_BYTES);
 
   /** The author who signed both. */
   public NodeId author() {

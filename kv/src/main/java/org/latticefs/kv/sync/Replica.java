@@ -1,0 +1,52 @@
+package org.latticefs.kv.sync;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.latticefs.kv.KvException;
+import org.latticefs.kv.NodeId;
+import org.latticefs.kv.log.ChainTip;
+import org.latticefs.kv.log.SignedEntry;
+
+/**
+ * One store as replication sees it: per-author signed logs to compare, read and extend. This is all
+ * a peer exchanges (the way restic keeps its {@code Backend} apart from the {@code Repository}
+ * applications use); applications use {@link org.latticefs.kv.Store}.
+ *
+ * <p>Thread-safe. Ingests are serialized with the store's local commits on its one writer.
+ */
+public interface Replica {
+  /** The store's id. */
+  UUID id();
+
+  /**
+   * Per author, the last entry of its log here (seq, hash, HLC). Authors without entries omitted.
+   */
+  Map<NodeId, ChainTip> syncState() throws KvException;
+
+  /**
+   * The entries of {@code author} after {@code seq} (all for 0), in seq order, up to its tip at the
+   * time of the call; empty if unknown here. Lazy; read failures surface as {@link
+   * java.io.UncheckedIOException}. Closing the stream is optional.
+   */
+  Stream<SignedEntry> entriesAfter(NodeId author, long seq) throws KvException;
+
+  /**
+   * Validates, appends (durably) and applies entries received from elsewhere. Idempotent, any
+   * order: entries whose predecessor is missing wait as orphans and apply when it arrives (or
+   * expire after a time to live).
+   *
+   * @return per entry, in the order given: {@link IngestOutcome.Applied}, {@link
+   *     IngestOutcome.Duplicate}, {@link IngestOutcome.Orphaned} or {@link IngestOutcome.Rejected}
+   *     with a reason
+   */
+  List<IngestOutcome> ingest(Collection<SignedEntry> entries) throws KvException;
+
+  /**
+   * Fraud proofs: pairs of entries one author signed with the same seq. Such an author's further
+   * entries are refused by this store; the proofs survive restarts.
+   */
+  List<Equivocation> equivocations() throws KvException;
+}
