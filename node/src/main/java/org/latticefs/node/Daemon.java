@@ -15,12 +15,15 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import org.latticefs.cas.chunk.Chunk;
+import org.latticefs.cas.chunk.FileIngester;
+import org.latticefs.cas.store.CachingBlobFetcher;
 import org.latticefs.cas.store.DiskBlobStore;
 import org.latticefs.fs.FsConfig;
-import org.latticefs.fs.FuseMount;
-import org.latticefs.fs.Inode;
-import org.latticefs.fs.LatticeFileSystem;
-import org.latticefs.fs.Mounts;
+import org.latticefs.fs.PathInfo;
+import org.latticefs.fs.core.LatticeFileSystem;
+import org.latticefs.fs.fuse.FuseMount;
+import org.latticefs.fs.fuse.Mounts;
+import org.latticefs.fs.inode.Inode;
 import org.latticefs.kv.Stores;
 import org.latticefs.node.config.DataDir;
 import org.latticefs.node.config.NodeConfig;
@@ -57,6 +60,7 @@ public final class Daemon implements NodeApi {
   private Stores stores;
   private LocalNode local;
   private DiskBlobStore blobs;
+
   private LatticeFileSystem fs;
   private FuseMount mount;
   private ControlServer control;
@@ -107,9 +111,10 @@ public final class Daemon implements NodeApi {
     local = new LocalNode(dir, stores, false);
     blobs = DiskBlobStore.open(dir.blobs());
     LocalFirstFetcher fetcher = new LocalFirstFetcher(blobs, blobs);
+    // The filesystem's chunk cache (manifests, random reads, edits); node builds what fs reads.
+    CachingBlobFetcher chunkCache = new CachingBlobFetcher(fetcher, config.chunkCacheBytes());
     FsConfig fsConfig =
-        FsConfig.of(stores, fetcher, blobs, dir.staging())
-            .withCacheBytes(config.chunkCacheBytes())
+        FsConfig.of(stores, fetcher, chunkCache, new FileIngester(blobs), dir.staging())
             .withSpace(new QuotaSpace(blobs, config.storageQuota(), config.minFreeSpace()));
     fs = new LatticeFileSystem(fsConfig);
     List<String> options = new ArrayList<>(FuseMount.DEFAULT_OPTIONS);
@@ -337,7 +342,7 @@ public final class Daemon implements NodeApi {
       throw new NodeException(
           path + " is the mount root, which lists the stores; stat a store or a file in one");
     }
-    LatticeFileSystem.PathInfo info;
+    PathInfo info;
     try {
       info = fs.describe(rel);
     } catch (IOException e) {
