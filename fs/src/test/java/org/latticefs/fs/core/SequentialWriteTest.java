@@ -357,6 +357,23 @@ class SequentialWriteTest extends DirectFsTest {
     assertArrayEquals(old, f.get("/s/fail.bin"));
   }
 
+  /**
+   * A streamed file whose commit fails in the log (after its content was stored) keeps every byte:
+   * reads see them and the next flush commits them. Before, the bytes only the session had held
+   * were read back (and committed) as zeros.
+   */
+  @Test
+  void aStreamedFileWhoseLogCommitFailsKeepsEveryByteForTheNextFlush() throws Exception {
+    byte[] data = random(20 * MIB + 99, 40);
+    long fh = fs.create("/s/retry.bin", 0644, O_RDWR, ME);
+    writeSequentially(fh, data, 0, data.length);
+    f.store("s").failNextCommits(1);
+    assertThrows(org.latticefs.kv.KvException.class, () -> fs.flush(fh));
+    assertArrayEquals(data, readAt(fh, 0, data.length));
+    fs.release(fh);
+    assertStored("/s/retry.bin", data);
+  }
+
   @Test
   void theStagingFileRouteStillGivesTheRightContent() throws Throwable {
     reopen(c -> c.withStreamWrites(false));
