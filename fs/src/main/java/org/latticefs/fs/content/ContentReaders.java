@@ -17,6 +17,9 @@ public final class ContentReaders implements AutoCloseable {
   /** Threads fetching chunks ahead of sequential readers, shared by all files. */
   static final int READAHEAD_THREADS = 8;
 
+  /** The name of the readahead threads. */
+  static final String READAHEAD_THREAD = "lattice-fs-readahead";
+
   /** How far from a recent read's end a read still continues that stream. */
   static final long STREAM_SLACK = 2L << 20;
 
@@ -42,7 +45,7 @@ public final class ContentReaders implements AutoCloseable {
             TimeUnit.SECONDS,
             new LinkedBlockingQueue<>(4096),
             r -> {
-              Thread t = new Thread(r, "lattice-fs-readahead");
+              Thread t = new Thread(r, READAHEAD_THREAD);
               t.setDaemon(true);
               return t;
             },

@@ -19,6 +19,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -245,39 +246,50 @@ class ContentReaderTest {
 
   @Test
   void closingStopsReadaheadAndAReadWaitingForItFetchesItself() throws Exception {
-    BlobFetcher slow =
+    // Fetches ahead wait at a gate that never opens (until the end): those running when the
+    // readers close are interrupted, those queued are cancelled.
+    CountDownLatch gate = new CountDownLatch(1);
+    BlobFetcher gated =
         new BlobFetcher() {
           @Override
           public byte[] fetch(BlobRef ref) throws IOException {
-            try {
-              Thread.sleep(20);
-            } catch (InterruptedException e) {
-              throw new java.io.InterruptedIOException("interrupted");
+            if (Thread.currentThread().getName().equals(ContentReaders.READAHEAD_THREAD)) {
+              try {
+                gate.await();
+              } catch (InterruptedException e) {
+                throw new java.io.InterruptedIOException("interrupted");
+              }
             }
             return fetcher.fetch(ref);
           }
         };
-    ContentReaders slowContents = new ContentReaders(fetcher, slow);
-    ContentReader r = slowContents.open(manifest, 8 << 20);
-    ByteBuffer buf = ByteBuffer.allocate(131072);
-    for (int i = 0; i < 6; i++) {
-      // Six reads ramp the readahead to the whole 8 MiB: more chunks than threads.
-      assertEquals(131072, r.read(i * 131072L, buf.clear()));
+    ContentReaders gatedContents = new ContentReaders(fetcher, gated);
+    try {
+      ContentReader r = gatedContents.open(manifest, 8 << 20);
+      ByteBuffer small = ByteBuffer.allocate(4096);
+      for (int i = 0; i < 6; i++) {
+        // Six reads inside the first chunk (which the reader fetches itself) ramp the readahead to
+        // the whole 8 MiB: more chunks than threads, all held at the gate or queued.
+        assertEquals(4096, r.read(i * 4096L, small.clear()));
+      }
+      assertTrue(chunks.get(0).length() >= 6 * 4096);
+      gatedContents.close();
+      ByteBuffer buf = ByteBuffer.allocate(131072);
+      assertTimeoutPreemptively(
+          java.time.Duration.ofSeconds(30),
+          () -> {
+            ByteBuffer all = ByteBuffer.allocate(SIZE);
+            for (long pos = 0; pos < SIZE; ) {
+              buf.clear();
+              int n = r.read(pos, buf);
+              all.put(buf.flip());
+              pos += n;
+            }
+            assertArrayEquals(data, all.array());
+          });
+    } finally {
+      gate.countDown();
     }
-    // Fetches ahead are queued or running now; close drops them.
-    slowContents.close();
-    assertTimeoutPreemptively(
-        java.time.Duration.ofSeconds(30),
-        () -> {
-          ByteBuffer all = ByteBuffer.allocate(SIZE);
-          for (long pos = 0; pos < SIZE; ) {
-            buf.clear();
-            int n = r.read(pos, buf);
-            all.put(buf.flip());
-            pos += n;
-          }
-          assertArrayEquals(data, all.array());
-        });
   }
 
   @Test

@@ -23,14 +23,16 @@ class ReviewFixesTest extends DirectFsTest {
 
   @Test
   void theMountRootHasRealTimesThatMoveWhenStoresChange() throws Exception {
+    MutableClock clock = new MutableClock();
+    reopen(c -> c.withClock(clock));
     long before = fs.getattr("/").mtimeNanos();
     long year2020 = 1_577_836_800L * 1_000_000_000L;
     assertTrue(before > year2020, "root mtime " + before);
-    Thread.sleep(5);
+    clock.advance(java.time.Duration.ofMillis(5));
     fs.mkdir("/music", 0755, ME);
     long created = fs.getattr("/").mtimeNanos();
     assertTrue(created > before, created + " > " + before);
-    Thread.sleep(5);
+    clock.advance(java.time.Duration.ofMillis(5));
     fs.rmdir("/music");
     assertTrue(fs.getattr("/").mtimeNanos() > created);
   }
@@ -135,8 +137,10 @@ class ReviewFixesTest extends DirectFsTest {
                 }
               });
       t.start();
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
       while (!lock.hasQueuedThread(t) && !done.isDone()) {
-        Thread.sleep(1);
+        assertTrue(System.nanoTime() < deadline, "the operation never waited for the lock");
+        Thread.yield();
       }
       meanwhile.run();
     } finally {
