@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.Objects;
+import java.util.function.Consumer;
 import org.latticefs.cas.BlobFetcher;
 import org.latticefs.cas.chunk.FileIngester;
 import org.latticefs.kv.Stores;
@@ -89,72 +90,61 @@ public record FsConfig(
   }
 
   public FsConfig withSpace(SpaceProvider provider) {
-    return new FsConfig(
-        stores,
-        fetcher,
-        cachedFetcher,
-        ingester,
-        stagingDir,
-        provider,
-        clock,
-        readaheadBytes,
-        checkpointBytes,
-        streamWrites);
+    return edit(b -> b.space = provider);
   }
 
   public FsConfig withClock(InstantSource source) {
-    return new FsConfig(
-        stores,
-        fetcher,
-        cachedFetcher,
-        ingester,
-        stagingDir,
-        space,
-        source,
-        readaheadBytes,
-        checkpointBytes,
-        streamWrites);
+    return edit(b -> b.clock = source);
   }
 
   public FsConfig withReadaheadBytes(long bytes) {
-    return new FsConfig(
-        stores,
-        fetcher,
-        cachedFetcher,
-        ingester,
-        stagingDir,
-        space,
-        clock,
-        bytes,
-        checkpointBytes,
-        streamWrites);
+    return edit(b -> b.readaheadBytes = bytes);
   }
 
   public FsConfig withCheckpointBytes(long bytes) {
-    return new FsConfig(
-        stores,
-        fetcher,
-        cachedFetcher,
-        ingester,
-        stagingDir,
-        space,
-        clock,
-        readaheadBytes,
-        bytes,
-        streamWrites);
+    return edit(b -> b.checkpointBytes = bytes);
   }
 
   public FsConfig withStreamWrites(boolean on) {
-    return new FsConfig(
-        stores,
-        fetcher,
-        cachedFetcher,
-        ingester,
-        stagingDir,
-        space,
-        clock,
-        readaheadBytes,
-        checkpointBytes,
-        on);
+    return edit(b -> b.streamWrites = on);
+  }
+
+  private FsConfig edit(Consumer<Builder> change) {
+    Builder b = new Builder(this);
+    change.accept(b);
+    return b.build();
+  }
+
+  /** The settings as mutable fields, for the {@code with*} methods. */
+  private static final class Builder {
+    private final FsConfig from;
+    SpaceProvider space;
+    InstantSource clock;
+    long readaheadBytes;
+    long checkpointBytes;
+    boolean streamWrites;
+
+    Builder(FsConfig from) {
+      this.from = from;
+      this.space = from.space;
+      this.clock = from.clock;
+      this.readaheadBytes = from.readaheadBytes;
+      this.checkpointBytes = from.checkpointBytes;
+      this.streamWrites = from.streamWrites;
+    }
+
+    FsConfig build() {
+      return new FsConfig(
+          from.stores,
+          from.fetcher,
+          from.cachedFetcher,
+          from.ingester,
+          from.stagingDir,
+          space,
+          clock,
+          readaheadBytes,
+          checkpointBytes,
+          streamWrites);
+    }
   }
 }

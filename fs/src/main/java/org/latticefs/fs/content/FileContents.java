@@ -18,6 +18,7 @@ public final class FileContents implements AutoCloseable {
   private final ContentReaders readers;
   private final ContentIngest ingest;
   private final AtomicLong stagingSeq = new AtomicLong();
+  private final Staging.Budget stagingMemory = new Staging.Budget(Staging.MEMORY_BUDGET);
 
   /** Opens the contents of {@code config}, deleting what a crash left in its staging directory. */
   public FileContents(FsConfig config) throws IOException {
@@ -42,7 +43,12 @@ public final class FileContents implements AutoCloseable {
     Path path = config.stagingDir().resolve(name + "-" + stagingSeq.incrementAndGet() + ".stage");
     StagedWriter staged =
         new StagedWriter(
-            committed, new Staging(path), ingest, readers, config.readaheadBytes(), what);
+            committed,
+            new Staging(path, stagingMemory),
+            ingest,
+            readers,
+            config.readaheadBytes(),
+            what);
     return new StreamingWriter(
         staged, ingest, config.checkpointBytes(), config.streamWrites(), what);
   }

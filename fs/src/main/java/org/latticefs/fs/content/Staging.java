@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The bytes an open file was written since its last commit, at their own offsets: in memory while
  * every write ends below {@link #MEMORY_LIMIT}, in a sparse file at {@code path} from the first
- * write past it (or when the in-memory budget of all open files is spent).
+ * write past it (or when the filesystem's in-memory budget, {@link Budget}, is spent).
  *
  * <p>Most files people write are small and are written once: for them the staging file's create,
  * truncate and unlink were a large part of the cost of a create (BENCHMARKS.md, "Small files stage
@@ -27,23 +27,46 @@ final class Staging implements Closeable {
   /** Writes ending at or below this many bytes stay in memory. */
   static final int MEMORY_LIMIT = 64 * 1024;
 
-  /** In-memory staging of all open files together, at most. */
+  /** In-memory staging of all open files of one filesystem together, at most. */
   static final long MEMORY_BUDGET = 64L << 20;
 
-  private static final AtomicLong MEMORY_USED = new AtomicLong();
+  /** The memory the stagings of one filesystem share. Thread-safe. */
+  static final class Budget {
+    private final long limit;
+    private final AtomicLong used = new AtomicLong();
+
+    Budget(long limit) {
+      this.limit = limit;
+    }
+
+    /** Bytes held in memory by the stagings that share this budget. */
+    long used() {
+      return used.get();
+    }
+
+    /** Takes {@code n} more bytes; false (and nothing taken) if that would pass the limit. */
+    boolean take(long n) {
+      if (used.addAndGet(n) > limit) {
+        used.addAndGet(-n);
+        return false;
+      }
+      return true;
+    }
+
+    void give(long n) {
+      used.addAndGet(-n);
+    }
+  }
 
   private final Path path;
+  private final Budget budget;
   private byte[] memory;
   private int memoryEnd; // the end of the furthest in-memory write
   private FileChannel file;
 
-  Staging(Path path) {
+  Staging(Path path, Budget budget) {
     this.path = path;
-  }
-
-  /** Bytes held in memory by the staging of every open file. */
-  static long memoryUsed() {
-    return MEMORY_USED.get();
+    this.budget = budget;
   }
 
   /** Whether the bytes live in the file (from the first write past the memory limit on). */
@@ -130,8 +153,7 @@ final class Staging implements Closeable {
       return true;
     }
     int want = Math.min(MEMORY_LIMIT, Math.max(4096, Integer.highestOneBit(end - 1) << 1));
-    if (MEMORY_USED.addAndGet(want - have) > MEMORY_BUDGET) {
-      MEMORY_USED.addAndGet(have - want);
+    if (!budget.take(want - have)) {
       return false;
     }
     memory = memory == null ? new byte[want] : Arrays.copyOf(memory, want);
@@ -140,7 +162,7 @@ final class Staging implements Closeable {
 
   private void release() {
     if (memory != null) {
-      MEMORY_USED.addAndGet(-memory.length);
+      budget.give(memory.length);
       memory = null;
       memoryEnd = 0;
     }

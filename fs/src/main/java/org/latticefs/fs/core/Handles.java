@@ -15,31 +15,21 @@ final class Handles {
   record Handle(OpenFile file, boolean write) {}
 
   private final AtomicLong next = new AtomicLong(1);
-  private final ConcurrentHashMap<Long, Handle> files = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<Long, DirListing> dirs = new ConcurrentHashMap<>();
+  private final Table<Handle> files = new Table<>("handle");
+  private final Table<DirListing> dirs = new Table<>("directory handle");
 
   long open(OpenFile of, boolean write) {
-    long fh = next.getAndIncrement();
-    files.put(fh, new Handle(of, write));
-    return fh;
+    return files.add(new Handle(of, write));
   }
 
   /** The file handle {@code fh}; EBADF if there is none. */
   Handle file(long fh) throws FsException {
-    Handle h = files.get(fh);
-    if (h == null) {
-      throw new FsException(Errno.EBADF, "no handle " + fh);
-    }
-    return h;
+    return files.get(fh);
   }
 
   /** Removes and returns file handle {@code fh}; EBADF if there is none. */
   Handle remove(long fh) throws FsException {
-    Handle h = files.remove(fh);
-    if (h == null) {
-      throw new FsException(Errno.EBADF, "no handle " + fh);
-    }
-    return h;
+    return files.remove(fh);
   }
 
   /** Like {@link #file}, for a handle that must be open for writing (EBADF otherwise). */
@@ -52,26 +42,51 @@ final class Handles {
   }
 
   long openDir(DirListing listing) {
-    long fh = next.getAndIncrement();
-    dirs.put(fh, listing);
-    return fh;
+    return dirs.add(listing);
   }
 
   /** The directory handle {@code fh}; EBADF if there is none. */
   DirListing dir(long fh) throws FsException {
-    DirListing d = dirs.get(fh);
-    if (d == null) {
-      throw new FsException(Errno.EBADF, "no directory handle " + fh);
-    }
-    return d;
+    return dirs.get(fh);
   }
 
   void closeDir(long fh) {
-    dirs.remove(fh);
+    dirs.map.remove(fh);
   }
 
   /** Forgets every file handle (at close). */
   void clear() {
-    files.clear();
+    files.map.clear();
+  }
+
+  /** One table: numbers from the shared counter to what they name. */
+  private final class Table<T> {
+    final ConcurrentHashMap<Long, T> map = new ConcurrentHashMap<>();
+    private final String what;
+
+    Table(String what) {
+      this.what = what;
+    }
+
+    long add(T value) {
+      long fh = next.getAndIncrement();
+      map.put(fh, value);
+      return fh;
+    }
+
+    T get(long fh) throws FsException {
+      return found(fh, map.get(fh));
+    }
+
+    T remove(long fh) throws FsException {
+      return found(fh, map.remove(fh));
+    }
+
+    private T found(long fh, T value) throws FsException {
+      if (value == null) {
+        throw new FsException(Errno.EBADF, "no " + what + " " + fh);
+      }
+      return value;
+    }
   }
 }

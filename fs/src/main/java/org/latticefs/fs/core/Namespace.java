@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongFunction;
 import org.latticefs.fs.Caller;
 import org.latticefs.fs.Errno;
 import org.latticefs.fs.FsException;
@@ -67,23 +68,10 @@ final class Namespace {
       root.create(parts[0]);
       return;
     }
-    StoreContext ctx = root.store(parts[0]);
-    ctx.namespace.lock();
-    try {
-      Resolved parent = paths.parentOf(ctx, parts, path);
-      String name = parts[parts.length - 1];
-      requireAbsent(ctx, parent.id(), name, path);
-      long now = clock.nowNanos();
-      long id = newId();
-      Inode dir = Inode.create(Inode.Kind.DIRECTORY, mode, caller.uid(), caller.gid(), now, null);
-      ctx.commit(
-          List.of(
-              Inodes.put(id, dir),
-              Inodes.direntPut(parent.id(), name, id),
-              inodes.touch(ctx, parent.id(), now)));
-    } finally {
-      ctx.namespace.unlock();
-    }
+    add(
+        parts,
+        path,
+        now -> Inode.create(Inode.Kind.DIRECTORY, mode, caller.uid(), caller.gid(), now, null));
   }
 
   void rmdir(String path) throws IOException {
@@ -253,23 +241,10 @@ final class Namespace {
     if (parts.length < 2) {
       throw new FsException(Errno.EACCES, "symlinks live inside a store");
     }
-    StoreContext ctx = root.store(parts[0]);
-    ctx.namespace.lock();
-    try {
-      Resolved parent = paths.parentOf(ctx, parts, linkPath);
-      String name = parts[parts.length - 1];
-      requireAbsent(ctx, parent.id(), name, linkPath);
-      long now = clock.nowNanos();
-      long id = newId();
-      Inode link = Inode.create(Inode.Kind.SYMLINK, 0777, caller.uid(), caller.gid(), now, target);
-      ctx.commit(
-          List.of(
-              Inodes.put(id, link),
-              Inodes.direntPut(parent.id(), name, id),
-              inodes.touch(ctx, parent.id(), now)));
-    } finally {
-      ctx.namespace.unlock();
-    }
+    add(
+        parts,
+        linkPath,
+        now -> Inode.create(Inode.Kind.SYMLINK, 0777, caller.uid(), caller.gid(), now, target));
   }
 
   /** A hard link: a second dirent for the same inode ({@code nlink} counts them). */
@@ -300,6 +275,29 @@ final class Namespace {
       ops.add(Inodes.direntPut(parent.id(), name, src.id()));
       ops.add(inodes.touch(ctx, parent.id(), now));
       updates.updateLocked(ctx, src.id(), src.inode(), i -> i.withNlink(i.nlink() + 1, now), ops);
+    } finally {
+      ctx.namespace.unlock();
+    }
+  }
+
+  /**
+   * Adds the directory or symlink {@code make} returns (given the time) under the name {@code
+   * parts} names: its inode, its dirent and the parent's new times in one log entry.
+   */
+  private void add(String[] parts, String path, LongFunction<Inode> make) throws IOException {
+    StoreContext ctx = root.store(parts[0]);
+    ctx.namespace.lock();
+    try {
+      Resolved parent = paths.parentOf(ctx, parts, path);
+      String name = parts[parts.length - 1];
+      requireAbsent(ctx, parent.id(), name, path);
+      long now = clock.nowNanos();
+      long id = newId();
+      ctx.commit(
+          List.of(
+              Inodes.put(id, make.apply(now)),
+              Inodes.direntPut(parent.id(), name, id),
+              inodes.touch(ctx, parent.id(), now)));
     } finally {
       ctx.namespace.unlock();
     }

@@ -21,11 +21,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 class StagingTest {
   @TempDir Path dir;
+  private final Staging.Budget budget = new Staging.Budget(Staging.MEMORY_BUDGET);
 
   @Test
   void smallWritesStayInMemoryAndLeaveNoFile() throws IOException {
     Path p = dir.resolve("a.stage");
-    try (Staging s = new Staging(p)) {
+    try (Staging s = new Staging(p, budget)) {
       s.write(ByteBuffer.wrap(bytes(1000, 1)), 0);
       s.write(ByteBuffer.wrap(bytes(10, 2)), Staging.MEMORY_LIMIT - 10);
       assertFalse(s.inFile());
@@ -39,12 +40,12 @@ class StagingTest {
   @Test
   void aWritePastTheLimitMovesEverythingToTheFile() throws IOException {
     Path p = dir.resolve("b.stage");
-    try (Staging s = new Staging(p)) {
+    try (Staging s = new Staging(p, budget)) {
       s.write(ByteBuffer.wrap(bytes(5000, 3)), 100);
-      long before = Staging.memoryUsed();
+      long before = budget.used();
       s.write(ByteBuffer.wrap(bytes(10, 4)), Staging.MEMORY_LIMIT);
       assertTrue(s.inFile());
-      assertTrue(Staging.memoryUsed() < before, "memory given back");
+      assertTrue(budget.used() < before, "memory given back");
       assertArrayEquals(bytes(5000, 3), read(s, 100, 5000));
       assertArrayEquals(bytes(10, 4), read(s, Staging.MEMORY_LIMIT, 10));
       assertEquals(p, s.file());
@@ -56,7 +57,7 @@ class StagingTest {
   @Test
   void fileForABackgroundReaderHoldsTheInMemoryBytes() throws IOException {
     Path p = dir.resolve("c.stage");
-    try (Staging s = new Staging(p)) {
+    try (Staging s = new Staging(p, budget)) {
       s.write(ByteBuffer.wrap(bytes(3000, 5)), 0);
       Path f = s.file();
       assertTrue(s.inFile());
@@ -66,18 +67,18 @@ class StagingTest {
 
   @Test
   void whenTheBudgetIsSpentNewFilesStageOnDisk() throws IOException {
-    long start = Staging.memoryUsed();
+    long start = budget.used();
     List<Staging> held = new ArrayList<>();
     try {
       int i = 0;
-      // Fill the shared budget with full-size in-memory stagings.
-      while (Staging.memoryUsed() + Staging.MEMORY_LIMIT <= Staging.MEMORY_BUDGET) {
-        Staging s = new Staging(dir.resolve("held-" + i++));
+      // Fill the budget they share with full-size in-memory stagings.
+      while (budget.used() + Staging.MEMORY_LIMIT <= Staging.MEMORY_BUDGET) {
+        Staging s = new Staging(dir.resolve("held-" + i++), budget);
         held.add(s);
         s.write(ByteBuffer.wrap(new byte[1]), Staging.MEMORY_LIMIT - 1);
         assertFalse(s.inFile());
       }
-      Staging over = new Staging(dir.resolve("over"));
+      Staging over = new Staging(dir.resolve("over"), budget);
       held.add(over);
       over.write(ByteBuffer.wrap(bytes(Staging.MEMORY_LIMIT, 6)), 0);
       assertTrue(over.inFile(), "no memory left: staged in a file");
@@ -87,7 +88,7 @@ class StagingTest {
         s.close();
       }
     }
-    assertEquals(start, Staging.memoryUsed());
+    assertEquals(start, budget.used());
   }
 
   /** Random writes, reads and truncations read back what a plain array model holds. */
@@ -102,7 +103,7 @@ class StagingTest {
     // jqwik properties get no @TempDir.
     Path tmp = Files.createTempDirectory("staging-prop");
     Path p = tmp.resolve("prop.stage");
-    try (Staging s = new Staging(p)) {
+    try (Staging s = new Staging(p, budget)) {
       for (int k = 0; k < steps; k++) {
         int op = r.nextInt(4);
         if (op <= 1) {
