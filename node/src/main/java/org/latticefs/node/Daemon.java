@@ -60,7 +60,6 @@ public final class Daemon implements NodeApi {
   private Stores stores;
   private LocalNode local;
   private DiskBlobStore blobs;
-
   private LatticeFileSystem fs;
   private FuseMount mount;
   private ControlServer control;
