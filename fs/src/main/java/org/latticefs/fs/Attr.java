@@ -1,5 +1,7 @@
 package org.latticefs.fs;
 
+import org.latticefs.fs.inode.Inode;
+
 /**
  * What {@code stat} shows for a path.
  *

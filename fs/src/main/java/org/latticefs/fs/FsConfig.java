@@ -1,87 +1,150 @@
 package org.latticefs.fs;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.Objects;
+import java.util.function.Consumer;
 import org.latticefs.cas.BlobFetcher;
-import org.latticefs.cas.BlobReceiver;
+import org.latticefs.cas.chunk.FileIngester;
 import org.latticefs.kv.Stores;
 
 /**
- * Everything {@link LatticeFileSystem} needs. Build with {@link #of} and adjust with the {@code
- * with*} methods.
+ * Everything the filesystem needs, built by its owner (node wires the implementations; the
+ * filesystem constructs none of cas's). Build with {@link #of} and adjust with the {@code with*}
+ * methods.
  *
  * @param stores the node's stores: the mount root lists them, each top-level folder is one
- * @param fetcher every chunk and manifest read goes through it (node hands one that falls back to
- *     peers); the filesystem wraps it in a bounded in-memory cache of {@code cacheBytes}
- * @param receiver where new chunks and manifests are written (through {@link
- *     BlobReceiver#newBatch()}, one durable batch per file commit)
+ * @param fetcher reads whole chunks for sequential streams, uncached (node hands one that tries the
+ *     local store, then peers): a file read once from start to end would only flush a cache
+ * @param cachedFetcher reads manifests, random ranges and the old chunks an edit re-cuts: {@code
+ *     fetcher} behind a bounded in-memory chunk cache (node builds it and keeps its statistics)
+ * @param ingester stores new content: chunks and manifests, one durable batch per file version
  * @param stagingDir a private directory for per-open-file staging files; emptied at start (staged,
  *     uncommitted writes do not survive a crash: only fsync/close make content durable)
- * @param cacheBytes the size of the in-memory chunk cache (manifests, random reads, edits;
- *     sequential streams bypass it)
  * @param space capacity for statfs and ENOSPC
- * @param clock the source of inode times
+ * @param clock the source of inode times, and of the age of the cached free-space figure
  * @param readaheadBytes the most a sequential stream fetches ahead of its reader (whole chunks, in
  *     parallel); a stream's readahead starts at 1 MiB and doubles per read up to this. 0: none
+ * @param checkpointBytes how much of one long in-order run of writes is streamed to cas before the
+ *     run is checkpointed: its version becomes the base (durable in cas, not yet committed) and the
+ *     staging file is emptied, so staging never holds more than about this much of a file
+ * @param streamWrites whether a streamed run's bytes go only to its background ingest (the default:
+ *     they reach the disk once, not also as staging pages) or also through the staging file (then
+ *     reads of them never wait for a checkpoint, and a failed ingest falls back to an ordinary one
+ *     at commit instead of failing the file)
  */
 public record FsConfig(
     Stores stores,
     BlobFetcher fetcher,
-    BlobReceiver receiver,
+    BlobFetcher cachedFetcher,
+    FileIngester ingester,
     Path stagingDir,
-    long cacheBytes,
     SpaceProvider space,
     InstantSource clock,
-    long readaheadBytes) {
+    long readaheadBytes,
+    long checkpointBytes,
+    boolean streamWrites) {
 
-  public static final long DEFAULT_CACHE_BYTES = 256L << 20;
   public static final long DEFAULT_READAHEAD_BYTES = 32L << 20;
+  public static final long DEFAULT_CHECKPOINT_BYTES = 1L << 30;
 
   public FsConfig {
     Objects.requireNonNull(stores, "stores");
     Objects.requireNonNull(fetcher, "fetcher");
-    Objects.requireNonNull(receiver, "receiver");
+    Objects.requireNonNull(cachedFetcher, "cachedFetcher");
+    Objects.requireNonNull(ingester, "ingester");
     Objects.requireNonNull(stagingDir, "stagingDir");
     Objects.requireNonNull(space, "space");
     Objects.requireNonNull(clock, "clock");
+    if (readaheadBytes < 0 || checkpointBytes <= 0) {
+      throw new IllegalArgumentException(
+          "readahead " + readaheadBytes + " or checkpoint " + checkpointBytes + " out of range");
+    }
   }
 
   /**
-   * The defaults: 256 MiB chunk cache, 32 MiB readahead, system clock, no quota (the free space of
-   * the staging directory's disk).
+   * The defaults: 32 MiB readahead, checkpoints every GiB, streamed writes, system clock, no quota
+   * (the free space of the staging directory's disk). Creates {@code stagingDir} if missing.
    */
   public static FsConfig of(
-      Stores stores, BlobFetcher fetcher, BlobReceiver receiver, Path stagingDir)
+      Stores stores,
+      BlobFetcher fetcher,
+      BlobFetcher cachedFetcher,
+      FileIngester ingester,
+      Path stagingDir)
       throws IOException {
-    java.nio.file.Files.createDirectories(stagingDir);
+    Files.createDirectories(stagingDir);
     return new FsConfig(
         stores,
         fetcher,
-        receiver,
+        cachedFetcher,
+        ingester,
         stagingDir,
-        DEFAULT_CACHE_BYTES,
         SpaceProvider.ofDisk(stagingDir),
         InstantSource.system(),
-        DEFAULT_READAHEAD_BYTES);
-  }
-
-  public FsConfig withCacheBytes(long bytes) {
-    return new FsConfig(stores, fetcher, receiver, stagingDir, bytes, space, clock, readaheadBytes);
+        DEFAULT_READAHEAD_BYTES,
+        DEFAULT_CHECKPOINT_BYTES,
+        true);
   }
 
   public FsConfig withSpace(SpaceProvider provider) {
-    return new FsConfig(
-        stores, fetcher, receiver, stagingDir, cacheBytes, provider, clock, readaheadBytes);
+    return edit(b -> b.space = provider);
   }
 
   public FsConfig withClock(InstantSource source) {
-    return new FsConfig(
-        stores, fetcher, receiver, stagingDir, cacheBytes, space, source, readaheadBytes);
+    return edit(b -> b.clock = source);
   }
 
   public FsConfig withReadaheadBytes(long bytes) {
-    return new FsConfig(stores, fetcher, receiver, stagingDir, cacheBytes, space, clock, bytes);
+    return edit(b -> b.readaheadBytes = bytes);
+  }
+
+  public FsConfig withCheckpointBytes(long bytes) {
+    return edit(b -> b.checkpointBytes = bytes);
+  }
+
+  public FsConfig withStreamWrites(boolean on) {
+    return edit(b -> b.streamWrites = on);
+  }
+
+  private FsConfig edit(Consumer<Builder> change) {
+    Builder b = new Builder(this);
+    change.accept(b);
+    return b.build();
+  }
+
+  /** The settings as mutable fields, for the {@code with*} methods. */
+  private static final class Builder {
+    private final FsConfig from;
+    SpaceProvider space;
+    InstantSource clock;
+    long readaheadBytes;
+    long checkpointBytes;
+    boolean streamWrites;
+
+    Builder(FsConfig from) {
+      this.from = from;
+      this.space = from.space;
+      this.clock = from.clock;
+      this.readaheadBytes = from.readaheadBytes;
+      this.checkpointBytes = from.checkpointBytes;
+      this.streamWrites = from.streamWrites;
+    }
+
+    FsConfig build() {
+      return new FsConfig(
+          from.stores,
+          from.fetcher,
+          from.cachedFetcher,
+          from.ingester,
+          from.stagingDir,
+          space,
+          clock,
+          readaheadBytes,
+          checkpointBytes,
+          streamWrites);
+    }
   }
 }

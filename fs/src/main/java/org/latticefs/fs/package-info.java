@@ -1,11 +1,28 @@
 /**
- * The FUSE filesystem: Lattice's stores mounted as folders.
+ * The FUSE filesystem: Lattice's stores mounted as folders. This package is its vocabulary, shared
+ * by the packages below and by node: configuration ({@link org.latticefs.fs.FsConfig}, {@link
+ * org.latticefs.fs.SpaceProvider}), errors ({@link org.latticefs.fs.FsException}, {@link
+ * org.latticefs.fs.Errno}, {@link org.latticefs.fs.FsErrors}) and the values the filesystem answers
+ * with ({@link org.latticefs.fs.Attr}, {@link org.latticefs.fs.DirEntry}, ...).
+ *
+ * <h2>Packages</h2>
+ *
+ * <ul>
+ *   <li>{@code fs.inode}: the inode codec and the key layout of a store's tree.
+ *   <li>{@code fs.content}: file content on its way to and from cas (writers, readers, staging).
+ *   <li>{@code fs.core}: the filesystem itself ({@code LatticeFileSystem}, the one entry point):
+ *       the mount root, paths, the namespace, open files and their commits, handles.
+ *   <li>{@code fs.fuse}: FUSE bindings and mounting; the only code that knows a FUSE library.
+ * </ul>
+ *
+ * Dependencies point down that list and to this package; nothing here depends on them but {@code
+ * Attr} and {@code PathInfo} on {@code fs.inode}.
  *
  * <h2>Using it (for node)</h2>
  *
  * <pre>{@code
- * FsConfig config = FsConfig.of(stores, fetcher, blobStore, dataDir.resolve("staging"))
- *     .withCacheBytes(512L << 20)                 // in-memory chunk cache (default 256 MiB)
+ * CachingBlobFetcher cache = new CachingBlobFetcher(fetcher, 512L << 20);  // node keeps its stats
+ * FsConfig config = FsConfig.of(stores, fetcher, cache, new FileIngester(blobStore), stagingDir)
  *     .withSpace(SpaceProvider.ofQuota(quota, usage, dataDir)); // statfs + ENOSPC
  * LatticeFileSystem fs = new LatticeFileSystem(config);
  * FuseMount mount = FuseMount.mount(fs, Path.of("/home/me/Lattice")); // waits until mounted
@@ -16,32 +33,15 @@
  * }</pre>
  *
  * {@code fetcher} is the only way content is read (node hands one that tries the local store, then
- * peers); {@code blobStore} receives new chunks and manifests. Paths given to {@link
- * org.latticefs.fs.LatticeFileSystem} are relative to the mount root ({@code /photos/cat.jpg}).
+ * peers); the ingester stores new chunks and manifests. Paths are relative to the mount root
+ * ({@code /photos/cat.jpg}).
  *
- * <h2>Inode</h2>
+ * <h2>Store</h2>
  *
- * A file, directory or symlink, stored under {@code /inodes/{id}} in its store's log ({@link
- * org.latticefs.fs.Inode}, with its compact versioned encoding). Small files (up to 4 KiB) keep
- * their bytes inline; larger ones name a cas manifest.
- *
- * <h2>Dirent</h2>
- *
- * A name in a directory: {@code /dirents/{parent id}/{name}} holding the child's id ({@link
- * org.latticefs.fs.Keys}). Renaming moves one dirent, whatever the size of the subtree.
- *
- * <h2>Staging</h2>
- *
- * Per open file, a sparse local file holding only the written ranges; the rest is read from the
- * committed version. Flush, fsync and close turn it into chunks, a manifest and one log entry. A
- * file written strictly in order (new, truncated, or appended to) is chunked and stored in the
- * background while it is written, so that only the tail is left for the commit; past its first 8
- * MiB its bytes go straight to that background ingest instead of the staging file, and every GiB
- * the ingest is checkpointed (see {@code OpenFile}).
+ * A top-level folder of the mount: one kv store with its own signed log and inode tree.
  *
  * <h2>Conflict copy</h2>
  *
- * A losing concurrent version (from another node) shown read-only beside the winner, named by
- * {@link org.latticefs.fs.ConflictNames}.
+ * A losing concurrent version (from another node) shown read-only beside the winner.
  */
 package org.latticefs.fs;

@@ -14,13 +14,16 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import org.latticefs.cas.chunk.Chunk;
+import org.latticefs.cas.chunk.FileIngester;
 import org.latticefs.cas.io.AtomicFile;
+import org.latticefs.cas.store.CachingBlobFetcher;
 import org.latticefs.cas.store.DiskBlobStore;
 import org.latticefs.fs.FsConfig;
-import org.latticefs.fs.FuseMount;
-import org.latticefs.fs.Inode;
-import org.latticefs.fs.LatticeFileSystem;
-import org.latticefs.fs.Mounts;
+import org.latticefs.fs.PathInfo;
+import org.latticefs.fs.core.LatticeFileSystem;
+import org.latticefs.fs.fuse.FuseMount;
+import org.latticefs.fs.fuse.Mounts;
+import org.latticefs.fs.inode.Inode;
 import org.latticefs.kv.Stores;
 import org.latticefs.node.config.DataDir;
 import org.latticefs.node.config.NodeConfig;
@@ -115,9 +118,10 @@ public final class Daemon implements NodeApi {
     local = new LocalNode(dir, stores, false);
     blobs = DiskBlobStore.open(dir.blobs());
     LocalFirstFetcher fetcher = new LocalFirstFetcher(blobs, blobs);
+    // The filesystem's chunk cache (manifests, random reads, edits); node builds what fs reads.
+    CachingBlobFetcher chunkCache = new CachingBlobFetcher(fetcher, config.chunkCacheBytes());
     FsConfig fsConfig =
-        FsConfig.of(stores, fetcher, blobs, dir.staging())
-            .withCacheBytes(config.chunkCacheBytes())
+        FsConfig.of(stores, fetcher, chunkCache, new FileIngester(blobs), dir.staging())
             .withReadaheadBytes(config.readaheadBytes())
             .withSpace(new QuotaSpace(blobs, config.storageQuota(), config.minFreeSpace()));
     fs = new LatticeFileSystem(fsConfig);
@@ -347,7 +351,7 @@ public final class Daemon implements NodeApi {
       throw new NodeException(
           path + " is the mount root, which lists the stores; stat a store or a file in one");
     }
-    LatticeFileSystem.PathInfo info;
+    PathInfo info;
     try {
       info = fs.describe(rel);
     } catch (IOException e) {

@@ -13,8 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.latticefs.fs.FuseMount;
-import org.latticefs.fs.MountMain;
+import org.latticefs.fs.fuse.FuseMount;
+import org.latticefs.fs.fuse.MountMain;
 
 /**
  * Small-file creation through four FUSE filesystems in one run: Lattice, bindfs (C passthrough,

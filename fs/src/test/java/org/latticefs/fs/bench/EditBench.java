@@ -6,9 +6,12 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
+import org.latticefs.cas.chunk.FileIngester;
+import org.latticefs.cas.store.CachingBlobFetcher;
 import org.latticefs.cas.store.DiskBlobStore;
+import org.latticefs.fs.Caller;
 import org.latticefs.fs.FsConfig;
-import org.latticefs.fs.LatticeFileSystem;
+import org.latticefs.fs.core.LatticeFileSystem;
 import org.latticefs.kv.store.DiskStores;
 
 /**
@@ -33,9 +36,15 @@ public final class EditBench {
     long size = 256L << 20;
     try (DiskStores stores = DiskStores.open(base.resolve("kv"));
         DiskBlobStore blobs = DiskBlobStore.open(base.resolve("cas"))) {
-      LatticeFileSystem fs =
-          new LatticeFileSystem(FsConfig.of(stores, blobs, blobs, base.resolve("staging")));
-      var me = new LatticeFileSystem.Caller(0, 0);
+      FsConfig config =
+          FsConfig.of(
+              stores,
+              blobs,
+              new CachingBlobFetcher(blobs, 256L << 20),
+              new FileIngester(blobs),
+              base.resolve("staging"));
+      LatticeFileSystem fs = new LatticeFileSystem(config);
+      var me = new Caller(0, 0);
       fs.mkdir("/bench", 0755, me);
       long fh = fs.create("/bench/big.bin", 0644, 1, me);
       SplittableRandom rnd = new SplittableRandom(7);

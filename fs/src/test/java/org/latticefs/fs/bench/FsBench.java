@@ -18,8 +18,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.latticefs.fs.FuseMount;
-import org.latticefs.fs.MountMain;
+import org.latticefs.fs.fuse.FuseMount;
+import org.latticefs.fs.fuse.MountMain;
 
 /**
  * Lattice's mount against bindfs (a C FUSE passthrough on the same libfuse2) over a directory on

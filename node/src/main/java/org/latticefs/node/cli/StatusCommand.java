@@ -6,7 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import org.latticefs.fs.Mounts;
+import org.latticefs.fs.fuse.Mounts;
 import org.latticefs.node.Daemon;
 import org.latticefs.node.NodeApi;
 import org.latticefs.node.config.DataDir;

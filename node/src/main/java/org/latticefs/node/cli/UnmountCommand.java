@@ -3,7 +3,7 @@ package org.latticefs.node.cli;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
-import org.latticefs.fs.Mounts;
+import org.latticefs.fs.fuse.Mounts;
 import org.latticefs.node.NodeApi;
 import org.latticefs.node.NodeException;
 import org.latticefs.node.config.DataDir;

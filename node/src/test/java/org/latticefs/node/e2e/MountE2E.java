@@ -23,7 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.latticefs.fs.Mounts;
+import org.latticefs.fs.fuse.Mounts;
 import org.latticefs.node.FuseAvailable;
 import org.latticefs.node.control.Json;
 

@@ -1,0 +1,81 @@
+package org.latticefs.fs;
+
+import java.io.IOException;
+import org.latticefs.cas.BlobNotFoundException;
+import org.latticefs.cas.CorruptBlobException;
+import org.latticefs.cas.NoSpaceLeftException;
+import org.latticefs.cas.chunk.MalformedManifestException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Maps the failure of a filesystem operation to the errno its caller sees, logging what is not an
+ * expected answer. Every FUSE binding's error boundary uses it, so all answer alike.
+ *
+ * <ul>
+ *   <li>{@link FsException}: its errno (logged at debug, or as an error when it is {@code EIO});
+ *   <li>a full disk or quota ({@link NoSpaceLeftException}, or an {@code IOException} saying so, as
+ *       the JDK reports {@code ENOSPC} and {@code EDQUOT}): {@code ENOSPC};
+ *   <li>content that cannot be read ({@link CorruptBlobException}, {@link BlobNotFoundException},
+ *       {@link MalformedManifestException}: no good copy reachable): {@code EIO}, never data;
+ *   <li>anything else: logged with its stack trace, {@code EIO}.
+ * </ul>
+ */
+public final class FsErrors {
+  private static final Logger LOG = LoggerFactory.getLogger(FsErrors.class);
+
+  private FsErrors() {}
+
+  /**
+   * The errno for {@code e}, thrown by operation {@code op} on {@code path} (both only for the
+   * log). Never throws.
+   */
+  public static Errno errno(String op, String path, Throwable e) {
+    try {
+      return classify(op, path, e);
+    } catch (Throwable logFailure) {
+      return Errno.EIO;
+    }
+  }
+
+  private static Errno classify(String op, String path, Throwable e) {
+    if (e instanceof FsException f) {
+      if (f.errno() == Errno.EIO) {
+        LOG.error("{} {}: {}", op, path, f.getMessage(), f);
+      } else {
+        LOG.debug("{} {}: {}", op, path, f.getMessage());
+      }
+      return f.errno();
+    }
+    if (isNoSpace(e)) {
+      LOG.warn("{} {}: no space left: {}", op, path, e.getMessage());
+      return Errno.ENOSPC;
+    }
+    if (e instanceof CorruptBlobException
+        || e instanceof BlobNotFoundException
+        || e instanceof MalformedManifestException) {
+      LOG.error("{} {}: content unavailable: {}", op, path, e.getMessage());
+      return Errno.EIO;
+    }
+    if (e instanceof IOException) {
+      LOG.error("{} {} failed", op, path, e);
+      return Errno.EIO;
+    }
+    LOG.error("{} {} failed unexpectedly", op, path, e);
+    return Errno.EIO;
+  }
+
+  /** Whether {@code e} or a cause of it says the disk or the quota is full. */
+  public static boolean isNoSpace(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof NoSpaceLeftException) {
+        return true;
+      }
+      String m = t.getMessage();
+      if (m != null && (m.contains("No space left on device") || m.contains("Disk quota"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,70 @@
+package org.latticefs.fs.content;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * The content of one open file since its last commit, on its way to cas: takes the writer's bytes,
+ * serves reads of the whole current content, and turns it into a stored {@link Version} when the
+ * file is committed. Every byte written through the mount reaches cas through one of these, in one
+ * direction: the writer hands bytes down (staged, then a read-only view at {@link #store}; or
+ * pushed to a background ingest as they arrive) and gets a manifest back.
+ *
+ * <p>Implementations: {@link StagedWriter} (writes kept at their offsets, stored at commit) and
+ * {@link StreamingWriter} (long in-order runs streamed to cas while they are written, falling back
+ * to the staged writer it wraps for everything else). {@link FileContents#writer} picks.
+ *
+ * <h2>Threads</h2>
+ *
+ * Not thread-safe: the owner guards each writer with a read-write lock. {@link #write}, {@link
+ * #truncate}, {@link #store}, {@link #committed} and {@link #close} need it exclusively; {@link
+ * #read} may share it with other reads when {@link #readShared} says so, and otherwise needs it
+ * exclusively. {@link #size()} and {@link #changed()} may be called without it.
+ *
+ * <h2>Durability</h2>
+ *
+ * Nothing a writer holds survives a crash: only a version returned by {@link #store} and then
+ * committed in the log does. A failure that loses bytes the writer alone held (a background ingest
+ * that took them, then failed) fails every later read, write and store with the same errno, and the
+ * file keeps its committed version.
+ */
+public interface ContentWriter {
+  /** The current size, including bytes not stored yet. */
+  long size();
+
+  /** Whether anything was written or truncated since the last commit. */
+  boolean changed();
+
+  /**
+   * Whether a read of {@code [pos, pos + n)} may run under the shared lock. False when the bytes
+   * are held by a background ingest: the read must then take the lock exclusively (it first turns
+   * them into a stored checkpoint).
+   */
+  boolean readShared(long pos, int n);
+
+  /** Reads at {@code pos} into {@code dst}; returns the count, 0 at or past the end. */
+  int read(long pos, ByteBuffer dst) throws IOException;
+
+  /** Writes all of {@code src} at {@code pos} (a write past the end leaves a hole of zeros). */
+  void write(long pos, ByteBuffer src) throws IOException;
+
+  /** Cuts or extends the content to {@code size} bytes (extended bytes read as zeros). */
+  void truncate(long size) throws IOException;
+
+  /**
+   * Stores the current content as a new version, durable in cas on return, and returns it; null if
+   * the content is the committed version. The writer keeps its content either way: if committing
+   * the version fails, a later {@code store} returns it (or a newer one) again.
+   */
+  Version store() throws IOException;
+
+  /**
+   * The version {@code now} (from {@link #store}, or the current committed one) was committed: it
+   * becomes the base and the writer starts over, empty. Never fails: a staging file that cannot be
+   * emptied only takes space (and is logged).
+   */
+  void committed(Version now);
+
+  /** Abandons what is not stored and releases the staging file. */
+  void close() throws IOException;
+}
