@@ -1,0 +1,227 @@
+package org.latticefs.cas.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import org.latticefs.cas.BlobRef;
+import org.latticefs.cas.hash.Blake3;
+import org.latticefs.cas.hash.Blake3Hasher;
+
+/**
+ * Gives blobs their names and takes them away: tells whether a copy already present can be counted
+ * on, writes new copies to temp files and publishes them under their names (one by one, or for a
+ * {@link DiskBatch}), and removes blobs. Every failure to write comes out {@link
+ * SpaceBudget#translate translated} (a full disk is {@code NoSpaceLeftException}) with the temp
+ * file gone. Thread-safe; concurrent receives of the same content write it once.
+ */
+final class BlobWriter {
+  private static final int IO_BUFFER = 256 * 1024;
+
+  private final StoreDirectory dir;
+  private final TempFiles temps;
+  private final UnnamedTemps unnamed;
+  private final Quarantine quarantine;
+  private final SpaceBudget budget;
+  private final AccessTracker access;
+  private final BlobHandles handles;
+  private final OutboardFiles outboards;
+  private final ConcurrentHashMap<BlobRef, CompletableFuture<Void>> inflight =
+      new ConcurrentHashMap<>();
+
+  BlobWriter(
+      StoreDirectory dir,
+      TempFiles temps,
+      UnnamedTemps unnamed,
+      Quarantine quarantine,
+      SpaceBudget budget,
+      AccessTracker access,
+      BlobHandles handles,
+      OutboardFiles outboards) {
+    this.dir = dir;
+    this.temps = temps;
+    this.unnamed = unnamed;
+    this.quarantine = quarantine;
+    this.budget = budget;
+    this.access = access;
+    this.handles = handles;
+    this.outboards = outboards;
+  }
+
+  /** Stores {@code data[off, off+len)} durably (synced temp file, rename, directory sync). */
+  BlobRef receive(byte[] data, int off, int len) throws IOException {
+    Objects.checkFromIndexSize(off, len, data.length);
+    BlobRef ref = Blake3.hash(data, off, len);
+    while (true) {
+      if (isPresent(ref, len)) {
+        access.touch(ref);
+        return ref;
+      }
+      CompletableFuture<Void> mine = new CompletableFuture<>();
+      CompletableFuture<Void> other = inflight.putIfAbsent(ref, mine);
+      if (other != null) {
+        // Someone is writing the same bytes: wait, then re-check (retry if they failed).
+        other.exceptionally(e -> null).join();
+        continue;
+      }
+      try {
+        Path tmp = writeTemp(ref, data, off, len, true);
+        publish(ref, tmp, len);
+        access.touch(ref);
+        mine.complete(null);
+        return ref;
+      } catch (IOException | RuntimeException e) {
+        mine.completeExceptionally(e);
+        throw e;
+      } finally {
+        inflight.remove(ref, mine);
+      }
+    }
+  }
+
+  /** Streams {@code in} to a temp file in {@code tmp/} while hashing it, then publishes it. */
+  BlobRef receive(InputStream in) throws IOException {
+    Path tmp = temps.newStreamTemp();
+    long size = 0;
+    BlobRef ref;
+    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE);
+        Blake3Hasher hasher = Blake3.newHasher()) {
+      byte[] buf = new byte[IO_BUFFER];
+      int n;
+      while ((n = in.read(buf)) != -1) {
+        hasher.update(buf, 0, n);
+        TempFiles.writeFully(ch, ByteBuffer.wrap(buf, 0, n));
+        size += n;
+      }
+      ref = hasher.finish();
+      if (isPresent(ref, size)) {
+        ch.close();
+        Files.deleteIfExists(tmp);
+        access.touch(ref);
+        return ref;
+      }
+      ch.force(false);
+    } catch (IOException | RuntimeException e) {
+      TempFiles.deleteQuietly(tmp);
+      throw budget.translate(e, size);
+    }
+    publish(ref, tmp, size);
+    access.touch(ref);
+    return ref;
+  }
+
+  /** Removes {@code ref}'s blob (durably) and its saved outboard; false if it was not there. */
+  boolean remove(BlobRef ref) throws IOException {
+    Path path = dir.blobPath(ref);
+    ReentrantLock lock = dir.shardLock(ref);
+    lock.lock();
+    try {
+      long size;
+      try {
+        size = Files.size(path);
+        Files.delete(path);
+      } catch (NoSuchFileException e) {
+        return false;
+      }
+      // After the delete: a channel opened before it is then either cached and closed here, or
+      // never cached (see BlobHandles).
+      handles.invalidate(path);
+      Fsync.directory(path.getParent());
+      budget.removed(size);
+    } finally {
+      lock.unlock();
+    }
+    outboards.delete(ref);
+    access.forget(ref);
+    return true;
+  }
+
+  /**
+   * Whether {@code ref} is durably present with {@code size} bytes. A file of another size is
+   * corrupt: it is quarantined and reported, and this returns false so the caller stores a good
+   * copy.
+   */
+  boolean isPresent(BlobRef ref, long size) throws IOException {
+    Path path = dir.blobPath(ref);
+    BasicFileAttributes attrs;
+    try {
+      attrs = Files.readAttributes(path, BasicFileAttributes.class);
+    } catch (NoSuchFileException e) {
+      return false;
+    }
+    if (attrs.size() != size) {
+      quarantine.quarantine(
+          ref, attrs.fileKey(), attrs.size() + " bytes on disk, expected " + size);
+      return false;
+    }
+    dir.awaitShard(ref);
+    return true;
+  }
+
+  /** Writes a temp copy of {@code ref} in its shard directory, synced if {@code sync}. */
+  Path writeTemp(BlobRef ref, byte[] data, int off, int len, boolean sync) throws IOException {
+    try {
+      return temps.write(ref, data, off, len, sync);
+    } catch (IOException | RuntimeException e) {
+      throw budget.translate(e, len);
+    }
+  }
+
+  /**
+   * Writes a batch's copy of a blob, not synced: to an unnamed file while they last (no directory
+   * is touched until the commit names it), else to a named temp file.
+   */
+  Temp writeBatchTemp(BlobRef ref, byte[] data, int off, int len) throws IOException {
+    Temp t;
+    try {
+      t = unnamed.write(data, off, len);
+    } catch (IOException | RuntimeException e) {
+      throw budget.translate(e, len);
+    }
+    return t != null ? t : new Temp.Named(writeTemp(ref, data, off, len, false));
+  }
+
+  /**
+   * Renames a synced temp file to {@code ref}'s name and syncs the shard directory; drops it if the
+   * blob is there already.
+   */
+  void publish(BlobRef ref, Path tmp, long size) throws IOException {
+    ReentrantLock lock = dir.shardLock(ref);
+    lock.lock();
+    try {
+      if (publishIfAbsent(ref, new Temp.Named(tmp), size)) {
+        Fsync.directory(dir.blobPath(ref).getParent());
+      }
+    } catch (IOException | RuntimeException e) {
+      TempFiles.deleteQuietly(tmp);
+      throw budget.translate(e, size);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Under {@code ref}'s shard lock: gives {@code tmp} the blob's name unless a blob is already
+   * there (then drops {@code tmp}). Returns whether it did. The caller syncs the directory.
+   */
+  boolean publishIfAbsent(BlobRef ref, Temp tmp, long size) throws IOException {
+    Path dst = dir.blobPath(ref);
+    if (Files.exists(dst)) {
+      tmp.discard();
+      return false;
+    }
+    tmp.publishAs(dst);
+    budget.added(size);
+    quarantine.repaired(ref);
+    return true;
+  }
+}
