@@ -2,25 +2,17 @@ package org.latticefs.cas.chunk;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.nio.channels.FileChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.latticefs.cas.BlobBatch;
 import org.latticefs.cas.BlobFetcher;
 import org.latticefs.cas.BlobReceiver;
 import org.latticefs.cas.BlobRef;
-import org.latticefs.cas.hash.Blake3;
+import org.latticefs.cas.io.Futures;
 
 /**
  * Turns file content into stored chunks plus a manifest tree, streaming.
@@ -222,7 +214,7 @@ public final class FileIngester {
    */
   IngestResult run(Start start, int bufferSize, long commitEvery, Consumer<Chunk> onChunk)
       throws IOException {
-    Writers[] writerPool = {null};
+    ChunkWriters[] writerPool = {null};
     try (BlobBatch batch = receiver.newBatch()) {
       ManifestBuilder builder = new ManifestBuilder(shape, ManifestBuilder.NodeSink.of(batch));
       ChunkSource.Input input = start.begin(builder);
@@ -231,7 +223,7 @@ public final class FileIngester {
       ChunkSource source = new ChunkSource(chunker, input, bufferSize, blocks, restart);
       long[] received = {0};
       long[] uncommitted = {0};
-      BlockHandler handler =
+      ChunkPipeline.BlockHandler handler =
           b -> {
             byte[] buf = b.buf();
             int n = b.count();
@@ -246,9 +238,9 @@ public final class FileIngester {
             uncommitted[0] += b.ends()[n - 1];
             // A second block means a large input: from here on, store from several threads.
             if (b.offset() > restart && writers > 1 && writerPool[0] == null) {
-              writerPool[0] = new Writers(receiver, writers);
+              writerPool[0] = new ChunkWriters(receiver, writers);
             }
-            Writers w = writerPool[0];
+            ChunkWriters w = writerPool[0];
             List<Future<BlobRef>> refs = w == null ? null : new ArrayList<>(n);
             if (w != null) {
               for (int k = 0; k < n; k++) {
@@ -259,14 +251,14 @@ public final class FileIngester {
             for (int k = 0; k < n; k++) {
               int s = b.start(k);
               int len = b.ends()[k] - s;
-              BlobRef ref = w == null ? batch.receive(buf, s, len) : await(refs.get(k));
+              BlobRef ref = w == null ? batch.receive(buf, s, len) : Futures.await(refs.get(k));
               builder.add(ref, len);
               received[0]++;
               onChunk.accept(new Chunk(b.offset() + s, len, ref));
             }
             return true;
           };
-      drive(source, handler, pipelined);
+      ChunkPipeline.drive(source, handler, pipelined);
       BlobRef root = builder.finish();
       if (writerPool[0] != null) {
         writerPool[0].commit();
@@ -346,7 +338,7 @@ public final class FileIngester {
       long[] received = {0};
       Chunk[] resume = {c};
       boolean[] joined = {false};
-      BlockHandler handler =
+      ChunkPipeline.BlockHandler handler =
           b -> {
             byte[] buf = b.buf();
             for (int k = 0; k < b.count(); k++) {
@@ -370,7 +362,7 @@ public final class FileIngester {
             }
             return true;
           };
-      drive(source, handler, false);
+      ChunkPipeline.drive(source, handler, false);
       long bytesRead = builder.length() - restart;
       if (joined[0]) {
         for (Chunk o = resume[0]; o != null; o = oldChunks.next()) {
@@ -384,342 +376,6 @@ public final class FileIngester {
       BlobRef root = builder.finish();
       batch.commit();
       return new IngestResult(root, newSize, builder.chunkCount(), bytesRead, received[0]);
-    }
-  }
-
-  /** Handles one block on the calling thread; false stops the ingest early. */
-  private interface BlockHandler {
-    boolean handle(ChunkSource.Block b) throws IOException;
-  }
-
-  private static void drive(ChunkSource source, BlockHandler handler, boolean pipelined)
-      throws IOException {
-    ChunkSource.Block first = source.next();
-    if (first == null) {
-      return;
-    }
-    boolean more = handler.handle(first);
-    source.release(first);
-    if (!more) {
-      return;
-    }
-    if (!pipelined || source.atEnd()) {
-      for (ChunkSource.Block b = source.next(); b != null; b = source.next()) {
-        more = handler.handle(b);
-        source.release(b);
-        if (!more) {
-          return;
-        }
-      }
-      return;
-    }
-    Pipeline p = new Pipeline(source);
-    p.start();
-    try {
-      for (ChunkSource.Block b = p.take(); b != null; b = p.take()) {
-        more = handler.handle(b);
-        source.release(b);
-        if (!more) {
-          return;
-        }
-      }
-    } finally {
-      p.stop();
-    }
-  }
-
-  /**
-   * Runs {@link ChunkSource#next()} on a helper thread, handing blocks over a queue. The helper is
-   * never interrupted (that would close a caller's FileChannel); it is stopped by a flag and by
-   * draining the queue.
-   */
-  private static final class Pipeline implements Runnable {
-    private static final Object END = new Object();
-    private final ChunkSource source;
-    private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(4);
-    private final Thread thread;
-    private volatile boolean stopped;
-
-    Pipeline(ChunkSource source) {
-      this.source = source;
-      this.thread = new Thread(this, "lattice-chunker");
-      thread.setDaemon(true);
-    }
-
-    void start() {
-      thread.start();
-    }
-
-    @Override
-    public void run() {
-      Object last = END;
-      try {
-        for (ChunkSource.Block b = source.next(); b != null; b = source.next()) {
-          if (stopped) {
-            source.release(b);
-            return;
-          }
-          queue.put(b);
-        }
-      } catch (IOException | RuntimeException e) {
-        last = e;
-      } catch (InterruptedException e) {
-        return;
-      }
-      try {
-        queue.put(last);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-
-    ChunkSource.Block take() throws IOException {
-      Object o;
-      try {
-        o = queue.take();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException("interrupted while ingesting");
-      }
-      if (o == END) {
-        return null;
-      }
-      if (o instanceof IOException e) {
-        throw new IOException("reading the input failed: " + e.getMessage(), e);
-      }
-      if (o instanceof RuntimeException e) {
-        throw new IllegalStateException("chunking failed", e);
-      }
-      return (ChunkSource.Block) o;
-    }
-
-    /** Stops the helper and waits for it, releasing whatever it queued. */
-    void stop() {
-      stopped = true;
-      boolean interrupted = false;
-      while (thread.isAlive() || !queue.isEmpty()) {
-        try {
-          Object o = queue.poll(10, TimeUnit.MILLISECONDS);
-          if (o instanceof ChunkSource.Block b) {
-            source.release(b);
-          }
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
-  }
-
-  /**
-   * The value of {@code f}, waiting through interrupts (the interrupt is restored): a failure's
-   * {@link IOException}, {@link RuntimeException} or {@link Error} is rethrown as itself.
-   */
-  static <T> T await(Future<T> f) throws IOException {
-    boolean interrupted = false;
-    try {
-      while (true) {
-        try {
-          return f.get();
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-    } catch (ExecutionException e) {
-      Throwable c = e.getCause();
-      if (c instanceof IOException io) {
-        throw io;
-      }
-      if (c instanceof RuntimeException re) {
-        throw re;
-      }
-      if (c instanceof Error err) {
-        throw err;
-      }
-      throw new IOException(c);
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
-  }
-
-  /**
-   * Threads that store chunks, each with its own batch used only on that thread. Chunk {@code k}
-   * goes to thread {@code k mod n}.
-   */
-  private static final class Writers {
-    private final BlobReceiver receiver;
-    private final ExecutorService[] threads;
-    // batches[i] is used on threads[i] only (after construction).
-    private final BlobBatch[] batches;
-    private final List<CompletableFuture<Void>> interim = new ArrayList<>();
-    private ExecutorService committer;
-    private volatile boolean closed;
-
-    Writers(BlobReceiver receiver, int n) throws IOException {
-      this.receiver = receiver;
-      threads = new ExecutorService[n];
-      batches = new BlobBatch[n];
-      for (int i = 0; i < n; i++) {
-        threads[i] = singleThread("lattice-chunk-writer");
-      }
-      try {
-        for (int i = 0; i < n; i++) {
-          batches[i] = await(threads[i].submit(receiver::newBatch));
-        }
-      } catch (IOException | RuntimeException e) {
-        close();
-        throw e;
-      }
-    }
-
-    private static ExecutorService singleThread(String name) {
-      return Executors.newSingleThreadExecutor(
-          r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-          });
-    }
-
-    Future<BlobRef> receive(int k, byte[] buf, int off, int len) {
-      int i = k % threads.length;
-      return threads[i].submit(() -> batches[i].receive(buf, off, len));
-    }
-
-    /**
-     * Commits what every batch received so far, without holding up later receives: each writer
-     * thread, in order with its receives, hands its batch to a committer thread and carries on with
-     * a fresh one. Does not wait; a failure is thrown by a later call or by {@link #commit}.
-     */
-    void commitInBackground() throws IOException {
-      for (CompletableFuture<Void> f : interim) {
-        if (f.isDone()) {
-          await(f);
-        }
-      }
-      interim.removeIf(CompletableFuture::isDone);
-      if (committer == null) {
-        committer = singleThread("lattice-chunk-commit");
-      }
-      for (int i = 0; i < threads.length; i++) {
-        int w = i;
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        interim.add(done);
-        threads[w].execute(
-            () -> {
-              BlobBatch old = batches[w];
-              try {
-                batches[w] = receiver.newBatch();
-              } catch (RuntimeException e) {
-                done.completeExceptionally(e);
-                return;
-              }
-              committer.execute(() -> commitAndClose(old, done));
-            });
-      }
-    }
-
-    private void commitAndClose(BlobBatch batch, CompletableFuture<Void> done) {
-      try (batch) {
-        if (!closed) {
-          batch.commit();
-        }
-        done.complete(null);
-      } catch (Throwable e) {
-        done.completeExceptionally(e);
-      }
-    }
-
-    /** Commits every batch and waits, also for earlier background commits (any failure throws). */
-    void commit() throws IOException {
-      List<Future<Void>> done = new ArrayList<>();
-      for (int i = 0; i < threads.length; i++) {
-        int w = i;
-        done.add(
-            threads[w].submit(
-                () -> {
-                  batches[w].commit();
-                  return null;
-                }));
-      }
-      for (Future<Void> f : interim) {
-        await(f);
-      }
-      for (Future<Void> f : done) {
-        await(f);
-      }
-    }
-
-    /**
-     * Closes every batch on its thread and stops the threads, waiting for queued work; background
-     * commits not started yet only close their batch.
-     */
-    void close() throws IOException {
-      closed = true;
-      IOException first = null;
-      for (int i = 0; i < threads.length; i++) {
-        int w = i;
-        try {
-          await(
-              threads[w].submit(
-                  () -> {
-                    if (batches[w] != null) {
-                      batches[w].close();
-                    }
-                    return null;
-                  }));
-        } catch (IOException e) {
-          first = first == null ? e : first;
-        }
-      }
-      List<ExecutorService> all = new ArrayList<>(List.of(threads));
-      if (committer != null) {
-        all.add(committer);
-      }
-      for (ExecutorService t : all) {
-        t.shutdown();
-      }
-      boolean interrupted = false;
-      for (ExecutorService t : all) {
-        while (true) {
-          try {
-            if (t.awaitTermination(1, TimeUnit.MINUTES)) {
-              break;
-            }
-          } catch (InterruptedException e) {
-            interrupted = true;
-          }
-        }
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-      if (first != null) {
-        throw first;
-      }
-    }
-  }
-
-  /** Computes refs and stores nothing. */
-  private static final class HashingReceiver implements BlobReceiver {
-    @Override
-    public BlobRef receive(byte[] data, int off, int len) {
-      return Blake3.hash(data, off, len);
-    }
-
-    @Override
-    public BlobRef receive(InputStream in) throws IOException {
-      try (var h = Blake3.newHasher()) {
-        byte[] buf = new byte[64 * 1024];
-        for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
-          h.update(buf, 0, n);
-        }
-        return h.finish();
-      }
     }
   }
 }

@@ -10,6 +10,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.latticefs.cas.BlobFetcher;
 import org.latticefs.cas.BlobRef;
+import org.latticefs.cas.io.Futures;
 
 /**
  * An ingest that runs while its content is still being written: the writer says how much of the
@@ -262,7 +263,7 @@ public final class IngestSession implements AutoCloseable {
       return null;
     }
     try {
-      FileIngester.await(result);
+      Futures.await(result);
       return null;
     } catch (IOException | RuntimeException | Error e) {
       return e;
@@ -364,7 +365,7 @@ public final class IngestSession implements AutoCloseable {
 
   private IngestResult await() throws IOException {
     try {
-      return FileIngester.await(result);
+      return Futures.await(result);
     } catch (IOException io) {
       throw new IOException("ingest session failed: " + io.getMessage(), io);
     }
