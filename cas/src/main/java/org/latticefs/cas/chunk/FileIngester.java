@@ -200,7 +200,8 @@ public final class FileIngester {
             source,
             blockSize,
             commitEvery,
-            IngestSession.DEFAULT_IDLE_NANOS);
+            IngestSession.DEFAULT_IDLE_NANOS,
+            System::nanoTime);
     s.start();
     return s;
   }

@@ -8,6 +8,7 @@ import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.latticefs.cas.BlobFetcher;
 import org.latticefs.cas.BlobRef;
 import org.latticefs.cas.io.Futures;
@@ -48,8 +49,9 @@ import org.latticefs.cas.io.Futures;
  * never part of a file (and dedup makes them free if the same content is stored later). Chunks not
  * yet committed go with their batch ({@code DiskBlobStore} deletes the temp files).
  *
- * <p>A failure of the background work (an I/O error, or no new content for the idle timeout) ends
- * the session: {@link #finish} then throws it, and the caller falls back to an ordinary ingest.
+ * <p>A failure of the background work (an I/O error, or no new content for the idle timeout,
+ * measured on the session's clock: {@link System#nanoTime()} unless a test injects one) ends the
+ * session: {@link #finish} then throws it, and the caller falls back to an ordinary ingest.
  *
  * <h2>Threads</h2>
  *
@@ -94,6 +96,7 @@ public final class IngestSession implements AutoCloseable {
   private final int blockSize;
   private final long commitEvery;
   private final long idleNanos;
+  private final LongSupplier nanoTime;
   private final CompletableFuture<IngestResult> result = new CompletableFuture<>();
   private final Thread thread;
 
@@ -113,6 +116,9 @@ public final class IngestSession implements AutoCloseable {
 
   private volatile long consumed;
 
+  /** How many times the background thread has looked for new content and found too little. */
+  private volatile long contentChecks;
+
   IngestSession(
       FileIngester ingester,
       BlobFetcher oldTree,
@@ -121,7 +127,8 @@ public final class IngestSession implements AutoCloseable {
       FileChannel source,
       int blockSize,
       long commitEvery,
-      long idleNanos) {
+      long idleNanos,
+      LongSupplier nanoTime) {
     this.ingester = ingester;
     this.oldTree = oldTree;
     this.oldManifest = oldManifest;
@@ -130,6 +137,7 @@ public final class IngestSession implements AutoCloseable {
     this.blockSize = blockSize;
     this.commitEvery = commitEvery;
     this.idleNanos = idleNanos;
+    this.nanoTime = nanoTime;
     this.limit = keep;
     this.thread = new Thread(this::run, "lattice-ingest-session");
     thread.setDaemon(true);
@@ -355,6 +363,11 @@ public final class IngestSession implements AutoCloseable {
     return consumed;
   }
 
+  /** How many times the background work has waited for content and looked again (for tests). */
+  long contentChecks() {
+    return contentChecks;
+  }
+
   /**
    * Completes (normally or not) when the background threads are gone and the source is no longer
    * read.
@@ -378,7 +391,7 @@ public final class IngestSession implements AutoCloseable {
    */
   private synchronized long awaitFinal(long pos, int want) throws IOException {
     long need = Math.min(want, WAKE_BYTES);
-    long deadline = System.nanoTime() + idleNanos;
+    long deadline = nanoTime.getAsLong() + idleNanos;
     long seen = limit;
     while (true) {
       if (abandoned) {
@@ -397,12 +410,13 @@ public final class IngestSession implements AutoCloseable {
         wakeAt = Long.MAX_VALUE;
         return avail;
       }
+      contentChecks++;
       if (limit != seen) {
         // A slow writer is still a writer: only a stretch without any new content times out.
         seen = limit;
-        deadline = System.nanoTime() + idleNanos;
+        deadline = nanoTime.getAsLong() + idleNanos;
       }
-      long left = deadline - System.nanoTime();
+      long left = deadline - nanoTime.getAsLong();
       if (left <= 0) {
         throw new IOException(
             "no new content for " + TimeUnit.NANOSECONDS.toSeconds(idleNanos) + " s at " + pos);
