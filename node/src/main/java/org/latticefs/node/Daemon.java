@@ -105,7 +105,13 @@ public final class Daemon implements NodeApi {
     }
     stores = NodeStores.open(dir);
     local = new LocalNode(dir, stores, false);
-    blobs = DiskBlobStore.open(dir.blobs());
+    // The store enforces the quota and the free space itself, on every write, before writing.
+    blobs =
+        DiskBlobStore.open(
+            dir.blobs(),
+            DiskBlobStore.Options.defaults()
+                .withQuotaBytes(config.storageQuota())
+                .withMinFreeBytes(config.minFreeSpace()));
     LocalFirstFetcher fetcher = new LocalFirstFetcher(blobs, blobs);
     FsConfig fsConfig =
         FsConfig.of(stores, fetcher, blobs, dir.staging())

@@ -20,9 +20,13 @@ import org.latticefs.cas.hash.Blake3Hasher;
 /**
  * Gives blobs their names and takes them away: tells whether a copy already present can be counted
  * on, writes new copies to temp files and publishes them under their names (one by one, or for a
- * {@link DiskBatch}), and removes blobs. Every failure to write comes out {@link
- * SpaceBudget#translate translated} (a full disk is {@code NoSpaceLeftException}) with the temp
- * file gone. Thread-safe; concurrent receives of the same content write it once.
+ * {@link DiskBatch}), and removes blobs.
+ *
+ * <p>Every write reserves its bytes in the {@link SpaceBudget} before writing them, so a write that
+ * would pass the quota or the disk's minimum free space fails with {@code NoSpaceLeftException}
+ * having written nothing. Every failure to write comes out {@link SpaceBudget#translate translated}
+ * (a full disk is {@code NoSpaceLeftException} too) with the temp file gone and its reservation
+ * ended. Thread-safe; concurrent receives of the same content write it once.
  */
 final class BlobWriter {
   private static final int IO_BUFFER = 256 * 1024;
@@ -74,8 +78,7 @@ final class BlobWriter {
         continue;
       }
       try {
-        Path tmp = writeTemp(ref, data, off, len, true);
-        publish(ref, tmp, len);
+        publish(ref, writeTemp(ref, data, off, len, true));
         access.touch(ref);
         mine.complete(null);
         return ref;
@@ -88,33 +91,47 @@ final class BlobWriter {
     }
   }
 
-  /** Streams {@code in} to a temp file in {@code tmp/} while hashing it, then publishes it. */
+  /**
+   * Streams {@code in} to a temp file in {@code tmp/} while hashing it, reserving its bytes as they
+   * come, then publishes it.
+   */
   BlobRef receive(InputStream in) throws IOException {
-    Path tmp = temps.newStreamTemp();
+    Path path = temps.newStreamTemp();
     long size = 0;
     BlobRef ref;
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE);
+    boolean present;
+    try (FileChannel ch = FileChannel.open(path, StandardOpenOption.WRITE);
         Blake3Hasher hasher = Blake3.newHasher()) {
       byte[] buf = new byte[IO_BUFFER];
       int n;
       while ((n = in.read(buf)) != -1) {
-        hasher.update(buf, 0, n);
-        TempFiles.writeFully(ch, ByteBuffer.wrap(buf, 0, n));
+        budget.reserve(n);
+        try {
+          TempFiles.writeFully(ch, ByteBuffer.wrap(buf, 0, n));
+        } catch (IOException | RuntimeException e) {
+          budget.cancel(n);
+          throw e;
+        }
+        budget.written(n);
         size += n;
+        hasher.update(buf, 0, n);
       }
       ref = hasher.finish();
-      if (isPresent(ref, size)) {
-        ch.close();
-        Files.deleteIfExists(tmp);
-        access.touch(ref);
-        return ref;
+      present = isPresent(ref, size);
+      if (!present) {
+        ch.force(false);
       }
-      ch.force(false);
     } catch (IOException | RuntimeException e) {
-      TempFiles.deleteQuietly(tmp);
+      TempFiles.deleteQuietly(path);
+      budget.release(size);
       throw budget.translate(e, size);
     }
-    publish(ref, tmp, size);
+    Temp tmp = new Temp.Named(path, size, budget);
+    if (present) {
+      tmp.discard();
+    } else {
+      publish(ref, tmp);
+    }
     access.touch(ref);
     return ref;
   }
@@ -167,13 +184,21 @@ final class BlobWriter {
     return true;
   }
 
-  /** Writes a temp copy of {@code ref} in its shard directory, synced if {@code sync}. */
-  Path writeTemp(BlobRef ref, byte[] data, int off, int len, boolean sync) throws IOException {
+  /**
+   * Writes a temp copy of {@code ref} in its shard directory, synced if {@code sync}, holding a
+   * reservation of its size.
+   */
+  Temp writeTemp(BlobRef ref, byte[] data, int off, int len, boolean sync) throws IOException {
+    budget.reserve(len);
+    Path path;
     try {
-      return temps.write(ref, data, off, len, sync);
+      path = temps.write(ref, data, off, len, sync);
     } catch (IOException | RuntimeException e) {
+      budget.cancel(len);
       throw budget.translate(e, len);
     }
+    budget.written(len);
+    return new Temp.Named(path, len, budget);
   }
 
   /**
@@ -181,29 +206,38 @@ final class BlobWriter {
    * is touched until the commit names it), else to a named temp file.
    */
   Temp writeBatchTemp(BlobRef ref, byte[] data, int off, int len) throws IOException {
-    Temp t;
-    try {
-      t = unnamed.write(data, off, len);
-    } catch (IOException | RuntimeException e) {
-      throw budget.translate(e, len);
+    if (unnamed.enabled()) {
+      budget.reserve(len);
+      Temp t;
+      try {
+        t = unnamed.write(data, off, len);
+      } catch (IOException | RuntimeException e) {
+        budget.cancel(len);
+        throw budget.translate(e, len);
+      }
+      if (t != null) {
+        budget.written(len);
+        return t;
+      }
+      budget.cancel(len);
     }
-    return t != null ? t : new Temp.Named(writeTemp(ref, data, off, len, false));
+    return writeTemp(ref, data, off, len, false);
   }
 
   /**
-   * Renames a synced temp file to {@code ref}'s name and syncs the shard directory; drops it if the
-   * blob is there already.
+   * Gives a synced temp its blob's name and syncs the shard directory; drops it if the blob is
+   * there already.
    */
-  void publish(BlobRef ref, Path tmp, long size) throws IOException {
+  void publish(BlobRef ref, Temp tmp) throws IOException {
     ReentrantLock lock = dir.shardLock(ref);
     lock.lock();
     try {
-      if (publishIfAbsent(ref, new Temp.Named(tmp), size)) {
+      if (publishIfAbsent(ref, tmp)) {
         Fsync.directory(dir.blobPath(ref).getParent());
       }
     } catch (IOException | RuntimeException e) {
-      TempFiles.deleteQuietly(tmp);
-      throw budget.translate(e, size);
+      tmp.discard();
+      throw budget.translate(e, tmp.size());
     } finally {
       lock.unlock();
     }
@@ -213,14 +247,13 @@ final class BlobWriter {
    * Under {@code ref}'s shard lock: gives {@code tmp} the blob's name unless a blob is already
    * there (then drops {@code tmp}). Returns whether it did. The caller syncs the directory.
    */
-  boolean publishIfAbsent(BlobRef ref, Temp tmp, long size) throws IOException {
+  boolean publishIfAbsent(BlobRef ref, Temp tmp) throws IOException {
     Path dst = dir.blobPath(ref);
     if (Files.exists(dst)) {
       tmp.discard();
       return false;
     }
     tmp.publishAs(dst);
-    budget.added(size);
     quarantine.repaired(ref);
     return true;
   }

@@ -356,7 +356,7 @@ final class DiskBatch implements BlobBatch {
     for (Map.Entry<BlobRef, Pending> e : entries) {
       Pending p = e.getValue();
       try {
-        renamed |= s.writer().publishIfAbsent(e.getKey(), p.tmp().join(), p.size());
+        renamed |= s.writer().publishIfAbsent(e.getKey(), p.tmp().join());
       } catch (FileAlreadyExistsException | NoSuchFileException alreadyGone) {
         // NoSuchFile: an earlier, failed commit attempt already named it (renamed or linked).
         LOG.debug("batch rename of {}: {}", e.getKey(), alreadyGone.toString());

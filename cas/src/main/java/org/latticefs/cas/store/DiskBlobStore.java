@@ -20,6 +20,7 @@ import org.latticefs.cas.BlobBatch;
 import org.latticefs.cas.BlobInfo;
 import org.latticefs.cas.BlobRef;
 import org.latticefs.cas.BlobStore;
+import org.latticefs.cas.NoSpaceLeftException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,8 +37,22 @@ import org.slf4j.LoggerFactory;
  * {root}/cas/quarantine/   blobs found corrupt: kept, never read again
  * {root}/cas/outboards/hh/ {hash}.ob: saved outboards of range-read blobs (a cache, see below)
  * {root}/cas/access        last-access snapshot (+ access.log journal), see {@link AccessTracker}
+ * {root}/cas/usage         the counts a clean close left for the next open (see {@link Census})
  * {root}/cas/lock          held while the store is open: one process per store
  * </pre>
+ *
+ * Every directory is 0700 and every file the store creates 0600, whatever the umask; an open fixes
+ * the directories' modes, or refuses to open (see {@link StoreDirectory}).
+ *
+ * <h2>Space</h2>
+ *
+ * Every write reserves its bytes before writing them ({@link SpaceBudget}): a single receive, each
+ * piece of a stream, each blob of a batch (held until the commit names it or the batch drops it),
+ * and each saved outboard. One that would take the store past {@link Options#quotaBytes()} (blobs
+ * and saved outboards count) or its disk below {@link Options#minFreeBytes()} fails with {@link
+ * NoSpaceLeftException} having written nothing; so does one the disk itself refuses, with its temp
+ * file gone. A failed batch receive or commit leaves its other blobs to the batch's close, which
+ * drops them.
  *
  * <h2>Durability</h2>
  *
@@ -82,7 +97,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class DiskBlobStore implements BlobStore {
   private static final Logger LOG = LoggerFactory.getLogger(DiskBlobStore.class);
-  private static final int IO_BUFFER = 256 * 1024;
 
   /**
    * Tuning for a store. Start from {@link #defaults()} and change fields with the {@code with…}
@@ -107,6 +121,12 @@ public final class DiskBlobStore implements BlobStore {
    *     name ({@code O_TMPFILE}, one descriptor each) until their commit names them; past that, or
    *     where the file system has no unnamed files, or without syncfs, a batch writes named temp
    *     files. 0: named temp files only
+   * @param quotaBytes most bytes the store may hold, blobs and saved outboards together ({@code
+   *     storage.quota}); a write that would pass it fails with {@code NoSpaceLeftException} before
+   *     it writes. 0: no quota
+   * @param minFreeBytes free space every write leaves on the store's disk ({@code
+   *     storage.min_free}); a write that would take the disk below it fails with {@code
+   *     NoSpaceLeftException} before it writes. 0: none (the disk may fill up)
    */
   public record Options(
       InstantSource clock,
@@ -116,7 +136,9 @@ public final class DiskBlobStore implements BlobStore {
       int batchWriteThreads,
       long outboardCacheBytes,
       int readHandles,
-      int unnamedTemps) {
+      int unnamedTemps,
+      long quotaBytes,
+      long minFreeBytes) {
     public Options {
       Objects.requireNonNull(clock, "clock");
       if (accessFlushInterval.isNegative() || accessFlushInterval.isZero()) {
@@ -137,6 +159,9 @@ public final class DiskBlobStore implements BlobStore {
       if (unnamedTemps < 0) {
         throw new IllegalArgumentException("unnamedTemps must be at least 0");
       }
+      if (quotaBytes < 0 || minFreeBytes < 0) {
+        throw new IllegalArgumentException("quotaBytes and minFreeBytes must be at least 0");
+      }
     }
 
     /**
@@ -144,7 +169,7 @@ public final class DiskBlobStore implements BlobStore {
      * batch writer threads (the caller writes: cas's {@code FileIngester} already stores from its
      * own threads, and handing each chunk on, with a copy, cost more CPU than it saved), 64 MiB of
      * outboards, up to 4,096 read handles and up to 8,192 unnamed temp files (each a quarter of the
-     * process's descriptor limit at most).
+     * process's descriptor limit at most), no quota and no free space kept.
      */
     public static Options defaults() {
       return new Options(
@@ -155,7 +180,9 @@ public final class DiskBlobStore implements BlobStore {
           0,
           64L << 20,
           BlobHandles.defaultCapacity(4096),
-          BlobHandles.defaultCapacity(8192));
+          BlobHandles.defaultCapacity(8192),
+          0,
+          0);
     }
 
     public Options withClock(InstantSource c) {
@@ -190,6 +217,14 @@ public final class DiskBlobStore implements BlobStore {
       return edit(b -> b.unnamedTemps = n);
     }
 
+    public Options withQuotaBytes(long bytes) {
+      return edit(b -> b.quotaBytes = bytes);
+    }
+
+    public Options withMinFreeBytes(long bytes) {
+      return edit(b -> b.minFreeBytes = bytes);
+    }
+
     /** A copy with the fields {@code change} sets on a draft of this one. */
     private Options edit(java.util.function.Consumer<Draft> change) {
       Draft d = new Draft(this);
@@ -207,6 +242,8 @@ public final class DiskBlobStore implements BlobStore {
       long outboardCacheBytes;
       int readHandles;
       int unnamedTemps;
+      long quotaBytes;
+      long minFreeBytes;
 
       Draft(Options o) {
         clock = o.clock;
@@ -217,6 +254,8 @@ public final class DiskBlobStore implements BlobStore {
         outboardCacheBytes = o.outboardCacheBytes;
         readHandles = o.readHandles;
         unnamedTemps = o.unnamedTemps;
+        quotaBytes = o.quotaBytes;
+        minFreeBytes = o.minFreeBytes;
       }
 
       Options build() {
@@ -228,7 +267,9 @@ public final class DiskBlobStore implements BlobStore {
             batchWriteThreads,
             outboardCacheBytes,
             readHandles,
-            unnamedTemps);
+            unnamedTemps,
+            quotaBytes,
+            minFreeBytes);
       }
     }
   }
@@ -250,24 +291,29 @@ public final class DiskBlobStore implements BlobStore {
   private final ExecutorService batchWriters;
 
   private final DiskBatch.Shared batches;
+
+  /** Calls that may change the store (receives, removes, reads that quarantine) running now. */
+  private final AtomicInteger active = new AtomicInteger();
+
   private volatile boolean closed;
 
   private DiskBlobStore(StoreDirectory dir, Options options) throws IOException {
     this.dir = dir;
     boolean syncfs = options.batchSyncfs() && Fsync.hasSyncfs();
-    budget = new SpaceBudget(dir.root(), dir.fileStore());
+    budget =
+        new SpaceBudget(dir.root(), dir.fileStore(), options.quotaBytes(), options.minFreeBytes());
     temps = new TempFiles(dir);
     temps.cleanTmpDir();
-    unnamed = new UnnamedTemps(dir.tmp(), syncfs ? options.unnamedTemps() : 0);
+    unnamed = new UnnamedTemps(dir.tmp(), syncfs ? options.unnamedTemps() : 0, budget);
     access = AccessTracker.open(dir.file("access"), options.clock());
     handles = new BlobHandles(options.readHandles());
     quarantine = new Quarantine(dir, handles, budget, access);
-    outboardFiles = new OutboardFiles(dir.outboards());
+    outboardFiles = new OutboardFiles(dir.outboards(), budget);
     reads =
         new VerifiedReads(dir, quarantine, handles, outboardFiles, options.outboardCacheBytes());
     writer =
         new BlobWriter(dir, temps, unnamed, quarantine, budget, access, handles, outboardFiles);
-    Census.walk(dir, budget, access);
+    budget.reset(Census.take(dir, access));
     quarantine.scan();
     flusher =
         Executors.newSingleThreadScheduledExecutor(
@@ -303,11 +349,15 @@ public final class DiskBlobStore implements BlobStore {
   }
 
   /**
-   * Opens (creating if needed) the store under {@code root}: deletes leftover temp files, loads
-   * access times, and walks every blob once to count {@link #bytesStored()} (a cost proportional to
-   * the number of blobs). The caller closes it.
+   * Opens (creating if needed) the store under {@code root}: makes its directories private (0700),
+   * deletes leftover temp files in {@code tmp/} and loads access times. After a clean close it
+   * takes its counts ({@link #bytesStored()}, …) from the record that close left, so its cost does
+   * not grow with the number of blobs; after a crash it walks every blob once to count them (and to
+   * delete the temp files the crash left in shard directories). See {@link Census}. The caller
+   * closes it.
    *
-   * @throws IOException if the store is open elsewhere or the directory is unusable
+   * @throws IOException if the store is open elsewhere, or a directory is unusable or cannot be
+   *     made private to its owner
    */
   public static DiskBlobStore open(Path root, Options options) throws IOException {
     StoreDirectory dir = StoreDirectory.open(root);
@@ -323,10 +373,14 @@ public final class DiskBlobStore implements BlobStore {
 
   @Override
   public byte[] fetch(BlobRef ref) throws IOException {
-    checkOpen();
-    byte[] data = reads.whole(ref, false);
-    access.touch(ref);
-    return data;
+    enter();
+    try {
+      byte[] data = reads.whole(ref, false);
+      access.touch(ref);
+      return data;
+    } finally {
+      exit();
+    }
   }
 
   /**
@@ -334,10 +388,14 @@ public final class DiskBlobStore implements BlobStore {
    */
   @Override
   public int fetchInto(BlobRef ref, byte[] dst) throws IOException {
-    checkOpen();
-    int n = reads.into(ref, dst);
-    access.touch(ref);
-    return n;
+    enter();
+    try {
+      int n = reads.into(ref, dst);
+      access.touch(ref);
+      return n;
+    } finally {
+      exit();
+    }
   }
 
   /**
@@ -357,10 +415,14 @@ public final class DiskBlobStore implements BlobStore {
    */
   @Override
   public byte[] fetchRange(BlobRef ref, long offset, int length) throws IOException {
-    checkOpen();
-    byte[] range = reads.range(ref, offset, length);
-    access.touch(ref);
-    return range;
+    enter();
+    try {
+      byte[] range = reads.range(ref, offset, length);
+      access.touch(ref);
+      return range;
+    } finally {
+      exit();
+    }
   }
 
   /** How the outboard cache is doing. */
@@ -397,15 +459,23 @@ public final class DiskBlobStore implements BlobStore {
 
   @Override
   public BlobRef receive(byte[] data, int off, int len) throws IOException {
-    checkOpen();
-    return writer.receive(data, off, len);
+    enter();
+    try {
+      return writer.receive(data, off, len);
+    } finally {
+      exit();
+    }
   }
 
   /** Streams {@code in} to a temp file while hashing it; never holds the blob in memory. */
   @Override
   public BlobRef receive(InputStream in) throws IOException {
-    checkOpen();
-    return writer.receive(in);
+    enter();
+    try {
+      return writer.receive(in);
+    } finally {
+      exit();
+    }
   }
 
   /**
@@ -438,8 +508,12 @@ public final class DiskBlobStore implements BlobStore {
 
   @Override
   public boolean remove(BlobRef ref) throws IOException {
-    checkOpen();
-    return writer.remove(ref);
+    enter();
+    try {
+      return writer.remove(ref);
+    } finally {
+      exit();
+    }
   }
 
   // ---- usage, access, corruption ----
@@ -458,6 +532,19 @@ public final class DiskBlobStore implements BlobStore {
   public Usage usage() throws IOException {
     return new Usage(
         budget.blobBytes(), budget.blobCount(), budget.usableSpace(), budget.totalSpace());
+  }
+
+  /**
+   * Bytes that count toward the quota ({@link Options#quotaBytes()}): the blobs, the saved
+   * outboards, and what writes in progress (batches not yet committed among them) have reserved.
+   */
+  public long usedBytes() {
+    return budget.usedBytes();
+  }
+
+  /** Bytes of the outboards saved for range reads (they count toward the quota). */
+  public long outboardBytes() {
+    return budget.outboardBytes();
   }
 
   /** Sum of the sizes of the blobs present (counted on open, kept up to date since). */
@@ -539,12 +626,22 @@ public final class DiskBlobStore implements BlobStore {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    // Clean: nothing was changing the store as it closed (see enter), and no damage found behind
+    // its back may have skewed the counts (see Quarantine.movedAny), so they are exact.
+    boolean clean =
+        active.get() == 0
+            && batches.openBatches().get() == 0
+            && budget.reservedBytes() == 0
+            && !quarantine.movedAny();
     try {
       access.close();
+      if (clean) {
+        Census.record(dir, budget.counts());
+      }
     } catch (IOException e) {
-      // Losing recent access times is acceptable (see AccessTracker); a full disk must not keep
-      // the store from closing.
-      LOG.warn("could not save access times of {}: {}", dir.root(), e.toString());
+      // Losing recent access times is acceptable (see AccessTracker), and without the record the
+      // next open counts the blobs again; a full disk must not keep the store from closing.
+      LOG.warn("could not save access times or usage of {}: {}", dir.root(), e.toString());
     } finally {
       dir.close();
     }
@@ -564,6 +661,22 @@ public final class DiskBlobStore implements BlobStore {
     if (closed) {
       throw new IOException("blob store " + dir.root() + " is closed");
     }
+  }
+
+  /**
+   * Starts a call that may change the store; {@link #exit()} ends it. Counted before the closed
+   * check, so that close either sees the call or the call sees close.
+   */
+  private void enter() throws IOException {
+    active.incrementAndGet();
+    if (closed) {
+      active.decrementAndGet();
+      checkOpen();
+    }
+  }
+
+  private void exit() {
+    active.decrementAndGet();
   }
 
   private static Thread daemon(Runnable r, String name) {

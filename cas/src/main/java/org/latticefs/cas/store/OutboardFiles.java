@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.latticefs.cas.BlobRef;
 import org.latticefs.cas.hash.Outboard;
@@ -28,11 +29,13 @@ final class OutboardFiles {
   private static final String SUFFIX = ".ob";
 
   private final Path dir;
+  private final SpaceBudget budget;
   private final AtomicLong loads = new AtomicLong();
   private final AtomicLong saves = new AtomicLong();
 
-  OutboardFiles(Path dir) {
+  OutboardFiles(Path dir, SpaceBudget budget) {
     this.dir = dir;
+    this.budget = budget;
   }
 
   Path path(BlobRef ref) {
@@ -86,29 +89,70 @@ final class OutboardFiles {
     return o;
   }
 
-  /** Saves {@code o} unless it is saved already. */
+  /**
+   * Saves {@code o} unless it is saved already, or it does not fit in the store's {@link
+   * SpaceBudget} (saved outboards count toward the quota and the disk's minimum free space).
+   */
   void save(Outboard o) {
     Path path = path(o.ref());
+    if (Files.exists(path)) {
+      return;
+    }
     byte[] encoded = o.encode();
     try {
+      budget.reserve(encoded.length);
+    } catch (IOException e) {
+      LOG.debug("not saving the outboard of {}: {}", o.ref(), e.getMessage());
+      return;
+    }
+    try {
       try {
-        Files.write(path, encoded, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        write(path, encoded);
       } catch (NoSuchFileException e) {
-        Files.createDirectories(path.getParent());
-        Files.write(path, encoded, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        StoreDirectory.privateDirectory(path.getParent());
+        write(path, encoded);
       }
+      budget.written(encoded.length);
+      budget.savedOutboard(encoded.length);
       saves.incrementAndGet();
     } catch (FileAlreadyExistsException e) {
-      // Saved by an earlier read (or being saved by a concurrent one).
+      // Being saved by a concurrent read.
+      budget.cancel(encoded.length);
     } catch (IOException | RuntimeException e) {
       LOG.debug("could not save the outboard of {}: {}", o.ref(), e.toString());
-      TempFiles.deleteQuietly(path);
+      budget.cancel(encoded.length);
     }
   }
 
-  /** Deletes the saved outboard of {@code ref}, if any (its blob is gone). */
+  /** Creates {@code path} with {@code encoded}; a failed write deletes it. */
+  private static void write(Path path, byte[] encoded) throws IOException {
+    try (FileChannel ch =
+        FileChannel.open(
+            path,
+            Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+            StoreDirectory.FILE_ATTRIBUTE)) {
+      try {
+        TempFiles.writeFully(ch, ByteBuffer.wrap(encoded));
+      } catch (IOException | RuntimeException e) {
+        TempFiles.deleteQuietly(path);
+        throw e;
+      }
+    }
+  }
+
+  /** Deletes the saved outboard of {@code ref}, if any (its blob is gone, or it is unusable). */
   void delete(BlobRef ref) {
-    TempFiles.deleteQuietly(path(ref));
+    Path path = path(ref);
+    try {
+      long size = Files.size(path);
+      if (Files.deleteIfExists(path)) {
+        budget.deletedOutboard(size);
+      }
+    } catch (NoSuchFileException e) {
+      // Never saved.
+    } catch (IOException e) {
+      LOG.warn("could not delete the saved outboard {}: {}", path, e.toString());
+    }
   }
 
   /** Outboards loaded from disk so far. */

@@ -35,6 +35,7 @@ final class Quarantine {
   private final AccessTracker access;
   private final Set<BlobRef> corrupt = ConcurrentHashMap.newKeySet();
   private final List<CorruptionListener> listeners = new CopyOnWriteArrayList<>();
+  private volatile boolean movedAny;
 
   Quarantine(StoreDirectory dir, BlobHandles handles, SpaceBudget budget, AccessTracker access) {
     this.dir = dir;
@@ -73,6 +74,7 @@ final class Quarantine {
       Fsync.directory(dir.quarantine());
       Fsync.directory(path.getParent());
       budget.removed(now.size());
+      movedAny = true;
       corrupt.add(ref);
     } finally {
       lock.unlock();
@@ -96,6 +98,15 @@ final class Quarantine {
     if (corrupt.remove(ref)) {
       deleteCopies(ref);
     }
+  }
+
+  /**
+   * Whether a file was moved here since the store opened. Its size was subtracted from the store's
+   * counts as found, which may differ from what was counted for it (a truncated file): a store that
+   * moved any counts its blobs again at its next open.
+   */
+  boolean movedAny() {
+    return movedAny;
   }
 
   /** Refs found corrupt and not yet repaired: a snapshot. */

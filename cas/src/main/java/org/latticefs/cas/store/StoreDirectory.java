@@ -6,21 +6,38 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import org.latticefs.cas.BlobInfo;
 import org.latticefs.cas.BlobRef;
 
 /**
- * The directory tree of a disk store: creates it, holds it for one process, and names the files in
- * it ({@code {root}/cas/{hash[0:2]}/{hash}.blob} and the directories beside the shards).
+ * The directory tree of a disk store: creates it private to its owner, holds it for one process,
+ * and names the files in it ({@code {root}/cas/{hash[0:2]}/{hash}.blob} and the directories beside
+ * the shards).
+ *
+ * <h2>Modes</h2>
+ *
+ * The store owns its modes, whatever the umask and whatever existed before: every open makes {@code
+ * cas/}, its shard directories and the directories beside them 0700 (a pre-created 0755 tree is
+ * fixed; one whose mode cannot be changed is refused with a message naming it), and the store
+ * creates its files 0600. Opening does not visit the blobs: a 0700 directory already keeps every
+ * other user from what is below it, whatever the modes of files an older version created.
  *
  * <p>Each of the 256 shard directories has a lock: whoever gives a blob its name or takes it away
  * holds it from the rename until the directory is synced, so that nobody reports a name durable
@@ -44,6 +61,16 @@ final class StoreDirectory implements Closeable {
   private final FileStore fileStore;
   private final boolean created;
 
+  /** Mode of every directory of the store. */
+  static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwx------");
+
+  /** Mode of every file the store creates. */
+  static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-------");
+
+  /** {@link #FILE_MODE} as an attribute for creating files. */
+  static final FileAttribute<Set<PosixFilePermission>> FILE_ATTRIBUTE =
+      PosixFilePermissions.asFileAttribute(FILE_MODE);
+
   private StoreDirectory(Path casDir, FileChannel lockChannel, FileLock lock, boolean created)
       throws IOException {
     this.root = casDir;
@@ -57,15 +84,11 @@ final class StoreDirectory implements Closeable {
       shards[i] = casDir.resolve(String.format("%02x", i));
     }
     boolean made = created;
-    for (Path d : List.of(tmp, quarantine)) {
-      made |= !Files.isDirectory(d);
-      Files.createDirectories(d);
+    for (Path d : List.of(tmp, quarantine, outboards)) {
+      made |= privateDirectory(d);
     }
     for (Path shard : shards) {
-      if (!Files.isDirectory(shard)) {
-        Files.createDirectories(shard);
-        made = true;
-      }
+      made |= privateDirectory(shard);
     }
     if (made) {
       Fsync.directory(casDir);
@@ -82,11 +105,20 @@ final class StoreDirectory implements Closeable {
    */
   static StoreDirectory open(Path dataRoot) throws IOException {
     Path casDir = dataRoot.resolve("cas");
-    boolean created = !Files.isDirectory(casDir);
-    Files.createDirectories(casDir);
+    if (!Files.isDirectory(dataRoot)) {
+      Files.createDirectories(dataRoot);
+    }
+    boolean created = privateDirectory(casDir);
+    Path lockFile = casDir.resolve("lock");
     FileChannel ch =
         FileChannel.open(
-            casDir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            lockFile, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), FILE_ATTRIBUTE);
+    try {
+      ownerOnly(lockFile, FILE_MODE);
+    } catch (IOException | RuntimeException e) {
+      ch.close();
+      throw e;
+    }
     FileLock l;
     try {
       l = ch.tryLock();
@@ -224,6 +256,64 @@ final class StoreDirectory implements Closeable {
       }
     }
     return name.substring(0, 64);
+  }
+
+  /**
+   * Makes {@code dir} a directory with mode 0700: creates it if absent, changes the mode of one
+   * that exists with another. Returns whether it created it.
+   *
+   * @throws IOException if it cannot be created, or its mode cannot be changed (the message names
+   *     it and says what to do)
+   */
+  static boolean privateDirectory(Path dir) throws IOException {
+    boolean created = false;
+    if (!Files.isDirectory(dir)) {
+      try {
+        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(DIR_MODE));
+        created = true;
+      } catch (FileAlreadyExistsException raced) {
+        // Made by someone else meanwhile (or a file is in the way: the mode check says so).
+      }
+    }
+    // Also after creating it: the umask may have taken bits away.
+    ownerOnly(dir, DIR_MODE);
+    return created;
+  }
+
+  /** Gives {@code path} exactly {@code mode} unless it has it already. */
+  private static void ownerOnly(Path path, Set<PosixFilePermission> mode) throws IOException {
+    PosixFileAttributeView view =
+        Files.getFileAttributeView(path, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+    PosixFileAttributes attrs;
+    try {
+      attrs = view.readAttributes();
+    } catch (IOException e) {
+      throw new IOException("cannot read the mode of " + path + ": " + e.getMessage(), e);
+    }
+    if (attrs.isSymbolicLink()) {
+      throw new IOException(
+          path + " is a symbolic link; the blob store keeps its own directories and files there");
+    }
+    if (attrs.permissions().equals(mode)) {
+      return;
+    }
+    try {
+      view.setPermissions(mode);
+    } catch (IOException e) {
+      throw new IOException(
+          "cannot make "
+              + path
+              + " private to its owner (mode "
+              + PosixFilePermissions.toString(mode)
+              + ", it is "
+              + PosixFilePermissions.toString(attrs.permissions())
+              + ", owned by "
+              + attrs.owner().getName()
+              + "): "
+              + e.getMessage()
+              + ". Run lattice-fs as the owner of the data directory, or fix its mode",
+          e);
+    }
   }
 
   /** Releases the store for other processes. Idempotent. */

@@ -54,7 +54,9 @@ final class TempFiles {
         }
       }
     }
-    Path tmp = Files.createTempFile(shard, ref.hex() + ".", StoreDirectory.TEMP_SUFFIX);
+    Path tmp =
+        Files.createTempFile(
+            shard, ref.hex() + ".", StoreDirectory.TEMP_SUFFIX, StoreDirectory.FILE_ATTRIBUTE);
     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
       writeFully(ch, ByteBuffer.wrap(data, off, len));
       if (sync) {
@@ -69,7 +71,8 @@ final class TempFiles {
 
   /** A new empty temp file in {@code tmp/} for a blob whose ref is not known yet (a stream). */
   Path newStreamTemp() throws IOException {
-    return Files.createTempFile(dir.tmp(), "b", StoreDirectory.TEMP_SUFFIX);
+    return Files.createTempFile(
+        dir.tmp(), "b", StoreDirectory.TEMP_SUFFIX, StoreDirectory.FILE_ATTRIBUTE);
   }
 
   /** Whether {@code name} (in a shard directory) is a temp file. */

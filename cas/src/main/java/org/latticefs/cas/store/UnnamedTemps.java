@@ -27,6 +27,7 @@ final class UnnamedTemps {
   private static final Logger LOG = LoggerFactory.getLogger(UnnamedTemps.class);
 
   private final Path dir;
+  private final SpaceBudget budget;
 
   /** Null when unnamed files are off (turned off, or not supported here). */
   private volatile Semaphore permits;
@@ -37,9 +38,11 @@ final class UnnamedTemps {
   /**
    * @param dir where they are created ({@code tmp/})
    * @param max how many may be held at once; 0 turns them off
+   * @param budget where the files' sizes are reserved (by the caller) and released
    */
-  UnnamedTemps(Path dir, int max) {
+  UnnamedTemps(Path dir, int max, SpaceBudget budget) {
     this.dir = dir;
+    this.budget = budget;
     this.permits = max > 0 && unnamedFilesWork(dir) ? new Semaphore(max) : null;
   }
 
@@ -49,8 +52,8 @@ final class UnnamedTemps {
   }
 
   /**
-   * Writes {@code data[off, off+len)} to a new unnamed file, not synced; null if none can be had
-   * now (see the class doc).
+   * Writes {@code data[off, off+len)}, whose size the caller has reserved, to a new unnamed file,
+   * not synced; null if none can be had now (see the class doc).
    */
   Temp write(byte[] data, int off, int len) throws IOException {
     Semaphore p = permits;
@@ -65,7 +68,7 @@ final class UnnamedTemps {
       throw e;
     }
     if (fd >= 0) {
-      Unnamed t = new Unnamed(fd, p);
+      Unnamed t = new Unnamed(fd, p, len);
       held.add(t);
       return t;
     }
@@ -136,7 +139,7 @@ final class UnnamedTemps {
    * A file without a name, held open (one permit) until it is named or dropped. The kernel frees it
    * when it is closed without a name, also after a crash.
    */
-  private final class Unnamed implements Temp {
+  private final class Unnamed extends Temp {
     private final int fd;
     private final Semaphore permit;
 
@@ -144,21 +147,22 @@ final class UnnamedTemps {
     private boolean open = true;
     private boolean named;
 
-    Unnamed(int fd, Semaphore permit) {
+    Unnamed(int fd, Semaphore permit, long size) {
+      super(size, budget);
       this.fd = fd;
       this.permit = permit;
     }
 
     /** Never called: only syncfs batches write unnamed files, and they sync the file system. */
     @Override
-    public void sync() {
+    void sync() {
       throw new IllegalStateException("unnamed temp files are synced by syncfs");
     }
 
-    // Synchronized with discard(): a descriptor closed by the store's close() while being linked
+    // Synchronized with drop(): a descriptor closed by the store's close() while being linked
     // could be reused by another file, which would then get the blob's name.
     @Override
-    public synchronized void publishAs(Path dst) throws IOException {
+    synchronized void name(Path dst) throws IOException {
       if (named) {
         throw new NoSuchFileException(dst.toString(), null, "named by an earlier commit");
       }
@@ -173,7 +177,7 @@ final class UnnamedTemps {
     }
 
     @Override
-    public synchronized void discard() {
+    synchronized void drop() {
       if (open) {
         close();
       }
