@@ -8,7 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,8 +19,9 @@ import org.latticefs.cas.hash.Blake3Hasher;
 
 /**
  * Gives blobs their names and takes them away: tells whether a copy already present can be counted
- * on, writes new copies to temp files and publishes them under their names (one by one, or for a
- * {@link DiskBatch}), and removes blobs.
+ * on ({@link #countOn}: never one this process has not written or checked, see {@link
+ * TrustedCopies}), writes new copies to temp files and publishes them under their names (one by
+ * one, or for a {@link DiskBatch}), and removes blobs.
  *
  * <p>Every write reserves its bytes in the {@link SpaceBudget} before writing them, so a write that
  * would pass the quota or the disk's minimum free space fails with {@code NoSpaceLeftException}
@@ -39,6 +40,7 @@ final class BlobWriter {
   private final AccessTracker access;
   private final BlobHandles handles;
   private final OutboardFiles outboards;
+  private final TrustedCopies trusted;
   private final ConcurrentHashMap<BlobRef, CompletableFuture<Void>> inflight =
       new ConcurrentHashMap<>();
 
@@ -50,7 +52,8 @@ final class BlobWriter {
       SpaceBudget budget,
       AccessTracker access,
       BlobHandles handles,
-      OutboardFiles outboards) {
+      OutboardFiles outboards,
+      TrustedCopies trusted) {
     this.dir = dir;
     this.temps = temps;
     this.unnamed = unnamed;
@@ -59,6 +62,7 @@ final class BlobWriter {
     this.access = access;
     this.handles = handles;
     this.outboards = outboards;
+    this.trusted = trusted;
   }
 
   /** Stores {@code data[off, off+len)} durably (synced temp file, rename, directory sync). */
@@ -66,7 +70,7 @@ final class BlobWriter {
     Objects.checkFromIndexSize(off, len, data.length);
     BlobRef ref = Blake3.hash(data, off, len);
     while (true) {
-      if (isPresent(ref, len)) {
+      if (countOn(ref, data, off, len)) {
         access.touch(ref);
         return ref;
       }
@@ -117,7 +121,7 @@ final class BlobWriter {
         hasher.update(buf, 0, n);
       }
       ref = hasher.finish();
-      present = isPresent(ref, size);
+      present = countOn(ref, size);
       if (!present) {
         ch.force(false);
       }
@@ -157,31 +161,93 @@ final class BlobWriter {
     } finally {
       lock.unlock();
     }
+    trusted.forget(ref);
     outboards.delete(ref);
     access.forget(ref);
     return true;
   }
 
   /**
-   * Whether {@code ref} is durably present with {@code size} bytes. A file of another size is
+   * Whether a copy of {@code ref} holding exactly {@code data[off, off+len)} is durably present, so
+   * storing these bytes again can be skipped. The copy is counted on only if {@link TrustedCopies}
+   * vouches for it (this process wrote or checked it, and it has not changed since) or its bytes
+   * equal {@code data}'s (then it is remembered). A copy of another size, or other bytes, is
    * corrupt: it is quarantined and reported, and this returns false so the caller stores a good
-   * copy.
+   * copy in its place.
    */
-  boolean isPresent(BlobRef ref, long size) throws IOException {
+  boolean countOn(BlobRef ref, byte[] data, int off, int len) throws IOException {
+    return countOn(ref, len, file -> sameBytes(file, data, off, len));
+  }
+
+  /** {@link #countOn(BlobRef, byte[], int, int)} for content that is not in memory: hashes it. */
+  boolean countOn(BlobRef ref, long size) throws IOException {
+    return countOn(ref, size, file -> hashesTo(file, ref));
+  }
+
+  /** Checks a blob file's content byte by byte; false if it differs or is gone. */
+  @FunctionalInterface
+  private interface ContentCheck {
+    boolean matches(Path file) throws IOException;
+  }
+
+  private boolean countOn(BlobRef ref, long size, ContentCheck content) throws IOException {
     Path path = dir.blobPath(ref);
-    BasicFileAttributes attrs;
+    BlobFileStat stat;
     try {
-      attrs = Files.readAttributes(path, BasicFileAttributes.class);
+      stat = BlobFileStat.of(path);
     } catch (NoSuchFileException e) {
       return false;
     }
-    if (attrs.size() != size) {
-      quarantine.quarantine(
-          ref, attrs.fileKey(), attrs.size() + " bytes on disk, expected " + size);
+    if (stat.size() != size) {
+      quarantine.quarantine(ref, stat, stat.size() + " bytes on disk, expected " + size);
       return false;
+    }
+    if (!trusted.vouches(ref, stat)) {
+      boolean same;
+      try {
+        same = content.matches(path);
+      } catch (NoSuchFileException removed) {
+        return false;
+      }
+      if (!same) {
+        quarantine.quarantine(ref, stat, "its bytes are not the blob's (found by a store of it)");
+        return false;
+      }
+      // Stat taken before the bytes were compared: a change since makes the copy checked again.
+      trusted.remember(ref, stat);
     }
     dir.awaitShard(ref);
     return true;
+  }
+
+  private static boolean sameBytes(Path file, byte[] data, int off, int len) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      ByteBuffer buf = ByteBuffer.allocate(Math.min(len, IO_BUFFER) + 1);
+      long pos = 0;
+      while (true) {
+        buf.clear();
+        int n = ch.read(buf, pos);
+        if (n < 0) {
+          return pos == len;
+        }
+        if (pos + n > len
+            || !Arrays.equals(buf.array(), 0, n, data, off + (int) pos, off + (int) pos + n)) {
+          return false;
+        }
+        pos += n;
+      }
+    }
+  }
+
+  private static boolean hashesTo(Path file, BlobRef ref) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+        Blake3Hasher hasher = Blake3.newHasher()) {
+      ByteBuffer buf = ByteBuffer.allocate(IO_BUFFER);
+      while (ch.read(buf.clear()) >= 0) {
+        hasher.update(buf.array(), 0, buf.position());
+      }
+      return hasher.finish().equals(ref);
+    }
   }
 
   /**
@@ -255,6 +321,8 @@ final class BlobWriter {
     }
     tmp.publishAs(dst);
     quarantine.repaired(ref);
+    // After the rename (which changes the file's change time): what a later receive counts on.
+    trusted.remember(ref, BlobFileStat.of(dst));
     return true;
   }
 }

@@ -118,7 +118,7 @@ final class DiskBatch implements BlobBatch {
     if (pending.containsKey(ref)) {
       return ref;
     }
-    if (s.writer().isPresent(ref, len)) {
+    if (s.writer().countOn(ref, data, off, len)) {
       s.access().touch(ref);
       return ref;
     }

@@ -309,10 +309,13 @@ public final class DiskBlobStore implements BlobStore {
     handles = new BlobHandles(options.readHandles());
     quarantine = new Quarantine(dir, handles, budget, access);
     outboardFiles = new OutboardFiles(dir.outboards(), budget);
+    TrustedCopies trusted = new TrustedCopies();
     reads =
-        new VerifiedReads(dir, quarantine, handles, outboardFiles, options.outboardCacheBytes());
+        new VerifiedReads(
+            dir, quarantine, handles, outboardFiles, trusted, options.outboardCacheBytes());
     writer =
-        new BlobWriter(dir, temps, unnamed, quarantine, budget, access, handles, outboardFiles);
+        new BlobWriter(
+            dir, temps, unnamed, quarantine, budget, access, handles, outboardFiles, trusted);
     budget.reset(Census.take(dir, access));
     quarantine.scan();
     flusher =

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -46,22 +45,22 @@ final class Quarantine {
 
   /**
    * Moves {@code ref}'s blob file to {@code quarantine/} if it is still the file that was found bad
-   * (same {@code fileKey}; null: whatever file is there), then reports it. Does nothing if the file
-   * is gone or was replaced meanwhile.
+   * ({@code found}; null: whatever file is there), then reports it. Does nothing if the file is
+   * gone or was replaced meanwhile.
    */
-  void quarantine(BlobRef ref, Object fileKey, String detail) throws IOException {
+  void quarantine(BlobRef ref, BlobFileStat found, String detail) throws IOException {
     Path path = dir.blobPath(ref);
     Path dest;
     ReentrantLock lock = dir.shardLock(ref);
     lock.lock();
     try {
-      BasicFileAttributes now;
+      BlobFileStat now;
       try {
-        now = Files.readAttributes(path, BasicFileAttributes.class);
+        now = BlobFileStat.of(path);
       } catch (NoSuchFileException e) {
         return;
       }
-      if (fileKey != null && !fileKey.equals(now.fileKey())) {
+      if (found != null && !found.sameFile(now)) {
         return;
       }
       dest = dir.quarantine().resolve(ref.hex() + StoreDirectory.SUFFIX);

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Arrays;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -46,6 +45,7 @@ final class VerifiedReads {
   private final Quarantine quarantine;
   private final BlobHandles handles;
   private final OutboardFiles saved;
+  private final TrustedCopies trusted;
 
   /** Null when range reads verify whole blobs (no native BLAKE3, or a cache of 0 bytes). */
   private final OutboardCache outboards;
@@ -57,11 +57,13 @@ final class VerifiedReads {
       Quarantine quarantine,
       BlobHandles handles,
       OutboardFiles saved,
+      TrustedCopies trusted,
       long outboardCacheBytes) {
     this.dir = dir;
     this.quarantine = quarantine;
     this.handles = handles;
     this.saved = saved;
+    this.trusted = trusted;
     this.outboards = outboardCache(outboardCacheBytes);
   }
 
@@ -71,19 +73,19 @@ final class VerifiedReads {
    */
   byte[] whole(BlobRef ref, boolean saveOutboard) throws IOException {
     Path path = dir.blobPath(ref);
-    BasicFileAttributes attrs;
+    BlobFileStat stat;
     byte[] data;
     try {
-      attrs = Files.readAttributes(path, BasicFileAttributes.class);
-      if (attrs.size() > MAX_FETCH) {
+      stat = BlobFileStat.of(path);
+      if (stat.size() > MAX_FETCH) {
         throw new IOException(
-            "blob " + ref + " is " + attrs.size() + " bytes, too large to fetch as one array");
+            "blob " + ref + " is " + stat.size() + " bytes, too large to fetch as one array");
       }
       data = Files.readAllBytes(path);
     } catch (NoSuchFileException e) {
       throw new BlobNotFoundException(ref);
     }
-    verify(ref, data, data.length, attrs.fileKey(), saveOutboard);
+    verify(ref, data, data.length, stat, saveOutboard);
     return data;
   }
 
@@ -91,22 +93,25 @@ final class VerifiedReads {
   int into(BlobRef ref, byte[] dst) throws IOException {
     Path path = dir.blobPath(ref);
     int n;
-    Object fileKey;
-    try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-      long size = ch.size();
-      if (size > dst.length) {
-        throw BlobFetcher.tooLong(ref, size, dst.length);
+    BlobFileStat stat;
+    try {
+      // Before reading: a file that changes while it is read is never remembered as good.
+      stat = BlobFileStat.of(path);
+      try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+        long size = ch.size();
+        if (size > dst.length) {
+          throw BlobFetcher.tooLong(ref, size, dst.length);
+        }
+        ByteBuffer b = ByteBuffer.wrap(dst, 0, (int) size);
+        while (b.hasRemaining() && ch.read(b, b.position()) >= 0) {
+          // until the file's bytes are read or it ends early (then the hash below fails)
+        }
+        n = b.position();
       }
-      ByteBuffer b = ByteBuffer.wrap(dst, 0, (int) size);
-      while (b.hasRemaining() && ch.read(b, b.position()) >= 0) {
-        // until the file's bytes are read or it ends early (then the hash below fails)
-      }
-      n = b.position();
-      fileKey = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
     } catch (NoSuchFileException e) {
       throw new BlobNotFoundException(ref);
     }
-    verify(ref, dst, n, fileKey, false);
+    verify(ref, dst, n, stat, false);
     return n;
   }
 
@@ -150,11 +155,12 @@ final class VerifiedReads {
   }
 
   /**
-   * Checks that {@code data[0, n)}, read from the blob file with {@code fileKey}, hashes to {@code
-   * ref} (caching its outboard on the way, and with {@code saveOutboard} also saving it); if not,
-   * quarantines the file and throws.
+   * Checks that {@code data[0, n)}, read from the blob file {@code stat} describes, hashes to
+   * {@code ref} (caching its outboard on the way, and with {@code saveOutboard} also saving it); if
+   * not, quarantines the file and throws. A file found good, and unchanged while it was read, is
+   * remembered as a good copy ({@link TrustedCopies}).
    */
-  private void verify(BlobRef ref, byte[] data, int n, Object fileKey, boolean saveOutboard)
+  private void verify(BlobRef ref, byte[] data, int n, BlobFileStat stat, boolean saveOutboard)
       throws IOException {
     BlobRef actual;
     if (outboards != null && n > Outboard.GROUP_SIZE && !outboards.contains(ref)) {
@@ -171,8 +177,11 @@ final class VerifiedReads {
     }
     if (!actual.equals(ref)) {
       String detail = n + " bytes that hash to " + actual;
-      quarantine.quarantine(ref, fileKey, detail);
+      quarantine.quarantine(ref, stat, detail);
       throw new CorruptBlobException(ref, detail);
+    }
+    if (n == stat.size()) {
+      trusted.remember(ref, stat);
     }
   }
 

@@ -1,0 +1,85 @@
+package org.latticefs.cas.bench;
+
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.Locale;
+import org.latticefs.cas.chunk.FileIngester;
+import org.latticefs.cas.chunk.IngestResult;
+import org.latticefs.cas.store.DiskBlobStore;
+
+/**
+ * Ingest of content the store already holds (duplicate-heavy input): what a receive that dedups
+ * costs. One file is ingested once into a store, then ingested again {@code rounds} times with the
+ * store kept open ("open"), and {@code rounds} times each right after the store was closed and
+ * opened again ("reopened": the first dedup of each blob since the process opened the store).
+ * Prints the medians in seconds on one line, so that runs of two builds can be interleaved and
+ * compared round by round.
+ *
+ * <p>Arguments: {@code dir size-MiB rounds}, defaults {@code /var/tmp 512 5}. Run from the
+ * repository root: {@code mvn -B -q -pl cas test-compile exec:java -Dexec.classpathScope=test
+ * -Dexec.mainClass=org.latticefs.cas.bench.DedupIngestBench -Dexec.args="/var/tmp 512 5"}.
+ */
+public final class DedupIngestBench {
+  public static void main(String[] args) throws Exception {
+    Path base = Path.of(args.length > 0 ? args[0] : "/var/tmp");
+    long size = (args.length > 1 ? Long.parseLong(args[1]) : 512) << 20;
+    int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 5;
+    Path dir = Files.createTempDirectory(base, "dedupbench");
+    try {
+      Path src = dir.resolve("src.bin");
+      IngestBench.writeRandom(src, size, 3);
+      Path storeDir = dir.resolve("store");
+      IngestResult first;
+      try (DiskBlobStore store = DiskBlobStore.open(storeDir)) {
+        first = ingest(store, src);
+      }
+      double[] open = new double[rounds];
+      double[] reopened = new double[rounds];
+      try (DiskBlobStore store = DiskBlobStore.open(storeDir)) {
+        ingest(store, src); // warm-up: JIT, and the first dedup of each blob since this open
+        for (int r = 0; r < rounds; r++) {
+          long t0 = System.nanoTime();
+          IngestResult again = ingest(store, src);
+          open[r] = (System.nanoTime() - t0) / 1e9;
+          check(first, again);
+        }
+      }
+      for (int r = 0; r < rounds; r++) {
+        try (DiskBlobStore store = DiskBlobStore.open(storeDir)) {
+          long t0 = System.nanoTime();
+          IngestResult again = ingest(store, src);
+          reopened[r] = (System.nanoTime() - t0) / 1e9;
+          check(first, again);
+        }
+      }
+      System.out.printf(
+          Locale.ROOT,
+          "dedup ingest of %d MiB (%d chunks): open %.3f s, reopened %.3f s (medians of %d;"
+              + " open %s; reopened %s)%n",
+          size >> 20,
+          first.chunkCount(),
+          IngestBench.median(open),
+          IngestBench.median(reopened),
+          rounds,
+          Arrays.toString(open),
+          Arrays.toString(reopened));
+    } finally {
+      IngestBench.deleteTree(dir);
+    }
+  }
+
+  private static IngestResult ingest(DiskBlobStore store, Path src) throws Exception {
+    try (FileChannel ch = FileChannel.open(src, StandardOpenOption.READ)) {
+      return new FileIngester(store).ingest(ch);
+    }
+  }
+
+  private static void check(IngestResult first, IngestResult again) {
+    if (!first.manifest().equals(again.manifest())) {
+      throw new IllegalStateException("a second ingest gave another manifest");
+    }
+  }
+}
