@@ -223,6 +223,7 @@ public final class FileIngester {
       int blocks = pipelined ? 3 : 1;
       ChunkSource source = new ChunkSource(chunker, input, bufferSize, blocks, restart);
       long[] received = {0};
+      long[] read = {0};
       long[] uncommitted = {0};
       ChunkPipeline.BlockHandler handler =
           b -> {
@@ -236,7 +237,9 @@ public final class FileIngester {
               }
               uncommitted[0] = 0;
             }
-            uncommitted[0] += b.ends()[n - 1];
+            int blockBytes = n == 0 ? 0 : b.ends()[n - 1];
+            uncommitted[0] += blockBytes;
+            read[0] += blockBytes;
             // A second block means a large input: from here on, store from several threads.
             if (b.offset() > restart && writers > 1 && writerPool[0] == null) {
               writerPool[0] = new ChunkWriters(receiver, writers);
@@ -257,6 +260,9 @@ public final class FileIngester {
               received[0]++;
               onChunk.accept(new Chunk(b.offset() + s, len, ref));
             }
+            if (b.hole() > 0) {
+              builder.addHole(b.hole());
+            }
             return true;
           };
       ChunkPipeline.drive(source, handler, pipelined);
@@ -265,13 +271,62 @@ public final class FileIngester {
         writerPool[0].commit();
       }
       batch.commit();
-      long size = builder.length();
-      return new IngestResult(root, size, builder.chunkCount(), size - restart, received[0]);
+      return result(root, builder, read[0], received[0]);
     } finally {
       if (writerPool[0] != null) {
         writerPool[0].close();
       }
     }
+  }
+
+  /**
+   * The manifest of an old version followed by a hole of {@code holeLength} zero bytes: what a
+   * truncate that extends a file, or a write far past its end, makes of it, without reading a
+   * chunk. The result equals an ingest of the old content followed by that hole (a hole ends a run
+   * of data as the end of the file does, so the old chunks all stay). Old manifest nodes are
+   * fetched through {@code oldTree} (every leaf is read); the new tree's nodes are stored in one
+   * batch, durable on return.
+   *
+   * @param oldManifest the old version; null for an empty one
+   * @throws IllegalArgumentException if {@code holeLength} is below 1 or the size would overflow
+   */
+  public IngestResult appendHole(BlobFetcher oldTree, BlobRef oldManifest, long holeLength)
+      throws IOException {
+    if (holeLength < 1) {
+      throw new IllegalArgumentException("a hole of " + holeLength + " bytes");
+    }
+    try (BlobBatch batch = receiver.newBatch()) {
+      ManifestBuilder builder = new ManifestBuilder(shape, ManifestBuilder.NodeSink.of(batch));
+      if (oldManifest != null) {
+        ChunkCursor old = ManifestReader.open(oldTree, oldManifest, 0).chunks();
+        for (Extent e = old.nextExtent(); e != null; e = old.nextExtent()) {
+          if (e instanceof Chunk c) {
+            builder.add(c.ref(), c.length());
+          } else {
+            builder.addHole(e.length());
+          }
+        }
+      }
+      if (holeLength > Long.MAX_VALUE - builder.length()) {
+        throw new IllegalArgumentException(
+            "a hole of " + holeLength + " bytes after " + builder.length());
+      }
+      builder.addHole(holeLength);
+      BlobRef root = builder.finish();
+      batch.commit();
+      return result(root, builder, 0, 0);
+    }
+  }
+
+  private static IngestResult result(
+      BlobRef root, ManifestBuilder builder, long bytesRead, long chunksReceived) {
+    return new IngestResult(
+        root,
+        builder.length(),
+        builder.chunkCount(),
+        bytesRead,
+        chunksReceived,
+        builder.holeBytes());
   }
 
   /**
@@ -283,14 +338,17 @@ public final class FileIngester {
    * {@code k} bytes at {@code p} is {@code (p, p, -k)}; an overwrite is {@code (p, p + k, 0)}.
    * Passing a wider range than the real edit is always safe, only slower.
    *
-   * <p>Old chunks that end before the edit are kept; chunking restarts at the start of the chunk
-   * holding {@code changeStart} and stops at the first new cut point at or past {@code changeEnd}
-   * that is also an old cut point (shifted by {@code sizeDelta}); the old chunks from there on are
-   * kept without being read. The result equals a full {@link #ingest(FileChannel)} of {@code
-   * newContent} when the old manifest was made with this ingester's chunker and shape (with others
-   * it still describes the new content exactly, but may be cut differently). Old manifest nodes are
-   * fetched through {@code oldTree}; every leaf of the old tree is read (chunks are not) and every
-   * node of the new tree is encoded and handed to the store, which keeps the ones it already has.
+   * <p>The old version's holes outside the edit stay holes (they are not read from {@code
+   * newContent}); inside it, {@code newContent} is read as data. Old extents that end before the
+   * edit are kept (see {@link OldVersion}); chunking restarts there and stops at the first new cut
+   * point (chunk or hole end) at or past {@code changeEnd} that is also an old extent boundary
+   * (shifted by {@code sizeDelta}); the old extents from there on are kept without being read. The
+   * result equals an ingest of the new content with those holes when the old manifest was made with
+   * this ingester's chunker and shape (with others it still describes the new content exactly, but
+   * may be cut differently); for a version without holes, a full {@link #ingest(FileChannel)} of
+   * {@code newContent}. Old manifest nodes are fetched through {@code oldTree}; every leaf of the
+   * old tree is read (chunks are not) and every node of the new tree is encoded and handed to the
+   * store, which keeps the ones it already has.
    *
    * <p>The caller vouches for the range: content outside it is not read, so a range that misses a
    * real change yields a manifest of the wrong bytes.
@@ -321,24 +379,24 @@ public final class FileIngester {
     }
     try (BlobBatch batch = receiver.newBatch()) {
       ManifestBuilder builder = new ManifestBuilder(shape, ManifestBuilder.NodeSink.of(batch));
-      ChunkCursor oldChunks = old.chunks();
-      Chunk c = oldChunks.next();
-      // A chunk that ends before the change (and is not the last) was cut by its own bytes only.
-      while (c != null && c.end() <= changeStart && c.end() < oldSize) {
-        builder.add(c.ref(), c.length());
-        c = oldChunks.next();
-      }
+      ChunkCursor oldExtents = old.chunks();
+      Extent first = OldVersion.keepPrefix(builder, oldExtents, changeStart);
       long restart = builder.length();
+      Join join = new Join(changeEnd, newSize, sizeDelta, oldExtents, first);
+      ChannelWithHoles input =
+          new ChannelWithHoles(
+              newContent,
+              restart,
+              new KeptHoles(old.chunks(restart), restart, changeStart, changeEnd, sizeDelta));
       ChunkSource source =
           new ChunkSource(
               chunker,
-              ChunkSource.Input.of(newContent, restart),
+              input,
               ChunkSource.bufferSize(chunker, Math.min(newSize - restart, 2L * chunker.maxSize())),
               1,
               restart);
       long[] received = {0};
-      Chunk[] resume = {c};
-      boolean[] joined = {false};
+      long[] read = {0};
       ChunkPipeline.BlockHandler handler =
           b -> {
             byte[] buf = b.buf();
@@ -347,27 +405,25 @@ public final class FileIngester {
               int len = b.ends()[k] - s;
               builder.add(batch.receive(buf, s, len), len);
               received[0]++;
-              long end = b.offset() + b.ends()[k];
-              if (end >= changeEnd && end < newSize) {
-                long oldPos = end - sizeDelta;
-                Chunk o = resume[0];
-                while (o != null && o.offset() < oldPos) {
-                  o = oldChunks.next();
-                }
-                resume[0] = o;
-                if (o != null && o.offset() == oldPos) {
-                  joined[0] = true;
-                  return false;
-                }
+              read[0] += len;
+              if (join.at(b.offset() + b.ends()[k])) {
+                return false;
               }
+            }
+            if (b.hole() > 0) {
+              builder.addHole(b.hole());
+              return !join.at(b.dataEnd() + b.hole());
             }
             return true;
           };
       ChunkPipeline.drive(source, handler, false);
-      long bytesRead = builder.length() - restart;
-      if (joined[0]) {
-        for (Chunk o = resume[0]; o != null; o = oldChunks.next()) {
-          builder.add(o.ref(), o.length());
+      if (join.joined) {
+        for (Extent o = join.resume; o != null; o = oldExtents.nextExtent()) {
+          if (o instanceof Chunk c) {
+            builder.add(c.ref(), c.length());
+          } else {
+            builder.addHole(o.length());
+          }
         }
       }
       if (builder.length() != newSize) {
@@ -376,7 +432,96 @@ public final class FileIngester {
       }
       BlobRef root = builder.finish();
       batch.commit();
-      return new IngestResult(root, newSize, builder.chunkCount(), bytesRead, received[0]);
+      return result(root, builder, read[0], received[0]);
+    }
+  }
+
+  /** Where a re-ingest's new cuts meet the old version's extent boundaries again. */
+  private static final class Join {
+    private final long changeEnd;
+    private final long newSize;
+    private final long delta;
+    private final ChunkCursor old;
+
+    /** The first old extent at or past the last boundary looked for. */
+    Extent resume;
+
+    boolean joined;
+
+    Join(long changeEnd, long newSize, long delta, ChunkCursor old, Extent first) {
+      this.changeEnd = changeEnd;
+      this.newSize = newSize;
+      this.delta = delta;
+      this.old = old;
+      this.resume = first;
+    }
+
+    /**
+     * Whether the new content, cut at {@code end}, joins the old version there: past the change, at
+     * an old extent boundary, whose extents from there on are the new content's too.
+     */
+    boolean at(long end) throws IOException {
+      if (end < changeEnd || end >= newSize) {
+        return false;
+      }
+      long oldPos = end - delta;
+      while (resume != null && resume.offset() < oldPos) {
+        resume = old.nextExtent();
+      }
+      joined = resume != null && resume.offset() == oldPos;
+      return joined;
+    }
+  }
+
+  /**
+   * The holes of a re-ingest's new content, in order, from {@code from} on: the old version's holes
+   * outside the change, those after it shifted by the size delta, each cut where the change starts
+   * or ends.
+   */
+  private static final class KeptHoles implements ChannelWithHoles.Holes {
+    private final ChunkCursor old;
+    private final long from;
+    private final long changeStart;
+    private final long changeEnd;
+    private final long delta;
+    private Hole after;
+
+    KeptHoles(ChunkCursor old, long from, long changeStart, long changeEnd, long delta) {
+      this.old = old;
+      this.from = from;
+      this.changeStart = changeStart;
+      this.changeEnd = changeEnd;
+      this.delta = delta;
+    }
+
+    @Override
+    public Hole next() throws IOException {
+      if (after != null) {
+        Hole h = after;
+        after = null;
+        return h;
+      }
+      for (Extent e = old.nextExtent(); e != null; e = old.nextExtent()) {
+        if (!(e instanceof Hole h)) {
+          continue;
+        }
+        // The part before the change (old and new offsets agree), and the part after it.
+        Hole before = part(Math.max(h.offset(), from), Math.min(h.end(), changeStart));
+        after = part(Math.max(h.offset() + delta, Math.max(changeEnd, from)), h.end() + delta);
+        if (before != null) {
+          return before;
+        }
+        if (after != null) {
+          Hole a = after;
+          after = null;
+          return a;
+        }
+      }
+      return null;
+    }
+
+    private static Hole part(long start, long end) {
+      return end > start ? new Hole(start, end - start) : null;
     }
   }
 }
