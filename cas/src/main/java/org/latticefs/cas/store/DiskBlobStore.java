@@ -98,6 +98,9 @@ import org.slf4j.LoggerFactory;
 public final class DiskBlobStore implements BlobStore {
   private static final Logger LOG = LoggerFactory.getLogger(DiskBlobStore.class);
 
+  /** Where {@link TrustedCopies} is saved between runs. */
+  private static final String TRUSTED = "trusted";
+
   /**
    * Tuning for a store. Start from {@link #defaults()} and change fields with the {@code with…}
    * methods (one per field).
@@ -291,6 +294,7 @@ public final class DiskBlobStore implements BlobStore {
   private final ExecutorService batchWriters;
 
   private final DiskBatch.Shared batches;
+  private final TrustedCopies trusted;
 
   /** Calls that may change the store (receives, removes, reads that quarantine) running now. */
   private final AtomicInteger active = new AtomicInteger();
@@ -309,7 +313,7 @@ public final class DiskBlobStore implements BlobStore {
     handles = new BlobHandles(options.readHandles());
     quarantine = new Quarantine(dir, handles, budget, access);
     outboardFiles = new OutboardFiles(dir.outboards(), budget);
-    TrustedCopies trusted = new TrustedCopies();
+    trusted = new TrustedCopies();
     reads =
         new VerifiedReads(
             dir, quarantine, handles, outboardFiles, trusted, options.outboardCacheBytes());
@@ -317,6 +321,7 @@ public final class DiskBlobStore implements BlobStore {
         new BlobWriter(
             dir, temps, unnamed, quarantine, budget, access, handles, outboardFiles, trusted);
     budget.reset(Census.take(dir, access));
+    trusted.load(dir.file(TRUSTED));
     quarantine.scan();
     flusher =
         Executors.newSingleThreadScheduledExecutor(
@@ -636,6 +641,12 @@ public final class DiskBlobStore implements BlobStore {
             && batches.openBatches().get() == 0
             && budget.reservedBytes() == 0
             && !quarantine.movedAny();
+    try {
+      trusted.save(dir.file(TRUSTED));
+    } catch (IOException e) {
+      // Only a cache: blobs are checked again when next counted on.
+      LOG.warn("could not save the checked copies of {}: {}", dir.root(), e.toString());
+    }
     try {
       access.close();
       if (clean) {

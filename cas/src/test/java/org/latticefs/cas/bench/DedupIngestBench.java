@@ -15,8 +15,8 @@ import org.latticefs.cas.store.DiskBlobStore;
  * costs. One file is ingested once into a store, then ingested again {@code rounds} times with the
  * store kept open ("open"), and {@code rounds} times each right after the store was closed and
  * opened again ("reopened": the first dedup of each blob since the process opened the store).
- * Prints the medians in seconds on one line, so that runs of two builds can be interleaved and
- * compared round by round.
+ * Prints the medians (wall seconds and process CPU seconds) on one line, so that runs of two builds
+ * can be interleaved and compared round by round.
  *
  * <p>Arguments: {@code dir size-MiB rounds}, defaults {@code /var/tmp 512 5}. Run from the
  * repository root: {@code mvn -B -q -pl cas test-compile exec:java -Dexec.classpathScope=test
@@ -38,32 +38,40 @@ public final class DedupIngestBench {
       }
       double[] open = new double[rounds];
       double[] reopened = new double[rounds];
+      double[] openCpu = new double[rounds];
+      double[] reopenedCpu = new double[rounds];
       try (DiskBlobStore store = DiskBlobStore.open(storeDir)) {
         ingest(store, src); // warm-up: JIT, and the first dedup of each blob since this open
         for (int r = 0; r < rounds; r++) {
+          double c0 = IngestBench.processCpu();
           long t0 = System.nanoTime();
           IngestResult again = ingest(store, src);
           open[r] = (System.nanoTime() - t0) / 1e9;
+          openCpu[r] = IngestBench.processCpu() - c0;
           check(first, again);
         }
       }
       for (int r = 0; r < rounds; r++) {
         try (DiskBlobStore store = DiskBlobStore.open(storeDir)) {
+          double c0 = IngestBench.processCpu();
           long t0 = System.nanoTime();
           IngestResult again = ingest(store, src);
           reopened[r] = (System.nanoTime() - t0) / 1e9;
+          reopenedCpu[r] = IngestBench.processCpu() - c0;
           check(first, again);
         }
       }
       System.out.printf(
           Locale.ROOT,
-          "dedup ingest of %d MiB (%d chunks): open %.3f s, reopened %.3f s (medians of %d;"
-              + " open %s; reopened %s)%n",
+          "dedup ingest of %d MiB (%d chunks), medians of %d: open %.3f s %.3f CPU-s, reopened"
+              + " %.3f s %.3f CPU-s (wall: open %s; reopened %s)%n",
           size >> 20,
           first.chunkCount(),
-          IngestBench.median(open),
-          IngestBench.median(reopened),
           rounds,
+          IngestBench.median(open),
+          IngestBench.median(openCpu),
+          IngestBench.median(reopened),
+          IngestBench.median(reopenedCpu),
           Arrays.toString(open),
           Arrays.toString(reopened));
     } finally {

@@ -26,7 +26,7 @@ class TrustedCopiesTest {
 
   @Test
   void vouchesOnlyForTheSameUnchangedFile() throws IOException {
-    TrustedCopies t = new TrustedCopies(16);
+    TrustedCopies t = new TrustedCopies(64);
     Path f = Files.write(dir.resolve("a"), new byte[100]);
     BlobFileStat before = BlobFileStat.of(f);
     t.remember(ref(1), before);
@@ -47,17 +47,49 @@ class TrustedCopiesTest {
 
   @Test
   void forgettingAndSlotReuseOnlyEverDropTrust() throws IOException {
-    TrustedCopies t = new TrustedCopies(1);
+    TrustedCopies t = new TrustedCopies(64);
+    Path f = Files.write(dir.resolve("a"), new byte[10]);
+    BlobFileStat s = BlobFileStat.of(f);
+    // Of 65 refs, two share one of the 64 slots.
+    BlobRef a = null;
+    BlobRef b = null;
+    for (int i = 0; i < 65 && b == null; i++) {
+      t.remember(ref(i), s);
+      for (int j = 0; j < i; j++) {
+        if (!t.vouches(ref(j), s) && a == null) {
+          a = ref(j);
+          b = ref(i);
+        }
+      }
+    }
+    assertTrue(b != null, "no two refs shared a slot");
+    assertFalse(t.vouches(a, s), "replaced in its slot");
+    assertTrue(t.vouches(b, s));
+    t.forget(a);
+    assertTrue(t.vouches(b, s), "forgetting another ref changes nothing");
+    t.forget(b);
+    assertFalse(t.vouches(b, s));
+  }
+
+  @Test
+  void theSavedTableComesBackAndADamagedOneLoadsNothing() throws IOException {
+    TrustedCopies t = new TrustedCopies(64);
     Path f = Files.write(dir.resolve("a"), new byte[10]);
     BlobFileStat s = BlobFileStat.of(f);
     t.remember(ref(1), s);
-    t.remember(ref(2), s);
-    assertFalse(t.vouches(ref(1), s), "replaced in the one slot");
-    assertTrue(t.vouches(ref(2), s));
-    t.forget(ref(1));
-    assertTrue(t.vouches(ref(2), s), "forgetting another ref changes nothing");
-    t.forget(ref(2));
-    assertFalse(t.vouches(ref(2), s));
+    Path saved = dir.resolve("trusted");
+    t.save(saved);
+    TrustedCopies back = new TrustedCopies(64);
+    assertTrue(back.load(saved));
+    assertTrue(back.vouches(ref(1), s));
+    assertFalse(new TrustedCopies(128).load(saved), "made for another size");
+    byte[] bytes = Files.readAllBytes(saved);
+    bytes[bytes.length / 2] ^= 1;
+    Files.write(saved, bytes);
+    TrustedCopies damaged = new TrustedCopies(64);
+    assertFalse(damaged.load(saved));
+    assertFalse(damaged.vouches(ref(1), s));
+    assertFalse(new TrustedCopies(64).load(dir.resolve("absent")));
   }
 
   @Test
