@@ -299,13 +299,7 @@ public final class FileIngester {
       ManifestBuilder builder = new ManifestBuilder(shape, ManifestBuilder.NodeSink.of(batch));
       if (oldManifest != null) {
         ChunkCursor old = ManifestReader.open(oldTree, oldManifest, 0).chunks();
-        for (Extent e = old.nextExtent(); e != null; e = old.nextExtent()) {
-          if (e instanceof Chunk c) {
-            builder.add(c.ref(), c.length());
-          } else {
-            builder.addHole(e.length());
-          }
-        }
+        addExtents(builder, old.nextExtent(), old);
       }
       if (holeLength > Long.MAX_VALUE - builder.length()) {
         throw new IllegalArgumentException(
@@ -315,6 +309,18 @@ public final class FileIngester {
       BlobRef root = builder.finish();
       batch.commit();
       return result(root, builder, 0, 0);
+    }
+  }
+
+  /** Adds {@code first} and every extent after it in {@code rest} to {@code builder}, unread. */
+  private static void addExtents(ManifestBuilder builder, Extent first, ChunkCursor rest)
+      throws IOException {
+    for (Extent e = first; e != null; e = rest.nextExtent()) {
+      if (e instanceof Chunk c) {
+        builder.add(c.ref(), c.length());
+      } else {
+        builder.addHole(e.length());
+      }
     }
   }
 
@@ -418,13 +424,7 @@ public final class FileIngester {
           };
       ChunkPipeline.drive(source, handler, false);
       if (join.joined) {
-        for (Extent o = join.resume; o != null; o = oldExtents.nextExtent()) {
-          if (o instanceof Chunk c) {
-            builder.add(c.ref(), c.length());
-          } else {
-            builder.addHole(o.length());
-          }
-        }
+        addExtents(builder, join.resume, oldExtents);
       }
       if (builder.length() != newSize) {
         throw new IOException(

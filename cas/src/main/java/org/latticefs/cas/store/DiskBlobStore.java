@@ -11,11 +11,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.latticefs.cas.BlobBatch;
 import org.latticefs.cas.BlobInfo;
 import org.latticefs.cas.BlobRef;
@@ -38,6 +35,7 @@ import org.slf4j.LoggerFactory;
  * {root}/cas/outboards/hh/ {hash}.ob: saved outboards of range-read blobs (a cache, see below)
  * {root}/cas/access        last-access snapshot (+ access.log journal), see {@link AccessTracker}
  * {root}/cas/usage         the counts a clean close left for the next open (see {@link Census})
+ * {root}/cas/trusted       the copies this store wrote or checked (see {@link TrustedCopies})
  * {root}/cas/lock          held while the store is open: one process per store
  * </pre>
  *
@@ -59,35 +57,28 @@ import org.slf4j.LoggerFactory;
  * A receive writes a temp file (in the blob's shard directory, or in {@code tmp/} for a stream),
  * syncs it, renames it to its real name and syncs the shard directory before returning, so a crash
  * at any moment leaves either the whole blob under its name or nothing (plus a temp file that the
- * next open deletes). Receiving a blob that is already present costs a hash and a stat and writes
- * nothing. A {@link #newBatch() batch} writes its temp files without syncing; its commit makes them
- * durable with one {@code syncfs(2)} of the file system (Linux; elsewhere, or with {@link
- * Options#batchSyncfs()} off, with parallel per-file fsyncs), then renames them and makes the
- * renames durable (one more {@code syncfs}, or one fsync per touched shard directory). Its blobs
- * become visible at commit. A syncfs batch on Linux writes its blobs to files that have no name yet
- * ({@code O_TMPFILE} in {@code tmp/}, held open, up to {@link Options#unnamedTemps()} per store)
- * and its commit links them to their names: creating them searches and changes no directory, so the
- * writer never waits for a shard directory's blocks while a {@code syncfs} writes them out, and a
- * killed process leaves nothing behind (the kernel frees them; after a power loss, the file
- * system's orphan recovery does, or fsck on ext4 without a journal). A syncfs batch opens its file
- * system handle before its first write, so a write-back error from then on (also one in the
- * kernel's own background write-back) fails the commit, and it starts a background {@code syncfs}
- * every 64 MiB it writes, so the disk is busy while the caller hashes and the commit finds little
- * left to write. {@link #remove} syncs the directory before returning.
+ * next open deletes). A {@link #newBatch() batch} writes its temp files without syncing (or as
+ * files with no name yet) and makes them durable together at its commit, with {@code syncfs(2)}
+ * where it can: see {@link DiskBatch}. {@link #remove} syncs the directory before returning.
+ *
+ * <h2>Content already present</h2>
+ *
+ * A receive of content that is already here writes nothing, but it counts on the copy present only
+ * if this process wrote it or checked it, and it has not changed since ({@link TrustedCopies}:
+ * inode and change time, saved between runs); otherwise it compares the copy with the bytes being
+ * stored first. A copy that differs is corrupt: it is quarantined and the new bytes are stored in
+ * its place. So the cost of a duplicate is a hash, a stat and a table lookup.
  *
  * <h2>Verification and corruption</h2>
  *
- * Every {@link #fetch} hashes what it read. On a mismatch the file is moved to {@code quarantine/}
- * (so nobody reads it again, and nothing is deleted), the ref is added to {@link #corruptRefs()},
- * every {@link CorruptionListener} is told, and {@link CorruptBlobException} is thrown. Storing a
- * good copy again (from a peer) repairs it: the quarantined copy is then deleted. A present file
- * whose size differs from a blob being received is treated the same way and replaced. A {@link
- * #fetchRange} verifies the 16 KiB groups it read against the blob's {@link Outboard} (kept in
- * memory), and treats a mismatch the same way. A range read that finds no outboard in memory loads
- * the one saved in {@code outboards/}, or else reads and verifies the whole blob and saves its
- * outboard (2 KiB per MiB of blob), so after a restart random reads again read only the groups they
- * touch. A saved outboard is only a cache: it is checked against the ref when loaded (a damaged or
- * torn one is deleted and computed again), not synced, and deleted with its blob.
+ * Every {@link #fetch} hashes what it read; a {@link #fetchRange} checks the 16 KiB groups it read
+ * against the blob's outboard (see {@link VerifiedReads}). On a mismatch the file is moved to
+ * {@code quarantine/} (so nobody reads it again, and nothing is deleted), the ref is added to
+ * {@link #corruptRefs()}, every {@link CorruptionListener} is told, and {@link
+ * CorruptBlobException} is thrown. Storing a good copy again (from a peer, or a write of the same
+ * content) repairs it: the quarantined copy is then deleted. A saved outboard is only a cache: it
+ * is checked against the ref when loaded (a damaged or torn one is deleted and computed again), not
+ * synced, and deleted with its blob.
  *
  * <h2>Concurrency</h2>
  *
@@ -229,51 +220,10 @@ public final class DiskBlobStore implements BlobStore {
     }
 
     /** A copy with the fields {@code change} sets on a draft of this one. */
-    private Options edit(java.util.function.Consumer<Draft> change) {
-      Draft d = new Draft(this);
+    private Options edit(Consumer<OptionsDraft> change) {
+      OptionsDraft d = new OptionsDraft(this);
       change.accept(d);
       return d.build();
-    }
-
-    /** The fields of an {@link Options} while one is changed. */
-    private static final class Draft {
-      InstantSource clock;
-      Duration accessFlushInterval;
-      int syncThreads;
-      boolean batchSyncfs;
-      int batchWriteThreads;
-      long outboardCacheBytes;
-      int readHandles;
-      int unnamedTemps;
-      long quotaBytes;
-      long minFreeBytes;
-
-      Draft(Options o) {
-        clock = o.clock;
-        accessFlushInterval = o.accessFlushInterval;
-        syncThreads = o.syncThreads;
-        batchSyncfs = o.batchSyncfs;
-        batchWriteThreads = o.batchWriteThreads;
-        outboardCacheBytes = o.outboardCacheBytes;
-        readHandles = o.readHandles;
-        unnamedTemps = o.unnamedTemps;
-        quotaBytes = o.quotaBytes;
-        minFreeBytes = o.minFreeBytes;
-      }
-
-      Options build() {
-        return new Options(
-            clock,
-            accessFlushInterval,
-            syncThreads,
-            batchSyncfs,
-            batchWriteThreads,
-            outboardCacheBytes,
-            readHandles,
-            unnamedTemps,
-            quotaBytes,
-            minFreeBytes);
-      }
     }
   }
 
@@ -287,12 +237,7 @@ public final class DiskBlobStore implements BlobStore {
   private final TempFiles temps;
   private final UnnamedTemps unnamed;
   private final BlobWriter writer;
-  private final ScheduledExecutorService flusher;
-  private final ExecutorService syncPool;
-
-  /** Null when batches write their temp files on the caller's thread. */
-  private final ExecutorService batchWriters;
-
+  private final StoreThreads threads;
   private final DiskBatch.Shared batches;
   private final TrustedCopies trusted;
 
@@ -323,20 +268,7 @@ public final class DiskBlobStore implements BlobStore {
     budget.reset(Census.take(dir, access));
     trusted.load(dir.file(TRUSTED));
     quarantine.scan();
-    flusher =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> daemon(r, "cas-access-flush " + dir.root().getFileName()));
-    long ms = options.accessFlushInterval().toMillis();
-    flusher.scheduleWithFixedDelay(this::flushAccessQuietly, ms, ms, TimeUnit.MILLISECONDS);
-    AtomicInteger n = new AtomicInteger();
-    syncPool =
-        Executors.newFixedThreadPool(
-            options.syncThreads(), r -> daemon(r, "cas-sync-" + n.incrementAndGet()));
-    batchWriters =
-        options.batchWriteThreads() == 0
-            ? null
-            : Executors.newFixedThreadPool(
-                options.batchWriteThreads(), r -> daemon(r, "cas-write-" + n.incrementAndGet()));
+    threads = new StoreThreads(dir.root().getFileName().toString(), options, this::flushAccess);
     batches =
         new DiskBatch.Shared(
             dir,
@@ -344,8 +276,8 @@ public final class DiskBlobStore implements BlobStore {
             budget,
             access,
             syncfs,
-            syncPool,
-            batchWriters,
+            threads.syncPool(),
+            threads.batchWriters(),
             new DiskBatch.CopyBuffers(),
             new AtomicInteger(),
             this::checkOpen);
@@ -407,19 +339,11 @@ public final class DiskBlobStore implements BlobStore {
   }
 
   /**
-   * Reads and verifies only the 16 KiB groups of the blob that the range touches, when the blob's
-   * {@link org.latticefs.cas.hash.Outboard} is cached: a 4 KiB read of a 1 MiB blob reads 16 KiB
-   * (32 KiB across a group boundary) and hashes as much. Otherwise it loads the outboard an earlier
-   * range read saved in {@code outboards/}, or else reads and verifies the whole blob, as {@link
-   * #fetch} does, and caches and saves its outboard, computed in the same pass as the hash ({@link
-   * #fetch} caches it too, without saving: sequential reads need none). The blob file stays open
-   * for the next range read ({@link Options#readHandles()}).
-   *
-   * <p>Groups that do not match their outboard make this re-read and verify the whole file, which
-   * reports the blob corrupt and quarantines it exactly as {@link #fetch} does. Bytes appended
-   * after a blob's end are not noticed by range reads (they are never returned); {@link #fetch}
-   * notices them. Without the native BLAKE3 library (or with a cache of 0 bytes) every range read
-   * verifies the whole blob. Counts as an access, as {@link #fetch} does.
+   * Reads and verifies only the 16 KiB groups of the blob that the range touches when its outboard
+   * is known (cached, or saved by an earlier range read), else the whole blob, whose outboard it
+   * then caches and saves (see {@link VerifiedReads}); the blob file stays open for the next range
+   * read ({@link Options#readHandles()}). A mismatch is corruption, handled as in {@link #fetch}.
+   * Counts as an access.
    */
   @Override
   public byte[] fetchRange(BlobRef ref, long offset, int length) throws IOException {
@@ -624,16 +548,7 @@ public final class DiskBlobStore implements BlobStore {
     reads.close();
     handles.close();
     unnamed.discardAll();
-    flusher.shutdown();
-    syncPool.shutdown();
-    if (batchWriters != null) {
-      batchWriters.shutdown();
-    }
-    try {
-      flusher.awaitTermination(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    threads.close();
     // Clean: nothing was changing the store as it closed (see enter), and no damage found behind
     // its back may have skewed the counts (see Quarantine.movedAny), so they are exact.
     boolean clean =
@@ -663,7 +578,7 @@ public final class DiskBlobStore implements BlobStore {
 
   // ---- internals ----
 
-  private void flushAccessQuietly() {
+  private void flushAccess() {
     try {
       access.flush();
     } catch (IOException | RuntimeException e) {
@@ -691,11 +606,5 @@ public final class DiskBlobStore implements BlobStore {
 
   private void exit() {
     active.decrementAndGet();
-  }
-
-  private static Thread daemon(Runnable r, String name) {
-    Thread t = new Thread(r, name);
-    t.setDaemon(true);
-    return t;
   }
 }

@@ -41,24 +41,15 @@ public final class DedupIngestBench {
       double[] openCpu = new double[rounds];
       double[] reopenedCpu = new double[rounds];
       try (DiskBlobStore store = DiskBlobStore.open(storeDir)) {
-        ingest(store, src); // warm-up: JIT, and the first dedup of each blob since this open
+        // Warm-up: JIT, and the first dedup of each blob since this open.
+        ingest(store, src);
         for (int r = 0; r < rounds; r++) {
-          double c0 = IngestBench.processCpu();
-          long t0 = System.nanoTime();
-          IngestResult again = ingest(store, src);
-          open[r] = (System.nanoTime() - t0) / 1e9;
-          openCpu[r] = IngestBench.processCpu() - c0;
-          check(first, again);
+          timeIngest(store, src, first, open, openCpu, r);
         }
       }
       for (int r = 0; r < rounds; r++) {
         try (DiskBlobStore store = DiskBlobStore.open(storeDir)) {
-          double c0 = IngestBench.processCpu();
-          long t0 = System.nanoTime();
-          IngestResult again = ingest(store, src);
-          reopened[r] = (System.nanoTime() - t0) / 1e9;
-          reopenedCpu[r] = IngestBench.processCpu() - c0;
-          check(first, again);
+          timeIngest(store, src, first, reopened, reopenedCpu, r);
         }
       }
       System.out.printf(
@@ -85,7 +76,15 @@ public final class DedupIngestBench {
     }
   }
 
-  private static void check(IngestResult first, IngestResult again) {
+  /** Ingests {@code src} again; puts its wall and CPU seconds at {@code r} of the arrays. */
+  private static void timeIngest(
+      DiskBlobStore store, Path src, IngestResult first, double[] wall, double[] cpu, int r)
+      throws Exception {
+    double c0 = IngestBench.processCpu();
+    long t0 = System.nanoTime();
+    IngestResult again = ingest(store, src);
+    wall[r] = (System.nanoTime() - t0) / 1e9;
+    cpu[r] = IngestBench.processCpu() - c0;
     if (!first.manifest().equals(again.manifest())) {
       throw new IllegalStateException("a second ingest gave another manifest");
     }

@@ -227,12 +227,7 @@ class HolesIngestTest {
             "holes are never stored: " + chunkBytes + " stored for " + dataBytes + " of data");
         assertReadsBackAsTheModel(store, got.manifest(), runs, seed);
       } finally {
-        try (var s = Files.list(dir)) {
-          for (Path p : s.toList()) {
-            Files.delete(p);
-          }
-        }
-        Files.delete(dir);
+        deleteDir(dir);
       }
     }
   }
@@ -258,12 +253,7 @@ class HolesIngestTest {
       assertEquals(holeBytes(after), extended.holeBytes());
       assertReadsBackAsTheModel(store, extended.manifest(), after, 2);
     } finally {
-      try (var s = Files.list(dir)) {
-        for (Path p : s.toList()) {
-          Files.delete(p);
-        }
-      }
-      Files.delete(dir);
+      deleteDir(dir);
     }
   }
 
@@ -453,12 +443,7 @@ class HolesIngestTest {
       assertEquals(fetches, store.fetches.get(), "reading inside a hole fetches nothing");
       assertTrue(Arrays.equals(new byte[1 << 20], buf.array()));
     } finally {
-      try (var s = Files.list(dir)) {
-        for (Path p : s.toList()) {
-          Files.delete(p);
-        }
-      }
-      Files.delete(dir);
+      deleteDir(dir);
     }
   }
 

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -80,28 +79,13 @@ class CorruptionMatrixTest {
   }
 
   private Path blobFile(BlobRef ref) {
-    return root.resolve("cas").resolve(ref.hex().substring(0, 2)).resolve(ref.hex() + ".blob");
+    return Tamper.blobFile(root, ref);
   }
 
   private Path outboardFile(BlobRef ref) {
     return root.resolve("cas/outboards")
         .resolve(ref.hex().substring(0, 2))
         .resolve(ref.hex() + ".ob");
-  }
-
-  private static void flipByte(Path file, long at) throws IOException {
-    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
-      f.seek(at);
-      int b = f.read();
-      f.seek(at);
-      f.write(b ^ 0x20);
-    }
-  }
-
-  private static void truncate(Path file) throws IOException {
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-      ch.truncate(ch.size() / 2);
-    }
   }
 
   private IngestResult ingest(byte[] data) throws IOException {
@@ -159,16 +143,16 @@ class CorruptionMatrixTest {
 
     BlobRef victim;
     switch (damage) {
-      case CHUNK_BYTE_FLIPPED -> flipByte(blobFile(victim = chunk.ref()), 1000);
-      case CHUNK_TRUNCATED -> truncate(blobFile(victim = chunk.ref()));
+      case CHUNK_BYTE_FLIPPED -> Tamper.flipByte(blobFile(victim = chunk.ref()), 1000);
+      case CHUNK_TRUNCATED -> Tamper.truncateToHalf(blobFile(victim = chunk.ref()));
       case CHUNK_GROWN ->
           Files.write(blobFile(victim = chunk.ref()), new byte[] {1}, StandardOpenOption.APPEND);
       case CHUNK_DELETED -> Files.delete(blobFile(victim = chunk.ref()));
-      case MANIFEST_BYTE_FLIPPED -> flipByte(blobFile(victim = manifest), 40);
-      case MANIFEST_TRUNCATED -> truncate(blobFile(victim = manifest));
+      case MANIFEST_BYTE_FLIPPED -> Tamper.flipByte(blobFile(victim = manifest), 40);
+      case MANIFEST_TRUNCATED -> Tamper.truncateToHalf(blobFile(victim = manifest));
       case MANIFEST_DELETED -> Files.delete(blobFile(victim = manifest));
-      case SAVED_OUTBOARD_BYTE_FLIPPED -> flipByte(outboardFile(victim = chunk.ref()), 40);
-      case SAVED_OUTBOARD_TRUNCATED -> truncate(outboardFile(victim = chunk.ref()));
+      case SAVED_OUTBOARD_BYTE_FLIPPED -> Tamper.flipByte(outboardFile(victim = chunk.ref()), 40);
+      case SAVED_OUTBOARD_TRUNCATED -> Tamper.truncateToHalf(outboardFile(victim = chunk.ref()));
       case SAVED_OUTBOARD_DELETED -> Files.delete(outboardFile(victim = chunk.ref()));
       case ACCESS_RECORD_GARBLED -> {
         victim = null;
@@ -176,7 +160,7 @@ class CorruptionMatrixTest {
       }
       case USAGE_RECORD_GARBLED -> {
         victim = null;
-        flipByte(root.resolve("cas/usage"), 12);
+        Tamper.flipByte(root.resolve("cas/usage"), 12);
       }
       default -> throw new AssertionError(damage);
     }

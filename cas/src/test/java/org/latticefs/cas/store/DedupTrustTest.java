@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -106,12 +105,7 @@ class DedupTrustTest {
   /** Flips one byte in place, then puts the modification time back as a careful culprit would. */
   private static void flipByte(Path file) throws IOException {
     FileTime mtime = Files.getLastModifiedTime(file);
-    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
-      f.seek(100);
-      int b = f.read();
-      f.seek(100);
-      f.write(b ^ 0x10);
-    }
+    Tamper.flipByte(file, 100);
     Files.setLastModifiedTime(file, mtime);
   }
 

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -79,9 +78,7 @@ class DiskBlobStoreFullDiskTest {
   }
 
   private List<Path> temps() throws IOException {
-    try (Stream<Path> s = Files.walk(mount.resolve("cas"))) {
-      return s.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList();
-    }
+    return Tamper.temps(mount);
   }
 
   private void assertNothingPartial(BlobRef ref) throws IOException {

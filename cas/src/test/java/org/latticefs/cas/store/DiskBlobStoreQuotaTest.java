@@ -15,7 +15,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -59,9 +58,7 @@ class DiskBlobStoreQuotaTest {
   }
 
   private List<Path> temps() throws IOException {
-    try (Stream<Path> s = Files.walk(root.resolve("cas"))) {
-      return s.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList();
-    }
+    return Tamper.temps(root);
   }
 
   /** Nothing half-done is left, and what is stored is within the quota and counted exactly. */
