@@ -17,6 +17,14 @@ import org.latticefs.cas.io.Futures;
 /**
  * Turns file content into stored chunks plus a manifest tree, streaming.
  *
+ * <h2>Holes</h2>
+ *
+ * Content read from a stream or a channel has none. Holes come in through {@link
+ * IngestSession#appendHole} (content being written), {@link #appendHole} (a stored version made
+ * longer by a hole, reading nothing), and the old version of {@link #reingest} and of a session
+ * that keeps a prefix (its holes outside what changed stay holes). A hole ends a stretch of data as
+ * the end of the content does.
+ *
  * <h2>Guarantees</h2>
  *
  * <ul>
@@ -26,7 +34,8 @@ import org.latticefs.cas.io.Futures;
  *       once: when a method returns, everything the returned manifest reaches is durable.
  *   <li>Deterministic and idempotent: the same content gives the same manifest ref; content already
  *       stored is not stored again (the receiver's no-op for present blobs).
- *   <li>{@link #reingest} gives exactly the manifest a full ingest of the new content would give.
+ *   <li>{@link #reingest} gives exactly the manifest a full ingest of the new content would give
+ *       (with the old version's holes outside the edit).
  * </ul>
  *
  * <h2>Threads</h2>
