@@ -99,7 +99,9 @@ class DiskBlobStoreCrashTest {
             CrashChild.class.getName(),
             root.toString(),
             Long.toString(childSeed));
-    pb.redirectError(root.resolveSibling(root.getFileName() + "-child-" + round + ".err").toFile());
+    // Beside the store's cas/ directory, inside the test's temp dir (deleted with it).
+    Path err = root.resolve("child-" + round + ".err");
+    pb.redirectError(err.toFile());
     Process child = pb.start();
     Set<BlobRef> acked = ConcurrentHashMap.newKeySet();
     CountDownLatch ready = new CountDownLatch(1);
@@ -127,10 +129,14 @@ class DiskBlobStoreCrashTest {
       // Killed once it has acknowledged a random number of receives: somewhere in the middle of
       // whatever it does next.
       if (!ready.await(60, TimeUnit.SECONDS) || !enoughAcks.await(120, TimeUnit.SECONDS)) {
-        fail("crash child did not store enough; see its stderr next to " + root);
+        fail("crash child did not store enough; its stderr: " + Files.readString(err));
       }
       if (!child.isAlive()) {
-        fail("crash child died on its own, exit " + child.exitValue() + "; see its stderr");
+        fail(
+            "crash child died on its own, exit "
+                + child.exitValue()
+                + "; its stderr: "
+                + Files.readString(err));
       }
     } finally {
       child.destroyForcibly();
