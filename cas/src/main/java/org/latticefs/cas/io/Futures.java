@@ -31,7 +31,7 @@ public final class Futures {
         }
       }
     } catch (ExecutionException e) {
-      throw rethrow(e.getCause());
+      throw asThrown(e.getCause());
     } finally {
       if (interrupted) {
         Thread.currentThread().interrupt();
@@ -55,12 +55,17 @@ public final class Futures {
       }
     }
     if (first != null) {
-      throw rethrow(first);
+      throw asThrown(first);
     }
   }
 
-  /** {@code cause} as something this method's caller can throw (see the class doc). */
-  private static IOException rethrow(Throwable cause) {
+  /**
+   * {@code cause} as what a method that throws {@link IOException} throws for it: an {@link
+   * IOException} is returned as itself (for the caller to throw), a {@link RuntimeException} or
+   * {@link Error} is thrown from here as itself, anything else is wrapped in an {@link
+   * IOException}.
+   */
+  public static IOException asThrown(Throwable cause) {
     if (cause instanceof IOException io) {
       return io;
     }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.FileStore;
 import java.nio.file.Path;
 import org.latticefs.cas.NoSpaceLeftException;
+import org.latticefs.cas.io.Futures;
 
 /**
  * The space a disk store uses and may still use: what its blobs and saved outboards hold, what
@@ -240,15 +241,6 @@ final class SpaceBudget {
               + " bytes free)",
           e);
     }
-    if (e instanceof IOException io) {
-      return io;
-    }
-    if (e instanceof RuntimeException r) {
-      throw r;
-    }
-    if (e instanceof Error err) {
-      throw err;
-    }
-    return new IOException(e);
+    return Futures.asThrown(e);
   }
 }

@@ -114,6 +114,16 @@ class HolesIngestTest {
     stretch.reset();
   }
 
+  /** A new sparse file, open for reading and writing. */
+  static FileChannel newSparse(Path file) throws IOException {
+    return FileChannel.open(
+        file,
+        StandardOpenOption.CREATE_NEW,
+        StandardOpenOption.SPARSE,
+        StandardOpenOption.READ,
+        StandardOpenOption.WRITE);
+  }
+
   /** Ingests the model through a session reading a sparse source file, in random steps. */
   static IngestResult throughASession(
       MapBlobStore store, Path file, List<Run> runs, long seed, boolean push) throws Exception {
@@ -123,13 +133,7 @@ class HolesIngestTest {
   static IngestResult throughASession(
       FileIngester ingester, Path file, List<Run> runs, long seed, boolean push) throws Exception {
     SplittableRandom rnd = new SplittableRandom(seed);
-    try (FileChannel ch =
-        FileChannel.open(
-            file,
-            StandardOpenOption.CREATE_NEW,
-            StandardOpenOption.SPARSE,
-            StandardOpenOption.READ,
-            StandardOpenOption.WRITE)) {
+    try (FileChannel ch = newSparse(file)) {
       IngestSession s = ingester.startSession(null, null, 0, ch, 4096, 0);
       if (push) {
         s.startPush(0);
@@ -318,13 +322,7 @@ class HolesIngestTest {
       long keep = size(old) == 0 ? 0 : keepSeed % (size(old) + 1);
       List<Run> model = concat(slice(old, 0, keep), tail);
       IngestResult got;
-      try (FileChannel ch =
-          FileChannel.open(
-              dir.resolve("new"),
-              StandardOpenOption.CREATE_NEW,
-              StandardOpenOption.SPARSE,
-              StandardOpenOption.READ,
-              StandardOpenOption.WRITE)) {
+      try (FileChannel ch = newSparse(dir.resolve("new"))) {
         IngestSession s = ing.startSession(store, oldManifest, keep, ch, 4096, 0);
         long pos = keep;
         for (Run r : tail) {
@@ -391,13 +389,7 @@ class HolesIngestTest {
         delta = -n;
       }
       IngestResult got;
-      try (FileChannel ch =
-          FileChannel.open(
-              dir.resolve("new"),
-              StandardOpenOption.CREATE_NEW,
-              StandardOpenOption.SPARSE,
-              StandardOpenOption.READ,
-              StandardOpenOption.WRITE)) {
+      try (FileChannel ch = newSparse(dir.resolve("new"))) {
         writeSparse(ch, model);
         got = ing.reingest(store, oldManifest, ch, changeStart, changeEnd, delta);
       }

@@ -24,47 +24,44 @@ class ManifestHolesTest {
 
   @Provide
   Arbitrary<Manifest> manifestsWithHoles() {
-    Arbitrary<BlobRef> refs =
-        Arbitraries.bytes().array(byte[].class).ofSize(BlobRef.LENGTH).map(BlobRef::new);
     Arbitrary<Manifest> leaves =
-        Arbitraries.longs()
-            .between(1, Manifest.MAX_CHUNK_LENGTH)
-            .list()
-            .ofMinSize(1)
-            .ofMaxSize(200)
-            .flatMap(
-                lengths ->
-                    refs.list()
-                        .ofSize(lengths.size())
-                        .flatMap(
-                            rs ->
-                                Arbitraries.integers()
-                                    .between(0, 3)
-                                    .list()
-                                    .ofSize(lengths.size())
-                                    .map(kinds -> leaf(lengths, rs, kinds))));
+        nodes(
+            Arbitraries.longs().between(1, Manifest.MAX_CHUNK_LENGTH),
+            Arbitraries.integers().between(0, 3),
+            ManifestHolesTest::leaf);
     Arbitrary<Manifest> interior =
         Arbitraries.integers()
             .between(1, Manifest.MAX_LEVEL)
             .flatMap(
                 level ->
-                    Arbitraries.longs()
-                        .between(1, Long.MAX_VALUE / Manifest.MAX_ENTRIES)
-                        .list()
-                        .ofMinSize(1)
-                        .ofMaxSize(200)
-                        .flatMap(
-                            lengths ->
-                                refs.list()
-                                    .ofSize(lengths.size())
-                                    .flatMap(
-                                        rs ->
-                                            Arbitraries.longs()
-                                                .between(0, Long.MAX_VALUE)
-                                                .list()
-                                                .ofSize(lengths.size())
-                                                .map(hs -> interior(level, lengths, rs, hs)))));
+                    nodes(
+                        Arbitraries.longs().between(1, Long.MAX_VALUE / Manifest.MAX_ENTRIES),
+                        Arbitraries.longs().between(0, Long.MAX_VALUE),
+                        (lengths, refs, holes) -> interior(level, lengths, refs, holes)));
     return Arbitraries.oneOf(leaves, interior);
+  }
+
+  /** Makes a node from its entries' lengths, refs and one more value each. */
+  @FunctionalInterface
+  interface NodeOf<T> {
+    Manifest make(List<Long> lengths, List<BlobRef> refs, List<T> extra);
+  }
+
+  /** Nodes of 1 to 200 entries with lengths from {@code lengths} and {@code extra} values. */
+  private static <T> Arbitrary<Manifest> nodes(
+      Arbitrary<Long> lengths, Arbitrary<T> extra, NodeOf<T> make) {
+    Arbitrary<BlobRef> refs =
+        Arbitraries.bytes().array(byte[].class).ofSize(BlobRef.LENGTH).map(BlobRef::new);
+    return lengths
+        .list()
+        .ofMinSize(1)
+        .ofMaxSize(200)
+        .flatMap(
+            ls ->
+                refs.list()
+                    .ofSize(ls.size())
+                    .flatMap(
+                        rs -> extra.list().ofSize(ls.size()).map(xs -> make.make(ls, rs, xs))));
   }
 
   /** A leaf whose entry i is a hole when kinds[i] == 0 and the entry before it is not one. */
