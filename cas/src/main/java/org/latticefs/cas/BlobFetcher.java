@@ -36,22 +36,9 @@ public interface BlobFetcher {
    * @throws IOException on any other failure to read
    */
   default byte[] fetchRange(BlobRef ref, long offset, int length) throws IOException {
-    if (offset < 0 || length < 0) {
-      throw new IllegalArgumentException("bad range: offset " + offset + ", length " + length);
-    }
+    checkRange(ref, offset, length, Long.MAX_VALUE);
     byte[] all = fetch(ref);
-    if (offset > all.length - length) {
-      throw new IllegalArgumentException(
-          "range ["
-              + offset
-              + ", "
-              + (offset + length)
-              + ") ends past the end of blob "
-              + ref
-              + " ("
-              + all.length
-              + " bytes)");
-    }
+    checkRange(ref, offset, length, all.length);
     return Arrays.copyOfRange(all, (int) offset, (int) offset + length);
   }
 
@@ -76,6 +63,31 @@ public interface BlobFetcher {
     }
     System.arraycopy(all, 0, dst, 0, all.length);
     return all.length;
+  }
+
+  /**
+   * Checks a {@link #fetchRange} request against a blob of {@code size} bytes (pass {@link
+   * Long#MAX_VALUE} while the size is not known yet): the one definition of a valid range.
+   *
+   * @throws IllegalArgumentException if {@code offset} or {@code length} is negative, or the range
+   *     ends past the end of the blob
+   */
+  static void checkRange(BlobRef ref, long offset, int length, long size) {
+    if (offset < 0 || length < 0) {
+      throw new IllegalArgumentException("bad range: offset " + offset + ", length " + length);
+    }
+    if (offset > size - length) {
+      throw new IllegalArgumentException(
+          "range ["
+              + offset
+              + ", "
+              + (offset + length)
+              + ") ends past the end of blob "
+              + ref
+              + " ("
+              + size
+              + " bytes)");
+    }
   }
 
   /** The exception {@link #fetchInto} throws for a blob longer than the caller's buffer. */

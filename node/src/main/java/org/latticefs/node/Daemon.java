@@ -116,7 +116,13 @@ public final class Daemon implements NodeApi {
     }
     stores = NodeStores.open(dir);
     local = new LocalNode(dir, stores, false);
-    blobs = DiskBlobStore.open(dir.blobs());
+    // The store enforces the quota and the free space itself, on every write, before writing.
+    blobs =
+        DiskBlobStore.open(
+            dir.blobs(),
+            DiskBlobStore.Options.defaults()
+                .withQuotaBytes(config.storageQuota())
+                .withMinFreeBytes(config.minFreeSpace()));
     LocalFirstFetcher fetcher = new LocalFirstFetcher(blobs, blobs);
     // The filesystem's chunk cache (manifests, random reads, edits); node builds what fs reads.
     CachingBlobFetcher chunkCache = new CachingBlobFetcher(fetcher, config.chunkCacheBytes());

@@ -8,6 +8,7 @@ import org.latticefs.cas.BlobNotFoundException;
 import org.latticefs.cas.BlobReceiver;
 import org.latticefs.cas.BlobRef;
 import org.latticefs.cas.CorruptBlobException;
+import org.latticefs.cas.store.VerifyingBlobFetcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,6 +16,10 @@ import org.slf4j.LoggerFactory;
  * The fetcher node hands the filesystem: the local blob store first, then each remote source in
  * order (peers, once the mesh exists; none today). A blob found remotely is stored locally before
  * it is returned, so the next read is local; a corrupt local copy is repaired the same way.
+ *
+ * <p>No remote is trusted: each is wrapped in a {@link VerifyingBlobFetcher}, so bytes that do not
+ * hash to the ref asked for are neither stored nor returned (the remote is logged and the next one
+ * is asked).
  *
  * <p>Safe for concurrent use; remotes may be added while fetches run.
  */
@@ -32,7 +37,7 @@ public final class LocalFirstFetcher implements BlobFetcher {
 
   /** Adds a source tried, after the local store and earlier remotes, for blobs missing here. */
   public void addRemote(BlobFetcher remote) {
-    remotes.add(remote);
+    remotes.add(new VerifyingBlobFetcher(remote));
   }
 
   @Override

@@ -5,8 +5,11 @@ import org.latticefs.cas.store.DiskBlobStore;
 import org.latticefs.fs.SpaceProvider;
 
 /**
- * Room for the filesystem from the node's config: at most {@code quota} bytes of blobs (0: no
- * quota, the disk's size), and never below {@code minFree} bytes free on the disk.
+ * Room for the filesystem from the node's config: at most {@code quota} bytes (0: no quota, the
+ * disk's size) of what the blob store counts toward it ({@link DiskBlobStore#usedBytes()}: blobs,
+ * saved outboards, writes in progress), and never below {@code minFree} bytes free on the disk. For
+ * {@code statfs} and the filesystem's early {@code ENOSPC}; the store itself enforces both limits
+ * on every write.
  */
 final class QuotaSpace implements SpaceProvider {
   private final DiskBlobStore blobs;
@@ -25,6 +28,6 @@ final class QuotaSpace implements SpaceProvider {
     if (quota <= 0) {
       return new Space(blobs.totalSpace(), diskFree);
     }
-    return new Space(quota, Math.min(quota - blobs.bytesStored(), diskFree));
+    return new Space(quota, Math.min(quota - blobs.usedBytes(), diskFree));
   }
 }

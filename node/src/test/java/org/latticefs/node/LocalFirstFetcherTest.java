@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
+import org.latticefs.cas.BlobFetcher;
 import org.latticefs.cas.BlobNotFoundException;
 import org.latticefs.cas.BlobRef;
 import org.latticefs.cas.CorruptBlobException;
@@ -74,6 +75,30 @@ class LocalFirstFetcherTest {
     remote.receive(DATA);
     assertEquals(DATA.length, f.fetchInto(here, dst), "repaired from the remote");
     assertArrayEquals(DATA, java.util.Arrays.copyOf(dst, DATA.length));
+  }
+
+  @Test
+  void aLyingRemoteIsNeitherStoredNorReturnedAndTheNextRemoteIsAsked() throws IOException {
+    MemoryBlobStore local = new MemoryBlobStore();
+    MemoryBlobStore honest = new MemoryBlobStore();
+    BlobRef ref = honest.receive(DATA);
+    byte[] lie = "chunk!".getBytes(StandardCharsets.UTF_8);
+    BlobFetcher liar = r -> lie.clone();
+    LocalFirstFetcher f = new LocalFirstFetcher(local, local);
+    f.addRemote(liar);
+    assertThrows(
+        BlobNotFoundException.class,
+        () -> f.fetch(ref),
+        "with only the liar, the read fails as the local store did: not found");
+    assertEquals(0, local.size(), "nothing the liar sent was stored");
+    assertThrows(BlobNotFoundException.class, () -> f.fetchRange(ref, 0, 2));
+    assertThrows(BlobNotFoundException.class, () -> f.fetchInto(ref, new byte[64]));
+    assertEquals(0, local.size());
+
+    f.addRemote(honest);
+    assertArrayEquals(DATA, f.fetch(ref), "the honest remote after the liar");
+    assertArrayEquals(DATA, local.fetch(ref));
+    assertEquals(1, local.size());
   }
 
   @Test

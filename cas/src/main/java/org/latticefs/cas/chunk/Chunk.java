@@ -10,7 +10,7 @@ import org.latticefs.cas.BlobRef;
  * @param length length in bytes, at least 1
  * @param ref BLAKE3 ref of the chunk's bytes (the name of the blob that holds them)
  */
-public record Chunk(long offset, long length, BlobRef ref) {
+public record Chunk(long offset, long length, BlobRef ref) implements Extent {
   public Chunk {
     if (offset < 0 || length < 1) {
       throw new IllegalArgumentException("bad chunk offset " + offset + " length " + length);
@@ -19,6 +19,7 @@ public record Chunk(long offset, long length, BlobRef ref) {
   }
 
   /** The offset just past the chunk's last byte. */
+  @Override
   public long end() {
     return offset + length;
   }

@@ -13,13 +13,29 @@ import java.util.concurrent.BlockingQueue;
  * block is carried into the next. Blocks come from a fixed pool, so memory is bounded and a block
  * can be handed to another thread and released there.
  *
+ * <p>An input may contain holes ({@link Input#HOLE}): the data before a hole is cut as if the input
+ * ended there, the block that ends at it says how long the hole is ({@link Block#hole()}), and
+ * chunking starts afresh after it. So the chunks of a run of data depend on that run alone.
+ *
  * <p>{@link #next()} is called by one thread; {@link #release(Block)} by any.
  */
 final class ChunkSource {
   /** Where bytes come from. */
   interface Input {
-    /** Like {@link InputStream#read(byte[], int, int)}: -1 at end, else at least 1 byte. */
+    /** What {@link #read} returns where a hole starts. */
+    int HOLE = -2;
+
+    /**
+     * Like {@link InputStream#read(byte[], int, int)}: -1 at end, else at least 1 byte; or {@link
+     * #HOLE} when a hole starts at the current position (never after returning bytes of the same
+     * call), after which {@link #takeHole()} is called.
+     */
     int read(byte[] b, int off, int len) throws IOException;
+
+    /** The length (at least 1) of the hole {@link #read} just reported; the input moves past it. */
+    default long takeHole() throws IOException {
+      throw new IllegalStateException("this input has no holes");
+    }
 
     static Input of(InputStream in) {
       return in::read;
@@ -46,12 +62,16 @@ final class ChunkSource {
     }
   }
 
-  /** A buffer of whole chunks: chunk k is {@code buf[k == 0 ? 0 : ends[k-1], ends[k])}. */
+  /**
+   * A buffer of whole chunks: chunk k is {@code buf[k == 0 ? 0 : ends[k-1], ends[k])}, followed by
+   * a hole of {@link #hole()} bytes (0: none). A block may hold no chunk, only a hole.
+   */
   static final class Block {
     private byte[] buf;
     private int[] ends;
     private int count;
     private long offset;
+    private long hole;
 
     Block(int size, int minChunk) {
       resize(size, minChunk);
@@ -77,6 +97,16 @@ final class ChunkSource {
     /** Offset in the input of {@code buf[0]}. */
     long offset() {
       return offset;
+    }
+
+    /** Length of the hole after the last chunk, 0 if none. */
+    long hole() {
+      return hole;
+    }
+
+    /** Offset in the input just past the last chunk (where the hole, if any, starts). */
+    long dataEnd() {
+      return offset + (count == 0 ? 0 : ends[count - 1]);
     }
 
     int start(int k) {
@@ -149,8 +179,8 @@ final class ChunkSource {
   }
 
   /**
-   * The next block of whole chunks, or null at the end of the input. Waits for a block to be
-   * released if all are out.
+   * The next block of whole chunks (and the hole after them, if the input has one there), or null
+   * at the end of the input. Waits for a block to be released if all are out.
    */
   Block next() throws IOException {
     if (eof && carryLen == 0) {
@@ -165,11 +195,15 @@ final class ChunkSource {
     int max = chunker.maxSize();
     int start = 0;
     int count = 0;
+    // A hole ends the run of data like the end of the input does, for this block.
+    boolean hole = false;
     while (true) {
       byte[] buf = b.buf;
-      while (filled < buf.length && !eof) {
+      while (filled < buf.length && !eof && !hole) {
         int n = input.read(buf, filled, buf.length - filled);
-        if (n < 0) {
+        if (n == Input.HOLE) {
+          hole = true;
+        } else if (n < 0) {
           eof = true;
         } else {
           filled += n;
@@ -178,13 +212,13 @@ final class ChunkSource {
       int[] ends = b.ends;
       while (true) {
         int avail = filled - start;
-        if (avail == 0 || (!eof && avail < max)) {
+        if (avail == 0 || (!eof && !hole && avail < max)) {
           break;
         }
         start += chunker.cutLength(buf, start, avail);
         ends[count++] = start;
       }
-      if (count > 0 || eof) {
+      if (count > 0 || eof || hole) {
         break;
       }
       // The input is longer than this block was sized for: grow it to hold max-size chunks.
@@ -197,8 +231,12 @@ final class ChunkSource {
     System.arraycopy(b.buf, start, carry, 0, carryLen);
     b.count = count;
     b.offset = nextOffset;
-    nextOffset += start;
-    if (count == 0) {
+    b.hole = hole ? input.takeHole() : 0;
+    if (b.hole < 0) {
+      throw new IllegalStateException("a hole of " + b.hole + " bytes");
+    }
+    nextOffset += start + b.hole;
+    if (count == 0 && b.hole == 0) {
       pool.add(b);
       return null;
     }

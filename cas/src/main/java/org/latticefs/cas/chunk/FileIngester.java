@@ -2,28 +2,28 @@ package org.latticefs.cas.chunk;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.nio.channels.FileChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.latticefs.cas.BlobBatch;
 import org.latticefs.cas.BlobFetcher;
 import org.latticefs.cas.BlobReceiver;
 import org.latticefs.cas.BlobRef;
-import org.latticefs.cas.hash.Blake3;
+import org.latticefs.cas.io.Futures;
 
 /**
  * Turns file content into stored chunks plus a manifest tree, streaming.
+ *
+ * <h2>Holes</h2>
+ *
+ * Content read from a stream or a channel has none. Holes come in through {@link
+ * IngestSession#appendHole} (content being written), {@link #appendHole} (a stored version made
+ * longer by a hole, reading nothing), and the old version of {@link #reingest} and of a session
+ * that keeps a prefix (its holes outside what changed stay holes). A hole ends a stretch of data as
+ * the end of the content does.
  *
  * <h2>Guarantees</h2>
  *
@@ -34,7 +34,8 @@ import org.latticefs.cas.hash.Blake3;
  *       once: when a method returns, everything the returned manifest reaches is durable.
  *   <li>Deterministic and idempotent: the same content gives the same manifest ref; content already
  *       stored is not stored again (the receiver's no-op for present blobs).
- *   <li>{@link #reingest} gives exactly the manifest a full ingest of the new content would give.
+ *   <li>{@link #reingest} gives exactly the manifest a full ingest of the new content would give
+ *       (with the old version's holes outside the edit).
  * </ul>
  *
  * <h2>Threads</h2>
@@ -208,7 +209,8 @@ public final class FileIngester {
             source,
             blockSize,
             commitEvery,
-            IngestSession.DEFAULT_IDLE_NANOS);
+            IngestSession.DEFAULT_IDLE_NANOS,
+            System::nanoTime);
     s.start();
     return s;
   }
@@ -222,7 +224,7 @@ public final class FileIngester {
    */
   IngestResult run(Start start, int bufferSize, long commitEvery, Consumer<Chunk> onChunk)
       throws IOException {
-    Writers[] writerPool = {null};
+    ChunkWriters[] writerPool = {null};
     try (BlobBatch batch = receiver.newBatch()) {
       ManifestBuilder builder = new ManifestBuilder(shape, ManifestBuilder.NodeSink.of(batch));
       ChunkSource.Input input = start.begin(builder);
@@ -230,8 +232,9 @@ public final class FileIngester {
       int blocks = pipelined ? 3 : 1;
       ChunkSource source = new ChunkSource(chunker, input, bufferSize, blocks, restart);
       long[] received = {0};
+      long[] read = {0};
       long[] uncommitted = {0};
-      BlockHandler handler =
+      ChunkPipeline.BlockHandler handler =
           b -> {
             byte[] buf = b.buf();
             int n = b.count();
@@ -243,12 +246,14 @@ public final class FileIngester {
               }
               uncommitted[0] = 0;
             }
-            uncommitted[0] += b.ends()[n - 1];
+            int blockBytes = n == 0 ? 0 : b.ends()[n - 1];
+            uncommitted[0] += blockBytes;
+            read[0] += blockBytes;
             // A second block means a large input: from here on, store from several threads.
             if (b.offset() > restart && writers > 1 && writerPool[0] == null) {
-              writerPool[0] = new Writers(receiver, writers);
+              writerPool[0] = new ChunkWriters(receiver, writers);
             }
-            Writers w = writerPool[0];
+            ChunkWriters w = writerPool[0];
             List<Future<BlobRef>> refs = w == null ? null : new ArrayList<>(n);
             if (w != null) {
               for (int k = 0; k < n; k++) {
@@ -259,26 +264,84 @@ public final class FileIngester {
             for (int k = 0; k < n; k++) {
               int s = b.start(k);
               int len = b.ends()[k] - s;
-              BlobRef ref = w == null ? batch.receive(buf, s, len) : await(refs.get(k));
+              BlobRef ref = w == null ? batch.receive(buf, s, len) : Futures.await(refs.get(k));
               builder.add(ref, len);
               received[0]++;
               onChunk.accept(new Chunk(b.offset() + s, len, ref));
             }
+            if (b.hole() > 0) {
+              builder.addHole(b.hole());
+            }
             return true;
           };
-      drive(source, handler, pipelined);
+      ChunkPipeline.drive(source, handler, pipelined);
       BlobRef root = builder.finish();
       if (writerPool[0] != null) {
         writerPool[0].commit();
       }
       batch.commit();
-      long size = builder.length();
-      return new IngestResult(root, size, builder.chunkCount(), size - restart, received[0]);
+      return result(root, builder, read[0], received[0]);
     } finally {
       if (writerPool[0] != null) {
         writerPool[0].close();
       }
     }
+  }
+
+  /**
+   * The manifest of an old version followed by a hole of {@code holeLength} zero bytes: what a
+   * truncate that extends a file, or a write far past its end, makes of it, without reading a
+   * chunk. The result equals an ingest of the old content followed by that hole (a hole ends a run
+   * of data as the end of the file does, so the old chunks all stay). Old manifest nodes are
+   * fetched through {@code oldTree} (every leaf is read); the new tree's nodes are stored in one
+   * batch, durable on return.
+   *
+   * @param oldManifest the old version; null for an empty one
+   * @throws IllegalArgumentException if {@code holeLength} is below 1 or the size would overflow
+   */
+  public IngestResult appendHole(BlobFetcher oldTree, BlobRef oldManifest, long holeLength)
+      throws IOException {
+    if (holeLength < 1) {
+      throw new IllegalArgumentException("a hole of " + holeLength + " bytes");
+    }
+    try (BlobBatch batch = receiver.newBatch()) {
+      ManifestBuilder builder = new ManifestBuilder(shape, ManifestBuilder.NodeSink.of(batch));
+      if (oldManifest != null) {
+        ChunkCursor old = ManifestReader.open(oldTree, oldManifest, 0).chunks();
+        addExtents(builder, old.nextExtent(), old);
+      }
+      if (holeLength > Long.MAX_VALUE - builder.length()) {
+        throw new IllegalArgumentException(
+            "a hole of " + holeLength + " bytes after " + builder.length());
+      }
+      builder.addHole(holeLength);
+      BlobRef root = builder.finish();
+      batch.commit();
+      return result(root, builder, 0, 0);
+    }
+  }
+
+  /** Adds {@code first} and every extent after it in {@code rest} to {@code builder}, unread. */
+  private static void addExtents(ManifestBuilder builder, Extent first, ChunkCursor rest)
+      throws IOException {
+    for (Extent e = first; e != null; e = rest.nextExtent()) {
+      if (e instanceof Chunk c) {
+        builder.add(c.ref(), c.length());
+      } else {
+        builder.addHole(e.length());
+      }
+    }
+  }
+
+  private static IngestResult result(
+      BlobRef root, ManifestBuilder builder, long bytesRead, long chunksReceived) {
+    return new IngestResult(
+        root,
+        builder.length(),
+        builder.chunkCount(),
+        bytesRead,
+        chunksReceived,
+        builder.holeBytes());
   }
 
   /**
@@ -290,14 +353,17 @@ public final class FileIngester {
    * {@code k} bytes at {@code p} is {@code (p, p, -k)}; an overwrite is {@code (p, p + k, 0)}.
    * Passing a wider range than the real edit is always safe, only slower.
    *
-   * <p>Old chunks that end before the edit are kept; chunking restarts at the start of the chunk
-   * holding {@code changeStart} and stops at the first new cut point at or past {@code changeEnd}
-   * that is also an old cut point (shifted by {@code sizeDelta}); the old chunks from there on are
-   * kept without being read. The result equals a full {@link #ingest(FileChannel)} of {@code
-   * newContent} when the old manifest was made with this ingester's chunker and shape (with others
-   * it still describes the new content exactly, but may be cut differently). Old manifest nodes are
-   * fetched through {@code oldTree}; every leaf of the old tree is read (chunks are not) and every
-   * node of the new tree is encoded and handed to the store, which keeps the ones it already has.
+   * <p>The old version's holes outside the edit stay holes (they are not read from {@code
+   * newContent}); inside it, {@code newContent} is read as data. Old extents that end before the
+   * edit are kept (see {@link OldVersion}); chunking restarts there and stops at the first new cut
+   * point (chunk or hole end) at or past {@code changeEnd} that is also an old extent boundary
+   * (shifted by {@code sizeDelta}); the old extents from there on are kept without being read. The
+   * result equals an ingest of the new content with those holes when the old manifest was made with
+   * this ingester's chunker and shape (with others it still describes the new content exactly, but
+   * may be cut differently); for a version without holes, a full {@link #ingest(FileChannel)} of
+   * {@code newContent}. Old manifest nodes are fetched through {@code oldTree}; every leaf of the
+   * old tree is read (chunks are not) and every node of the new tree is encoded and handed to the
+   * store, which keeps the ones it already has.
    *
    * <p>The caller vouches for the range: content outside it is not read, so a range that misses a
    * real change yields a manifest of the wrong bytes.
@@ -328,25 +394,25 @@ public final class FileIngester {
     }
     try (BlobBatch batch = receiver.newBatch()) {
       ManifestBuilder builder = new ManifestBuilder(shape, ManifestBuilder.NodeSink.of(batch));
-      ChunkCursor oldChunks = old.chunks();
-      Chunk c = oldChunks.next();
-      // A chunk that ends before the change (and is not the last) was cut by its own bytes only.
-      while (c != null && c.end() <= changeStart && c.end() < oldSize) {
-        builder.add(c.ref(), c.length());
-        c = oldChunks.next();
-      }
+      ChunkCursor oldExtents = old.chunks();
+      Extent first = OldVersion.keepPrefix(builder, oldExtents, changeStart);
       long restart = builder.length();
+      Join join = new Join(changeEnd, newSize, sizeDelta, oldExtents, first);
+      ChannelWithHoles input =
+          new ChannelWithHoles(
+              newContent,
+              restart,
+              new KeptHoles(old.chunks(restart), restart, changeStart, changeEnd, sizeDelta));
       ChunkSource source =
           new ChunkSource(
               chunker,
-              ChunkSource.Input.of(newContent, restart),
+              input,
               ChunkSource.bufferSize(chunker, Math.min(newSize - restart, 2L * chunker.maxSize())),
               1,
               restart);
       long[] received = {0};
-      Chunk[] resume = {c};
-      boolean[] joined = {false};
-      BlockHandler handler =
+      long[] read = {0};
+      ChunkPipeline.BlockHandler handler =
           b -> {
             byte[] buf = b.buf();
             for (int k = 0; k < b.count(); k++) {
@@ -354,28 +420,20 @@ public final class FileIngester {
               int len = b.ends()[k] - s;
               builder.add(batch.receive(buf, s, len), len);
               received[0]++;
-              long end = b.offset() + b.ends()[k];
-              if (end >= changeEnd && end < newSize) {
-                long oldPos = end - sizeDelta;
-                Chunk o = resume[0];
-                while (o != null && o.offset() < oldPos) {
-                  o = oldChunks.next();
-                }
-                resume[0] = o;
-                if (o != null && o.offset() == oldPos) {
-                  joined[0] = true;
-                  return false;
-                }
+              read[0] += len;
+              if (join.at(b.offset() + b.ends()[k])) {
+                return false;
               }
+            }
+            if (b.hole() > 0) {
+              builder.addHole(b.hole());
+              return !join.at(b.dataEnd() + b.hole());
             }
             return true;
           };
-      drive(source, handler, false);
-      long bytesRead = builder.length() - restart;
-      if (joined[0]) {
-        for (Chunk o = resume[0]; o != null; o = oldChunks.next()) {
-          builder.add(o.ref(), o.length());
-        }
+      ChunkPipeline.drive(source, handler, false);
+      if (join.joined) {
+        addExtents(builder, join.resume, oldExtents);
       }
       if (builder.length() != newSize) {
         throw new IOException(
@@ -383,343 +441,96 @@ public final class FileIngester {
       }
       BlobRef root = builder.finish();
       batch.commit();
-      return new IngestResult(root, newSize, builder.chunkCount(), bytesRead, received[0]);
+      return result(root, builder, read[0], received[0]);
     }
   }
 
-  /** Handles one block on the calling thread; false stops the ingest early. */
-  private interface BlockHandler {
-    boolean handle(ChunkSource.Block b) throws IOException;
-  }
+  /** Where a re-ingest's new cuts meet the old version's extent boundaries again. */
+  private static final class Join {
+    private final long changeEnd;
+    private final long newSize;
+    private final long delta;
+    private final ChunkCursor old;
 
-  private static void drive(ChunkSource source, BlockHandler handler, boolean pipelined)
-      throws IOException {
-    ChunkSource.Block first = source.next();
-    if (first == null) {
-      return;
-    }
-    boolean more = handler.handle(first);
-    source.release(first);
-    if (!more) {
-      return;
-    }
-    if (!pipelined || source.atEnd()) {
-      for (ChunkSource.Block b = source.next(); b != null; b = source.next()) {
-        more = handler.handle(b);
-        source.release(b);
-        if (!more) {
-          return;
-        }
-      }
-      return;
-    }
-    Pipeline p = new Pipeline(source);
-    p.start();
-    try {
-      for (ChunkSource.Block b = p.take(); b != null; b = p.take()) {
-        more = handler.handle(b);
-        source.release(b);
-        if (!more) {
-          return;
-        }
-      }
-    } finally {
-      p.stop();
-    }
-  }
+    /** The first old extent at or past the last boundary looked for. */
+    Extent resume;
 
-  /**
-   * Runs {@link ChunkSource#next()} on a helper thread, handing blocks over a queue. The helper is
-   * never interrupted (that would close a caller's FileChannel); it is stopped by a flag and by
-   * draining the queue.
-   */
-  private static final class Pipeline implements Runnable {
-    private static final Object END = new Object();
-    private final ChunkSource source;
-    private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(4);
-    private final Thread thread;
-    private volatile boolean stopped;
+    boolean joined;
 
-    Pipeline(ChunkSource source) {
-      this.source = source;
-      this.thread = new Thread(this, "lattice-chunker");
-      thread.setDaemon(true);
-    }
-
-    void start() {
-      thread.start();
-    }
-
-    @Override
-    public void run() {
-      Object last = END;
-      try {
-        for (ChunkSource.Block b = source.next(); b != null; b = source.next()) {
-          if (stopped) {
-            source.release(b);
-            return;
-          }
-          queue.put(b);
-        }
-      } catch (IOException | RuntimeException e) {
-        last = e;
-      } catch (InterruptedException e) {
-        return;
-      }
-      try {
-        queue.put(last);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-
-    ChunkSource.Block take() throws IOException {
-      Object o;
-      try {
-        o = queue.take();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException("interrupted while ingesting");
-      }
-      if (o == END) {
-        return null;
-      }
-      if (o instanceof IOException e) {
-        throw new IOException("reading the input failed: " + e.getMessage(), e);
-      }
-      if (o instanceof RuntimeException e) {
-        throw new IllegalStateException("chunking failed", e);
-      }
-      return (ChunkSource.Block) o;
-    }
-
-    /** Stops the helper and waits for it, releasing whatever it queued. */
-    void stop() {
-      stopped = true;
-      boolean interrupted = false;
-      while (thread.isAlive() || !queue.isEmpty()) {
-        try {
-          Object o = queue.poll(10, TimeUnit.MILLISECONDS);
-          if (o instanceof ChunkSource.Block b) {
-            source.release(b);
-          }
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
-  }
-
-  /**
-   * The value of {@code f}, waiting through interrupts (the interrupt is restored): a failure's
-   * {@link IOException}, {@link RuntimeException} or {@link Error} is rethrown as itself.
-   */
-  static <T> T await(Future<T> f) throws IOException {
-    boolean interrupted = false;
-    try {
-      while (true) {
-        try {
-          return f.get();
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-    } catch (ExecutionException e) {
-      Throwable c = e.getCause();
-      if (c instanceof IOException io) {
-        throw io;
-      }
-      if (c instanceof RuntimeException re) {
-        throw re;
-      }
-      if (c instanceof Error err) {
-        throw err;
-      }
-      throw new IOException(c);
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
-  }
-
-  /**
-   * Threads that store chunks, each with its own batch used only on that thread. Chunk {@code k}
-   * goes to thread {@code k mod n}.
-   */
-  private static final class Writers {
-    private final BlobReceiver receiver;
-    private final ExecutorService[] threads;
-    // batches[i] is used on threads[i] only (after construction).
-    private final BlobBatch[] batches;
-    private final List<CompletableFuture<Void>> interim = new ArrayList<>();
-    private ExecutorService committer;
-    private volatile boolean closed;
-
-    Writers(BlobReceiver receiver, int n) throws IOException {
-      this.receiver = receiver;
-      threads = new ExecutorService[n];
-      batches = new BlobBatch[n];
-      for (int i = 0; i < n; i++) {
-        threads[i] = singleThread("lattice-chunk-writer");
-      }
-      try {
-        for (int i = 0; i < n; i++) {
-          batches[i] = await(threads[i].submit(receiver::newBatch));
-        }
-      } catch (IOException | RuntimeException e) {
-        close();
-        throw e;
-      }
-    }
-
-    private static ExecutorService singleThread(String name) {
-      return Executors.newSingleThreadExecutor(
-          r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-          });
-    }
-
-    Future<BlobRef> receive(int k, byte[] buf, int off, int len) {
-      int i = k % threads.length;
-      return threads[i].submit(() -> batches[i].receive(buf, off, len));
+    Join(long changeEnd, long newSize, long delta, ChunkCursor old, Extent first) {
+      this.changeEnd = changeEnd;
+      this.newSize = newSize;
+      this.delta = delta;
+      this.old = old;
+      this.resume = first;
     }
 
     /**
-     * Commits what every batch received so far, without holding up later receives: each writer
-     * thread, in order with its receives, hands its batch to a committer thread and carries on with
-     * a fresh one. Does not wait; a failure is thrown by a later call or by {@link #commit}.
+     * Whether the new content, cut at {@code end}, joins the old version there: past the change, at
+     * an old extent boundary, whose extents from there on are the new content's too.
      */
-    void commitInBackground() throws IOException {
-      for (CompletableFuture<Void> f : interim) {
-        if (f.isDone()) {
-          await(f);
-        }
+    boolean at(long end) throws IOException {
+      if (end < changeEnd || end >= newSize) {
+        return false;
       }
-      interim.removeIf(CompletableFuture::isDone);
-      if (committer == null) {
-        committer = singleThread("lattice-chunk-commit");
+      long oldPos = end - delta;
+      while (resume != null && resume.offset() < oldPos) {
+        resume = old.nextExtent();
       }
-      for (int i = 0; i < threads.length; i++) {
-        int w = i;
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        interim.add(done);
-        threads[w].execute(
-            () -> {
-              BlobBatch old = batches[w];
-              try {
-                batches[w] = receiver.newBatch();
-              } catch (RuntimeException e) {
-                done.completeExceptionally(e);
-                return;
-              }
-              committer.execute(() -> commitAndClose(old, done));
-            });
-      }
-    }
-
-    private void commitAndClose(BlobBatch batch, CompletableFuture<Void> done) {
-      try (batch) {
-        if (!closed) {
-          batch.commit();
-        }
-        done.complete(null);
-      } catch (Throwable e) {
-        done.completeExceptionally(e);
-      }
-    }
-
-    /** Commits every batch and waits, also for earlier background commits (any failure throws). */
-    void commit() throws IOException {
-      List<Future<Void>> done = new ArrayList<>();
-      for (int i = 0; i < threads.length; i++) {
-        int w = i;
-        done.add(
-            threads[w].submit(
-                () -> {
-                  batches[w].commit();
-                  return null;
-                }));
-      }
-      for (Future<Void> f : interim) {
-        await(f);
-      }
-      for (Future<Void> f : done) {
-        await(f);
-      }
-    }
-
-    /**
-     * Closes every batch on its thread and stops the threads, waiting for queued work; background
-     * commits not started yet only close their batch.
-     */
-    void close() throws IOException {
-      closed = true;
-      IOException first = null;
-      for (int i = 0; i < threads.length; i++) {
-        int w = i;
-        try {
-          await(
-              threads[w].submit(
-                  () -> {
-                    if (batches[w] != null) {
-                      batches[w].close();
-                    }
-                    return null;
-                  }));
-        } catch (IOException e) {
-          first = first == null ? e : first;
-        }
-      }
-      List<ExecutorService> all = new ArrayList<>(List.of(threads));
-      if (committer != null) {
-        all.add(committer);
-      }
-      for (ExecutorService t : all) {
-        t.shutdown();
-      }
-      boolean interrupted = false;
-      for (ExecutorService t : all) {
-        while (true) {
-          try {
-            if (t.awaitTermination(1, TimeUnit.MINUTES)) {
-              break;
-            }
-          } catch (InterruptedException e) {
-            interrupted = true;
-          }
-        }
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-      if (first != null) {
-        throw first;
-      }
+      joined = resume != null && resume.offset() == oldPos;
+      return joined;
     }
   }
 
-  /** Computes refs and stores nothing. */
-  private static final class HashingReceiver implements BlobReceiver {
-    @Override
-    public BlobRef receive(byte[] data, int off, int len) {
-      return Blake3.hash(data, off, len);
+  /**
+   * The holes of a re-ingest's new content, in order, from {@code from} on: the old version's holes
+   * outside the change, those after it shifted by the size delta, each cut where the change starts
+   * or ends.
+   */
+  private static final class KeptHoles implements ChannelWithHoles.Holes {
+    private final ChunkCursor old;
+    private final long from;
+    private final long changeStart;
+    private final long changeEnd;
+    private final long delta;
+    private Hole after;
+
+    KeptHoles(ChunkCursor old, long from, long changeStart, long changeEnd, long delta) {
+      this.old = old;
+      this.from = from;
+      this.changeStart = changeStart;
+      this.changeEnd = changeEnd;
+      this.delta = delta;
     }
 
     @Override
-    public BlobRef receive(InputStream in) throws IOException {
-      try (var h = Blake3.newHasher()) {
-        byte[] buf = new byte[64 * 1024];
-        for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
-          h.update(buf, 0, n);
-        }
-        return h.finish();
+    public Hole next() throws IOException {
+      if (after != null) {
+        Hole h = after;
+        after = null;
+        return h;
       }
+      for (Extent e = old.nextExtent(); e != null; e = old.nextExtent()) {
+        if (!(e instanceof Hole h)) {
+          continue;
+        }
+        // The part before the change (old and new offsets agree), and the part after it.
+        Hole before = part(Math.max(h.offset(), from), Math.min(h.end(), changeStart));
+        after = part(Math.max(h.offset() + delta, Math.max(changeEnd, from)), h.end() + delta);
+        if (before != null) {
+          return before;
+        }
+        if (after != null) {
+          Hole a = after;
+          after = null;
+          return a;
+        }
+      }
+      return null;
+    }
+
+    private static Hole part(long start, long end) {
+      return end > start ? new Hole(start, end - start) : null;
     }
   }
 }

@@ -8,8 +8,10 @@ import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.latticefs.cas.BlobFetcher;
 import org.latticefs.cas.BlobRef;
+import org.latticefs.cas.io.Futures;
 
 /**
  * An ingest that runs while its content is still being written: the writer says how much of the
@@ -23,18 +25,22 @@ import org.latticefs.cas.BlobRef;
  *       not change and may be read from the source now. Never decreases.
  *   <li>{@link #finish finish(size)}: the content is exactly {@code size} bytes, all final. Waits
  *       for the ingest and returns exactly what {@link FileIngester#ingest(FileChannel)} of the
- *       same bytes returns (manifest ref, size, chunk count): chunks are cut by the same chunker,
- *       only where the cut can no longer change (once a full {@link Chunker#maxSize()} past the
- *       chunk's start is final, or at the end), and the tree is built by the same {@link
- *       ManifestBuilder}. When it returns, every blob the manifest reaches is durable (one batch,
- *       committed once).
+ *       same bytes returns when it has no holes (manifest ref, size, chunk count): chunks are cut
+ *       by the same chunker, only where the cut can no longer change (once a full {@link
+ *       Chunker#maxSize()} past the chunk's start is final, or at the end), and the tree is built
+ *       by the same {@link ManifestBuilder}. When it returns, every blob the manifest reaches is
+ *       durable (one batch, committed once).
  *   <li>{@link #close()}: abandons a session that has not finished; does not wait. The content is
  *       then ingested the ordinary way, if at all. No manifest is stored for an abandoned session.
+ *   <li>{@link #appendHole appendHole(n)}: the next {@code n} bytes of the content, right after
+ *       what is final so far, are a hole: zeros that are never read, chunked, hashed or stored (a
+ *       file truncated to a larger size, or written past its end). They are final at once. A hole
+ *       breaks the chunking as the end of the content would; consecutive holes are one hole.
  *   <li>{@link #startPush startPush(from)}: from byte {@code from} on (everything before it final
- *       in the source), the content is what {@link #push} hands over, in order, and the source is
- *       no longer read there. Pushed bytes exist only in the session until it stores them: if the
- *       session fails or is abandoned they are gone, so the caller must treat that as losing them.
- *       A pushing session never times out for lack of content.
+ *       in the source), the content is what {@link #push} (and {@link #appendHole}) hand over, in
+ *       order, and the source is no longer read there. Pushed bytes exist only in the session until
+ *       it stores them: if the session fails or is abandoned they are gone, so the caller must
+ *       treat that as losing them. A pushing session never times out for lack of content.
  * </ul>
  *
  * <h2>Durability and garbage</h2>
@@ -47,8 +53,9 @@ import org.latticefs.cas.BlobRef;
  * never part of a file (and dedup makes them free if the same content is stored later). Chunks not
  * yet committed go with their batch ({@code DiskBlobStore} deletes the temp files).
  *
- * <p>A failure of the background work (an I/O error, or no new content for the idle timeout) ends
- * the session: {@link #finish} then throws it, and the caller falls back to an ordinary ingest.
+ * <p>A failure of the background work (an I/O error, or no new content for the idle timeout,
+ * measured on the session's clock: {@link System#nanoTime()} unless a test injects one) ends the
+ * session: {@link #finish} then throws it, and the caller falls back to an ordinary ingest.
  *
  * <h2>Threads</h2>
  *
@@ -79,6 +86,9 @@ public final class IngestSession implements AutoCloseable {
   /** What {@link #awaitFinal} returns when the content at the position is pushed. */
   private static final long FROM_PUSH = -2;
 
+  /** What {@link #awaitFinal} returns when a hole starts at the position. */
+  private static final long AT_HOLE = -3;
+
   /** Size of the reused copies that hold pushed bytes (FUSE's largest write). */
   private static final int PUSH_PIECE = 128 * 1024;
 
@@ -93,6 +103,7 @@ public final class IngestSession implements AutoCloseable {
   private final int blockSize;
   private final long commitEvery;
   private final long idleNanos;
+  private final LongSupplier nanoTime;
   private final CompletableFuture<IngestResult> result = new CompletableFuture<>();
   private final Thread thread;
 
@@ -103,14 +114,21 @@ public final class IngestSession implements AutoCloseable {
   private long wakeAt = Long.MAX_VALUE;
   private long pushFrom = Long.MAX_VALUE;
   private final ArrayDeque<Piece> pushed = new ArrayDeque<>();
+
+  /** Holes appended before pushing started, in order, not yet read past. */
+  private final ArrayDeque<Hole> holes = new ArrayDeque<>();
+
   private final ArrayDeque<byte[]> spare = new ArrayDeque<>();
   private int headOffset;
   private long queuedBytes;
 
-  /** Pushed bytes {@code buf[0, len)}. */
-  private record Piece(byte[] buf, int len) {}
+  /** Pushed bytes {@code buf[0, len)}, or (with {@code buf} null) a hole of {@code hole} bytes. */
+  private record Piece(byte[] buf, int len, long hole) {}
 
   private volatile long consumed;
+
+  /** How many times the background thread has looked for new content and found too little. */
+  private volatile long contentChecks;
 
   IngestSession(
       FileIngester ingester,
@@ -120,7 +138,8 @@ public final class IngestSession implements AutoCloseable {
       FileChannel source,
       int blockSize,
       long commitEvery,
-      long idleNanos) {
+      long idleNanos,
+      LongSupplier nanoTime) {
     this.ingester = ingester;
     this.oldTree = oldTree;
     this.oldManifest = oldManifest;
@@ -129,6 +148,7 @@ public final class IngestSession implements AutoCloseable {
     this.blockSize = blockSize;
     this.commitEvery = commitEvery;
     this.idleNanos = idleNanos;
+    this.nanoTime = nanoTime;
     this.limit = keep;
     this.thread = new Thread(this::run, "lattice-ingest-session");
     thread.setDaemon(true);
@@ -163,13 +183,7 @@ public final class IngestSession implements AutoCloseable {
       if (keep > oldSize) {
         throw new IllegalArgumentException("keep " + keep + " > old size " + oldSize);
       }
-      ChunkCursor cursor = old.chunks();
-      for (Chunk c = cursor.next(); c != null; c = cursor.next()) {
-        if (c.end() > keep || c.end() >= oldSize) {
-          break;
-        }
-        builder.add(c.ref(), c.length());
-      }
+      OldVersion.keepPrefix(builder, old.chunks(), keep);
     }
     return new Feed(builder.length(), old);
   }
@@ -193,6 +207,31 @@ public final class IngestSession implements AutoCloseable {
         notifyAll();
       }
     }
+  }
+
+  /**
+   * Appends a hole of {@code length} zero bytes to the content, right after what is final so far
+   * (or pushed): they are final at once, never read from the source, and stored as a hole in the
+   * manifest. Consecutive holes are one hole.
+   *
+   * @throws IllegalArgumentException if {@code length} is below 1 or the content would pass {@link
+   *     Long#MAX_VALUE} bytes
+   * @throws IllegalStateException after {@link #finish}
+   */
+  public synchronized void appendHole(long length) {
+    if (eof) {
+      throw new IllegalStateException("session already finished");
+    }
+    if (length < 1 || length > Long.MAX_VALUE - limit) {
+      throw new IllegalArgumentException("a hole of " + length + " bytes after " + limit);
+    }
+    if (pushFrom != Long.MAX_VALUE) {
+      pushed.add(new Piece(null, 0, length));
+    } else {
+      holes.add(new Hole(limit, length));
+    }
+    limit += length;
+    notifyAll();
   }
 
   /**
@@ -248,7 +287,7 @@ public final class IngestSession implements AutoCloseable {
                   + ", before taking the pushed bytes",
               why);
         }
-        pushed.add(new Piece(buf, n));
+        pushed.add(new Piece(buf, n, 0));
         queuedBytes += n;
         limit += n;
         notifyAll();
@@ -262,7 +301,7 @@ public final class IngestSession implements AutoCloseable {
       return null;
     }
     try {
-      FileIngester.await(result);
+      Futures.await(result);
       return null;
     } catch (IOException | RuntimeException | Error e) {
       return e;
@@ -270,8 +309,9 @@ public final class IngestSession implements AutoCloseable {
   }
 
   /**
-   * Copies pushed bytes into {@code b}: at least one, -1 once the content is complete and all read.
-   * Waits for the pusher (without a timeout: the bytes exist nowhere else).
+   * Copies pushed bytes into {@code b}: at least one, -1 once the content is complete and all read,
+   * {@link ChunkSource.Input#HOLE} if a pushed hole is next. Waits for the pusher (without a
+   * timeout: the bytes exist nowhere else).
    */
   private synchronized int readPushed(byte[] b, int off, int len) throws IOException {
     while (pushed.isEmpty()) {
@@ -289,6 +329,9 @@ public final class IngestSession implements AutoCloseable {
       }
     }
     Piece p = pushed.peek();
+    if (p.buf() == null) {
+      return ChunkSource.Input.HOLE;
+    }
     int n = Math.min(len, p.len() - headOffset);
     System.arraycopy(p.buf(), headOffset, b, off, n);
     headOffset += n;
@@ -354,6 +397,11 @@ public final class IngestSession implements AutoCloseable {
     return consumed;
   }
 
+  /** How many times the background work has waited for content and looked again (for tests). */
+  long contentChecks() {
+    return contentChecks;
+  }
+
   /**
    * Completes (normally or not) when the background threads are gone and the source is no longer
    * read.
@@ -364,7 +412,7 @@ public final class IngestSession implements AutoCloseable {
 
   private IngestResult await() throws IOException {
     try {
-      return FileIngester.await(result);
+      return Futures.await(result);
     } catch (IOException io) {
       throw new IOException("ingest session failed: " + io.getMessage(), io);
     }
@@ -372,16 +420,21 @@ public final class IngestSession implements AutoCloseable {
 
   /**
    * Bytes available in the source at {@code pos} (at least {@code min(want, WAKE_BYTES)} unless the
-   * content is complete), -1 at the end, {@link #FROM_PUSH} if the content there is pushed. Waits
-   * for the writer.
+   * content is complete or a hole follows them), -1 at the end, {@link #FROM_PUSH} if the content
+   * there is pushed, {@link #AT_HOLE} if a hole starts there. Waits for the writer.
    */
   private synchronized long awaitFinal(long pos, int want) throws IOException {
     long need = Math.min(want, WAKE_BYTES);
-    long deadline = System.nanoTime() + idleNanos;
+    long deadline = nanoTime.getAsLong() + idleNanos;
     long seen = limit;
     while (true) {
       if (abandoned) {
         throw new IOException("ingest session abandoned");
+      }
+      Hole hole = holes.peek();
+      if (hole != null) {
+        // Everything before an appended hole is final: no waiting, no timeout.
+        return hole.offset() == pos ? AT_HOLE : hole.offset() - pos;
       }
       if (pushFrom != Long.MAX_VALUE) {
         // Everything below pushFrom is final in the source (no waiting, no timeout); from there on
@@ -396,12 +449,13 @@ public final class IngestSession implements AutoCloseable {
         wakeAt = Long.MAX_VALUE;
         return avail;
       }
+      contentChecks++;
       if (limit != seen) {
         // A slow writer is still a writer: only a stretch without any new content times out.
         seen = limit;
-        deadline = System.nanoTime() + idleNanos;
+        deadline = nanoTime.getAsLong() + idleNanos;
       }
-      long left = deadline - System.nanoTime();
+      long left = deadline - nanoTime.getAsLong();
       if (left <= 0) {
         throw new IOException(
             "no new content for " + TimeUnit.NANOSECONDS.toSeconds(idleNanos) + " s at " + pos);
@@ -416,7 +470,26 @@ public final class IngestSession implements AutoCloseable {
     }
   }
 
-  /** The content from the restart offset: old bytes below {@code keep}, then the source. */
+  /** The hole at {@code pos}, taken from the holes or the pushed pieces; its length. */
+  private synchronized long takeHole(long pos) {
+    Hole h = holes.peek();
+    if (h != null && h.offset() == pos) {
+      holes.poll();
+      return h.length();
+    }
+    Piece p = pushed.peek();
+    if (p != null && p.buf() == null && pos >= pushFrom) {
+      pushed.poll();
+      notifyAll();
+      return p.hole();
+    }
+    throw new IllegalStateException("no hole at " + pos);
+  }
+
+  /**
+   * The content from the restart offset: old bytes below {@code keep}, then the source (or the
+   * pushed pieces), with the appended holes.
+   */
   private final class Feed implements ChunkSource.Input {
     private final ManifestReader old;
     private long pos;
@@ -452,6 +525,9 @@ public final class IngestSession implements AutoCloseable {
         }
         return n;
       }
+      if (avail == AT_HOLE) {
+        return HOLE;
+      }
       if (avail < 0) {
         return -1;
       }
@@ -463,6 +539,14 @@ public final class IngestSession implements AutoCloseable {
           throw new IOException("source ends at " + (pos + dst.position() - off) + " before " + n);
         }
       }
+      pos += n;
+      consumed = pos - keep;
+      return n;
+    }
+
+    @Override
+    public long takeHole() {
+      long n = IngestSession.this.takeHole(pos);
       pos += n;
       consumed = pos - keep;
       return n;

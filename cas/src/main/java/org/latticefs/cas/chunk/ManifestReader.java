@@ -14,15 +14,15 @@ import org.latticefs.cas.BlobRef;
  * Random access to a file stored as a manifest tree.
  *
  * <p>{@link #open} fetches and checks the root node only. A read descends the tree by binary search
- * (one node per level) and fetches just the nodes and chunks the range touches. Recently used nodes
- * and chunks are kept in small per-reader caches, so sequential small reads do not fetch a chunk
- * over and over.
+ * (one node per level) and fetches just the nodes and chunks the range touches; a hole reads as
+ * zeros without any I/O. Recently used nodes and chunks are kept in small per-reader caches, so
+ * sequential small reads do not fetch a chunk over and over.
  *
  * <h2>Errors</h2>
  *
  * Blob errors of the fetcher pass through ({@code BlobNotFoundException}, {@code
  * CorruptBlobException}, other {@code IOException}s). A tree whose nodes do not fit together (a
- * child of the wrong level or length, a chunk of the wrong length) is {@link
+ * child of the wrong level, length or hole bytes, a chunk of the wrong length) is {@link
  * MalformedManifestException}. Nothing is returned from a node or chunk that failed a check.
  *
  * <h2>Concurrency</h2>
@@ -81,6 +81,15 @@ public final class ManifestReader {
     return root.length();
   }
 
+  /**
+   * The bytes of the file that are stored in chunks: its size less its holes (for {@code st_blocks}
+   * and {@code du}). Read from the root node alone. Chunks the file shares with other files, or
+   * lists twice, are counted each time.
+   */
+  public long storedBytes() {
+    return root.dataBytes();
+  }
+
   /** The decoded root node. */
   public Manifest root() {
     return root;
@@ -115,17 +124,36 @@ public final class ManifestReader {
         i = node.indexOf(pos - base);
       }
       long chunkStart = base + node.entryOffset(i);
-      byte[] data = chunk(node.ref(i), node.entryLength(i));
-      int off = (int) (pos - chunkStart);
-      int n = Math.min(dst.remaining(), data.length - off);
-      dst.put(data, off, n);
+      int n;
+      if (node.isHole(i)) {
+        n = (int) Math.min(dst.remaining(), chunkStart + node.entryLength(i) - pos);
+        putZeros(dst, n);
+      } else {
+        byte[] data = chunk(node.ref(i), node.entryLength(i));
+        int off = (int) (pos - chunkStart);
+        n = Math.min(dst.remaining(), data.length - off);
+        dst.put(data, off, n);
+      }
       pos += n;
       total += n;
     }
     return total;
   }
 
-  /** The chunks in file order, starting with the one holding byte {@code from}. */
+  private static final byte[] ZEROS = new byte[64 * 1024];
+
+  private static void putZeros(ByteBuffer dst, int n) {
+    while (n > 0) {
+      int k = Math.min(n, ZEROS.length);
+      dst.put(ZEROS, 0, k);
+      n -= k;
+    }
+  }
+
+  /**
+   * The extents in file order, starting with the one holding byte {@code from}: see {@link
+   * ChunkCursor#next()} (chunks only) and {@link ChunkCursor#nextExtent()} (chunks and holes).
+   */
   public ChunkCursor chunks(long from) throws IOException {
     if (from < 0) {
       throw new IllegalArgumentException("negative position " + from);
@@ -133,7 +161,7 @@ public final class ManifestReader {
     return new ChunkCursor(this, from);
   }
 
-  /** All chunks in file order. */
+  /** All extents in file order (see {@link #chunks(long)}). */
   public ChunkCursor chunks() throws IOException {
     return chunks(0);
   }
@@ -155,10 +183,12 @@ public final class ManifestReader {
       }
       stack.push(new Frame(node, f.base(), i + 1));
       long offset = f.base() + node.entryOffset(i);
-      BlobRef r = node.ref(i);
-      if (node.isLeaf()) {
-        visitor.chunk(new Chunk(offset, node.entryLength(i), r));
+      if (node.isHole(i)) {
+        visitor.hole(new Hole(offset, node.entryLength(i)));
+      } else if (node.isLeaf()) {
+        visitor.chunk(new Chunk(offset, node.entryLength(i), node.ref(i)));
       } else {
+        BlobRef r = node.ref(i);
         Manifest child = node(node, i);
         if (visitor.node(r, child, offset)) {
           stack.push(new Frame(child, offset, 0));
@@ -169,7 +199,8 @@ public final class ManifestReader {
 
   /**
    * Calls {@code out} with every blob the tree reaches: each manifest node (before its children)
-   * and each chunk, in file order. A chunk listed several times is reported each time.
+   * and each chunk, in file order. A chunk listed several times is reported each time; holes are
+   * not blobs.
    */
   public void forEachBlob(BlobVisitor out) throws IOException {
     walk(
@@ -203,6 +234,9 @@ public final class ManifestReader {
 
     /** A chunk listed by a leaf. */
     void chunk(Chunk chunk) throws IOException;
+
+    /** A hole listed by a leaf (no blob). */
+    default void hole(Hole hole) throws IOException {}
   }
 
   /** Child {@code i} of {@code parent}, fetched, decoded and checked against the parent entry. */
@@ -213,7 +247,9 @@ public final class ManifestReader {
       m = decode(r, fetcher.fetch(r));
       nodes.put(r, m);
     }
-    if (m.level() != parent.level() - 1 || m.length() != parent.entryLength(i)) {
+    if (m.level() != parent.level() - 1
+        || m.length() != parent.entryLength(i)
+        || m.holeBytes() != parent.entryHoleBytes(i)) {
       throw new MalformedManifestException(
           "manifest node "
               + r
@@ -221,10 +257,14 @@ public final class ManifestReader {
               + m.level()
               + ", length "
               + m.length()
+              + ", hole bytes "
+              + m.holeBytes()
               + ") does not fit its parent's entry (level "
               + (parent.level() - 1)
               + ", length "
               + parent.entryLength(i)
+              + ", hole bytes "
+              + parent.entryHoleBytes(i)
               + ")");
     }
     return m;

@@ -5,9 +5,10 @@ import org.latticefs.cas.BlobRef;
 /**
  * How a long entry list is grouped into a manifest tree. Node boundaries are content-defined: a
  * node ends after an entry whose ref has its low {@code log2(avgFanout)} bits zero (once the node
- * has {@code minFanout} entries), or when it reaches {@code maxFanout}. So an edit rewrites only
- * the nodes on the path to the changed chunks, not every node after them, and the same entry list
- * always gives the same tree (and the same root ref).
+ * has {@code minFanout} entries), or when it reaches {@code maxFanout}. A hole has no ref: a leaf
+ * ends after one only at {@code maxFanout}. So an edit rewrites only the nodes on the path to the
+ * changed chunks, not every node after them, and the same entry list always gives the same tree
+ * (and the same root ref).
  *
  * <p>Part of the format: files ingested with different shapes get different manifest refs.
  *
@@ -35,12 +36,15 @@ public record ManifestShape(int minFanout, int avgFanout, int maxFanout) {
     }
   }
 
-  /** Whether a node holding {@code count} entries, the last with ref bytes {@code ref}, ends. */
-  boolean endsAfter(int count, byte[] refs, int lastRefOffset) {
+  /**
+   * Whether a node holding {@code count} entries ends, the last with ref bytes at {@code
+   * lastRefOffset} of {@code refs} (or a hole, which has none).
+   */
+  boolean endsAfter(int count, byte[] refs, int lastRefOffset, boolean hole) {
     if (count >= maxFanout) {
       return true;
     }
-    if (count < minFanout) {
+    if (count < minFanout || hole) {
       return false;
     }
     int p = lastRefOffset + BlobRef.LENGTH - 4;

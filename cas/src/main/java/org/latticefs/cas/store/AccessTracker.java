@@ -4,21 +4,27 @@ import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.zip.CRC32C;
 import org.latticefs.cas.BlobRef;
+import org.latticefs.cas.io.AtomicFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,9 +34,9 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Cost</h2>
  *
- * A {@link #touch} is an in-memory update of a compact open-addressing table (50 to 100 bytes per
- * blob, no object per entry); it never writes to disk. Times have a granularity of one second, and
- * touching a blob twice in the same second changes nothing.
+ * A {@link #touch} is an in-memory update of a compact table ({@link AccessTable}, 50 to 100 bytes
+ * per blob, no object per entry); it never writes to disk. Times have a granularity of one second,
+ * and touching a blob twice in the same second changes nothing.
  *
  * <h2>For the garbage collector</h2>
  *
@@ -65,8 +71,6 @@ public final class AccessTracker implements Closeable {
   private static final byte[] SNAPSHOT_MAGIC = {'L', 'A', 'T', 'A', 'C', 'C', '0', '1'};
   private static final int ENTRY_BYTES = BlobRef.LENGTH + 4;
   private static final int SNAPSHOT_HEADER = SNAPSHOT_MAGIC.length;
-  private static final int STRIPES = 64;
-  private static final int DIRTY = 0x8000_0000;
   private static final long JOURNAL_COMPACT_BYTES = 16L << 20;
 
   /** Larger snapshot or journal files are rejected as corrupt (about 59 million blobs). */
@@ -75,12 +79,13 @@ public final class AccessTracker implements Closeable {
   /** A blob and when it was last used. */
   public record Access(BlobRef ref, Instant lastAccess) {}
 
-  private final Stripe[] stripes = new Stripe[STRIPES];
+  private final AccessTable table = new AccessTable();
   private final InstantSource clock;
   private final Path file;
   private final Path journal;
   private final Object ioLock = new Object();
   private boolean closed;
+  private boolean loadedSnapshot;
 
   /** Set by any change not yet in the snapshot file; lets close skip rewriting it. */
   private volatile boolean changed;
@@ -89,9 +94,6 @@ public final class AccessTracker implements Closeable {
     this.clock = clock;
     this.file = file;
     this.journal = file == null ? null : file.resolveSibling(file.getFileName() + ".log");
-    for (int i = 0; i < STRIPES; i++) {
-      stripes[i] = new Stripe();
-    }
   }
 
   /** A tracker that keeps nothing on disk (tests, {@link MemoryBlobStore}). */
@@ -118,40 +120,34 @@ public final class AccessTracker implements Closeable {
 
   /** Records a use of {@code ref} at {@code when}; an older time than the one recorded is kept. */
   public void touch(BlobRef ref, Instant when) {
-    if (stripe(ref).put(ref, encode(when), false)) {
+    if (table.put(AccessTable.key(ref), encode(when), false, true)) {
       changed = true;
     }
   }
 
   /** Records {@code when} for {@code ref} only if nothing is recorded for it yet. */
   public void touchIfAbsent(BlobRef ref, Instant when) {
-    if (stripe(ref).put(ref, encode(when), true)) {
+    if (table.put(AccessTable.key(ref), encode(when), true, true)) {
       changed = true;
     }
   }
 
   /** When {@code ref} was last used (to the second), empty if never recorded or forgotten. */
   public Optional<Instant> lastAccess(BlobRef ref) {
-    int t = stripe(ref).get(ref);
+    int t = table.get(AccessTable.key(ref));
     return t == 0 ? Optional.empty() : Optional.of(decode(t));
   }
 
   /** Drops {@code ref} (its blob was removed). Persisted by the next flush. */
   public void forget(BlobRef ref) {
-    if (stripe(ref).remove(ref)) {
+    if (table.remove(AccessTable.key(ref), true)) {
       changed = true;
     }
   }
 
   /** How many refs have a recorded access. */
   public int size() {
-    int n = 0;
-    for (Stripe s : stripes) {
-      synchronized (s) {
-        n += s.size;
-      }
-    }
-    return n;
+    return table.size();
   }
 
   /**
@@ -160,63 +156,19 @@ public final class AccessTracker implements Closeable {
    * a sort of every tracked ref.
    */
   public List<Access> oldestFirst(int limit) {
-    if (limit <= 0) {
-      return List.of();
-    }
-    List<long[]> keyParts = new ArrayList<>();
-    List<int[]> timeParts = new ArrayList<>();
-    int total = 0;
-    for (Stripe s : stripes) {
-      synchronized (s) {
-        long[] k = new long[s.size * 4];
-        int[] t = new int[s.size];
-        int n = 0;
-        for (int i = 0; i < s.times.length; i++) {
-          if (s.times[i] != 0) {
-            System.arraycopy(s.keys, i * 4, k, n * 4, 4);
-            t[n++] = s.times[i] & ~DIRTY;
-          }
-        }
-        keyParts.add(k);
-        timeParts.add(t);
-        total += n;
-      }
-    }
-    long[] keys = new long[total * 4];
-    long[] order = new long[total];
-    int n = 0;
-    for (int p = 0; p < keyParts.size(); p++) {
-      long[] k = keyParts.get(p);
-      int[] t = timeParts.get(p);
-      System.arraycopy(k, 0, keys, n * 4, k.length);
-      for (int i = 0; i < t.length; i++) {
-        order[n] = ((long) t[i] << 32) | n;
-        n++;
-      }
-    }
-    Arrays.sort(order);
-    // Ties: the packed index follows stripe order, so sort each equal-time run by ref.
-    List<Access> out = new ArrayList<>(Math.min(limit, total));
-    int i = 0;
-    while (i < total && out.size() < limit) {
-      int t = (int) (order[i] >>> 32);
-      int j = i;
-      List<BlobRef> run = new ArrayList<>();
-      while (j < total && (int) (order[j] >>> 32) == t) {
-        run.add(refOf(keys, (int) order[j]));
-        j++;
-      }
-      run.sort(null);
-      Instant when = decode(t);
-      for (BlobRef r : run) {
-        if (out.size() == limit) {
-          break;
-        }
-        out.add(new Access(r, when));
-      }
-      i = j;
+    List<Access> out = new ArrayList<>();
+    for (AccessTable.Entry e : table.oldestFirst(limit)) {
+      out.add(new Access(e.ref(), decode(e.time())));
     }
     return out;
+  }
+
+  /**
+   * Whether opening found a complete record of earlier accesses (a readable snapshot); false for a
+   * new, in-memory, lost or damaged one, whose owner should re-seed it ({@link #touchIfAbsent}).
+   */
+  boolean loadedSnapshot() {
+    return loadedSnapshot;
   }
 
   /**
@@ -232,7 +184,8 @@ public final class AccessTracker implements Closeable {
         return;
       }
       ByteArrayOutputStream buf = new ByteArrayOutputStream();
-      int count = drainDirty(buf);
+      DataOutputStream d = new DataOutputStream(buf);
+      int count = table.drainDirty((k, t) -> writeEntry(d, k, t));
       if (count == 0) {
         return;
       }
@@ -245,9 +198,9 @@ public final class AccessTracker implements Closeable {
       try (FileChannel ch =
           FileChannel.open(
               journal,
-              StandardOpenOption.CREATE,
-              StandardOpenOption.WRITE,
-              StandardOpenOption.APPEND)) {
+              Set.of(
+                  StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND),
+              OWNER_ONLY)) {
         while (frame.hasRemaining()) {
           ch.write(frame);
         }
@@ -289,48 +242,60 @@ public final class AccessTracker implements Closeable {
 
   // ---- persistence ----
 
+  private static final FileAttribute<?> OWNER_ONLY =
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+
+  private static void writeEntry(DataOutputStream d, long[] k, int t) {
+    try {
+      for (long w : k) {
+        d.writeLong(w);
+      }
+      d.writeInt(t);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   private void writeSnapshot() throws IOException {
     // Clear the dirty marks first: everything is in the snapshot below.
     changed = false;
-    drainDirty(null);
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    CRC32C crc = new CRC32C();
-    try (FileChannel ch =
-        FileChannel.open(
-            tmp,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.WRITE,
-            StandardOpenOption.TRUNCATE_EXISTING)) {
-      ByteBuffer buf = ByteBuffer.allocate(1 << 16);
-      buf.put(SNAPSHOT_MAGIC);
-      for (Stripe s : stripes) {
-        synchronized (s) {
-          for (int i = 0; i < s.times.length; i++) {
-            if (s.times[i] == 0) {
-              continue;
-            }
-            if (buf.remaining() < ENTRY_BYTES) {
-              writeOut(ch, buf, crc);
-            }
-            for (int w = 0; w < 4; w++) {
-              buf.putLong(s.keys[i * 4 + w]);
-            }
-            buf.putInt(s.times[i] & ~DIRTY);
+    table.drainDirty(null);
+    AtomicFile.write(
+        file,
+        ch -> {
+          CRC32C crc = new CRC32C();
+          ByteBuffer buf = ByteBuffer.allocate(1 << 16);
+          buf.put(SNAPSHOT_MAGIC);
+          IOException[] failed = {null};
+          table.forEach(
+              (k, t) -> {
+                if (failed[0] != null) {
+                  return;
+                }
+                try {
+                  if (buf.remaining() < ENTRY_BYTES) {
+                    writeOut(ch, buf, crc);
+                  }
+                  for (long w : k) {
+                    buf.putLong(w);
+                  }
+                  buf.putInt(t);
+                } catch (IOException e) {
+                  failed[0] = e;
+                }
+              });
+          if (failed[0] != null) {
+            throw failed[0];
           }
-        }
-      }
-      if (buf.remaining() < 4) {
-        writeOut(ch, buf, crc);
-      }
-      writeOut(ch, buf, crc);
-      buf.putInt((int) crc.getValue()).flip();
-      while (buf.hasRemaining()) {
-        ch.write(buf);
-      }
-      ch.force(true);
-    }
-    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    Fsync.directory(file.getParent());
+          if (buf.remaining() < 4) {
+            writeOut(ch, buf, crc);
+          }
+          writeOut(ch, buf, crc);
+          buf.putInt((int) crc.getValue()).flip();
+          while (buf.hasRemaining()) {
+            ch.write(buf);
+          }
+        });
     Files.deleteIfExists(journal);
   }
 
@@ -343,50 +308,16 @@ public final class AccessTracker implements Closeable {
     buf.clear();
   }
 
-  /** Collects (and clears) dirty entries into {@code out} (if not null); returns how many. */
-  private int drainDirty(ByteArrayOutputStream out) throws IOException {
-    DataOutputStream d = out == null ? null : new DataOutputStream(out);
-    int count = 0;
-    for (Stripe s : stripes) {
-      synchronized (s) {
-        // Forgets first: a ref forgotten and then touched again is present after replay, and one
-        // touched and then forgotten is no longer in the table, so it only appears here.
-        for (int f = 0; f < s.forgotten.size(); f++) {
-          if (d != null) {
-            for (long w : s.forgotten.get(f)) {
-              d.writeLong(w);
-            }
-            d.writeInt(0);
-          }
-          count++;
-        }
-        s.forgotten.clear();
-        for (int i = 0; i < s.times.length; i++) {
-          if ((s.times[i] & DIRTY) != 0) {
-            s.times[i] &= ~DIRTY;
-            if (d != null) {
-              for (int w = 0; w < 4; w++) {
-                d.writeLong(s.keys[i * 4 + w]);
-              }
-              d.writeInt(s.times[i]);
-            }
-            count++;
-          }
-        }
-      }
-    }
-    return count;
-  }
-
   private void load() throws IOException {
     Files.createDirectories(file.getParent());
-    Files.deleteIfExists(file.resolveSibling(file.getFileName() + ".tmp"));
+    deleteLeftoverTemps();
     boolean compact = false;
     try {
       byte[] data = readLimited(file);
       readSnapshot(data);
+      loadedSnapshot = true;
     } catch (NoSuchFileException e) {
-      // First open.
+      // First open, or a lost file.
     } catch (IOException | RuntimeException e) {
       Path aside = file.resolveSibling(file.getFileName() + ".corrupt-" + clock.millis());
       LOG.warn(
@@ -394,7 +325,7 @@ public final class AccessTracker implements Closeable {
           file,
           e.toString(),
           aside);
-      clearAll();
+      table.clear();
       compact = true;
       try {
         Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
@@ -416,6 +347,21 @@ public final class AccessTracker implements Closeable {
       writeSnapshot();
     }
     changed = false;
+  }
+
+  /**
+   * Deletes the temp files of snapshots a crash interrupted: {@link AtomicFile}'s ({@code
+   * .access.*.tmp}) and those of earlier versions ({@code access.tmp}).
+   */
+  private void deleteLeftoverTemps() throws IOException {
+    String name = file.getFileName().toString();
+    Files.deleteIfExists(file.resolveSibling(name + ".tmp"));
+    try (DirectoryStream<Path> ds =
+        Files.newDirectoryStream(file.getParent(), "." + name + ".*.tmp")) {
+      for (Path p : ds) {
+        Files.deleteIfExists(p);
+      }
+    }
   }
 
   /** Reads a whole file, refusing one too large to be ours (it is then treated as corrupt). */
@@ -454,7 +400,7 @@ public final class AccessTracker implements Closeable {
       if (t <= 0) {
         throw new IOException("access snapshot has a bad time at entry " + i);
       }
-      stripeOf(k).putKey(k, t, false, false);
+      table.put(k, t, false, false);
     }
   }
 
@@ -480,9 +426,9 @@ public final class AccessTracker implements Closeable {
         }
         int t = b.getInt();
         if (t == 0) {
-          stripeOf(k).removeKey(k, false);
+          table.remove(k, false);
         } else if (t > 0) {
-          stripeOf(k).putKey(k, t, false, false);
+          table.put(k, t, false, false);
         }
       }
       b.getInt();
@@ -497,12 +443,6 @@ public final class AccessTracker implements Closeable {
     }
   }
 
-  private void clearAll() {
-    for (int i = 0; i < STRIPES; i++) {
-      stripes[i] = new Stripe();
-    }
-  }
-
   // ---- encoding ----
 
   private static int encode(Instant when) {
@@ -511,148 +451,6 @@ public final class AccessTracker implements Closeable {
   }
 
   private static Instant decode(int t) {
-    return Instant.ofEpochSecond(EPOCH_SECOND + (t & ~DIRTY));
-  }
-
-  private static long[] words(BlobRef ref) {
-    ByteBuffer b = ByteBuffer.wrap(ref.bytes());
-    return new long[] {b.getLong(), b.getLong(), b.getLong(), b.getLong()};
-  }
-
-  private static BlobRef refOf(long[] keys, int index) {
-    ByteBuffer b = ByteBuffer.allocate(BlobRef.LENGTH);
-    for (int w = 0; w < 4; w++) {
-      b.putLong(keys[index * 4 + w]);
-    }
-    return new BlobRef(b.array());
-  }
-
-  private Stripe stripe(BlobRef ref) {
-    return stripeOf(words(ref));
-  }
-
-  private Stripe stripeOf(long[] k) {
-    return stripes[(int) (k[0] >>> 58)];
-  }
-
-  /**
-   * Linear-probing table of (ref, time). times[i] == 0 marks an empty slot; the sign bit marks an
-   * entry changed since the last flush.
-   */
-  private static final class Stripe {
-    long[] keys = new long[16 * 4];
-    int[] times = new int[16];
-    int size;
-    final List<long[]> forgotten = new ArrayList<>();
-
-    synchronized boolean put(BlobRef ref, int t, boolean onlyIfAbsent) {
-      return putKey(words(ref), t, onlyIfAbsent, true);
-    }
-
-    synchronized int get(BlobRef ref) {
-      long[] k = words(ref);
-      int i = find(k);
-      return i < 0 ? 0 : times[i] & ~DIRTY;
-    }
-
-    synchronized boolean remove(BlobRef ref) {
-      return removeKey(words(ref), true);
-    }
-
-    /** Returns whether anything changed. */
-    synchronized boolean putKey(long[] k, int t, boolean onlyIfAbsent, boolean markDirty) {
-      int i = find(k);
-      if (i >= 0) {
-        int old = times[i] & ~DIRTY;
-        if (onlyIfAbsent || t <= old) {
-          return false;
-        }
-        times[i] = markDirty ? (t | DIRTY) : (t | (times[i] & DIRTY));
-        return true;
-      }
-      if ((size + 1) * 4 > times.length * 3) {
-        grow();
-      }
-      int slot = home(k, times.length);
-      while (times[slot] != 0) {
-        slot = (slot + 1) & (times.length - 1);
-      }
-      System.arraycopy(k, 0, keys, slot * 4, 4);
-      times[slot] = markDirty ? (t | DIRTY) : t;
-      size++;
-      return true;
-    }
-
-    /** Returns whether {@code k} was present. */
-    synchronized boolean removeKey(long[] k, boolean journal) {
-      int i = find(k);
-      if (i < 0) {
-        return false;
-      }
-      if (journal) {
-        forgotten.add(k.clone());
-      }
-      int mask = times.length - 1;
-      times[i] = 0;
-      size--;
-      int j = i;
-      while (true) {
-        j = (j + 1) & mask;
-        if (times[j] == 0) {
-          return true;
-        }
-        int h = home(keys, j, times.length);
-        // Move j back into the hole at i unless its home lies cyclically in (i, j].
-        boolean homeInRange = i <= j ? (i < h && h <= j) : (i < h || h <= j);
-        if (!homeInRange) {
-          System.arraycopy(keys, j * 4, keys, i * 4, 4);
-          times[i] = times[j];
-          times[j] = 0;
-          i = j;
-        }
-      }
-    }
-
-    private int find(long[] k) {
-      int mask = times.length - 1;
-      int slot = home(k, times.length);
-      while (times[slot] != 0) {
-        int b = slot * 4;
-        if (keys[b] == k[0] && keys[b + 1] == k[1] && keys[b + 2] == k[2] && keys[b + 3] == k[3]) {
-          return slot;
-        }
-        slot = (slot + 1) & mask;
-      }
-      return -1;
-    }
-
-    private void grow() {
-      long[] oldKeys = keys;
-      int[] oldTimes = times;
-      keys = new long[oldKeys.length * 2];
-      times = new int[oldTimes.length * 2];
-      int mask = times.length - 1;
-      long[] k = new long[4];
-      for (int i = 0; i < oldTimes.length; i++) {
-        if (oldTimes[i] != 0) {
-          System.arraycopy(oldKeys, i * 4, k, 0, 4);
-          int slot = home(k, times.length);
-          while (times[slot] != 0) {
-            slot = (slot + 1) & mask;
-          }
-          System.arraycopy(k, 0, keys, slot * 4, 4);
-          times[slot] = oldTimes[i];
-        }
-      }
-    }
-
-    /** The refs are uniform hashes: their second word spreads well (the first picks the stripe). */
-    private static int home(long[] k, int capacity) {
-      return (int) (k[1] & (capacity - 1));
-    }
-
-    private static int home(long[] keys, int slot, int capacity) {
-      return (int) (keys[slot * 4 + 1] & (capacity - 1));
-    }
+    return Instant.ofEpochSecond(EPOCH_SECOND + t);
   }
 }

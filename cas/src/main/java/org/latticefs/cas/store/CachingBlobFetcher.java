@@ -7,11 +7,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.latticefs.cas.BlobFetcher;
 import org.latticefs.cas.BlobRef;
+import org.latticefs.cas.io.Futures;
 
 /**
  * A {@link BlobFetcher} that keeps recently fetched blobs in memory, bounded by their total size in
@@ -62,7 +62,7 @@ public final class CachingBlobFetcher implements BlobFetcher {
     CompletableFuture<byte[]> other = inflight.putIfAbsent(ref, mine);
     if (other != null) {
       hits.incrementAndGet();
-      return join(other).clone();
+      return Futures.await(other).clone();
     }
     try {
       // Re-check: a fetch that just finished may have filled the cache before we registered.
@@ -111,26 +111,13 @@ public final class CachingBlobFetcher implements BlobFetcher {
    */
   @Override
   public byte[] fetchRange(BlobRef ref, long offset, int length) throws IOException {
-    if (offset < 0 || length < 0) {
-      throw new IllegalArgumentException("bad range: offset " + offset + ", length " + length);
-    }
+    BlobFetcher.checkRange(ref, offset, length, Long.MAX_VALUE);
     byte[] cached = lookup(ref);
     if (cached == null) {
       misses.incrementAndGet();
       return source.fetchRange(ref, offset, length);
     }
-    if (offset > cached.length - length) {
-      throw new IllegalArgumentException(
-          "range ["
-              + offset
-              + ", "
-              + (offset + length)
-              + ") ends past the end of blob "
-              + ref
-              + " ("
-              + cached.length
-              + " bytes)");
-    }
+    BlobFetcher.checkRange(ref, offset, length, cached.length);
     hits.incrementAndGet();
     return Arrays.copyOfRange(cached, (int) offset, (int) offset + length);
   }
@@ -197,25 +184,6 @@ public final class CachingBlobFetcher implements BlobFetcher {
         sizeBytes -= e.getValue().length;
         evictions.incrementAndGet();
       }
-    }
-  }
-
-  private static byte[] join(CompletableFuture<byte[]> f) throws IOException {
-    try {
-      return f.join();
-    } catch (CompletionException e) {
-      Throwable c = e.getCause();
-      if (c instanceof IOException io) {
-        // Same type for the waiter (BlobNotFound stays BlobNotFound), with its own stack.
-        throw io;
-      }
-      if (c instanceof RuntimeException r) {
-        throw r;
-      }
-      if (c instanceof Error err) {
-        throw err;
-      }
-      throw new IOException(c);
     }
   }
 }

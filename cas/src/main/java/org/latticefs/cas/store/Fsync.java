@@ -199,7 +199,7 @@ final class Fsync {
   }
 
   /**
-   * Creates {@code file}, which must not exist ({@code O_EXCL}, mode 0644 before the umask), writes
+   * Creates {@code file}, which must not exist ({@code O_EXCL}, mode 0600 before the umask), writes
    * {@code data[off, off+len)} to it and closes it. Nothing is durable until the caller syncs.
    *
    * @return false, having written nothing, if {@code file} already exists
@@ -212,7 +212,7 @@ final class Fsync {
       throw new IllegalStateException("native file writes are not available here");
     }
     jnr.ffi.Runtime rt = jnr.ffi.Runtime.getRuntime(LIBC);
-    int fd = LIBC.open(file.toString(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    int fd = LIBC.open(file.toString(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) {
       int errno = rt.getLastError();
       if (errno == EEXIST) {
@@ -239,7 +239,7 @@ final class Fsync {
   }
 
   /**
-   * Creates a file without a name on the file system of {@code dir} ({@code O_TMPFILE}, mode 0644
+   * Creates a file without a name on the file system of {@code dir} ({@code O_TMPFILE}, mode 0600
    * before the umask), writes {@code data[off, off+len)} to it and returns its open descriptor,
    * which the caller must {@link #close}: the file is freed then unless {@link #link} named it.
    * Nothing is durable until the caller syncs. No directory gets an entry, so no directory is
@@ -251,7 +251,7 @@ final class Fsync {
    */
   static int writeUnnamed(Path dir, byte[] data, int off, int len) throws IOException {
     jnr.ffi.Runtime rt = jnr.ffi.Runtime.getRuntime(LIBC);
-    int fd = LIBC.open(dir.toString(), O_WRONLY | O_TMPFILE | O_CLOEXEC, 0644);
+    int fd = LIBC.open(dir.toString(), O_WRONLY | O_TMPFILE | O_CLOEXEC, 0600);
     if (fd < 0) {
       int errno = rt.getLastError();
       if (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL) {

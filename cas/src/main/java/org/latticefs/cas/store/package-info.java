@@ -4,7 +4,23 @@
  * <h2>DiskBlobStore</h2>
  *
  * The real store: one file per blob under {@code {root}/cas/{hash[0:2]}/{hash}.blob}, written
- * through a synced temp file and an atomic rename, verified on every read.
+ * through a synced temp file and an atomic rename, verified on every read. Its parts, each a class
+ * of its own: the directory tree and its modes ({@code StoreDirectory}), space and limits ({@code
+ * SpaceBudget}), temp files ({@code TempFiles}, {@code UnnamedTemps}), writing and naming ({@code
+ * BlobWriter}), batches ({@code DiskBatch}), verified reads and saved outboards ({@code
+ * VerifiedReads}, {@code OutboardFiles}), quarantine, the counts at open ({@code Census}), and the
+ * copies it may count on ({@code TrustedCopies}).
+ *
+ * <h2>Reservation</h2>
+ *
+ * Room for a write, taken before a byte is written, against the quota and the free space the disk
+ * must keep; a write that does not fit fails with {@code NoSpaceLeftException} having written
+ * nothing.
+ *
+ * <h2>Trusted copy</h2>
+ *
+ * A blob file this process wrote or checked byte by byte, unchanged since (same inode, same change
+ * time): the only kind a receive of the same content may count on instead of writing it.
  *
  * <h2>Batch</h2>
  *
@@ -35,5 +51,10 @@
  *
  * A byte-bounded LRU of blobs in memory in front of any fetcher; what the filesystem reads chunks
  * through.
+ *
+ * <h2>VerifyingBlobFetcher</h2>
+ *
+ * The wrapper for any source that is not this process's own store (a peer): every byte it returns
+ * is checked against the ref asked for.
  */
 package org.latticefs.cas.store;

@@ -2,6 +2,7 @@ package org.latticefs.cas.chunk;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,13 +12,17 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.latticefs.cas.testing.Poll;
 
 /**
  * A session fed while its content is written gives exactly the manifest of a full ingest of the
@@ -45,10 +50,25 @@ class IngestSessionTest {
       }
       pos += n;
       s.advance(pos);
-      // Now and then let the background catch up (and sometimes not), whatever the piece size.
+      // Now and then give the background a chance to catch up (and sometimes not), whatever the
+      // piece size.
       if (rnd.nextInt(1 << 20) < n) {
-        Thread.sleep(1);
+        Thread.yield();
       }
+    }
+  }
+
+  /** A nanosecond clock that moves only when told to. */
+  static final class FakeNanos implements LongSupplier {
+    private final AtomicLong now = new AtomicLong(1_000_000_000L);
+
+    @Override
+    public long getAsLong() {
+      return now.get();
+    }
+
+    void advance(long nanos) {
+      now.addAndGet(nanos);
     }
   }
 
@@ -190,12 +210,16 @@ class IngestSessionTest {
     try (FileChannel ch = source("pushwait.bin")) {
       FileIngester ing = new FileIngester(store, SMALL, TINY);
       // An idle timeout of 50 ms, which a pushing session must ignore.
+      FakeNanos clock = new FakeNanos();
       IngestSession s =
-          new IngestSession(ing, null, null, 0, ch, BLOCK, 0, TimeUnit.MILLISECONDS.toNanos(50));
+          new IngestSession(
+              ing, null, null, 0, ch, BLOCK, 0, TimeUnit.MILLISECONDS.toNanos(50), clock);
       s.start();
       s.startPush(0);
       s.push(ByteBuffer.wrap(data, 0, 1000));
-      Thread.sleep(300);
+      Poll.until(() -> s.consumed() == 1000, Duration.ofSeconds(20), () -> "pushed bytes read");
+      // The session waits for more pushed bytes: a long time passes without any.
+      clock.advance(TimeUnit.SECONDS.toNanos(10));
       // More than the queue holds: push must wait for the session rather than fail or buffer it.
       s.push(ByteBuffer.wrap(data, 1000, data.length - 1000));
       IngestResult got = s.finish(data.length);
@@ -263,12 +287,11 @@ class IngestSessionTest {
           new FileIngester(store, SMALL, TINY).startSession(null, null, 0, ch, BLOCK, 0);
       ch.write(ByteBuffer.wrap(data), 0);
       s.advance(data.length);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
       // All but the last block and a max-chunk of lookahead can be stored before finish.
-      while (store.newBytes.get() < data.length - BLOCK - SMALL.maxSize()) {
-        assertTrue(System.nanoTime() < deadline, "nothing ingested in the background");
-        Thread.sleep(5);
-      }
+      Poll.until(
+          () -> store.newBytes.get() >= data.length - BLOCK - SMALL.maxSize(),
+          Duration.ofSeconds(20),
+          () -> "only " + store.newBytes.get() + " bytes ingested in the background");
       assertEquals(0, store.commits.get(), "nothing committed before finish");
       IngestResult got = s.finish(data.length);
       assertArrayEquals(data, FileIngesterTest.readAll(store, got.manifest()));
@@ -284,11 +307,8 @@ class IngestSessionTest {
           new FileIngester(store, SMALL, TINY).startSession(null, null, 0, ch, BLOCK, 256 << 10);
       ch.write(ByteBuffer.wrap(data), 0);
       s.advance(data.length);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-      while (store.commits.get() == 0) {
-        assertTrue(System.nanoTime() < deadline, "no commit before finish");
-        Thread.sleep(5);
-      }
+      Poll.until(
+          () -> store.commits.get() > 0, Duration.ofSeconds(20), () -> "no commit before finish");
       IngestResult got = s.finish(data.length);
       assertEquals(fullIngest(data).manifest(), got.manifest());
       assertArrayEquals(data, FileIngesterTest.readAll(store, got.manifest()));
@@ -364,7 +384,16 @@ class IngestSessionTest {
     try (FileChannel ch = source("idle.bin")) {
       FileIngester ing = new FileIngester(store, SMALL, TINY);
       IngestSession s =
-          new IngestSession(ing, null, null, 0, ch, BLOCK, 0, TimeUnit.MILLISECONDS.toNanos(50));
+          new IngestSession(
+              ing,
+              null,
+              null,
+              0,
+              ch,
+              BLOCK,
+              0,
+              TimeUnit.MILLISECONDS.toNanos(50),
+              System::nanoTime);
       s.start();
       ch.write(ByteBuffer.wrap(new byte[100]), 0);
       s.advance(100);
@@ -381,14 +410,23 @@ class IngestSessionTest {
     MapBlobStore store = new MapBlobStore();
     try (FileChannel ch = source("slow.bin")) {
       FileIngester ing = new FileIngester(store, SMALL, TINY);
+      FakeNanos clock = new FakeNanos();
       IngestSession s =
-          new IngestSession(ing, null, null, 0, ch, BLOCK, 0, TimeUnit.MILLISECONDS.toNanos(100));
+          new IngestSession(
+              ing, null, null, 0, ch, BLOCK, 0, TimeUnit.MILLISECONDS.toNanos(10), clock);
       s.start();
-      // 30 pieces 40 ms apart: far longer than the idle timeout in all, never idle for that long.
+      // 30 pieces 4 ms apart: far longer than the idle timeout in all, never idle for that long.
+      // After each, the session looks again (it waits at most the 10 ms left, in real time).
       for (int p = 0; p < data.length; p += 100) {
         ch.write(ByteBuffer.wrap(data, p, 100), p);
         s.advance(p + 100);
-        Thread.sleep(40);
+        clock.advance(TimeUnit.MILLISECONDS.toNanos(4));
+        long checks = s.contentChecks();
+        Poll.until(
+            () -> s.contentChecks() > checks || s.failed(),
+            Duration.ofSeconds(20),
+            () -> "the session never looked for content again");
+        assertFalse(s.failed(), "gave up on a slow writer after " + (p + 100) + " bytes");
       }
       assertEquals(fullIngest(data).manifest(), s.finish(data.length).manifest());
     }

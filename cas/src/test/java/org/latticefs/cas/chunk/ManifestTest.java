@@ -139,9 +139,9 @@ class ManifestTest {
   @Test
   void specificMalformationsHaveClearMessages() {
     byte[] enc = Manifest.of(0, List.of(new Manifest.Entry(new BlobRef(new byte[32]), 7))).encode();
-    byte[] v2 = enc.clone();
-    v2[3] = 2;
-    assertTrue(message(v2).contains("unsupported manifest version 2"));
+    byte[] v3 = enc.clone();
+    v3[3] = 3;
+    assertTrue(message(v3).contains("unsupported manifest version 3"), message(v3));
     byte[] badLevel = enc.clone();
     badLevel[4] = (byte) (Manifest.MAX_LEVEL + 1);
     assertTrue(message(badLevel).contains("level"));

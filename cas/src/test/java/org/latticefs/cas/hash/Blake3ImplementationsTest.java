@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -20,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.latticefs.cas.BlobRef;
+import org.latticefs.cas.testing.Poll;
 
 /**
  * One contract, run against each BLAKE3 implementation on its own (Java, native) and through the
@@ -265,25 +267,23 @@ class Blake3ImplementationsTest {
     }
 
     @Test
-    void unclosedHashersAreFreedByTheCleaner() throws InterruptedException {
+    void unclosedHashersAreFreedByTheCleaner() {
       NativeBlake3 lib = Blake3TestSupport.nativeLib();
       long before = NativeBlake3.liveStates();
       for (int i = 0; i < 1000; i++) {
         lib.newHasher().update(new byte[] {(byte) i});
       }
       assertTrue(NativeBlake3.liveStates() >= before + 1000, "each hasher holds native state");
-      long deadline = System.nanoTime() + 20_000_000_000L;
-      while (NativeBlake3.liveStates() > before && System.nanoTime() < deadline) {
-        System.gc();
-        Thread.sleep(20);
-      }
-      assertTrue(
-          NativeBlake3.liveStates() <= before,
-          "unreachable hashers freed: "
-              + NativeBlake3.liveStates()
-              + " live, "
-              + before
-              + " before");
+      Poll.until(
+          () -> NativeBlake3.liveStates() <= before,
+          Duration.ofSeconds(20),
+          System::gc,
+          () ->
+              "unreachable hashers freed: "
+                  + NativeBlake3.liveStates()
+                  + " live, "
+                  + before
+                  + " before");
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -21,6 +22,7 @@ import org.latticefs.cas.BlobNotFoundException;
 import org.latticefs.cas.BlobRef;
 import org.latticefs.cas.CorruptBlobException;
 import org.latticefs.cas.hash.Blake3;
+import org.latticefs.cas.testing.Poll;
 
 class CachingBlobFetcherTest {
   private final MemoryBlobStore source = new MemoryBlobStore();
@@ -154,8 +156,12 @@ class CachingBlobFetcherTest {
       for (int i = 0; i < threads; i++) {
         results.add(pool.submit(() -> cache.fetch(ref)));
       }
-      // Let every thread reach the cache before the one source fetch completes.
-      Thread.sleep(300);
+      // Every thread reaches the cache before the one source fetch completes: one is in the
+      // source, the others wait for its fetch (and count as hits).
+      Poll.until(
+          () -> calls.get() == 1 && cache.hits() == threads - 1,
+          Duration.ofSeconds(30),
+          () -> calls.get() + " source calls, " + cache.hits() + " joined");
       release.countDown();
       for (Future<byte[]> f : results) {
         assertArrayEquals(data, f.get(30, TimeUnit.SECONDS));

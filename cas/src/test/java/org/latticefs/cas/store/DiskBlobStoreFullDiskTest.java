@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.latticefs.cas.BlobBatch;
 import org.latticefs.cas.BlobRef;
 import org.latticefs.cas.NoSpaceLeftException;
+import org.latticefs.cas.chunk.FileIngester;
 import org.latticefs.cas.hash.Blake3;
 
 /**
@@ -78,9 +78,7 @@ class DiskBlobStoreFullDiskTest {
   }
 
   private List<Path> temps() throws IOException {
-    try (Stream<Path> s = Files.walk(mount.resolve("cas"))) {
-      return s.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList();
-    }
+    return Tamper.temps(mount);
   }
 
   private void assertNothingPartial(BlobRef ref) throws IOException {
@@ -143,6 +141,85 @@ class DiskBlobStoreFullDiskTest {
     store.close();
     store = DiskBlobStore.open(mount, DiskBlobStore.Options.defaults().withBatchWriteThreads(2));
     fillWithABatchThenRecover();
+  }
+
+  // ---- storage.min_free: the disk never goes below it, on any write path ----
+
+  private static final long MIN_FREE = 1 << 20;
+
+  private void reopenKeepingFree() throws IOException {
+    store.close();
+    store = DiskBlobStore.open(mount, DiskBlobStore.Options.defaults().withMinFreeBytes(MIN_FREE));
+  }
+
+  private void assertMinFreeHeld(NoSpaceLeftException e) throws IOException {
+    assertTrue(e.getMessage().contains("must stay free"), e.getMessage());
+    assertEquals(List.of(), temps());
+    assertEquals(0, store.unnamedTempsHeld());
+    assertTrue(
+        store.usableSpace() >= MIN_FREE,
+        store.usableSpace() + " bytes free, below the " + MIN_FREE + " kept");
+    assertEquals(store.bytesStored() + store.outboardBytes(), store.usedBytes(), "no leaked hold");
+  }
+
+  @Test
+  void minFreeHoldsForSingleReceives() throws IOException {
+    reopenKeepingFree();
+    NoSpaceLeftException refused = null;
+    for (int i = 0; i < 100 && refused == null; i++) {
+      byte[] b = randomBytes(64 * 1024);
+      try {
+        store.receive(b);
+        assertTrue(store.usableSpace() >= MIN_FREE, "went below min_free");
+      } catch (NoSpaceLeftException e) {
+        refused = e;
+        assertNothingPartial(Blake3.hash(b));
+      }
+    }
+    assertMinFreeHeld(refused);
+  }
+
+  @Test
+  void minFreeHoldsForStreams() throws IOException {
+    reopenKeepingFree();
+    byte[] big = randomBytes(1536 * 1024);
+    NoSpaceLeftException e =
+        assertThrows(
+            NoSpaceLeftException.class, () -> store.receive(new ByteArrayInputStream(big)));
+    assertNothingPartial(Blake3.hash(big));
+    assertMinFreeHeld(e);
+  }
+
+  @Test
+  void minFreeHoldsForBatches() throws IOException {
+    reopenKeepingFree();
+    try (BlobBatch batch = store.newBatch()) {
+      NoSpaceLeftException e =
+          assertThrows(
+              NoSpaceLeftException.class,
+              () -> {
+                for (int i = 0; i < 100; i++) {
+                  batch.receive(randomBytes(64 * 1024), 0, 64 * 1024);
+                  assertTrue(store.usableSpace() >= MIN_FREE, "went below min_free");
+                }
+              });
+      assertTrue(store.usableSpace() >= MIN_FREE);
+      batch.close();
+      assertMinFreeHeld(e);
+    }
+    assertEquals(0, store.bytesStored());
+  }
+
+  @Test
+  void minFreeHoldsForIngests() throws IOException {
+    reopenKeepingFree();
+    byte[] data = randomBytes(3 << 20);
+    NoSpaceLeftException e =
+        assertThrows(
+            NoSpaceLeftException.class,
+            () -> new FileIngester(store).ingest(new ByteArrayInputStream(data)));
+    assertMinFreeHeld(e);
+    assertEquals(0, store.bytesStored(), "the failed ingest's batch was dropped");
   }
 
   private void fillWithABatchThenRecover() throws IOException {

@@ -88,16 +88,7 @@ class DiskBlobStoreRangeTest {
   }
 
   private void flipByte(BlobRef ref, long at) throws IOException {
-    flipByte(blobFile(ref), at);
-  }
-
-  private static void flipByte(Path file, long at) throws IOException {
-    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
-      f.seek(at);
-      int b = f.read();
-      f.seek(at);
-      f.write(b ^ 0x20);
-    }
+    Tamper.flipByte(blobFile(ref), at);
   }
 
   private void assertReportedCorrupt(BlobRef ref) {
