@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -133,7 +132,7 @@ public final class Daemon implements NodeApi {
       options.add("-o");
       options.add(config.mountOptions().joined());
     }
-    mount = FuseMount.mount(fs, mountpoint, options, Duration.ofSeconds(20));
+    mount = FuseMount.mount(fs, mountpoint, options);
     control = ControlServer.start(dir, this);
     writeDaemonInfo();
     log.info("node {} mounted at {}", local.nodeId(), mountpoint);

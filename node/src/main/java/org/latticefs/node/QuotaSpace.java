@@ -6,7 +6,8 @@ import org.latticefs.fs.SpaceProvider;
 
 /**
  * Room for the filesystem from the node's config: at most {@code quota} bytes of blobs (0: no
- * quota, the disk's size), and never below {@code minFree} bytes free on the disk.
+ * quota, the disk's size), and never below {@code minFree} bytes free on the disk. What Lattice
+ * holds (its blobs) is what {@code df} shows as used.
  */
 final class QuotaSpace implements SpaceProvider {
   private final DiskBlobStore blobs;
@@ -22,9 +23,10 @@ final class QuotaSpace implements SpaceProvider {
   @Override
   public Space space() throws IOException {
     long diskFree = blobs.usableSpace() - minFree;
+    long held = blobs.bytesStored();
     if (quota <= 0) {
-      return new Space(blobs.totalSpace(), diskFree);
+      return new Space(blobs.totalSpace(), held, diskFree);
     }
-    return new Space(quota, Math.min(quota - blobs.bytesStored(), diskFree));
+    return new Space(quota, held, Math.min(quota - held, diskFree));
   }
 }

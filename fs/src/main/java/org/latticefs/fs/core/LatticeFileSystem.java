@@ -13,6 +13,7 @@ import org.latticefs.fs.FsConfig;
 import org.latticefs.fs.FsException;
 import org.latticefs.fs.FsStats;
 import org.latticefs.fs.PathInfo;
+import org.latticefs.fs.TimeChange;
 import org.latticefs.fs.content.FileContents;
 import org.latticefs.fs.core.PathResolver.Resolved;
 import org.latticefs.fs.inode.Inode;
@@ -60,8 +61,12 @@ import org.slf4j.LoggerFactory;
  * <h2>Not supported</h2>
  *
  * Hard links to directories (EPERM), renaming a store (EPERM), moves between stores (EXDEV, so
- * {@code mv} copies), device nodes and FIFOs (mknod: EPERM). Directory link counts are reported as
- * 1 (meaning "unknown" to {@code find}).
+ * {@code mv} copies), special files in the mount root (EPERM).
+ *
+ * <h2>Special files</h2>
+ *
+ * FIFOs, sockets and device nodes are inodes of their own kinds ({@link #mknod}); the kernel opens
+ * them itself (a pipe, a socket, the driver), so no read or write of theirs reaches Lattice.
  */
 public final class LatticeFileSystem implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LatticeFileSystem.class);
@@ -70,6 +75,9 @@ public final class LatticeFileSystem implements AutoCloseable {
 
   /** open(2)'s O_EXCL: {@link #create} fails with EEXIST instead of opening an existing file. */
   public static final int O_EXCL = 0200;
+
+  /** The longest name, in bytes: longer ones are refused with ENAMETOOLONG wherever they appear. */
+  public static final int NAME_MAX = PathResolver.NAME_MAX;
 
   private final NanoClock clock;
   private final FileContents contents;
@@ -83,6 +91,7 @@ public final class LatticeFileSystem implements AutoCloseable {
   private final Namespace namespace;
   private final Xattrs xattrs;
   private final SpaceGuard space;
+  private final InodeCensus census;
 
   /**
    * A filesystem over {@code config}. Empties the staging directory (leftovers of a crash never
@@ -96,10 +105,11 @@ public final class LatticeFileSystem implements AutoCloseable {
     this.open = new OpenFiles(contents, inodes, clock);
     this.paths = new PathResolver(root, inodes, open, conflicts);
     this.attributes = new Attributes(root, inodes, open);
-    this.updates = new InodeUpdates(root, paths, open, clock);
+    this.updates = new InodeUpdates(root, paths, open, inodes.links(), clock);
     this.namespace = new Namespace(root, paths, inodes, open, conflicts, updates, clock);
     this.xattrs = new Xattrs(paths, updates, clock);
     this.space = new SpaceGuard(config.space(), clock);
+    this.census = new InodeCensus(root);
   }
 
   // ---------------------------------------------------------------- attributes and lookup
@@ -176,6 +186,15 @@ public final class LatticeFileSystem implements AutoCloseable {
     namespace.rmdir(path);
   }
 
+  /**
+   * Creates a special file ({@link Inode.Kind#isSpecial()}: a FIFO, a socket, a character or block
+   * device numbered {@code rdev}) with permission bits {@code mode}. EEXIST if the name is taken.
+   */
+  public void mknod(String path, Inode.Kind kind, int mode, long rdev, Caller caller)
+      throws IOException {
+    namespace.mknod(path, kind, mode & 07777, rdev, caller);
+  }
+
   // ---------------------------------------------------------------- files
 
   /**
@@ -206,6 +225,9 @@ public final class LatticeFileSystem implements AutoCloseable {
     Resolved n = paths.resolve(path);
     if (n.ctx() == null || n.inode().kind() == Inode.Kind.DIRECTORY) {
       throw new FsException(Errno.EISDIR, path);
+    }
+    if (n.inode().kind() != Inode.Kind.FILE) {
+      throw new FsException(Errno.EINVAL, path + " is not a regular file");
     }
     boolean write = (flags & O_ACCMODE) != 0;
     if (n.conflict() != null) {
@@ -325,13 +347,21 @@ public final class LatticeFileSystem implements AutoCloseable {
     updates.chown(path, uid, gid);
   }
 
-  /** Sets access and modification times in nanoseconds; {@code null} leaves one unchanged. */
-  public void utimens(String path, Long atimeNanos, Long mtimeNanos) throws IOException {
-    updates.utimens(path, atimeNanos, mtimeNanos);
+  /**
+   * Sets the access and modification times, each kept, set to this filesystem's clock or to a given
+   * time ({@code utimensat(2)}'s {@code UTIME_OMIT}, {@code UTIME_NOW}, or a time).
+   */
+  public void utimens(String path, TimeChange atime, TimeChange mtime) throws IOException {
+    updates.utimens(path, atime, mtime);
   }
 
+  /**
+   * Capacity as {@code df} shows it: used is what Lattice holds (its blobs), of the quota or else
+   * of the disk; the inodes in use are those of the stores (counted in the background, see {@link
+   * InodeCensus}).
+   */
   public FsStats statfs() throws IOException {
-    return space.statfs();
+    return space.statfs(census.count());
   }
 
   // ---------------------------------------------------------------- xattrs
@@ -426,6 +456,7 @@ public final class LatticeFileSystem implements AutoCloseable {
   @Override
   public void close() {
     flushAll();
+    census.close();
     contents.close();
     root.close();
     open.closeAll();
