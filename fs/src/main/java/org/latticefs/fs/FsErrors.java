@@ -5,12 +5,14 @@ import org.latticefs.cas.BlobNotFoundException;
 import org.latticefs.cas.CorruptBlobException;
 import org.latticefs.cas.NoSpaceLeftException;
 import org.latticefs.cas.chunk.MalformedManifestException;
+import org.latticefs.kv.KeyBytes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Maps the failure of a filesystem operation to the errno its caller sees, logging what is not an
- * expected answer. Every FUSE binding's error boundary uses it, so all answer alike.
+ * expected answer (names in paths and messages shown with {@link KeyBytes#display}: escapes as
+ * {@code \xNN}, never mangled). Every FUSE binding's error boundary uses it, so all answer alike.
  *
  * <ul>
  *   <li>{@link FsException}: its errno (logged at debug, or as an error when it is {@code EIO});
@@ -32,7 +34,7 @@ public final class FsErrors {
    */
   public static Errno errno(String op, String path, Throwable e) {
     try {
-      return classify(op, path, e);
+      return classify(op, path == null ? null : KeyBytes.display(path), e);
     } catch (Throwable logFailure) {
       return Errno.EIO;
     }
@@ -41,20 +43,20 @@ public final class FsErrors {
   private static Errno classify(String op, String path, Throwable e) {
     if (e instanceof FsException f) {
       if (f.errno() == Errno.EIO) {
-        LOG.error("{} {}: {}", op, path, f.getMessage(), f);
-      } else {
-        LOG.debug("{} {}: {}", op, path, f.getMessage());
+        LOG.error("{} {}: {}", op, path, message(f), f);
+      } else if (LOG.isDebugEnabled()) {
+        LOG.debug("{} {}: {}", op, path, message(f));
       }
       return f.errno();
     }
     if (isNoSpace(e)) {
-      LOG.warn("{} {}: no space left: {}", op, path, e.getMessage());
+      LOG.warn("{} {}: no space left: {}", op, path, message(e));
       return Errno.ENOSPC;
     }
     if (e instanceof CorruptBlobException
         || e instanceof BlobNotFoundException
         || e instanceof MalformedManifestException) {
-      LOG.error("{} {}: content unavailable: {}", op, path, e.getMessage());
+      LOG.error("{} {}: content unavailable: {}", op, path, message(e));
       return Errno.EIO;
     }
     if (e instanceof IOException) {
@@ -63,6 +65,12 @@ public final class FsErrors {
     }
     LOG.error("{} {} failed unexpectedly", op, path, e);
     return Errno.EIO;
+  }
+
+  /** A failure's message with the names in it shown as {@link KeyBytes#display} shows them. */
+  private static String message(Throwable e) {
+    String m = e.getMessage();
+    return m == null ? null : KeyBytes.display(m);
   }
 
   /** Whether {@code e} or a cause of it says the disk or the quota is full. */
