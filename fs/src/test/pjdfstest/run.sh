@@ -110,7 +110,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "== building pjdfstest from $source_dir"
+echo "== building Lattice (./lattice-fs builds its jar if the sources are newer) and pjdfstest"
+"$repo/lattice-fs" --version >"$work/lattice-build.log" 2>&1 ||
+  { tail -20 "$work/lattice-build.log" >&2; die "building Lattice failed"; }
+# The jar stays as it is for the whole run, whatever is edited meanwhile.
+export LATTICE_NO_BUILD=1
+echo "   pjdfstest from $source_dir"
 cp -r "$source_dir" "$work/pjdfstest"
 (cd "$work/pjdfstest" && autoreconf -ifs && ./configure && make pjdfstest) \
   >"$work/build.log" 2>&1 || { tail -20 "$work/build.log" >&2; die "building pjdfstest failed"; }

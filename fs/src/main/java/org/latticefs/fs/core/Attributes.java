@@ -12,7 +12,8 @@ import org.latticefs.fs.inode.Inode;
  *
  * <p>A directory's link count is 2 plus its subdirectories ({@link DirLinks}; the mount root's: 2
  * plus the stores) and its size one block ({@value #DIRECTORY_SIZE} bytes, as ext4 shows an empty
- * one), so tools that skip empty-looking directories do not.
+ * one), so tools that skip empty-looking directories do not. The atime is the later of the inode's
+ * and this node's record of reads ({@link AccessTimes}).
  */
 final class Attributes {
   /** Mixed into a conflict copy's inode number, so it differs from the winner's. */
@@ -24,11 +25,13 @@ final class Attributes {
   private final StoreRoot root;
   private final Inodes inodes;
   private final OpenFiles open;
+  private final AccessTimes atimes;
 
-  Attributes(StoreRoot root, Inodes inodes, OpenFiles open) {
+  Attributes(StoreRoot root, Inodes inodes, OpenFiles open, AccessTimes atimes) {
     this.root = root;
     this.inodes = inodes;
     this.open = open;
+    this.atimes = atimes;
   }
 
   Attr of(Resolved n) throws IOException {
@@ -78,15 +81,16 @@ final class Attributes {
 
   private Attr of(StoreContext ctx, long id, Inode meta, long size, Long mtimeNanos) {
     long mtime = mtimeNanos != null ? mtimeNanos : meta.mtimeNanos();
+    long ino = ctx.ino(id);
     return new Attr(
-        ctx.ino(id),
+        ino,
         meta.kind(),
         meta.mode(),
         meta.uid(),
         meta.gid(),
         meta.nlink(),
         size(meta, size),
-        meta.atimeNanos(),
+        atimes.atime(ino, meta.atimeNanos()),
         mtime,
         mtimeNanos != null ? Math.max(meta.ctimeNanos(), mtime) : meta.ctimeNanos(),
         meta.rdev());

@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.latticefs.cas.chunk.Chunk;
 import org.latticefs.fs.Attr;
 import org.latticefs.fs.Caller;
@@ -79,6 +82,8 @@ public final class LatticeFileSystem implements AutoCloseable {
   /** The longest name, in bytes: longer ones are refused with ENAMETOOLONG wherever they appear. */
   public static final int NAME_MAX = PathResolver.NAME_MAX;
 
+  private static final long ATIME_SAVE_SECONDS = 60;
+
   private final NanoClock clock;
   private final FileContents contents;
   private final StoreRoot root;
@@ -92,6 +97,8 @@ public final class LatticeFileSystem implements AutoCloseable {
   private final Xattrs xattrs;
   private final SpaceGuard space;
   private final InodeCensus census;
+  private final AccessTimes atimes;
+  private final ScheduledExecutorService saver;
 
   /**
    * A filesystem over {@code config}. Empties the staging directory (leftovers of a crash never
@@ -104,12 +111,36 @@ public final class LatticeFileSystem implements AutoCloseable {
     this.root = new StoreRoot(config.stores(), inodes, clock);
     this.open = new OpenFiles(contents, inodes, clock);
     this.paths = new PathResolver(root, inodes, open, conflicts);
-    this.attributes = new Attributes(root, inodes, open);
+    this.atimes = new AccessTimes(config.atimeFile(), AccessTimes.DEFAULT_CAPACITY);
+    this.attributes = new Attributes(root, inodes, open, atimes);
     this.updates = new InodeUpdates(root, paths, open, inodes.links(), clock);
     this.namespace = new Namespace(root, paths, inodes, open, conflicts, updates, clock);
     this.xattrs = new Xattrs(paths, updates, clock);
     this.space = new SpaceGuard(config.space(), clock);
     this.census = new InodeCensus(root);
+    this.saver = config.atimeFile() == null ? null : startSaver(atimes);
+  }
+
+  /** Saves the access times every {@value #ATIME_SAVE_SECONDS} s, on a thread of its own. */
+  private static ScheduledExecutorService startSaver(AccessTimes atimes) {
+    ScheduledExecutorService s =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "lattice-atime-saver");
+              t.setDaemon(true);
+              return t;
+            });
+    s.scheduleWithFixedDelay(
+        () -> saveQuietly(atimes), ATIME_SAVE_SECONDS, ATIME_SAVE_SECONDS, TimeUnit.SECONDS);
+    return s;
+  }
+
+  private static void saveQuietly(AccessTimes atimes) {
+    try {
+      atimes.save();
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("could not save the access times", e);
+    }
   }
 
   // ---------------------------------------------------------------- attributes and lookup
@@ -133,11 +164,19 @@ public final class LatticeFileSystem implements AutoCloseable {
 
   // ---------------------------------------------------------------- directories
 
-  /** Opens a directory for {@link #readdir}; the caller releases it with {@link #releasedir}. */
+  /**
+   * Opens a directory for {@link #readdir}; the caller releases it with {@link #releasedir}. Moves
+   * the directory's atime as a read does ({@link AccessTimes}).
+   */
   public long opendir(String path) throws IOException {
     Resolved n = paths.resolve(path);
     if (n.ctx() != null && (n.inode() == null || n.inode().kind() != Inode.Kind.DIRECTORY)) {
       throw new FsException(Errno.ENOTDIR, path);
+    }
+    if (n.ctx() != null && n.conflict() == null) {
+      Inode d = n.inode();
+      atimes.read(
+          n.ctx().ino(n.id()), d.atimeNanos(), d.mtimeNanos(), d.ctimeNanos(), clock.nowNanos());
     }
     return handles.openDir(new DirListing(root, conflicts, n.ctx(), n.id()));
   }
@@ -243,12 +282,25 @@ public final class LatticeFileSystem implements AutoCloseable {
     return handles.open(of, write);
   }
 
-  /** Reads up to {@code dst.remaining()} bytes at {@code pos}; returns the count (0 at the end). */
+  /**
+   * Reads up to {@code dst.remaining()} bytes at {@code pos}; returns the count (0 at the end).
+   * Moves the file's atime as {@code relatime} says, on this node only ({@link AccessTimes}).
+   */
   public int read(long fh, long pos, ByteBuffer dst) throws IOException {
     if (pos < 0) {
       throw new FsException(Errno.EINVAL, "negative offset");
     }
-    return handles.file(fh).file().read(pos, dst);
+    OpenFile of = handles.file(fh).file();
+    int n = of.read(pos, dst);
+    OpenFile.Live live = of.live();
+    Inode meta = live.meta();
+    atimes.read(
+        of.store.ino(of.id),
+        meta.atimeNanos(),
+        live.mtimeNanos(),
+        meta.ctimeNanos(),
+        clock.nowNanos());
+    return n;
   }
 
   /** Writes all of {@code src} at {@code pos}; returns the count. ENOSPC if it does not fit. */
@@ -457,6 +509,10 @@ public final class LatticeFileSystem implements AutoCloseable {
   public void close() {
     flushAll();
     census.close();
+    if (saver != null) {
+      saver.shutdownNow();
+    }
+    saveQuietly(atimes);
     contents.close();
     root.close();
     open.closeAll();
