@@ -14,6 +14,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.latticefs.fs.Attr;
 import org.latticefs.fs.Errno;
+import org.latticefs.fs.FsStats;
+import org.latticefs.fs.SpaceProvider;
 import org.latticefs.fs.TimeChange;
 import org.latticefs.fs.inode.Inode;
 import org.latticefs.fs.inode.Keys;
@@ -280,6 +282,20 @@ class PosixMetadataTest extends DirectFsTest {
     long ino = fs.getattr("/docs/old").ino();
     assertTrue(ino > 1);
     assertEquals(ino, fs.getattr("/docs/old").ino());
+  }
+
+  @Test
+  void dfShowsWhatLatticeHoldsAndTheInodesOfTheStores() throws IOException {
+    // A 1 GiB quota of which Lattice holds 100 MiB, and the disk leaves room for 500 MiB more.
+    reopen(c -> c.withSpace(() -> new SpaceProvider.Space(1L << 30, 100L << 20, 500L << 20)));
+    f.put("/docs/a", new byte[] {1});
+    fs.mkdir("/docs/d", 0755, ME);
+    FsStats s = fs.statfs();
+    assertEquals(4096, s.blockSize());
+    assertEquals((1L << 30) / 4096, s.totalBlocks());
+    assertEquals(((1L << 30) - (100L << 20)) / 4096, s.freeBlocks(), "df's Used is 100 MiB");
+    assertEquals((500L << 20) / 4096, s.availableBlocks());
+    assertEquals(3, s.files() - s.freeFiles(), "in use: the store's root, a and d");
   }
 
   @Test
