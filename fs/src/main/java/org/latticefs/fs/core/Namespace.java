@@ -91,14 +91,10 @@ final class Namespace {
     if (!kind.isSpecial()) {
       throw new FsException(Errno.EINVAL, "mknod makes special files, not " + kind);
     }
-    String[] parts = PathResolver.split(path);
-    if (parts.length < 2) {
-      throw new FsException(Errno.EPERM, "special files live inside a store");
-    }
-    add(
-        parts,
+    addInStore(
         path,
-        0,
+        Errno.EPERM,
+        "special files",
         (now, parent) ->
             Inode.create(kind, mode, caller.uid(), gid(parent, caller), now, null, rdev));
   }
@@ -278,14 +274,10 @@ final class Namespace {
     if (target.isEmpty()) {
       throw new FsException(Errno.ENOENT, "empty symlink target");
     }
-    String[] parts = PathResolver.split(linkPath);
-    if (parts.length < 2) {
-      throw new FsException(Errno.EACCES, "symlinks live inside a store");
-    }
-    add(
-        parts,
+    addInStore(
         linkPath,
-        0,
+        Errno.EACCES,
+        "symlinks",
         (now, parent) ->
             Inode.create(Inode.Kind.SYMLINK, 0777, caller.uid(), gid(parent, caller), now, target));
   }
@@ -350,6 +342,18 @@ final class Namespace {
     } finally {
       ctx.namespace.unlock();
     }
+  }
+
+  /**
+   * Adds what {@code make} returns under {@code path}, which must be inside a store ({@code
+   * atRoot}, saying that {@code what} live inside a store, otherwise).
+   */
+  private void addInStore(String path, Errno atRoot, String what, Maker make) throws IOException {
+    String[] parts = PathResolver.split(path);
+    if (parts.length < 2) {
+      throw new FsException(atRoot, what + " live inside a store");
+    }
+    add(parts, path, 0, make);
   }
 
   /**
@@ -441,17 +445,14 @@ final class Namespace {
 
   /**
    * A fresh inode id for {@code ctx}: random, below 2^63 (so the inode number the kernel sees, see
-   * {@link StoreContext#ino}, is unique within the store), neither 0 nor the root, and not in use,
-   * also not by an inode from an older build whose id differs only in the top bit (its inode number
-   * would be the same).
+   * {@link StoreContext#ino}, is unique within the store), neither 0 nor the root, and not the id
+   * that an inode from an older build (any 64 bits) differs from only in the top bit: the two would
+   * share an inode number. (Two random 63-bit ids meeting is left to chance, as before.)
    */
   private long newId(StoreContext ctx) throws IOException {
     while (true) {
       long id = random.nextLong() & Long.MAX_VALUE;
-      if (id != 0
-          && id != Keys.ROOT
-          && ctx.store.get(Keys.inode(id)).isEmpty()
-          && ctx.store.get(Keys.inode(id | Long.MIN_VALUE)).isEmpty()) {
+      if (id != 0 && id != Keys.ROOT && ctx.store.get(Keys.inode(id | Long.MIN_VALUE)).isEmpty()) {
         return id;
       }
     }

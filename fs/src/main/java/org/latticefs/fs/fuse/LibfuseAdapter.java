@@ -1,5 +1,6 @@
 package org.latticefs.fs.fuse;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,31 +78,24 @@ public final class LibfuseAdapter implements RawFileSystem {
   @Override
   public int getattr(byte[] path, Stat stat) {
     String p = path(path);
-    try {
-      fill(stat, fs.getattr(p));
-      return 0;
-    } catch (Throwable e) {
-      return fail("getattr", p, e);
-    }
+    return call("getattr", p, () -> fill(stat, fs.getattr(p)));
   }
 
   @Override
   public int fgetattr(byte[] path, Stat stat, long fh) {
     String p = path(path);
+    return call("fgetattr", p, () -> fill(stat, attributesOf(fh, p)));
+  }
+
+  /** The attributes through handle {@code fh} (or {@code path} if the handle is not a file's). */
+  private Attr attributesOf(long fh, String path) throws IOException {
     try {
-      Attr a;
-      try {
-        a = fh != 0 ? fs.getattr(fh) : fs.getattr(p);
-      } catch (FsException e) {
-        if (e.errno() != Errno.EBADF || p == null) {
-          throw e;
-        }
-        a = fs.getattr(p);
+      return fh != 0 ? fs.getattr(fh) : fs.getattr(path);
+    } catch (FsException e) {
+      if (e.errno() != Errno.EBADF || path == null) {
+        throw e;
       }
-      fill(stat, a);
-      return 0;
-    } catch (Throwable e) {
-      return fail("fgetattr", p, e);
+      return fs.getattr(path);
     }
   }
 
@@ -109,365 +103,254 @@ public final class LibfuseAdapter implements RawFileSystem {
   @Override
   public int access(byte[] path, int mask) {
     String p = path(path);
-    try {
-      fs.getattr(p);
-      return 0;
-    } catch (Throwable e) {
-      return fail("access", p, e);
-    }
+    return call("access", p, () -> fs.getattr(p));
   }
 
   @Override
   public int readlink(byte[] path, ReplyBuffer target) {
     String p = path(path);
-    try {
-      return target.replyLink(KeyBytes.encode(fs.readlink(p)));
-    } catch (Throwable e) {
-      return fail("readlink", p, e);
-    }
+    return answer("readlink", p, () -> target.replyLink(KeyBytes.encode(fs.readlink(p))));
   }
 
   @Override
   public int mknod(byte[] path, int mode, long rdev) {
     String p = path(path);
-    try {
-      int type = mode & Stat.S_IFMT;
-      if (type == Stat.S_IFREG || type == 0) {
-        fs.release(fs.create(p, mode & 07777, LatticeFileSystem.O_EXCL, caller()));
-        return 0;
-      }
-      Inode.Kind kind =
-          switch (type) {
-            case Stat.S_IFIFO -> Inode.Kind.FIFO;
-            case Stat.S_IFCHR -> Inode.Kind.CHAR_DEVICE;
-            case Stat.S_IFBLK -> Inode.Kind.BLOCK_DEVICE;
-            case Stat.S_IFSOCK -> Inode.Kind.SOCKET;
-            default ->
-                throw new FsException(
-                    Errno.EINVAL, "mknod of type 0" + Integer.toOctalString(type));
-          };
-      fs.mknod(p, kind, mode & 07777, kind.isDevice() ? rdev : 0, caller());
-      return 0;
-    } catch (Throwable e) {
-      return fail("mknod", p, e);
+    return call("mknod", p, () -> makeNode(p, mode, rdev));
+  }
+
+  /** A regular file (created and released) or a special file of the type in {@code mode}. */
+  private void makeNode(String path, int mode, long rdev) throws IOException {
+    int type = mode & Stat.S_IFMT;
+    if (type == Stat.S_IFREG || type == 0) {
+      fs.release(fs.create(path, mode & 07777, LatticeFileSystem.O_EXCL, caller()));
+      return;
     }
+    Inode.Kind kind =
+        switch (type) {
+          case Stat.S_IFIFO -> Inode.Kind.FIFO;
+          case Stat.S_IFCHR -> Inode.Kind.CHAR_DEVICE;
+          case Stat.S_IFBLK -> Inode.Kind.BLOCK_DEVICE;
+          case Stat.S_IFSOCK -> Inode.Kind.SOCKET;
+          default ->
+              throw new FsException(Errno.EINVAL, "mknod of type 0" + Integer.toOctalString(type));
+        };
+    fs.mknod(path, kind, mode & 07777, kind.isDevice() ? rdev : 0, caller());
   }
 
   @Override
   public int mkdir(byte[] path, int mode) {
     String p = path(path);
-    try {
-      fs.mkdir(p, mode & 07777, caller());
-      return 0;
-    } catch (Throwable e) {
-      return fail("mkdir", p, e);
-    }
+    return call("mkdir", p, () -> fs.mkdir(p, mode & 07777, caller()));
   }
 
   @Override
   public int unlink(byte[] path) {
     String p = path(path);
-    try {
-      fs.unlink(p);
-      return 0;
-    } catch (Throwable e) {
-      return fail("unlink", p, e);
-    }
+    return call("unlink", p, () -> fs.unlink(p));
   }
 
   @Override
   public int rmdir(byte[] path) {
     String p = path(path);
-    try {
-      fs.rmdir(p);
-      return 0;
-    } catch (Throwable e) {
-      return fail("rmdir", p, e);
-    }
+    return call("rmdir", p, () -> fs.rmdir(p));
   }
 
   @Override
   public int symlink(byte[] target, byte[] linkPath) {
     String p = path(linkPath);
-    try {
-      fs.symlink(KeyBytes.decode(target), p, caller());
-      return 0;
-    } catch (Throwable e) {
-      return fail("symlink", p, e);
-    }
+    return call("symlink", p, () -> fs.symlink(KeyBytes.decode(target), p, caller()));
   }
 
   @Override
   public int rename(byte[] from, byte[] to) {
     String a = path(from);
     String b = path(to);
-    try {
-      fs.rename(a, b);
-      return 0;
-    } catch (Throwable e) {
-      return fail("rename", a + " -> " + b, e);
-    }
+    return call("rename", a + " -> " + b, () -> fs.rename(a, b));
   }
 
   @Override
   public int link(byte[] existing, byte[] newPath) {
     String a = path(existing);
     String b = path(newPath);
-    try {
-      fs.link(a, b);
-      return 0;
-    } catch (Throwable e) {
-      return fail("link", a + " -> " + b, e);
-    }
+    return call("link", a + " -> " + b, () -> fs.link(a, b));
   }
 
   @Override
   public int chmod(byte[] path, int mode) {
     String p = path(path);
-    try {
-      fs.chmod(p, mode & 07777);
-      return 0;
-    } catch (Throwable e) {
-      return fail("chmod", p, e);
-    }
+    return call("chmod", p, () -> fs.chmod(p, mode & 07777));
   }
 
   @Override
   public int chown(byte[] path, int uid, int gid) {
     String p = path(path);
-    try {
-      fs.chown(p, uid, gid);
-      return 0;
-    } catch (Throwable e) {
-      return fail("chown", p, e);
-    }
+    return call("chown", p, () -> fs.chown(p, uid, gid));
   }
 
   @Override
   public int truncate(byte[] path, long size) {
     String p = path(path);
-    try {
-      fs.truncate(p, size);
-      return 0;
-    } catch (Throwable e) {
-      return fail("truncate", p, e);
-    }
+    return call("truncate", p, () -> fs.truncate(p, size));
   }
 
   @Override
   public int ftruncate(byte[] path, long size, long fh) {
     String p = path(path);
-    try {
-      fs.ftruncate(fh, size);
-      return 0;
-    } catch (Throwable e) {
-      return fail("ftruncate", p, e);
-    }
+    return call("ftruncate", p, () -> fs.ftruncate(fh, size));
   }
 
   @Override
   public int utimens(byte[] path, TimeSpec atime, TimeSpec mtime) {
     String p = path(path);
-    try {
-      fs.utimens(p, change(atime), change(mtime));
-      return 0;
-    } catch (Throwable e) {
-      return fail("utimens", p, e);
-    }
+    return call("utimens", p, () -> fs.utimens(p, change(atime), change(mtime)));
   }
 
   @Override
   public int open(byte[] path, FileInfo fi) {
     String p = path(path);
-    try {
-      fi.setFh(fs.open(p, fi.flags()));
-      return 0;
-    } catch (Throwable e) {
-      return fail("open", p, e);
-    }
+    return call("open", p, () -> fi.setFh(fs.open(p, fi.flags())));
   }
 
   @Override
   public int create(byte[] path, int mode, FileInfo fi) {
     String p = path(path);
-    try {
-      fi.setFh(fs.create(p, mode & 07777, fi.flags(), caller()));
-      return 0;
-    } catch (Throwable e) {
-      return fail("create", p, e);
-    }
+    return call("create", p, () -> fi.setFh(fs.create(p, mode & 07777, fi.flags(), caller())));
   }
 
   @Override
   public int read(byte[] path, ByteBuffer dst, long offset, long fh) {
-    try {
-      int total = 0;
-      while (dst.hasRemaining()) {
-        int n = fs.read(fh, offset + total, dst);
-        if (n <= 0) {
-          break;
-        }
-        total += n;
+    return answer("read", path, () -> readFully(fh, offset, dst));
+  }
+
+  /** Fills {@code dst} from {@code offset} up to the end of the file; returns the count. */
+  private int readFully(long fh, long offset, ByteBuffer dst) throws IOException {
+    int total = 0;
+    while (dst.hasRemaining()) {
+      int n = fs.read(fh, offset + total, dst);
+      if (n <= 0) {
+        break;
       }
-      return total;
-    } catch (Throwable e) {
-      return fail("read", path(path), e);
+      total += n;
     }
+    return total;
   }
 
   @Override
   public int write(byte[] path, ByteBuffer src, long offset, long fh) {
-    try {
-      return fs.write(fh, offset, src);
-    } catch (Throwable e) {
-      return fail("write", path(path), e);
-    }
+    return answer("write", path, () -> fs.write(fh, offset, src));
   }
 
   @Override
   public int statfs(byte[] path, StatVfs stat) {
-    try {
-      FsStats s = fs.statfs();
-      stat.setBlockSize(s.blockSize())
-          .setBlocks(s.totalBlocks(), s.freeBlocks(), s.availableBlocks())
-          .setFiles(s.files(), s.freeFiles(), s.freeFiles())
-          .setNameMax(LatticeFileSystem.NAME_MAX);
-      return 0;
-    } catch (Throwable e) {
-      return fail("statfs", path(path), e);
-    }
+    return call(
+        "statfs",
+        path,
+        () -> {
+          FsStats s = fs.statfs();
+          stat.setBlockSize(s.blockSize())
+              .setBlocks(s.totalBlocks(), s.freeBlocks(), s.availableBlocks())
+              .setFiles(s.files(), s.freeFiles(), s.freeFiles())
+              .setNameMax(LatticeFileSystem.NAME_MAX);
+        });
   }
 
   @Override
   public int flush(byte[] path, FileInfo fi) {
-    try {
-      fs.flush(fi.fh());
-      return 0;
-    } catch (Throwable e) {
-      return fail("flush", path(path), e);
-    }
+    return call("flush", path, () -> fs.flush(fi.fh()));
   }
 
   @Override
   public int release(byte[] path, FileInfo fi) {
-    try {
-      fs.release(fi.fh());
-      return 0;
-    } catch (Throwable e) {
-      return fail("release", path(path), e);
-    }
+    return call("release", path, () -> fs.release(fi.fh()));
   }
 
   @Override
   public int fsync(byte[] path, boolean dataOnly, long fh) {
-    try {
-      fs.fsync(fh);
-      return 0;
-    } catch (Throwable e) {
-      return fail("fsync", path(path), e);
-    }
+    return call("fsync", path, () -> fs.fsync(fh));
   }
 
   @Override
   public int setxattr(byte[] path, byte[] name, ByteBuffer value, int flags) {
     String p = path(path);
-    try {
-      if (value.remaining() > Inode.MAX_XATTR_VALUE) {
-        return -Errno.E2BIG.code();
-      }
-      byte[] v = new byte[value.remaining()];
-      value.get(v);
-      fs.setxattr(p, KeyBytes.decode(name), v, flags);
-      return 0;
-    } catch (Throwable e) {
-      return fail("setxattr", p, e);
-    }
+    return call(
+        "setxattr",
+        p,
+        () -> {
+          if (value.remaining() > Inode.MAX_XATTR_VALUE) {
+            throw new FsException(Errno.E2BIG, "an xattr value is at most 64 KiB");
+          }
+          byte[] v = new byte[value.remaining()];
+          value.get(v);
+          fs.setxattr(p, KeyBytes.decode(name), v, flags);
+        });
   }
 
   @Override
   public int getxattr(byte[] path, byte[] name, ReplyBuffer value) {
     String p = path(path);
-    try {
-      return value.replyValue(fs.getxattr(p, KeyBytes.decode(name)));
-    } catch (Throwable e) {
-      return fail("getxattr", p, e);
-    }
+    return answer("getxattr", p, () -> value.replyValue(fs.getxattr(p, KeyBytes.decode(name))));
   }
 
   @Override
   public int listxattr(byte[] path, ReplyBuffer list) {
     String p = path(path);
-    try {
-      List<byte[]> names = new ArrayList<>();
-      for (String n : fs.listxattr(p)) {
-        names.add(KeyBytes.encode(n));
-      }
-      return list.replyNames(names);
-    } catch (Throwable e) {
-      return fail("listxattr", p, e);
-    }
+    return answer(
+        "listxattr",
+        p,
+        () -> {
+          List<byte[]> names = new ArrayList<>();
+          for (String n : fs.listxattr(p)) {
+            names.add(KeyBytes.encode(n));
+          }
+          return list.replyNames(names);
+        });
   }
 
   @Override
   public int removexattr(byte[] path, byte[] name) {
     String p = path(path);
-    try {
-      fs.removexattr(p, KeyBytes.decode(name));
-      return 0;
-    } catch (Throwable e) {
-      return fail("removexattr", p, e);
-    }
+    return call("removexattr", p, () -> fs.removexattr(p, KeyBytes.decode(name)));
   }
 
   @Override
   public int opendir(byte[] path, FileInfo fi) {
     String p = path(path);
-    try {
-      fi.setFh(fs.opendir(p));
-      return 0;
-    } catch (Throwable e) {
-      return fail("opendir", p, e);
-    }
+    return call("opendir", p, () -> fi.setFh(fs.opendir(p)));
   }
 
   /** Paged: each entry's offset continues after it, so memory stays flat in the listing's size. */
   @Override
   public int readdir(byte[] path, DirFiller filler, long offset, long fh) {
-    try {
-      long off = offset;
-      while (true) {
-        List<DirEntry> page = fs.readdir(fh, off, READDIR_PAGE);
-        if (page.isEmpty()) {
+    return answer("readdir", path, () -> list(fh, offset, filler));
+  }
+
+  /** Adds entries of directory handle {@code fh} from {@code offset} until the reply is full. */
+  private int list(long fh, long offset, DirFiller filler) throws IOException {
+    long off = offset;
+    while (true) {
+      List<DirEntry> page = fs.readdir(fh, off, READDIR_PAGE);
+      if (page.isEmpty()) {
+        return 0;
+      }
+      for (DirEntry e : page) {
+        if (!filler.add(KeyBytes.encode(e.name()), e.nextOffset())) {
           return 0;
         }
-        for (DirEntry e : page) {
-          if (!filler.add(KeyBytes.encode(e.name()), e.nextOffset())) {
-            return 0;
-          }
-          off = e.nextOffset();
-        }
+        off = e.nextOffset();
       }
-    } catch (Throwable e) {
-      return fail("readdir", path(path), e);
     }
   }
 
   @Override
   public int releasedir(byte[] path, FileInfo fi) {
-    fs.releasedir(fi.fh());
-    return 0;
+    return call("releasedir", path, () -> fs.releasedir(fi.fh()));
   }
 
   /** Syncs the directory's store (every open store when the directory has no path any more). */
   @Override
   public int fsyncdir(byte[] path, boolean dataOnly, long fh) {
     String p = path(path);
-    try {
-      fs.fsyncdir(p == null ? "/" : p);
-      return 0;
-    } catch (Throwable e) {
-      return fail("fsyncdir", p, e);
-    }
+    return call("fsyncdir", p, () -> fs.fsyncdir(p == null ? "/" : p));
   }
 
   /** The caller of the request being served (root outside a request: tests calling directly). */
@@ -522,6 +405,54 @@ public final class LibfuseAdapter implements RawFileSystem {
       case BLOCK_DEVICE -> Stat.S_IFBLK;
       case SOCKET -> Stat.S_IFSOCK;
     };
+  }
+
+  /** A callback's work, answering a count or 0 (or {@code -errno} itself). */
+  private interface Answer {
+    int get() throws Exception;
+  }
+
+  /** A callback's work that answers 0 when it returns. */
+  private interface Action {
+    void run() throws Exception;
+
+    /** This work as an {@link Answer} of 0. */
+    default Answer answeringZero() {
+      return () -> {
+        run();
+        return 0;
+      };
+    }
+  }
+
+  /** What {@code work} answers, or the errno of what it throws; never throws. */
+  private static int answer(String op, String path, Answer work) {
+    try {
+      return work.get();
+    } catch (Throwable e) {
+      return fail(op, path, e);
+    }
+  }
+
+  /** 0 once {@code work} returns, or the errno of what it throws; never throws. */
+  private static int call(String op, String path, Action work) {
+    return answer(op, path, work.answeringZero());
+  }
+
+  /**
+   * {@link #answer} for an operation on an open file, whose path (bytes or null) is only logged.
+   */
+  private static int answer(String op, byte[] path, Answer work) {
+    try {
+      return work.get();
+    } catch (Throwable e) {
+      return fail(op, path(path), e);
+    }
+  }
+
+  /** {@link #call} for an operation on an open file, whose path (bytes or null) is only logged. */
+  private static int call(String op, byte[] path, Action work) {
+    return answer(op, path, work.answeringZero());
   }
 
   /** Maps a failure to a negative errno (see {@link FsErrors}); never throws. */

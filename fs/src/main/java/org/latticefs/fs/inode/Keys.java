@@ -8,8 +8,8 @@ import java.util.HexFormat;
  * <ul>
  *   <li>{@code /inodes/{id}}: the {@link Inode} value; ids are 16 lower-case hex digits (this build
  *       draws them below 2^63).
- *   <li>{@code /dirents/{parent id}/{name}}: the child's id as 16 hex digits (ASCII). The name is
- *       a byte string as {@link org.latticefs.kv.KeyBytes} holds it ({@code
+ *   <li>{@code /dirents/{parent id}/{name}}: the child's id as 16 hex digits (ASCII). The name is a
+ *       byte string as {@link org.latticefs.kv.KeyBytes} holds it ({@code
  *       KeyBytes.decode(nameBytes)}), at most 255 bytes.
  * </ul>
  *
