@@ -34,7 +34,7 @@ public final class FsErrors {
    */
   public static Errno errno(String op, String path, Throwable e) {
     try {
-      return classify(op, path == null ? null : KeyBytes.display(path), e);
+      return classify(op, path, e);
     } catch (Throwable logFailure) {
       return Errno.EIO;
     }
@@ -43,28 +43,33 @@ public final class FsErrors {
   private static Errno classify(String op, String path, Throwable e) {
     if (e instanceof FsException f) {
       if (f.errno() == Errno.EIO) {
-        LOG.error("{} {}: {}", op, path, message(f), f);
+        LOG.error("{} {}: {}", op, shown(path), message(f), f);
       } else if (LOG.isDebugEnabled()) {
-        LOG.debug("{} {}: {}", op, path, message(f));
+        LOG.debug("{} {}: {}", op, shown(path), message(f));
       }
       return f.errno();
     }
     if (isNoSpace(e)) {
-      LOG.warn("{} {}: no space left: {}", op, path, message(e));
+      LOG.warn("{} {}: no space left: {}", op, shown(path), message(e));
       return Errno.ENOSPC;
     }
     if (e instanceof CorruptBlobException
         || e instanceof BlobNotFoundException
         || e instanceof MalformedManifestException) {
-      LOG.error("{} {}: content unavailable: {}", op, path, message(e));
+      LOG.error("{} {}: content unavailable: {}", op, shown(path), message(e));
       return Errno.EIO;
     }
     if (e instanceof IOException) {
-      LOG.error("{} {} failed", op, path, e);
+      LOG.error("{} {} failed", op, shown(path), e);
       return Errno.EIO;
     }
-    LOG.error("{} {} failed unexpectedly", op, path, e);
+    LOG.error("{} {} failed unexpectedly", op, shown(path), e);
     return Errno.EIO;
+  }
+
+  /** A path as {@link KeyBytes#display} shows it (only computed when a line is logged). */
+  private static String shown(String path) {
+    return path == null ? null : KeyBytes.display(path);
   }
 
   /** A failure's message with the names in it shown as {@link KeyBytes#display} shows them. */

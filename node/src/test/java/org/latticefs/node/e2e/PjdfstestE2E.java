@@ -26,9 +26,9 @@ import org.latticefs.node.FuseAvailable;
 @Tag("slow")
 class PjdfstestE2E {
   /**
-   * Subtests that passed on 2026-12-05 (8,740 of 8,792, the two huge-truncate files skipped; the
-   * 52 failures are libfuse2's hard-link attribute caching, see the README): raise it when
-   * conformance improves, never lower it.
+   * Subtests that passed on 2026-12-05 (8,740 of 8,792, the two huge-truncate files skipped; the 52
+   * failures are libfuse2's hard-link attribute caching, see the README): raise it when conformance
+   * improves, never lower it.
    */
   static final int FLOOR = 8740;
 
