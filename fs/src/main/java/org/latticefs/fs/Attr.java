@@ -5,9 +5,12 @@ import org.latticefs.fs.inode.Inode;
 /**
  * What {@code stat} shows for a path.
  *
- * @param ino the inode number shown to the kernel (unique within the mount)
- * @param kind file, directory or symlink
+ * @param ino the inode number shown to the kernel: unique within the mount, below 2^63
+ * @param kind file, directory, symlink or special file
  * @param mode permission bits only
+ * @param nlink hard links; for a directory 2 plus its subdirectories
+ * @param size bytes of a file, of a symlink's target; a block for a directory; 0 for special files
+ * @param rdev a device node's number ({@code makedev(major, minor)}), else 0
  */
 public record Attr(
     long ino,
@@ -19,4 +22,5 @@ public record Attr(
     long size,
     long atimeNanos,
     long mtimeNanos,
-    long ctimeNanos) {}
+    long ctimeNanos,
+    long rdev) {}

@@ -34,6 +34,8 @@ import org.latticefs.kv.Stores;
  *     they reach the disk once, not also as staging pages) or also through the staging file (then
  *     reads of them never wait for a checkpoint, and a failed ingest falls back to an ordinary one
  *     at commit instead of failing the file)
+ * @param atimeFile where this node keeps the access times reads move ({@code relatime}, never
+ *     replicated): loaded at start, saved every minute and at close; null keeps them in memory only
  */
 public record FsConfig(
     Stores stores,
@@ -45,7 +47,8 @@ public record FsConfig(
     InstantSource clock,
     long readaheadBytes,
     long checkpointBytes,
-    boolean streamWrites) {
+    boolean streamWrites,
+    Path atimeFile) {
 
   public static final long DEFAULT_READAHEAD_BYTES = 32L << 20;
   public static final long DEFAULT_CHECKPOINT_BYTES = 1L << 30;
@@ -86,7 +89,8 @@ public record FsConfig(
         InstantSource.system(),
         DEFAULT_READAHEAD_BYTES,
         DEFAULT_CHECKPOINT_BYTES,
-        true);
+        true,
+        null);
   }
 
   public FsConfig withSpace(SpaceProvider provider) {
@@ -109,6 +113,11 @@ public record FsConfig(
     return edit(b -> b.streamWrites = on);
   }
 
+  /** Keeps access times in {@code file} (see {@link #atimeFile()}); null: in memory only. */
+  public FsConfig withAtimeFile(Path file) {
+    return edit(b -> b.atimeFile = file);
+  }
+
   private FsConfig edit(Consumer<Builder> change) {
     Builder b = new Builder(this);
     change.accept(b);
@@ -123,6 +132,7 @@ public record FsConfig(
     long readaheadBytes;
     long checkpointBytes;
     boolean streamWrites;
+    Path atimeFile;
 
     Builder(FsConfig from) {
       this.from = from;
@@ -131,6 +141,7 @@ public record FsConfig(
       this.readaheadBytes = from.readaheadBytes;
       this.checkpointBytes = from.checkpointBytes;
       this.streamWrites = from.streamWrites;
+      this.atimeFile = from.atimeFile;
     }
 
     FsConfig build() {
@@ -144,7 +155,8 @@ public record FsConfig(
           clock,
           readaheadBytes,
           checkpointBytes,
-          streamWrites);
+          streamWrites,
+          atimeFile);
     }
   }
 }

@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -24,6 +23,7 @@ import org.latticefs.fs.core.LatticeFileSystem;
 import org.latticefs.fs.fuse.FuseMount;
 import org.latticefs.fs.fuse.Mounts;
 import org.latticefs.fs.inode.Inode;
+import org.latticefs.kv.KeyBytes;
 import org.latticefs.kv.Stores;
 import org.latticefs.node.config.DataDir;
 import org.latticefs.node.config.NodeConfig;
@@ -129,6 +129,7 @@ public final class Daemon implements NodeApi {
     FsConfig fsConfig =
         FsConfig.of(stores, fetcher, chunkCache, new FileIngester(blobs), dir.staging())
             .withReadaheadBytes(config.readaheadBytes())
+            .withAtimeFile(dir.atimes())
             .withSpace(new QuotaSpace(blobs, config.storageQuota(), config.minFreeSpace()));
     fs = new LatticeFileSystem(fsConfig);
     List<String> options = new ArrayList<>(FuseMount.DEFAULT_OPTIONS);
@@ -139,7 +140,7 @@ public final class Daemon implements NodeApi {
       options.add("-o");
       options.add(config.mountOptions().joined());
     }
-    mount = FuseMount.mount(fs, mountpoint, options, Duration.ofSeconds(20));
+    mount = FuseMount.mount(fs, mountpoint, options);
     control = ControlServer.start(dir, this);
     writeDaemonInfo();
     log.info("node {} mounted at {}", local.nodeId(), mountpoint);
@@ -346,22 +347,32 @@ public final class Daemon implements NodeApi {
         blobs.bytesStored());
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>{@code path} is an absolute path whose names are byte strings as {@link KeyBytes} holds them
+   * (so names that are not UTF-8 are found); {@code .} and {@code ..} are resolved by name, as
+   * {@code realpath -s} does. Messages show names with {@link KeyBytes#display}.
+   */
   @Override
   public FileStat stat(String path) throws IOException {
-    Path p = Path.of(path).toAbsolutePath().normalize();
-    if (!p.startsWith(mountpoint)) {
-      throw new NodeException(path + " is not inside the mount at " + mountpoint);
+    List<String> names = components(path);
+    List<String> mount = components(mountpoint.toString());
+    if (names.size() < mount.size() || !names.subList(0, mount.size()).equals(mount)) {
+      throw new NodeException(KeyBytes.display(path) + " is not inside the mount at " + mountpoint);
     }
-    String rel = "/" + mountpoint.relativize(p).toString();
-    if (rel.equals("/")) {
+    if (names.size() == mount.size()) {
       throw new NodeException(
-          path + " is the mount root, which lists the stores; stat a store or a file in one");
+          KeyBytes.display(path)
+              + " is the mount root, which lists the stores; stat a store or a file in one");
     }
+    String rel = "/" + String.join("/", names.subList(mount.size(), names.size()));
     PathInfo info;
     try {
       info = fs.describe(rel);
     } catch (IOException e) {
-      throw new NodeException(path + ": " + e.getMessage(), 1, e);
+      throw new NodeException(
+          KeyBytes.display(path) + ": " + KeyBytes.display(String.valueOf(e.getMessage())), 1, e);
     }
     Inode inode = info.inode();
     List<ChunkRow> chunks = new ArrayList<>();
@@ -369,13 +380,31 @@ public final class Daemon implements NodeApi {
       chunks.add(new ChunkRow(c.offset(), c.length(), c.ref().hex()));
     }
     return new FileStat(
-        p.toString(),
+        "/" + String.join("/", names),
         info.storeName(),
         info.inodeKey(),
         inode.kind().name().toLowerCase(java.util.Locale.ROOT),
         inode.size(),
         inode.manifest() == null ? null : inode.manifest().hex(),
         chunks);
+  }
+
+  /** The names of absolute {@code path}, {@code .} dropped and {@code ..} applied. */
+  private static List<String> components(String path) {
+    List<String> out = new ArrayList<>();
+    for (String n : path.split("/")) {
+      if (n.isEmpty() || n.equals(".")) {
+        continue;
+      }
+      if (n.equals("..")) {
+        if (!out.isEmpty()) {
+          out.remove(out.size() - 1);
+        }
+        continue;
+      }
+      out.add(n);
+    }
+    return out;
   }
 
   @Override

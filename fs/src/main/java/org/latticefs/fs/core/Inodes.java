@@ -20,6 +20,7 @@ import org.latticefs.kv.Op;
 final class Inodes {
   private final int ownUid;
   private final int ownGid;
+  private final DirLinks links = new DirLinks(this);
 
   /**
    * @param ownUid the owner of store roots not yet committed and of the mount root
@@ -48,6 +49,11 @@ final class Inodes {
 
   int ownGid() {
     return ownGid;
+  }
+
+  /** Directories' link counts. */
+  DirLinks links() {
+    return links;
   }
 
   /** A new root directory for a store. */
@@ -95,7 +101,19 @@ final class Inodes {
 
   /** The op that sets directory {@code dir}'s mtime and ctime to {@code now}. */
   Op touch(StoreContext ctx, long dir, long now) throws IOException {
-    Inode d = get(ctx, dir);
-    return put(dir, d.withTimes(d.atimeNanos(), now, now));
+    return touch(ctx, dir, now, 0);
+  }
+
+  /**
+   * The op that sets directory {@code dir}'s mtime and ctime to {@code now} and changes its count
+   * of subdirectories by {@code subdirs} (its link count, settled first: see {@link DirLinks}).
+   */
+  Op touch(StoreContext ctx, long dir, long now, int subdirs) throws IOException {
+    Inode d = links.read(ctx, dir);
+    Inode next = d.withTimes(d.atimeNanos(), now, now);
+    if (subdirs != 0) {
+      next = next.withNlink(Math.max(2, d.nlink() + subdirs), now);
+    }
+    return put(dir, next);
   }
 }

@@ -35,9 +35,15 @@ final class SpaceGuard {
     }
   }
 
-  FsStats statfs() throws IOException {
+  /**
+   * Capacity for {@code statfs}: used is what Lattice holds; {@code inodes} of the stores are in
+   * use, and as many more as there are free blocks may be made.
+   */
+  FsStats statfs(long inodes) throws IOException {
     SpaceProvider.Space s = space();
-    return new FsStats(BLOCK, s.totalBytes() / BLOCK, s.freeBytes() / BLOCK, 1L << 40, 1L << 40);
+    long total = s.totalBytes() / BLOCK;
+    long free = s.freeBytes() / BLOCK;
+    return new FsStats(BLOCK, total, total - s.usedBytes() / BLOCK, free, inodes + free, free);
   }
 
   private SpaceProvider.Space space() throws IOException {

@@ -22,6 +22,7 @@ import org.latticefs.fs.DirEntry;
 import org.latticefs.fs.Errno;
 import org.latticefs.fs.FsException;
 import org.latticefs.fs.PathInfo;
+import org.latticefs.fs.TimeChange;
 import org.latticefs.fs.inode.Inode;
 
 /** Replays what applications do, calling the filesystem object directly (no mount). */
@@ -282,7 +283,7 @@ class AccessPatternTest extends DirectFsTest {
   @Test
   void utimensAndChownChangeMetadataOnly() throws IOException {
     f.put("/docs/m", new byte[] {1});
-    fs.utimens("/docs/m", 1_000_000_000L, 2_000_000_000L);
+    fs.utimens("/docs/m", TimeChange.at(1_000_000_000L), TimeChange.at(2_000_000_000L));
     assertEquals(2_000_000_000L, fs.getattr("/docs/m").mtimeNanos());
     fs.chown("/docs/m", 42, -1);
     assertEquals(42, fs.getattr("/docs/m").uid());
@@ -290,7 +291,7 @@ class AccessPatternTest extends DirectFsTest {
     // cp -p sets times on the open descriptor before close: the close must keep them.
     long fh = fs.open("/docs/m", O_RDWR);
     f.write(fh, 0, new byte[] {2});
-    fs.utimens("/docs/m", null, 3_000_000_000L);
+    fs.utimens("/docs/m", TimeChange.KEEP, TimeChange.at(3_000_000_000L));
     fs.release(fh);
     assertEquals(3_000_000_000L, fs.getattr("/docs/m").mtimeNanos());
   }
