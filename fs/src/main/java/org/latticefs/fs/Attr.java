@@ -8,6 +8,8 @@ import org.latticefs.fs.inode.Inode;
  * @param ino the inode number shown to the kernel (unique within the mount)
  * @param kind file, directory or symlink
  * @param mode permission bits only
+ * @param storedBytes what the content takes in storage: a file's bytes less its holes (what {@code
+ *     du} and {@code st_blocks} count; a sparse file of 1 TiB with a few writes stores a few KiB)
  */
 public record Attr(
     long ino,
@@ -19,4 +21,10 @@ public record Attr(
     long size,
     long atimeNanos,
     long mtimeNanos,
-    long ctimeNanos) {}
+    long ctimeNanos,
+    long storedBytes) {
+  /** {@code st_blocks}: {@link #storedBytes} in 512-byte units, rounded up. */
+  public long blocks() {
+    return (storedBytes + 511) / 512;
+  }
+}

@@ -17,6 +17,8 @@ public final class FileContents implements AutoCloseable {
   private final FsConfig config;
   private final ContentReaders readers;
   private final ContentIngest ingest;
+  private final StoredBytes stored;
+  private final AtomicLong pending = new AtomicLong();
   private final AtomicLong stagingSeq = new AtomicLong();
   private final Staging.Budget stagingMemory = new Staging.Budget(Staging.MEMORY_BUDGET);
 
@@ -31,6 +33,7 @@ public final class FileContents implements AutoCloseable {
     }
     this.readers = new ContentReaders(config.cachedFetcher(), config.fetcher());
     this.ingest = new ContentIngest(config.ingester(), config.cachedFetcher());
+    this.stored = new StoredBytes(config.cachedFetcher());
   }
 
   /**
@@ -47,10 +50,28 @@ public final class FileContents implements AutoCloseable {
             new Staging(path, stagingMemory),
             ingest,
             readers,
+            stored,
+            pending,
             config.readaheadBytes(),
             what);
     return new StreamingWriter(
         staged, ingest, config.checkpointBytes(), config.streamWrites(), what);
+  }
+
+  /**
+   * The bytes {@code v} holds in chunks, its size less its holes (for {@code st_blocks}); a version
+   * whose manifest cannot be read counts its whole size.
+   */
+  public long storedBytes(Version v) {
+    return stored.of(v);
+  }
+
+  /**
+   * Bytes written into open files and staged, not stored in cas yet: room their commits will need
+   * (a write is only accepted if the free space covers it and these).
+   */
+  public long pendingBytes() {
+    return pending.get();
   }
 
   /** A reader of a stored version, without readahead (for listing its chunks). */

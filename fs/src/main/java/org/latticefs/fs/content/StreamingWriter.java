@@ -75,6 +75,9 @@ public final class StreamingWriter implements ContentWriter {
   /** The end of a run whose bytes past the staged ones are held by its session; -1 if none. */
   private volatile long streamedEnd = -1;
 
+  /** Where the bytes only a session holds start, while {@link #streamedEnd} is set. */
+  private volatile long streamedFrom;
+
   /**
    * Set when a session failed after taking bytes that exist nowhere else: every later read, write
    * and store fails with it.
@@ -135,6 +138,13 @@ public final class StreamingWriter implements ContentWriter {
   @Override
   public boolean changed() {
     return staged.changed();
+  }
+
+  @Override
+  public long storedBytes() {
+    long streamed = streamedEnd;
+    long held = streamed >= 0 ? streamed - streamedFrom : 0;
+    return Math.min(size(), staged.storedBytes() + held);
   }
 
   @Override
@@ -275,6 +285,7 @@ public final class StreamingWriter implements ContentWriter {
     q.session = s;
     if (streamWrites) {
       q.pushFrom = q.end;
+      streamedFrom = q.end;
       streamedEnd = q.end;
     }
   }

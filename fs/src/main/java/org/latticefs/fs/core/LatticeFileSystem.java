@@ -13,6 +13,7 @@ import org.latticefs.fs.FsConfig;
 import org.latticefs.fs.FsException;
 import org.latticefs.fs.FsStats;
 import org.latticefs.fs.PathInfo;
+import org.latticefs.fs.content.ContentWriter;
 import org.latticefs.fs.content.FileContents;
 import org.latticefs.fs.core.PathResolver.Resolved;
 import org.latticefs.fs.inode.Inode;
@@ -95,11 +96,11 @@ public final class LatticeFileSystem implements AutoCloseable {
     this.root = new StoreRoot(config.stores(), inodes, clock);
     this.open = new OpenFiles(contents, inodes, clock);
     this.paths = new PathResolver(root, inodes, open, conflicts);
-    this.attributes = new Attributes(root, inodes, open);
+    this.attributes = new Attributes(root, inodes, open, contents);
     this.updates = new InodeUpdates(root, paths, open, clock);
     this.namespace = new Namespace(root, paths, inodes, open, conflicts, updates, clock);
     this.xattrs = new Xattrs(paths, updates, clock);
-    this.space = new SpaceGuard(config.space(), clock);
+    this.space = new SpaceGuard(config.space(), clock, contents::pendingBytes);
   }
 
   // ---------------------------------------------------------------- attributes and lookup
@@ -235,8 +236,9 @@ public final class LatticeFileSystem implements AutoCloseable {
     if (pos < 0) {
       throw new FsException(Errno.EINVAL, "negative offset");
     }
-    long growth = Math.max(0, pos + src.remaining() - of.size());
-    space.require(Math.max(growth, src.remaining()));
+    requireFileSize(pos + src.remaining());
+    // A write past the end leaves a hole, which costs nothing: only the bytes written need room.
+    space.require(src.remaining());
     return of.write(pos, src, clock.nowNanos());
   }
 
@@ -275,10 +277,15 @@ public final class LatticeFileSystem implements AutoCloseable {
     open.release(handles.remove(fh).file());
   }
 
+  /**
+   * Cuts or extends a file to {@code size} bytes. Extending costs nothing whatever the size: the
+   * new bytes are a hole, stored as its length. EFBIG past {@link ContentWriter#MAX_SIZE}.
+   */
   public void truncate(String path, long size) throws IOException {
     if (size < 0) {
       throw new FsException(Errno.EINVAL, "negative size");
     }
+    requireFileSize(size);
     Resolved n = paths.resolve(path);
     requireWritableFile(n, path);
     OpenFile of = open.acquire(n.ctx(), n.id());
@@ -289,10 +296,12 @@ public final class LatticeFileSystem implements AutoCloseable {
     }
   }
 
+  /** {@link #truncate} through an open handle. */
   public void ftruncate(long fh, long size) throws IOException {
     if (size < 0) {
       throw new FsException(Errno.EINVAL, "negative size");
     }
+    requireFileSize(size);
     handles.writable(fh).file().truncate(size, clock.nowNanos());
   }
 
@@ -430,6 +439,14 @@ public final class LatticeFileSystem implements AutoCloseable {
     root.close();
     open.closeAll();
     handles.clear();
+  }
+
+  /** EFBIG for a size past {@link ContentWriter#MAX_SIZE} (or past any long: negative). */
+  private static void requireFileSize(long size) throws FsException {
+    if (size < 0 || size > ContentWriter.MAX_SIZE) {
+      throw new FsException(
+          Errno.EFBIG, "a file holds at most " + ContentWriter.MAX_SIZE + " bytes, not " + size);
+    }
   }
 
   private static void requireWritableFile(Resolved n, String path) throws FsException {

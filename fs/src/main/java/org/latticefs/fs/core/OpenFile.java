@@ -51,14 +51,19 @@ final class OpenFile {
     return new Version(i.size(), i.manifest(), i.inline());
   }
 
-  /** The live view for stat. */
-  record Live(Inode meta, long size, long mtimeNanos) {}
+  /** The live view for stat; {@code changed}: the size and mtime are the writer's. */
+  record Live(Inode meta, long size, long mtimeNanos, boolean changed) {}
 
   synchronized Live live() {
     Inode c = committed;
     return content.changed()
-        ? new Live(c, content.size(), mtimeNanos)
-        : new Live(c, c.size(), c.mtimeNanos());
+        ? new Live(c, content.size(), mtimeNanos, true)
+        : new Live(c, c.size(), c.mtimeNanos(), false);
+  }
+
+  /** See {@link ContentWriter#storedBytes}; no lock needed. */
+  long storedBytes() {
+    return content.storedBytes();
   }
 
   /** Sets the modification time shown while changed and committed with the content. */

@@ -539,7 +539,7 @@ public final class LatticeFuse extends FuseStubFS implements FuseBinding {
     stat.st_gid.set(a.gid());
     stat.st_size.set(a.size());
     stat.st_blksize.set(131072);
-    stat.st_blocks.set((a.size() + 511) / 512);
+    stat.st_blocks.set(a.blocks());
     setTime(stat.st_atim, a.atimeNanos());
     setTime(stat.st_mtim, a.mtimeNanos());
     setTime(stat.st_ctim, a.ctimeNanos());
