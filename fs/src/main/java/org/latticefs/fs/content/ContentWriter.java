@@ -2,6 +2,7 @@ package org.latticefs.fs.content;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 
 /**
  * The content of one open file since its last commit, on its way to cas: takes the writer's bytes,
@@ -82,4 +83,24 @@ public interface ContentWriter {
 
   /** Abandons what is not stored and releases the staging file. */
   void close() throws IOException;
+
+  /**
+   * When the content cannot be stored (a last commit that failed on a full disk): moves the staging
+   * file into {@code dir} as {@code stem + ".staged"} instead of deleting it, spilling in-memory
+   * bytes to it first, and says how to read it. Only a rename on the staging disk when the bytes
+   * are already in a file. Close the writer afterwards.
+   *
+   * @return the kept file and its description; a null file when no byte was staged
+   * @throws IOException if the file cannot be written or moved (the bytes are then lost)
+   */
+  Kept keep(Path dir, String stem) throws IOException;
+
+  /**
+   * What {@link #keep} kept.
+   *
+   * @param file the staging file: the bytes written since the base version, at their own offsets (a
+   *     sparse file); null if there were none
+   * @param description which ranges of it are meaningful and where the rest of the content is
+   */
+  record Kept(Path file, String description) {}
 }

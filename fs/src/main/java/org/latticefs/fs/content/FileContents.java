@@ -11,9 +11,13 @@ import org.latticefs.fs.FsConfig;
  * Where the filesystem's file content comes from and goes to: opens a {@link ContentWriter} per
  * open file (staged, streaming long in-order runs) and {@link ContentReader}s of stored versions,
  * over the cas fetchers and ingester the configuration hands in. Owns the staging directory
- * (emptied when it opens: staged writes never were durable) and the readahead threads. Thread-safe.
+ * (emptied when it opens: staged writes never were durable; only {@link #keptDir} stays) and the
+ * readahead threads. Thread-safe.
  */
 public final class FileContents implements AutoCloseable {
+  /** The subdirectory of the staging directory that {@link #keptDir} names. */
+  static final String KEPT_DIR = "unsaved";
+
   private final FsConfig config;
   private final ContentReaders readers;
   private final ContentIngest ingest;
@@ -28,7 +32,9 @@ public final class FileContents implements AutoCloseable {
     Files.createDirectories(config.stagingDir());
     try (var leftovers = Files.list(config.stagingDir())) {
       for (Path p : (Iterable<Path>) leftovers::iterator) {
-        Files.deleteIfExists(p);
+        if (!Files.isDirectory(p)) {
+          Files.deleteIfExists(p);
+        }
       }
     }
     this.readers = new ContentReaders(config.cachedFetcher(), config.fetcher());
@@ -72,6 +78,14 @@ public final class FileContents implements AutoCloseable {
    */
   public long pendingBytes() {
     return pending.get();
+  }
+
+  /**
+   * Where staging files whose content could not be stored are kept ({@code unsaved/} in the staging
+   * directory, on the same disk, so keeping one is a rename); never emptied at start.
+   */
+  public Path keptDir() {
+    return config.stagingDir().resolve(KEPT_DIR);
   }
 
   /** A reader of a stored version, without readahead (for listing its chunks). */

@@ -2,6 +2,7 @@ package org.latticefs.fs.content;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.latticefs.cas.BlobRef;
@@ -163,6 +164,37 @@ public final class StagedWriter implements ContentWriter {
     written.clear();
     account();
     staging.close();
+  }
+
+  @Override
+  public Kept keep(Path dir, String stem) throws IOException {
+    Version b = base.version();
+    StringBuilder d = new StringBuilder();
+    d.append("size: ").append(size).append('\n');
+    String baseText =
+        b.manifest() != null
+            ? "manifest " + b.manifest().hex()
+            : b.inline() != null ? "inline bytes of the inode" : "empty";
+    d.append("base: ")
+        .append(baseText)
+        .append(" (")
+        .append(b.size())
+        .append(" bytes, of which the first ")
+        .append(baseLimit)
+        .append(" are kept")
+        .append(baseUncommitted ? "; stored in cas, never committed" : "")
+        .append(")\n");
+    d.append("written since the base (offset length, bytes at the same offsets in the file):\n");
+    for (RangeSet.Range r : written.ranges()) {
+      d.append("  ").append(r.start()).append(' ').append(r.length()).append('\n');
+    }
+    d.append("everything else: the base's bytes below its kept length, zeros beyond\n");
+    if (written.isEmpty()) {
+      return new Kept(null, d.toString());
+    }
+    Path target = dir.resolve(stem + ".staged");
+    staging.moveTo(target);
+    return new Kept(target, d.toString());
   }
 
   // ---------------------------------------------------------------- for StreamingWriter

@@ -135,6 +135,19 @@ final class Staging implements Closeable {
     return path;
   }
 
+  /**
+   * Moves every byte written so far into a file at {@code target} (the staging file renamed, after
+   * in-memory bytes are written to it) and forgets it: the staging is empty afterwards and closing
+   * it deletes nothing.
+   */
+  void moveTo(Path target) throws IOException {
+    spill();
+    file.force(false);
+    file.close();
+    file = null;
+    Files.move(path, target);
+  }
+
   /** Releases the memory and deletes the file, if one was made. */
   @Override
   public void close() throws IOException {

@@ -2,6 +2,7 @@ package org.latticefs.fs.content;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import org.latticefs.cas.chunk.IngestResult;
 import org.latticefs.cas.chunk.IngestSession;
 import org.latticefs.fs.Errno;
@@ -220,6 +221,29 @@ public final class StreamingWriter implements ContentWriter {
   public void close() throws IOException {
     breakRun();
     staged.close();
+  }
+
+  @Override
+  public Kept keep(Path dir, String stem) throws IOException {
+    long streamed = streamedEnd;
+    long from = streamedFrom;
+    breakRun();
+    Kept k = staged.keep(dir, stem);
+    if (streamed < 0 && lost == null) {
+      return k;
+    }
+    String gone =
+        streamed >= 0
+            ? "bytes "
+                + from
+                + " to "
+                + streamed
+                + " were handed to a background ingest that"
+                + " did not store them: they are not in this file\n"
+            : "part of what was written was lost with a failed background ingest: "
+                + lost.getMessage()
+                + "\n";
+    return new Kept(k.file(), k.description() + gone);
   }
 
   /**

@@ -13,6 +13,7 @@ import org.latticefs.fs.FsConfig;
 import org.latticefs.fs.FsException;
 import org.latticefs.fs.FsStats;
 import org.latticefs.fs.PathInfo;
+import org.latticefs.fs.UnsavedFile;
 import org.latticefs.fs.content.ContentWriter;
 import org.latticefs.fs.content.FileContents;
 import org.latticefs.fs.core.PathResolver.Resolved;
@@ -84,6 +85,7 @@ public final class LatticeFileSystem implements AutoCloseable {
   private final Namespace namespace;
   private final Xattrs xattrs;
   private final SpaceGuard space;
+  private final UnsavedFiles unsaved;
 
   /**
    * A filesystem over {@code config}. Empties the staging directory (leftovers of a crash never
@@ -94,11 +96,12 @@ public final class LatticeFileSystem implements AutoCloseable {
     this.clock = new NanoClock(config.clock());
     this.contents = new FileContents(config);
     this.root = new StoreRoot(config.stores(), inodes, clock);
-    this.open = new OpenFiles(contents, inodes, clock);
+    this.open = new OpenFiles(contents, inodes, clock, this::saveUnsaved);
     this.paths = new PathResolver(root, inodes, open, conflicts);
     this.attributes = new Attributes(root, inodes, open, contents);
     this.updates = new InodeUpdates(root, paths, open, clock);
     this.namespace = new Namespace(root, paths, inodes, open, conflicts, updates, clock);
+    this.unsaved = new UnsavedFiles(contents.keptDir(), inodes, clock, namespace::newId);
     this.xattrs = new Xattrs(paths, updates, clock);
     this.space = new SpaceGuard(config.space(), clock, contents::pendingBytes);
   }
@@ -189,6 +192,7 @@ public final class LatticeFileSystem implements AutoCloseable {
       boolean exclusive = (flags & O_EXCL) != 0 || attempt >= 8;
       OpenFile created = namespace.create(path, mode, exclusive, caller);
       if (created != null) {
+        created.where = new OpenFile.Where(created.pendingParent, created.pendingName, path);
         return handles.open(created, true);
       }
       try {
@@ -216,6 +220,7 @@ public final class LatticeFileSystem implements AutoCloseable {
       return handles.open(open.detached(n.ctx(), n.id(), n.inode()), false);
     }
     OpenFile of = open.acquire(n.ctx(), n.id());
+    of.where = new OpenFile.Where(n.parent(), n.name(), path);
     if (write && (flags & O_TRUNC) != 0) {
       of.truncate(0, clock.nowNanos());
     }
@@ -289,6 +294,7 @@ public final class LatticeFileSystem implements AutoCloseable {
     Resolved n = paths.resolve(path);
     requireWritableFile(n, path);
     OpenFile of = open.acquire(n.ctx(), n.id());
+    of.where = new OpenFile.Where(n.parent(), n.name(), path);
     try {
       of.truncate(size, clock.nowNanos());
     } finally {
@@ -386,6 +392,14 @@ public final class LatticeFileSystem implements AutoCloseable {
         chunks);
   }
 
+  /**
+   * Content whose last commit failed, saved beside its file or kept on the local disk (see {@link
+   * UnsavedFile}), this run's and what earlier runs left on disk: for {@code lattice-fs status}.
+   */
+  public List<UnsavedFile> unsavedFiles() {
+    return unsaved.list();
+  }
+
   /** How many files are open on this node (for status output and leak checks in tests). */
   public int openFileCount() {
     return open.count();
@@ -439,6 +453,11 @@ public final class LatticeFileSystem implements AutoCloseable {
     root.close();
     open.closeAll();
     handles.clear();
+  }
+
+  /** What the open files hand over when their last commit failed (see {@link OpenFiles}). */
+  private UnsavedFile saveUnsaved(OpenFile of, Throwable failure) {
+    return unsaved.save(of, failure);
   }
 
   /** EFBIG for a size past {@link ContentWriter#MAX_SIZE} (or past any long: negative). */

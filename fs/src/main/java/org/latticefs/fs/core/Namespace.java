@@ -120,7 +120,7 @@ final class Namespace {
         return null;
       }
       requireAbsent(ctx, parent.id(), name, path);
-      long id = newId();
+      long id = newId(ctx);
       long now = clock.nowNanos();
       Inode inode = Inode.create(Inode.Kind.FILE, mode, caller.uid(), caller.gid(), now, null);
       return open.create(ctx, id, inode, parent.id(), name);
@@ -292,7 +292,7 @@ final class Namespace {
       String name = parts[parts.length - 1];
       requireAbsent(ctx, parent.id(), name, path);
       long now = clock.nowNanos();
-      long id = newId();
+      long id = newId(ctx);
       ctx.commit(
           List.of(
               Inodes.put(id, make.apply(now)),
@@ -382,7 +382,8 @@ final class Namespace {
     }
   }
 
-  private long newId() {
+  /** A fresh random inode id for a new file of {@code ctx} (never 0 or the root's). */
+  long newId(StoreContext ctx) {
     long id;
     do {
       id = random.nextLong();

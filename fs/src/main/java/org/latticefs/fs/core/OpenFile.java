@@ -30,6 +30,17 @@ final class OpenFile {
 
   private volatile long mtimeNanos;
 
+  /**
+   * Where the file was last opened or created on this node: the directory, the name and the path,
+   * so that content its last commit could not store is kept beside it ({@link UnsavedFiles}).
+   */
+  record Where(long parent, String name, String path) {}
+
+  volatile Where where;
+
+  /** The failure of the last commit attempt, null after one that succeeded (or none yet). */
+  volatile Throwable commitFailure;
+
   // Guarded by this.
   Inode committed;
   boolean pending;
@@ -136,6 +147,14 @@ final class OpenFile {
   /** After the commit of {@code now}: its content becomes the base. Caller holds the data lock. */
   void committedContent(Inode now) {
     content.committed(version(now));
+  }
+
+  /**
+   * Moves what the writer holds that is not stored into {@code dir} (see {@link
+   * ContentWriter#keep}). Caller holds {@code data.writeLock()}.
+   */
+  ContentWriter.Kept keepContent(java.nio.file.Path dir, String stem) throws IOException {
+    return content.keep(dir, stem);
   }
 
   /** Releases the staging file (and drops what was not committed). */

@@ -152,7 +152,10 @@ class ConflictAndFaultTest {
       f.blobs.failNextCommits(1, new IOException("No space left on device"));
       IOException e = assertThrows(IOException.class, () -> fs.flush(fh2));
       assertEquals(Errno.ENOSPC, FsErrors.errno("flush", "/docs/a", e));
-      fs.release(fh2);
+      // The close failed: the release does not commit it under the name after all.
+      assertErrno(Errno.ENOSPC, () -> fs.release(fh2));
+      assertArrayEquals(utf8("two"), f.get("/docs/a"));
+      assertEquals(2, fs.list("/docs").size());
     }
   }
 

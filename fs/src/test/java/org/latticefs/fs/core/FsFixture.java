@@ -18,6 +18,7 @@ import org.latticefs.cas.store.MemoryBlobStore;
 import org.latticefs.fs.Caller;
 import org.latticefs.fs.Errno;
 import org.latticefs.fs.FsConfig;
+import org.latticefs.fs.FsErrors;
 import org.latticefs.fs.FsException;
 import org.latticefs.kv.Stores;
 import org.latticefs.kv.log.ChainTip;
@@ -140,6 +141,14 @@ public final class FsFixture implements AutoCloseable {
   public static void assertErrno(Errno expected, Executable op) {
     FsException e = assertThrows(FsException.class, op);
     assertEquals(expected, e.errno(), e.getMessage());
+  }
+
+  /**
+   * Asserts {@code op} fails with what the FUSE layer maps to {@code expected} ({@link FsErrors}).
+   */
+  public static void assertFailsWith(Errno expected, Executable op) {
+    IOException e = assertThrows(IOException.class, op);
+    assertEquals(expected, FsErrors.errno("test", null, e), e.toString());
   }
 
   public static byte[] random(int n, long seed) {

@@ -392,6 +392,7 @@ class SequentialWriteTest extends DirectFsTest {
     f.faults("s").failNextAppends(1);
     assertThrows(org.latticefs.kv.KvException.class, () -> fs.flush(fh));
     assertArrayEquals(data, readAt(fh, 0, data.length));
+    fs.flush(fh);
     fs.release(fh);
     assertStored("/s/retry.bin", data);
   }
