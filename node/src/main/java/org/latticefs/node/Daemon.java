@@ -141,7 +141,18 @@ public final class Daemon implements NodeApi {
     }
     mount = FuseMount.mount(fs, mountpoint, options, Duration.ofSeconds(20));
     control = ControlServer.start(dir, this);
-    writeDaemonInfo();
+    try {
+      writeDaemonInfo();
+    } catch (IOException e) {
+      // A full disk must not keep the node from starting (deleting files is how space comes
+      // back): the record only serves the cleanup after a crash, which also checks the mount point.
+      log.warn(
+          "could not record this daemon in {} ({}); after a crash, 'lattice-fs unmount {}' cleans"
+              + " up the dead mount",
+          dir.daemonInfo(),
+          e.getMessage(),
+          mountpoint);
+    }
     log.info("node {} mounted at {}", local.nodeId(), mountpoint);
   }
 

@@ -235,15 +235,24 @@ public final class LatticeFileSystem implements AutoCloseable {
     return handles.file(fh).file().read(pos, dst);
   }
 
-  /** Writes all of {@code src} at {@code pos}; returns the count. ENOSPC if it does not fit. */
+  /**
+   * Writes all of {@code src} at {@code pos}; returns the count. ENOSPC if it does not fit (see
+   * {@link SpaceGuard}): a write that fails leaves the file's committed version in place, and its
+   * other changes since are not committed under its name (see {@link OpenFiles#commit}).
+   */
   public int write(long fh, long pos, ByteBuffer src) throws IOException {
     OpenFile of = handles.writable(fh).file();
     if (pos < 0) {
       throw new FsException(Errno.EINVAL, "negative offset");
     }
     requireFileSize(pos + src.remaining());
-    // A write past the end leaves a hole, which costs nothing: only the bytes written need room.
-    space.require(src.remaining());
+    try {
+      // A write past the end leaves a hole, which costs nothing: only the bytes written need room.
+      space.require(src.remaining());
+    } catch (FsException e) {
+      of.changeFailed(e);
+      throw e;
+    }
     return of.write(pos, src, clock.nowNanos());
   }
 

@@ -41,6 +41,20 @@ final class OpenFile {
   /** The failure of the last commit attempt, null after one that succeeded (or none yet). */
   volatile Throwable commitFailure;
 
+  /**
+   * The first write or truncate that failed since the last commit (no room, an I/O error), or null:
+   * no version with changes after it is committed under the file's name (see {@link
+   * OpenFiles#commit}); they are saved beside it when the file closes.
+   */
+  volatile Throwable failedChange;
+
+  /** Notes that a change of the content failed (see {@link #failedChange}). */
+  void changeFailed(Throwable e) {
+    if (failedChange == null) {
+      failedChange = e;
+    }
+  }
+
   // Guarded by this.
   Inode committed;
   boolean pending;
@@ -121,6 +135,9 @@ final class OpenFile {
       content.write(pos, src);
       mtimeNanos = nowNanos;
       return n;
+    } catch (IOException | RuntimeException e) {
+      changeFailed(e);
+      throw e;
     } finally {
       data.writeLock().unlock();
     }
@@ -131,6 +148,9 @@ final class OpenFile {
     try {
       content.truncate(newSize);
       mtimeNanos = nowNanos;
+    } catch (IOException | RuntimeException e) {
+      changeFailed(e);
+      throw e;
     } finally {
       data.writeLock().unlock();
     }

@@ -162,17 +162,25 @@ final class OpenFiles {
 
   /** The error a release that could not commit throws: where the content went, and why. */
   private static IOException closedWith(Throwable failure, UnsavedFile saved) {
-    Errno errno = FsErrors.isNoSpace(failure) ? Errno.ENOSPC : Errno.EIO;
-    if (failure instanceof FsException f) {
-      errno = f.errno();
-    }
     String where = saved == null ? "" : "; " + saved.describe();
-    return new FsException(errno, "not committed: " + failure.getMessage() + where, failure);
+    return new FsException(
+        errnoOf(failure), "not committed: " + failure.getMessage() + where, failure);
+  }
+
+  /** What a failure means to the caller: its own errno, ENOSPC for a full disk, else EIO. */
+  private static Errno errnoOf(Throwable failure) {
+    if (failure instanceof FsException f) {
+      return f.errno();
+    }
+    return FsErrors.isNoSpace(failure) ? Errno.ENOSPC : Errno.EIO;
   }
 
   /**
    * Turns the open state into a committed version, if anything changed. A failure is remembered
-   * (see {@link #release}) until a commit succeeds.
+   * (see {@link #release}) until a commit succeeds. A file one of whose writes or truncates failed
+   * since its last commit ({@link OpenFile#failedChange}) is not committed: its content might lack
+   * what the writer was told did not happen and then carried on past, so the file keeps its last
+   * committed version, and its content is saved beside it when it closes.
    */
   void commit(OpenFile of) throws IOException {
     try {
@@ -198,6 +206,15 @@ final class OpenFiles {
       boolean changed = of.changed();
       if (!changed && !pending) {
         return;
+      }
+      Throwable failed = of.failedChange;
+      if (failed != null && changed) {
+        throw new FsException(
+            errnoOf(failed),
+            "a change since the last commit failed ("
+                + failed.getMessage()
+                + "), so this version is not committed; the file keeps its last committed version",
+            failed);
       }
       Version content = changed ? of.storeContent() : null;
       ctx.namespace.lock();

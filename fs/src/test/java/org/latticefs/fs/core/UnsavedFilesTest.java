@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.latticefs.fs.Errno;
+import org.latticefs.fs.SpaceProvider;
 import org.latticefs.fs.UnsavedFile;
 
 /**
@@ -114,6 +115,31 @@ class UnsavedFilesTest extends DirectFsTest {
     assertArrayEquals(now, f.get("/docs/a"));
     assertEquals(List.of("a"), fs.list("/docs"));
     assertEquals(List.of(), fs.unsavedFiles());
+  }
+
+  /**
+   * A write refused for lack of room fails the file's changes since its last commit: the close
+   * reports it and the file keeps its committed version; what the other writes wrote is saved
+   * beside it.
+   */
+  @Test
+  void aWriteRefusedForSpaceKeepsTheCommittedVersion() throws IOException {
+    long[] free = {10L << 20};
+    MutableClock clock = new MutableClock();
+    reopen(c -> c.withClock(clock).withSpace(() -> new SpaceProvider.Space(1L << 30, free[0])));
+    byte[] old = random(20_000, 8);
+    f.put("/docs/db", old);
+    long fh = fs.open("/docs/db", O_RDWR);
+    byte[] first = random(100_000, 9);
+    f.write(fh, 0, first);
+    free[0] = 1000;
+    assertFailsWith(Errno.ENOSPC, () -> f.write(fh, 100_000, random(100_000, 10)));
+    assertFailsWith(Errno.ENOSPC, () -> fs.flush(fh));
+    assertFailsWith(Errno.ENOSPC, () -> fs.release(fh));
+    assertArrayEquals(old, f.get("/docs/db"));
+    List<String> names = fs.list("/docs");
+    assertEquals(2, names.size(), names.toString());
+    assertArrayEquals(first, f.get("/docs/" + names.get(1)));
   }
 
   private void assertNoStagingFiles() throws IOException {
