@@ -136,6 +136,11 @@ public final class LatticeFileSystem implements AutoCloseable {
     return handles.openDir(new DirListing(root, conflicts, n.ctx(), n.id()));
   }
 
+  /** How many names directory handle {@code fh} holds (bounded, see {@link DirListing}). */
+  int namesHeld(long fh) throws FsException {
+    return handles.dir(fh).held();
+  }
+
   public void releasedir(long fh) {
     handles.closeDir(fh);
   }

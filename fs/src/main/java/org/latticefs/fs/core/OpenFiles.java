@@ -343,7 +343,7 @@ final class OpenFiles {
 
   private OpenFile newOpenFile(StoreContext ctx, long id, Inode inode) {
     String name = ctx.id + "-" + Keys.id(id);
-    return new OpenFile(
-        ctx, id, inode, contents.writer(OpenFile.version(inode), name, "inode " + Keys.id(id)));
+    String what = "inode " + Keys.id(id) + " of store " + ctx.name;
+    return new OpenFile(ctx, id, inode, contents.writer(OpenFile.version(inode), name, what));
   }
 }

@@ -126,7 +126,7 @@ class ConflictAndFaultTest {
       f.cache.invalidate(chunk.ref());
       long fh = fs.open("/docs/big", O_RDONLY);
       IOException e = assertThrows(IOException.class, () -> f.read(fh));
-      assertTrue(e instanceof CorruptBlobException, e.toString());
+      assertTrue(e.getCause() instanceof CorruptBlobException, e.toString());
       assertEquals(Errno.EIO, FsErrors.errno("read", "/docs/big", e));
       fs.release(fh);
     }
