@@ -20,10 +20,12 @@ import org.latticefs.cas.store.CachingBlobFetcher;
 import org.latticefs.cas.store.DiskBlobStore;
 import org.latticefs.fs.FsConfig;
 import org.latticefs.fs.PathInfo;
+import org.latticefs.fs.UnsavedFile;
 import org.latticefs.fs.core.LatticeFileSystem;
 import org.latticefs.fs.fuse.FuseMount;
 import org.latticefs.fs.fuse.Mounts;
 import org.latticefs.fs.inode.Inode;
+import org.latticefs.kv.StoreDamage;
 import org.latticefs.kv.Stores;
 import org.latticefs.node.config.DataDir;
 import org.latticefs.node.config.NodeConfig;
@@ -347,6 +349,27 @@ public final class Daemon implements NodeApi {
 
   @Override
   public Status status() {
+    List<DamagedRow> damaged = new ArrayList<>();
+    for (StoreDamage d : stores.damaged()) {
+      String name = d.storeId().toString();
+      try {
+        name = stores.findStore(name).map(Stores.StoreInfo::name).orElse(name);
+      } catch (IOException e) {
+        // the UUID names it as well
+      }
+      damaged.add(new DamagedRow(name, d.file().toString(), d.reason()));
+    }
+    List<UnsavedRow> unsaved = new ArrayList<>();
+    for (UnsavedFile u : fs.unsavedFiles()) {
+      unsaved.add(
+          new UnsavedRow(
+              u.store(),
+              u.path(),
+              u.savedAs(),
+              u.keptAt() == null ? null : u.keptAt().toString(),
+              u.reason(),
+              u.when().toEpochMilli()));
+    }
     return new Status(
         ProcessHandle.current().pid(),
         local.nodeId(),
@@ -354,7 +377,9 @@ public final class Daemon implements NodeApi {
         mountpoint.toString(),
         startedAt,
         blobs.blobCount(),
-        blobs.bytesStored());
+        blobs.bytesStored(),
+        damaged,
+        unsaved);
   }
 
   @Override

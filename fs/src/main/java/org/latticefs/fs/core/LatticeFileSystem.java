@@ -89,7 +89,9 @@ public final class LatticeFileSystem implements AutoCloseable {
 
   /**
    * A filesystem over {@code config}. Empties the staging directory (leftovers of a crash never
-   * were durable) and starts watching the root store for stores created or deleted elsewhere.
+   * were durable), opens every store (so kv checks each: a damaged one is left out of the mount and
+   * listed by {@link org.latticefs.kv.Stores#damaged}) and starts watching the root store for
+   * stores created or deleted elsewhere.
    */
   public LatticeFileSystem(FsConfig config) throws IOException {
     Inodes inodes = Inodes.ofThisProcess();
@@ -104,6 +106,7 @@ public final class LatticeFileSystem implements AutoCloseable {
     this.unsaved = new UnsavedFiles(contents.keptDir(), inodes, clock, namespace::newId);
     this.xattrs = new Xattrs(paths, updates, clock);
     this.space = new SpaceGuard(config.space(), clock, contents::pendingBytes);
+    root.openAll();
   }
 
   // ---------------------------------------------------------------- attributes and lookup
