@@ -180,7 +180,8 @@ final class OpenFiles {
    * (see {@link #release}) until a commit succeeds. A file one of whose writes or truncates failed
    * since its last commit ({@link OpenFile#failedChange}) is not committed: its content might lack
    * what the writer was told did not happen and then carried on past, so the file keeps its last
-   * committed version, and its content is saved beside it when it closes.
+   * committed version (a file created here and never committed does not appear), and its content is
+   * saved beside it when it closes.
    */
   void commit(OpenFile of) throws IOException {
     try {
@@ -208,7 +209,7 @@ final class OpenFiles {
         return;
       }
       Throwable failed = of.failedChange;
-      if (failed != null && changed) {
+      if (failed != null && (changed || pending)) {
         throw new FsException(
             errnoOf(failed),
             "a change since the last commit failed ("
