@@ -34,6 +34,8 @@ import org.latticefs.kv.Stores;
  *     they reach the disk once, not also as staging pages) or also through the staging file (then
  *     reads of them never wait for a checkpoint, and a failed ingest falls back to an ordinary one
  *     at commit instead of failing the file)
+ * @param stagingMemoryBytes the most the staging of all open files keeps in memory together (each
+ *     file's first 64 KiB; beyond that, or once this is spent, a file stages on disk)
  */
 public record FsConfig(
     Stores stores,
@@ -45,10 +47,12 @@ public record FsConfig(
     InstantSource clock,
     long readaheadBytes,
     long checkpointBytes,
-    boolean streamWrites) {
+    boolean streamWrites,
+    long stagingMemoryBytes) {
 
   public static final long DEFAULT_READAHEAD_BYTES = 32L << 20;
   public static final long DEFAULT_CHECKPOINT_BYTES = 1L << 30;
+  public static final long DEFAULT_STAGING_MEMORY_BYTES = 32L << 20;
 
   public FsConfig {
     Objects.requireNonNull(stores, "stores");
@@ -58,15 +62,22 @@ public record FsConfig(
     Objects.requireNonNull(stagingDir, "stagingDir");
     Objects.requireNonNull(space, "space");
     Objects.requireNonNull(clock, "clock");
-    if (readaheadBytes < 0 || checkpointBytes <= 0) {
+    if (readaheadBytes < 0 || checkpointBytes <= 0 || stagingMemoryBytes < 0) {
       throw new IllegalArgumentException(
-          "readahead " + readaheadBytes + " or checkpoint " + checkpointBytes + " out of range");
+          "readahead "
+              + readaheadBytes
+              + ", checkpoint "
+              + checkpointBytes
+              + " or staging memory "
+              + stagingMemoryBytes
+              + " out of range");
     }
   }
 
   /**
-   * The defaults: 32 MiB readahead, checkpoints every GiB, streamed writes, system clock, no quota
-   * (the free space of the staging directory's disk). Creates {@code stagingDir} if missing.
+   * The defaults: 32 MiB readahead, checkpoints every GiB, streamed writes, 32 MiB of staging in
+   * memory, system clock, no quota (the free space of the staging directory's disk). Creates {@code
+   * stagingDir} if missing.
    */
   public static FsConfig of(
       Stores stores,
@@ -86,7 +97,8 @@ public record FsConfig(
         InstantSource.system(),
         DEFAULT_READAHEAD_BYTES,
         DEFAULT_CHECKPOINT_BYTES,
-        true);
+        true,
+        DEFAULT_STAGING_MEMORY_BYTES);
   }
 
   public FsConfig withSpace(SpaceProvider provider) {
@@ -109,6 +121,10 @@ public record FsConfig(
     return edit(b -> b.streamWrites = on);
   }
 
+  public FsConfig withStagingMemoryBytes(long bytes) {
+    return edit(b -> b.stagingMemoryBytes = bytes);
+  }
+
   private FsConfig edit(Consumer<Builder> change) {
     Builder b = new Builder(this);
     change.accept(b);
@@ -123,6 +139,7 @@ public record FsConfig(
     long readaheadBytes;
     long checkpointBytes;
     boolean streamWrites;
+    long stagingMemoryBytes;
 
     Builder(FsConfig from) {
       this.from = from;
@@ -131,6 +148,7 @@ public record FsConfig(
       this.readaheadBytes = from.readaheadBytes;
       this.checkpointBytes = from.checkpointBytes;
       this.streamWrites = from.streamWrites;
+      this.stagingMemoryBytes = from.stagingMemoryBytes;
     }
 
     FsConfig build() {
@@ -144,7 +162,8 @@ public record FsConfig(
           clock,
           readaheadBytes,
           checkpointBytes,
-          streamWrites);
+          streamWrites,
+          stagingMemoryBytes);
     }
   }
 }

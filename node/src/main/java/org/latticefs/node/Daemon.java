@@ -131,6 +131,7 @@ public final class Daemon implements NodeApi {
     FsConfig fsConfig =
         FsConfig.of(stores, fetcher, chunkCache, new FileIngester(blobs), dir.staging())
             .withReadaheadBytes(config.readaheadBytes())
+            .withStagingMemoryBytes(config.stagingMemoryBytes())
             .withSpace(new QuotaSpace(blobs, config.storageQuota(), config.minFreeSpace()));
     fs = new LatticeFileSystem(fsConfig);
     List<String> options = new ArrayList<>(FuseMount.DEFAULT_OPTIONS);

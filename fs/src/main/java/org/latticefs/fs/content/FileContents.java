@@ -24,7 +24,7 @@ public final class FileContents implements AutoCloseable {
   private final StoredBytes stored;
   private final AtomicLong pending = new AtomicLong();
   private final AtomicLong stagingSeq = new AtomicLong();
-  private final Staging.Budget stagingMemory = new Staging.Budget(Staging.MEMORY_BUDGET);
+  private final Staging.Budget stagingMemory;
 
   /** Opens the contents of {@code config}, deleting what a crash left in its staging directory. */
   public FileContents(FsConfig config) throws IOException {
@@ -40,6 +40,7 @@ public final class FileContents implements AutoCloseable {
     this.readers = new ContentReaders(config.cachedFetcher(), config.fetcher());
     this.ingest = new ContentIngest(config.ingester(), config.cachedFetcher());
     this.stored = new StoredBytes(config.cachedFetcher());
+    this.stagingMemory = new Staging.Budget(config.stagingMemoryBytes());
   }
 
   /**
