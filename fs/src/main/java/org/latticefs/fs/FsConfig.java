@@ -36,6 +36,8 @@ import org.latticefs.kv.Stores;
  *     at commit instead of failing the file)
  * @param atimeFile where this node keeps the access times reads move ({@code relatime}, never
  *     replicated): loaded at start, saved every minute and at close; null keeps them in memory only
+ * @param stagingMemoryBytes the most the staging of all open files keeps in memory together (each
+ *     file's first 64 KiB; beyond that, or once this is spent, a file stages on disk)
  */
 public record FsConfig(
     Stores stores,
@@ -48,10 +50,12 @@ public record FsConfig(
     long readaheadBytes,
     long checkpointBytes,
     boolean streamWrites,
-    Path atimeFile) {
+    Path atimeFile,
+    long stagingMemoryBytes) {
 
   public static final long DEFAULT_READAHEAD_BYTES = 32L << 20;
   public static final long DEFAULT_CHECKPOINT_BYTES = 1L << 30;
+  public static final long DEFAULT_STAGING_MEMORY_BYTES = 32L << 20;
 
   public FsConfig {
     Objects.requireNonNull(stores, "stores");
@@ -61,15 +65,22 @@ public record FsConfig(
     Objects.requireNonNull(stagingDir, "stagingDir");
     Objects.requireNonNull(space, "space");
     Objects.requireNonNull(clock, "clock");
-    if (readaheadBytes < 0 || checkpointBytes <= 0) {
+    if (readaheadBytes < 0 || checkpointBytes <= 0 || stagingMemoryBytes < 0) {
       throw new IllegalArgumentException(
-          "readahead " + readaheadBytes + " or checkpoint " + checkpointBytes + " out of range");
+          "readahead "
+              + readaheadBytes
+              + ", checkpoint "
+              + checkpointBytes
+              + " or staging memory "
+              + stagingMemoryBytes
+              + " out of range");
     }
   }
 
   /**
-   * The defaults: 32 MiB readahead, checkpoints every GiB, streamed writes, system clock, no quota
-   * (the free space of the staging directory's disk). Creates {@code stagingDir} if missing.
+   * The defaults: 32 MiB readahead, checkpoints every GiB, streamed writes, 32 MiB of staging in
+   * memory, system clock, no quota (the free space of the staging directory's disk). Creates {@code
+   * stagingDir} if missing.
    */
   public static FsConfig of(
       Stores stores,
@@ -90,7 +101,8 @@ public record FsConfig(
         DEFAULT_READAHEAD_BYTES,
         DEFAULT_CHECKPOINT_BYTES,
         true,
-        null);
+        null,
+        DEFAULT_STAGING_MEMORY_BYTES);
   }
 
   public FsConfig withSpace(SpaceProvider provider) {
@@ -118,6 +130,10 @@ public record FsConfig(
     return edit(b -> b.atimeFile = file);
   }
 
+  public FsConfig withStagingMemoryBytes(long bytes) {
+    return edit(b -> b.stagingMemoryBytes = bytes);
+  }
+
   private FsConfig edit(Consumer<Builder> change) {
     Builder b = new Builder(this);
     change.accept(b);
@@ -133,6 +149,7 @@ public record FsConfig(
     long checkpointBytes;
     boolean streamWrites;
     Path atimeFile;
+    long stagingMemoryBytes;
 
     Builder(FsConfig from) {
       this.from = from;
@@ -142,6 +159,7 @@ public record FsConfig(
       this.checkpointBytes = from.checkpointBytes;
       this.streamWrites = from.streamWrites;
       this.atimeFile = from.atimeFile;
+      this.stagingMemoryBytes = from.stagingMemoryBytes;
     }
 
     FsConfig build() {
@@ -156,7 +174,8 @@ public record FsConfig(
           readaheadBytes,
           checkpointBytes,
           streamWrites,
-          atimeFile);
+          atimeFile,
+          stagingMemoryBytes);
     }
   }
 }

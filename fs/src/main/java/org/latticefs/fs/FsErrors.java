@@ -18,6 +18,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link FsException}: its errno (logged at debug, or as an error when it is {@code EIO});
  *   <li>a full disk or quota ({@link NoSpaceLeftException}, or an {@code IOException} saying so, as
  *       the JDK reports {@code ENOSPC} and {@code EDQUOT}): {@code ENOSPC};
+ *   <li>an {@code IOException} saying "File too large" (a file past the disk's size limit): {@code
+ *       EFBIG};
  *   <li>content that cannot be read ({@link CorruptBlobException}, {@link BlobNotFoundException},
  *       {@link MalformedManifestException}: no good copy reachable): {@code EIO}, never data;
  *   <li>anything else: logged with its stack trace, {@code EIO}.
@@ -53,6 +55,10 @@ public final class FsErrors {
       LOG.warn("{} {}: no space left: {}", op, shown(path), message(e));
       return Errno.ENOSPC;
     }
+    if (isTooLarge(e)) {
+      LOG.warn("{} {}: file too large: {}", op, path, e.getMessage());
+      return Errno.EFBIG;
+    }
     if (e instanceof CorruptBlobException
         || e instanceof BlobNotFoundException
         || e instanceof MalformedManifestException) {
@@ -76,6 +82,19 @@ public final class FsErrors {
   private static String message(Throwable e) {
     String m = e.getMessage();
     return m == null ? null : KeyBytes.display(m);
+  }
+
+  /**
+   * Whether {@code e} or a cause of it is the disk's EFBIG (a staging file past its size limit).
+   */
+  private static boolean isTooLarge(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String m = t.getMessage();
+      if (m != null && m.contains("File too large")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether {@code e} or a cause of it says the disk or the quota is full. */

@@ -19,11 +19,13 @@ import org.latticefs.cas.store.CachingBlobFetcher;
 import org.latticefs.cas.store.DiskBlobStore;
 import org.latticefs.fs.FsConfig;
 import org.latticefs.fs.PathInfo;
+import org.latticefs.fs.UnsavedFile;
 import org.latticefs.fs.core.LatticeFileSystem;
 import org.latticefs.fs.fuse.FuseMount;
 import org.latticefs.fs.fuse.Mounts;
 import org.latticefs.fs.inode.Inode;
 import org.latticefs.kv.KeyBytes;
+import org.latticefs.kv.StoreDamage;
 import org.latticefs.kv.Stores;
 import org.latticefs.node.config.DataDir;
 import org.latticefs.node.config.NodeConfig;
@@ -130,6 +132,7 @@ public final class Daemon implements NodeApi {
         FsConfig.of(stores, fetcher, chunkCache, new FileIngester(blobs), dir.staging())
             .withReadaheadBytes(config.readaheadBytes())
             .withAtimeFile(dir.atimes())
+            .withStagingMemoryBytes(config.stagingMemoryBytes())
             .withSpace(new QuotaSpace(blobs, config.storageQuota(), config.minFreeSpace()));
     fs = new LatticeFileSystem(fsConfig);
     List<String> options = new ArrayList<>(FuseMount.DEFAULT_OPTIONS);
@@ -142,7 +145,18 @@ public final class Daemon implements NodeApi {
     }
     mount = FuseMount.mount(fs, mountpoint, options);
     control = ControlServer.start(dir, this);
-    writeDaemonInfo();
+    try {
+      writeDaemonInfo();
+    } catch (IOException e) {
+      // A full disk must not keep the node from starting (deleting files is how space comes
+      // back): the record only serves the cleanup after a crash, which also checks the mount point.
+      log.warn(
+          "could not record this daemon in {} ({}); after a crash, 'lattice-fs unmount {}' cleans"
+              + " up the dead mount",
+          dir.daemonInfo(),
+          e.getMessage(),
+          mountpoint);
+    }
     log.info("node {} mounted at {}", local.nodeId(), mountpoint);
   }
 
@@ -337,6 +351,27 @@ public final class Daemon implements NodeApi {
 
   @Override
   public Status status() {
+    List<DamagedRow> damaged = new ArrayList<>();
+    for (StoreDamage d : stores.damaged()) {
+      String name = d.storeId().toString();
+      try {
+        name = stores.findStore(name).map(Stores.StoreInfo::name).orElse(name);
+      } catch (IOException e) {
+        // the UUID names it as well
+      }
+      damaged.add(new DamagedRow(name, d.file().toString(), d.reason()));
+    }
+    List<UnsavedRow> unsaved = new ArrayList<>();
+    for (UnsavedFile u : fs.unsavedFiles()) {
+      unsaved.add(
+          new UnsavedRow(
+              u.store(),
+              u.path(),
+              u.savedAs(),
+              u.keptAt() == null ? null : u.keptAt().toString(),
+              u.reason(),
+              u.when().toEpochMilli()));
+    }
     return new Status(
         ProcessHandle.current().pid(),
         local.nodeId(),
@@ -344,7 +379,9 @@ public final class Daemon implements NodeApi {
         mountpoint.toString(),
         startedAt,
         blobs.blobCount(),
-        blobs.bytesStored());
+        blobs.bytesStored(),
+        damaged,
+        unsaved);
   }
 
   /**

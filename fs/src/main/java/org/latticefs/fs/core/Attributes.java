@@ -2,6 +2,7 @@ package org.latticefs.fs.core;
 
 import java.io.IOException;
 import org.latticefs.fs.Attr;
+import org.latticefs.fs.content.FileContents;
 import org.latticefs.fs.core.PathResolver.Resolved;
 import org.latticefs.fs.inode.Inode;
 
@@ -13,7 +14,8 @@ import org.latticefs.fs.inode.Inode;
  * <p>A directory's link count is 2 plus its subdirectories ({@link DirLinks}; the mount root's: 2
  * plus the stores) and its size one block ({@value #DIRECTORY_SIZE} bytes, as ext4 shows an empty
  * one), so tools that skip empty-looking directories do not. The atime is the later of the inode's
- * and this node's record of reads ({@link AccessTimes}).
+ * and this node's record of reads ({@link AccessTimes}). A file's stored bytes ({@code st_blocks})
+ * leave its holes out.
  */
 final class Attributes {
   /** Mixed into a conflict copy's inode number, so it differs from the winner's. */
@@ -26,12 +28,15 @@ final class Attributes {
   private final Inodes inodes;
   private final OpenFiles open;
   private final AccessTimes atimes;
+  private final FileContents contents;
 
-  Attributes(StoreRoot root, Inodes inodes, OpenFiles open, AccessTimes atimes) {
+  Attributes(
+      StoreRoot root, Inodes inodes, OpenFiles open, AccessTimes atimes, FileContents contents) {
     this.root = root;
     this.inodes = inodes;
     this.open = open;
     this.atimes = atimes;
+    this.contents = contents;
   }
 
   Attr of(Resolved n) throws IOException {
@@ -48,7 +53,8 @@ final class Attributes {
           t,
           t,
           t,
-          0);
+          0,
+          DIRECTORY_SIZE);
     }
     if (n.conflict() != null) {
       Inode i = n.conflict().inode();
@@ -63,23 +69,35 @@ final class Attributes {
           i.atimeNanos(),
           i.mtimeNanos(),
           i.ctimeNanos(),
-          i.rdev());
+          i.rdev(),
+          stored(i));
     }
     OpenFile of = n.open() != null ? n.open() : open.get(n.ctx(), n.id());
     if (of != null) {
       return of(of);
     }
     Inode i = inodes.links().settle(n.ctx(), n.id(), n.inode());
-    return of(n.ctx(), n.id(), i, i.size(), null);
+    return of(n.ctx(), n.id(), i, i.size(), null, stored(i));
   }
 
   /** The attributes of an open file (also after its last name was unlinked). */
   Attr of(OpenFile of) throws IOException {
     OpenFile.Live live = of.live();
-    return of(of.store, of.id, live.meta(), live.size(), live.mtimeNanos());
+    long stored = live.changed() ? of.storedBytes() : stored(live.meta());
+    return of(of.store, of.id, live.meta(), live.size(), live.mtimeNanos(), stored);
   }
 
-  private Attr of(StoreContext ctx, long id, Inode meta, long size, Long mtimeNanos) {
+  /** What a committed inode's content takes in storage: a file's data less its holes. */
+  private long stored(Inode i) {
+    return switch (i.kind()) {
+      case FILE -> contents.storedBytes(OpenFile.version(i));
+      case DIRECTORY -> DIRECTORY_SIZE;
+      default -> i.size();
+    };
+  }
+
+  private Attr of(
+      StoreContext ctx, long id, Inode meta, long size, Long mtimeNanos, long storedBytes) {
     long mtime = mtimeNanos != null ? mtimeNanos : meta.mtimeNanos();
     long ino = ctx.ino(id);
     return new Attr(
@@ -93,7 +111,8 @@ final class Attributes {
         atimes.atime(ino, meta.atimeNanos()),
         mtime,
         mtimeNanos != null ? Math.max(meta.ctimeNanos(), mtime) : meta.ctimeNanos(),
-        meta.rdev());
+        meta.rdev(),
+        storedBytes);
   }
 
   private static long size(Inode meta, long size) {

@@ -69,7 +69,7 @@ final class DirLinks {
         heads.isEmpty() || heads.get(0).isDeletion()
             ? Optional.empty()
             : Optional.of(heads.get(0).value());
-    Inode dir = winner.isPresent() ? Inodes.decode(winner.get(), id) : inodes.get(ctx, id);
+    Inode dir = winner.isPresent() ? Inodes.decode(ctx, winner.get(), id) : inodes.get(ctx, id);
     return settle(ctx, id, dir, heads);
   }
 
@@ -110,7 +110,8 @@ final class DirLinks {
       for (KeyValue kv : page) {
         after = kv.key();
         try {
-          if (inodes.get(ctx, Inodes.parseChild(kv.value())).kind() == Inode.Kind.DIRECTORY) {
+          if (inodes.get(ctx, Inodes.parseChild(ctx, kv.key(), kv.value())).kind()
+              == Inode.Kind.DIRECTORY) {
             count++;
           }
         } catch (FsException gone) {

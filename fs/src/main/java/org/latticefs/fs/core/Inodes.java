@@ -70,23 +70,30 @@ final class Inodes {
       }
       throw new FsException(Errno.ENOENT, "inode " + Keys.id(id) + " is gone");
     }
-    return decode(v.get(), id);
+    return decode(ctx, v.get(), id);
   }
 
-  static Inode decode(byte[] value, long id) throws FsException {
+  /** Inode {@code id} of {@code ctx} from its stored value; EIO naming both if it is corrupt. */
+  static Inode decode(StoreContext ctx, byte[] value, long id) throws FsException {
     try {
       return Inode.decode(value);
     } catch (CorruptInodeException e) {
-      throw new FsException(Errno.EIO, "corrupt inode " + Keys.id(id) + ": " + e.getMessage(), e);
+      throw new FsException(
+          Errno.EIO,
+          "store " + ctx.name + ": inode " + Keys.id(id) + " is corrupt: " + e.getMessage(),
+          e);
     }
   }
 
-  /** The child id a dirent holds. */
-  static long parseChild(byte[] value) throws FsException {
+  /** The child id the dirent {@code key} of {@code ctx} holds; EIO naming it if it is corrupt. */
+  static long parseChild(StoreContext ctx, String key, byte[] value) throws FsException {
     try {
       return Keys.parseId(new String(value, StandardCharsets.US_ASCII));
     } catch (IllegalArgumentException e) {
-      throw new FsException(Errno.EIO, "corrupt dirent value", e);
+      throw new FsException(
+          Errno.EIO,
+          "store " + ctx.name + ": dirent " + key + " is corrupt: its value is not an inode id",
+          e);
     }
   }
 

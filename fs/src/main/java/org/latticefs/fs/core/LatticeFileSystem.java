@@ -17,6 +17,8 @@ import org.latticefs.fs.FsException;
 import org.latticefs.fs.FsStats;
 import org.latticefs.fs.PathInfo;
 import org.latticefs.fs.TimeChange;
+import org.latticefs.fs.UnsavedFile;
+import org.latticefs.fs.content.ContentWriter;
 import org.latticefs.fs.content.FileContents;
 import org.latticefs.fs.core.PathResolver.Resolved;
 import org.latticefs.fs.inode.Inode;
@@ -99,26 +101,31 @@ public final class LatticeFileSystem implements AutoCloseable {
   private final InodeCensus census;
   private final AccessTimes atimes;
   private final ScheduledExecutorService saver;
+  private final UnsavedFiles unsaved;
 
   /**
    * A filesystem over {@code config}. Empties the staging directory (leftovers of a crash never
-   * were durable) and starts watching the root store for stores created or deleted elsewhere.
+   * were durable), opens every store (so kv checks each: a damaged one is left out of the mount and
+   * listed by {@link org.latticefs.kv.Stores#damaged}) and starts watching the root store for
+   * stores created or deleted elsewhere.
    */
   public LatticeFileSystem(FsConfig config) throws IOException {
     Inodes inodes = Inodes.ofThisProcess();
     this.clock = new NanoClock(config.clock());
     this.contents = new FileContents(config);
     this.root = new StoreRoot(config.stores(), inodes, clock);
-    this.open = new OpenFiles(contents, inodes, clock);
+    this.open = new OpenFiles(contents, inodes, clock, this::saveUnsaved);
     this.paths = new PathResolver(root, inodes, open, conflicts);
     this.atimes = new AccessTimes(config.atimeFile(), AccessTimes.DEFAULT_CAPACITY);
-    this.attributes = new Attributes(root, inodes, open, atimes);
+    this.attributes = new Attributes(root, inodes, open, atimes, contents);
     this.updates = new InodeUpdates(root, paths, open, inodes.links(), clock);
     this.namespace = new Namespace(root, paths, inodes, open, conflicts, updates, clock);
+    this.unsaved = new UnsavedFiles(contents.keptDir(), inodes, clock, namespace::newId);
     this.xattrs = new Xattrs(paths, updates, clock);
-    this.space = new SpaceGuard(config.space(), clock);
+    this.space = new SpaceGuard(config.space(), clock, contents::pendingBytes);
     this.census = new InodeCensus(root);
     this.saver = config.atimeFile() == null ? null : startSaver(atimes);
+    root.openAll();
   }
 
   /** Saves the access times every {@value #ATIME_SAVE_SECONDS} s, on a thread of its own. */
@@ -179,6 +186,11 @@ public final class LatticeFileSystem implements AutoCloseable {
           n.ctx().ino(n.id()), d.atimeNanos(), d.mtimeNanos(), d.ctimeNanos(), clock.nowNanos());
     }
     return handles.openDir(new DirListing(root, conflicts, n.ctx(), n.id()));
+  }
+
+  /** How many names directory handle {@code fh} holds (bounded, see {@link DirListing}). */
+  int namesHeld(long fh) throws FsException {
+    return handles.dir(fh).held();
   }
 
   public void releasedir(long fh) {
@@ -246,6 +258,7 @@ public final class LatticeFileSystem implements AutoCloseable {
       boolean exclusive = (flags & O_EXCL) != 0 || attempt >= 8;
       OpenFile created = namespace.create(path, mode, exclusive, caller);
       if (created != null) {
+        created.where = new OpenFile.Where(created.pendingParent, created.pendingName, path);
         return handles.open(created, true);
       }
       try {
@@ -276,6 +289,7 @@ public final class LatticeFileSystem implements AutoCloseable {
       return handles.open(open.detached(n.ctx(), n.id(), n.inode()), false);
     }
     OpenFile of = open.acquire(n.ctx(), n.id());
+    of.where = new OpenFile.Where(n.parent(), n.name(), path);
     if (write && (flags & O_TRUNC) != 0) {
       of.truncate(0, clock.nowNanos());
     }
@@ -303,14 +317,24 @@ public final class LatticeFileSystem implements AutoCloseable {
     return n;
   }
 
-  /** Writes all of {@code src} at {@code pos}; returns the count. ENOSPC if it does not fit. */
+  /**
+   * Writes all of {@code src} at {@code pos}; returns the count. ENOSPC if it does not fit (see
+   * {@link SpaceGuard}): a write that fails leaves the file's committed version in place, and its
+   * other changes since are not committed under its name (see {@link OpenFiles#commit}).
+   */
   public int write(long fh, long pos, ByteBuffer src) throws IOException {
     OpenFile of = handles.writable(fh).file();
     if (pos < 0) {
       throw new FsException(Errno.EINVAL, "negative offset");
     }
-    long growth = Math.max(0, pos + src.remaining() - of.size());
-    space.require(Math.max(growth, src.remaining()));
+    requireFileSize(pos + src.remaining());
+    try {
+      // A write past the end leaves a hole, which costs nothing: only the bytes written need room.
+      space.require(src.remaining());
+    } catch (FsException e) {
+      of.changeFailed(e);
+      throw e;
+    }
     return of.write(pos, src, clock.nowNanos());
   }
 
@@ -349,13 +373,19 @@ public final class LatticeFileSystem implements AutoCloseable {
     open.release(handles.remove(fh).file());
   }
 
+  /**
+   * Cuts or extends a file to {@code size} bytes. Extending costs nothing whatever the size: the
+   * new bytes are a hole, stored as its length. EFBIG past {@link ContentWriter#MAX_SIZE}.
+   */
   public void truncate(String path, long size) throws IOException {
     if (size < 0) {
       throw new FsException(Errno.EINVAL, "negative size");
     }
+    requireFileSize(size);
     Resolved n = paths.resolve(path);
     requireWritableFile(n, path);
     OpenFile of = open.acquire(n.ctx(), n.id());
+    of.where = new OpenFile.Where(n.parent(), n.name(), path);
     try {
       of.truncate(size, clock.nowNanos());
     } finally {
@@ -363,10 +393,12 @@ public final class LatticeFileSystem implements AutoCloseable {
     }
   }
 
+  /** {@link #truncate} through an open handle. */
   public void ftruncate(long fh, long size) throws IOException {
     if (size < 0) {
       throw new FsException(Errno.EINVAL, "negative size");
     }
+    requireFileSize(size);
     handles.writable(fh).file().truncate(size, clock.nowNanos());
   }
 
@@ -459,6 +491,14 @@ public final class LatticeFileSystem implements AutoCloseable {
         chunks);
   }
 
+  /**
+   * Content whose last commit failed, saved beside its file or kept on the local disk (see {@link
+   * UnsavedFile}), this run's and what earlier runs left on disk: for {@code lattice-fs status}.
+   */
+  public List<UnsavedFile> unsavedFiles() {
+    return unsaved.list();
+  }
+
   /** How many files are open on this node (for status output and leak checks in tests). */
   public int openFileCount() {
     return open.count();
@@ -517,6 +557,19 @@ public final class LatticeFileSystem implements AutoCloseable {
     root.close();
     open.closeAll();
     handles.clear();
+  }
+
+  /** What the open files hand over when their last commit failed (see {@link OpenFiles}). */
+  private UnsavedFile saveUnsaved(OpenFile of, Throwable failure) {
+    return unsaved.save(of, failure);
+  }
+
+  /** EFBIG for a size past {@link ContentWriter#MAX_SIZE} (or past any long: negative). */
+  private static void requireFileSize(long size) throws FsException {
+    if (size < 0 || size > ContentWriter.MAX_SIZE) {
+      throw new FsException(
+          Errno.EFBIG, "a file holds at most " + ContentWriter.MAX_SIZE + " bytes, not " + size);
+    }
   }
 
   private static void requireWritableFile(Resolved n, String path) throws FsException {

@@ -449,7 +449,7 @@ final class Namespace {
    * that an inode from an older build (any 64 bits) differs from only in the top bit: the two would
    * share an inode number. (Two random 63-bit ids meeting is left to chance, as before.)
    */
-  private long newId(StoreContext ctx) throws IOException {
+  long newId(StoreContext ctx) throws IOException {
     while (true) {
       long id = random.nextLong() & Long.MAX_VALUE;
       if (id != 0 && id != Keys.ROOT && ctx.store.get(Keys.inode(id | Long.MIN_VALUE)).isEmpty()) {

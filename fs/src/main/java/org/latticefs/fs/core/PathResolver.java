@@ -114,6 +114,35 @@ final class PathResolver {
     return parent;
   }
 
+  /**
+   * The inode dirent {@code key} names. If it is gone, ENOENT when the dirent went too (an unlink
+   * between the two reads), else EIO: a dirent naming no inode is damage, and is logged as such.
+   */
+  private Inode inodeOf(StoreContext ctx, String key, long id) throws IOException {
+    try {
+      return inodes.get(ctx, id);
+    } catch (FsException e) {
+      if (e.errno() != Errno.ENOENT) {
+        throw e;
+      }
+      Optional<byte[]> again = ctx.store.get(key);
+      if (again.isPresent() && Inodes.parseChild(ctx, key, again.get()) == id) {
+        throw new FsException(
+            Errno.EIO,
+            "store "
+                + ctx.name
+                + ": dirent "
+                + key
+                + " names inode "
+                + Keys.id(id)
+                + ", which"
+                + " does not exist",
+            e);
+      }
+      throw e;
+    }
+  }
+
   /** What {@code name} in directory {@code parent} is, or null if nothing. */
   Resolved lookup(StoreContext ctx, long parent, String name) throws IOException {
     String key = Keys.dirent(parent, name);
@@ -127,7 +156,7 @@ final class PathResolver {
     }
     Optional<byte[]> child = ctx.store.get(key);
     if (child.isPresent()) {
-      long id = Inodes.parseChild(child.get());
+      long id = Inodes.parseChild(ctx, key, child.get());
       OpenFile of = open.get(ctx, id);
       Inode inode;
       if (of != null) {
@@ -135,7 +164,7 @@ final class PathResolver {
           inode = of.committed;
         }
       } else {
-        inode = inodes.get(ctx, id);
+        inode = inodeOf(ctx, key, id);
       }
       return new Resolved(ctx, parent, name, id, inode, of, null);
     }

@@ -382,7 +382,7 @@ public final class LibfuseAdapter implements RawFileSystem {
         .setRdev(a.rdev())
         .setSize(a.size())
         .setBlksize(BLKSIZE)
-        .setBlocks((a.size() + 511) / 512)
+        .setBlocks(a.blocks())
         .setAtime(
             Math.floorDiv(a.atimeNanos(), 1_000_000_000L),
             Math.floorMod(a.atimeNanos(), 1_000_000_000L))

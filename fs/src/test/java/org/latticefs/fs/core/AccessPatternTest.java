@@ -78,15 +78,14 @@ class AccessPatternTest extends DirectFsTest {
 
   @Test
   void newFileCommitsOnceOnCloseAndIsVisibleBefore() throws IOException {
-    var store = f.store("docs");
-    long before = store.commits.get();
+    long before = f.commits("docs");
     long fh = fs.create("/docs/new.txt", 0644, 1, ME);
     f.write(fh, 0, "hello".getBytes(StandardCharsets.UTF_8));
     assertEquals(5, fs.getattr("/docs/new.txt").size());
-    assertEquals(before, store.commits.get(), "nothing committed before close");
+    assertEquals(before, f.commits("docs"), "nothing committed before close");
     fs.flush(fh);
     fs.release(fh);
-    assertEquals(before + 1, store.commits.get(), "one log entry for create+write+close");
+    assertEquals(before + 1, f.commits("docs"), "one log entry for create+write+close");
     assertArrayEquals("hello".getBytes(StandardCharsets.UTF_8), f.get("/docs/new.txt"));
   }
 
@@ -162,9 +161,9 @@ class AccessPatternTest extends DirectFsTest {
     for (int i = 0; i < 200; i++) {
       f.put("/docs/b/f" + i, new byte[] {(byte) i});
     }
-    long commits = f.store("docs").commits.get();
+    long commits = f.commits("docs");
     fs.rename("/docs/b", "/docs/moved");
-    assertEquals(commits + 1, f.store("docs").commits.get());
+    assertEquals(commits + 1, f.commits("docs"));
     assertArrayEquals(new byte[] {(byte) 77}, f.get("/docs/moved/f77"));
   }
 

@@ -19,9 +19,9 @@ import org.latticefs.fs.SpaceProvider;
 import org.latticefs.fs.TimeChange;
 import org.latticefs.fs.inode.Inode;
 import org.latticefs.fs.inode.Keys;
-import org.latticefs.kv.Hlc;
 import org.latticefs.kv.KeyBytes;
 import org.latticefs.kv.Op;
+import org.latticefs.kv.memory.MemoryStores;
 
 /**
  * POSIX metadata through the filesystem object (issue 10 items 10–13): special files, the 255-byte
@@ -168,6 +168,8 @@ class PosixMetadataTest extends DirectFsTest {
     // An older build wrote every directory with nlink 1.
     Inode old = fs.describe("/docs/a").inode().withNlink(1, 5);
     f.store("docs").commit(List.of(new Op.Put(Keys.inode(a), old.encode())));
+    MemoryStores other = f.kv.peer();
+    MemoryStores.sync(f.kv, other);
     assertEquals(3, fs.getattr("/docs/a").nlink(), "derived: 2 + one subdirectory");
     fs.mkdir("/docs/a/y", 0755, ME);
     assertEquals(4, fs.getattr("/docs/a").nlink());
@@ -180,14 +182,15 @@ class PosixMetadataTest extends DirectFsTest {
     long theirs = 0x0123_4567_89ab_cdefL;
     Inode theirDir = Inode.create(Inode.Kind.DIRECTORY, 0755, 1, 1, 7, null);
     Inode theirParent = old.withNlink(3, 7);
-    f.store("docs")
-        .ingestForeign(
-            MemoryStores.node(0x55),
-            new Hlc(1, 0),
+    other
+        .open(fs.describe("/docs/a").storeId())
+        .commit(
             List.of(
                 new Op.Put(Keys.inode(theirs), theirDir.encode()),
                 new Op.Put(Keys.dirent(a, "z"), Keys.id(theirs).getBytes()),
                 new Op.Put(Keys.inode(a), theirParent.encode())));
+    MemoryStores.sync(f.kv, other);
+    other.close();
     assertEquals(2, f.store("docs").heads(Keys.inode(a)).size());
     assertEquals(5, fs.getattr("/docs/a").nlink(), "x, y and their z");
     fs.rmdir("/docs/a/z");
