@@ -14,9 +14,12 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.latticefs.cas.BlobBatch;
+import org.latticefs.cas.BlobHolder;
 import org.latticefs.cas.BlobInfo;
+import org.latticefs.cas.BlobReceiver;
 import org.latticefs.cas.BlobRef;
 import org.latticefs.cas.BlobStore;
+import org.latticefs.cas.Hold;
 import org.latticefs.cas.NoSpaceLeftException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,7 +89,7 @@ import org.slf4j.LoggerFactory;
  * Out of scope: two processes on one root (the second {@link #open} fails), network filesystems
  * without atomic rename.
  */
-public final class DiskBlobStore implements BlobStore {
+public final class DiskBlobStore implements BlobStore, BlobHolder {
   private static final Logger LOG = LoggerFactory.getLogger(DiskBlobStore.class);
 
   /** Where {@link TrustedCopies} is saved between runs. */
@@ -240,6 +243,7 @@ public final class DiskBlobStore implements BlobStore {
   private final StoreThreads threads;
   private final DiskBatch.Shared batches;
   private final TrustedCopies trusted;
+  private final HoldTable holds = new HoldTable();
 
   /** Calls that may change the store (receives, removes, reads that quarantine) running now. */
   private final AtomicInteger active = new AtomicInteger();
@@ -393,7 +397,7 @@ public final class DiskBlobStore implements BlobStore {
   public BlobRef receive(byte[] data, int off, int len) throws IOException {
     enter();
     try {
-      return writer.receive(data, off, len);
+      return writer.receive(data, off, len, null);
     } finally {
       exit();
     }
@@ -404,7 +408,7 @@ public final class DiskBlobStore implements BlobStore {
   public BlobRef receive(InputStream in) throws IOException {
     enter();
     try {
-      return writer.receive(in);
+      return writer.receive(in, null);
     } finally {
       exit();
     }
@@ -423,7 +427,60 @@ public final class DiskBlobStore implements BlobStore {
     if (closed) {
       throw new IllegalStateException("blob store " + dir.root() + " is closed");
     }
-    return new DiskBatch(batches);
+    return new DiskBatch(batches, null);
+  }
+
+  // ---- holds ----
+
+  /**
+   * A hold whose receiver stores as this store does, holding each ref before it looks for a copy
+   * already present (see {@link Hold}).
+   */
+  @Override
+  public Hold newHold() {
+    return holds.open(HeldReceiver::new);
+  }
+
+  /** This store's holds, for the garbage collector ({@link HoldTable#beginPass()}). */
+  public HoldTable holds() {
+    return holds;
+  }
+
+  /** Receives through a hold. */
+  private final class HeldReceiver implements BlobReceiver {
+    private final Hold hold;
+
+    HeldReceiver(Hold hold) {
+      this.hold = hold;
+    }
+
+    @Override
+    public BlobRef receive(byte[] data, int off, int len) throws IOException {
+      enter();
+      try {
+        return writer.receive(data, off, len, hold);
+      } finally {
+        exit();
+      }
+    }
+
+    @Override
+    public BlobRef receive(InputStream in) throws IOException {
+      enter();
+      try {
+        return writer.receive(in, hold);
+      } finally {
+        exit();
+      }
+    }
+
+    @Override
+    public BlobBatch newBatch() {
+      if (closed) {
+        throw new IllegalStateException("blob store " + dir.root() + " is closed");
+      }
+      return new DiskBatch(batches, hold);
+    }
   }
 
   // ---- enumerate / remove ----
@@ -438,11 +495,15 @@ public final class DiskBlobStore implements BlobStore {
     return dir.list(after, limit);
   }
 
+  /**
+   * Removes the blob and its saved outboard, unless the ref is {@linkplain #newHold() held}; false
+   * if it is held or was not present. Durable on return.
+   */
   @Override
   public boolean remove(BlobRef ref) throws IOException {
     enter();
     try {
-      return writer.remove(ref);
+      return holds.unlessHeld(ref, () -> writer.remove(ref), false);
     } finally {
       exit();
     }
