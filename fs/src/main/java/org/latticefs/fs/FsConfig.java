@@ -7,6 +7,7 @@ import java.time.InstantSource;
 import java.util.Objects;
 import java.util.function.Consumer;
 import org.latticefs.cas.BlobFetcher;
+import org.latticefs.cas.BlobHolder;
 import org.latticefs.cas.chunk.FileIngester;
 import org.latticefs.kv.Stores;
 
@@ -34,6 +35,9 @@ import org.latticefs.kv.Stores;
  *     they reach the disk once, not also as staging pages) or also through the staging file (then
  *     reads of them never wait for a checkpoint, and a failed ingest falls back to an ordinary one
  *     at commit instead of failing the file)
+ * @param holder holds what each open file stores until its commit references it, and the version it
+ *     started from, so a garbage collector never removes them ({@link BlobHolder#none()}: no
+ *     collector runs)
  */
 public record FsConfig(
     Stores stores,
@@ -45,7 +49,8 @@ public record FsConfig(
     InstantSource clock,
     long readaheadBytes,
     long checkpointBytes,
-    boolean streamWrites) {
+    boolean streamWrites,
+    BlobHolder holder) {
 
   public static final long DEFAULT_READAHEAD_BYTES = 32L << 20;
   public static final long DEFAULT_CHECKPOINT_BYTES = 1L << 30;
@@ -58,6 +63,7 @@ public record FsConfig(
     Objects.requireNonNull(stagingDir, "stagingDir");
     Objects.requireNonNull(space, "space");
     Objects.requireNonNull(clock, "clock");
+    Objects.requireNonNull(holder, "holder");
     if (readaheadBytes < 0 || checkpointBytes <= 0) {
       throw new IllegalArgumentException(
           "readahead " + readaheadBytes + " or checkpoint " + checkpointBytes + " out of range");
@@ -66,7 +72,8 @@ public record FsConfig(
 
   /**
    * The defaults: 32 MiB readahead, checkpoints every GiB, streamed writes, system clock, no quota
-   * (the free space of the staging directory's disk). Creates {@code stagingDir} if missing.
+   * (the free space of the staging directory's disk), no holds (no collector runs). Creates {@code
+   * stagingDir} if missing.
    */
   public static FsConfig of(
       Stores stores,
@@ -86,7 +93,8 @@ public record FsConfig(
         InstantSource.system(),
         DEFAULT_READAHEAD_BYTES,
         DEFAULT_CHECKPOINT_BYTES,
-        true);
+        true,
+        BlobHolder.none(ingester.receiver()));
   }
 
   public FsConfig withSpace(SpaceProvider provider) {
@@ -109,6 +117,10 @@ public record FsConfig(
     return edit(b -> b.streamWrites = on);
   }
 
+  public FsConfig withHolder(BlobHolder h) {
+    return edit(b -> b.holder = h);
+  }
+
   private FsConfig edit(Consumer<Builder> change) {
     Builder b = new Builder(this);
     change.accept(b);
@@ -123,6 +135,7 @@ public record FsConfig(
     long readaheadBytes;
     long checkpointBytes;
     boolean streamWrites;
+    BlobHolder holder;
 
     Builder(FsConfig from) {
       this.from = from;
@@ -131,6 +144,7 @@ public record FsConfig(
       this.readaheadBytes = from.readaheadBytes;
       this.checkpointBytes = from.checkpointBytes;
       this.streamWrites = from.streamWrites;
+      this.holder = from.holder;
     }
 
     FsConfig build() {
@@ -144,7 +158,8 @@ public record FsConfig(
           clock,
           readaheadBytes,
           checkpointBytes,
-          streamWrites);
+          streamWrites,
+          holder);
     }
   }
 }

@@ -21,6 +21,7 @@ import org.latticefs.cas.BlobRef;
 import org.latticefs.cas.BlobStore;
 import org.latticefs.cas.Hold;
 import org.latticefs.cas.NoSpaceLeftException;
+import org.latticefs.cas.SpaceReclaimer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -558,6 +559,14 @@ public final class DiskBlobStore implements BlobStore, BlobHolder {
   /** Size of the disk under the store. */
   public long totalSpace() throws IOException {
     return budget.totalSpace();
+  }
+
+  /**
+   * Whom a write that finds no room (quota or minimum free space) asks to free some before it fails
+   * with {@code NoSpaceLeftException} (the garbage collector; see {@link SpaceReclaimer}).
+   */
+  public void setReclaimer(SpaceReclaimer reclaimer) {
+    budget.setReclaimer(reclaimer);
   }
 
   /** Last-access times of this store's blobs, for the garbage collector. */

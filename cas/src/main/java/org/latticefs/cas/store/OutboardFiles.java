@@ -100,7 +100,8 @@ final class OutboardFiles {
     }
     byte[] encoded = o.encode();
     try {
-      budget.reserve(encoded.length);
+      // Only a cache: never worth a collection pass (nor waiting for one on a read).
+      budget.reserveWithoutReclaim(encoded.length);
     } catch (IOException e) {
       LOG.debug("not saving the outboard of {}: {}", o.ref(), e.getMessage());
       return;

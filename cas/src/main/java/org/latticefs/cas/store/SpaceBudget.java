@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.FileStore;
 import java.nio.file.Path;
 import org.latticefs.cas.NoSpaceLeftException;
+import org.latticefs.cas.SpaceReclaimer;
 import org.latticefs.cas.io.Futures;
 
 /**
@@ -76,13 +77,38 @@ final class SpaceBudget {
     return new Census.Counts(blobBytes, blobCount, outboardBytes, outboardCount);
   }
 
+  /** Asked to free space when a reservation finds none (see {@link #reserve}). */
+  private volatile SpaceReclaimer reclaimer = SpaceReclaimer.NONE;
+
+  void setReclaimer(SpaceReclaimer r) {
+    reclaimer = r == null ? SpaceReclaimer.NONE : r;
+  }
+
   /**
-   * Reserves room for {@code size} bytes about to be written.
+   * Reserves room for {@code size} bytes about to be written. When there is none, asks the {@link
+   * SpaceReclaimer} once (outside this budget's lock: a collection pass removes blobs meanwhile),
+   * then tries again.
    *
    * @throws NoSpaceLeftException if they would take the store past its quota or the disk below its
-   *     minimum free space; nothing is reserved then
+   *     minimum free space even after that; nothing is reserved then
    */
-  synchronized void reserve(long size) throws IOException {
+  void reserve(long size) throws IOException {
+    try {
+      tryReserve(size);
+    } catch (NoSpaceLeftException full) {
+      if (!reclaimer.reclaim(size)) {
+        throw full;
+      }
+      tryReserve(size);
+    }
+  }
+
+  /** {@link #reserve} without asking the reclaimer: for what is only worth storing if it fits. */
+  void reserveWithoutReclaim(long size) throws IOException {
+    tryReserve(size);
+  }
+
+  private synchronized void tryReserve(long size) throws IOException {
     checkQuota(size);
     long onDisk = onDisk(size);
     if (minFree > 0) {

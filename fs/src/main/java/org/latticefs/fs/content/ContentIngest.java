@@ -6,6 +6,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import org.latticefs.cas.BlobFetcher;
 import org.latticefs.cas.BlobRef;
+import org.latticefs.cas.Hold;
 import org.latticefs.cas.chunk.FileIngester;
 import org.latticefs.cas.chunk.IngestResult;
 import org.latticefs.cas.chunk.IngestSession;
@@ -42,15 +43,22 @@ public final class ContentIngest {
    * Stores {@code content} (read with positional reads from 0 to its size; the caller keeps it
    * unchanged until this returns) and returns the result. With a {@code previous} manifest, only
    * the chunks around {@code [changeStart, changeEnd)} are read (see {@link
-   * FileIngester#reingest}). Durable on return.
+   * FileIngester#reingest}). Durable on return; everything it stores or dedups against stays held
+   * by {@code hold}.
    */
   public IngestResult store(
-      FileChannel content, BlobRef previous, long changeStart, long changeEnd, long sizeDelta)
+      Hold hold,
+      FileChannel content,
+      BlobRef previous,
+      long changeStart,
+      long changeEnd,
+      long sizeDelta)
       throws IOException {
+    FileIngester held = ingester.withReceiver(hold.receiver());
     IngestResult r =
         previous == null
-            ? ingester.ingest(content)
-            : ingester.reingest(oldTrees, previous, content, changeStart, changeEnd, sizeDelta);
+            ? held.ingest(content)
+            : held.reingest(oldTrees, previous, content, changeStart, changeEnd, sizeDelta);
     ingestedBytes.addAndGet(r.bytesRead());
     return r;
   }
@@ -62,15 +70,19 @@ public final class ContentIngest {
    * byte past {@code keep} is pushed. Returns null when {@link #MAX_SESSIONS} sessions already run;
    * the slot is free again once the session has ended (finished, failed or closed).
    *
+   * @param hold holds everything the session stores or dedups against
    * @param previous the version kept from, or null (then {@code keep} is 0)
    */
-  public IngestSession startSession(BlobRef previous, long keep) {
+  public IngestSession startSession(Hold hold, BlobRef previous, long keep) {
     if (!sessions.tryAcquire()) {
       return null;
     }
     IngestSession s;
     try {
-      s = ingester.startSession(oldTrees, previous, keep, ContentChannel.empty());
+      s =
+          ingester
+              .withReceiver(hold.receiver())
+              .startSession(oldTrees, previous, keep, ContentChannel.empty());
     } catch (RuntimeException e) {
       sessions.release();
       throw e;

@@ -38,6 +38,7 @@ public final class StagedWriter implements ContentWriter {
   private final ContentReaders readers;
   private final long readahead;
   private final String what;
+  private final VersionHold hold;
   private BaseContent base;
   private boolean baseUncommitted;
   private long baseLimit;
@@ -52,11 +53,13 @@ public final class StagedWriter implements ContentWriter {
    */
   StagedWriter(
       Version committed,
+      VersionHold hold,
       Staging staging,
       ContentIngest ingest,
       ContentReaders readers,
       long readahead,
       String what) {
+    this.hold = hold;
     this.staging = staging;
     this.ingest = ingest;
     this.readers = readers;
@@ -132,12 +135,14 @@ public final class StagedWriter implements ContentWriter {
     }
     changeStart = Math.min(changeStart, changeEnd);
     ContentChannel content = new ContentChannel(view(written.copy()), n);
-    IngestResult r = ingest.store(content, b.manifest(), changeStart, changeEnd, delta);
+    IngestResult r =
+        ingest.store(hold.receiving(), content, b.manifest(), changeStart, changeEnd, delta);
     return new Version(n, r.manifest(), null);
   }
 
   @Override
   public void committed(Version now) {
+    hold.committed(now);
     setBase(now, false);
     emptyStaging();
     changed = false;
@@ -145,7 +150,13 @@ public final class StagedWriter implements ContentWriter {
 
   @Override
   public void close() throws IOException {
+    hold.close();
     staging.close();
+  }
+
+  /** What this file's writes are held by until committed (shared with the streaming writer). */
+  VersionHold hold() {
+    return hold;
   }
 
   // ---------------------------------------------------------------- for StreamingWriter
