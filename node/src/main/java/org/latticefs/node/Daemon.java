@@ -29,6 +29,8 @@ import org.latticefs.node.config.DataDir;
 import org.latticefs.node.config.NodeConfig;
 import org.latticefs.node.control.ControlServer;
 import org.latticefs.node.format.DataDirFormat;
+import org.latticefs.node.gc.GcJobs;
+import org.latticefs.node.gc.NodeCollector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,6 +66,7 @@ public final class Daemon implements NodeApi {
   private LocalNode local;
   private DiskBlobStore blobs;
   private LatticeFileSystem fs;
+  private NodeCollector gc;
   private FuseMount mount;
   private ControlServer control;
   private boolean stopping;
@@ -129,8 +132,11 @@ public final class Daemon implements NodeApi {
     FsConfig fsConfig =
         FsConfig.of(stores, fetcher, chunkCache, new FileIngester(blobs), dir.staging())
             .withReadaheadBytes(config.readaheadBytes())
-            .withSpace(new QuotaSpace(blobs, config.storageQuota(), config.minFreeSpace()));
+            .withSpace(new QuotaSpace(blobs, config.storageQuota(), config.minFreeSpace()))
+            // What open files store stays held until committed; the collector respects holds.
+            .withHolder(blobs);
     fs = new LatticeFileSystem(fsConfig);
+    gc = new NodeCollector(blobs, stores, config, dir.staging()).startBackground(blobs);
     List<String> options = new ArrayList<>(FuseMount.DEFAULT_OPTIONS);
     if (!config.mountOptions().isEmpty()) {
       for (String w : config.mountOptions().warnings()) {
@@ -170,6 +176,10 @@ public final class Daemon implements NodeApi {
           Mounts.fusermountUnmount(mountpoint, true);
         }
       }
+      if (blobs != null) {
+        blobs.setReclaimer(null);
+      }
+      closeQuietly(gc, "garbage collector");
       closeQuietly(fs, "filesystem");
       closeQuietly(blobs, "blob store");
       closeQuietly(stores, "kv stores");
@@ -376,6 +386,16 @@ public final class Daemon implements NodeApi {
         inode.size(),
         inode.manifest() == null ? null : inode.manifest().hex(),
         chunks);
+  }
+
+  @Override
+  public String startGc(String kind) throws IOException {
+    return gc.jobs().start(GcJobs.Kind.parse(kind));
+  }
+
+  @Override
+  public GcJob gcJob(String id) throws IOException {
+    return gc.jobs().poll(id);
   }
 
   @Override
