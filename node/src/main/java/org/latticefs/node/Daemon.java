@@ -129,14 +129,16 @@ public final class Daemon implements NodeApi {
     LocalFirstFetcher fetcher = new LocalFirstFetcher(blobs, blobs);
     // The filesystem's chunk cache (manifests, random reads, edits); node builds what fs reads.
     CachingBlobFetcher chunkCache = new CachingBlobFetcher(fetcher, config.chunkCacheBytes());
+    QuotaSpace space = new QuotaSpace(blobs, config.storageQuota(), config.minFreeSpace());
     FsConfig fsConfig =
         FsConfig.of(stores, fetcher, chunkCache, new FileIngester(blobs), dir.staging())
             .withReadaheadBytes(config.readaheadBytes())
-            .withSpace(new QuotaSpace(blobs, config.storageQuota(), config.minFreeSpace()))
+            .withSpace(space)
             // What open files store stays held until committed; the collector respects holds.
             .withHolder(blobs);
     fs = new LatticeFileSystem(fsConfig);
     gc = new NodeCollector(blobs, stores, config, dir.staging()).startBackground(blobs);
+    space.setReclaimer(gc.service());
     List<String> options = new ArrayList<>(FuseMount.DEFAULT_OPTIONS);
     if (!config.mountOptions().isEmpty()) {
       for (String w : config.mountOptions().warnings()) {

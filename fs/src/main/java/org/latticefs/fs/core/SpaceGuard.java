@@ -25,12 +25,15 @@ final class SpaceGuard {
     this.clock = clock;
   }
 
-  /** ENOSPC unless {@code bytes} more fit. */
+  /** ENOSPC unless {@code bytes} more fit, after the provider has tried to free some. */
   void require(long bytes) throws IOException {
     if (bytes > 0 && space().freeBytes() < bytes) {
       cached = null;
       if (space().freeBytes() < bytes) {
-        throw new FsException(Errno.ENOSPC, "no room for " + bytes + " more bytes");
+        cached = null;
+        if (!provider.reclaim(bytes) || space().freeBytes() < bytes) {
+          throw new FsException(Errno.ENOSPC, "no room for " + bytes + " more bytes");
+        }
       }
     }
   }
