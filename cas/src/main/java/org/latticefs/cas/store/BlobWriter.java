@@ -173,7 +173,7 @@ final class BlobWriter {
       // never cached (see BlobHandles).
       handles.invalidate(path);
       Fsync.directory(path.getParent());
-      budget.removed(size);
+      budget.removed(StoreDirectory.shardIndex(ref), size);
     } finally {
       lock.unlock();
     }

@@ -270,7 +270,7 @@ public final class DiskBlobStore implements BlobStore, BlobHolder {
     writer =
         new BlobWriter(
             dir, temps, unnamed, quarantine, budget, access, handles, outboardFiles, trusted);
-    budget.reset(Census.take(dir, access));
+    budget.reset(Census.take(dir, access).tally());
     trusted.load(dir.file(TRUSTED));
     quarantine.scan();
     threads = new StoreThreads(dir.root().getFileName().toString(), options, this::flushAccess);
@@ -634,9 +634,7 @@ public final class DiskBlobStore implements BlobStore, BlobHolder {
     }
     try {
       access.close();
-      if (clean) {
-        Census.record(dir, budget.counts());
-      }
+      checkpointUsage(clean);
     } catch (IOException e) {
       // Losing recent access times is acceptable (see AccessTracker), and without the record the
       // next open counts the blobs again; a full disk must not keep the store from closing.
@@ -648,12 +646,34 @@ public final class DiskBlobStore implements BlobStore, BlobHolder {
 
   // ---- internals ----
 
+  /** Runs on the store's background thread every access flush interval. */
   private void flushAccess() {
     try {
       access.flush();
     } catch (IOException | RuntimeException e) {
       LOG.warn("could not persist access times for {}: {}", dir.root(), e.toString());
     }
+    try {
+      if (budget.changes() != checkpointed) {
+        checkpointUsage(false);
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("could not checkpoint the usage of {}: {}", dir.root(), e.toString());
+    }
+  }
+
+  /** Counts of changes at the last usage checkpoint. */
+  private volatile long checkpointed = -1;
+
+  /**
+   * Records the counts shard by shard, so the next open (after a crash too) walks only the shards
+   * changed since (see {@link Census}). {@code settled}: the store closes cleanly.
+   */
+  private synchronized void checkpointUsage(boolean settled) throws IOException {
+    long changes = budget.changes();
+    Census.checkpoint(
+        dir, budget, dir::shardLock, outboardFiles::lock, quarantine.suspectShards(), settled);
+    checkpointed = changes;
   }
 
   private void checkOpen() throws IOException {

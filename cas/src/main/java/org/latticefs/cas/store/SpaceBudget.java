@@ -40,6 +40,8 @@ final class SpaceBudget {
   private long blobCount;
   private long outboardBytes;
   private long outboardCount;
+  private final Census.Tally tally = new Census.Tally();
+  private long changes;
   private long reserved;
   private long unwritten;
 
@@ -64,12 +66,27 @@ final class SpaceBudget {
     this.block = Math.max(1, b);
   }
 
-  /** Sets the counts found when the store opened. */
-  synchronized void reset(Census.Counts counts) {
-    blobBytes = counts.blobBytes();
-    blobCount = counts.blobCount();
-    outboardBytes = counts.outboardBytes();
-    outboardCount = counts.outboardCount();
+  /** Sets the counts found when the store opened, shard by shard. */
+  synchronized void reset(Census.Tally found) {
+    tally.copyFrom(found);
+    Census.Counts c = tally.totals();
+    blobBytes = c.blobBytes();
+    blobCount = c.blobCount();
+    outboardBytes = c.outboardBytes();
+    outboardCount = c.outboardCount();
+  }
+
+  /**
+   * One shard's counts now: {bytes, count} of its blobs ({@code outboards} false) or of its saved
+   * outboards. The caller holds the lock that guards that shard's files, so the figures match them.
+   */
+  synchronized long[] shard(int shard, boolean outboards) {
+    return tally.get(shard, outboards);
+  }
+
+  /** How many changes the counts have seen (to skip checkpoints when nothing changed). */
+  synchronized long changes() {
+    return changes;
   }
 
   /** The counts now (what a clean close records). */
@@ -169,30 +186,38 @@ final class SpaceBudget {
     reserved -= size;
   }
 
-  /** A written temp file of {@code size} reserved bytes became a blob. */
-  synchronized void published(long size) {
+  /** A written temp file of {@code size} reserved bytes became a blob in {@code shard}. */
+  synchronized void published(int shard, long size) {
     reserved -= size;
     blobBytes += size;
     blobCount++;
+    tally.add(shard, false, size, 1);
+    changes++;
   }
 
-  /** A blob of {@code size} bytes lost its name (removed or quarantined). */
-  synchronized void removed(long size) {
+  /** A blob of {@code size} bytes in {@code shard} lost its name (removed or quarantined). */
+  synchronized void removed(int shard, long size) {
     blobBytes -= size;
     blobCount--;
+    tally.add(shard, false, -size, -1);
+    changes++;
   }
 
-  /** A written outboard file of {@code size} reserved bytes was saved. */
-  synchronized void savedOutboard(long size) {
+  /** A written outboard file of {@code size} reserved bytes was saved in {@code shard}. */
+  synchronized void savedOutboard(int shard, long size) {
     reserved -= size;
     outboardBytes += size;
     outboardCount++;
+    tally.add(shard, true, size, 1);
+    changes++;
   }
 
-  /** A saved outboard file of {@code size} bytes was deleted. */
-  synchronized void deletedOutboard(long size) {
+  /** A saved outboard file of {@code size} bytes in {@code shard} was deleted. */
+  synchronized void deletedOutboard(int shard, long size) {
     outboardBytes -= size;
     outboardCount--;
+    tally.add(shard, true, -size, -1);
+    changes++;
   }
 
   synchronized long blobBytes() {

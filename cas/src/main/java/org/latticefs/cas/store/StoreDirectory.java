@@ -189,6 +189,11 @@ final class StoreDirectory implements Closeable {
     return ref.bytes()[0] & 0xff;
   }
 
+  /** The shard a blob path ({@code …/hh/{hash}.blob}) is in: its directory's two hex digits. */
+  static int shardIndexOf(Path blob) {
+    return Integer.parseInt(blob.getParent().getFileName().toString(), 16);
+  }
+
   ReentrantLock shardLock(int index) {
     return shardLocks[index];
   }

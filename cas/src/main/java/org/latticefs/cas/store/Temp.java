@@ -45,7 +45,7 @@ abstract class Temp {
       throw e;
     }
     if (settled.compareAndSet(false, true)) {
-      budget.published(size);
+      budget.published(StoreDirectory.shardIndexOf(dst), size);
     }
   }
 
