@@ -286,10 +286,14 @@ public final class AccessTracker implements Closeable {
         closed = true;
         return;
       }
-      if (changed || Files.exists(journal) || !Files.exists(file)) {
-        writeSnapshot();
+      try {
+        if (changed || Files.exists(journal) || !Files.exists(file)) {
+          writeSnapshot();
+        }
+      } finally {
+        closed = true;
+        table.close();
       }
-      closed = true;
     }
   }
 

@@ -256,7 +256,7 @@ public final class DiskBlobStore implements BlobStore, BlobHolder {
     boolean syncfs = options.batchSyncfs() && Fsync.hasSyncfs();
     budget =
         new SpaceBudget(dir.root(), dir.fileStore(), options.quotaBytes(), options.minFreeBytes());
-    temps = new TempFiles(dir);
+    temps = new TempFiles(dir, budget);
     temps.cleanTmpDir();
     unnamed = new UnnamedTemps(dir.tmp(), syncfs ? options.unnamedTemps() : 0, budget);
     access = AccessTracker.open(dir.file("access"), options.clock());
@@ -671,9 +671,12 @@ public final class DiskBlobStore implements BlobStore, BlobHolder {
    */
   private synchronized void checkpointUsage(boolean settled) throws IOException {
     long changes = budget.changes();
-    Census.checkpoint(
-        dir, budget, dir::shardLock, outboardFiles::lock, quarantine.suspectShards(), settled);
-    checkpointed = changes;
+    boolean provisional =
+        Census.checkpoint(
+            dir, budget, dir::shardLock, outboardFiles::lock, quarantine.suspectShards(), settled);
+    // A shard recorded as unknown only for now is vouched for by the next flush's checkpoint, so
+    // an open after a crash does not walk shards that merely changed shortly before a checkpoint.
+    checkpointed = provisional ? -1 : changes;
   }
 
   private void checkOpen() throws IOException {
