@@ -35,6 +35,9 @@ import java.util.TreeMap;
  *       heap: at most a quarter of {@code memory.heap})</td></tr>
  *   <tr><td>{@code fs.readahead_bytes}</td><td>32M</td><td>the most a sequential reader of one
  *       file fetches ahead (0: none)</td></tr>
+ *   <tr><td>{@code fs.staging_memory}</td><td>32M</td><td>the most the files being written keep
+ *       in memory together before they stage on disk (on the heap: at most a quarter of {@code
+ *       memory.heap})</td></tr>
  *   <tr><td>{@code log.level}</td><td>warn</td><td>error, warn, info, debug or trace;
  *       {@code -v} means debug</td></tr>
  *   <tr><td>{@code mount.options}</td><td>(none)</td><td>extra comma-separated FUSE mount
@@ -57,6 +60,7 @@ public record NodeConfig(
     long chunkCacheBytes,
     long kvCacheBytes,
     long readaheadBytes,
+    long stagingMemoryBytes,
     String logLevel,
     MountOptions mountOptions,
     Duration gcInterval,
@@ -69,6 +73,7 @@ public record NodeConfig(
           256L << 20,
           64L << 20,
           64L << 20,
+          32L << 20,
           32L << 20,
           32L << 20,
           "warn",
@@ -88,6 +93,7 @@ public record NodeConfig(
           "cache.chunk_bytes",
           "cache.kv_bytes",
           "fs.readahead_bytes",
+          "fs.staging_memory",
           "log.level",
           "mount.options",
           "gc.interval",
@@ -125,6 +131,14 @@ public record NodeConfig(
               + ") must be at most a quarter of memory.heap ("
               + heapBytes
               + "): the cache lives on the heap; raise memory.heap or lower the cache");
+    }
+    if (stagingMemoryBytes > heapBytes / 4) {
+      throw new IllegalArgumentException(
+          "fs.staging_memory ("
+              + stagingMemoryBytes
+              + ") must be at most a quarter of memory.heap ("
+              + heapBytes
+              + "): it lives on the heap; raise memory.heap or lower it");
     }
   }
 
@@ -174,6 +188,7 @@ public record NodeConfig(
         size(m, "cache.chunk_bytes", d.chunkCacheBytes),
         size(m, "cache.kv_bytes", d.kvCacheBytes),
         size(m, "fs.readahead_bytes", d.readaheadBytes),
+        size(m, "fs.staging_memory", d.stagingMemoryBytes),
         level,
         options,
         duration(m, "gc.interval", d.gcInterval),
@@ -190,6 +205,7 @@ public record NodeConfig(
     m.put("cache.chunk_bytes", Long.toString(c.chunkCacheBytes));
     m.put("cache.kv_bytes", Long.toString(c.kvCacheBytes));
     m.put("fs.readahead_bytes", Long.toString(c.readaheadBytes));
+    m.put("fs.staging_memory", Long.toString(c.stagingMemoryBytes));
     m.put("log.level", c.logLevel);
     m.put("mount.options", c.mountOptions.joined());
     m.put("gc.interval", c.gcInterval.toSeconds() + "s");
