@@ -77,15 +77,9 @@ final class AccessTable {
     }
   }
 
-  /** The table key of {@code ref}: its first 8 bytes, big-endian. */
+  /** The table key of {@code ref}: its first 8 bytes ({@link BlobRef#prefix()}). */
   static long key(BlobRef ref) {
-    byte[] b = new byte[BlobRef.LENGTH];
-    ref.copyTo(b, 0);
-    long k = 0;
-    for (int i = 0; i < 8; i++) {
-      k = (k << 8) | (b[i] & 0xff);
-    }
-    return k;
+    return ref.prefix();
   }
 
   /**

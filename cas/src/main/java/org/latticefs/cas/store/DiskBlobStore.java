@@ -396,23 +396,13 @@ public final class DiskBlobStore implements BlobStore, BlobHolder {
 
   @Override
   public BlobRef receive(byte[] data, int off, int len) throws IOException {
-    enter();
-    try {
-      return writer.receive(data, off, len, null);
-    } finally {
-      exit();
-    }
+    return unheld.receive(data, off, len);
   }
 
   /** Streams {@code in} to a temp file while hashing it; never holds the blob in memory. */
   @Override
   public BlobRef receive(InputStream in) throws IOException {
-    enter();
-    try {
-      return writer.receive(in, null);
-    } finally {
-      exit();
-    }
+    return unheld.receive(in);
   }
 
   /**
@@ -425,10 +415,7 @@ public final class DiskBlobStore implements BlobStore, BlobHolder {
    */
   @Override
   public BlobBatch newBatch() {
-    if (closed) {
-      throw new IllegalStateException("blob store " + dir.root() + " is closed");
-    }
-    return new DiskBatch(batches, null);
+    return unheld.newBatch();
   }
 
   // ---- holds ----
@@ -447,7 +434,10 @@ public final class DiskBlobStore implements BlobStore, BlobHolder {
     return holds;
   }
 
-  /** Receives through a hold. */
+  /** Receives as this store does without a hold. */
+  private final HeldReceiver unheld = new HeldReceiver(null);
+
+  /** Receives through a hold, or without one ({@code hold} null). */
   private final class HeldReceiver implements BlobReceiver {
     private final Hold hold;
 
