@@ -31,6 +31,8 @@ import org.latticefs.node.config.DataDir;
 import org.latticefs.node.config.NodeConfig;
 import org.latticefs.node.control.ControlServer;
 import org.latticefs.node.format.DataDirFormat;
+import org.latticefs.node.gc.GcJobs;
+import org.latticefs.node.gc.NodeCollector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,6 +68,7 @@ public final class Daemon implements NodeApi {
   private LocalNode local;
   private DiskBlobStore blobs;
   private LatticeFileSystem fs;
+  private NodeCollector gc;
   private FuseMount mount;
   private ControlServer control;
   private boolean stopping;
@@ -128,13 +131,18 @@ public final class Daemon implements NodeApi {
     LocalFirstFetcher fetcher = new LocalFirstFetcher(blobs, blobs);
     // The filesystem's chunk cache (manifests, random reads, edits); node builds what fs reads.
     CachingBlobFetcher chunkCache = new CachingBlobFetcher(fetcher, config.chunkCacheBytes());
+    QuotaSpace space = new QuotaSpace(blobs, config.storageQuota(), config.minFreeSpace());
     FsConfig fsConfig =
         FsConfig.of(stores, fetcher, chunkCache, new FileIngester(blobs), dir.staging())
             .withReadaheadBytes(config.readaheadBytes())
             .withAtimeFile(dir.atimes())
             .withStagingMemoryBytes(config.stagingMemoryBytes())
-            .withSpace(new QuotaSpace(blobs, config.storageQuota(), config.minFreeSpace()));
+            .withSpace(space)
+            // What open files store stays held until committed; the collector respects holds.
+            .withHolder(blobs);
     fs = new LatticeFileSystem(fsConfig);
+    gc = new NodeCollector(blobs, stores, config, dir.staging()).startBackground(blobs);
+    space.setReclaimer(gc.service());
     List<String> options = new ArrayList<>(FuseMount.DEFAULT_OPTIONS);
     if (!config.mountOptions().isEmpty()) {
       for (String w : config.mountOptions().warnings()) {
@@ -185,6 +193,10 @@ public final class Daemon implements NodeApi {
           Mounts.fusermountUnmount(mountpoint, true);
         }
       }
+      if (blobs != null) {
+        blobs.setReclaimer(null);
+      }
+      closeQuietly(gc, "garbage collector");
       closeQuietly(fs, "filesystem");
       closeQuietly(blobs, "blob store");
       closeQuietly(stores, "kv stores");
@@ -442,6 +454,16 @@ public final class Daemon implements NodeApi {
       out.add(n);
     }
     return out;
+  }
+
+  @Override
+  public String startGc(String kind) throws IOException {
+    return gc.jobs().start(GcJobs.Kind.parse(kind));
+  }
+
+  @Override
+  public GcJob gcJob(String id) throws IOException {
+    return gc.jobs().poll(id);
   }
 
   @Override

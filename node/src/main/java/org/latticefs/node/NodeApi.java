@@ -66,6 +66,17 @@ public interface NodeApi extends AutoCloseable {
   /** Lattice's view of a path inside the mount. */
   FileStat stat(String path) throws IOException;
 
+  /**
+   * Starts a garbage collection job: {@code gc} (a pass), {@code dry-run} (what a pass would
+   * remove, removing nothing) or {@code du} (space use by class, from a dry run). Returns its id
+   * for {@link #gcJob}. Through the daemon when one runs (it also collects on its own), else on the
+   * data directory opened here.
+   */
+  String startGc(String kind) throws IOException;
+
+  /** A job's progress, and its result once done. */
+  GcJob gcJob(String id) throws IOException;
+
   /** Asks a running daemon to unmount and exit; returns once it has unmounted. */
   void shutdown() throws IOException;
 
@@ -150,6 +161,26 @@ public interface NodeApi extends AutoCloseable {
       long size,
       String manifest,
       List<ChunkRow> chunks) {}
+
+  /**
+   * A garbage collection job.
+   *
+   * @param state {@code running}, {@code done} or {@code failed}
+   * @param phase {@code starting}, {@code mark} or {@code sweep}
+   * @param done steps of the phase done (roots marked, blobs examined)
+   * @param total steps the phase is expected to take, -1 if unknown
+   * @param result when done: the report ({@code gc}) or the space use ({@code du}), JSON-ready
+   * @param error when failed: why
+   */
+  record GcJob(
+      String id,
+      String kind,
+      String state,
+      String phase,
+      long done,
+      long total,
+      java.util.Map<String, Object> result,
+      String error) {}
 
   /** One chunk of a file: where it starts, how long it is, its blob. */
   record ChunkRow(long offset, long length, String ref) {}

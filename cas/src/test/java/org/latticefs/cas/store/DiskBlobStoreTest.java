@@ -218,14 +218,15 @@ class DiskBlobStoreTest extends BlobStoreContract {
     java.time.Instant fetchedAt = clock.instant();
     AccessTracker access = disk().accessTracker();
     assertEquals(Optional.of(fetchedAt), access.lastAccess(ra));
-    assertEquals(List.of(rb, ra), access.oldestFirst(10).stream().map(x -> x.ref()).toList());
+    assertEquals(
+        List.of(rb, ra), access.oldestFirst(disk(), 10).stream().map(x -> x.ref()).toList());
     store.close();
 
     store = DiskBlobStore.open(root, opts);
     assertEquals(Optional.of(fetchedAt), disk().accessTracker().lastAccess(ra));
     assertEquals(
         List.of(rb, ra),
-        disk().accessTracker().oldestFirst(10).stream().map(x -> x.ref()).toList());
+        disk().accessTracker().oldestFirst(disk(), 10).stream().map(x -> x.ref()).toList());
     store.remove(rb);
     assertEquals(Optional.empty(), disk().accessTracker().lastAccess(rb));
   }

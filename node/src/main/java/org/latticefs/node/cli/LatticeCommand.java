@@ -42,6 +42,8 @@ import picocli.CommandLine.Spec;
       UnmountCommand.class,
       StatusCommand.class,
       StatCommand.class,
+      GcCommand.class,
+      DuCommand.class,
       ShellCommand.class,
       CommandLine.HelpCommand.class
     },

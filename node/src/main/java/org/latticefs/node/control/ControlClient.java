@@ -296,6 +296,16 @@ public final class ControlClient implements NodeApi {
   }
 
   @Override
+  public String startGc(String kind) throws IOException {
+    return (String) call(req("gc.start", "kind", kind));
+  }
+
+  @Override
+  public GcJob gcJob(String id) throws IOException {
+    return Wire.gcJob(obj(call(req("gc.job", "id", id))));
+  }
+
+  @Override
   public void shutdown() throws IOException {
     call(req("shutdown"));
   }

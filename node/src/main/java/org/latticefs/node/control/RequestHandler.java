@@ -117,6 +117,10 @@ final class RequestHandler {
         return Wire.status(node.status());
       case "stat":
         return Wire.fileStat(node.stat(Wire.requiredStr(r, "path")));
+      case "gc.start":
+        return node.startGc(Wire.requiredStr(r, "kind"));
+      case "gc.job":
+        return Wire.gcJob(node.gcJob(Wire.requiredStr(r, "id")));
       case "shutdown":
         node.shutdown();
         return true;

@@ -9,6 +9,7 @@ import org.latticefs.node.NodeApi.ChunkRow;
 import org.latticefs.node.NodeApi.DamagedRow;
 import org.latticefs.node.NodeApi.EntryRow;
 import org.latticefs.node.NodeApi.FileStat;
+import org.latticefs.node.NodeApi.GcJob;
 import org.latticefs.node.NodeApi.HeadRow;
 import org.latticefs.node.NodeApi.OpRow;
 import org.latticefs.node.NodeApi.Row;
@@ -153,6 +154,36 @@ public final class Wire {
         num(m, "blob_bytes"),
         damaged,
         unsaved);
+  }
+
+  public static Map<String, Object> gcJob(GcJob j) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", j.id());
+    m.put("kind", j.kind());
+    m.put("state", j.state());
+    m.put("phase", j.phase());
+    m.put("done", j.done());
+    m.put("total", j.total());
+    m.put("result", j.result());
+    m.put("error", j.error());
+    return m;
+  }
+
+  @SuppressWarnings("unchecked")
+  static GcJob gcJob(Map<String, Object> m) throws Frames.ProtocolException {
+    Object result = m.get("result");
+    if (result != null && !(result instanceof Map)) {
+      throw new Frames.ProtocolException("field 'result' must be an object");
+    }
+    return new GcJob(
+        str(m, "id"),
+        str(m, "kind"),
+        str(m, "state"),
+        str(m, "phase"),
+        num(m, "done"),
+        num(m, "total"),
+        (Map<String, Object>) result,
+        str(m, "error"));
   }
 
   public static Map<String, Object> fileStat(FileStat f) {

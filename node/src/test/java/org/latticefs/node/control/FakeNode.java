@@ -150,6 +150,16 @@ final class FakeNode implements NodeApi {
   }
 
   @Override
+  public String startGc(String kind) {
+    return kind;
+  }
+
+  @Override
+  public GcJob gcJob(String id) {
+    return new GcJob(id, id, "done", "sweep", 3, 3, java.util.Map.of("kind", id), null);
+  }
+
+  @Override
   public void shutdown() {
     shutdown.set(true);
   }

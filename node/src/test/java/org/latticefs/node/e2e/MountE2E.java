@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.latticefs.fs.fuse.Mounts;
 import org.latticefs.node.FuseAvailable;
 import org.latticefs.node.control.Json;
+import org.latticefs.node.e2e.Launcher.Run;
 
 /**
  * The real thing: the {@code ./lattice-fs} launcher running the packaged jar in child processes, a
@@ -40,8 +40,6 @@ class MountE2E {
   Path mnt;
   Path launcher;
   final List<Long> pids = new ArrayList<>();
-
-  record Run(int code, String out, String err) {}
 
   @BeforeEach
   void setUp() throws Exception {
@@ -75,31 +73,11 @@ class MountE2E {
   }
 
   static Run sh(String script) throws Exception {
-    return exec(List.of("sh", "-c", script), Map.of());
+    return Launcher.sh(script);
   }
 
   static Run exec(List<String> cmd, Map<String, String> env) throws Exception {
-    ProcessBuilder pb =
-        new ProcessBuilder(cmd)
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-    pb.environment().putAll(env);
-    Process p = pb.start();
-    CompletableFuture<byte[]> err =
-        CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
-    byte[] out = p.getInputStream().readAllBytes();
-    assertTrue(p.waitFor(120, TimeUnit.SECONDS), "timed out: " + cmd);
-    return new Run(
-        p.exitValue(),
-        new String(out, StandardCharsets.UTF_8),
-        new String(err.get(), StandardCharsets.UTF_8));
-  }
-
-  static byte[] readAll(java.io.InputStream in) {
-    try {
-      return in.readAllBytes();
-    } catch (IOException e) {
-      return new byte[0];
-    }
+    return Launcher.exec(cmd, env, 120);
   }
 
   long mountDaemon() throws Exception {
@@ -117,14 +95,7 @@ class MountE2E {
   }
 
   static void waitForExit(long pid) throws InterruptedException {
-    for (int i = 0;
-        i < 600 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
-        i++) {
-      Thread.sleep(50);
-    }
-    assertFalse(
-        ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false),
-        "pid " + pid + " still alive");
+    Launcher.waitForExit(pid);
   }
 
   @Test
