@@ -39,6 +39,7 @@ final class Ingest {
   private final ChainLogs logs;
   private final StateKeeper state;
   private final WatchHub watches;
+  private final AppendListeners appended;
   private final IngestRules rules;
   private final OrphanBuffer orphans;
   private final StoreCounters counters;
@@ -49,6 +50,7 @@ final class Ingest {
       ChainLogs logs,
       StateKeeper state,
       WatchHub watches,
+      AppendListeners appended,
       IngestRules rules,
       OrphanBuffer orphans,
       StoreCounters counters) {
@@ -57,6 +59,7 @@ final class Ingest {
     this.logs = logs;
     this.state = state;
     this.watches = watches;
+    this.appended = appended;
     this.rules = rules;
     this.orphans = orphans;
     this.counters = counters;
@@ -93,6 +96,11 @@ final class Ingest {
       }
     }
     return List.of(outcomes);
+  }
+
+  /** Writer thread: keeps a proof learned from elsewhere (see {@link IngestRules#recordProof}). */
+  boolean recordProof(org.latticefs.kv.sync.Equivocation proof) {
+    return rules.recordProof(proof);
   }
 
   private static Integer[] byAuthorAndSeq(List<SignedEntry> list) {
@@ -154,6 +162,7 @@ final class Ingest {
     if (!durable.isEmpty()) {
       List<KeyChange> changes = state.apply(durable);
       watches.publish(changes, state.backend()::snapshot);
+      appended.fire();
     }
     return List.of(outcomes);
   }
