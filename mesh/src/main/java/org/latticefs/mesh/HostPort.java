@@ -3,8 +3,9 @@ package org.latticefs.mesh;
 import java.net.InetSocketAddress;
 
 /**
- * A host (name, IPv4, or IPv6 in brackets) and a TCP port: {@code 192.168.1.5:4710}, {@code
- * nas.local:4710}, {@code [fd00::5]:4710}. Text form is what {@link #parse} reads.
+ * A host (name, IPv4, or IPv6 in brackets) and a TCP port (0 only to listen: any free port): {@code
+ * 192.168.1.5:4710}, {@code nas.local:4710}, {@code [fd00::5]:4710}. Text form is what {@link
+ * #parse} reads.
  */
 public record HostPort(String host, int port) {
   /** The default port of the mesh. */
@@ -20,8 +21,8 @@ public record HostPort(String host, int port) {
         throw new IllegalArgumentException("invalid character '" + c + "' in host '" + host + "'");
       }
     }
-    if (port < 1 || port > 65535) {
-      throw new IllegalArgumentException("a port is 1..65535, got " + port);
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("a port is 1..65535 (0: any free port), got " + port);
     }
   }
 

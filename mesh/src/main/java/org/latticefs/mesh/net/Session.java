@@ -60,6 +60,7 @@ public final class Session extends ChannelInboundHandlerAdapter {
     TLS,
     HELLO,
     WELCOME,
+    DECIDING,
     UP,
     CLOSED
   }
@@ -75,6 +76,8 @@ public final class Session extends ChannelInboundHandlerAdapter {
   private Channel channel;
   private Frames frames;
   private State state = State.TLS;
+  private final List<Message> early = new ArrayList<>();
+  private static final int MAX_EARLY = 64;
   private volatile NodeId peer;
   private volatile Message.Hello peerHello;
   private volatile List<String> capabilities = List.of();
@@ -144,6 +147,13 @@ public final class Session extends ChannelInboundHandlerAdapter {
   /** Whether the channel takes more writes without queueing past its high-water mark. */
   public boolean isWritable() {
     return channel != null && channel.isWritable();
+  }
+
+  /** Pauses (false) or resumes (true) reading from the peer: backpressure on a busy ingest. */
+  public void setAutoRead(boolean on) {
+    if (channel != null) {
+      channel.config().setAutoRead(on);
+    }
   }
 
   /** Whether the connection is open. */
@@ -297,6 +307,16 @@ public final class Session extends ChannelInboundHandlerAdapter {
     switch (state) {
       case HELLO -> onHello(ctx, m);
       case WELCOME -> onWelcome(ctx, m);
+      case DECIDING -> {
+        // The accepting side is up and may already send store data: keep it for after the
+        // decision, and read no more meanwhile.
+        ctx.channel().config().setAutoRead(false);
+        if (early.size() >= MAX_EARLY) {
+          protocolError(ctx, "too many messages before this node admitted the peer");
+          return;
+        }
+        early.add(m);
+      }
       case UP -> {
         if (!host.stillActive(peer)) {
           refuse(
@@ -342,29 +362,36 @@ public final class Session extends ChannelInboundHandlerAdapter {
       return;
     }
     state = State.WELCOME; // waiting for our own decision; nothing else may arrive meanwhile
-    host.admitInbound(peer, hello)
-        .whenComplete(
-            (admission, error) ->
-                ctx.executor()
-                    .execute(
-                        () -> {
-                          if (!ctx.channel().isActive()) {
-                            return;
-                          }
-                          if (error != null) {
-                            LOG.error("admitting {} failed", describe(), error);
-                            refuse(
-                                ctx,
-                                ErrorCode.INTERNAL,
-                                "this node could not decide: " + error.getMessage());
-                          } else if (admission instanceof Admission.Refused r) {
-                            LOG.info("refusing {}: {}", describe(), r.message());
-                            refuse(ctx, r.code(), r.message());
-                          } else {
-                            ctx.writeAndFlush(new Message.Welcome(version, common));
-                            goUp(common);
-                          }
-                        }));
+    decide(ctx, host.admitInbound(peer, hello), version, common);
+  }
+
+  /** Goes up (the accepting side first welcomes) or refuses, once {@code admission} is known. */
+  private void decide(
+      ChannelHandlerContext ctx,
+      java.util.concurrent.CompletionStage<Admission> admission,
+      int version,
+      List<String> common) {
+    admission.whenComplete(
+        (a, error) ->
+            ctx.executor()
+                .execute(
+                    () -> {
+                      if (!ctx.channel().isActive()) {
+                        return;
+                      }
+                      if (error != null) {
+                        LOG.error("admitting {} failed", describe(), error);
+                        refuse(ctx, ErrorCode.INTERNAL, "could not decide: " + error.getMessage());
+                      } else if (a instanceof Admission.Refused r) {
+                        LOG.info("refusing {}: {}", describe(), r.message());
+                        refuse(ctx, r.code(), r.message());
+                      } else {
+                        if (inbound) {
+                          ctx.writeAndFlush(new Message.Welcome(version, common));
+                        }
+                        goUp(common);
+                      }
+                    }));
   }
 
   private void onWelcome(ChannelHandlerContext ctx, Message m) {
@@ -377,14 +404,11 @@ public final class Session extends ChannelInboundHandlerAdapter {
           ctx, "welcome with protocol version " + w.version() + ", which this node does not speak");
       return;
     }
-    Admission a = host.admitOutbound(peer, peerHello, invite.length > 0);
-    if (a instanceof Admission.Refused r) {
-      refuse(ctx, r.code(), r.message());
-      return;
-    }
     List<String> common = new ArrayList<>(w.capabilities());
     common.retainAll(host.hello().capabilities());
-    goUp(common);
+    frames.authenticated();
+    state = State.DECIDING;
+    decide(ctx, host.admitOutbound(peer, peerHello, invite.length > 0), w.version(), common);
   }
 
   private void goUp(List<String> common) {
@@ -393,6 +417,17 @@ public final class Session extends ChannelInboundHandlerAdapter {
     state = State.UP;
     host.up(this);
     ready.complete(this);
+    if (!early.isEmpty()) {
+      List<Message> replay = List.copyOf(early);
+      early.clear();
+      channel.config().setAutoRead(true);
+      for (Message m : replay) {
+        if (state != State.UP) {
+          return;
+        }
+        host.received(this, m);
+      }
+    }
   }
 
   private void refuse(ChannelHandlerContext ctx, int code, String message) {

@@ -24,9 +24,11 @@ public interface SessionHost {
 
   /**
    * Whether a peer this node dialed may exchange store data: an active member, or the node a join
-   * dialed (then {@code joining}).
+   * dialed (then {@code joining}, and this call makes it active here before it completes with
+   * {@link Admission.Admitted}).
    */
-  Admission admitOutbound(NodeId peer, Message.Hello hello, boolean joining);
+  java.util.concurrent.CompletionStage<Admission> admitOutbound(
+      NodeId peer, Message.Hello hello, boolean joining);
 
   /** Whether {@code peer} is still active here (checked for every message it sends). */
   boolean stillActive(NodeId peer);

@@ -1,0 +1,56 @@
+package org.latticefs.mesh;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import org.latticefs.kv.KvException;
+import org.latticefs.kv.Store;
+import org.latticefs.kv.Stores;
+import org.latticefs.kv.memory.MemoryStores;
+import org.latticefs.kv.store.StoreCatalog;
+import org.latticefs.mesh.peer.Discovery;
+
+/** A node for tests: stores in memory (or given), a mesh on 127.0.0.1, no mDNS. */
+final class TestNode implements AutoCloseable {
+  final StoreCatalog stores;
+  final org.latticefs.kv.Identity identity;
+  Mesh mesh;
+  private final MeshConfig config;
+
+  TestNode(Path dir, String name) throws Exception {
+    this(dir, name, true);
+  }
+
+  TestNode(Path dir, String name, boolean listen) throws Exception {
+    MemoryStores m = MemoryStores.create();
+    this.stores = m;
+    this.identity = m.identity();
+    this.config =
+        MeshConfig.defaults(dir.resolve(name))
+            .withName(name)
+            .withMdns(false)
+            .withListen(listen ? new HostPort("127.0.0.1", 0) : null)
+            .withBackoff(Duration.ofMillis(100), Duration.ofSeconds(1));
+    this.mesh = Mesh.start(stores, identity, config, Discovery.none());
+  }
+
+  /** The store named {@code name}, once this node knows it. */
+  Optional<Store> store(String name) throws KvException {
+    Optional<Stores.StoreInfo> s = stores.findStore(name);
+    return s.isPresent() ? Optional.of(stores.open(s.get().id())) : Optional.empty();
+  }
+
+  InviteLine invite() throws MeshException {
+    return mesh.invite(Duration.ofMinutes(10));
+  }
+
+  void stopMesh() {
+    mesh.close();
+  }
+
+  @Override
+  public void close() throws Exception {
+    mesh.close();
+    stores.close();
+  }
+}
