@@ -42,6 +42,7 @@ import org.latticefs.mesh.peer.Dialer;
 import org.latticefs.mesh.peer.Discovery;
 import org.latticefs.mesh.peer.Invites;
 import org.latticefs.mesh.peer.StaticPeers;
+import org.latticefs.mesh.peer.Trust;
 import org.latticefs.mesh.sync.SyncHub;
 import org.latticefs.mesh.tls.TlsContexts;
 import org.latticefs.mesh.wire.ErrorCode;
@@ -84,6 +85,7 @@ public final class Mesh implements AutoCloseable {
   private final Discovery discovery;
   private final Map<NodeId, Set<HostPort>> discovered = new ConcurrentHashMap<>();
   private volatile HostPort listening;
+  private volatile String listenProblem;
   private volatile List<HostPort> advertised = List.of();
   private volatile boolean closed;
 
@@ -146,8 +148,15 @@ public final class Mesh implements AutoCloseable {
       throw new MeshException("cannot start the mesh: " + e.getMessage(), false, e);
     }
     hub.onRootChange(peers::cutInactive);
+    trustConfiguredPeers();
     if (config.listen() != null) {
-      listening = transport.listen(config.listen());
+      try {
+        listening = transport.listen(config.listen());
+      } catch (MeshException e) {
+        // The node works without: it still dials its peers. Status and invite say why.
+        listenProblem = e.getMessage();
+        LOG.error("{}; peers cannot connect to this node (it still dials them)", listenProblem);
+      }
     }
     advertised = advertise();
     announceSelf();
@@ -215,6 +224,22 @@ public final class Mesh implements AutoCloseable {
     return out;
   }
 
+  /** Peers named in the configuration are trusted as {@link #add} would (unless revoked). */
+  private void trustConfiguredPeers() {
+    for (NodeId peer : config.staticPeers().keySet()) {
+      try {
+        Optional<NodeStatus> status = root.nodeStatus(peer);
+        if (status.isEmpty() && !peer.equals(me)) {
+          root.setNodeStatus(peer, NodeStatus.ACTIVE);
+        } else if (status.orElse(null) == NodeStatus.REVOKED) {
+          LOG.warn("{} is configured as a static peer but revoked: not dialed", peer);
+        }
+      } catch (KvException e) {
+        LOG.warn("cannot trust the configured peer {}: {}", peer, e.getMessage());
+      }
+    }
+  }
+
   /** Writes this node's name and addresses to the root store where they changed. */
   private void announceSelf() {
     try {
@@ -245,6 +270,11 @@ public final class Mesh implements AutoCloseable {
     return Optional.ofNullable(listening);
   }
 
+  /** Why this node does not listen although asked to (the address was in use), if so. */
+  public Optional<String> listenProblem() {
+    return Optional.ofNullable(listenProblem);
+  }
+
   /** This node's id. */
   public NodeId nodeId() {
     return me;
@@ -259,8 +289,11 @@ public final class Mesh implements AutoCloseable {
   public InviteLine invite(Duration ttl) throws MeshException {
     if (listening == null && config.announce().isEmpty()) {
       throw new MeshException(
-          "this node does not listen for peers (mesh.listen=off), so an invite could not reach it;"
-              + " set mesh.listen, or join the other node with an invite from it",
+          (listenProblem != null
+                  ? "this node cannot listen for peers (" + listenProblem + ")"
+                  : "this node does not listen for peers (mesh.listen=off)")
+              + ", so an invite could not reach it; fix mesh.listen, or join the other node with"
+              + " an invite from it",
           false);
     }
     List<HostPort> addrs = advertised.isEmpty() ? List.of(listening) : advertised;
@@ -335,21 +368,7 @@ public final class Mesh implements AutoCloseable {
    * @throws MeshException if {@code node} is this node or revoked
    */
   public void add(NodeId node, HostPort at) throws MeshException {
-    if (node.equals(me)) {
-      throw new MeshException("that is this node's own id", false);
-    }
-    try {
-      Optional<NodeStatus> status = root.nodeStatus(node);
-      if (status.orElse(null) == NodeStatus.REVOKED) {
-        throw new MeshException(node + " is revoked; a revoked key is not trusted again", false);
-      }
-      if (status.isEmpty()) {
-        root.setNodeStatus(node, NodeStatus.ACTIVE);
-      }
-      staticPeers.add(node, at);
-    } catch (IOException e) {
-      throw new MeshException("cannot add " + node + ": " + e.getMessage(), false, e);
-    }
+    Trust.add(root, staticPeers, me, node, at);
     dialer.wake(node);
   }
 
@@ -361,17 +380,7 @@ public final class Mesh implements AutoCloseable {
    * @throws MeshException if {@code node} is this node
    */
   public boolean revoke(NodeId node) throws MeshException {
-    if (node.equals(me)) {
-      throw new MeshException("a node does not revoke itself; revoke it from another node", false);
-    }
-    boolean known;
-    try {
-      known = root.nodeStatus(node).isPresent();
-      root.setNodeStatus(node, NodeStatus.REVOKED);
-      staticPeers.remove(node);
-    } catch (IOException e) {
-      throw new MeshException("cannot revoke " + node + ": " + e.getMessage(), false, e);
-    }
+    boolean known = Trust.revoke(root, staticPeers, me, node);
     peers
         .session(node)
         .ifPresent(

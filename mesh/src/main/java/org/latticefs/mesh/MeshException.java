@@ -5,7 +5,7 @@ package org.latticefs.mesh;
  * peer was unreachable, the connection dropped) or not (the invite was refused, the key is
  * revoked): restic's distinction between temporary and permanent backend errors.
  */
-public class MeshException extends Exception {
+public class MeshException extends java.io.IOException {
   private final boolean retryable;
 
   public MeshException(String message, boolean retryable) {

@@ -24,8 +24,15 @@ import org.latticefs.fs.core.LatticeFileSystem;
 import org.latticefs.fs.fuse.FuseMount;
 import org.latticefs.fs.fuse.Mounts;
 import org.latticefs.fs.inode.Inode;
-import org.latticefs.kv.Stores;
+import org.latticefs.kv.store.DiskStores;
+import org.latticefs.mesh.InviteLine;
+import org.latticefs.mesh.Mesh;
+import org.latticefs.mesh.MeshConfig;
+import org.latticefs.mesh.MeshException;
+import org.latticefs.mesh.peer.Discovery;
+import org.latticefs.mesh.peer.MdnsDiscovery;
 import org.latticefs.node.config.DataDir;
+import org.latticefs.node.config.MeshSettings;
 import org.latticefs.node.config.NodeConfig;
 import org.latticefs.node.control.ControlServer;
 import org.latticefs.node.format.DataDirFormat;
@@ -41,7 +48,8 @@ import org.slf4j.LoggerFactory;
  *
  * Start: the data directory made private and brought to this build's format ({@link
  * DataDirFormat}), stale-mount cleanup, kv stores (exclusive lock), blob store, filesystem, FUSE
- * mount (waited for), control socket, {@code daemon.properties}. Stop: control socket, unmount
+ * mount (waited for), mesh (listening, dialing peers, syncing), control socket, {@code
+ * daemon.properties}. Stop: control socket, mesh (connections closed, sync tasks finished), unmount
  * (waited for; open files committed), filesystem, blob store, kv stores, {@code daemon.properties}.
  *
  * <h2>Crashes</h2>
@@ -53,6 +61,7 @@ import org.slf4j.LoggerFactory;
 public final class Daemon implements NodeApi {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
   private static final String XODUS_CACHE_PROPERTY = "exodus.memoryUsage";
+  private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(30);
 
   private final DataDir dir;
   private final NodeConfig config;
@@ -60,7 +69,9 @@ public final class Daemon implements NodeApi {
   private final long startedAt = System.currentTimeMillis();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final List<AutoCloseable> toClose = new ArrayList<>();
-  private Stores stores;
+  private DiskStores stores;
+  private Mesh mesh;
+  private AutoCloseable storesWatch;
   private LocalNode local;
   private DiskBlobStore blobs;
   private LatticeFileSystem fs;
@@ -140,9 +151,31 @@ public final class Daemon implements NodeApi {
       options.add(config.mountOptions().joined());
     }
     mount = FuseMount.mount(fs, mountpoint, options, Duration.ofSeconds(20));
+    // Stores declared elsewhere (by a peer, through the root store) appear in the mount root.
+    storesWatch = stores.root().watch("/stores/", change -> fs.invalidateStores());
+    mesh = startMesh();
     control = ControlServer.start(dir, this);
     writeDaemonInfo();
     log.info("node {} mounted at {}", local.nodeId(), mountpoint);
+  }
+
+  private Mesh startMesh() throws IOException {
+    MeshSettings m = config.mesh();
+    MeshConfig mc =
+        MeshConfig.defaults(dir.mesh())
+            .withListen(m.listen())
+            .withAnnounce(m.announce())
+            .withStaticPeers(m.peers())
+            .withMdns(m.mdns());
+    if (!m.name().isEmpty()) {
+      mc = mc.withName(m.name());
+    }
+    try {
+      return Mesh.start(
+          stores, stores.identity(), mc, m.mdns() ? new MdnsDiscovery(null) : Discovery.none());
+    } catch (MeshException e) {
+      throw new NodeException("cannot start the mesh: " + e.getMessage(), 1, e);
+    }
   }
 
   /** Blocks until {@link #stop()} has finished (from a signal, {@code unmount}, or a failure). */
@@ -162,6 +195,9 @@ public final class Daemon implements NodeApi {
       if (control != null) {
         control.close();
       }
+      // No entries from peers while the mount flushes its open files.
+      closeQuietly(mesh, "mesh");
+      closeQuietly(storesWatch, "store watch");
       if (mount != null) {
         try {
           mount.unmount();
@@ -332,6 +368,58 @@ public final class Daemon implements NodeApi {
   @Override
   public List<EntryRow> history(String store, String key, int limit) throws IOException {
     return local.history(store, key, limit);
+  }
+
+  @Override
+  public String invite(long ttlSeconds) throws IOException {
+    try {
+      return mesh.invite(ttlSeconds <= 0 ? null : Duration.ofSeconds(ttlSeconds)).toString();
+    } catch (MeshException e) {
+      throw new NodeException(e.getMessage(), 1, e);
+    }
+  }
+
+  @Override
+  public JoinRow join(String line) throws IOException {
+    InviteLine invite;
+    try {
+      invite = InviteLine.parse(line);
+    } catch (IllegalArgumentException e) {
+      throw new NodeException("not an invite: " + e.getMessage(), 2, e);
+    }
+    try {
+      Mesh.Joined j = mesh.join(invite, JOIN_TIMEOUT);
+      return new JoinRow(j.node().toString(), j.name(), j.via().toString());
+    } catch (MeshException e) {
+      throw new NodeException(e.getMessage(), 1, e);
+    }
+  }
+
+  @Override
+  public List<PeerRow> peers() throws IOException {
+    try {
+      return mesh.peers().stream().map(NodePeers::row).toList();
+    } catch (MeshException e) {
+      throw new NodeException(e.getMessage(), 1, e);
+    }
+  }
+
+  @Override
+  public boolean revoke(String id) throws IOException {
+    try {
+      return mesh.revoke(NodePeers.parseId(id));
+    } catch (MeshException e) {
+      throw new NodeException(e.getMessage(), 1, e);
+    }
+  }
+
+  @Override
+  public void addPeer(String id, String addr) throws IOException {
+    try {
+      mesh.add(NodePeers.parseId(id), NodePeers.parseAddr(addr));
+    } catch (MeshException e) {
+      throw new NodeException(e.getMessage(), 1, e);
+    }
   }
 
   @Override

@@ -38,6 +38,13 @@ import java.util.TreeMap;
  *       {@code -v} means debug</td></tr>
  *   <tr><td>{@code mount.options}</td><td>(none)</td><td>extra comma-separated FUSE mount
  *       options, checked by {@link MountOptions}, e.g. {@code allow_other}</td></tr>
+ *   <tr><td>{@code mesh.listen}</td><td>0.0.0.0:4710</td><td>where peers connect ({@code
+ *       HOST:PORT}, or {@code off}); see {@link MeshSettings}</td></tr>
+ *   <tr><td>{@code mesh.name}</td><td>the host name</td><td>this node's name for its peers</td></tr>
+ *   <tr><td>{@code mesh.announce}</td><td>(derived)</td><td>addresses peers should dial, e.g. a
+ *       router's forwarded port</td></tr>
+ *   <tr><td>{@code mesh.peers}</td><td>(none)</td><td>static peers, {@code ID@HOST:PORT,…}</td></tr>
+ *   <tr><td>{@code mesh.mdns}</td><td>on</td><td>find trusted peers on the LAN</td></tr>
  * </table>
  *
  * Unknown keys are an error (a typo must not be silently ignored), and so are values that cannot
@@ -52,7 +59,8 @@ public record NodeConfig(
     long kvCacheBytes,
     long readaheadBytes,
     String logLevel,
-    MountOptions mountOptions) {
+    MountOptions mountOptions,
+    MeshSettings mesh) {
 
   public static final NodeConfig DEFAULTS =
       new NodeConfig(
@@ -64,7 +72,8 @@ public record NodeConfig(
           32L << 20,
           32L << 20,
           "warn",
-          MountOptions.NONE);
+          MountOptions.NONE,
+          MeshSettings.DEFAULTS);
 
   static final long MIN_HEAP = 64L << 20;
   static final long MIN_DIRECT = 16L << 20;
@@ -79,7 +88,12 @@ public record NodeConfig(
           "cache.kv_bytes",
           "fs.readahead_bytes",
           "log.level",
-          "mount.options");
+          "mount.options",
+          "mesh.listen",
+          "mesh.name",
+          "mesh.announce",
+          "mesh.peers",
+          "mesh.mdns");
 
   private static final Set<String> LEVELS = Set.of("error", "warn", "info", "debug", "trace");
 
@@ -157,7 +171,23 @@ public record NodeConfig(
         size(m, "cache.kv_bytes", d.kvCacheBytes),
         size(m, "fs.readahead_bytes", d.readaheadBytes),
         level,
-        options);
+        options,
+        MeshSettings.fromMap(m));
+  }
+
+  /** This config with the mesh listening at {@code at} (null: not at all). */
+  public NodeConfig withMeshListen(org.latticefs.mesh.HostPort at) {
+    return new NodeConfig(
+        storageQuota,
+        minFreeSpace,
+        heapBytes,
+        directBytes,
+        chunkCacheBytes,
+        kvCacheBytes,
+        readaheadBytes,
+        logLevel,
+        mountOptions,
+        mesh.withListen(at));
   }
 
   /** Every key with its value in this config, as it would be written in the file. */
@@ -172,6 +202,7 @@ public record NodeConfig(
     m.put("fs.readahead_bytes", Long.toString(c.readaheadBytes));
     m.put("log.level", c.logLevel);
     m.put("mount.options", c.mountOptions.joined());
+    c.mesh.toMap(m);
     return m;
   }
 
