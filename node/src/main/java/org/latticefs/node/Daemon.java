@@ -63,6 +63,15 @@ public final class Daemon implements NodeApi {
   private static final String XODUS_CACHE_PROPERTY = "exodus.memoryUsage";
   private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(30);
 
+  /**
+   * How long the kernel may answer from its cache of names and attributes before asking the
+   * filesystem again (libfuse2's default is 1 s each). A change a peer made shows in this mount at
+   * most this long after it arrived here: the binding cannot invalidate the kernel's caches, so the
+   * timeouts bound how stale they are. {@code mount.options} may set others (they come later).
+   */
+  static final List<String> KERNEL_CACHE_OPTIONS =
+      List.of("-o", "entry_timeout=0.5,attr_timeout=0.5");
+
   private final DataDir dir;
   private final NodeConfig config;
   private final Path mountpoint;
@@ -143,6 +152,7 @@ public final class Daemon implements NodeApi {
             .withSpace(new QuotaSpace(blobs, config.storageQuota(), config.minFreeSpace()));
     fs = new LatticeFileSystem(fsConfig);
     List<String> options = new ArrayList<>(FuseMount.DEFAULT_OPTIONS);
+    options.addAll(KERNEL_CACHE_OPTIONS);
     if (!config.mountOptions().isEmpty()) {
       for (String w : config.mountOptions().warnings()) {
         log.warn(w);
