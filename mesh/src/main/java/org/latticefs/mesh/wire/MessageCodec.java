@@ -148,8 +148,8 @@ public final class MessageCodec {
             UUID store = r.uuid();
             long batch = r.u64();
             long count = r.u32();
-            // Each entry takes at least its 4-byte length and the smallest wire form.
-            if (count * (4L + 4 + 64) > r.remaining()) {
+            // Each entry takes at least its 4-byte length: no list larger than the frame.
+            if (count * 4L > r.remaining()) {
               throw new ProtocolException(
                   count + " entries cannot fit in " + r.remaining() + " bytes");
             }
@@ -179,6 +179,18 @@ public final class MessageCodec {
       throw new ProtocolException(r.remaining() + " bytes after a " + m.getClass().getSimpleName());
     }
     return m;
+  }
+
+  /** As {@link #decode(ByteBuf)} over a byte array (tests and tools). */
+  static Message decodeOrThrow(byte[] body) {
+    ByteBuf b = io.netty.buffer.Unpooled.wrappedBuffer(body);
+    try {
+      return decode(b);
+    } catch (ProtocolException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    } finally {
+      b.release();
+    }
   }
 
   private static String truncate(String s) {
