@@ -265,6 +265,11 @@ public final class Mesh implements AutoCloseable {
     }
   }
 
+  /** How many times this node dialed {@code peer} since it started (for status and tests). */
+  public int dialAttempts(NodeId peer) {
+    return dialer.attempts(peer);
+  }
+
   /** Where this node listens, if it does. */
   public Optional<HostPort> listening() {
     return Optional.ofNullable(listening);
@@ -386,7 +391,10 @@ public final class Mesh implements AutoCloseable {
         .ifPresent(
             s -> {
               s.close(ErrorCode.REVOKED, me + " revoked " + node);
-              s.abort();
+              var closed = s.abort();
+              if (closed != null) {
+                closed.awaitUninterruptibly(5, TimeUnit.SECONDS);
+              }
             });
     LOG.warn("revoked {}", node);
     return known;

@@ -183,11 +183,9 @@ public final class Session extends ChannelInboundHandlerAdapter {
             });
   }
 
-  /** Closes at once, without a word. */
-  public void abort() {
-    if (channel != null) {
-      channel.close();
-    }
+  /** Closes at once, without a word; the future completes when the channel is closed. */
+  public ChannelFuture abort() {
+    return channel == null ? null : channel.close();
   }
 
   @Override

@@ -9,7 +9,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.UUID;
@@ -55,7 +54,8 @@ class MessageCodecFuzzTest {
                 strs,
                 Arbitraries.bytes().array(byte[].class).ofMaxSize(MessageCodec.MAX_INVITE))
             .as(Message.Hello::new),
-        Combinators.combine(Arbitraries.integers().between(0, 65535), strs).as(Message.Welcome::new),
+        Combinators.combine(Arbitraries.integers().between(0, 65535), strs)
+            .as(Message.Welcome::new),
         Combinators.combine(Arbitraries.integers().between(0, 65535), str).as(Message.Error::new),
         Arbitraries.longs().map(Message.Ping::new),
         Arbitraries.longs().map(Message.Pong::new),
@@ -126,7 +126,8 @@ class MessageCodecFuzzTest {
     Message got = decodeOrNull(bad);
     if (how == 1 || how == 2) {
       // A cut or extended message is never taken for a whole one.
-      assertEquals(null, got, "decoded " + got + " from " + bad.length + " of " + valid.length + " bytes");
+      assertEquals(
+          null, got, "decoded " + got + " from " + bad.length + " of " + valid.length + " bytes");
     }
   }
 
@@ -186,5 +187,4 @@ class MessageCodecFuzzTest {
     assertThrows(DecoderException.class, () -> ch.writeInbound(b));
     ch.finishAndReleaseAll();
   }
-
 }
