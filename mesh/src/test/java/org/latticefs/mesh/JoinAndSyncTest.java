@@ -43,6 +43,49 @@ class JoinAndSyncTest {
     }
   }
 
+  @Test
+  void entriesAreRelayedAcrossANodeBetween() throws Exception {
+    // a <-> b <-> c: c does not listen and a has no address for it; b relays both ways.
+    try (TestNode a = new TestNode(dir, "a");
+        TestNode b = new TestNode(dir, "b");
+        TestNode c = new TestNode(dir, "c", false)) {
+      b.mesh.join(a.invite(), Duration.ofSeconds(30));
+      c.mesh.join(b.invite(), Duration.ofSeconds(30));
+      Store onA = a.stores.open(a.stores.createStore("shared").id());
+      onA.commit(List.of(Op.Put.utf8("/from", "a")));
+      Eventually.until(
+          "c gets a's store and entry through b",
+          () ->
+              c.store("shared").isPresent() && value(c.store("shared").get(), "/from").equals("a"));
+      c.store("shared").get().commit(List.of(Op.Put.utf8("/back", "c")));
+      Eventually.until("a gets c's entry through b", () -> value(onA, "/back").equals("c"));
+      assertEquals(0, a.mesh.dialAttempts(c.identity.id()), "a never reached c directly");
+    }
+  }
+
+  @Test
+  void aRestartedPeerIsReconnectedAndCatchesUp() throws Exception {
+    try (TestNode a = new TestNode(dir, "a");
+        TestNode b = new TestNode(dir, "b")) {
+      org.latticefs.kv.store.LogStore onA = a.stores.open(a.stores.createStore("docs").id());
+      b.mesh.join(a.invite(), Duration.ofSeconds(30));
+      Eventually.until("b syncs docs", () -> b.store("docs").isPresent());
+      b.stopMesh();
+      for (int i = 0; i < 50; i++) {
+        onA.commit(List.of(Op.Put.utf8("/k" + i, "while b was away")));
+      }
+      b.restartMesh();
+      Eventually.until(
+          "b caught up after its restart",
+          () -> value(b.store("docs").get(), "/k49").equals("while b was away"));
+      Eventually.until(
+          "digests equal",
+          () ->
+              onA.stateDigest()
+                  .equals(((org.latticefs.kv.store.LogStore) b.store("docs").get()).stateDigest()));
+    }
+  }
+
   static String value(Store s, String key) throws Exception {
     return s.get(key).map(v -> new String(v, StandardCharsets.UTF_8)).orElse("");
   }

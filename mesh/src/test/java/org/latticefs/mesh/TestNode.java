@@ -16,12 +16,19 @@ final class TestNode implements AutoCloseable {
   final org.latticefs.kv.Identity identity;
   Mesh mesh;
   private final MeshConfig config;
+  private final MeshConfig started;
 
   TestNode(Path dir, String name) throws Exception {
     this(dir, name, true);
   }
 
   TestNode(Path dir, String name, boolean listen) throws Exception {
+    this(dir, name, listen, c -> c);
+  }
+
+  TestNode(
+      Path dir, String name, boolean listen, java.util.function.UnaryOperator<MeshConfig> tweak)
+      throws Exception {
     MemoryStores m = MemoryStores.create();
     this.stores = m;
     this.identity = m.identity();
@@ -31,7 +38,8 @@ final class TestNode implements AutoCloseable {
             .withMdns(false)
             .withListen(listen ? new HostPort("127.0.0.1", 0) : null)
             .withBackoff(Duration.ofMillis(100), Duration.ofSeconds(1));
-    this.mesh = Mesh.start(stores, identity, config, Discovery.none());
+    this.started = tweak.apply(config);
+    this.mesh = Mesh.start(stores, identity, started, Discovery.none());
   }
 
   /** The store named {@code name}, once this node knows it. */
@@ -46,6 +54,11 @@ final class TestNode implements AutoCloseable {
 
   void stopMesh() {
     mesh.close();
+  }
+
+  /** A new mesh on the same stores and config (a restart of the node's networking). */
+  void restartMesh() throws Exception {
+    mesh = Mesh.start(stores, identity, started, Discovery.none());
   }
 
   @Override

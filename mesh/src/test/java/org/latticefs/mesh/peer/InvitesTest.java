@@ -40,7 +40,8 @@ class InvitesTest {
     // The same node again (its join's answer was lost): admitted; anyone else: refused, durably.
     assertInstanceOf(Invites.Admitted.class, invites().redeem(i.secret(), node(1)));
     Invites.Redemption r = invites().redeem(i.secret(), node(2));
-    assertTrue(((Invites.Refused) r).reason().contains("already used (by " + node(1)), r.toString());
+    assertTrue(
+        ((Invites.Refused) r).reason().contains("already used (by " + node(1)), r.toString());
   }
 
   @Test
