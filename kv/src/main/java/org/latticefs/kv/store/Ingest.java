@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Future;
+import java.util.concurrent.ExecutionException;
 import java.util.stream.IntStream;
 import org.latticefs.cas.BlobRef;
 import org.latticefs.kv.KvException;
@@ -67,10 +67,33 @@ final class Ingest {
 
   /** See {@link org.latticefs.kv.sync.Replica#ingest}. */
   List<IngestOutcome> ingest(Collection<SignedEntry> entries) throws KvException {
+    try {
+      return ingestAsync(entries).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KvException("interrupted while waiting for the store's writer", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof KvException k) {
+        throw k;
+      }
+      if (cause instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new KvException("ingest failed: " + cause, cause);
+    }
+  }
+
+  /**
+   * See {@link org.latticefs.kv.sync.Replica#ingestAsync}: the caller's thread sorts and checks
+   * signatures chunk by chunk, handing each chunk to the writer as soon as it is checked; the
+   * future completes (on the writer) once the writer has taken the last chunk.
+   */
+  CompletableFuture<List<IngestOutcome>> ingestAsync(Collection<SignedEntry> entries)
+      throws KvException {
     List<SignedEntry> list = List.copyOf(entries);
     Integer[] order = byAuthorAndSeq(list);
-    IngestOutcome[] outcomes = new IngestOutcome[list.size()];
-    List<Future<List<IngestOutcome>>> pending = new ArrayList<>();
+    List<CompletableFuture<List<IngestOutcome>>> pending = new ArrayList<>();
     List<int[]> positions = new ArrayList<>();
     for (int from = 0; from < order.length; from += CHUNK) {
       int to = Math.min(order.length, from + CHUNK);
@@ -82,20 +105,38 @@ final class Ingest {
       }
       boolean[] valid = verify(chunk);
       positions.add(at);
+      CompletableFuture<List<IngestOutcome>> done = new CompletableFuture<>();
       if (writer.isCurrent()) {
-        pending.add(CompletableFuture.completedFuture(onWriter(chunk, valid)));
+        try {
+          done.complete(onWriter(chunk, valid));
+        } catch (KvException | RuntimeException e) {
+          done.completeExceptionally(e);
+        }
       } else {
-        pending.add(writer.submit(() -> onWriter(chunk, valid)));
+        writer.execute(
+            () -> {
+              try {
+                done.complete(onWriter(chunk, valid));
+              } catch (KvException | RuntimeException e) {
+                done.completeExceptionally(e);
+              }
+            });
       }
+      pending.add(done);
     }
-    for (int c = 0; c < pending.size(); c++) {
-      List<IngestOutcome> got = WriterThread.await(pending.get(c));
-      int[] at = positions.get(c);
-      for (int k = 0; k < at.length; k++) {
-        outcomes[at[k]] = got.get(k);
-      }
-    }
-    return List.of(outcomes);
+    return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
+        .thenApply(
+            ignored -> {
+              IngestOutcome[] outcomes = new IngestOutcome[list.size()];
+              for (int c = 0; c < pending.size(); c++) {
+                List<IngestOutcome> got = pending.get(c).join();
+                int[] at = positions.get(c);
+                for (int k = 0; k < at.length; k++) {
+                  outcomes[at[k]] = got.get(k);
+                }
+              }
+              return List.of(outcomes);
+            });
   }
 
   /** Writer thread: keeps a proof learned from elsewhere (see {@link IngestRules#recordProof}). */

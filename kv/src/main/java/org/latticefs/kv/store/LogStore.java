@@ -313,6 +313,14 @@ public final class LogStore implements Store, Replica {
     return ingest.ingest(entries);
   }
 
+  /** See {@link Replica#ingestAsync}; the pipeline is {@link Ingest}'s. */
+  @Override
+  public java.util.concurrent.CompletableFuture<List<IngestOutcome>> ingestAsync(
+      Collection<SignedEntry> entries) throws KvException {
+    ensureOpen();
+    return ingest.ingestAsync(entries);
+  }
+
   /**
    * Drops orphans older than the time to live now; returns how many. The writer also does this at
    * every ingest and periodically (every quarter of the time to live, between 1 s and 1 min).

@@ -82,6 +82,7 @@ final class StoreLink {
   private final SerialExecutor out;
   private final SerialExecutor in;
   private final ScheduledExecutorService timer;
+  private final java.util.concurrent.Executor pool;
 
   // Guarded by this.
   private Map<NodeId, Message.Tip> theirs;
@@ -109,6 +110,7 @@ final class StoreLink {
     this.out = new SerialExecutor(pool);
     this.in = new SerialExecutor(pool);
     this.timer = timer;
+    this.pool = pool;
     this.stallDelayMs = limits.resyncDelay().toMillis();
   }
 
@@ -347,18 +349,42 @@ final class StoreLink {
   }
 
   private void ingest(Message.Entries m) {
-    try {
-      List<SignedEntry> entries = new ArrayList<>(m.entries().size());
-      for (byte[] wire : m.entries()) {
-        try {
-          entries.add(SignedEntry.fromWire(wire));
-        } catch (MalformedEntryException e) {
-          peer.protocolError("a malformed entry in store " + store + ": " + e.getMessage());
-          return;
-        }
+    List<SignedEntry> entries = new ArrayList<>(m.entries().size());
+    for (byte[] wire : m.entries()) {
+      try {
+        entries.add(SignedEntry.fromWire(wire));
+      } catch (MalformedEntryException e) {
+        peer.protocolError("a malformed entry in store " + store + ": " + e.getMessage());
+        peer.ingested();
+        return;
       }
+    }
+    try {
       int proofsBefore = replica.equivocations().size();
-      List<IngestOutcome> outcomes = replica.ingest(entries);
+      // Returns once the signatures are checked and the batch is queued for the writer: the next
+      // batch's signatures are checked while this one is appended and applied.
+      replica
+          .ingestAsync(entries)
+          .whenCompleteAsync(
+              (outcomes, error) -> finish(m, entries, proofsBefore, outcomes, error), pool);
+    } catch (KvException | RuntimeException e) {
+      finish(m, entries, 0, null, e);
+    }
+  }
+
+  /** After a batch was applied: retry what an earlier entry of it unlocked, pass on proofs, ack. */
+  private void finish(
+      Message.Entries m,
+      List<SignedEntry> entries,
+      int proofsBefore,
+      List<IngestOutcome> outcomes,
+      Throwable error) {
+    try {
+      if (error != null) {
+        LOG.warn("store {}: ingesting from {} failed: {}", store, peer.id(), error.toString());
+        peer.send(new Message.Ack(store, m.batch(), List.of()));
+        return;
+      }
       List<SignedEntry> again = new ArrayList<>();
       boolean applied = false;
       for (int i = 0; i < outcomes.size(); i++) {
