@@ -30,6 +30,7 @@ import org.latticefs.kv.Stores;
  * @param checkpointBytes how much of one long in-order run of writes is streamed to cas before the
  *     run is checkpointed: its version becomes the base (durable in cas, not yet committed) and the
  *     staging file is emptied, so staging never holds more than about this much of a file
+ * @param owners who {@code stat} says owns files ({@link Owners}; default the stored numbers)
  * @param streamWrites whether a streamed run's bytes go only to its background ingest (the default:
  *     they reach the disk once, not also as staging pages) or also through the staging file (then
  *     reads of them never wait for a checkpoint, and a failed ingest falls back to an ordinary one
@@ -45,7 +46,8 @@ public record FsConfig(
     InstantSource clock,
     long readaheadBytes,
     long checkpointBytes,
-    boolean streamWrites) {
+    boolean streamWrites,
+    Owners owners) {
 
   public static final long DEFAULT_READAHEAD_BYTES = 32L << 20;
   public static final long DEFAULT_CHECKPOINT_BYTES = 1L << 30;
@@ -58,6 +60,7 @@ public record FsConfig(
     Objects.requireNonNull(stagingDir, "stagingDir");
     Objects.requireNonNull(space, "space");
     Objects.requireNonNull(clock, "clock");
+    Objects.requireNonNull(owners, "owners");
     if (readaheadBytes < 0 || checkpointBytes <= 0) {
       throw new IllegalArgumentException(
           "readahead " + readaheadBytes + " or checkpoint " + checkpointBytes + " out of range");
@@ -86,7 +89,8 @@ public record FsConfig(
         InstantSource.system(),
         DEFAULT_READAHEAD_BYTES,
         DEFAULT_CHECKPOINT_BYTES,
-        true);
+        true,
+        Owners.stored());
   }
 
   public FsConfig withSpace(SpaceProvider provider) {
@@ -109,6 +113,11 @@ public record FsConfig(
     return edit(b -> b.streamWrites = on);
   }
 
+  /** Who {@code stat} says owns files (default: the stored numbers); see {@link Owners}. */
+  public FsConfig withOwners(Owners o) {
+    return edit(b -> b.owners = o);
+  }
+
   private FsConfig edit(Consumer<Builder> change) {
     Builder b = new Builder(this);
     change.accept(b);
@@ -123,6 +132,7 @@ public record FsConfig(
     long readaheadBytes;
     long checkpointBytes;
     boolean streamWrites;
+    Owners owners;
 
     Builder(FsConfig from) {
       this.from = from;
@@ -131,6 +141,7 @@ public record FsConfig(
       this.readaheadBytes = from.readaheadBytes;
       this.checkpointBytes = from.checkpointBytes;
       this.streamWrites = from.streamWrites;
+      this.owners = from.owners;
     }
 
     FsConfig build() {
@@ -144,7 +155,8 @@ public record FsConfig(
           clock,
           readaheadBytes,
           checkpointBytes,
-          streamWrites);
+          streamWrites,
+          owners);
     }
   }
 }

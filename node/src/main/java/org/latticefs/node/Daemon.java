@@ -19,6 +19,7 @@ import org.latticefs.cas.io.AtomicFile;
 import org.latticefs.cas.store.CachingBlobFetcher;
 import org.latticefs.cas.store.DiskBlobStore;
 import org.latticefs.fs.FsConfig;
+import org.latticefs.fs.Owners;
 import org.latticefs.fs.PathInfo;
 import org.latticefs.fs.core.LatticeFileSystem;
 import org.latticefs.fs.fuse.FuseMount;
@@ -149,7 +150,8 @@ public final class Daemon implements NodeApi {
     FsConfig fsConfig =
         FsConfig.of(stores, fetcher, chunkCache, new FileIngester(blobs), dir.staging())
             .withReadaheadBytes(config.readaheadBytes())
-            .withSpace(new QuotaSpace(blobs, config.storageQuota(), config.minFreeSpace()));
+            .withSpace(new QuotaSpace(blobs, config.storageQuota(), config.minFreeSpace()))
+            .withOwners(owners(config.fsOwner()));
     fs = new LatticeFileSystem(fsConfig);
     List<String> options = new ArrayList<>(FuseMount.DEFAULT_OPTIONS);
     options.addAll(KERNEL_CACHE_OPTIONS);
@@ -167,6 +169,24 @@ public final class Daemon implements NodeApi {
     control = ControlServer.start(dir, this);
     writeDaemonInfo();
     log.info("node {} mounted at {}", local.nodeId(), mountpoint);
+  }
+
+  /**
+   * Who files show as owned by ({@code fs.owner}): uids are local to each box, so by default every
+   * file is shown as owned by the user running this daemon, whichever node wrote it.
+   */
+  static Owners owners(String setting) throws IOException {
+    if (setting.equals("stored")) {
+      return Owners.stored();
+    }
+    if (setting.equals("mount")) {
+      Path self = Path.of("/proc/self");
+      return Owners.everything(
+          (Integer) Files.getAttribute(self, "unix:uid"),
+          (Integer) Files.getAttribute(self, "unix:gid"));
+    }
+    String[] ug = setting.split(":");
+    return Owners.everything(Integer.parseInt(ug[0]), Integer.parseInt(ug[1]));
   }
 
   private Mesh startMesh() throws IOException {

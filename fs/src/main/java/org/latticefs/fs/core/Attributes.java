@@ -2,13 +2,15 @@ package org.latticefs.fs.core;
 
 import java.io.IOException;
 import org.latticefs.fs.Attr;
+import org.latticefs.fs.Owners;
 import org.latticefs.fs.core.PathResolver.Resolved;
 import org.latticefs.fs.inode.Inode;
 
 /**
  * What {@code stat} shows: the committed inode, or for a file open here with changes, its live size
  * and modification time; the mount root as a directory owned by this process whose times move when
- * stores come and go; conflict copies read-only, with inode numbers of their own.
+ * stores come and go; conflict copies read-only, with inode numbers of their own; owners as the
+ * configured {@link Owners} say.
  */
 final class Attributes {
   /** Mixed into a conflict copy's inode number, so it differs from the winner's. */
@@ -17,18 +19,29 @@ final class Attributes {
   private final StoreRoot root;
   private final Inodes inodes;
   private final OpenFiles open;
+  private final Owners owners;
 
-  Attributes(StoreRoot root, Inodes inodes, OpenFiles open) {
+  Attributes(StoreRoot root, Inodes inodes, OpenFiles open, Owners owners) {
     this.root = root;
     this.inodes = inodes;
     this.open = open;
+    this.owners = owners;
   }
 
   Attr of(Resolved n) throws IOException {
     if (n.ctx() == null) {
       long t = root.changedNanos();
       return new Attr(
-          1, Inode.Kind.DIRECTORY, 0755, inodes.ownUid(), inodes.ownGid(), 1, 0, t, t, t);
+          1,
+          Inode.Kind.DIRECTORY,
+          0755,
+          owners.uidFor(inodes.ownUid()),
+          owners.gidFor(inodes.ownGid()),
+          1,
+          0,
+          t,
+          t,
+          t);
     }
     if (n.conflict() != null) {
       Inode i = n.conflict().inode();
@@ -36,8 +49,8 @@ final class Attributes {
           n.ctx().ino(n.id()) ^ CONFLICT_INO,
           i.kind(),
           i.mode() & 0555,
-          i.uid(),
-          i.gid(),
+          owners.uidFor(i.uid()),
+          owners.gidFor(i.gid()),
           1,
           i.size(),
           i.atimeNanos(),
@@ -61,8 +74,8 @@ final class Attributes {
         ctx.ino(id),
         meta.kind(),
         meta.mode(),
-        meta.uid(),
-        meta.gid(),
+        owners.uidFor(meta.uid()),
+        owners.gidFor(meta.gid()),
         nlink,
         size,
         meta.atimeNanos(),

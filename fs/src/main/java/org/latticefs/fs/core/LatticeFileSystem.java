@@ -95,7 +95,7 @@ public final class LatticeFileSystem implements AutoCloseable {
     this.root = new StoreRoot(config.stores(), inodes, clock);
     this.open = new OpenFiles(contents, inodes, clock);
     this.paths = new PathResolver(root, inodes, open, conflicts);
-    this.attributes = new Attributes(root, inodes, open);
+    this.attributes = new Attributes(root, inodes, open, config.owners());
     this.updates = new InodeUpdates(root, paths, open, clock);
     this.namespace = new Namespace(root, paths, inodes, open, conflicts, updates, clock);
     this.xattrs = new Xattrs(paths, updates, clock);

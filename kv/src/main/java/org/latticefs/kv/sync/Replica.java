@@ -46,11 +46,11 @@ public interface Replica {
 
   /**
    * As {@link #ingest}, but returns once the entries' signatures are checked and the entries are
-   * queued for the store's writer; the future completes with the outcomes when they are applied
-   * (or fails as {@link #ingest} would throw). Calls made one after another from one thread are
-   * applied in that order, so a caller can check the next batch's signatures while the writer
-   * appends and applies the previous one. The future may complete on the writer: hand heavy work
-   * to another thread.
+   * queued for the store's writer; the future completes with the outcomes when they are applied (or
+   * fails as {@link #ingest} would throw). Calls made one after another from one thread are applied
+   * in that order, so a caller can check the next batch's signatures while the writer appends and
+   * applies the previous one. The future may complete on the writer: hand heavy work to another
+   * thread.
    */
   java.util.concurrent.CompletableFuture<List<IngestOutcome>> ingestAsync(
       Collection<SignedEntry> entries) throws KvException;

@@ -31,8 +31,8 @@ import org.latticefs.mesh.peer.Discovery;
  * Catch-up of a new node over loopback, and gossip latency. Node A holds N entries of one author in
  * a store (on disk, in {@code DIR}); a fresh node B joins it and pulls them all, every signature
  * verified by B's ingest; the time from the join to B holding the last entry gives entries/s. Then
- * A commits single entries (fsynced) one at a time and B's append listener times their arrival:
- * p50 and p99. Usage: {@code CatchUpBench DIR [N=100000] [GOSSIPS=300]}.
+ * A commits single entries (fsynced) one at a time and B's append listener times their arrival: p50
+ * and p99. Usage: {@code CatchUpBench DIR [N=100000] [GOSSIPS=300]}.
  */
 public final class CatchUpBench {
   private CatchUpBench() {}
@@ -41,7 +41,8 @@ public final class CatchUpBench {
     Path root = Files.createTempDirectory(Path.of(args[0]), "catchup-bench");
     int n = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
     int gossips = args.length > 2 ? Integer.parseInt(args[2]) : 300;
-    System.out.printf("nproc %d, %d entries, %s%n", Runtime.getRuntime().availableProcessors(), n, root);
+    System.out.printf(
+        "nproc %d, %d entries, %s%n", Runtime.getRuntime().availableProcessors(), n, root);
     try (DiskStores a = DiskStores.open(root.resolve("a"))) {
       UUID storeId = a.createStore("bench").id();
       LogStore onA = a.open(storeId);
@@ -65,7 +66,10 @@ public final class CatchUpBench {
       try (Mesh meshA = Mesh.start(a, a.identity(), base, Discovery.none());
           DiskStores b = DiskStores.open(root.resolve("b"))) {
         MeshConfig cb =
-            MeshConfig.defaults(root.resolve("mesh-b")).withMdns(false).withListen(null).withName("b");
+            MeshConfig.defaults(root.resolve("mesh-b"))
+                .withMdns(false)
+                .withListen(null)
+                .withName("b");
         try (Mesh meshB = Mesh.start(b, b.identity(), cb, Discovery.none())) {
           t0 = System.nanoTime();
           meshB.join(meshA.invite(Duration.ofMinutes(5)), Duration.ofSeconds(30));
@@ -82,7 +86,8 @@ public final class CatchUpBench {
           }
           double secs = (System.nanoTime() - t0) / 1e9;
           System.out.printf(
-              "catch-up: %d entries in %.2f s = %.0f entries/s (join included)%n", n, secs, n / secs);
+              "catch-up: %d entries in %.2f s = %.0f entries/s (join included)%n",
+              n, secs, n / secs);
           if (!onB.stateDigest().equals(onA.stateDigest())) {
             throw new AssertionError("digests differ after catch-up");
           }

@@ -38,6 +38,9 @@ import java.util.TreeMap;
  *       {@code -v} means debug</td></tr>
  *   <tr><td>{@code mount.options}</td><td>(none)</td><td>extra comma-separated FUSE mount
  *       options, checked by {@link MountOptions}, e.g. {@code allow_other}</td></tr>
+ *   <tr><td>{@code fs.owner}</td><td>mount</td><td>who files show as owned by: {@code mount}
+ *       (the user running the daemon, on every node), {@code stored} (the numbers as written),
+ *       or {@code UID:GID}</td></tr>
  *   <tr><td>{@code mesh.listen}</td><td>0.0.0.0:4710</td><td>where peers connect ({@code
  *       HOST:PORT}, or {@code off}); see {@link MeshSettings}</td></tr>
  *   <tr><td>{@code mesh.name}</td><td>the host name</td><td>this node's name for its peers</td></tr>
@@ -60,7 +63,8 @@ public record NodeConfig(
     long readaheadBytes,
     String logLevel,
     MountOptions mountOptions,
-    MeshSettings mesh) {
+    MeshSettings mesh,
+    String fsOwner) {
 
   public static final NodeConfig DEFAULTS =
       new NodeConfig(
@@ -73,7 +77,8 @@ public record NodeConfig(
           32L << 20,
           "warn",
           MountOptions.NONE,
-          MeshSettings.DEFAULTS);
+          MeshSettings.DEFAULTS,
+          "mount");
 
   static final long MIN_HEAP = 64L << 20;
   static final long MIN_DIRECT = 16L << 20;
@@ -93,11 +98,18 @@ public record NodeConfig(
           "mesh.name",
           "mesh.announce",
           "mesh.peers",
-          "mesh.mdns");
+          "mesh.mdns",
+          "fs.owner");
 
   private static final Set<String> LEVELS = Set.of("error", "warn", "info", "debug", "trace");
 
   public NodeConfig {
+    if (!fsOwner.equals("mount")
+        && !fsOwner.equals("stored")
+        && !fsOwner.matches("\\d{1,9}:\\d{1,9}")) {
+      throw new IllegalArgumentException(
+          "fs.owner is mount, stored or UID:GID, got '" + fsOwner + "'");
+    }
     if (heapBytes < MIN_HEAP) {
       throw new IllegalArgumentException(
           "memory.heap must be at least " + (MIN_HEAP >> 20) + "M, got " + heapBytes);
@@ -172,7 +184,8 @@ public record NodeConfig(
         size(m, "fs.readahead_bytes", d.readaheadBytes),
         level,
         options,
-        MeshSettings.fromMap(m));
+        MeshSettings.fromMap(m),
+        m.getOrDefault("fs.owner", d.fsOwner).trim());
   }
 
   /** This config with the mesh listening at {@code at} (null: not at all). */
@@ -187,7 +200,8 @@ public record NodeConfig(
         readaheadBytes,
         logLevel,
         mountOptions,
-        mesh.withListen(at));
+        mesh.withListen(at),
+        fsOwner);
   }
 
   /** Every key with its value in this config, as it would be written in the file. */
@@ -203,6 +217,7 @@ public record NodeConfig(
     m.put("log.level", c.logLevel);
     m.put("mount.options", c.mountOptions.joined());
     c.mesh.toMap(m);
+    m.put("fs.owner", c.fsOwner);
     return m;
   }
 

@@ -72,6 +72,41 @@ class TwoNodesMountTest {
     }
   }
 
+  @Test
+  void eachNodeShowsFilesAsOwnedByItsOwnUser() throws Exception {
+    FuseAvailable.require();
+    Path mntA = tmp.resolve("mntA");
+    Path mntB = tmp.resolve("mntB");
+    Daemon a = Daemon.start(new DataDir(tmp.resolve("a")), owner("2001:2001"), mntA);
+    try {
+      Daemon b = Daemon.start(new DataDir(tmp.resolve("b")), owner("2002:2002"), mntB);
+      try {
+        b.join(a.invite(600));
+        Files.createDirectories(mntA.resolve("docs"));
+        Path onA = mntA.resolve("docs/report.txt");
+        Files.writeString(onA, "written on a");
+        assertEquals(2001, Files.getAttribute(onA, "unix:uid"));
+        assertEquals(2001, Files.getAttribute(onA, "unix:gid"));
+        Path onB = mntB.resolve("docs/report.txt");
+        Poll.until("B shows the file", () -> Files.exists(onB));
+        assertEquals(2002, Files.getAttribute(onB, "unix:uid"));
+        assertEquals(2002, Files.getAttribute(onB, "unix:gid"));
+        // A chown is recorded (a node showing the stored numbers would show it) and harmless.
+        Files.setAttribute(onB, "unix:uid", 4242);
+        assertEquals(2002, Files.getAttribute(onB, "unix:uid"));
+      } finally {
+        b.stop();
+      }
+    } finally {
+      a.stop();
+    }
+  }
+
+  static NodeConfig owner(String owner) {
+    return NodeConfig.fromMap(
+        Map.of("mesh.listen", "127.0.0.1:0", "mesh.mdns", "off", "fs.owner", owner));
+  }
+
   /** Relative path -> "size mtime-millis" (directories: "dir"). */
   static Map<String, String> tree(Path root) throws Exception {
     Map<String, String> out = new TreeMap<>();
