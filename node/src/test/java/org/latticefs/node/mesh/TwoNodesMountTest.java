@@ -1,10 +1,13 @@
 package org.latticefs.node.mesh;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -13,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.latticefs.node.Daemon;
 import org.latticefs.node.FuseAvailable;
+import org.latticefs.node.NodeApi;
 import org.latticefs.node.config.DataDir;
 import org.latticefs.node.config.NodeConfig;
 
@@ -100,6 +104,88 @@ class TwoNodesMountTest {
     } finally {
       a.stop();
     }
+  }
+
+  @Test
+  void editsOnBothWhileApartConvergeWithAConflictCopy() throws Exception {
+    FuseAvailable.require();
+    Path mntA = tmp.resolve("mntA");
+    Path mntB = tmp.resolve("mntB");
+    DataDir dirA = new DataDir(tmp.resolve("a"));
+    DataDir dirB = new DataDir(tmp.resolve("b"));
+    // Each node keeps its port across restarts, as a box listening on 4710 does: a peer that was
+    // down finds it at the address it knows.
+    NodeConfig confA = fixedPort();
+    NodeConfig confB = fixedPort();
+    Daemon a = Daemon.start(dirA, confA, mntA);
+    Daemon b = Daemon.start(dirB, confB, mntB);
+    try {
+      b.join(a.invite(600));
+      Files.createDirectories(mntA.resolve("docs"));
+      Files.writeString(mntA.resolve("docs/report.txt"), "first");
+      Poll.until("b has the file", () -> Files.exists(mntB.resolve("docs/report.txt")));
+      // Apart: a is down while b edits; then b is down while a edits.
+      a.stop();
+      Files.writeString(mntB.resolve("docs/report.txt"), "edited on b");
+      Files.writeString(mntB.resolve("docs/only-b.txt"), "b");
+      b.stop();
+      a = Daemon.start(dirA, confA, mntA);
+      Files.writeString(mntA.resolve("docs/report.txt"), "edited on a, longer");
+      Files.writeString(mntA.resolve("docs/only-a.txt"), "a");
+      b = Daemon.start(dirB, confB, mntB);
+      Daemon fa = a;
+      Daemon fb = b;
+      Poll.until(
+          "both have every key with the same heads",
+          () -> fa.list("docs", "/", null, 100_000).size() > 0 && sameState(fa, fb, "docs"));
+      Poll.until(
+          "both mounts list the same names",
+          () -> tree(mntA.resolve("docs")).keySet().equals(tree(mntB.resolve("docs")).keySet()));
+      List<String> names = new ArrayList<>(tree(mntA.resolve("docs")).keySet());
+      assertTrue(names.contains("only-a.txt") && names.contains("only-b.txt"), names.toString());
+      assertEquals(
+          1,
+          names.stream()
+              .filter(n -> n.startsWith("report.conflict-") && n.endsWith(".txt"))
+              .count(),
+          "one conflict copy of report.txt: " + names);
+      assertEquals(
+          Files.size(mntA.resolve("docs/report.txt")), Files.size(mntB.resolve("docs/report.txt")));
+    } finally {
+      b.stop();
+      a.stop();
+    }
+  }
+
+  /** Same live keys and values, and the same heads (winner and losers) for every key. */
+  static boolean sameState(Daemon x, Daemon y, String store) throws Exception {
+    List<NodeApi.Row> kx = x.list(store, "/", null, 100_000);
+    List<NodeApi.Row> ky = y.list(store, "/", null, 100_000);
+    if (kx.size() != ky.size()) {
+      return false;
+    }
+    for (int i = 0; i < kx.size(); i++) {
+      if (!kx.get(i).key().equals(ky.get(i).key())
+          || !java.util.Arrays.equals(kx.get(i).value(), ky.get(i).value())
+          || !headIds(x, store, kx.get(i).key()).equals(headIds(y, store, kx.get(i).key()))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The entries that are a key's heads (HeadRow holds a byte[], so compare by entry hash). */
+  static List<String> headIds(Daemon d, String store, String key) throws Exception {
+    return d.heads(store, key).stream().map(NodeApi.HeadRow::entry).sorted().toList();
+  }
+
+  static NodeConfig fixedPort() throws java.io.IOException {
+    int port;
+    try (java.net.ServerSocket s =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    return NodeConfig.fromMap(Map.of("mesh.listen", "127.0.0.1:" + port, "mesh.mdns", "off"));
   }
 
   static NodeConfig owner(String owner) {
