@@ -30,11 +30,15 @@ import org.latticefs.kv.Stores;
  * @param checkpointBytes how much of one long in-order run of writes is streamed to cas before the
  *     run is checkpointed: its version becomes the base (durable in cas, not yet committed) and the
  *     staging file is emptied, so staging never holds more than about this much of a file
- * @param owners who {@code stat} says owns files ({@link Owners}; default the stored numbers)
  * @param streamWrites whether a streamed run's bytes go only to its background ingest (the default:
  *     they reach the disk once, not also as staging pages) or also through the staging file (then
  *     reads of them never wait for a checkpoint, and a failed ingest falls back to an ordinary one
  *     at commit instead of failing the file)
+ * @param atimeFile where this node keeps the access times reads move ({@code relatime}, never
+ *     replicated): loaded at start, saved every minute and at close; null keeps them in memory only
+ * @param stagingMemoryBytes the most the staging of all open files keeps in memory together (each
+ *     file's first 64 KiB; beyond that, or once this is spent, a file stages on disk)
+ * @param owners who {@code stat} says owns files ({@link Owners}; default the stored numbers)
  */
 public record FsConfig(
     Stores stores,
@@ -47,10 +51,13 @@ public record FsConfig(
     long readaheadBytes,
     long checkpointBytes,
     boolean streamWrites,
+    Path atimeFile,
+    long stagingMemoryBytes,
     Owners owners) {
 
   public static final long DEFAULT_READAHEAD_BYTES = 32L << 20;
   public static final long DEFAULT_CHECKPOINT_BYTES = 1L << 30;
+  public static final long DEFAULT_STAGING_MEMORY_BYTES = 32L << 20;
 
   public FsConfig {
     Objects.requireNonNull(stores, "stores");
@@ -61,15 +68,22 @@ public record FsConfig(
     Objects.requireNonNull(space, "space");
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(owners, "owners");
-    if (readaheadBytes < 0 || checkpointBytes <= 0) {
+    if (readaheadBytes < 0 || checkpointBytes <= 0 || stagingMemoryBytes < 0) {
       throw new IllegalArgumentException(
-          "readahead " + readaheadBytes + " or checkpoint " + checkpointBytes + " out of range");
+          "readahead "
+              + readaheadBytes
+              + ", checkpoint "
+              + checkpointBytes
+              + " or staging memory "
+              + stagingMemoryBytes
+              + " out of range");
     }
   }
 
   /**
-   * The defaults: 32 MiB readahead, checkpoints every GiB, streamed writes, system clock, no quota
-   * (the free space of the staging directory's disk). Creates {@code stagingDir} if missing.
+   * The defaults: 32 MiB readahead, checkpoints every GiB, streamed writes, 32 MiB of staging in
+   * memory, system clock, no quota (the free space of the staging directory's disk). Creates {@code
+   * stagingDir} if missing.
    */
   public static FsConfig of(
       Stores stores,
@@ -90,6 +104,8 @@ public record FsConfig(
         DEFAULT_READAHEAD_BYTES,
         DEFAULT_CHECKPOINT_BYTES,
         true,
+        null,
+        DEFAULT_STAGING_MEMORY_BYTES,
         Owners.stored());
   }
 
@@ -113,6 +129,15 @@ public record FsConfig(
     return edit(b -> b.streamWrites = on);
   }
 
+  /** Keeps access times in {@code file} (see {@link #atimeFile()}); null: in memory only. */
+  public FsConfig withAtimeFile(Path file) {
+    return edit(b -> b.atimeFile = file);
+  }
+
+  public FsConfig withStagingMemoryBytes(long bytes) {
+    return edit(b -> b.stagingMemoryBytes = bytes);
+  }
+
   /** Who {@code stat} says owns files (default: the stored numbers); see {@link Owners}. */
   public FsConfig withOwners(Owners o) {
     return edit(b -> b.owners = o);
@@ -132,6 +157,8 @@ public record FsConfig(
     long readaheadBytes;
     long checkpointBytes;
     boolean streamWrites;
+    Path atimeFile;
+    long stagingMemoryBytes;
     Owners owners;
 
     Builder(FsConfig from) {
@@ -141,6 +168,8 @@ public record FsConfig(
       this.readaheadBytes = from.readaheadBytes;
       this.checkpointBytes = from.checkpointBytes;
       this.streamWrites = from.streamWrites;
+      this.atimeFile = from.atimeFile;
+      this.stagingMemoryBytes = from.stagingMemoryBytes;
       this.owners = from.owners;
     }
 
@@ -156,6 +185,8 @@ public record FsConfig(
           readaheadBytes,
           checkpointBytes,
           streamWrites,
+          atimeFile,
+          stagingMemoryBytes,
           owners);
     }
   }

@@ -21,10 +21,14 @@ import org.latticefs.cas.store.DiskBlobStore;
 import org.latticefs.fs.FsConfig;
 import org.latticefs.fs.Owners;
 import org.latticefs.fs.PathInfo;
+import org.latticefs.fs.UnsavedFile;
 import org.latticefs.fs.core.LatticeFileSystem;
 import org.latticefs.fs.fuse.FuseMount;
 import org.latticefs.fs.fuse.Mounts;
 import org.latticefs.fs.inode.Inode;
+import org.latticefs.kv.KeyBytes;
+import org.latticefs.kv.StoreDamage;
+import org.latticefs.kv.Stores;
 import org.latticefs.kv.store.DiskStores;
 import org.latticefs.mesh.InviteLine;
 import org.latticefs.mesh.Mesh;
@@ -150,6 +154,8 @@ public final class Daemon implements NodeApi {
     FsConfig fsConfig =
         FsConfig.of(stores, fetcher, chunkCache, new FileIngester(blobs), dir.staging())
             .withReadaheadBytes(config.readaheadBytes())
+            .withAtimeFile(dir.atimes())
+            .withStagingMemoryBytes(config.stagingMemoryBytes())
             .withSpace(new QuotaSpace(blobs, config.storageQuota(), config.minFreeSpace()))
             .withOwners(owners(config.fsOwner()));
     fs = new LatticeFileSystem(fsConfig);
@@ -162,12 +168,23 @@ public final class Daemon implements NodeApi {
       options.add("-o");
       options.add(config.mountOptions().joined());
     }
-    mount = FuseMount.mount(fs, mountpoint, options, Duration.ofSeconds(20));
+    mount = FuseMount.mount(fs, mountpoint, options);
     // Stores declared elsewhere (by a peer, through the root store) appear in the mount root.
     storesWatch = stores.root().watch("/stores/", change -> fs.invalidateStores());
     mesh = startMesh();
     control = ControlServer.start(dir, this);
-    writeDaemonInfo();
+    try {
+      writeDaemonInfo();
+    } catch (IOException e) {
+      // A full disk must not keep the node from starting (deleting files is how space comes
+      // back): the record only serves the cleanup after a crash, which also checks the mount point.
+      log.warn(
+          "could not record this daemon in {} ({}); after a crash, 'lattice-fs unmount {}' cleans"
+              + " up the dead mount",
+          dir.daemonInfo(),
+          e.getMessage(),
+          mountpoint);
+    }
     log.info("node {} mounted at {}", local.nodeId(), mountpoint);
   }
 
@@ -454,6 +471,27 @@ public final class Daemon implements NodeApi {
 
   @Override
   public Status status() {
+    List<DamagedRow> damaged = new ArrayList<>();
+    for (StoreDamage d : stores.damaged()) {
+      String name = d.storeId().toString();
+      try {
+        name = stores.findStore(name).map(Stores.StoreInfo::name).orElse(name);
+      } catch (IOException e) {
+        // the UUID names it as well
+      }
+      damaged.add(new DamagedRow(name, d.file().toString(), d.reason()));
+    }
+    List<UnsavedRow> unsaved = new ArrayList<>();
+    for (UnsavedFile u : fs.unsavedFiles()) {
+      unsaved.add(
+          new UnsavedRow(
+              u.store(),
+              u.path(),
+              u.savedAs(),
+              u.keptAt() == null ? null : u.keptAt().toString(),
+              u.reason(),
+              u.when().toEpochMilli()));
+    }
     return new Status(
         ProcessHandle.current().pid(),
         local.nodeId(),
@@ -461,25 +499,37 @@ public final class Daemon implements NodeApi {
         mountpoint.toString(),
         startedAt,
         blobs.blobCount(),
-        blobs.bytesStored());
+        blobs.bytesStored(),
+        damaged,
+        unsaved);
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>{@code path} is an absolute path whose names are byte strings as {@link KeyBytes} holds them
+   * (so names that are not UTF-8 are found); {@code .} and {@code ..} are resolved by name, as
+   * {@code realpath -s} does. Messages show names with {@link KeyBytes#display}.
+   */
   @Override
   public FileStat stat(String path) throws IOException {
-    Path p = Path.of(path).toAbsolutePath().normalize();
-    if (!p.startsWith(mountpoint)) {
-      throw new NodeException(path + " is not inside the mount at " + mountpoint);
+    List<String> names = components(path);
+    List<String> mount = components(mountpoint.toString());
+    if (names.size() < mount.size() || !names.subList(0, mount.size()).equals(mount)) {
+      throw new NodeException(KeyBytes.display(path) + " is not inside the mount at " + mountpoint);
     }
-    String rel = "/" + mountpoint.relativize(p).toString();
-    if (rel.equals("/")) {
+    if (names.size() == mount.size()) {
       throw new NodeException(
-          path + " is the mount root, which lists the stores; stat a store or a file in one");
+          KeyBytes.display(path)
+              + " is the mount root, which lists the stores; stat a store or a file in one");
     }
+    String rel = "/" + String.join("/", names.subList(mount.size(), names.size()));
     PathInfo info;
     try {
       info = fs.describe(rel);
     } catch (IOException e) {
-      throw new NodeException(path + ": " + e.getMessage(), 1, e);
+      throw new NodeException(
+          KeyBytes.display(path) + ": " + KeyBytes.display(String.valueOf(e.getMessage())), 1, e);
     }
     Inode inode = info.inode();
     List<ChunkRow> chunks = new ArrayList<>();
@@ -487,13 +537,31 @@ public final class Daemon implements NodeApi {
       chunks.add(new ChunkRow(c.offset(), c.length(), c.ref().hex()));
     }
     return new FileStat(
-        p.toString(),
+        "/" + String.join("/", names),
         info.storeName(),
         info.inodeKey(),
         inode.kind().name().toLowerCase(java.util.Locale.ROOT),
         inode.size(),
         inode.manifest() == null ? null : inode.manifest().hex(),
         chunks);
+  }
+
+  /** The names of absolute {@code path}, {@code .} dropped and {@code ..} applied. */
+  private static List<String> components(String path) {
+    List<String> out = new ArrayList<>();
+    for (String n : path.split("/")) {
+      if (n.isEmpty() || n.equals(".")) {
+        continue;
+      }
+      if (n.equals("..")) {
+        if (!out.isEmpty()) {
+          out.remove(out.size() - 1);
+        }
+        continue;
+      }
+      out.add(n);
+    }
+    return out;
   }
 
   @Override

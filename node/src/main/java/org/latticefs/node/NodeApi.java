@@ -111,7 +111,13 @@ public interface NodeApi extends AutoCloseable {
   /** One operation of an entry; {@code value} null for a delete. */
   record OpRow(String kind, String key, byte[] value) {}
 
-  /** The node's state. {@code mountpoint} is null when not mounted; {@code pid} the daemon's. */
+  /**
+   * The node's state. {@code mountpoint} is null when not mounted; {@code pid} the daemon's.
+   *
+   * @param damaged the stores kv refused to open because a file of theirs is damaged (absent from
+   *     the mount)
+   * @param unsaved content whose last commit failed: saved beside its file, or kept on disk
+   */
   record Status(
       long pid,
       String nodeId,
@@ -119,7 +125,42 @@ public interface NodeApi extends AutoCloseable {
       String mountpoint,
       long startedAtMillis,
       long blobCount,
-      long blobBytes) {}
+      long blobBytes,
+      List<DamagedRow> damaged,
+      List<UnsavedRow> unsaved) {
+    public Status {
+      damaged = List.copyOf(damaged);
+      unsaved = List.copyOf(unsaved);
+    }
+  }
+
+  /** A store refused as damaged: its name (or UUID), the damaged file, what is wrong. */
+  record DamagedRow(String store, String file, String reason) {
+    /** {@code damaged <file>: <reason>}, as kv says it. */
+    public String describe() {
+      return "damaged " + file + ": " + reason;
+    }
+  }
+
+  /**
+   * Content whose last commit failed ({@code org.latticefs.fs.UnsavedFile}): the file's path as
+   * last opened (null if unknown), the copy saved in the mount or the file kept on the local disk
+   * (null if not), why, and when.
+   */
+  record UnsavedRow(
+      String store, String path, String savedAs, String keptAt, String reason, long atMillis) {
+    /** One line: where the content is. */
+    public String describe() {
+      String what = path != null ? path : "a file of store " + store;
+      if (savedAs != null) {
+        return "unsaved " + what + ": saved as " + savedAs + " (" + reason + ")";
+      }
+      if (keptAt != null) {
+        return "unsaved " + what + ": kept on disk at " + keptAt + " (" + reason + ")";
+      }
+      return "unsaved " + what + ": lost (" + reason + ")";
+    }
+  }
 
   /**
    * A file or directory in the mount: its store, inode and type; for regular files the manifest and

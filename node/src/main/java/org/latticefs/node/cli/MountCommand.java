@@ -137,12 +137,17 @@ final class MountCommand extends Base {
     if (!Files.exists(dir.daemonLog())) {
       Files.createFile(dir.daemonLog(), DataDirModes.privateFile());
     }
-    Files.writeString(
-        dir.daemonLog(),
-        "---- " + java.time.Instant.now() + " " + String.join(" ", cmd) + "\n",
-        StandardCharsets.UTF_8,
-        java.nio.file.StandardOpenOption.CREATE,
-        java.nio.file.StandardOpenOption.APPEND);
+    try {
+      Files.writeString(
+          dir.daemonLog(),
+          "---- " + java.time.Instant.now() + " " + String.join(" ", cmd) + "\n",
+          StandardCharsets.UTF_8,
+          java.nio.file.StandardOpenOption.CREATE,
+          java.nio.file.StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      // A full disk must not keep the node from starting: deleting files is how space comes back.
+      cli().err().println("lattice-fs: warning: cannot write " + dir.daemonLog() + ": " + e);
+    }
     ProcessBuilder pb =
         new ProcessBuilder(cmd)
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))

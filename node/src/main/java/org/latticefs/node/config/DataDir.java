@@ -14,6 +14,7 @@ import java.util.Map;
  * kv/                 identity, per-store signed logs and state
  * cas/                blobs: cas/{hash[0:2]}/{hash}.blob
  * staging/            files being written through the mount
+ * atimes              access times moved by reads on this node (relatime; never replicated)
  * control.sock        the running daemon's control socket (0600)
  * daemon.properties   pid and mount point of the running (or crashed) daemon
  * logs/daemon.log     output of a daemon started with mount --daemon
@@ -66,6 +67,11 @@ public record DataDir(Path root) {
 
   public Path staging() {
     return root.resolve("staging");
+  }
+
+  /** This node's access times of files read through the mount (see fs's {@code AccessTimes}). */
+  public Path atimes() {
+    return root.resolve("atimes");
   }
 
   public Path socket() {

@@ -34,6 +34,9 @@ import java.util.TreeMap;
  *       heap: at most a quarter of {@code memory.heap})</td></tr>
  *   <tr><td>{@code fs.readahead_bytes}</td><td>32M</td><td>the most a sequential reader of one
  *       file fetches ahead (0: none)</td></tr>
+ *   <tr><td>{@code fs.staging_memory}</td><td>32M</td><td>the most the files being written keep
+ *       in memory together before they stage on disk (on the heap: at most a quarter of {@code
+ *       memory.heap})</td></tr>
  *   <tr><td>{@code log.level}</td><td>warn</td><td>error, warn, info, debug or trace;
  *       {@code -v} means debug</td></tr>
  *   <tr><td>{@code mount.options}</td><td>(none)</td><td>extra comma-separated FUSE mount
@@ -61,6 +64,7 @@ public record NodeConfig(
     long chunkCacheBytes,
     long kvCacheBytes,
     long readaheadBytes,
+    long stagingMemoryBytes,
     String logLevel,
     MountOptions mountOptions,
     MeshSettings mesh,
@@ -73,6 +77,7 @@ public record NodeConfig(
           256L << 20,
           64L << 20,
           64L << 20,
+          32L << 20,
           32L << 20,
           32L << 20,
           "warn",
@@ -92,6 +97,7 @@ public record NodeConfig(
           "cache.chunk_bytes",
           "cache.kv_bytes",
           "fs.readahead_bytes",
+          "fs.staging_memory",
           "log.level",
           "mount.options",
           "mesh.listen",
@@ -133,6 +139,14 @@ public record NodeConfig(
               + ") must be at most a quarter of memory.heap ("
               + heapBytes
               + "): the cache lives on the heap; raise memory.heap or lower the cache");
+    }
+    if (stagingMemoryBytes > heapBytes / 4) {
+      throw new IllegalArgumentException(
+          "fs.staging_memory ("
+              + stagingMemoryBytes
+              + ") must be at most a quarter of memory.heap ("
+              + heapBytes
+              + "): it lives on the heap; raise memory.heap or lower it");
     }
   }
 
@@ -182,6 +196,7 @@ public record NodeConfig(
         size(m, "cache.chunk_bytes", d.chunkCacheBytes),
         size(m, "cache.kv_bytes", d.kvCacheBytes),
         size(m, "fs.readahead_bytes", d.readaheadBytes),
+        size(m, "fs.staging_memory", d.stagingMemoryBytes),
         level,
         options,
         MeshSettings.fromMap(m),
@@ -198,6 +213,7 @@ public record NodeConfig(
         chunkCacheBytes,
         kvCacheBytes,
         readaheadBytes,
+        stagingMemoryBytes,
         logLevel,
         mountOptions,
         mesh.withListen(at),
@@ -214,6 +230,7 @@ public record NodeConfig(
     m.put("cache.chunk_bytes", Long.toString(c.chunkCacheBytes));
     m.put("cache.kv_bytes", Long.toString(c.kvCacheBytes));
     m.put("fs.readahead_bytes", Long.toString(c.readaheadBytes));
+    m.put("fs.staging_memory", Long.toString(c.stagingMemoryBytes));
     m.put("log.level", c.logLevel);
     m.put("mount.options", c.mountOptions.joined());
     c.mesh.toMap(m);

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.latticefs.node.NodeApi;
 import org.latticefs.node.NodeApi.ChunkRow;
+import org.latticefs.node.NodeApi.DamagedRow;
 import org.latticefs.node.NodeApi.EntryRow;
 import org.latticefs.node.NodeApi.FileStat;
 import org.latticefs.node.NodeApi.HeadRow;
@@ -14,6 +15,7 @@ import org.latticefs.node.NodeApi.OpRow;
 import org.latticefs.node.NodeApi.Row;
 import org.latticefs.node.NodeApi.Status;
 import org.latticefs.node.NodeApi.StoreRow;
+import org.latticefs.node.NodeApi.UnsavedRow;
 
 /**
  * JSON forms of the {@link org.latticefs.node.NodeApi} records, shared by the control protocol and
@@ -102,10 +104,46 @@ public final class Wire {
     m.put("started_at", s.startedAtMillis());
     m.put("blob_count", s.blobCount());
     m.put("blob_bytes", s.blobBytes());
+    List<Object> damaged = new ArrayList<>();
+    for (DamagedRow d : s.damaged()) {
+      Map<String, Object> dm = new LinkedHashMap<>();
+      dm.put("store", d.store());
+      dm.put("file", d.file());
+      dm.put("reason", d.reason());
+      damaged.add(dm);
+    }
+    m.put("damaged", damaged);
+    List<Object> unsaved = new ArrayList<>();
+    for (UnsavedRow u : s.unsaved()) {
+      Map<String, Object> um = new LinkedHashMap<>();
+      um.put("store", u.store());
+      um.put("path", u.path());
+      um.put("saved_as", u.savedAs());
+      um.put("kept_at", u.keptAt());
+      um.put("reason", u.reason());
+      um.put("at", u.atMillis());
+      unsaved.add(um);
+    }
+    m.put("unsaved", unsaved);
     return m;
   }
 
   static Status status(Map<String, Object> m) throws Frames.ProtocolException {
+    List<DamagedRow> damaged = new ArrayList<>();
+    for (Map<String, Object> d : objects(m, "damaged")) {
+      damaged.add(new DamagedRow(str(d, "store"), str(d, "file"), str(d, "reason")));
+    }
+    List<UnsavedRow> unsaved = new ArrayList<>();
+    for (Map<String, Object> u : objects(m, "unsaved")) {
+      unsaved.add(
+          new UnsavedRow(
+              str(u, "store"),
+              str(u, "path"),
+              str(u, "saved_as"),
+              str(u, "kept_at"),
+              str(u, "reason"),
+              num(u, "at")));
+    }
     return new Status(
         num(m, "pid"),
         str(m, "node_id"),
@@ -113,7 +151,9 @@ public final class Wire {
         str(m, "mountpoint"),
         num(m, "started_at"),
         num(m, "blob_count"),
-        num(m, "blob_bytes"));
+        num(m, "blob_bytes"),
+        damaged,
+        unsaved);
   }
 
   public static Map<String, Object> fileStat(FileStat f) {

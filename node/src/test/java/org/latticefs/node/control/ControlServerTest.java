@@ -55,7 +55,11 @@ class ControlServerTest {
       assertArrayEquals(new byte[] {1, 2}, e.ops().get(0).value());
       assertTrue(c.remove(null, "/a"));
       assertFalse(c.remove(null, "/a"));
-      assertEquals(ProcessHandle.current().pid(), c.status().pid());
+      NodeApi.Status status = c.status();
+      assertEquals(ProcessHandle.current().pid(), status.pid());
+      assertEquals(
+          "damaged /d/kv/x.log: entry 3 does not verify", status.damaged().get(0).describe());
+      assertEquals(fake.status().unsaved(), status.unsaved());
       assertEquals(10, c.stat("/mnt/x").chunks().get(0).length());
       NodeException ne = assertThrows(NodeException.class, () -> c.put("nope", "/k", new byte[0]));
       assertEquals("no such store: 'nope'", ne.getMessage());

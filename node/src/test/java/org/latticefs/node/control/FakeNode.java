@@ -128,7 +128,16 @@ final class FakeNode implements NodeApi {
         throw new IOException("interrupted");
       }
     }
-    return new Status(ProcessHandle.current().pid(), "lat1fake", "/d", "/mnt", 5, 2, 3);
+    return new Status(
+        ProcessHandle.current().pid(),
+        "lat1fake",
+        "/d",
+        "/mnt",
+        5,
+        2,
+        3,
+        List.of(new DamagedRow("photos", "/d/kv/x.log", "entry 3 does not verify")),
+        List.of(new UnsavedRow("docs", "/docs/a", "/docs/a.unsaved-1", null, "ENOSPC", 9)));
   }
 
   @Override
