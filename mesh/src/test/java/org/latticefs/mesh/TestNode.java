@@ -10,13 +10,14 @@ import org.latticefs.kv.memory.MemoryStores;
 import org.latticefs.kv.store.StoreCatalog;
 import org.latticefs.mesh.peer.Discovery;
 
-/** A node for tests: stores in memory (or given), a mesh on 127.0.0.1, no mDNS. */
+/** A node for tests: stores in memory, a mesh on 127.0.0.1, no mDNS (or a given discovery). */
 final class TestNode implements AutoCloseable {
   final StoreCatalog stores;
   final org.latticefs.kv.Identity identity;
   Mesh mesh;
   private final MeshConfig config;
   private final MeshConfig started;
+  private final Discovery discovery;
 
   TestNode(Path dir, String name) throws Exception {
     this(dir, name, true);
@@ -29,6 +30,17 @@ final class TestNode implements AutoCloseable {
   TestNode(
       Path dir, String name, boolean listen, java.util.function.UnaryOperator<MeshConfig> tweak)
       throws Exception {
+    this(dir, name, listen, tweak, Discovery.none());
+  }
+
+  TestNode(
+      Path dir,
+      String name,
+      boolean listen,
+      java.util.function.UnaryOperator<MeshConfig> tweak,
+      Discovery discovery)
+      throws Exception {
+    this.discovery = discovery;
     MemoryStores m = MemoryStores.create();
     this.stores = m;
     this.identity = m.identity();
@@ -39,7 +51,7 @@ final class TestNode implements AutoCloseable {
             .withListen(listen ? new HostPort("127.0.0.1", 0) : null)
             .withBackoff(Duration.ofMillis(100), Duration.ofSeconds(1));
     this.started = tweak.apply(config);
-    this.mesh = Mesh.start(stores, identity, started, Discovery.none());
+    this.mesh = Mesh.start(stores, identity, started, discovery);
   }
 
   /** The store named {@code name}, once this node knows it. */
@@ -58,7 +70,7 @@ final class TestNode implements AutoCloseable {
 
   /** A new mesh on the same stores and config (a restart of the node's networking). */
   void restartMesh() throws Exception {
-    mesh = Mesh.start(stores, identity, started, Discovery.none());
+    mesh = Mesh.start(stores, identity, started, discovery);
   }
 
   @Override
