@@ -72,6 +72,7 @@ public final class CatchUpBench {
                 .withName("b");
         try (Mesh meshB = Mesh.start(b, b.identity(), cb, Discovery.none())) {
           t0 = System.nanoTime();
+          long cpu0 = processCpuNanos();
           meshB.join(meshA.invite(Duration.ofMinutes(5)), Duration.ofSeconds(30));
           LogStore onB = null;
           while (true) {
@@ -85,9 +86,11 @@ public final class CatchUpBench {
             Thread.sleep(5);
           }
           double secs = (System.nanoTime() - t0) / 1e9;
+          double cpu = (processCpuNanos() - cpu0) / 1e9;
           System.out.printf(
-              "catch-up: %d entries in %.2f s = %.0f entries/s (join included)%n",
-              n, secs, n / secs);
+              "catch-up: %d entries in %.2f s = %.0f entries/s (join included); process CPU %.1f s"
+                  + " (both nodes) = %.0f entries per CPU-second%n",
+              n, secs, n / secs, cpu, n / cpu);
           if (!onB.stateDigest().equals(onA.stateDigest())) {
             throw new AssertionError("digests differ after catch-up");
           }
@@ -96,6 +99,13 @@ public final class CatchUpBench {
       }
     }
     deleteTree(root);
+  }
+
+  /** CPU time of this whole process (both nodes), so a loaded machine's figure can be read. */
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   private static void gossip(LogStore onA, LogStore onB, int count) throws Exception {
