@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.stream.IntStream;
 import org.latticefs.cas.BlobRef;
 import org.latticefs.kv.KvException;
@@ -67,21 +66,7 @@ final class Ingest {
 
   /** See {@link org.latticefs.kv.sync.Replica#ingest}. */
   List<IngestOutcome> ingest(Collection<SignedEntry> entries) throws KvException {
-    try {
-      return ingestAsync(entries).get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new KvException("interrupted while waiting for the store's writer", e);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof KvException k) {
-        throw k;
-      }
-      if (cause instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new KvException("ingest failed: " + cause, cause);
-    }
+    return WriterThread.await(ingestAsync(entries));
   }
 
   /**

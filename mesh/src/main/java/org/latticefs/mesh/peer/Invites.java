@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.random.RandomGenerator;
 import org.latticefs.cas.hash.Blake3;
 import org.latticefs.cas.io.AtomicFile;
+import org.latticefs.kv.Base32;
 import org.latticefs.kv.NodeId;
 import org.latticefs.mesh.InviteLine;
 
@@ -38,7 +39,6 @@ import org.latticefs.mesh.InviteLine;
 public final class Invites {
   static final int MAX_INVITES = 1000;
   private static final int SECRET_BYTES = 20;
-  private static final String ALPHABET = "abcdefghijklmnopqrstuvwxyz234567";
   private static final Duration KEEP_EXPIRED = Duration.ofDays(1);
 
   private final Path file;
@@ -78,7 +78,7 @@ public final class Invites {
     }
     byte[] raw = new byte[SECRET_BYTES];
     random.nextBytes(raw);
-    String secret = base32(raw);
+    String secret = Base32.encode(raw);
     Instant expires = time.instant().plus(ttl);
     List<Kept> all = pruned(load());
     while (all.size() >= MAX_INVITES) {
@@ -213,20 +213,5 @@ public final class Invites {
 
   private static String hash(String secret) {
     return Blake3.hash(secret.getBytes(StandardCharsets.US_ASCII)).hex();
-  }
-
-  private static String base32(byte[] raw) {
-    StringBuilder sb = new StringBuilder();
-    long buffer = 0;
-    int bits = 0;
-    for (byte b : raw) {
-      buffer = buffer << 8 | (b & 0xff);
-      bits += 8;
-      while (bits >= 5) {
-        bits -= 5;
-        sb.append(ALPHABET.charAt((int) (buffer >>> bits) & 31));
-      }
-    }
-    return sb.toString();
   }
 }
