@@ -35,6 +35,9 @@ class MeshE2E {
   final List<Long> pids = new ArrayList<>();
   final List<Path> mounts = new ArrayList<>();
 
+  /** Per data directory, the {@code --listen} given to its mounts (none: config.properties's). */
+  final Map<Path, String> listenFlag = new java.util.HashMap<>();
+
   @BeforeEach
   void setUp() throws Exception {
     FuseAvailable.require();
@@ -61,20 +64,35 @@ class MeshE2E {
   }
 
   Path node(String name) throws Exception {
+    return node(name, false);
+  }
+
+  /**
+   * A data directory listening on a free 127.0.0.1 port: set in config.properties, or with {@code
+   * byFlag} given as {@code mount --listen} instead (the config then says nothing about it).
+   */
+  Path node(String name, boolean byFlag) throws Exception {
     Path home = tmp.resolve(name);
     Files.createDirectories(home);
     int port;
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
     }
+    String listen = "127.0.0.1:" + port;
+    if (byFlag) {
+      listenFlag.put(home, listen);
+    }
     Files.writeString(
         home.resolve("config.properties"),
-        "mesh.listen=127.0.0.1:" + port + "\nmesh.mdns=off\nmesh.name=" + name + "\n");
+        (byFlag ? "" : "mesh.listen=" + listen + "\n") + "mesh.mdns=off\nmesh.name=" + name + "\n");
     return home;
   }
 
   long mount(Path home, Path mnt) throws Exception {
-    MountE2E.Run r = lattice(home, "mount", "--daemon", mnt.toString());
+    MountE2E.Run r =
+        listenFlag.containsKey(home)
+            ? lattice(home, "mount", "--daemon", "--listen", listenFlag.get(home), mnt.toString())
+            : lattice(home, "mount", "--daemon", mnt.toString());
     assertEquals(
         0, r.code(), r.err() + "\nlog:\n" + Files.readString(home.resolve("logs/daemon.log")));
     long pid = Long.parseLong(r.out().trim());
@@ -88,7 +106,7 @@ class MeshE2E {
   @Test
   void joinSyncSurviveAKillAndRevoke() throws Exception {
     Path a = node("a");
-    Path b = node("b");
+    Path b = node("b", true);
     Path mntA = tmp.resolve("mntA");
     Path mntB = tmp.resolve("mntB");
     mount(a, mntA);
@@ -98,6 +116,12 @@ class MeshE2E {
     MountE2E.Run joined = lattice(b, "peer", "join", line);
     assertEquals(0, joined.code(), joined.err());
     assertTrue(joined.out().startsWith("joined "), joined.out());
+    // b listens where its mount --listen said, and a learns that address.
+    until(
+        "a knows b's address " + listenFlag.get(b),
+        () ->
+            peers(a).stream()
+                .anyMatch(p -> String.valueOf(p.get("addrs")).contains(listenFlag.get(b))));
     MountE2E.Run again = lattice(tmp.resolve("a"), "peer", "join", line);
     assertEquals(1, again.code(), "a node does not join itself: " + again.out());
 
