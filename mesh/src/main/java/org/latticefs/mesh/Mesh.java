@@ -43,6 +43,7 @@ import org.latticefs.mesh.peer.Discovery;
 import org.latticefs.mesh.peer.Invites;
 import org.latticefs.mesh.peer.StaticPeers;
 import org.latticefs.mesh.peer.Trust;
+import org.latticefs.mesh.sync.Healer;
 import org.latticefs.mesh.sync.SyncHub;
 import org.latticefs.mesh.tls.TlsContexts;
 import org.latticefs.mesh.wire.ErrorCode;
@@ -101,7 +102,15 @@ public final class Mesh implements AutoCloseable {
     this.hub = new SyncHub(catalog, catalog, config.limits(), pool, timer);
     this.invites = Invites.in(config.stateDir());
     this.staticPeers = new StaticPeers(config.stateDir());
-    this.peers = new Peers(me, root, invites, hub, pool, this::hello);
+    this.peers =
+        new Peers(
+            me,
+            root,
+            invites,
+            hub,
+            new Healer(catalog, config.limits(), pool, hub::rescan),
+            pool,
+            this::hello);
     this.transport = new Transport(new TlsContexts(identity), peers, 2);
     this.dialer =
         new Dialer(

@@ -20,6 +20,7 @@ import org.latticefs.mesh.net.Admission;
 import org.latticefs.mesh.net.Session;
 import org.latticefs.mesh.net.SessionHost;
 import org.latticefs.mesh.peer.Invites;
+import org.latticefs.mesh.sync.Healer;
 import org.latticefs.mesh.sync.SyncHub;
 import org.latticefs.mesh.wire.ErrorCode;
 import org.latticefs.mesh.wire.Message;
@@ -47,6 +48,7 @@ final class Peers implements SessionHost {
   private final RootStore root;
   private final Invites invites;
   private final SyncHub hub;
+  private final Healer healer;
   private final Executor pool;
   private final Supplier<Message.Hello> hello;
   private final Map<NodeId, Session> byPeer = new ConcurrentHashMap<>();
@@ -59,12 +61,14 @@ final class Peers implements SessionHost {
       RootStore root,
       Invites invites,
       SyncHub hub,
+      Healer healer,
       Executor pool,
       Supplier<Message.Hello> hello) {
     this.me = me;
     this.root = root;
     this.invites = invites;
     this.hub = hub;
+    this.healer = healer;
     this.pool = pool;
     this.hello = hello;
   }
@@ -208,13 +212,19 @@ final class Peers implements SessionHost {
         return;
       }
       hub.down(loser);
+      healer.down(loser);
     }
     LOG.info("connected to {} ({})", s.describe(), s.peerHello().name());
     hub.up(s);
+    healer.up(s);
   }
 
   @Override
   public void received(Session s, Message m) {
+    if (Healer.handles(m)) {
+      healer.received(s, m);
+      return;
+    }
     hub.received(s, m);
   }
 
@@ -234,6 +244,7 @@ final class Peers implements SessionHost {
     }
     boolean wasCurrent = byPeer.remove(peer, s);
     hub.down(s);
+    healer.down(s);
     if (wasCurrent) {
       for (Consumer<NodeId> c : onDown) {
         c.accept(peer);

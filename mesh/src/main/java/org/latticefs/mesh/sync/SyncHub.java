@@ -73,6 +73,17 @@ public final class SyncHub implements AutoCloseable {
     scan();
   }
 
+  /** Looks at the declared stores again (a store that could not open may open now). */
+  public void rescan() {
+    if (!closed) {
+      try {
+        pool.execute(this::scan);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        LOG.debug("shutting down: no rescan");
+      }
+    }
+  }
+
   /** Also calls {@code listener} (on the pool) after the root store changed. */
   public void onRootChange(Runnable listener) {
     rootListeners.add(listener);

@@ -10,8 +10,9 @@ import org.latticefs.kv.NodeId;
 /**
  * One message of the mesh protocol (see {@link MessageCodec} for the bytes). Handshake: {@link
  * Hello} both ways, then {@link Welcome} from the side that accepted the connection (or {@link
- * Error} and close). Then, per store: {@link Tips}, {@link Entries}, {@link Ack}, {@link Proof}.
- * {@link Ping}/{@link Pong} keep an idle connection checked.
+ * Error} and close). Then, per store: {@link Tips}, {@link Entries}, {@link Ack}, {@link Proof}; to
+ * heal a store the receiver refused as damaged, {@link ChainRequest} and {@link ChainPart}. {@link
+ * Ping}/{@link Pong} keep an idle connection checked.
  */
 public sealed interface Message
     permits Message.Hello,
@@ -22,7 +23,9 @@ public sealed interface Message
         Message.Tips,
         Message.Entries,
         Message.Ack,
-        Message.Proof {
+        Message.Proof,
+        Message.ChainRequest,
+        Message.ChainPart {
 
   /**
    * The first message each side sends after TLS.
@@ -168,6 +171,46 @@ public sealed interface Message
     @Override
     public int hashCode() {
       return store.hashCode();
+    }
+  }
+
+  /**
+   * Asks for {@code author}'s entries of {@code store} after seq {@code afterSeq}: the sender heals
+   * a store it refused as damaged (kv's {@code LogHealing}). Answered by one {@link ChainPart}.
+   */
+  record ChainRequest(UUID store, NodeId author, long afterSeq) implements Message {}
+
+  /**
+   * The next entries of {@code author}'s chain in {@code store} after the requested seq, in seq
+   * order, each in kv's wire form; {@code end}: the sender holds no more of that chain (or does not
+   * sync the store: then it sends none).
+   */
+  record ChainPart(UUID store, NodeId author, List<byte[]> entries, boolean end)
+      implements Message {
+    public ChainPart {
+      entries = List.copyOf(entries);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      if (!(o instanceof ChainPart p)
+          || !p.store.equals(store)
+          || !p.author.equals(author)
+          || p.end != end
+          || p.entries.size() != entries.size()) {
+        return false;
+      }
+      for (int i = 0; i < entries.size(); i++) {
+        if (!java.util.Arrays.equals(p.entries.get(i), entries.get(i))) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(store, author, end, entries.size());
     }
   }
 }

@@ -55,6 +55,8 @@ public final class MessageCodec {
   static final int ENTRIES = 0x11;
   static final int ACK = 0x12;
   static final int PROOF = 0x13;
+  static final int CHAIN_REQUEST = 0x14;
+  static final int CHAIN_PART = 0x15;
 
   private MessageCodec() {}
 
@@ -84,10 +86,8 @@ public final class MessageCodec {
     } else if (m instanceof Message.Entries e) {
       out.writeByte(ENTRIES);
       uuid(out, e.store());
-      out.writeLong(e.batch()).writeInt(e.entries().size());
-      for (byte[] wire : e.entries()) {
-        out.writeInt(wire.length).writeBytes(wire);
-      }
+      out.writeLong(e.batch());
+      entries(out, e.entries());
     } else if (m instanceof Message.Ack a) {
       out.writeByte(ACK);
       uuid(out, a.store());
@@ -98,6 +98,17 @@ public final class MessageCodec {
       uuid(out, p.store());
       byte[] proof = p.proof();
       out.writeInt(proof.length).writeBytes(proof);
+    } else if (m instanceof Message.ChainRequest c) {
+      out.writeByte(CHAIN_REQUEST);
+      uuid(out, c.store());
+      nodeId(out, c.author());
+      out.writeLong(c.afterSeq());
+    } else if (m instanceof Message.ChainPart c) {
+      out.writeByte(CHAIN_PART);
+      uuid(out, c.store());
+      nodeId(out, c.author());
+      out.writeBoolean(c.end());
+      entries(out, c.entries());
     } else {
       throw new IllegalArgumentException("no encoding for " + m);
     }
@@ -107,6 +118,12 @@ public final class MessageCodec {
   public static int sizeHint(Message m) {
     if (m instanceof Message.Entries e) {
       return (int) Math.min(Integer.MAX_VALUE / 2, 64 + e.bytes() + 4L * e.entries().size());
+    } else if (m instanceof Message.ChainPart c) {
+      long bytes = 0;
+      for (byte[] wire : c.entries()) {
+        bytes += 4 + wire.length;
+      }
+      return (int) Math.min(Integer.MAX_VALUE / 2, 64 + bytes);
     } else if (m instanceof Message.Tips t) {
       return 32 + t.tips().size() * TIP_BYTES;
     } else if (m instanceof Message.Ack a) {
@@ -144,25 +161,7 @@ public final class MessageCodec {
           case PING -> new Message.Ping(r.u64());
           case PONG -> new Message.Pong(r.u64());
           case TIPS -> new Message.Tips(r.uuid(), r.tips());
-          case ENTRIES -> {
-            UUID store = r.uuid();
-            long batch = r.u64();
-            long count = r.u32();
-            // Each entry takes at least its 4-byte length: no list larger than the frame.
-            if (count * 4L > r.remaining()) {
-              throw new ProtocolException(
-                  count + " entries cannot fit in " + r.remaining() + " bytes");
-            }
-            List<byte[]> entries = new ArrayList<>((int) count);
-            for (long i = 0; i < count; i++) {
-              long len = r.u32();
-              if (len > SignedEntry.MAX_WIRE_BYTES) {
-                throw new ProtocolException("an entry of " + len + " bytes is over the limit");
-              }
-              entries.add(r.bytes((int) len));
-            }
-            yield new Message.Entries(store, batch, entries);
-          }
+          case ENTRIES -> new Message.Entries(r.uuid(), r.u64(), r.entries());
           case ACK -> new Message.Ack(r.uuid(), r.u64(), r.tips());
           case PROOF -> {
             UUID store = r.uuid();
@@ -171,6 +170,24 @@ public final class MessageCodec {
               throw new ProtocolException("a proof of " + len + " bytes is over the limit");
             }
             yield new Message.Proof(store, r.bytes((int) len));
+          }
+          case CHAIN_REQUEST -> {
+            UUID store = r.uuid();
+            NodeId author = r.nodeId();
+            long after = r.u64();
+            if (after < 0) {
+              throw new ProtocolException("a chain request after seq " + after);
+            }
+            yield new Message.ChainRequest(store, author, after);
+          }
+          case CHAIN_PART -> {
+            UUID store = r.uuid();
+            NodeId author = r.nodeId();
+            int end = r.u8();
+            if (end > 1) {
+              throw new ProtocolException("a chain part's end flag is " + end);
+            }
+            yield new Message.ChainPart(store, author, r.entries(), end == 1);
           }
           default ->
               throw new ProtocolException("unknown message type 0x" + Integer.toHexString(type));
@@ -227,15 +244,24 @@ public final class MessageCodec {
     out.writeLong(id.getMostSignificantBits()).writeLong(id.getLeastSignificantBits());
   }
 
+  private static void nodeId(ByteBuf out, NodeId id) {
+    byte[] key = new byte[NodeId.LENGTH];
+    id.copyTo(key, 0);
+    out.writeBytes(key);
+  }
+
+  private static void entries(ByteBuf out, List<byte[]> entries) {
+    out.writeInt(entries.size());
+    for (byte[] wire : entries) {
+      out.writeInt(wire.length).writeBytes(wire);
+    }
+  }
+
   private static void tips(ByteBuf out, List<Message.Tip> tips) {
     out.writeInt(tips.size());
-    byte[] key = new byte[NodeId.LENGTH];
     for (Message.Tip t : tips) {
-      t.author().copyTo(key, 0);
-      out.writeBytes(key)
-          .writeLong(t.seq())
-          .writeBytes(t.hash().bytes())
-          .writeLong(t.hlc().packed());
+      nodeId(out, t.author());
+      out.writeLong(t.seq()).writeBytes(t.hash().bytes()).writeLong(t.hlc().packed());
     }
   }
 
@@ -320,6 +346,28 @@ public final class MessageCodec {
       return out;
     }
 
+    NodeId nodeId() throws ProtocolException {
+      return new NodeId(bytes(NodeId.LENGTH));
+    }
+
+    /** A count, then each entry's length and bytes (kv's wire form, at most its limit). */
+    List<byte[]> entries() throws ProtocolException {
+      long count = u32();
+      // Each entry takes at least its 4-byte length: no list larger than the frame.
+      if (count * 4L > remaining()) {
+        throw new ProtocolException(count + " entries cannot fit in " + remaining() + " bytes");
+      }
+      List<byte[]> entries = new ArrayList<>((int) count);
+      for (long i = 0; i < count; i++) {
+        long len = u32();
+        if (len > SignedEntry.MAX_WIRE_BYTES) {
+          throw new ProtocolException("an entry of " + len + " bytes is over the limit");
+        }
+        entries.add(bytes((int) len));
+      }
+      return entries;
+    }
+
     List<Message.Tip> tips() throws ProtocolException {
       long n = u32();
       if (n * TIP_BYTES > b.readableBytes()) {
@@ -327,7 +375,7 @@ public final class MessageCodec {
       }
       List<Message.Tip> out = new ArrayList<>((int) n);
       for (long i = 0; i < n; i++) {
-        NodeId author = new NodeId(bytes(NodeId.LENGTH));
+        NodeId author = nodeId();
         long seq = u64();
         if (seq < 1) {
           throw new ProtocolException("a tip with seq " + seq);

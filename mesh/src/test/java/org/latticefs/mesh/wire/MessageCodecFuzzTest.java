@@ -64,7 +64,18 @@ class MessageCodecFuzzTest {
             .as(Message.Entries::new),
         Combinators.combine(uuid, Arbitraries.longs(), tip.list().ofMaxSize(4))
             .as(Message.Ack::new),
-        Combinators.combine(uuid, bytes).as(Message.Proof::new));
+        Combinators.combine(uuid, bytes).as(Message.Proof::new),
+        Combinators.combine(
+                uuid,
+                Arbitraries.bytes().array(byte[].class).ofSize(32).map(NodeId::new),
+                Arbitraries.longs().greaterOrEqual(0))
+            .as(Message.ChainRequest::new),
+        Combinators.combine(
+                uuid,
+                Arbitraries.bytes().array(byte[].class).ofSize(32).map(NodeId::new),
+                bytes.list().ofMaxSize(4),
+                Arbitraries.of(true, false))
+            .as(Message.ChainPart::new));
   }
 
   static byte[] encode(Message m) {
