@@ -47,7 +47,7 @@ class LogHealingTest {
       }
       me = s.nodeId();
     }
-    copyTree(data, peer);
+    CorruptionMatrixTest.copyTree(data, peer);
     Path log = logsDir().resolve(HexFormat.of().formatHex(me.publicKey()) + ".log");
     CorruptionMatrixTest.flip(log, CorruptionMatrixTest.frameStarts(log)[5] + 60);
   }
@@ -116,19 +116,6 @@ class LogHealingTest {
   static Stream<String> files(Path d) throws IOException {
     try (Stream<Path> s = Files.list(d)) {
       return s.map(f -> f.getFileName().toString()).toList().stream();
-    }
-  }
-
-  static void copyTree(Path from, Path to) throws IOException {
-    try (Stream<Path> s = Files.walk(from)) {
-      for (Path f : s.toList()) {
-        Path t = to.resolve(from.relativize(f).toString());
-        if (Files.isDirectory(f)) {
-          Files.createDirectories(t);
-        } else {
-          Files.copy(f, t);
-        }
-      }
     }
   }
 }
