@@ -189,8 +189,9 @@ public final class Daemon implements NodeApi {
   }
 
   /**
-   * Who files show as owned by ({@code fs.owner}): uids are local to each box, so by default every
-   * file is shown as owned by the user running this daemon, whichever node wrote it.
+   * Who files show as owned by ({@code fs.owner}): by default the stored numbers (POSIX chown
+   * semantics); {@code mount} shows every file as owned by the user running this daemon, whichever
+   * node wrote it (uids are local to each box); {@code UID:GID} one fixed owner.
    */
   static Owners owners(String setting) throws IOException {
     if (setting.equals("stored")) {

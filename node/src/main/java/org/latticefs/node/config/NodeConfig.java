@@ -41,9 +41,9 @@ import java.util.TreeMap;
  *       {@code -v} means debug</td></tr>
  *   <tr><td>{@code mount.options}</td><td>(none)</td><td>extra comma-separated FUSE mount
  *       options, checked by {@link MountOptions}, e.g. {@code allow_other}</td></tr>
- *   <tr><td>{@code fs.owner}</td><td>mount</td><td>who files show as owned by: {@code mount}
- *       (the user running the daemon, on every node), {@code stored} (the numbers as written),
- *       or {@code UID:GID}</td></tr>
+ *   <tr><td>{@code fs.owner}</td><td>stored</td><td>who files show as owned by: {@code stored}
+ *       (the numbers as written or chowned), {@code mount} (the user running the daemon, on
+ *       every node) or {@code UID:GID}</td></tr>
  *   <tr><td>{@code mesh.listen}</td><td>0.0.0.0:4710</td><td>where peers connect ({@code
  *       HOST:PORT}, or {@code off}); see {@link MeshSettings}</td></tr>
  *   <tr><td>{@code mesh.name}</td><td>the host name</td><td>this node's name for its peers</td></tr>
@@ -83,7 +83,7 @@ public record NodeConfig(
           "warn",
           MountOptions.NONE,
           MeshSettings.DEFAULTS,
-          "mount");
+          "stored");
 
   static final long MIN_HEAP = 64L << 20;
   static final long MIN_DIRECT = 16L << 20;

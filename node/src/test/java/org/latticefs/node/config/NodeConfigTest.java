@@ -64,7 +64,7 @@ class NodeConfigTest {
     assertEquals(c, NodeConfig.fromMap(NodeConfig.toMap(c)));
     assertEquals(null, NodeConfig.fromMap(Map.of("mesh.listen", "off")).mesh().listen());
     assertEquals("0.0.0.0:4710", NodeConfig.DEFAULTS.mesh().listen().toString());
-    assertEquals("mount", NodeConfig.DEFAULTS.fsOwner());
+    assertEquals("stored", NodeConfig.DEFAULTS.fsOwner());
     for (Map<String, String> bad :
         java.util.List.of(
             Map.of("mesh.listen", "nowhere"),
