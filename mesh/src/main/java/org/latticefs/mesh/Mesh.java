@@ -69,7 +69,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Mesh implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Mesh.class);
-  private static final List<String> CAPABILITIES = List.of("logs/1");
+  private static final List<String> CAPABILITIES = List.of("logs/1", Healer.CAPABILITY);
 
   private final StoreCatalog catalog;
   private final MeshConfig config;

@@ -36,6 +36,11 @@ import org.slf4j.LoggerFactory;
 public final class Healer {
   private static final Logger LOG = LoggerFactory.getLogger(Healer.class);
 
+  /**
+   * The handshake capability of nodes that speak {@link Message.ChainRequest}/{@code ChainPart}.
+   */
+  public static final String CAPABILITY = "heal/1";
+
   private final StoreCatalog catalog;
   private final SyncLimits limits;
   private final Executor pool;
@@ -90,7 +95,7 @@ public final class Healer {
   private synchronized void start(Session s) {
     for (StoreDamage d : catalog.damaged()) {
       UUID id = d.storeId();
-      if (jobs.containsKey(id) || !s.isOpen()) {
+      if (jobs.containsKey(id) || !s.isOpen() || !s.capabilities().contains(CAPABILITY)) {
         continue;
       }
       Optional<LogHealing> h;
