@@ -42,6 +42,7 @@ import org.latticefs.kv.Stores;
  * @param holder holds what each open file stores until its commit references it, and the version it
  *     started from, so a garbage collector never removes them ({@link BlobHolder#none()}: no
  *     collector runs)
+ * @param owners who {@code stat} says owns files ({@link Owners}; default the stored numbers)
  */
 public record FsConfig(
     Stores stores,
@@ -56,7 +57,8 @@ public record FsConfig(
     boolean streamWrites,
     Path atimeFile,
     long stagingMemoryBytes,
-    BlobHolder holder) {
+    BlobHolder holder,
+    Owners owners) {
 
   public static final long DEFAULT_READAHEAD_BYTES = 32L << 20;
   public static final long DEFAULT_CHECKPOINT_BYTES = 1L << 30;
@@ -71,6 +73,7 @@ public record FsConfig(
     Objects.requireNonNull(space, "space");
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(holder, "holder");
+    Objects.requireNonNull(owners, "owners");
     if (readaheadBytes < 0 || checkpointBytes <= 0 || stagingMemoryBytes < 0) {
       throw new IllegalArgumentException(
           "readahead "
@@ -109,7 +112,8 @@ public record FsConfig(
         true,
         null,
         DEFAULT_STAGING_MEMORY_BYTES,
-        BlobHolder.none(ingester.receiver()));
+        BlobHolder.none(ingester.receiver()),
+        Owners.stored());
   }
 
   public FsConfig withSpace(SpaceProvider provider) {
@@ -145,6 +149,11 @@ public record FsConfig(
     return edit(b -> b.holder = h);
   }
 
+  /** Who {@code stat} says owns files (default: the stored numbers); see {@link Owners}. */
+  public FsConfig withOwners(Owners o) {
+    return edit(b -> b.owners = o);
+  }
+
   private FsConfig edit(Consumer<Builder> change) {
     Builder b = new Builder(this);
     change.accept(b);
@@ -162,6 +171,7 @@ public record FsConfig(
     Path atimeFile;
     long stagingMemoryBytes;
     BlobHolder holder;
+    Owners owners;
 
     Builder(FsConfig from) {
       this.from = from;
@@ -173,6 +183,7 @@ public record FsConfig(
       this.atimeFile = from.atimeFile;
       this.stagingMemoryBytes = from.stagingMemoryBytes;
       this.holder = from.holder;
+      this.owners = from.owners;
     }
 
     FsConfig build() {
@@ -189,7 +200,8 @@ public record FsConfig(
           streamWrites,
           atimeFile,
           stagingMemoryBytes,
-          holder);
+          holder,
+          owners);
     }
   }
 }

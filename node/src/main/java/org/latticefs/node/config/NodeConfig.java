@@ -47,6 +47,16 @@ import java.util.TreeMap;
  *       space runs short)</td></tr>
  *   <tr><td>{@code storage.min_copies}</td><td>1</td><td>copies of a blob other nodes must hold
  *       before cache eviction may drop this node's (used by eviction, issue 12 part 2)</td></tr>
+ *   <tr><td>{@code fs.owner}</td><td>stored</td><td>who files show as owned by: {@code stored}
+ *       (the numbers as written or chowned), {@code mount} (the user running the daemon, on
+ *       every node) or {@code UID:GID}</td></tr>
+ *   <tr><td>{@code mesh.listen}</td><td>0.0.0.0:4710</td><td>where peers connect ({@code
+ *       HOST:PORT}, or {@code off}); see {@link MeshSettings}</td></tr>
+ *   <tr><td>{@code mesh.name}</td><td>the host name</td><td>this node's name for its peers</td></tr>
+ *   <tr><td>{@code mesh.announce}</td><td>(derived)</td><td>addresses peers should dial, e.g. a
+ *       router's forwarded port</td></tr>
+ *   <tr><td>{@code mesh.peers}</td><td>(none)</td><td>static peers, {@code ID@HOST:PORT,…}</td></tr>
+ *   <tr><td>{@code mesh.mdns}</td><td>on</td><td>find trusted peers on the LAN</td></tr>
  * </table>
  *
  * Unknown keys are an error (a typo must not be silently ignored), and so are values that cannot
@@ -64,7 +74,9 @@ public record NodeConfig(
     String logLevel,
     MountOptions mountOptions,
     Duration gcInterval,
-    int minCopies) {
+    int minCopies,
+    MeshSettings mesh,
+    String fsOwner) {
 
   public static final NodeConfig DEFAULTS =
       new NodeConfig(
@@ -79,7 +91,9 @@ public record NodeConfig(
           "warn",
           MountOptions.NONE,
           Duration.ofMinutes(10),
-          1);
+          1,
+          MeshSettings.DEFAULTS,
+          "stored");
 
   static final long MIN_HEAP = 64L << 20;
   static final long MIN_DIRECT = 16L << 20;
@@ -97,7 +111,13 @@ public record NodeConfig(
           "log.level",
           "mount.options",
           "gc.interval",
-          "storage.min_copies");
+          "storage.min_copies",
+          "mesh.listen",
+          "mesh.name",
+          "mesh.announce",
+          "mesh.peers",
+          "mesh.mdns",
+          "fs.owner");
 
   private static final Set<String> LEVELS = Set.of("error", "warn", "info", "debug", "trace");
 
@@ -107,6 +127,12 @@ public record NodeConfig(
     }
     if (minCopies < 1) {
       throw new IllegalArgumentException("storage.min_copies must be at least 1, got " + minCopies);
+    }
+    if (!fsOwner.equals("mount")
+        && !fsOwner.equals("stored")
+        && !fsOwner.matches("\\d{1,9}:\\d{1,9}")) {
+      throw new IllegalArgumentException(
+          "fs.owner is mount, stored or UID:GID, got '" + fsOwner + "'");
     }
     if (heapBytes < MIN_HEAP) {
       throw new IllegalArgumentException(
@@ -192,7 +218,28 @@ public record NodeConfig(
         level,
         options,
         duration(m, "gc.interval", d.gcInterval),
-        count(m, "storage.min_copies", d.minCopies));
+        count(m, "storage.min_copies", d.minCopies),
+        MeshSettings.fromMap(m),
+        m.getOrDefault("fs.owner", d.fsOwner).trim());
+  }
+
+  /** This config with the mesh listening at {@code at} (null: not at all). */
+  public NodeConfig withMeshListen(org.latticefs.mesh.HostPort at) {
+    return new NodeConfig(
+        storageQuota,
+        minFreeSpace,
+        heapBytes,
+        directBytes,
+        chunkCacheBytes,
+        kvCacheBytes,
+        readaheadBytes,
+        stagingMemoryBytes,
+        logLevel,
+        mountOptions,
+        gcInterval,
+        minCopies,
+        mesh.withListen(at),
+        fsOwner);
   }
 
   /** Every key with its value in this config, as it would be written in the file. */
@@ -210,6 +257,8 @@ public record NodeConfig(
     m.put("mount.options", c.mountOptions.joined());
     m.put("gc.interval", c.gcInterval.toSeconds() + "s");
     m.put("storage.min_copies", Integer.toString(c.minCopies));
+    c.mesh.toMap(m);
+    m.put("fs.owner", c.fsOwner);
     return m;
   }
 

@@ -50,7 +50,12 @@ class MountE2E {
     launcher = root.resolve("lattice-fs");
     assertTrue(Files.isExecutable(launcher), launcher + " missing");
     assertTrue(Files.isRegularFile(root.resolve("node/target/lattice-fs.jar")), "jar not built");
+    // One node, no peers: no listener on every interface, no mDNS on the machine's network.
+    Files.createDirectories(home);
+    Files.writeString(home.resolve("config.properties"), NO_MESH);
   }
+
+  static final String NO_MESH = "mesh.listen=off\nmesh.mdns=off\n";
 
   @AfterEach
   void tearDown() throws Exception {
@@ -248,7 +253,8 @@ class MountE2E {
     Files.createDirectories(home);
     Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxr-xr-x"));
     Files.writeString(
-        home.resolve("config.properties"), "mount.options=,,,allow_other\nmemory.heap=200M\n");
+        home.resolve("config.properties"),
+        NO_MESH + "mount.options=,,,allow_other\nmemory.heap=200M\n");
     Run r = lattice("mount", "--daemon", mnt.toString());
     assertEquals(0, r.code(), r.err() + "\nlog:\n" + log());
     long pid = Long.parseLong(r.out().trim());
@@ -287,7 +293,8 @@ class MountE2E {
     assertEquals(0, lattice("unmount", mnt.toString()).code());
     waitForExit(pid);
 
-    Files.writeString(home.resolve("config.properties"), "mount.options=allow_other,bogus\n");
+    Files.writeString(
+        home.resolve("config.properties"), NO_MESH + "mount.options=allow_other,bogus\n");
     Run bad = lattice("mount", "--daemon", mnt.toString());
     assertEquals(1, bad.code());
     assertTrue(bad.err().contains("mount.options: unknown mount option 'bogus'"), bad.err());
