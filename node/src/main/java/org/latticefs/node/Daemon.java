@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -24,6 +25,8 @@ import org.latticefs.fs.core.LatticeFileSystem;
 import org.latticefs.fs.fuse.FuseMount;
 import org.latticefs.fs.fuse.Mounts;
 import org.latticefs.fs.inode.Inode;
+import org.latticefs.fs.inode.Keys;
+import org.latticefs.gc.pin.PinTarget;
 import org.latticefs.kv.Stores;
 import org.latticefs.node.config.DataDir;
 import org.latticefs.node.config.NodeConfig;
@@ -31,6 +34,7 @@ import org.latticefs.node.control.ControlServer;
 import org.latticefs.node.format.DataDirFormat;
 import org.latticefs.node.gc.GcJobs;
 import org.latticefs.node.gc.NodeCollector;
+import org.latticefs.node.gc.NodePins;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,6 +71,7 @@ public final class Daemon implements NodeApi {
   private DiskBlobStore blobs;
   private LatticeFileSystem fs;
   private NodeCollector gc;
+  private NodePins pins;
   private FuseMount mount;
   private ControlServer control;
   private boolean stopping;
@@ -138,6 +143,7 @@ public final class Daemon implements NodeApi {
             .withHolder(blobs);
     fs = new LatticeFileSystem(fsConfig);
     gc = new NodeCollector(blobs, stores, config, dir.staging()).startBackground(blobs);
+    pins = new NodePins(stores, blobs, fetcher).startBackground();
     space.setReclaimer(gc.service());
     List<String> options = new ArrayList<>(FuseMount.DEFAULT_OPTIONS);
     if (!config.mountOptions().isEmpty()) {
@@ -181,6 +187,7 @@ public final class Daemon implements NodeApi {
       if (blobs != null) {
         blobs.setReclaimer(null);
       }
+      closeQuietly(pins, "pin reconciler");
       closeQuietly(gc, "garbage collector");
       closeQuietly(fs, "filesystem");
       closeQuietly(blobs, "blob store");
@@ -361,20 +368,7 @@ public final class Daemon implements NodeApi {
   @Override
   public FileStat stat(String path) throws IOException {
     Path p = Path.of(path).toAbsolutePath().normalize();
-    if (!p.startsWith(mountpoint)) {
-      throw new NodeException(path + " is not inside the mount at " + mountpoint);
-    }
-    String rel = "/" + mountpoint.relativize(p).toString();
-    if (rel.equals("/")) {
-      throw new NodeException(
-          path + " is the mount root, which lists the stores; stat a store or a file in one");
-    }
-    PathInfo info;
-    try {
-      info = fs.describe(rel);
-    } catch (IOException e) {
-      throw new NodeException(path + ": " + e.getMessage(), 1, e);
-    }
+    PathInfo info = describe(path, "stat");
     Inode inode = info.inode();
     List<ChunkRow> chunks = new ArrayList<>();
     for (Chunk c : info.chunks()) {
@@ -388,6 +382,52 @@ public final class Daemon implements NodeApi {
         inode.size(),
         inode.manifest() == null ? null : inode.manifest().hex(),
         chunks);
+  }
+
+  /** What the filesystem knows of {@code path}, which must be inside the mount and not its root. */
+  private PathInfo describe(String path, String verb) throws IOException {
+    Path p = Path.of(path).toAbsolutePath().normalize();
+    if (!p.startsWith(mountpoint)) {
+      throw new NodeException(path + " is not inside the mount at " + mountpoint);
+    }
+    String rel = "/" + mountpoint.relativize(p).toString();
+    if (rel.equals("/")) {
+      throw new NodeException(
+          path
+              + " is the mount root, which lists the stores; "
+              + verb
+              + " a store or a file in one");
+    }
+    try {
+      return fs.describe(rel);
+    } catch (IOException e) {
+      throw new NodeException(path + ": " + e.getMessage(), 1, e);
+    }
+  }
+
+  /** The pin a {@code pin} argument names: a manifest hash, or a path in the mount (its inode). */
+  private PinTarget pinTarget(String target) throws IOException {
+    Optional<PinTarget> hash = NodePins.named(target);
+    if (hash.isPresent()) {
+      return hash.get();
+    }
+    PathInfo info = describe(target, "pin");
+    return new PinTarget.Inode(info.storeId(), Keys.id(info.inodeId()));
+  }
+
+  @Override
+  public Map<String, Object> pinAdd(String target) throws IOException {
+    return pins.add(pinTarget(target));
+  }
+
+  @Override
+  public boolean pinRemove(String target) throws IOException {
+    return pins.remove(pinTarget(target));
+  }
+
+  @Override
+  public List<Map<String, Object>> pins() throws IOException {
+    return pins.list();
   }
 
   @Override

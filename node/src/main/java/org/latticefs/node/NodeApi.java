@@ -77,6 +77,25 @@ public interface NodeApi extends AutoCloseable {
   /** A job's progress, and its result once done. */
   GcJob gcJob(String id) throws IOException;
 
+  /**
+   * Pins {@code target} on this node: a manifest hash (64 hex digits: that manifest as it is) or an
+   * absolute path inside the mount (that file or folder, following renames and new content; needs
+   * the daemon). Returns the pin's row as {@code pin ls} shows it. Pinning what is pinned already
+   * changes nothing.
+   */
+  java.util.Map<String, Object> pinAdd(String target) throws IOException;
+
+  /**
+   * Unpins {@code target} (as for {@link #pinAdd}); deletes nothing. False if it was not pinned.
+   */
+  boolean pinRemove(String target) throws IOException;
+
+  /**
+   * This node's pins with their state and, in the daemon, what the reconciler found of them (blobs,
+   * bytes, progress), in key order.
+   */
+  List<java.util.Map<String, Object>> pins() throws IOException;
+
   /** Asks a running daemon to unmount and exit; returns once it has unmounted. */
   void shutdown() throws IOException;
 

@@ -44,6 +44,7 @@ import picocli.CommandLine.Spec;
       StatCommand.class,
       GcCommand.class,
       DuCommand.class,
+      PinCommand.class,
       ShellCommand.class,
       CommandLine.HelpCommand.class
     },

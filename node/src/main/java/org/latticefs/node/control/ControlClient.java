@@ -306,6 +306,21 @@ public final class ControlClient implements NodeApi {
   }
 
   @Override
+  public Map<String, Object> pinAdd(String target) throws IOException {
+    return obj(call(req("pin.add", "target", target)));
+  }
+
+  @Override
+  public boolean pinRemove(String target) throws IOException {
+    return Boolean.TRUE.equals(call(req("pin.rm", "target", target)));
+  }
+
+  @Override
+  public List<Map<String, Object>> pins() throws IOException {
+    return list(call(req("pin.ls")));
+  }
+
+  @Override
   public void shutdown() throws IOException {
     call(req("shutdown"));
   }

@@ -121,6 +121,12 @@ final class RequestHandler {
         return node.startGc(Wire.requiredStr(r, "kind"));
       case "gc.job":
         return Wire.gcJob(node.gcJob(Wire.requiredStr(r, "id")));
+      case "pin.add":
+        return node.pinAdd(Wire.requiredStr(r, "target"));
+      case "pin.rm":
+        return node.pinRemove(Wire.requiredStr(r, "target"));
+      case "pin.ls":
+        return new ArrayList<Object>(node.pins());
       case "shutdown":
         node.shutdown();
         return true;

@@ -10,24 +10,28 @@ import org.latticefs.gc.CollectableStore;
 import org.latticefs.gc.Collector;
 import org.latticefs.gc.GcService;
 import org.latticefs.gc.GcSettings;
+import org.latticefs.gc.pin.PinRoots;
 import org.latticefs.kv.Stores;
 import org.latticefs.node.config.NodeConfig;
 
 /**
  * Wires the garbage collector of one node: the blob store and its holds, the filesystem's inodes as
- * roots ({@link InodeRoots}; pins join here with issue 12 part 2), the settings from the config,
- * and the jobs the CLI starts. In the daemon it also runs on its own ({@link #startBackground}) and
- * frees space for writes that find none; without a daemon it only runs the jobs asked for.
+ * roots ({@link InodeRoots}) and this node's hash pins ({@link PinRoots}: stored ones as roots,
+ * pending ones as partial roots), the settings from the config, and the jobs the CLI starts. In the
+ * daemon it also runs on its own ({@link #startBackground}) and frees space for writes that find
+ * none; without a daemon it only runs the jobs asked for.
  */
 public final class NodeCollector implements AutoCloseable {
   private final GcService service;
   private final GcJobs jobs;
 
   public NodeCollector(DiskBlobStore blobs, Stores stores, NodeConfig config, Path staging) {
+    PinRoots pins = new PinRoots(NodePins.book(stores));
     Collector collector =
         new Collector(
             CollectableStore.of(blobs),
-            List.of(new InodeRoots(stores)),
+            List.of(pins.pending()),
+            List.of(new InodeRoots(stores), pins.stored()),
             InstantSource.system(),
             System::nanoTime,
             new SplittableRandom());

@@ -151,6 +151,21 @@ final class FakeNode implements NodeApi {
   }
 
   @Override
+  public java.util.Map<String, Object> pinAdd(String target) {
+    return java.util.Map.of("target", target, "state", "pending");
+  }
+
+  @Override
+  public boolean pinRemove(String target) {
+    return target.startsWith("pinned");
+  }
+
+  @Override
+  public List<java.util.Map<String, Object>> pins() {
+    return List.of(java.util.Map.of("target", "t", "state", "stored"));
+  }
+
+  @Override
   public void shutdown() {
     shutdown.set(true);
   }
