@@ -431,6 +431,21 @@ public final class Daemon implements NodeApi {
   }
 
   @Override
+  public Map<String, Object> whereis(String target) throws IOException {
+    Optional<PinTarget> named = NodePins.named(target);
+    if (named.isPresent() && named.get() instanceof PinTarget.Manifest m) {
+      return pins.whereis(target, m.ref(), null, null);
+    }
+    PathInfo info = describe(target, "look up");
+    return pins.whereis(target, info.inode().manifest(), info.storeId(), Keys.id(info.inodeId()));
+  }
+
+  @Override
+  public Map<String, Object> setStoreMode(String store, String mode) throws IOException {
+    return pins.setMode(local.storeInfo(store), mode);
+  }
+
+  @Override
   public String startGc(String kind) throws IOException {
     return gc.jobs().start(GcJobs.Kind.parse(kind));
   }

@@ -255,6 +255,25 @@ public final class LocalNode implements NodeApi {
   }
 
   @Override
+  public Map<String, Object> whereis(String target) throws IOException {
+    PinTarget t = pinTarget(target);
+    if (!(t instanceof PinTarget.Manifest m)) {
+      throw new NodeException("whereis takes a manifest hash or a path: " + target);
+    }
+    return nodePins().whereis(target, m.ref(), null, null);
+  }
+
+  @Override
+  public Map<String, Object> setStoreMode(String store, String mode) throws IOException {
+    return nodePins().setMode(storeInfo(store), mode);
+  }
+
+  /** The declared store named {@code nameOrUuid}. */
+  public StoreInfo storeInfo(String nameOrUuid) throws IOException {
+    return find(nameOrUuid);
+  }
+
+  @Override
   public synchronized GcJob gcJob(String id) throws IOException {
     if (collector == null) {
       throw new NodeException("no gc job " + id);

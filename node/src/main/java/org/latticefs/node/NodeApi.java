@@ -96,6 +96,15 @@ public interface NodeApi extends AutoCloseable {
    */
   List<java.util.Map<String, Object>> pins() throws IOException;
 
+  /**
+   * Which nodes keep {@code target} (a manifest hash, or a path inside the mount: needs the
+   * daemon), and how much of it is here now.
+   */
+  java.util.Map<String, Object> whereis(String target) throws IOException;
+
+  /** Sets this node's mode for {@code store}: {@code full} or {@code on-demand}. */
+  java.util.Map<String, Object> setStoreMode(String store, String mode) throws IOException;
+
   /** Asks a running daemon to unmount and exit; returns once it has unmounted. */
   void shutdown() throws IOException;
 

@@ -33,7 +33,7 @@ import org.latticefs.cas.chunk.ManifestShape;
 import org.latticefs.cas.store.MemoryBlobStore;
 import org.latticefs.kv.memory.MemoryStores;
 
-class PinReconcilerTest {
+public class PinReconcilerTest {
   static final Chunker CHUNKER = new Chunker(256, 1024, 4096, 2);
   static final ManifestShape SHAPE = new ManifestShape(2, 4, 8);
   static final Duration WAIT = Duration.ofSeconds(30);
@@ -83,13 +83,13 @@ class PinReconcilerTest {
     stores.close();
   }
 
-  static byte[] random(long seed, int n) {
+  public static byte[] random(long seed, int n) {
     byte[] b = new byte[n];
     new SplittableRandom(seed).nextBytes(b);
     return b;
   }
 
-  static BlobRef ingest(MemoryBlobStore store, byte[] data) throws IOException {
+  public static BlobRef ingest(MemoryBlobStore store, byte[] data) throws IOException {
     try (Hold h = store.newHold()) {
       return new FileIngester(h.receiver(), CHUNKER, SHAPE)
           .singleThreaded()
@@ -98,7 +98,7 @@ class PinReconcilerTest {
     }
   }
 
-  static Set<BlobRef> tree(MemoryBlobStore store, BlobRef manifest) throws IOException {
+  public static Set<BlobRef> tree(MemoryBlobStore store, BlobRef manifest) throws IOException {
     Set<BlobRef> out = new HashSet<>();
     out.add(manifest);
     ManifestReader.open(store, manifest).forEachBlob(out::add);
@@ -264,11 +264,11 @@ class PinReconcilerTest {
   }
 
   /** Inode trees as a map from (store, inode) to the manifests below it; changes told by hand. */
-  static final class FakeTrees implements InodeTrees {
+  public static final class FakeTrees implements InodeTrees {
     final Map<String, List<BlobRef>> content = new ConcurrentHashMap<>();
     final Map<UUID, List<Runnable>> watchers = new ConcurrentHashMap<>();
 
-    void put(UUID store, String id, BlobRef manifest) {
+    public void put(UUID store, String id, BlobRef manifest) {
       content.computeIfAbsent(store + "/" + id, k -> new CopyOnWriteArrayList<>()).add(manifest);
     }
 

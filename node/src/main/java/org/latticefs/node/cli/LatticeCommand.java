@@ -45,6 +45,7 @@ import picocli.CommandLine.Spec;
       GcCommand.class,
       DuCommand.class,
       PinCommand.class,
+      WhereisCommand.class,
       ShellCommand.class,
       CommandLine.HelpCommand.class
     },

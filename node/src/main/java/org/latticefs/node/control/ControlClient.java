@@ -321,6 +321,16 @@ public final class ControlClient implements NodeApi {
   }
 
   @Override
+  public Map<String, Object> whereis(String target) throws IOException {
+    return obj(call(req("whereis", "target", target)));
+  }
+
+  @Override
+  public Map<String, Object> setStoreMode(String store, String mode) throws IOException {
+    return obj(call(req("store.mode", "store", store, "mode", mode)));
+  }
+
+  @Override
   public void shutdown() throws IOException {
     call(req("shutdown"));
   }

@@ -127,6 +127,10 @@ final class RequestHandler {
         return node.pinRemove(Wire.requiredStr(r, "target"));
       case "pin.ls":
         return new ArrayList<Object>(node.pins());
+      case "whereis":
+        return node.whereis(Wire.requiredStr(r, "target"));
+      case "store.mode":
+        return node.setStoreMode(Wire.requiredStr(r, "store"), Wire.requiredStr(r, "mode"));
       case "shutdown":
         node.shutdown();
         return true;

@@ -6,10 +6,13 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.latticefs.cas.store.DiskBlobStore;
 import org.latticefs.fs.inode.InodeRoots;
+import org.latticefs.fs.inode.InodeSubtrees;
+import org.latticefs.gc.CacheEvictor;
 import org.latticefs.gc.CollectableStore;
 import org.latticefs.gc.Collector;
 import org.latticefs.gc.GcService;
 import org.latticefs.gc.GcSettings;
+import org.latticefs.gc.HolderCheck;
 import org.latticefs.gc.pin.PinRoots;
 import org.latticefs.kv.Stores;
 import org.latticefs.node.config.NodeConfig;
@@ -38,6 +41,18 @@ public final class NodeCollector implements AutoCloseable {
     GcSettings settings =
         GcSettings.defaults(config.storageQuota()).withInterval(config.gcInterval());
     this.service = new GcService(collector, settings, blobs::usedBytes, InstantSource.system());
+    // Cached chunks of on-demand stores go only when other nodes confirm they keep them: until the
+    // mesh answers (HolderCheck), none do, so nothing referenced is evicted.
+    service.setEvictor(
+        new CacheEvictor(
+            CollectableStore.of(blobs),
+            blobs.accessTracker(),
+            stores,
+            NodePins.presence(stores),
+            NodePins.book(stores),
+            NodePins.trees(new InodeSubtrees(stores)),
+            HolderCheck.none(),
+            config.minCopies()));
     this.jobs = new GcJobs(service, blobs, staging, config.storageQuota());
   }
 

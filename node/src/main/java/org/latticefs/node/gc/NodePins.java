@@ -2,12 +2,15 @@ package org.latticefs.node.gc;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.latticefs.cas.BlobFetcher;
 import org.latticefs.cas.BlobRef;
 import org.latticefs.cas.ManifestRoots;
@@ -20,8 +23,13 @@ import org.latticefs.gc.pin.PinKeys;
 import org.latticefs.gc.pin.PinReconciler;
 import org.latticefs.gc.pin.PinStatus;
 import org.latticefs.gc.pin.PinTarget;
+import org.latticefs.gc.pin.Presence;
+import org.latticefs.gc.pin.StoreHolds;
+import org.latticefs.gc.pin.StoreMode;
 import org.latticefs.kv.Stores;
 import org.latticefs.node.NodeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * This node's pins as the CLI sees them ({@code pin add|rm|ls}): wires the pin reconciler over the
@@ -30,6 +38,8 @@ import org.latticefs.node.NodeException;
  * directory opened without one, {@link #add} walks the pin on the caller's thread. Thread-safe.
  */
 public final class NodePins implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(NodePins.class);
+
   /** How often pins that could not be completed are tried again. */
   static final Duration RETRY = Duration.ofMinutes(1);
 
@@ -39,14 +49,32 @@ public final class NodePins implements AutoCloseable {
   private final Stores stores;
   private final PinBook book;
   private final PinReconciler reconciler;
+  private final Presence presence;
+  private final StoreHolds storeHolds;
+  private final Whereis whereis;
+  private final ExecutorService claims =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "lattice-presence");
+            t.setDaemon(true);
+            return t;
+          });
   private boolean background;
 
   public NodePins(Stores stores, DiskBlobStore blobs, BlobFetcher fetcher) {
     this.stores = stores;
     this.book = book(stores);
-    this.reconciler =
-        new PinReconciler(
-            book, blobs, fetcher, blobs, trees(new InodeSubtrees(stores)), RETRY, DEBOUNCE);
+    InodeTrees trees = trees(new InodeSubtrees(stores));
+    this.reconciler = new PinReconciler(book, blobs, fetcher, blobs, trees, RETRY, DEBOUNCE);
+    this.presence = presence(stores);
+    this.storeHolds =
+        new StoreHolds(stores, presence, blobs, fetcher, blobs, trees, InstantSource.system());
+    this.whereis = new Whereis(presence, blobs);
+  }
+
+  /** Modes and presence in this node's root store. */
+  public static Presence presence(Stores stores) {
+    return new Presence(stores.root(), stores.nodeId().toString());
   }
 
   /** The pin book of this node's root store. */
@@ -73,7 +101,47 @@ public final class NodePins implements AutoCloseable {
   public NodePins startBackground() throws IOException {
     reconciler.start();
     background = true;
+    claimStores();
     return this;
+  }
+
+  /** Claims, in the background, the full stores found whole here ({@link StoreHolds}). */
+  private void claimStores() {
+    claims.execute(
+        () -> {
+          try {
+            List<String> claimed = storeHolds.run();
+            if (!claimed.isEmpty()) {
+              LOG.info("this node holds every blob of {}: presence written", claimed);
+            }
+          } catch (IOException | RuntimeException e) {
+            LOG.warn("writing the presence of full stores failed: {}", e.toString());
+          }
+        });
+  }
+
+  /** Sets this node's mode for {@code store}; returns the answer {@code store mode} prints. */
+  public Map<String, Object> setMode(Stores.StoreInfo store, String mode) throws IOException {
+    StoreMode m =
+        StoreMode.parse(mode)
+            .orElseThrow(
+                () -> new NodeException("unknown store mode '" + mode + "' (full, on-demand)"));
+    boolean changed = presence.setMode(store.id(), m);
+    if (m == StoreMode.FULL && background) {
+      claimStores();
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("store", store.name());
+    out.put("store_id", store.id().toString());
+    out.put("mode", m.text());
+    out.put("changed", changed);
+    return out;
+  }
+
+  /** See {@link Whereis}. */
+  public Map<String, Object> whereis(String what, BlobRef manifest, UUID store, String inode)
+      throws IOException {
+    return whereis.answer(what, manifest, store, inode);
   }
 
   /**
@@ -177,6 +245,7 @@ public final class NodePins implements AutoCloseable {
 
   @Override
   public void close() {
+    claims.shutdownNow();
     reconciler.close();
   }
 }

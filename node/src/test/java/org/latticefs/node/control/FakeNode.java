@@ -166,6 +166,16 @@ final class FakeNode implements NodeApi {
   }
 
   @Override
+  public java.util.Map<String, Object> whereis(String target) {
+    return java.util.Map.of("target", target);
+  }
+
+  @Override
+  public java.util.Map<String, Object> setStoreMode(String store, String mode) {
+    return java.util.Map.of("store", store, "mode", mode);
+  }
+
+  @Override
   public void shutdown() {
     shutdown.set(true);
   }

@@ -121,6 +121,9 @@ class PinMountE2E {
     Map<String, Object> hashPin = json("pin", "add", version, "--json");
     assertEquals("stored", hashPin.get("state"));
     assertEquals("manifest", hashPin.get("kind"));
+    Map<String, Object> where = json("whereis", version, "--json");
+    assertTrue(where.get("nodes").toString().contains("pinned this version"), where.toString());
+    assertEquals(true, ((Map<?, ?>) where.get("here")).get("complete"));
     sh("head -c 4000000 /dev/urandom > '" + docs + "/photos/c'");
     json("gc", "--json");
     assertTrue(Files.exists(blobFile(version)), "the pinned version outlives the overwrite and gc");
@@ -134,6 +137,40 @@ class PinMountE2E {
     json("gc", "--json");
     assertTrue(!Files.exists(blobFile(version)), "unpinned and overwritten: garbage");
     assertEquals(3000000, Files.size(docs.resolve("photos/a")));
+  }
+
+  @Test
+  void whereisNamesTheFullNodeOnceItClaimedTheStoreAndStoreModeWithdrawsIt() throws Exception {
+    l.mount();
+    Path docs = l.mnt.resolve("docs");
+    sh("mkdir -p '" + docs + "' && head -c 1000000 /dev/urandom > '" + docs + "/a'");
+    String a = docs.resolve("a").toString();
+    ok("unmount");
+    l.mount(); // the claim is written at start, for every full store found whole here
+    Map<String, Object> w = awaitWhere(a, true);
+    assertEquals("full", w.get("mode_here"));
+    assertEquals(true, ((Map<?, ?>) w.get("here")).get("complete"));
+
+    Map<String, Object> mode = json("store", "mode", "docs", "on-demand", "--json");
+    assertEquals("on-demand", mode.get("mode"));
+    assertEquals(true, mode.get("changed"));
+    awaitWhere(a, false);
+    json("store", "mode", "docs", "full", "--json");
+    awaitWhere(a, true);
+    Run bad = l.lattice("store", "mode", "docs", "sometimes");
+    assertEquals(1, bad.code(), bad.err());
+  }
+
+  Map<String, Object> awaitWhere(String path, boolean claimed) throws Exception {
+    Map<String, Object> w = null;
+    for (int i = 0; i < 150; i++) {
+      w = json("whereis", path, "--json");
+      if (w.get("nodes").toString().contains("keeps the whole store") == claimed) {
+        return w;
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("whole-store claim never " + claimed + ": " + w + "\n" + l.log());
   }
 
   @Test
