@@ -5,8 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import org.latticefs.cas.BlobRef;
 import org.latticefs.cas.ManifestRoots;
 import org.latticefs.kv.Head;
 import org.latticefs.kv.KeyValue;
@@ -17,7 +19,8 @@ import org.latticefs.kv.Stores;
 /**
  * The manifests below one inode of a store, for pins of files and folders: a file's every
  * concurrent head; a folder's files at any depth, through the names its folders list now. Also
- * tells a watcher when a store's tree changes, so a folder pin learns of files added under it.
+ * tells a watcher when a store's tree changes, so a folder pin learns of files added under it, and
+ * names every file of every store by path ({@link #forEachFile}, for {@code fsck}).
  *
  * <p>Reads one snapshot of the store per walk (never blocks its writer). Memory: the folders still
  * to visit and the ids of those visited (a guard against a damaged tree that loops). A store that
@@ -37,13 +40,35 @@ public final class InodeSubtrees {
    * sink}; false if the store or the inode does not exist.
    */
   public boolean forEach(UUID store, String id, ManifestRoots.Sink sink) throws IOException {
-    if (!declared(store)) {
-      return false;
-    }
     long root;
     try {
       root = Keys.parseId(id);
     } catch (IllegalArgumentException e) {
+      return false;
+    }
+    return walk(store, root, "", (path, manifest) -> sink.root(manifest));
+  }
+
+  /** Receives one file version under its path. */
+  @FunctionalInterface
+  public interface FileSink {
+    void file(String path, BlobRef manifest) throws IOException;
+  }
+
+  /**
+   * Hands every file with content in a manifest, in every live store, to {@code sink} with its path
+   * from the mount root ({@code /store/folder/name}; every concurrent head of a file under the same
+   * path).
+   */
+  public void forEachFile(FileSink sink) throws IOException {
+    for (Stores.StoreInfo info : stores.listStores()) {
+      walk(info.id(), Keys.ROOT, "/" + info.name(), sink);
+    }
+  }
+
+  /** Walks the tree under {@code root} from one snapshot; false if it does not exist. */
+  private boolean walk(UUID store, long root, String rootPath, FileSink sink) throws IOException {
+    if (!declared(store)) {
       return false;
     }
     Store s = stores.open(store);
@@ -51,16 +76,17 @@ public final class InodeSubtrees {
       if (!live(snap, root)) {
         return false;
       }
-      ArrayDeque<Long> todo = new ArrayDeque<>();
+      ArrayDeque<Map.Entry<Long, String>> todo = new ArrayDeque<>();
       Set<Long> seen = new HashSet<>();
-      todo.push(root);
+      todo.push(Map.entry(root, rootPath));
       while (!todo.isEmpty()) {
-        long next = todo.pop();
-        if (!seen.add(next)) {
+        Map.Entry<Long, String> next = todo.pop();
+        long id = next.getKey();
+        if (!seen.add(id)) {
           continue;
         }
         boolean dir = false;
-        for (Head h : snap.heads(Keys.inode(next))) {
+        for (Head h : snap.heads(Keys.inode(id))) {
           if (h.isDeletion()) {
             continue;
           }
@@ -69,15 +95,15 @@ public final class InodeSubtrees {
             inode = Inode.decode(h.value());
           } catch (CorruptInodeException e) {
             throw new IOException(
-                "inode " + Keys.id(next) + " of store " + store + " is unreadable", e);
+                "inode " + Keys.id(id) + " of store " + store + " is unreadable", e);
           }
           if (inode.manifest() != null) {
-            sink.root(inode.manifest());
+            sink.file(next.getValue(), inode.manifest());
           }
           dir |= inode.kind() == Inode.Kind.DIRECTORY;
         }
         if (dir) {
-          children(snap, next, todo);
+          children(snap, id, next.getValue(), todo);
         }
       }
       return true;
@@ -115,7 +141,8 @@ public final class InodeSubtrees {
     return false;
   }
 
-  private static void children(Store.Snapshot snap, long dir, ArrayDeque<Long> todo)
+  private static void children(
+      Store.Snapshot snap, long dir, String path, ArrayDeque<Map.Entry<Long, String>> todo)
       throws IOException {
     String prefix = Keys.direntPrefix(dir);
     String after = null;
@@ -124,7 +151,8 @@ public final class InodeSubtrees {
       for (KeyValue kv : page) {
         String text = new String(kv.value(), StandardCharsets.UTF_8);
         try {
-          todo.push(Keys.parseId(text));
+          todo.push(
+              Map.entry(Keys.parseId(text), path + "/" + kv.key().substring(prefix.length())));
         } catch (IllegalArgumentException e) {
           throw new IOException("name " + kv.key() + " holds no inode id: " + text, e);
         }

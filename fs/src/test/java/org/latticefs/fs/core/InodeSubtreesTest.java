@@ -89,6 +89,19 @@ class InodeSubtreesTest {
   }
 
   @Test
+  void everyFileIsNamedByItsPathFromTheMountRoot() throws Exception {
+    fs.mkdir("/docs/a", 0755, ME);
+    f.put("/docs/a/x", FsFixture.random(20_000, 8));
+    f.put("/docs/y", FsFixture.random(20_000, 9));
+    f.put("/docs/inline", FsFixture.random(10, 10));
+    java.util.Map<String, BlobRef> files = new java.util.TreeMap<>();
+    new InodeSubtrees(f.stores).forEachFile(files::put);
+    assertEquals(
+        java.util.Map.of("/docs/a/x", manifest("/docs/a/x"), "/docs/y", manifest("/docs/y")),
+        files);
+  }
+
+  @Test
   void aWatcherHearsOfANewFile() throws Exception {
     PathInfo docs = fs.describe("/docs");
     CountDownLatch heard = new CountDownLatch(1);

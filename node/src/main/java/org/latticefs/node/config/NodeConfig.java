@@ -43,7 +43,14 @@ import java.util.TreeMap;
  *       ({@code s}, {@code m}, {@code h}, {@code d} suffixes; 0: only on demand and when
  *       space runs short)</td></tr>
  *   <tr><td>{@code storage.min_copies}</td><td>1</td><td>copies of a blob other nodes must hold
- *       before cache eviction may drop this node's (used by eviction, issue 12 part 2)</td></tr>
+ *       before cache eviction may drop this node's copy of it (on-demand stores only; a
+ *       copy counts if that node keeps the whole store or pinned it, confirmed at eviction
+ *       time)</td></tr>
+ *   <tr><td>{@code fsck.interval}</td><td>30d</td><td>time between background scrubs (every
+ *       blob re-hashed, rate-limited; 0: only {@code lattice-fs fsck})</td></tr>
+ *   <tr><td>{@code gc.keep_deleted}</td><td>0</td><td>how long superseded and deleted file
+ *       versions stay live before they become garbage ({@code lattice-fs versions PATH} lists
+ *       them; 0: off)</td></tr>
  * </table>
  *
  * Unknown keys are an error (a typo must not be silently ignored), and so are values that cannot
@@ -60,7 +67,9 @@ public record NodeConfig(
     String logLevel,
     MountOptions mountOptions,
     Duration gcInterval,
-    int minCopies) {
+    int minCopies,
+    Duration fsckInterval,
+    Duration keepDeleted) {
 
   public static final NodeConfig DEFAULTS =
       new NodeConfig(
@@ -74,7 +83,9 @@ public record NodeConfig(
           "warn",
           MountOptions.NONE,
           Duration.ofMinutes(10),
-          1);
+          1,
+          Duration.ofDays(30),
+          Duration.ZERO);
 
   static final long MIN_HEAP = 64L << 20;
   static final long MIN_DIRECT = 16L << 20;
@@ -91,7 +102,9 @@ public record NodeConfig(
           "log.level",
           "mount.options",
           "gc.interval",
-          "storage.min_copies");
+          "storage.min_copies",
+          "fsck.interval",
+          "gc.keep_deleted");
 
   private static final Set<String> LEVELS = Set.of("error", "warn", "info", "debug", "trace");
 
@@ -101,6 +114,12 @@ public record NodeConfig(
     }
     if (minCopies < 1) {
       throw new IllegalArgumentException("storage.min_copies must be at least 1, got " + minCopies);
+    }
+    if (fsckInterval == null || fsckInterval.isNegative()) {
+      throw new IllegalArgumentException("fsck.interval must be 0 or more, got " + fsckInterval);
+    }
+    if (keepDeleted == null || keepDeleted.isNegative()) {
+      throw new IllegalArgumentException("gc.keep_deleted must be 0 or more, got " + keepDeleted);
     }
     if (heapBytes < MIN_HEAP) {
       throw new IllegalArgumentException(
@@ -177,7 +196,9 @@ public record NodeConfig(
         level,
         options,
         duration(m, "gc.interval", d.gcInterval),
-        count(m, "storage.min_copies", d.minCopies));
+        count(m, "storage.min_copies", d.minCopies),
+        duration(m, "fsck.interval", d.fsckInterval),
+        duration(m, "gc.keep_deleted", d.keepDeleted));
   }
 
   /** Every key with its value in this config, as it would be written in the file. */
@@ -194,6 +215,8 @@ public record NodeConfig(
     m.put("mount.options", c.mountOptions.joined());
     m.put("gc.interval", c.gcInterval.toSeconds() + "s");
     m.put("storage.min_copies", Integer.toString(c.minCopies));
+    m.put("fsck.interval", c.fsckInterval.toSeconds() + "s");
+    m.put("gc.keep_deleted", c.keepDeleted.toSeconds() + "s");
     return m;
   }
 
