@@ -32,6 +32,7 @@ import org.latticefs.node.config.DataDir;
 import org.latticefs.node.config.NodeConfig;
 import org.latticefs.node.control.ControlServer;
 import org.latticefs.node.format.DataDirFormat;
+import org.latticefs.node.gc.FsckJobs;
 import org.latticefs.node.gc.GcJobs;
 import org.latticefs.node.gc.NodeCollector;
 import org.latticefs.node.gc.NodePins;
@@ -72,6 +73,7 @@ public final class Daemon implements NodeApi {
   private LatticeFileSystem fs;
   private NodeCollector gc;
   private NodePins pins;
+  private FsckJobs fsck;
   private FuseMount mount;
   private ControlServer control;
   private boolean stopping;
@@ -144,6 +146,7 @@ public final class Daemon implements NodeApi {
     fs = new LatticeFileSystem(fsConfig);
     gc = new NodeCollector(blobs, stores, config, dir.staging()).startBackground(blobs);
     pins = new NodePins(stores, blobs, fetcher).startBackground();
+    fsck = NodeCollector.fsck(dir, blobs, fetcher, stores, config.fsckInterval()).startBackground();
     space.setReclaimer(gc.service());
     List<String> options = new ArrayList<>(FuseMount.DEFAULT_OPTIONS);
     if (!config.mountOptions().isEmpty()) {
@@ -187,6 +190,7 @@ public final class Daemon implements NodeApi {
       if (blobs != null) {
         blobs.setReclaimer(null);
       }
+      closeQuietly(fsck, "scrub");
       closeQuietly(pins, "pin reconciler");
       closeQuietly(gc, "garbage collector");
       closeQuietly(fs, "filesystem");
@@ -362,7 +366,26 @@ public final class Daemon implements NodeApi {
         mountpoint.toString(),
         startedAt,
         blobs.blobCount(),
-        blobs.bytesStored());
+        blobs.bytesStored(),
+        scrubStatus());
+  }
+
+  private Map<String, Object> scrubStatus() {
+    try {
+      return fsck.status();
+    } catch (IOException e) {
+      return Map.of("error", e.toString());
+    }
+  }
+
+  @Override
+  public String startFsck(boolean repair) throws IOException {
+    return fsck.start(repair);
+  }
+
+  @Override
+  public GcJob fsckJob(String id) throws IOException {
+    return fsck.poll(id);
   }
 
   @Override

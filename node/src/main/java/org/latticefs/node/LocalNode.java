@@ -16,6 +16,7 @@ import org.latticefs.kv.Stores;
 import org.latticefs.kv.Stores.StoreInfo;
 import org.latticefs.node.config.DataDir;
 import org.latticefs.node.config.NodeConfig;
+import org.latticefs.node.gc.FsckJobs;
 import org.latticefs.node.gc.GcJobs;
 import org.latticefs.node.gc.NodeCollector;
 import org.latticefs.node.gc.NodePins;
@@ -41,6 +42,8 @@ public final class LocalNode implements NodeApi {
   private NodeCollector collector;
 
   private NodePins pins;
+
+  private FsckJobs fsck;
 
   /** Wraps already open stores; {@code ownsStores}: {@link #close} closes them. */
   public LocalNode(DataDir dir, Stores stores, boolean ownsStores) {
@@ -254,6 +257,25 @@ public final class LocalNode implements NodeApi {
     return nodePins().list();
   }
 
+  /** Runs fsck on the data directory opened here (no background scrub). */
+  @Override
+  public synchronized String startFsck(boolean repair) throws IOException {
+    if (fsck == null) {
+      DiskBlobStore b = blobs();
+      fsck =
+          NodeCollector.fsck(dir, b, new LocalFirstFetcher(b, b), stores, java.time.Duration.ZERO);
+    }
+    return fsck.start(repair);
+  }
+
+  @Override
+  public synchronized GcJob fsckJob(String id) throws IOException {
+    if (fsck == null) {
+      throw new NodeException("no fsck job " + id);
+    }
+    return fsck.poll(id);
+  }
+
   @Override
   public Map<String, Object> whereis(String target) throws IOException {
     PinTarget t = pinTarget(target);
@@ -319,6 +341,9 @@ public final class LocalNode implements NodeApi {
   public void close() throws IOException {
     try {
       synchronized (this) {
+        if (fsck != null) {
+          fsck.close();
+        }
         if (pins != null) {
           pins.close();
         }

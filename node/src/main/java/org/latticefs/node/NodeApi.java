@@ -105,6 +105,16 @@ public interface NodeApi extends AutoCloseable {
   /** Sets this node's mode for {@code store}: {@code full} or {@code on-demand}. */
   java.util.Map<String, Object> setStoreMode(String store, String mode) throws IOException;
 
+  /**
+   * Starts {@code fsck}: every blob re-read and re-hashed, corrupt ones quarantined, the files that
+   * lost data listed; with {@code repair}, good copies fetched through the fetch seam. Returns its
+   * id for {@link #fsckJob} (progress in bytes).
+   */
+  String startFsck(boolean repair) throws IOException;
+
+  /** An fsck job's progress, and its report once done. */
+  GcJob fsckJob(String id) throws IOException;
+
   /** Asks a running daemon to unmount and exit; returns once it has unmounted. */
   void shutdown() throws IOException;
 
@@ -126,7 +136,10 @@ public interface NodeApi extends AutoCloseable {
   /** One operation of an entry; {@code value} null for a delete. */
   record OpRow(String kind, String key, byte[] value) {}
 
-  /** The node's state. {@code mountpoint} is null when not mounted; {@code pid} the daemon's. */
+  /**
+   * The node's state. {@code mountpoint} is null when not mounted; {@code pid} the daemon's; {@code
+   * scrub} the background scrub's progress and last findings (null if unknown).
+   */
   record Status(
       long pid,
       String nodeId,
@@ -134,7 +147,8 @@ public interface NodeApi extends AutoCloseable {
       String mountpoint,
       long startedAtMillis,
       long blobCount,
-      long blobBytes) {}
+      long blobBytes,
+      java.util.Map<String, Object> scrub) {}
 
   /**
    * A file or directory in the mount: its store, inode and type; for regular files the manifest and

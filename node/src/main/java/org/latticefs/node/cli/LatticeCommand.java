@@ -46,6 +46,7 @@ import picocli.CommandLine.Spec;
       DuCommand.class,
       PinCommand.class,
       WhereisCommand.class,
+      FsckCommand.class,
       ShellCommand.class,
       CommandLine.HelpCommand.class
     },

@@ -63,6 +63,29 @@ final class StatusCommand extends Base {
       out().println("mount     " + s.mountpoint());
       out().println("since     " + Instant.ofEpochMilli(s.startedAtMillis()));
       out().println("blobs     " + s.blobCount() + " (" + human(s.blobBytes()) + ")");
+      if (s.scrub() != null) {
+        Map<String, Object> sc = s.scrub();
+        String line =
+            Boolean.TRUE.equals(sc.get("running"))
+                ? "running, "
+                    + human(GcCommand.num(sc, "done_bytes"))
+                    + " of "
+                    + human(GcCommand.num(sc, "total_bytes"))
+                : "last "
+                    + (sc.get("last_started_at") == null ? "never" : sc.get("last_started_at"))
+                    + ", next "
+                    + sc.get("next_due_at");
+        out().println("scrub     " + line);
+        if (sc.get("last_report") instanceof Map<?, ?> rep) {
+          out()
+              .println(
+                  "          "
+                      + rep.get("bad_blobs")
+                      + " bad blobs, "
+                      + rep.get("lost_files")
+                      + " files lost data");
+        }
+      }
     }
     return LatticeCommand.OK;
   }

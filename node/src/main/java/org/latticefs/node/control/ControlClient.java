@@ -331,6 +331,16 @@ public final class ControlClient implements NodeApi {
   }
 
   @Override
+  public String startFsck(boolean repair) throws IOException {
+    return (String) call(req("fsck.start", "repair", repair));
+  }
+
+  @Override
+  public GcJob fsckJob(String id) throws IOException {
+    return Wire.gcJob(obj(call(req("fsck.job", "id", id))));
+  }
+
+  @Override
   public void shutdown() throws IOException {
     call(req("shutdown"));
   }

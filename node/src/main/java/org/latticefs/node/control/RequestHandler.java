@@ -131,6 +131,10 @@ final class RequestHandler {
         return node.whereis(Wire.requiredStr(r, "target"));
       case "store.mode":
         return node.setStoreMode(Wire.requiredStr(r, "store"), Wire.requiredStr(r, "mode"));
+      case "fsck.start":
+        return node.startFsck(Boolean.TRUE.equals(r.get("repair")));
+      case "fsck.job":
+        return Wire.gcJob(node.fsckJob(Wire.requiredStr(r, "id")));
       case "shutdown":
         node.shutdown();
         return true;

@@ -102,6 +102,7 @@ public final class Wire {
     m.put("started_at", s.startedAtMillis());
     m.put("blob_count", s.blobCount());
     m.put("blob_bytes", s.blobBytes());
+    m.put("scrub", s.scrub());
     return m;
   }
 
@@ -113,7 +114,13 @@ public final class Wire {
         str(m, "mountpoint"),
         num(m, "started_at"),
         num(m, "blob_count"),
-        num(m, "blob_bytes"));
+        num(m, "blob_bytes"),
+        m.get("scrub") instanceof Map<?, ?> sc ? scrub(sc) : null);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> scrub(Map<?, ?> m) {
+    return (Map<String, Object>) m;
   }
 
   public static Map<String, Object> gcJob(GcJob j) {

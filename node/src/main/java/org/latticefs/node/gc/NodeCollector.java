@@ -1,9 +1,12 @@
 package org.latticefs.node.gc;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.latticefs.cas.BlobFetcher;
 import org.latticefs.cas.store.DiskBlobStore;
 import org.latticefs.fs.inode.InodeRoots;
 import org.latticefs.fs.inode.InodeSubtrees;
@@ -13,8 +16,10 @@ import org.latticefs.gc.Collector;
 import org.latticefs.gc.GcService;
 import org.latticefs.gc.GcSettings;
 import org.latticefs.gc.HolderCheck;
+import org.latticefs.gc.Scrubber;
 import org.latticefs.gc.pin.PinRoots;
 import org.latticefs.kv.Stores;
+import org.latticefs.node.config.DataDir;
 import org.latticefs.node.config.NodeConfig;
 
 /**
@@ -64,6 +69,22 @@ public final class NodeCollector implements AutoCloseable {
     service.start();
     blobs.setReclaimer(service);
     return this;
+  }
+
+  /** The fsck jobs and background scrub of a data directory (see {@link FsckJobs}). */
+  public static FsckJobs fsck(
+      DataDir dir, DiskBlobStore blobs, BlobFetcher fetcher, Stores stores, Duration interval) {
+    InodeSubtrees files = new InodeSubtrees(stores);
+    Scrubber scrubber =
+        new Scrubber(
+            CollectableStore.of(blobs),
+            fetcher,
+            sink -> files.forEachFile(sink::file),
+            InstantSource.system(),
+            System::nanoTime,
+            nanos -> TimeUnit.NANOSECONDS.sleep(nanos));
+    return new FsckJobs(
+        scrubber, blobs, dir.root().resolve("scrub.properties"), interval, InstantSource.system());
   }
 
   public GcJobs jobs() {

@@ -128,7 +128,7 @@ final class FakeNode implements NodeApi {
         throw new IOException("interrupted");
       }
     }
-    return new Status(ProcessHandle.current().pid(), "lat1fake", "/d", "/mnt", 5, 2, 3);
+    return new Status(ProcessHandle.current().pid(), "lat1fake", "/d", "/mnt", 5, 2, 3, null);
   }
 
   @Override
@@ -173,6 +173,16 @@ final class FakeNode implements NodeApi {
   @Override
   public java.util.Map<String, Object> setStoreMode(String store, String mode) {
     return java.util.Map.of("store", store, "mode", mode);
+  }
+
+  @Override
+  public String startFsck(boolean repair) {
+    return repair ? "repair" : "check";
+  }
+
+  @Override
+  public GcJob fsckJob(String id) {
+    return new GcJob(id, "fsck", "done", "scrub", 3, 3, java.util.Map.of("kind", id), null);
   }
 
   @Override
