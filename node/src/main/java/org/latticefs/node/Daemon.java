@@ -25,6 +25,7 @@ import org.latticefs.fs.core.LatticeFileSystem;
 import org.latticefs.fs.fuse.FuseMount;
 import org.latticefs.fs.fuse.Mounts;
 import org.latticefs.fs.inode.Inode;
+import org.latticefs.fs.inode.KeptVersions;
 import org.latticefs.fs.inode.Keys;
 import org.latticefs.gc.pin.PinTarget;
 import org.latticefs.kv.Stores;
@@ -461,6 +462,35 @@ public final class Daemon implements NodeApi {
     }
     PathInfo info = describe(target, "look up");
     return pins.whereis(target, info.inode().manifest(), info.storeId(), Keys.id(info.inodeId()));
+  }
+
+  @Override
+  public List<Map<String, Object>> versions(String path) throws IOException {
+    Path p = Path.of(path).toAbsolutePath().normalize();
+    if (p.getParent() == null || p.getParent().equals(mountpoint)) {
+      throw new NodeException(path + " is not a file inside a store of the mount at " + mountpoint);
+    }
+    PathInfo parent = describe(p.getParent().toString(), "list versions in");
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (KeptVersions.Version v :
+        new KeptVersions(stores, config.keepDeleted(), java.time.InstantSource.system())
+            .versions(parent.storeId(), parent.inodeId(), p.getFileName().toString())) {
+      Map<String, Object> m = new java.util.LinkedHashMap<>();
+      m.put("inode", v.inode());
+      m.put("written_at", java.time.Instant.ofEpochMilli(v.writtenAtMillis()).toString());
+      m.put("author", v.author());
+      m.put("kind", v.kind() == null ? "deleted" : v.kind());
+      m.put("size", v.size());
+      m.put("manifest", v.manifest() == null ? null : v.manifest().hex());
+      m.put(
+          "superseded_at",
+          v.supersededAtMillis() < 0
+              ? null
+              : java.time.Instant.ofEpochMilli(v.supersededAtMillis()).toString());
+      m.put("kept", v.kept());
+      out.add(m);
+    }
+    return out;
   }
 
   @Override

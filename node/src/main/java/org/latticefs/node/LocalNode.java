@@ -257,6 +257,11 @@ public final class LocalNode implements NodeApi {
     return nodePins().list();
   }
 
+  @Override
+  public List<Map<String, Object>> versions(String path) throws IOException {
+    throw notRunning();
+  }
+
   /** Runs fsck on the data directory opened here (no background scrub). */
   @Override
   public synchronized String startFsck(boolean repair) throws IOException {

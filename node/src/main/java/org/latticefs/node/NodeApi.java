@@ -115,6 +115,13 @@ public interface NodeApi extends AutoCloseable {
   /** An fsck job's progress, and its report once done. */
   GcJob fsckJob(String id) throws IOException;
 
+  /**
+   * Every version the file at {@code path} (inside the mount; it may be deleted, its folder must
+   * exist) has had, oldest first, and whether each is still kept ({@code gc.keep_deleted}). Needs
+   * the daemon.
+   */
+  List<java.util.Map<String, Object>> versions(String path) throws IOException;
+
   /** Asks a running daemon to unmount and exit; returns once it has unmounted. */
   void shutdown() throws IOException;
 

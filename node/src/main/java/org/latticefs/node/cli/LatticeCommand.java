@@ -47,6 +47,7 @@ import picocli.CommandLine.Spec;
       PinCommand.class,
       WhereisCommand.class,
       FsckCommand.class,
+      VersionsCommand.class,
       ShellCommand.class,
       CommandLine.HelpCommand.class
     },

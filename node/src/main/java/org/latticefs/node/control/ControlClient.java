@@ -341,6 +341,11 @@ public final class ControlClient implements NodeApi {
   }
 
   @Override
+  public List<Map<String, Object>> versions(String path) throws IOException {
+    return list(call(req("versions", "path", path)));
+  }
+
+  @Override
   public void shutdown() throws IOException {
     call(req("shutdown"));
   }

@@ -135,6 +135,8 @@ final class RequestHandler {
         return node.startFsck(Boolean.TRUE.equals(r.get("repair")));
       case "fsck.job":
         return Wire.gcJob(node.fsckJob(Wire.requiredStr(r, "id")));
+      case "versions":
+        return new ArrayList<Object>(node.versions(Wire.requiredStr(r, "path")));
       case "shutdown":
         node.shutdown();
         return true;

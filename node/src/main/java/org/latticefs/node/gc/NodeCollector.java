@@ -10,6 +10,7 @@ import org.latticefs.cas.BlobFetcher;
 import org.latticefs.cas.store.DiskBlobStore;
 import org.latticefs.fs.inode.InodeRoots;
 import org.latticefs.fs.inode.InodeSubtrees;
+import org.latticefs.fs.inode.KeptVersions;
 import org.latticefs.gc.CacheEvictor;
 import org.latticefs.gc.CollectableStore;
 import org.latticefs.gc.Collector;
@@ -39,7 +40,10 @@ public final class NodeCollector implements AutoCloseable {
         new Collector(
             CollectableStore.of(blobs),
             List.of(pins.pending()),
-            List.of(new InodeRoots(stores), pins.stored()),
+            List.of(
+                new InodeRoots(stores),
+                pins.stored(),
+                new KeptVersions(stores, config.keepDeleted(), InstantSource.system()).roots()),
             InstantSource.system(),
             System::nanoTime,
             new SplittableRandom());

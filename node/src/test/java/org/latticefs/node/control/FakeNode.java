@@ -186,6 +186,11 @@ final class FakeNode implements NodeApi {
   }
 
   @Override
+  public List<java.util.Map<String, Object>> versions(String path) {
+    return List.of(java.util.Map.of("path", path));
+  }
+
+  @Override
   public void shutdown() {
     shutdown.set(true);
   }

@@ -30,7 +30,9 @@ class FsckMountE2E {
     FuseAvailable.require();
     Path home = tmp.resolve("home");
     Files.createDirectories(home);
-    Files.writeString(home.resolve("config.properties"), "storage.min_free=0\ngc.interval=0\n");
+    Files.writeString(
+        home.resolve("config.properties"),
+        "storage.min_free=0\ngc.interval=0\ngc.keep_deleted=1h\n");
     l = new Launcher(home, tmp.resolve("mnt"));
   }
 
@@ -45,6 +47,36 @@ class FsckMountE2E {
     Run r = l.lattice(args);
     assertEquals(code, r.code(), String.join(" ", args) + ": " + r.err() + "\nlog:\n" + l.log());
     return Json.parseObject(r.out(), 16 << 20);
+  }
+
+  @Test
+  void replacedAndDeletedVersionsAreKeptThroughGcAndListed() throws Exception {
+    l.mount();
+    Path docs = l.mnt.resolve("docs");
+    Path f = docs.resolve("f");
+    assertEquals(
+        0,
+        Launcher.sh("mkdir -p '" + docs + "' && head -c 300000 /dev/urandom > '" + f + "'").code());
+    String v1 = (String) json(0, "stat", f.toString(), "--json").get("manifest");
+    assertEquals(
+        0, Launcher.sh("head -c 200000 /dev/urandom > '" + f + "' && rm '" + f + "'").code());
+    json(0, "gc", "--json");
+
+    Run r = l.lattice("versions", f.toString(), "--json");
+    assertEquals(0, r.code(), r.err());
+    List<?> versions = (List<?>) Json.parse(r.out(), 1 << 20);
+    // Each write is a create or truncate (empty) and then the content: two with content.
+    List<Map<?, ?>> withContent =
+        versions.stream()
+            .<Map<?, ?>>map(v -> (Map<?, ?>) v)
+            .filter(v -> v.get("manifest") != null)
+            .toList();
+    assertEquals(2, withContent.size(), versions.toString());
+    assertEquals(v1, withContent.get(0).get("manifest"));
+    assertTrue(withContent.stream().allMatch(v -> Boolean.TRUE.equals(v.get("kept"))));
+    assertEquals("deleted", ((Map<?, ?>) versions.get(versions.size() - 1)).get("kind"));
+    Path blob = l.home.resolve("cas").resolve(v1.substring(0, 2)).resolve(v1 + ".blob");
+    assertTrue(Files.exists(blob), "kept through gc for gc.keep_deleted");
   }
 
   @Test
