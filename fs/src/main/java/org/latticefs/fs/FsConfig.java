@@ -35,9 +35,14 @@ import org.latticefs.kv.Stores;
  *     they reach the disk once, not also as staging pages) or also through the staging file (then
  *     reads of them never wait for a checkpoint, and a failed ingest falls back to an ordinary one
  *     at commit instead of failing the file)
+ * @param atimeFile where this node keeps the access times reads move ({@code relatime}, never
+ *     replicated): loaded at start, saved every minute and at close; null keeps them in memory only
+ * @param stagingMemoryBytes the most the staging of all open files keeps in memory together (each
+ *     file's first 64 KiB; beyond that, or once this is spent, a file stages on disk)
  * @param holder holds what each open file stores until its commit references it, and the version it
  *     started from, so a garbage collector never removes them ({@link BlobHolder#none()}: no
  *     collector runs)
+ * @param owners who {@code stat} says owns files ({@link Owners}; default the stored numbers)
  */
 public record FsConfig(
     Stores stores,
@@ -50,10 +55,14 @@ public record FsConfig(
     long readaheadBytes,
     long checkpointBytes,
     boolean streamWrites,
-    BlobHolder holder) {
+    Path atimeFile,
+    long stagingMemoryBytes,
+    BlobHolder holder,
+    Owners owners) {
 
   public static final long DEFAULT_READAHEAD_BYTES = 32L << 20;
   public static final long DEFAULT_CHECKPOINT_BYTES = 1L << 30;
+  public static final long DEFAULT_STAGING_MEMORY_BYTES = 32L << 20;
 
   public FsConfig {
     Objects.requireNonNull(stores, "stores");
@@ -64,16 +73,23 @@ public record FsConfig(
     Objects.requireNonNull(space, "space");
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(holder, "holder");
-    if (readaheadBytes < 0 || checkpointBytes <= 0) {
+    Objects.requireNonNull(owners, "owners");
+    if (readaheadBytes < 0 || checkpointBytes <= 0 || stagingMemoryBytes < 0) {
       throw new IllegalArgumentException(
-          "readahead " + readaheadBytes + " or checkpoint " + checkpointBytes + " out of range");
+          "readahead "
+              + readaheadBytes
+              + ", checkpoint "
+              + checkpointBytes
+              + " or staging memory "
+              + stagingMemoryBytes
+              + " out of range");
     }
   }
 
   /**
-   * The defaults: 32 MiB readahead, checkpoints every GiB, streamed writes, system clock, no quota
-   * (the free space of the staging directory's disk), no holds (no collector runs). Creates {@code
-   * stagingDir} if missing.
+   * The defaults: 32 MiB readahead, checkpoints every GiB, streamed writes, 32 MiB of staging in
+   * memory, system clock, no quota (the free space of the staging directory's disk), no holds (no
+   * collector runs). Creates {@code stagingDir} if missing.
    */
   public static FsConfig of(
       Stores stores,
@@ -94,7 +110,10 @@ public record FsConfig(
         DEFAULT_READAHEAD_BYTES,
         DEFAULT_CHECKPOINT_BYTES,
         true,
-        BlobHolder.none(ingester.receiver()));
+        null,
+        DEFAULT_STAGING_MEMORY_BYTES,
+        BlobHolder.none(ingester.receiver()),
+        Owners.stored());
   }
 
   public FsConfig withSpace(SpaceProvider provider) {
@@ -117,8 +136,22 @@ public record FsConfig(
     return edit(b -> b.streamWrites = on);
   }
 
+  /** Keeps access times in {@code file} (see {@link #atimeFile()}); null: in memory only. */
+  public FsConfig withAtimeFile(Path file) {
+    return edit(b -> b.atimeFile = file);
+  }
+
+  public FsConfig withStagingMemoryBytes(long bytes) {
+    return edit(b -> b.stagingMemoryBytes = bytes);
+  }
+
   public FsConfig withHolder(BlobHolder h) {
     return edit(b -> b.holder = h);
+  }
+
+  /** Who {@code stat} says owns files (default: the stored numbers); see {@link Owners}. */
+  public FsConfig withOwners(Owners o) {
+    return edit(b -> b.owners = o);
   }
 
   private FsConfig edit(Consumer<Builder> change) {
@@ -135,7 +168,10 @@ public record FsConfig(
     long readaheadBytes;
     long checkpointBytes;
     boolean streamWrites;
+    Path atimeFile;
+    long stagingMemoryBytes;
     BlobHolder holder;
+    Owners owners;
 
     Builder(FsConfig from) {
       this.from = from;
@@ -144,7 +180,10 @@ public record FsConfig(
       this.readaheadBytes = from.readaheadBytes;
       this.checkpointBytes = from.checkpointBytes;
       this.streamWrites = from.streamWrites;
+      this.atimeFile = from.atimeFile;
+      this.stagingMemoryBytes = from.stagingMemoryBytes;
       this.holder = from.holder;
+      this.owners = from.owners;
     }
 
     FsConfig build() {
@@ -159,7 +198,10 @@ public record FsConfig(
           readaheadBytes,
           checkpointBytes,
           streamWrites,
-          holder);
+          atimeFile,
+          stagingMemoryBytes,
+          holder,
+          owners);
     }
   }
 }

@@ -28,12 +28,20 @@ public interface SpaceProvider {
    * Capacity in bytes.
    *
    * @param totalBytes the quota (or the disk size when there is no quota)
+   * @param usedBytes what Lattice holds of it (its blobs), what {@code df} shows as used; at most
+   *     {@code totalBytes}
    * @param freeBytes what may still be written: {@code min(quota - usage, disk free - reserve)},
    *     never negative
    */
-  record Space(long totalBytes, long freeBytes) {
+  record Space(long totalBytes, long usedBytes, long freeBytes) {
     public Space {
+      usedBytes = Math.max(0, Math.min(usedBytes, totalBytes));
       freeBytes = Math.max(0, Math.min(freeBytes, totalBytes));
+    }
+
+    /** Used is what is not free (for providers that cannot tell what Lattice holds). */
+    public Space(long totalBytes, long freeBytes) {
+      this(totalBytes, totalBytes - Math.max(0, freeBytes), freeBytes);
     }
   }
 
@@ -49,7 +57,9 @@ public interface SpaceProvider {
   static SpaceProvider ofQuota(long quotaBytes, java.util.function.LongSupplier usedBytes, Path dir)
       throws IOException {
     FileStore store = Files.getFileStore(dir);
-    return () ->
-        new Space(quotaBytes, Math.min(quotaBytes - usedBytes.getAsLong(), store.getUsableSpace()));
+    return () -> {
+      long used = usedBytes.getAsLong();
+      return new Space(quotaBytes, used, Math.min(quotaBytes - used, store.getUsableSpace()));
+    };
   }
 }

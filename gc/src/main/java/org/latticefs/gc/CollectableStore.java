@@ -2,6 +2,8 @@ package org.latticefs.gc;
 
 import java.io.IOException;
 import java.util.Set;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.latticefs.cas.BlobRef;
 import org.latticefs.cas.BlobStore;
 import org.latticefs.cas.store.DiskBlobStore;
@@ -26,49 +28,34 @@ public interface CollectableStore {
   Set<BlobRef> quarantined();
 
   static CollectableStore of(DiskBlobStore store) {
-    return new CollectableStore() {
-      @Override
-      public BlobStore blobs() {
-        return store;
-      }
-
-      @Override
-      public HoldTable holds() {
-        return store.holds();
-      }
-
-      @Override
-      public long blobCount() {
-        return store.blobCount();
-      }
-
-      @Override
-      public Set<BlobRef> quarantined() {
-        return store.corruptRefs();
-      }
-    };
+    return of(store, store.holds(), store::blobCount, store::corruptRefs);
   }
 
   static CollectableStore of(MemoryBlobStore store) {
+    return of(store, store.holds(), store::size, store::corruptRefs);
+  }
+
+  private static CollectableStore of(
+      BlobStore blobs, HoldTable holds, LongSupplier count, Supplier<Set<BlobRef>> quarantined) {
     return new CollectableStore() {
       @Override
       public BlobStore blobs() {
-        return store;
+        return blobs;
       }
 
       @Override
       public HoldTable holds() {
-        return store.holds();
+        return holds;
       }
 
       @Override
       public long blobCount() {
-        return store.size();
+        return count.getAsLong();
       }
 
       @Override
       public Set<BlobRef> quarantined() {
-        return store.corruptRefs();
+        return quarantined.get();
       }
     };
   }

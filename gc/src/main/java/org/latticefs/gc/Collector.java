@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
@@ -32,8 +33,8 @@ import org.slf4j.LoggerFactory;
  *       reports why.
  *   <li>Sweep: enumerates the blobs present in pages, in ref order; each one the live set does not
  *       contain is garbage and is removed, unless a hold keeps it (the store refuses, atomically).
- *       Each removal is durable before the next starts, so a pass killed at any point has removed
- *       garbage only.
+ *       Each page's removals are durable before the next page's start, so a pass killed at any
+ *       point has removed garbage only.
  * </ol>
  *
  * Memory: the live set (about 2 bytes per blob), one page of the enumeration, and the last few
@@ -208,21 +209,30 @@ public final class Collector {
         if (page.isEmpty()) {
           return;
         }
+        List<BlobInfo> dead = new ArrayList<>();
         for (BlobInfo b : page) {
           examined++;
           examinedBytes += b.size();
           if (!live.mightContain(b.ref())) {
-            garbage++;
-            garbageBytes += b.size();
-            boolean gone = !dryRun && store.blobs().remove(b.ref());
-            if (gone) {
-              removed++;
-              removedBytes += b.size();
-            } else if (!dryRun) {
-              kept++;
-            }
-            listener.garbage(b, gone);
+            dead.add(b);
           }
+        }
+        // One removal call per page: the store makes the page's removals durable together.
+        boolean[] gone =
+            dryRun || dead.isEmpty()
+                ? new boolean[dead.size()]
+                : store.blobs().removeAll(dead.stream().map(BlobInfo::ref).toList());
+        for (int i = 0; i < gone.length; i++) {
+          BlobInfo b = dead.get(i);
+          garbage++;
+          garbageBytes += b.size();
+          if (gone[i]) {
+            removed++;
+            removedBytes += b.size();
+          } else if (!dryRun) {
+            kept++;
+          }
+          listener.garbage(b, gone[i]);
         }
         listener.progress(examined);
         after = Optional.of(page.get(page.size() - 1).ref());

@@ -20,7 +20,9 @@ import org.latticefs.cas.io.AtomicFile;
 import org.latticefs.cas.store.CachingBlobFetcher;
 import org.latticefs.cas.store.DiskBlobStore;
 import org.latticefs.fs.FsConfig;
+import org.latticefs.fs.Owners;
 import org.latticefs.fs.PathInfo;
+import org.latticefs.fs.UnsavedFile;
 import org.latticefs.fs.core.LatticeFileSystem;
 import org.latticefs.fs.fuse.FuseMount;
 import org.latticefs.fs.fuse.Mounts;
@@ -28,8 +30,18 @@ import org.latticefs.fs.inode.Inode;
 import org.latticefs.fs.inode.KeptVersions;
 import org.latticefs.fs.inode.Keys;
 import org.latticefs.gc.pin.PinTarget;
+import org.latticefs.kv.KeyBytes;
+import org.latticefs.kv.StoreDamage;
 import org.latticefs.kv.Stores;
+import org.latticefs.kv.store.DiskStores;
+import org.latticefs.mesh.InviteLine;
+import org.latticefs.mesh.Mesh;
+import org.latticefs.mesh.MeshConfig;
+import org.latticefs.mesh.MeshException;
+import org.latticefs.mesh.peer.Discovery;
+import org.latticefs.mesh.peer.MdnsDiscovery;
 import org.latticefs.node.config.DataDir;
+import org.latticefs.node.config.MeshSettings;
 import org.latticefs.node.config.NodeConfig;
 import org.latticefs.node.control.ControlServer;
 import org.latticefs.node.format.DataDirFormat;
@@ -49,7 +61,8 @@ import org.slf4j.LoggerFactory;
  *
  * Start: the data directory made private and brought to this build's format ({@link
  * DataDirFormat}), stale-mount cleanup, kv stores (exclusive lock), blob store, filesystem, FUSE
- * mount (waited for), control socket, {@code daemon.properties}. Stop: control socket, unmount
+ * mount (waited for), mesh (listening, dialing peers, syncing), control socket, {@code
+ * daemon.properties}. Stop: control socket, mesh (connections closed, sync tasks finished), unmount
  * (waited for; open files committed), filesystem, blob store, kv stores, {@code daemon.properties}.
  *
  * <h2>Crashes</h2>
@@ -61,6 +74,16 @@ import org.slf4j.LoggerFactory;
 public final class Daemon implements NodeApi {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
   private static final String XODUS_CACHE_PROPERTY = "exodus.memoryUsage";
+  private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(30);
+
+  /**
+   * How long the kernel may answer from its cache of names and attributes before asking the
+   * filesystem again (libfuse2's default is 1 s each). A change a peer made shows in this mount at
+   * most this long after it arrived here: the binding cannot invalidate the kernel's caches, so the
+   * timeouts bound how stale they are. {@code mount.options} may set others (they come later).
+   */
+  static final List<String> KERNEL_CACHE_OPTIONS =
+      List.of("-o", "entry_timeout=0.5,attr_timeout=0.5");
 
   private final DataDir dir;
   private final NodeConfig config;
@@ -68,7 +91,9 @@ public final class Daemon implements NodeApi {
   private final long startedAt = System.currentTimeMillis();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final List<AutoCloseable> toClose = new ArrayList<>();
-  private Stores stores;
+  private DiskStores stores;
+  private Mesh mesh;
+  private AutoCloseable storesWatch;
   private LocalNode local;
   private DiskBlobStore blobs;
   private LatticeFileSystem fs;
@@ -141,7 +166,10 @@ public final class Daemon implements NodeApi {
     FsConfig fsConfig =
         FsConfig.of(stores, fetcher, chunkCache, new FileIngester(blobs), dir.staging())
             .withReadaheadBytes(config.readaheadBytes())
+            .withAtimeFile(dir.atimes())
+            .withStagingMemoryBytes(config.stagingMemoryBytes())
             .withSpace(space)
+            .withOwners(owners(config.fsOwner()))
             // What open files store stays held until committed; the collector respects holds.
             .withHolder(blobs);
     fs = new LatticeFileSystem(fsConfig);
@@ -150,6 +178,7 @@ public final class Daemon implements NodeApi {
     fsck = NodeCollector.fsck(dir, blobs, fetcher, stores, config.fsckInterval()).startBackground();
     space.setReclaimer(gc.service());
     List<String> options = new ArrayList<>(FuseMount.DEFAULT_OPTIONS);
+    options.addAll(KERNEL_CACHE_OPTIONS);
     if (!config.mountOptions().isEmpty()) {
       for (String w : config.mountOptions().warnings()) {
         log.warn(w);
@@ -157,10 +186,62 @@ public final class Daemon implements NodeApi {
       options.add("-o");
       options.add(config.mountOptions().joined());
     }
-    mount = FuseMount.mount(fs, mountpoint, options, Duration.ofSeconds(20));
+    mount = FuseMount.mount(fs, mountpoint, options);
+    // Stores declared elsewhere (by a peer, through the root store) appear in the mount root.
+    storesWatch = stores.root().watch("/stores/", change -> fs.invalidateStores());
+    mesh = startMesh();
     control = ControlServer.start(dir, this);
-    writeDaemonInfo();
+    try {
+      writeDaemonInfo();
+    } catch (IOException e) {
+      // A full disk must not keep the node from starting (deleting files is how space comes
+      // back): the record only serves the cleanup after a crash, which also checks the mount point.
+      log.warn(
+          "could not record this daemon in {} ({}); after a crash, 'lattice-fs unmount {}' cleans"
+              + " up the dead mount",
+          dir.daemonInfo(),
+          e.getMessage(),
+          mountpoint);
+    }
     log.info("node {} mounted at {}", local.nodeId(), mountpoint);
+  }
+
+  /**
+   * Who files show as owned by ({@code fs.owner}): by default the stored numbers (POSIX chown
+   * semantics); {@code mount} shows every file as owned by the user running this daemon, whichever
+   * node wrote it (uids are local to each box); {@code UID:GID} one fixed owner.
+   */
+  static Owners owners(String setting) throws IOException {
+    if (setting.equals("stored")) {
+      return Owners.stored();
+    }
+    if (setting.equals("mount")) {
+      Path self = Path.of("/proc/self");
+      return Owners.everything(
+          (Integer) Files.getAttribute(self, "unix:uid"),
+          (Integer) Files.getAttribute(self, "unix:gid"));
+    }
+    String[] ug = setting.split(":");
+    return Owners.everything(Integer.parseInt(ug[0]), Integer.parseInt(ug[1]));
+  }
+
+  private Mesh startMesh() throws IOException {
+    MeshSettings m = config.mesh();
+    MeshConfig mc =
+        MeshConfig.defaults(dir.mesh())
+            .withListen(m.listen())
+            .withAnnounce(m.announce())
+            .withStaticPeers(m.peers())
+            .withMdns(m.mdns());
+    if (!m.name().isEmpty()) {
+      mc = mc.withName(m.name());
+    }
+    try {
+      return Mesh.start(
+          stores, stores.identity(), mc, m.mdns() ? new MdnsDiscovery(null) : Discovery.none());
+    } catch (MeshException e) {
+      throw new NodeException("cannot start the mesh: " + e.getMessage(), 1, e);
+    }
   }
 
   /** Blocks until {@link #stop()} has finished (from a signal, {@code unmount}, or a failure). */
@@ -180,6 +261,9 @@ public final class Daemon implements NodeApi {
       if (control != null) {
         control.close();
       }
+      // No entries from peers while the mount flushes its open files.
+      closeQuietly(mesh, "mesh");
+      closeQuietly(storesWatch, "store watch");
       if (mount != null) {
         try {
           mount.unmount();
@@ -359,7 +443,80 @@ public final class Daemon implements NodeApi {
   }
 
   @Override
+  public String invite(long ttlSeconds) throws IOException {
+    try {
+      return mesh.invite(ttlSeconds <= 0 ? null : Duration.ofSeconds(ttlSeconds)).toString();
+    } catch (MeshException e) {
+      throw new NodeException(e.getMessage(), 1, e);
+    }
+  }
+
+  @Override
+  public JoinRow join(String line) throws IOException {
+    InviteLine invite;
+    try {
+      invite = InviteLine.parse(line);
+    } catch (IllegalArgumentException e) {
+      throw new NodeException("not an invite: " + e.getMessage(), 2, e);
+    }
+    try {
+      Mesh.Joined j = mesh.join(invite, JOIN_TIMEOUT);
+      return new JoinRow(j.node().toString(), j.name(), j.via().toString());
+    } catch (MeshException e) {
+      throw new NodeException(e.getMessage(), 1, e);
+    }
+  }
+
+  @Override
+  public List<PeerRow> peers() throws IOException {
+    try {
+      return mesh.peers().stream().map(NodePeers::row).toList();
+    } catch (MeshException e) {
+      throw new NodeException(e.getMessage(), 1, e);
+    }
+  }
+
+  @Override
+  public boolean revoke(String id) throws IOException {
+    try {
+      return mesh.revoke(NodePeers.parseId(id));
+    } catch (MeshException e) {
+      throw new NodeException(e.getMessage(), 1, e);
+    }
+  }
+
+  @Override
+  public void addPeer(String id, String addr) throws IOException {
+    try {
+      mesh.add(NodePeers.parseId(id), NodePeers.parseAddr(addr));
+    } catch (MeshException e) {
+      throw new NodeException(e.getMessage(), 1, e);
+    }
+  }
+
+  @Override
   public Status status() {
+    List<DamagedRow> damaged = new ArrayList<>();
+    for (StoreDamage d : stores.damaged()) {
+      String name = d.storeId().toString();
+      try {
+        name = stores.findStore(name).map(Stores.StoreInfo::name).orElse(name);
+      } catch (IOException e) {
+        // the UUID names it as well
+      }
+      damaged.add(new DamagedRow(name, d.file().toString(), d.reason()));
+    }
+    List<UnsavedRow> unsaved = new ArrayList<>();
+    for (UnsavedFile u : fs.unsavedFiles()) {
+      unsaved.add(
+          new UnsavedRow(
+              u.store(),
+              u.path(),
+              u.savedAs(),
+              u.keptAt() == null ? null : u.keptAt().toString(),
+              u.reason(),
+              u.when().toEpochMilli()));
+    }
     return new Status(
         ProcessHandle.current().pid(),
         local.nodeId(),
@@ -368,6 +525,8 @@ public final class Daemon implements NodeApi {
         startedAt,
         blobs.blobCount(),
         blobs.bytesStored(),
+        damaged,
+        unsaved,
         scrubStatus());
   }
 
@@ -389,17 +548,24 @@ public final class Daemon implements NodeApi {
     return fsck.poll(id);
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>{@code path} is an absolute path whose names are byte strings as {@link KeyBytes} holds them
+   * (so names that are not UTF-8 are found); {@code .} and {@code ..} are resolved by name, as
+   * {@code realpath -s} does. Messages show names with {@link KeyBytes#display}.
+   */
   @Override
   public FileStat stat(String path) throws IOException {
-    Path p = Path.of(path).toAbsolutePath().normalize();
     PathInfo info = describe(path, "stat");
+    List<String> names = components(path);
     Inode inode = info.inode();
     List<ChunkRow> chunks = new ArrayList<>();
     for (Chunk c : info.chunks()) {
       chunks.add(new ChunkRow(c.offset(), c.length(), c.ref().hex()));
     }
     return new FileStat(
-        p.toString(),
+        "/" + String.join("/", names),
         info.storeName(),
         info.inodeKey(),
         inode.kind().name().toLowerCase(java.util.Locale.ROOT),
@@ -410,22 +576,24 @@ public final class Daemon implements NodeApi {
 
   /** What the filesystem knows of {@code path}, which must be inside the mount and not its root. */
   private PathInfo describe(String path, String verb) throws IOException {
-    Path p = Path.of(path).toAbsolutePath().normalize();
-    if (!p.startsWith(mountpoint)) {
-      throw new NodeException(path + " is not inside the mount at " + mountpoint);
+    List<String> names = components(path);
+    List<String> mount = components(mountpoint.toString());
+    if (names.size() < mount.size() || !names.subList(0, mount.size()).equals(mount)) {
+      throw new NodeException(KeyBytes.display(path) + " is not inside the mount at " + mountpoint);
     }
-    String rel = "/" + mountpoint.relativize(p).toString();
-    if (rel.equals("/")) {
+    if (names.size() == mount.size()) {
       throw new NodeException(
-          path
+          KeyBytes.display(path)
               + " is the mount root, which lists the stores; "
               + verb
               + " a store or a file in one");
     }
+    String rel = "/" + String.join("/", names.subList(mount.size(), names.size()));
     try {
       return fs.describe(rel);
     } catch (IOException e) {
-      throw new NodeException(path + ": " + e.getMessage(), 1, e);
+      throw new NodeException(
+          KeyBytes.display(path) + ": " + KeyBytes.display(String.valueOf(e.getMessage())), 1, e);
     }
   }
 
@@ -489,6 +657,24 @@ public final class Daemon implements NodeApi {
               : java.time.Instant.ofEpochMilli(v.supersededAtMillis()).toString());
       m.put("kept", v.kept());
       out.add(m);
+    }
+    return out;
+  }
+
+  /** The names of absolute {@code path}, {@code .} dropped and {@code ..} applied. */
+  private static List<String> components(String path) {
+    List<String> out = new ArrayList<>();
+    for (String n : path.split("/")) {
+      if (n.isEmpty() || n.equals(".")) {
+        continue;
+      }
+      if (n.equals("..")) {
+        if (!out.isEmpty()) {
+          out.remove(out.size() - 1);
+        }
+        continue;
+      }
+      out.add(n);
     }
     return out;
   }

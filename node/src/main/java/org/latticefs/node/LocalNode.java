@@ -14,6 +14,10 @@ import org.latticefs.kv.Op;
 import org.latticefs.kv.Store;
 import org.latticefs.kv.Stores;
 import org.latticefs.kv.Stores.StoreInfo;
+import org.latticefs.kv.store.RootStore;
+import org.latticefs.kv.store.StoreCatalog;
+import org.latticefs.mesh.peer.StaticPeers;
+import org.latticefs.mesh.peer.Trust;
 import org.latticefs.node.config.DataDir;
 import org.latticefs.node.config.NodeConfig;
 import org.latticefs.node.gc.FsckJobs;
@@ -167,6 +171,58 @@ public final class LocalNode implements NodeApi {
   @Override
   public List<EntryRow> history(String store, String key, int limit) throws IOException {
     return NodeStores.history(store(store), key, limit);
+  }
+
+  @Override
+  public String invite(long ttlSeconds) throws IOException {
+    throw notRunning();
+  }
+
+  @Override
+  public JoinRow join(String line) throws IOException {
+    throw notRunning();
+  }
+
+  /** The peers as the root store knows them; none is connected without a daemon. */
+  @Override
+  public List<PeerRow> peers() throws IOException {
+    List<PeerRow> out = new ArrayList<>();
+    for (RootStore.NodeInfo n : catalog().rootKeys().nodes()) {
+      if (!n.id().equals(stores.nodeId())) {
+        out.add(
+            new PeerRow(
+                n.id().toString(),
+                n.name(),
+                n.status().map(RootStore.NodeStatus::text).orElse("unknown"),
+                n.addrs(),
+                false,
+                null,
+                0,
+                -1,
+                List.of()));
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public boolean revoke(String id) throws IOException {
+    return Trust.revoke(
+        catalog().rootKeys(), new StaticPeers(dir.mesh()), stores.nodeId(), NodePeers.parseId(id));
+  }
+
+  @Override
+  public void addPeer(String id, String addr) throws IOException {
+    Trust.add(
+        catalog().rootKeys(),
+        new StaticPeers(dir.mesh()),
+        stores.nodeId(),
+        NodePeers.parseId(id),
+        NodePeers.parseAddr(addr));
+  }
+
+  private StoreCatalog catalog() {
+    return (StoreCatalog) stores;
   }
 
   @Override

@@ -122,6 +122,30 @@ public interface NodeApi extends AutoCloseable {
    */
   List<java.util.Map<String, Object>> versions(String path) throws IOException;
 
+  /**
+   * A one-time invite valid for {@code ttlSeconds} (0: the default, a day): the line {@code peer
+   * join} takes on the other node. Needs the running daemon (its mesh listens).
+   */
+  String invite(long ttlSeconds) throws IOException;
+
+  /**
+   * Joins the node that printed {@code line} ({@link #invite}): connects, proves both keys,
+   * presents the secret; both nodes are then active in the root store and sync. Needs the daemon.
+   */
+  JoinRow join(String line) throws IOException;
+
+  /** Every other node known to this one: trust, name, addresses, connection, lag per store. */
+  List<PeerRow> peers() throws IOException;
+
+  /**
+   * Revokes node {@code id}: revoked in the root store (which spreads to every peer), its
+   * connection cut at once. Returns whether it was known.
+   */
+  boolean revoke(String id) throws IOException;
+
+  /** Trusts node {@code id} and dials it at {@code addr} ({@code HOST:PORT}) from now on. */
+  void addPeer(String id, String addr) throws IOException;
+
   /** Asks a running daemon to unmount and exit; returns once it has unmounted. */
   void shutdown() throws IOException;
 
@@ -146,6 +170,10 @@ public interface NodeApi extends AutoCloseable {
   /**
    * The node's state. {@code mountpoint} is null when not mounted; {@code pid} the daemon's; {@code
    * scrub} the background scrub's progress and last findings (null if unknown).
+   *
+   * @param damaged the stores kv refused to open because a file of theirs is damaged (absent from
+   *     the mount)
+   * @param unsaved content whose last commit failed: saved beside its file, or kept on disk
    */
   record Status(
       long pid,
@@ -155,7 +183,42 @@ public interface NodeApi extends AutoCloseable {
       long startedAtMillis,
       long blobCount,
       long blobBytes,
-      java.util.Map<String, Object> scrub) {}
+      List<DamagedRow> damaged,
+      List<UnsavedRow> unsaved,
+      java.util.Map<String, Object> scrub) {
+    public Status {
+      damaged = List.copyOf(damaged);
+      unsaved = List.copyOf(unsaved);
+    }
+  }
+
+  /** A store refused as damaged: its name (or UUID), the damaged file, what is wrong. */
+  record DamagedRow(String store, String file, String reason) {
+    /** {@code damaged <file>: <reason>}, as kv says it. */
+    public String describe() {
+      return "damaged " + file + ": " + reason;
+    }
+  }
+
+  /**
+   * Content whose last commit failed ({@code org.latticefs.fs.UnsavedFile}): the file's path as
+   * last opened (null if unknown), the copy saved in the mount or the file kept on the local disk
+   * (null if not), why, and when.
+   */
+  record UnsavedRow(
+      String store, String path, String savedAs, String keptAt, String reason, long atMillis) {
+    /** One line: where the content is. */
+    public String describe() {
+      String what = path != null ? path : "a file of store " + store;
+      if (savedAs != null) {
+        return "unsaved " + what + ": saved as " + savedAs + " (" + reason + ")";
+      }
+      if (keptAt != null) {
+        return "unsaved " + what + ": kept on disk at " + keptAt + " (" + reason + ")";
+      }
+      return "unsaved " + what + ": lost (" + reason + ")";
+    }
+  }
 
   /**
    * A file or directory in the mount: its store, inode and type; for regular files the manifest and
@@ -189,6 +252,30 @@ public interface NodeApi extends AutoCloseable {
       long total,
       java.util.Map<String, Object> result,
       String error) {}
+
+  /** The node a join reached. */
+  record JoinRow(String id, String name, String via) {}
+
+  /**
+   * A peer: {@code lastSeenMillis} 0 when not seen since the daemon started (or no daemon runs),
+   * {@code rttMicros} -1 when not measured.
+   */
+  record PeerRow(
+      String id,
+      String name,
+      String status,
+      List<String> addrs,
+      boolean connected,
+      String remote,
+      long lastSeenMillis,
+      long rttMicros,
+      List<LagRow> stores) {}
+
+  /**
+   * How far apart this node and a peer are in a store: entries the peer lacks, entries this node
+   * lacks (-1: not known yet).
+   */
+  record LagRow(String storeId, String store, long peerLacks, long weLack) {}
 
   /** One chunk of a file: where it starts, how long it is, its blob. */
   record ChunkRow(long offset, long length, String ref) {}

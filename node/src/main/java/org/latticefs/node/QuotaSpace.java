@@ -10,7 +10,7 @@ import org.latticefs.fs.SpaceProvider;
  * disk's size) of what the blob store counts toward it ({@link DiskBlobStore#usedBytes()}: blobs,
  * saved outboards, writes in progress), and never below {@code minFree} bytes free on the disk. For
  * {@code statfs} and the filesystem's early {@code ENOSPC}; the store itself enforces both limits
- * on every write.
+ * on every write. What Lattice holds is what {@code df} shows as used.
  */
 final class QuotaSpace implements SpaceProvider {
   private final DiskBlobStore blobs;
@@ -39,9 +39,10 @@ final class QuotaSpace implements SpaceProvider {
   @Override
   public Space space() throws IOException {
     long diskFree = blobs.usableSpace() - minFree;
+    long held = blobs.usedBytes();
     if (quota <= 0) {
-      return new Space(blobs.totalSpace(), diskFree);
+      return new Space(blobs.totalSpace(), held, diskFree);
     }
-    return new Space(quota, Math.min(quota - blobs.usedBytes(), diskFree));
+    return new Space(quota, held, Math.min(quota - held, diskFree));
   }
 }

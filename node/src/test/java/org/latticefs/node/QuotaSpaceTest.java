@@ -32,4 +32,17 @@ class QuotaSpaceTest {
       assertEquals(0, new QuotaSpace(blobs, 1 << 30, Long.MAX_VALUE / 2).space().freeBytes());
     }
   }
+
+  @Test
+  void usedIsWhatLatticeHoldsNotTheDisksUsedSpace() throws Exception {
+    try (DiskBlobStore blobs = DiskBlobStore.open(dir)) {
+      blobs.receive(new byte[5000]);
+      Space disk = new QuotaSpace(blobs, 0, 0).space();
+      assertEquals(blobs.bytesStored(), disk.usedBytes(), "df's Used without a quota: the blobs");
+      assertTrue(disk.usedBytes() < blobs.totalSpace() - blobs.usableSpace(), "not the disk's");
+      Space quota = new QuotaSpace(blobs, 1 << 20, 0).space();
+      assertEquals(blobs.bytesStored(), quota.usedBytes(), "with a quota: the usage against it");
+      assertEquals((1 << 20) - blobs.bytesStored(), quota.freeBytes());
+    }
+  }
 }

@@ -1,7 +1,6 @@
 package org.latticefs.cas.store;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -38,6 +37,8 @@ final class AccessTable {
   private static final int DIRTY = 0x8000_0000;
   static final int SLOT = 12;
   private static final int MIN_SLOTS = 256;
+  static final int HEAP_SLOTS = 4096;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AccessTable.class);
 
   /** Receives entries: {@code time} 0 means "forgotten". */
   @FunctionalInterface
@@ -47,6 +48,7 @@ final class AccessTable {
 
   private final Path scratch;
   private final AtomicLong files = new AtomicLong();
+  private volatile boolean warnedFull;
   private final Stripe[] stripes = new Stripe[STRIPES];
 
   /**
@@ -60,19 +62,24 @@ final class AccessTable {
   /** Empties the table. */
   void clear() {
     for (int i = 0; i < STRIPES; i++) {
+      Stripe old = stripes[i];
       stripes[i] = new Stripe(this, i);
+      if (old != null) {
+        old.free();
+      }
     }
   }
 
-  /** The table key of {@code ref}: its first 8 bytes, big-endian. */
-  static long key(BlobRef ref) {
-    byte[] b = new byte[BlobRef.LENGTH];
-    ref.copyTo(b, 0);
-    long k = 0;
-    for (int i = 0; i < 8; i++) {
-      k = (k << 8) | (b[i] & 0xff);
+  /** Frees the slots (unmaps their files); later calls find an empty table that keeps nothing. */
+  void close() {
+    for (Stripe s : stripes) {
+      s.free();
     }
-    return k;
+  }
+
+  /** The table key of {@code ref}: its first 8 bytes ({@link BlobRef#prefix()}). */
+  static long key(BlobRef ref) {
+    return ref.prefix();
   }
 
   /**
@@ -172,10 +179,13 @@ final class AccessTable {
     return stripes[(int) (key >>> 58)];
   }
 
-  /** Slots for {@code n} entries: on the heap, or in a mapped file unlinked once mapped. */
+  /**
+   * Slots for {@code n} entries: on the heap, or in a mapped file written with zeros and unlinked
+   * once mapped. Null if the file cannot be made (a full disk).
+   */
   private ByteBuffer allocate(int stripe, int n) {
     int bytes = Math.multiplyExact(n, SLOT);
-    if (scratch == null) {
+    if (scratch == null || n <= HEAP_SLOTS) {
       return ByteBuffer.allocate(bytes);
     }
     Path f = scratch.resolve("access-" + stripe + "-" + files.incrementAndGet() + ".slots");
@@ -183,13 +193,39 @@ final class AccessTable {
         FileChannel.open(
             f, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       try {
+        ByteBuffer zeros = ByteBuffer.allocate(1 << 16);
+        for (long pos = 0; pos < bytes; ) {
+          zeros.clear().limit((int) Math.min(zeros.capacity(), bytes - pos));
+          pos += ch.write(zeros, pos);
+        }
         return ch.map(FileChannel.MapMode.READ_WRITE, 0, bytes);
       } finally {
         // The mapping keeps the pages; the name is not needed (and nothing is left after a crash).
         Files.deleteIfExists(f);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot map access-time slots under " + scratch, e);
+      if (!warnedFull) {
+        warnedFull = true;
+        LOG.warn(
+            "cannot grow the access-time table under {} ({}); times of new blobs are not kept",
+            scratch,
+            e.toString());
+      }
+      return null;
+    }
+  }
+
+  /** Unmaps a mapped buffer now (heap buffers are left to the garbage collector). */
+  private static void unmap(ByteBuffer b) {
+    if (b == null || !b.isDirect()) {
+      return;
+    }
+    try {
+      java.lang.reflect.Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
+      f.setAccessible(true);
+      ((sun.misc.Unsafe) f.get(null)).invokeCleaner(b);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      LOG.debug("could not unmap access-time slots now: {}", e.toString());
     }
   }
 
@@ -213,6 +249,15 @@ final class AccessTable {
       this.slots = table.allocate(index, capacity);
     }
 
+    /** Frees the slots; the stripe is empty and keeps nothing from now on. */
+    synchronized void free() {
+      ByteBuffer b = slots;
+      slots = null;
+      capacity = 0;
+      size = 0;
+      unmap(b);
+    }
+
     long key(int i) {
       return slots.getLong(i * SLOT);
     }
@@ -231,11 +276,17 @@ final class AccessTable {
     }
 
     synchronized int get(long k) {
+      if (slots == null) {
+        return 0;
+      }
       int i = find(k);
       return i < 0 ? 0 : time(i) & ~DIRTY;
     }
 
     synchronized boolean put(long k, int t, boolean onlyIfAbsent, boolean markDirty) {
+      if (slots == null) {
+        return false;
+      }
       int i = find(k);
       if (i >= 0) {
         int cur = time(i);
@@ -246,8 +297,8 @@ final class AccessTable {
         setTime(i, markDirty ? (t | DIRTY) : (t | (cur & DIRTY)));
         return true;
       }
-      if ((size + 1) * 4 > capacity * 3) {
-        grow();
+      if ((size + 1) * 4 > capacity * 3 && !grow()) {
+        return false;
       }
       int slot = home(k, capacity);
       while (time(slot) != 0) {
@@ -259,6 +310,9 @@ final class AccessTable {
     }
 
     synchronized boolean remove(long k, boolean journal) {
+      if (slots == null) {
+        return false;
+      }
       int i = find(k);
       if (i < 0) {
         return false;
@@ -305,11 +359,16 @@ final class AccessTable {
       }
     }
 
-    private void grow() {
+    /** Doubles the slots; false (nothing changed) if they cannot be had. */
+    private boolean grow() {
+      ByteBuffer bigger = table.allocate(index, capacity * 2);
+      if (bigger == null) {
+        return false;
+      }
       ByteBuffer old = slots;
       int oldCapacity = capacity;
       capacity = oldCapacity * 2;
-      slots = table.allocate(index, capacity);
+      slots = bigger;
       for (int i = 0; i < oldCapacity; i++) {
         int t = old.getInt(i * SLOT + 8);
         if (t != 0) {
@@ -321,6 +380,8 @@ final class AccessTable {
           set(slot, k, t);
         }
       }
+      unmap(old);
+      return true;
     }
 
     private static int home(long k, int capacity) {

@@ -286,10 +286,14 @@ public final class AccessTracker implements Closeable {
         closed = true;
         return;
       }
-      if (changed || Files.exists(journal) || !Files.exists(file)) {
-        writeSnapshot();
+      try {
+        if (changed || Files.exists(journal) || !Files.exists(file)) {
+          writeSnapshot();
+        }
+      } finally {
+        closed = true;
+        table.close();
       }
-      closed = true;
     }
   }
 
@@ -413,16 +417,24 @@ public final class AccessTracker implements Closeable {
     }
   }
 
+  /** Opens {@code f} for reading, refusing one larger than {@link #MAX_FILE_BYTES}. */
+  private static FileChannel openBounded(Path f) throws IOException {
+    FileChannel ch = FileChannel.open(f, StandardOpenOption.READ);
+    long size = ch.size();
+    if (size > MAX_FILE_BYTES) {
+      ch.close();
+      throw new IOException(f + " is " + size + " bytes, more than " + MAX_FILE_BYTES);
+    }
+    return ch;
+  }
+
   /**
    * Streams the snapshot into the table, checking its checksum at the end (the caller clears the
    * table if this throws). Returns whether it was in the current format (false: rewrite it).
    */
   private boolean readSnapshot() throws IOException {
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+    try (FileChannel ch = openBounded(file)) {
       long size = ch.size();
-      if (size > MAX_FILE_BYTES) {
-        throw new IOException(file + " is " + size + " bytes, more than " + MAX_FILE_BYTES);
-      }
       Reader in = new Reader(ch);
       if (size < SNAPSHOT_HEADER + 4) {
         throw new IOException("not an access snapshot (" + size + " bytes)");
@@ -459,11 +471,8 @@ public final class AccessTracker implements Closeable {
    * all; a torn or damaged tail is ignored.
    */
   private void replayJournal() throws IOException {
-    try (FileChannel ch = FileChannel.open(journal, StandardOpenOption.READ)) {
+    try (FileChannel ch = openBounded(journal)) {
       long size = ch.size();
-      if (size > MAX_FILE_BYTES) {
-        throw new IOException(journal + " is " + size + " bytes, more than " + MAX_FILE_BYTES);
-      }
       Reader in = new Reader(ch);
       long pos = 0;
       boolean v1 = true;

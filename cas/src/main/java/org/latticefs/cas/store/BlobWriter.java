@@ -157,6 +157,21 @@ final class BlobWriter {
    * never an outboard without its blob. The caller makes sure the ref is not held.
    */
   boolean remove(BlobRef ref) throws IOException {
+    boolean removed = unlink(ref);
+    if (removed) {
+      Fsync.directory(dir.blobPath(ref).getParent());
+    }
+    return removed;
+  }
+
+  /**
+   * Deletes the blob and its outboard and counts it gone, without syncing its directory: durable
+   * only once the caller syncs that directory ({@link #remove} does at once, {@link
+   * DiskBlobStore#removeAll} once per shard). A crash before the sync may bring the blob back,
+   * which only leaves garbage for the next pass: its shard's changed directory time makes the next
+   * open count it again.
+   */
+  boolean unlink(BlobRef ref) throws IOException {
     outboards.delete(ref);
     Path path = dir.blobPath(ref);
     ReentrantLock lock = dir.shardLock(ref);
@@ -172,7 +187,6 @@ final class BlobWriter {
       // After the delete: a channel opened before it is then either cached and closed here, or
       // never cached (see BlobHandles).
       handles.invalidate(path);
-      Fsync.directory(path.getParent());
       budget.removed(StoreDirectory.shardIndex(ref), size);
     } finally {
       lock.unlock();

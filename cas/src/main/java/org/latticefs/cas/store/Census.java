@@ -37,9 +37,10 @@ import org.slf4j.LoggerFactory;
  * last checkpoint are visited. A shard whose directory changed within {@value #SETTLE_MILLIS} ms of
  * its checkpoint is recorded as unknown (file times are kept at a coarse clock tick, so a change
  * right after the checkpoint could leave the same time), and so is a shard where damage was found
- * (a blob changed in place behind the store's back does not touch its directory). A record that is
- * unreadable or fails its checksum is ignored (every shard walked), never trusted; one of the first
- * version (totals only) makes the open walk once.
+ * (a blob changed in place behind the store's back does not touch its directory), and so is a shard
+ * whose directory holds a temp file being written (a crash would leave it; a walk deletes it). A
+ * record that is unreadable or fails its checksum is ignored (every shard walked), never trusted;
+ * one of the first version (totals only) makes the open walk once.
  *
  * <pre>
  * "LATUSE02"                        magic and version
@@ -166,6 +167,9 @@ final class Census {
    * outboard files' locks). {@code settled}: no change can follow (a clean close), so no shard is
    * recorded as unknown for having changed just now. {@code suspect} shards (damage was found in
    * them) are recorded as unknown.
+   *
+   * @return whether a shard was recorded as unknown only for now (it changed just now, or a temp
+   *     file is being written in it): a later checkpoint can vouch for it
    */
   static boolean checkpoint(
       StoreDirectory dir,
@@ -177,7 +181,7 @@ final class Census {
       throws IOException {
     ByteBuffer b = ByteBuffer.allocate(RECORD_BYTES);
     b.put(MAGIC);
-    boolean anyRecent = false;
+    boolean provisional = false;
     for (int o = 0; o < 2; o++) {
       boolean outboards = o == 1;
       for (int i = 0; i < SHARDS; i++) {
@@ -195,8 +199,9 @@ final class Census {
           lock.unlock();
         }
         boolean recent = !settled && TimeUnit.NANOSECONDS.toMillis(mtime) > now - SETTLE_MILLIS;
-        boolean unknown = recent || (!outboards && suspect[i]);
-        anyRecent |= recent;
+        boolean temps = !outboards && budget.writingTemps(i);
+        boolean unknown = recent || temps || (!outboards && (suspect[i] || budget.leftTemps(i)));
+        provisional |= recent || temps;
         b.putLong(c[0]).putLong(c[1]).putLong(unknown ? -1 : mtime);
       }
     }
@@ -204,7 +209,7 @@ final class Census {
     crc.update(b.array(), 0, b.position());
     b.putInt((int) crc.getValue());
     AtomicFile.write(dir.file(RECORD), b.array());
-    return anyRecent;
+    return provisional;
   }
 
   /** The record at {@code file} as {bytes[], counts[], mtimes[]}, or null if none or untrusted. */

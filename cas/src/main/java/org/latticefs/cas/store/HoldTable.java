@@ -174,15 +174,9 @@ public final class HoldTable {
     heldCount.decrementAndGet();
   }
 
-  /** The first 8 bytes of the ref: it is a cryptographic hash, so they are well spread. */
+  /** The table key of {@code ref}: its first 8 bytes ({@link BlobRef#prefix()}). */
   static long key(BlobRef ref) {
-    byte[] b = new byte[BlobRef.LENGTH];
-    ref.copyTo(b, 0);
-    long k = 0;
-    for (int i = 0; i < 8; i++) {
-      k = (k << 8) | (b[i] & 0xff);
-    }
-    return k;
+    return ref.prefix();
   }
 
   private static int stripe(long key) {

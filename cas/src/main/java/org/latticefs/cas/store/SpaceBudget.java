@@ -3,6 +3,7 @@ package org.latticefs.cas.store;
 import java.io.IOException;
 import java.nio.file.FileStore;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.latticefs.cas.NoSpaceLeftException;
 import org.latticefs.cas.SpaceReclaimer;
 import org.latticefs.cas.io.Futures;
@@ -82,6 +83,38 @@ final class SpaceBudget {
    */
   synchronized long[] shard(int shard, boolean outboards) {
     return tally.get(shard, outboards);
+  }
+
+  /** Temp files being written in each shard directory (a checkpoint cannot vouch for them). */
+  private final AtomicIntegerArray shardTemps = new AtomicIntegerArray(Census.SHARDS);
+
+  /** Shards where a temp file could not be deleted (walked at the next open, which deletes it). */
+  private final AtomicIntegerArray shardLeftovers = new AtomicIntegerArray(Census.SHARDS);
+
+  /** A temp file is about to be made in {@code shard}'s directory. */
+  void tempMade(int shard) {
+    shardTemps.incrementAndGet(shard);
+  }
+
+  /**
+   * A temp file in {@code shard}'s directory was renamed or deleted or never made ({@code left}
+   * false), or could not be deleted ({@code left} true).
+   */
+  void tempGone(int shard, boolean left) {
+    if (left) {
+      shardLeftovers.set(shard, 1);
+    }
+    shardTemps.decrementAndGet(shard);
+  }
+
+  /** Whether a temp file is being written in {@code shard}'s directory now. */
+  boolean writingTemps(int shard) {
+    return shardTemps.get(shard) > 0;
+  }
+
+  /** Whether a temp file that could not be deleted may be left in {@code shard}'s directory. */
+  boolean leftTemps(int shard) {
+    return shardLeftovers.get(shard) != 0;
   }
 
   /** How many changes the counts have seen (to skip checkpoints when nothing changed). */

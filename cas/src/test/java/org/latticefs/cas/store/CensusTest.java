@@ -7,10 +7,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.latticefs.cas.BlobBatch;
 import org.latticefs.cas.BlobRef;
 import org.latticefs.cas.hash.Blake3;
 import org.latticefs.cas.hash.Outboard;
@@ -89,12 +91,9 @@ class CensusTest {
         DiskBlobStore.open(root, DiskBlobStore.Options.defaults().withAccessFlushInterval(flush));
     s.receive(bytes(1000));
     s.receive(bytes(2000));
-    // Wait for a checkpoint that vouches for both shards (each settled for 100 ms).
-    Thread.sleep(Census.SETTLE_MILLIS + 50);
-    long before = Files.getLastModifiedTime(record()).toMillis();
-    for (int i = 0; i < 200 && Files.getLastModifiedTime(record()).toMillis() == before; i++) {
-      Thread.sleep(20);
-    }
+    // A checkpoint right after the receives records both shards as unknown (just changed); a
+    // later one, once they settled, must vouch for them although nothing changed since.
+    awaitSettledCheckpointAfter(System.currentTimeMillis());
     Census.Taken snapshot;
     // A crash: the store is not closed; its lock dies with its directory handle.
     s.receive(bytes(700));
@@ -112,26 +111,93 @@ class CensusTest {
     }
   }
 
+  /** Waits (at most 10 s) for a usage checkpoint written after {@code millis}. */
+  private void awaitCheckpointAfter(long millis) throws Exception {
+    for (int i = 0; i < 500; i++) {
+      if (Files.exists(record()) && Files.getLastModifiedTime(record()).toMillis() > millis) {
+        return;
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("no usage checkpoint after " + millis);
+  }
+
+  /**
+   * Waits (at most 10 s) for the usage checkpoints to settle after {@code millis}: the record was
+   * written after it and then not rewritten for 500 ms (a checkpoint that could not vouch for a
+   * shard yet is followed by another at the next 50 ms flush).
+   */
+  private void awaitSettledCheckpointAfter(long millis) throws Exception {
+    awaitCheckpointAfter(millis);
+    long seen = -1;
+    int still = 0;
+    for (int i = 0; i < 500 && still < 25; i++) {
+      long t = Files.getLastModifiedTime(record()).toMillis();
+      still = t == seen ? still + 1 : 0;
+      seen = t;
+      Thread.sleep(20);
+    }
+    if (still < 25) {
+      throw new AssertionError("the usage checkpoints did not settle");
+    }
+  }
+
+  @Test
+  void aTempFileInAShardAtACheckpointIsDeletedByTheOpenAfterACrash() throws Exception {
+    DiskBlobStore.open(root).close(); // a store that was closed cleanly once: its access record
+    DiskBlobStore s =
+        DiskBlobStore.open(
+            root,
+            DiskBlobStore.Options.defaults()
+                .withAccessFlushInterval(java.time.Duration.ofMillis(50))
+                .withBatchSyncfs(false)
+                .withUnnamedTemps(0));
+    Path copy = root.resolveSibling(root.getFileName() + "-crashed");
+    try (BlobBatch batch = s.newBatch()) {
+      // Uncommitted: its named temp file stays in the blob's shard directory.
+      batch.receive(bytes(1000), 0, 1000);
+      for (int i = 0; i < 500 && Tamper.temps(root).isEmpty(); i++) {
+        Thread.sleep(10);
+      }
+      assertEquals(1, Tamper.temps(root).size(), "the batch's temp file");
+      // Another change once the temp's shard settled, and a checkpoint after it.
+      Thread.sleep(Census.SETTLE_MILLIS + 50);
+      s.receive(bytes(2000));
+      awaitCheckpointAfter(System.currentTimeMillis());
+      // A crash: the store is not closed; the temp file is still there.
+      copyTree(root.resolve("cas"), copy.resolve("cas"));
+    }
+    s.close();
+    try (DiskBlobStore again = DiskBlobStore.open(copy)) {
+      assertEquals(List.of(), Tamper.temps(copy), "the temp file's shard was walked");
+      assertEquals(2000, again.bytesStored());
+    }
+  }
+
+  /**
+   * Copies a store that is still being written, as a crash would leave it: files that vanish while
+   * it copies (a record replaced meanwhile) are skipped; directories keep their times.
+   */
   private static void copyTree(Path from, Path to) throws IOException {
-    try (var s = Files.walk(from)) {
-      for (Path p : s.toList()) {
-        Path t = to.resolve(from.relativize(p).toString());
+    Files.createDirectories(to);
+    List<Path> entries;
+    try (var s = Files.list(from)) {
+      entries = s.toList();
+    }
+    for (Path p : entries) {
+      Path t = to.resolve(p.getFileName().toString());
+      try {
         if (Files.isDirectory(p)) {
-          Files.createDirectories(t);
+          copyTree(p, t);
         } else if (!p.getFileName().toString().equals("lock")) {
           Files.copy(p, t, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
         }
-      }
-      // Directories last, so their times are the originals'.
-      try (var s2 = Files.walk(from)) {
-        for (Path p : s2.toList()) {
-          if (Files.isDirectory(p)) {
-            Files.setLastModifiedTime(
-                to.resolve(from.relativize(p).toString()), Files.getLastModifiedTime(p));
-          }
-        }
+      } catch (java.nio.file.NoSuchFileException e) {
+        // Replaced or deleted while copying.
       }
     }
+    // After its entries, so its time is the original's.
+    Files.setLastModifiedTime(to, Files.getLastModifiedTime(from));
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -44,6 +45,13 @@ class HoldRaceTest {
   }
 
   @Test
+  void diskStoreRemovalsInAListAreLinearizedToo() throws Exception {
+    try (DiskBlobStore store = DiskBlobStore.open(root)) {
+      race(store, store, 5);
+    }
+  }
+
+  @Test
   void memoryStoreNeverLosesABlobAReceiveCountedOn() throws Exception {
     try (MemoryBlobStore store = new MemoryBlobStore()) {
       race(store, store, 3);
@@ -54,6 +62,7 @@ class HoldRaceTest {
   private static void race(BlobStore store, BlobHolder holder, long seed) throws Exception {
     SplittableRandom rnd = new SplittableRandom(seed);
     boolean batch = seed % 2 == 0;
+    boolean listed = seed == 5;
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
       int removedFirst = 0;
@@ -84,7 +93,7 @@ class HoldRaceTest {
                   for (int i = 0; i < spin; i++) {
                     Thread.onSpinWait();
                   }
-                  return store.remove(ref);
+                  return listed ? store.removeAll(List.of(ref))[0] : store.remove(ref);
                 });
         assertEquals(ref, receive.get(30, TimeUnit.SECONDS));
         if (remove.get(30, TimeUnit.SECONDS)) {

@@ -2,6 +2,9 @@ package org.latticefs.fs.content;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import org.latticefs.cas.BlobNotFoundException;
+import org.latticefs.cas.CorruptBlobException;
+import org.latticefs.cas.chunk.MalformedManifestException;
 import org.latticefs.fs.Errno;
 import org.latticefs.fs.FsException;
 
@@ -9,7 +12,8 @@ import org.latticefs.fs.FsException;
  * Reads the bytes of the stored version an open file's writes are staged over: its inline bytes,
  * its manifest's chunks through one {@link ContentReader} shared by every read (opened on the first
  * one, so its streams and readahead serve all of the file's readers), or nothing for an empty
- * version. Thread-safe; holds only memory.
+ * version. Content that cannot be read (a corrupt or missing blob, an inconsistent manifest) is EIO
+ * naming the file and the blob, never data. Thread-safe; holds only memory.
  */
 final class BaseContent {
   private final Version version;
@@ -50,10 +54,10 @@ final class BaseContent {
       Zeros.fill(dst, n);
       return;
     }
-    ContentReader r = reader();
     int lim = dst.limit();
     dst.limit(dst.position() + n);
     try {
+      ContentReader r = reader();
       long q = pos;
       while (dst.hasRemaining()) {
         int got = r.read(q, dst);
@@ -62,6 +66,9 @@ final class BaseContent {
         }
         q += got;
       }
+    } catch (CorruptBlobException | BlobNotFoundException | MalformedManifestException e) {
+      // Never data: EIO, saying which file and which blob.
+      throw new FsException(Errno.EIO, "content of " + what + ": " + e.getMessage(), e);
     } finally {
       dst.limit(lim);
     }
@@ -74,6 +81,15 @@ final class BaseContent {
         r = reader;
         if (r == null) {
           r = readers.open(version.manifest(), readahead);
+          if (r.size() != version.size()) {
+            throw new MalformedManifestException(
+                "the inode says "
+                    + version.size()
+                    + " bytes but its manifest "
+                    + version.manifest()
+                    + " holds "
+                    + r.size());
+          }
           reader = r;
         }
       }

@@ -10,6 +10,7 @@ import org.latticefs.cas.Hold;
 import org.latticefs.cas.chunk.FileIngester;
 import org.latticefs.cas.chunk.IngestResult;
 import org.latticefs.cas.chunk.IngestSession;
+import org.latticefs.cas.chunk.ManifestReader;
 
 /**
  * Stores new versions of file content through cas's {@link FileIngester}: whole ingests and
@@ -40,27 +41,93 @@ public final class ContentIngest {
   }
 
   /**
-   * Stores {@code content} (read with positional reads from 0 to its size; the caller keeps it
-   * unchanged until this returns) and returns the result. With a {@code previous} manifest, only
-   * the chunks around {@code [changeStart, changeEnd)} are read (see {@link
-   * FileIngester#reingest}). Durable on return; everything it stores or dedups against stays held
-   * by {@code hold}.
+   * Stores a staged version and returns the result, durable on return: {@code size} bytes that are
+   * {@code written} ranges of {@code content} over the first {@code baseLimit} bytes of {@code
+   * base}, the rest a hole (see {@link Runs}). Reads only what it must (the caller keeps {@code
+   * content} unchanged until this returns):
+   *
+   * <ul>
+   *   <li>a base made longer and nothing written: the base's extents and one hole, nothing read
+   *       ({@link FileIngester#appendHole});
+   *   <li>no hole where the content changed: only the chunks around the change ({@link
+   *       FileIngester#reingest}; the base's holes elsewhere stay holes), or all of it without a
+   *       base manifest ({@link FileIngester#ingest(FileChannel)});
+   *   <li>otherwise an ingest that keeps the base's extents before the change and is told every run
+   *       of data and hole from there ({@link IngestSession#advance}, {@link
+   *       IngestSession#appendHole}): it reads the data from the change on, never a hole.
+   * </ul>
+   *
+   * Everything it stores or dedups against stays held by {@code hold}.
    */
-  public IngestResult store(
-      Hold hold,
-      FileChannel content,
-      BlobRef previous,
-      long changeStart,
-      long changeEnd,
-      long sizeDelta)
+  IngestResult store(
+      Hold hold, FileChannel content, long size, RangeSet written, Version base, long baseLimit)
       throws IOException {
     FileIngester held = ingester.withReceiver(hold.receiver());
-    IngestResult r =
-        previous == null
-            ? held.ingest(content)
-            : held.reingest(oldTrees, previous, content, changeStart, changeEnd, sizeDelta);
+    BlobRef old = base.manifest();
+    long baseSize = base.size();
+    IngestResult r;
+    if (old != null && written.isEmpty() && baseLimit == baseSize && size > baseSize) {
+      r = held.appendHole(oldTrees, old, size - baseSize);
+    } else if (old == null) {
+      if (!new Runs(written, null, baseLimit, size, 0).holeBefore(size)) {
+        r = held.ingest(content);
+      } else {
+        r = storeRuns(held, content, size, written, null, 0, baseLimit);
+      }
+    } else {
+      ManifestReader oldReader = ManifestReader.open(oldTrees, old, 0);
+      long changeStart = Long.MAX_VALUE;
+      long changeEnd = 0;
+      for (RangeSet.Range w : written.ranges()) {
+        changeStart = Math.min(changeStart, w.start());
+        changeEnd = Math.max(changeEnd, w.end());
+      }
+      long delta = size - baseSize;
+      if (delta != 0 || baseLimit < baseSize) {
+        changeStart = Math.min(changeStart, Math.min(baseLimit, size));
+        changeEnd = size;
+      }
+      changeStart = Math.min(changeStart, changeEnd);
+      if (!new Runs(written, oldReader, baseLimit, size, changeStart).holeBefore(changeEnd)) {
+        r = held.reingest(oldTrees, old, content, changeStart, changeEnd, delta);
+      } else {
+        r = storeRuns(held, content, size, written, oldReader, changeStart, baseLimit);
+      }
+    }
     ingestedBytes.addAndGet(r.bytesRead());
     return r;
+  }
+
+  /**
+   * Ingests the content keeping the base's extents before {@code keep} and telling a session each
+   * run from there: data is read from {@code content}, holes never.
+   */
+  private IngestResult storeRuns(
+      FileIngester held,
+      FileChannel content,
+      long size,
+      RangeSet written,
+      ManifestReader base,
+      long keep,
+      long baseLimit)
+      throws IOException {
+    IngestSession s = held.startSession(oldTrees, base == null ? null : base.ref(), keep, content);
+    try {
+      Runs runs = new Runs(written, base, baseLimit, size, keep);
+      for (Runs.Run run = runs.next(); run != null; run = runs.next()) {
+        if (run.hole()) {
+          s.appendHole(run.length());
+        } else {
+          s.advance(run.end());
+        }
+      }
+      return s.finish(size);
+    } catch (IOException | RuntimeException e) {
+      s.close();
+      // Nothing reads the caller's content once this returns.
+      s.ended().toCompletableFuture().handle((x, y) -> null).join();
+      throw e;
+    }
   }
 
   /**

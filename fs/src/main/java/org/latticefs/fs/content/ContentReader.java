@@ -14,6 +14,7 @@ import java.util.concurrent.RejectedExecutionException;
 import org.latticefs.cas.BlobFetcher;
 import org.latticefs.cas.chunk.Chunk;
 import org.latticefs.cas.chunk.ChunkCursor;
+import org.latticefs.cas.chunk.Extent;
 import org.latticefs.cas.chunk.MalformedManifestException;
 import org.latticefs.cas.chunk.ManifestReader;
 
@@ -47,7 +48,8 @@ import org.latticefs.cas.chunk.ManifestReader;
  * </ul>
  *
  * Readahead is a hint: a fetch ahead that fails is dropped and the reader's own fetch reports the
- * failure (e.g. a corrupt chunk is EIO for that read, never data).
+ * failure (e.g. a corrupt chunk is EIO for that read, never data). Holes read as zeros without any
+ * fetch, and readahead skips them.
  */
 public final class ContentReader {
   /** Streams remembered per file version. */
@@ -127,12 +129,17 @@ public final class ContentReader {
     ChunkCursor cursor = manifest.chunks(pos);
     long p = pos;
     while (p < end) {
-      Chunk c = cursor.next();
-      if (c == null || c.offset() > p || c.end() <= p) {
+      Extent e = cursor.nextExtent();
+      if (e == null || e.offset() > p || e.end() <= p) {
         throw new MalformedManifestException(
-            "manifest " + manifest.ref() + " has no chunk at offset " + p);
+            "manifest " + manifest.ref() + " has no extent at offset " + p);
       }
-      int n = (int) (Math.min(end, c.end()) - p);
+      int n = (int) (Math.min(end, e.end()) - p);
+      if (!(e instanceof Chunk c)) {
+        Zeros.fill(dst, n); // a hole: zeros, no I/O
+        p += n;
+        continue;
+      }
       int off = (int) (p - c.offset());
       byte[] whole = sequential ? whole(c) : fetchedAhead(c);
       if (whole != null) {
@@ -152,7 +159,7 @@ public final class ContentReader {
     return (int) (end - pos);
   }
 
-  /** Every chunk of the version, in file order. */
+  /** Every chunk of the version, in file order (holes left out). */
   public List<Chunk> chunks() throws IOException {
     List<Chunk> out = new ArrayList<>();
     ChunkCursor c = manifest.chunks();

@@ -2,6 +2,7 @@ package org.latticefs.fs.content;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 
 /**
  * The content of one open file since its last commit, on its way to cas: takes the writer's bytes,
@@ -19,7 +20,8 @@ import java.nio.ByteBuffer;
  * Not thread-safe: the owner guards each writer with a read-write lock. {@link #write}, {@link
  * #truncate}, {@link #store}, {@link #committed} and {@link #close} need it exclusively; {@link
  * #read} may share it with other reads when {@link #readShared} says so, and otherwise needs it
- * exclusively. {@link #size()} and {@link #changed()} may be called without it.
+ * exclusively. {@link #size()}, {@link #changed()} and {@link #storedBytes()} may be called without
+ * it.
  *
  * <h2>Durability</h2>
  *
@@ -29,11 +31,25 @@ import java.nio.ByteBuffer;
  * file keeps its committed version.
  */
 public interface ContentWriter {
+  /**
+   * The largest file size, in bytes: 16 TiB less 4 KiB, ext4's limit (with 4 KiB blocks), so that a
+   * sparse staging file on the data directory's disk can hold a write anywhere below it. A write or
+   * truncate past it fails with {@code EFBIG} (as on ext4) and changes nothing.
+   */
+  long MAX_SIZE = (1L << 44) - 4096;
+
   /** The current size, including bytes not stored yet. */
   long size();
 
   /** Whether anything was written or truncated since the last commit. */
   boolean changed();
+
+  /**
+   * About how many bytes of the current content are data rather than holes (what {@code stat} shows
+   * as its blocks while the file is open with changes): the base's stored bytes plus what was
+   * written since, at most the size. May be called without the lock.
+   */
+  long storedBytes();
 
   /**
    * Whether a read of {@code [pos, pos + n)} may run under the shared lock. False when the bytes
@@ -67,4 +83,24 @@ public interface ContentWriter {
 
   /** Abandons what is not stored and releases the staging file. */
   void close() throws IOException;
+
+  /**
+   * When the content cannot be stored (a last commit that failed on a full disk): moves the staging
+   * file into {@code dir} as {@code stem + ".staged"} instead of deleting it, spilling in-memory
+   * bytes to it first, and says how to read it. Only a rename on the staging disk when the bytes
+   * are already in a file. Close the writer afterwards.
+   *
+   * @return the kept file and its description; a null file when no byte was staged
+   * @throws IOException if the file cannot be written or moved (the bytes are then lost)
+   */
+  Kept keep(Path dir, String stem) throws IOException;
+
+  /**
+   * What {@link #keep} kept.
+   *
+   * @param file the staging file: the bytes written since the base version, at their own offsets (a
+   *     sparse file); null if there were none
+   * @param description which ranges of it are meaningful and where the rest of the content is
+   */
+  record Kept(Path file, String description) {}
 }

@@ -11,14 +11,20 @@ import org.latticefs.fs.FsConfig;
  * Where the filesystem's file content comes from and goes to: opens a {@link ContentWriter} per
  * open file (staged, streaming long in-order runs) and {@link ContentReader}s of stored versions,
  * over the cas fetchers and ingester the configuration hands in. Owns the staging directory
- * (emptied when it opens: staged writes never were durable) and the readahead threads. Thread-safe.
+ * (emptied when it opens: staged writes never were durable; only {@link #keptDir} stays) and the
+ * readahead threads. Thread-safe.
  */
 public final class FileContents implements AutoCloseable {
+  /** The subdirectory of the staging directory that {@link #keptDir} names. */
+  static final String KEPT_DIR = "unsaved";
+
   private final FsConfig config;
   private final ContentReaders readers;
   private final ContentIngest ingest;
+  private final StoredBytes stored;
+  private final AtomicLong pending = new AtomicLong();
   private final AtomicLong stagingSeq = new AtomicLong();
-  private final Staging.Budget stagingMemory = new Staging.Budget(Staging.MEMORY_BUDGET);
+  private final Staging.Budget stagingMemory;
 
   /** Opens the contents of {@code config}, deleting what a crash left in its staging directory. */
   public FileContents(FsConfig config) throws IOException {
@@ -26,11 +32,15 @@ public final class FileContents implements AutoCloseable {
     Files.createDirectories(config.stagingDir());
     try (var leftovers = Files.list(config.stagingDir())) {
       for (Path p : (Iterable<Path>) leftovers::iterator) {
-        Files.deleteIfExists(p);
+        if (!Files.isDirectory(p)) {
+          Files.deleteIfExists(p);
+        }
       }
     }
     this.readers = new ContentReaders(config.cachedFetcher(), config.fetcher());
     this.ingest = new ContentIngest(config.ingester(), config.cachedFetcher());
+    this.stored = new StoredBytes(config.cachedFetcher());
+    this.stagingMemory = new Staging.Budget(config.stagingMemoryBytes());
   }
 
   /**
@@ -48,10 +58,36 @@ public final class FileContents implements AutoCloseable {
             new Staging(path, stagingMemory),
             ingest,
             readers,
+            stored,
+            pending,
             config.readaheadBytes(),
             what);
     return new StreamingWriter(
         staged, ingest, config.checkpointBytes(), config.streamWrites(), what);
+  }
+
+  /**
+   * The bytes {@code v} holds in chunks, its size less its holes (for {@code st_blocks}); a version
+   * whose manifest cannot be read counts its whole size.
+   */
+  public long storedBytes(Version v) {
+    return stored.of(v);
+  }
+
+  /**
+   * Bytes written into open files and staged, not stored in cas yet: room their commits will need
+   * (a write is only accepted if the free space covers it and these).
+   */
+  public long pendingBytes() {
+    return pending.get();
+  }
+
+  /**
+   * Where staging files whose content could not be stored are kept ({@code unsaved/} in the staging
+   * directory, on the same disk, so keeping one is a rename); never emptied at start.
+   */
+  public Path keptDir() {
+    return config.stagingDir().resolve(KEPT_DIR);
   }
 
   /** A reader of a stored version, without readahead (for listing its chunks). */

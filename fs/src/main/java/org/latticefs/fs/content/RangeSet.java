@@ -18,11 +18,13 @@ final class RangeSet {
   }
 
   private final TreeMap<Long, Long> ranges = new TreeMap<>();
+  private long total;
 
   /** An independent copy. */
   RangeSet copy() {
     RangeSet c = new RangeSet();
     c.ranges.putAll(ranges);
+    c.total = total;
     return c;
   }
 
@@ -38,23 +40,31 @@ final class RangeSet {
     Map.Entry<Long, Long> next = ranges.ceilingEntry(start);
     while (next != null && next.getKey() <= end) {
       end = Math.max(end, next.getValue());
+      total -= next.getValue() - next.getKey();
       ranges.remove(next.getKey());
       next = ranges.ceilingEntry(start);
     }
     ranges.put(start, end);
+    total += end - start;
   }
 
   /** Removes everything at or beyond {@code limit}. */
   void clip(long limit) {
     Map.Entry<Long, Long> e = ranges.lowerEntry(limit);
     if (e != null && e.getValue() > limit) {
+      total -= e.getValue() - limit;
       ranges.put(e.getKey(), limit);
     }
-    ranges.tailMap(limit, true).clear();
+    Map<Long, Long> cut = ranges.tailMap(limit, true);
+    for (Map.Entry<Long, Long> c : cut.entrySet()) {
+      total -= c.getValue() - c.getKey();
+    }
+    cut.clear();
   }
 
   void clear() {
     ranges.clear();
+    total = 0;
   }
 
   boolean isEmpty() {
@@ -79,11 +89,8 @@ final class RangeSet {
     return out;
   }
 
+  /** The bytes in all ranges together. */
   long totalLength() {
-    long t = 0;
-    for (Map.Entry<Long, Long> e : ranges.entrySet()) {
-      t += e.getValue() - e.getKey();
-    }
-    return t;
+    return total;
   }
 }

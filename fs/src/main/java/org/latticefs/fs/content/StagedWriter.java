@@ -2,7 +2,9 @@ package org.latticefs.fs.content;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.latticefs.cas.BlobRef;
 import org.latticefs.cas.chunk.IngestResult;
 import org.latticefs.fs.inode.Inode;
@@ -21,7 +23,14 @@ import org.slf4j.LoggerFactory;
  * left by extending). {@link #store} hands cas a read-only {@link StagedView} of that (its own copy
  * of the ranges) and gets the new version back: a file of at most {@link Inode#MAX_INLINE} bytes
  * becomes inline bytes, a larger one a manifest, re-cut only around the changed range when the base
- * has a manifest.
+ * has a manifest ({@link ContentIngest#store}).
+ *
+ * <h2>Holes</h2>
+ *
+ * What was never written and lies past {@code baseLimit} (a file made longer by {@code truncate},
+ * or written past its end) is a hole, and so is what lies in the base's holes: none of it is
+ * staged, read or chunked, and the stored version lists it as holes ({@link Runs}). Truncating
+ * costs nothing whatever the size; a commit costs what was written, not the size of the file.
  *
  * <h2>Base</h2>
  *
@@ -36,18 +45,24 @@ public final class StagedWriter implements ContentWriter {
   private final RangeSet written = new RangeSet();
   private final ContentIngest ingest;
   private final ContentReaders readers;
+  private final StoredBytes stored;
+  private final AtomicLong pending;
   private final long readahead;
   private final String what;
   private final VersionHold hold;
-  private BaseContent base;
+  private volatile BaseContent base;
+  private volatile long stagedBytes;
   private boolean baseUncommitted;
-  private long baseLimit;
+  private volatile long baseLimit;
   private volatile long size;
   private volatile boolean changed;
 
   /**
    * @param committed the file's committed version
    * @param staging where written bytes are kept (closed with this writer)
+   * @param stored the stored bytes of versions (for {@link #storedBytes})
+   * @param pending the bytes staged by every writer of the filesystem, not stored yet: this writer
+   *     adds what it stages and takes it off again once it is stored or dropped
    * @param readahead the most a sequential read of the base fetches ahead
    * @param what the file, for messages ("inode 00ab…")
    */
@@ -57,12 +72,16 @@ public final class StagedWriter implements ContentWriter {
       Staging staging,
       ContentIngest ingest,
       ContentReaders readers,
+      StoredBytes stored,
+      AtomicLong pending,
       long readahead,
       String what) {
     this.hold = hold;
     this.staging = staging;
     this.ingest = ingest;
     this.readers = readers;
+    this.stored = stored;
+    this.pending = pending;
     this.readahead = readahead;
     this.what = what;
     setBase(committed, false);
@@ -76,6 +95,13 @@ public final class StagedWriter implements ContentWriter {
   @Override
   public boolean changed() {
     return changed;
+  }
+
+  @Override
+  public long storedBytes() {
+    BaseContent b = base;
+    long fromBase = Math.min(stored.of(b.version()), baseLimit);
+    return Math.min(size, fromBase + stagedBytes);
   }
 
   @Override
@@ -95,6 +121,7 @@ public final class StagedWriter implements ContentWriter {
     written.add(pos, pos + n);
     size = Math.max(size, pos + n);
     changed = true;
+    account();
   }
 
   @Override
@@ -106,6 +133,7 @@ public final class StagedWriter implements ContentWriter {
     }
     size = newSize;
     changed = true;
+    account();
   }
 
   @Override
@@ -122,21 +150,8 @@ public final class StagedWriter implements ContentWriter {
       read(0, ByteBuffer.wrap(all));
       return new Version(n, null, all);
     }
-    long changeStart = Long.MAX_VALUE;
-    long changeEnd = 0;
-    for (RangeSet.Range r : written.ranges()) {
-      changeStart = Math.min(changeStart, r.start());
-      changeEnd = Math.max(changeEnd, r.end());
-    }
-    long delta = n - b.size();
-    if (delta != 0 || baseLimit < b.size()) {
-      changeStart = Math.min(changeStart, Math.min(baseLimit, n));
-      changeEnd = n;
-    }
-    changeStart = Math.min(changeStart, changeEnd);
     ContentChannel content = new ContentChannel(view(written.copy()), n);
-    IngestResult r =
-        ingest.store(hold.receiving(), content, b.manifest(), changeStart, changeEnd, delta);
+    IngestResult r = ingest.store(hold.receiving(), content, n, written.copy(), b, baseLimit);
     return new Version(n, r.manifest(), null);
   }
 
@@ -151,7 +166,40 @@ public final class StagedWriter implements ContentWriter {
   @Override
   public void close() throws IOException {
     hold.close();
+    written.clear();
+    account();
     staging.close();
+  }
+
+  @Override
+  public Kept keep(Path dir, String stem) throws IOException {
+    Version b = base.version();
+    StringBuilder d = new StringBuilder();
+    d.append("size: ").append(size).append('\n');
+    String baseText =
+        b.manifest() != null
+            ? "manifest " + b.manifest().hex()
+            : b.inline() != null ? "inline bytes of the inode" : "empty";
+    d.append("base: ")
+        .append(baseText)
+        .append(" (")
+        .append(b.size())
+        .append(" bytes, of which the first ")
+        .append(baseLimit)
+        .append(" are kept")
+        .append(baseUncommitted ? "; stored in cas, never committed" : "")
+        .append(")\n");
+    d.append("written since the base (offset length, bytes at the same offsets in the file):\n");
+    for (RangeSet.Range r : written.ranges()) {
+      d.append("  ").append(r.start()).append(' ').append(r.length()).append('\n');
+    }
+    d.append("everything else: the base's bytes below its kept length, zeros beyond\n");
+    if (written.isEmpty()) {
+      return new Kept(null, d.toString());
+    }
+    Path target = dir.resolve(stem + ".staged");
+    staging.moveTo(target);
+    return new Kept(target, d.toString());
   }
 
   /** What this file's writes are held by until committed (shared with the streaming writer). */
@@ -207,6 +255,19 @@ public final class StagedWriter implements ContentWriter {
     baseLimit = v.size();
     size = v.size();
     written.clear();
+    account();
+  }
+
+  /**
+   * Keeps {@link #stagedBytes} and the filesystem's pending count up to date with {@code written}.
+   */
+  private void account() {
+    long now = written.totalLength();
+    long delta = now - stagedBytes;
+    if (delta != 0) {
+      stagedBytes = now;
+      pending.addAndGet(delta);
+    }
   }
 
   private void emptyStaging() {

@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The bytes an open file was written since its last commit, at their own offsets: in memory while
  * every write ends below {@link #MEMORY_LIMIT}, in a sparse file at {@code path} from the first
- * write past it (or when the filesystem's in-memory budget, {@link Budget}, is spent).
+ * write past it (or when the filesystem's in-memory budget, {@link Budget}, {@code
+ * FsConfig.stagingMemoryBytes}, is spent).
  *
  * <p>Most files people write are small and are written once: for them the staging file's create,
  * truncate and unlink were a large part of the cost of a create (BENCHMARKS.md, "Small files stage
@@ -26,9 +27,6 @@ import java.util.concurrent.atomic.AtomicLong;
 final class Staging implements Closeable {
   /** Writes ending at or below this many bytes stay in memory. */
   static final int MEMORY_LIMIT = 64 * 1024;
-
-  /** In-memory staging of all open files of one filesystem together, at most. */
-  static final long MEMORY_BUDGET = 64L << 20;
 
   /** The memory the stagings of one filesystem share. Thread-safe. */
   static final class Budget {
@@ -133,6 +131,19 @@ final class Staging implements Closeable {
   Path file() throws IOException {
     spill();
     return path;
+  }
+
+  /**
+   * Moves every byte written so far into a file at {@code target} (the staging file renamed, after
+   * in-memory bytes are written to it) and forgets it: the staging is empty afterwards and closing
+   * it deletes nothing.
+   */
+  void moveTo(Path target) throws IOException {
+    spill();
+    file.force(false);
+    file.close();
+    file = null;
+    Files.move(path, target);
   }
 
   /** Releases the memory and deletes the file, if one was made. */

@@ -2,6 +2,7 @@ package org.latticefs.fs.content;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import org.latticefs.cas.chunk.IngestResult;
 import org.latticefs.cas.chunk.IngestSession;
 import org.latticefs.fs.Errno;
@@ -75,6 +76,9 @@ public final class StreamingWriter implements ContentWriter {
   /** The end of a run whose bytes past the staged ones are held by its session; -1 if none. */
   private volatile long streamedEnd = -1;
 
+  /** Where the bytes only a session holds start, while {@link #streamedEnd} is set. */
+  private volatile long streamedFrom;
+
   /**
    * Set when a session failed after taking bytes that exist nowhere else: every later read, write
    * and store fails with it.
@@ -135,6 +139,13 @@ public final class StreamingWriter implements ContentWriter {
   @Override
   public boolean changed() {
     return staged.changed();
+  }
+
+  @Override
+  public long storedBytes() {
+    long streamed = streamedEnd;
+    long held = streamed >= 0 ? streamed - streamedFrom : 0;
+    return Math.min(size(), staged.storedBytes() + held);
   }
 
   @Override
@@ -212,6 +223,29 @@ public final class StreamingWriter implements ContentWriter {
     staged.close();
   }
 
+  @Override
+  public Kept keep(Path dir, String stem) throws IOException {
+    long streamed = streamedEnd;
+    long from = streamedFrom;
+    breakRun();
+    Kept k = staged.keep(dir, stem);
+    if (streamed < 0 && lost == null) {
+      return k;
+    }
+    String gone =
+        streamed >= 0
+            ? "bytes "
+                + from
+                + " to "
+                + streamed
+                + " were handed to a background ingest that"
+                + " did not store them: they are not in this file\n"
+            : "part of what was written was lost with a failed background ingest: "
+                + lost.getMessage()
+                + "\n";
+    return new Kept(k.file(), k.description() + gone);
+  }
+
   /**
    * After the staged write of {@code src} at {@code pos}: extends the run (pushing the bytes to its
    * session, if it has one), starts one, or ends it.
@@ -277,6 +311,7 @@ public final class StreamingWriter implements ContentWriter {
     q.session = s;
     if (streamWrites) {
       q.pushFrom = q.end;
+      streamedFrom = q.end;
       streamedEnd = q.end;
     }
   }

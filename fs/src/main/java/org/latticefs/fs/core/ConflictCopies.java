@@ -36,7 +36,7 @@ final class ConflictCopies {
       if (h.isDeletion()) {
         continue;
       }
-      long child = Inodes.parseChild(h.value());
+      long child = Inodes.parseChild(ctx, direntKey, h.value());
       if (child == winnerChild) {
         continue;
       }
@@ -46,7 +46,7 @@ final class ConflictCopies {
       }
       out.add(
           new ConflictCopy(
-              uniqueName(name, h, used), child, Inodes.decode(v.get(), child), direntKey));
+              uniqueName(name, h, used), child, Inodes.decode(ctx, v.get(), child), direntKey));
     }
     String inodeKey = Keys.inode(winnerChild);
     List<Head> inodeHeads = ctx.store.heads(inodeKey);
@@ -55,7 +55,7 @@ final class ConflictCopies {
       if (h.isDeletion()) {
         continue;
       }
-      Inode loser = Inodes.decode(h.value(), winnerChild);
+      Inode loser = Inodes.decode(ctx, h.value(), winnerChild);
       if (loser.kind() == Inode.Kind.DIRECTORY) {
         continue;
       }
@@ -70,11 +70,13 @@ final class ConflictCopies {
     if (original.isEmpty()) {
       return null;
     }
-    Optional<byte[]> winner = ctx.store.get(Keys.dirent(parent, original.get()));
+    String key = Keys.dirent(parent, original.get());
+    Optional<byte[]> winner = ctx.store.get(key);
     if (winner.isEmpty()) {
       return null;
     }
-    for (ConflictCopy c : of(ctx, parent, original.get(), Inodes.parseChild(winner.get()))) {
+    for (ConflictCopy c :
+        of(ctx, parent, original.get(), Inodes.parseChild(ctx, key, winner.get()))) {
       if (c.name().equals(name)) {
         return c;
       }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.latticefs.fs.Errno;
 import org.latticefs.fs.FsException;
+import org.latticefs.fs.TimeChange;
 import org.latticefs.fs.core.PathResolver.Resolved;
 import org.latticefs.fs.inode.Inode;
 import org.latticefs.kv.Op;
@@ -24,12 +25,15 @@ final class InodeUpdates {
   private final StoreRoot root;
   private final PathResolver paths;
   private final OpenFiles open;
+  private final DirLinks links;
   private final NanoClock clock;
 
-  InodeUpdates(StoreRoot root, PathResolver paths, OpenFiles open, NanoClock clock) {
+  InodeUpdates(
+      StoreRoot root, PathResolver paths, OpenFiles open, DirLinks links, NanoClock clock) {
     this.root = root;
     this.paths = paths;
     this.open = open;
+    this.links = links;
     this.clock = clock;
   }
 
@@ -44,20 +48,20 @@ final class InodeUpdates {
     update(path, i -> i.withOwner(uid == -1 ? i.uid() : uid, gid == -1 ? i.gid() : gid, now));
   }
 
-  /** Sets access and modification times in nanoseconds; {@code null} leaves one unchanged. */
-  void utimens(String path, Long atimeNanos, Long mtimeNanos) throws IOException {
+  /**
+   * Sets the access and modification times as {@code utimensat(2)} does: each may be kept ({@code
+   * UTIME_OMIT}), set to this filesystem's clock ({@code UTIME_NOW}) or to a given time; the change
+   * time becomes the clock's now. A file open here shows the new mtime at once.
+   */
+  void utimens(String path, TimeChange atime, TimeChange mtime) throws IOException {
     long now = clock.nowNanos();
     Resolved n = paths.resolve(path);
-    if (n.open() != null && mtimeNanos != null) {
-      n.open().setMtime(mtimeNanos);
+    if (n.open() != null && !(mtime instanceof TimeChange.Keep)) {
+      n.open().setMtime(mtime.apply(n.open().mtimeNanos(), now));
     }
     update(
         path,
-        i ->
-            i.withTimes(
-                atimeNanos == null ? i.atimeNanos() : atimeNanos,
-                mtimeNanos == null ? i.mtimeNanos() : mtimeNanos,
-                now));
+        i -> i.withTimes(atime.apply(i.atimeNanos(), now), mtime.apply(i.mtimeNanos(), now), now));
   }
 
   /** Applies {@code fn} to the inode {@code path} names and commits it. */
@@ -99,7 +103,7 @@ final class InodeUpdates {
       }
       return;
     }
-    Inode next = fn.apply(inode);
+    Inode next = fn.apply(links.settle(ctx, id, inode));
     ops.add(Inodes.put(id, next));
     ctx.commit(ops);
   }

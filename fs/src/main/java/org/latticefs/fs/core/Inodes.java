@@ -20,6 +20,7 @@ import org.latticefs.kv.Op;
 final class Inodes {
   private final int ownUid;
   private final int ownGid;
+  private final DirLinks links = new DirLinks(this);
 
   /**
    * @param ownUid the owner of store roots not yet committed and of the mount root
@@ -50,6 +51,11 @@ final class Inodes {
     return ownGid;
   }
 
+  /** Directories' link counts. */
+  DirLinks links() {
+    return links;
+  }
+
   /** A new root directory for a store. */
   Inode newRoot(long nowNanos) {
     return Inode.create(Inode.Kind.DIRECTORY, 0755, ownUid, ownGid, nowNanos, null);
@@ -64,23 +70,30 @@ final class Inodes {
       }
       throw new FsException(Errno.ENOENT, "inode " + Keys.id(id) + " is gone");
     }
-    return decode(v.get(), id);
+    return decode(ctx, v.get(), id);
   }
 
-  static Inode decode(byte[] value, long id) throws FsException {
+  /** Inode {@code id} of {@code ctx} from its stored value; EIO naming both if it is corrupt. */
+  static Inode decode(StoreContext ctx, byte[] value, long id) throws FsException {
     try {
       return Inode.decode(value);
     } catch (CorruptInodeException e) {
-      throw new FsException(Errno.EIO, "corrupt inode " + Keys.id(id) + ": " + e.getMessage(), e);
+      throw new FsException(
+          Errno.EIO,
+          "store " + ctx.name + ": inode " + Keys.id(id) + " is corrupt: " + e.getMessage(),
+          e);
     }
   }
 
-  /** The child id a dirent holds. */
-  static long parseChild(byte[] value) throws FsException {
+  /** The child id the dirent {@code key} of {@code ctx} holds; EIO naming it if it is corrupt. */
+  static long parseChild(StoreContext ctx, String key, byte[] value) throws FsException {
     try {
       return Keys.parseId(new String(value, StandardCharsets.US_ASCII));
     } catch (IllegalArgumentException e) {
-      throw new FsException(Errno.EIO, "corrupt dirent value", e);
+      throw new FsException(
+          Errno.EIO,
+          "store " + ctx.name + ": dirent " + key + " is corrupt: its value is not an inode id",
+          e);
     }
   }
 
@@ -95,7 +108,19 @@ final class Inodes {
 
   /** The op that sets directory {@code dir}'s mtime and ctime to {@code now}. */
   Op touch(StoreContext ctx, long dir, long now) throws IOException {
-    Inode d = get(ctx, dir);
-    return put(dir, d.withTimes(d.atimeNanos(), now, now));
+    return touch(ctx, dir, now, 0);
+  }
+
+  /**
+   * The op that sets directory {@code dir}'s mtime and ctime to {@code now} and changes its count
+   * of subdirectories by {@code subdirs} (its link count, settled first: see {@link DirLinks}).
+   */
+  Op touch(StoreContext ctx, long dir, long now, int subdirs) throws IOException {
+    Inode d = links.read(ctx, dir);
+    Inode next = d.withTimes(d.atimeNanos(), now, now);
+    if (subdirs != 0) {
+      next = next.withNlink(Math.max(2, d.nlink() + subdirs), now);
+    }
+    return put(dir, next);
   }
 }

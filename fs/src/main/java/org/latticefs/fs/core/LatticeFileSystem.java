@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.latticefs.cas.chunk.Chunk;
 import org.latticefs.fs.Attr;
 import org.latticefs.fs.Caller;
@@ -13,6 +16,9 @@ import org.latticefs.fs.FsConfig;
 import org.latticefs.fs.FsException;
 import org.latticefs.fs.FsStats;
 import org.latticefs.fs.PathInfo;
+import org.latticefs.fs.TimeChange;
+import org.latticefs.fs.UnsavedFile;
+import org.latticefs.fs.content.ContentWriter;
 import org.latticefs.fs.content.FileContents;
 import org.latticefs.fs.core.PathResolver.Resolved;
 import org.latticefs.fs.inode.Inode;
@@ -60,8 +66,12 @@ import org.slf4j.LoggerFactory;
  * <h2>Not supported</h2>
  *
  * Hard links to directories (EPERM), renaming a store (EPERM), moves between stores (EXDEV, so
- * {@code mv} copies), device nodes and FIFOs (mknod: EPERM). Directory link counts are reported as
- * 1 (meaning "unknown" to {@code find}).
+ * {@code mv} copies), special files in the mount root (EPERM).
+ *
+ * <h2>Special files</h2>
+ *
+ * FIFOs, sockets and device nodes are inodes of their own kinds ({@link #mknod}); the kernel opens
+ * them itself (a pipe, a socket, the driver), so no read or write of theirs reaches Lattice.
  */
 public final class LatticeFileSystem implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LatticeFileSystem.class);
@@ -70,6 +80,11 @@ public final class LatticeFileSystem implements AutoCloseable {
 
   /** open(2)'s O_EXCL: {@link #create} fails with EEXIST instead of opening an existing file. */
   public static final int O_EXCL = 0200;
+
+  /** The longest name, in bytes: longer ones are refused with ENAMETOOLONG wherever they appear. */
+  public static final int NAME_MAX = PathResolver.NAME_MAX;
+
+  private static final long ATIME_SAVE_SECONDS = 60;
 
   private final NanoClock clock;
   private final FileContents contents;
@@ -83,23 +98,56 @@ public final class LatticeFileSystem implements AutoCloseable {
   private final Namespace namespace;
   private final Xattrs xattrs;
   private final SpaceGuard space;
+  private final InodeCensus census;
+  private final AccessTimes atimes;
+  private final ScheduledExecutorService saver;
+  private final UnsavedFiles unsaved;
 
   /**
    * A filesystem over {@code config}. Empties the staging directory (leftovers of a crash never
-   * were durable) and starts watching the root store for stores created or deleted elsewhere.
+   * were durable), opens every store (so kv checks each: a damaged one is left out of the mount and
+   * listed by {@link org.latticefs.kv.Stores#damaged}) and starts watching the root store for
+   * stores created or deleted elsewhere.
    */
   public LatticeFileSystem(FsConfig config) throws IOException {
     Inodes inodes = Inodes.ofThisProcess();
     this.clock = new NanoClock(config.clock());
     this.contents = new FileContents(config);
     this.root = new StoreRoot(config.stores(), inodes, clock);
-    this.open = new OpenFiles(contents, inodes, clock);
+    this.open = new OpenFiles(contents, inodes, clock, this::saveUnsaved);
     this.paths = new PathResolver(root, inodes, open, conflicts);
-    this.attributes = new Attributes(root, inodes, open);
-    this.updates = new InodeUpdates(root, paths, open, clock);
+    this.atimes = new AccessTimes(config.atimeFile(), AccessTimes.DEFAULT_CAPACITY);
+    this.attributes = new Attributes(root, inodes, open, atimes, contents, config.owners());
+    this.updates = new InodeUpdates(root, paths, open, inodes.links(), clock);
     this.namespace = new Namespace(root, paths, inodes, open, conflicts, updates, clock);
+    this.unsaved = new UnsavedFiles(contents.keptDir(), inodes, clock, namespace::newId);
     this.xattrs = new Xattrs(paths, updates, clock);
-    this.space = new SpaceGuard(config.space(), clock);
+    this.space = new SpaceGuard(config.space(), clock, contents::pendingBytes);
+    this.census = new InodeCensus(root);
+    this.saver = config.atimeFile() == null ? null : startSaver(atimes);
+    root.openAll();
+  }
+
+  /** Saves the access times every {@value #ATIME_SAVE_SECONDS} s, on a thread of its own. */
+  private static ScheduledExecutorService startSaver(AccessTimes atimes) {
+    ScheduledExecutorService s =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "lattice-atime-saver");
+              t.setDaemon(true);
+              return t;
+            });
+    s.scheduleWithFixedDelay(
+        () -> saveQuietly(atimes), ATIME_SAVE_SECONDS, ATIME_SAVE_SECONDS, TimeUnit.SECONDS);
+    return s;
+  }
+
+  private static void saveQuietly(AccessTimes atimes) {
+    try {
+      atimes.save();
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("could not save the access times", e);
+    }
   }
 
   // ---------------------------------------------------------------- attributes and lookup
@@ -123,13 +171,26 @@ public final class LatticeFileSystem implements AutoCloseable {
 
   // ---------------------------------------------------------------- directories
 
-  /** Opens a directory for {@link #readdir}; the caller releases it with {@link #releasedir}. */
+  /**
+   * Opens a directory for {@link #readdir}; the caller releases it with {@link #releasedir}. Moves
+   * the directory's atime as a read does ({@link AccessTimes}).
+   */
   public long opendir(String path) throws IOException {
     Resolved n = paths.resolve(path);
     if (n.ctx() != null && (n.inode() == null || n.inode().kind() != Inode.Kind.DIRECTORY)) {
       throw new FsException(Errno.ENOTDIR, path);
     }
+    if (n.ctx() != null && n.conflict() == null) {
+      Inode d = n.inode();
+      atimes.read(
+          n.ctx().ino(n.id()), d.atimeNanos(), d.mtimeNanos(), d.ctimeNanos(), clock.nowNanos());
+    }
     return handles.openDir(new DirListing(root, conflicts, n.ctx(), n.id()));
+  }
+
+  /** How many names directory handle {@code fh} holds (bounded, see {@link DirListing}). */
+  int namesHeld(long fh) throws FsException {
+    return handles.dir(fh).held();
   }
 
   public void releasedir(long fh) {
@@ -176,6 +237,15 @@ public final class LatticeFileSystem implements AutoCloseable {
     namespace.rmdir(path);
   }
 
+  /**
+   * Creates a special file ({@link Inode.Kind#isSpecial()}: a FIFO, a socket, a character or block
+   * device numbered {@code rdev}) with permission bits {@code mode}. EEXIST if the name is taken.
+   */
+  public void mknod(String path, Inode.Kind kind, int mode, long rdev, Caller caller)
+      throws IOException {
+    namespace.mknod(path, kind, mode & 07777, rdev, caller);
+  }
+
   // ---------------------------------------------------------------- files
 
   /**
@@ -188,6 +258,7 @@ public final class LatticeFileSystem implements AutoCloseable {
       boolean exclusive = (flags & O_EXCL) != 0 || attempt >= 8;
       OpenFile created = namespace.create(path, mode, exclusive, caller);
       if (created != null) {
+        created.where = new OpenFile.Where(created.pendingParent, created.pendingName, path);
         return handles.open(created, true);
       }
       try {
@@ -207,6 +278,9 @@ public final class LatticeFileSystem implements AutoCloseable {
     if (n.ctx() == null || n.inode().kind() == Inode.Kind.DIRECTORY) {
       throw new FsException(Errno.EISDIR, path);
     }
+    if (n.inode().kind() != Inode.Kind.FILE) {
+      throw new FsException(Errno.EINVAL, path + " is not a regular file");
+    }
     boolean write = (flags & O_ACCMODE) != 0;
     if (n.conflict() != null) {
       if (write) {
@@ -215,28 +289,52 @@ public final class LatticeFileSystem implements AutoCloseable {
       return handles.open(open.detached(n.ctx(), n.id(), n.inode()), false);
     }
     OpenFile of = open.acquire(n.ctx(), n.id());
+    of.where = new OpenFile.Where(n.parent(), n.name(), path);
     if (write && (flags & O_TRUNC) != 0) {
       of.truncate(0, clock.nowNanos());
     }
     return handles.open(of, write);
   }
 
-  /** Reads up to {@code dst.remaining()} bytes at {@code pos}; returns the count (0 at the end). */
+  /**
+   * Reads up to {@code dst.remaining()} bytes at {@code pos}; returns the count (0 at the end).
+   * Moves the file's atime as {@code relatime} says, on this node only ({@link AccessTimes}).
+   */
   public int read(long fh, long pos, ByteBuffer dst) throws IOException {
     if (pos < 0) {
       throw new FsException(Errno.EINVAL, "negative offset");
     }
-    return handles.file(fh).file().read(pos, dst);
+    OpenFile of = handles.file(fh).file();
+    int n = of.read(pos, dst);
+    OpenFile.Live live = of.live();
+    Inode meta = live.meta();
+    atimes.read(
+        of.store.ino(of.id),
+        meta.atimeNanos(),
+        live.mtimeNanos(),
+        meta.ctimeNanos(),
+        clock.nowNanos());
+    return n;
   }
 
-  /** Writes all of {@code src} at {@code pos}; returns the count. ENOSPC if it does not fit. */
+  /**
+   * Writes all of {@code src} at {@code pos}; returns the count. ENOSPC if it does not fit (see
+   * {@link SpaceGuard}): a write that fails leaves the file's committed version in place, and its
+   * other changes since are not committed under its name (see {@link OpenFiles#commit}).
+   */
   public int write(long fh, long pos, ByteBuffer src) throws IOException {
     OpenFile of = handles.writable(fh).file();
     if (pos < 0) {
       throw new FsException(Errno.EINVAL, "negative offset");
     }
-    long growth = Math.max(0, pos + src.remaining() - of.size());
-    space.require(Math.max(growth, src.remaining()));
+    requireFileSize(pos + src.remaining());
+    try {
+      // A write past the end leaves a hole, which costs nothing: only the bytes written need room.
+      space.require(src.remaining());
+    } catch (FsException e) {
+      of.changeFailed(e);
+      throw e;
+    }
     return of.write(pos, src, clock.nowNanos());
   }
 
@@ -275,13 +373,19 @@ public final class LatticeFileSystem implements AutoCloseable {
     open.release(handles.remove(fh).file());
   }
 
+  /**
+   * Cuts or extends a file to {@code size} bytes. Extending costs nothing whatever the size: the
+   * new bytes are a hole, stored as its length. EFBIG past {@link ContentWriter#MAX_SIZE}.
+   */
   public void truncate(String path, long size) throws IOException {
     if (size < 0) {
       throw new FsException(Errno.EINVAL, "negative size");
     }
+    requireFileSize(size);
     Resolved n = paths.resolve(path);
     requireWritableFile(n, path);
     OpenFile of = open.acquire(n.ctx(), n.id());
+    of.where = new OpenFile.Where(n.parent(), n.name(), path);
     try {
       of.truncate(size, clock.nowNanos());
     } finally {
@@ -289,10 +393,12 @@ public final class LatticeFileSystem implements AutoCloseable {
     }
   }
 
+  /** {@link #truncate} through an open handle. */
   public void ftruncate(long fh, long size) throws IOException {
     if (size < 0) {
       throw new FsException(Errno.EINVAL, "negative size");
     }
+    requireFileSize(size);
     handles.writable(fh).file().truncate(size, clock.nowNanos());
   }
 
@@ -325,13 +431,21 @@ public final class LatticeFileSystem implements AutoCloseable {
     updates.chown(path, uid, gid);
   }
 
-  /** Sets access and modification times in nanoseconds; {@code null} leaves one unchanged. */
-  public void utimens(String path, Long atimeNanos, Long mtimeNanos) throws IOException {
-    updates.utimens(path, atimeNanos, mtimeNanos);
+  /**
+   * Sets the access and modification times, each kept, set to this filesystem's clock or to a given
+   * time ({@code utimensat(2)}'s {@code UTIME_OMIT}, {@code UTIME_NOW}, or a time).
+   */
+  public void utimens(String path, TimeChange atime, TimeChange mtime) throws IOException {
+    updates.utimens(path, atime, mtime);
   }
 
+  /**
+   * Capacity as {@code df} shows it: used is what Lattice holds (its blobs), of the quota or else
+   * of the disk; the inodes in use are those of the stores (counted in the background, see {@link
+   * InodeCensus}).
+   */
   public FsStats statfs() throws IOException {
-    return space.statfs();
+    return space.statfs(census.count());
   }
 
   // ---------------------------------------------------------------- xattrs
@@ -375,6 +489,14 @@ public final class LatticeFileSystem implements AutoCloseable {
         n.open() != null,
         n.conflict() != null,
         chunks);
+  }
+
+  /**
+   * Content whose last commit failed, saved beside its file or kept on the local disk (see {@link
+   * UnsavedFile}), this run's and what earlier runs left on disk: for {@code lattice-fs status}.
+   */
+  public List<UnsavedFile> unsavedFiles() {
+    return unsaved.list();
   }
 
   /** How many files are open on this node (for status output and leak checks in tests). */
@@ -426,10 +548,28 @@ public final class LatticeFileSystem implements AutoCloseable {
   @Override
   public void close() {
     flushAll();
+    census.close();
+    if (saver != null) {
+      saver.shutdownNow();
+    }
+    saveQuietly(atimes);
     contents.close();
     root.close();
     open.closeAll();
     handles.clear();
+  }
+
+  /** What the open files hand over when their last commit failed (see {@link OpenFiles}). */
+  private UnsavedFile saveUnsaved(OpenFile of, Throwable failure) {
+    return unsaved.save(of, failure);
+  }
+
+  /** EFBIG for a size past {@link ContentWriter#MAX_SIZE} (or past any long: negative). */
+  private static void requireFileSize(long size) throws FsException {
+    if (size < 0 || size > ContentWriter.MAX_SIZE) {
+      throw new FsException(
+          Errno.EFBIG, "a file holds at most " + ContentWriter.MAX_SIZE + " bytes, not " + size);
+    }
   }
 
   private static void requireWritableFile(Resolved n, String path) throws FsException {

@@ -1,17 +1,16 @@
 package org.latticefs.fs.core;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.LongFunction;
 import org.latticefs.fs.Caller;
 import org.latticefs.fs.Errno;
 import org.latticefs.fs.FsException;
 import org.latticefs.fs.core.PathResolver.Resolved;
 import org.latticefs.fs.inode.Inode;
 import org.latticefs.fs.inode.Keys;
+import org.latticefs.kv.KeyBytes;
 import org.latticefs.kv.Op;
 
 /**
@@ -33,6 +32,8 @@ import org.latticefs.kv.Op;
  * root and a store (EXDEV, so {@code mv} copies).
  */
 final class Namespace {
+  private static final int SET_GID = 02000;
+
   private final StoreRoot root;
   private final PathResolver paths;
   private final Inodes inodes;
@@ -71,7 +72,31 @@ final class Namespace {
     add(
         parts,
         path,
-        now -> Inode.create(Inode.Kind.DIRECTORY, mode, caller.uid(), caller.gid(), now, null));
+        1,
+        (now, parent) ->
+            Inode.create(
+                Inode.Kind.DIRECTORY,
+                mode | (parent.mode() & SET_GID),
+                caller.uid(),
+                gid(parent, caller),
+                now,
+                null));
+  }
+
+  /**
+   * Creates a special file: a FIFO, socket, or character or block device with number {@code rdev}
+   * (stored as an inode kind; the kernel serves it). EPERM at the mount root.
+   */
+  void mknod(String path, Inode.Kind kind, int mode, long rdev, Caller caller) throws IOException {
+    if (!kind.isSpecial()) {
+      throw new FsException(Errno.EINVAL, "mknod makes special files, not " + kind);
+    }
+    addInStore(
+        path,
+        Errno.EPERM,
+        "special files",
+        (now, parent) ->
+            Inode.create(kind, mode, caller.uid(), gid(parent, caller), now, null, rdev));
   }
 
   void rmdir(String path) throws IOException {
@@ -96,7 +121,7 @@ final class Namespace {
           List.of(
               new Op.Delete(Keys.dirent(n.parent(), n.name())),
               new Op.Delete(Keys.inode(n.id())),
-              inodes.touch(ctx, n.parent(), now)));
+              inodes.touch(ctx, n.parent(), now, -1)));
     } finally {
       ctx.namespace.unlock();
     }
@@ -120,9 +145,10 @@ final class Namespace {
         return null;
       }
       requireAbsent(ctx, parent.id(), name, path);
-      long id = newId();
+      long id = newId(ctx);
       long now = clock.nowNanos();
-      Inode inode = Inode.create(Inode.Kind.FILE, mode, caller.uid(), caller.gid(), now, null);
+      Inode inode =
+          Inode.create(Inode.Kind.FILE, mode, caller.uid(), gid(parent.inode(), caller), now, null);
       return open.create(ctx, id, inode, parent.id(), name);
     } finally {
       ctx.namespace.unlock();
@@ -199,6 +225,8 @@ final class Namespace {
       Resolved dst = paths.lookup(ctx, dstParent.id(), dstName);
       long now = clock.nowNanos();
       List<Op> ops = new ArrayList<>();
+      boolean srcDir = src.inode().kind() == Inode.Kind.DIRECTORY;
+      int dstSubdirs = 0;
       if (dst != null) {
         if (dst.id() == src.id()) {
           return;
@@ -206,7 +234,6 @@ final class Namespace {
         if (dst.conflict() != null) {
           throw new FsException(Errno.EROFS, to + " is a conflict copy");
         }
-        boolean srcDir = src.inode().kind() == Inode.Kind.DIRECTORY;
         boolean dstDir = dst.inode().kind() == Inode.Kind.DIRECTORY;
         if (srcDir && !dstDir) {
           throw new FsException(Errno.ENOTDIR, to);
@@ -217,34 +244,42 @@ final class Namespace {
         if (dstDir) {
           ctx.requireEmpty(dst.id(), to);
           ops.add(new Op.Delete(Keys.inode(dst.id())));
+          dstSubdirs--;
         } else {
           dropLink(ctx, dst.id(), dst.inode(), now, ops);
         }
       }
+      boolean moves = dstParent.id() != src.parent();
       ops.add(new Op.Delete(Keys.dirent(src.parent(), src.name())));
       ops.add(Inodes.direntPut(dstParent.id(), dstName, src.id()));
-      ops.add(inodes.touch(ctx, src.parent(), now));
-      if (dstParent.id() != src.parent()) {
-        ops.add(inodes.touch(ctx, dstParent.id(), now));
+      if (moves) {
+        ops.add(inodes.touch(ctx, src.parent(), now, srcDir ? -1 : 0));
+        ops.add(inodes.touch(ctx, dstParent.id(), now, dstSubdirs + (srcDir ? 1 : 0)));
+      } else {
+        ops.add(inodes.touch(ctx, src.parent(), now, dstSubdirs));
       }
-      ctx.commit(ops);
+      // The renamed inode's ctime changes, as on Linux's local filesystems (with the open state).
+      updates.updateLocked(
+          ctx, src.id(), src.inode(), i -> i.withTimes(i.atimeNanos(), i.mtimeNanos(), now), ops);
     } finally {
       ctx.namespace.unlock();
     }
   }
 
   void symlink(String target, String linkPath, Caller caller) throws IOException {
-    if (target.getBytes(StandardCharsets.UTF_8).length > Inode.MAX_TARGET) {
-      throw new FsException(Errno.ENAMETOOLONG, "symlink target too long");
+    if (KeyBytes.encodedLength(target) > Inode.MAX_TARGET) {
+      throw new FsException(
+          Errno.ENAMETOOLONG, "symlink target over " + Inode.MAX_TARGET + " bytes");
     }
-    String[] parts = PathResolver.split(linkPath);
-    if (parts.length < 2) {
-      throw new FsException(Errno.EACCES, "symlinks live inside a store");
+    if (target.isEmpty()) {
+      throw new FsException(Errno.ENOENT, "empty symlink target");
     }
-    add(
-        parts,
+    addInStore(
         linkPath,
-        now -> Inode.create(Inode.Kind.SYMLINK, 0777, caller.uid(), caller.gid(), now, target));
+        Errno.EACCES,
+        "symlinks",
+        (now, parent) ->
+            Inode.create(Inode.Kind.SYMLINK, 0777, caller.uid(), gid(parent, caller), now, target));
   }
 
   /** A hard link: a second dirent for the same inode ({@code nlink} counts them). */
@@ -280,11 +315,17 @@ final class Namespace {
     }
   }
 
+  /** Makes a new inode, given the time and the parent directory's inode. */
+  private interface Maker {
+    Inode make(long now, Inode parent);
+  }
+
   /**
-   * Adds the directory or symlink {@code make} returns (given the time) under the name {@code
-   * parts} names: its inode, its dirent and the parent's new times in one log entry.
+   * Adds the inode {@code make} returns under the name {@code parts} names: its inode, its dirent
+   * and the parent's new times (and, for a directory, {@code subdirs} 1: its link count) in one log
+   * entry.
    */
-  private void add(String[] parts, String path, LongFunction<Inode> make) throws IOException {
+  private void add(String[] parts, String path, int subdirs, Maker make) throws IOException {
     StoreContext ctx = root.store(parts[0]);
     ctx.namespace.lock();
     try {
@@ -292,15 +333,35 @@ final class Namespace {
       String name = parts[parts.length - 1];
       requireAbsent(ctx, parent.id(), name, path);
       long now = clock.nowNanos();
-      long id = newId();
+      long id = newId(ctx);
       ctx.commit(
           List.of(
-              Inodes.put(id, make.apply(now)),
+              Inodes.put(id, make.make(now, parent.inode())),
               Inodes.direntPut(parent.id(), name, id),
-              inodes.touch(ctx, parent.id(), now)));
+              inodes.touch(ctx, parent.id(), now, subdirs)));
     } finally {
       ctx.namespace.unlock();
     }
+  }
+
+  /**
+   * Adds what {@code make} returns under {@code path}, which must be inside a store ({@code
+   * atRoot}, saying that {@code what} live inside a store, otherwise).
+   */
+  private void addInStore(String path, Errno atRoot, String what, Maker make) throws IOException {
+    String[] parts = PathResolver.split(path);
+    if (parts.length < 2) {
+      throw new FsException(atRoot, what + " live inside a store");
+    }
+    add(parts, path, 0, make);
+  }
+
+  /**
+   * The group of a new inode: the parent directory's if it has the set-group-ID bit (BSD semantics,
+   * which Linux keeps for such directories), else the caller's.
+   */
+  private static int gid(Inode parent, Caller caller) {
+    return (parent.mode() & SET_GID) != 0 ? parent.gid() : caller.gid();
   }
 
   /**
@@ -382,11 +443,18 @@ final class Namespace {
     }
   }
 
-  private long newId() {
-    long id;
-    do {
-      id = random.nextLong();
-    } while (id == 0 || id == Keys.ROOT);
-    return id;
+  /**
+   * A fresh inode id for {@code ctx}: random, below 2^63 (so the inode number the kernel sees, see
+   * {@link StoreContext#ino}, is unique within the store), neither 0 nor the root, and not the id
+   * that an inode from an older build (any 64 bits) differs from only in the top bit: the two would
+   * share an inode number. (Two random 63-bit ids meeting is left to chance, as before.)
+   */
+  long newId(StoreContext ctx) throws IOException {
+    while (true) {
+      long id = random.nextLong() & Long.MAX_VALUE;
+      if (id != 0 && id != Keys.ROOT && ctx.store.get(Keys.inode(id | Long.MIN_VALUE)).isEmpty()) {
+        return id;
+      }
+    }
   }
 }

@@ -30,6 +30,31 @@ final class OpenFile {
 
   private volatile long mtimeNanos;
 
+  /**
+   * Where the file was last opened or created on this node: the directory, the name and the path,
+   * so that content its last commit could not store is kept beside it ({@link UnsavedFiles}).
+   */
+  record Where(long parent, String name, String path) {}
+
+  volatile Where where;
+
+  /** The failure of the last commit attempt, null after one that succeeded (or none yet). */
+  volatile Throwable commitFailure;
+
+  /**
+   * The first write or truncate that failed since the last commit (no room, an I/O error), or null:
+   * no version with changes after it is committed under the file's name (see {@link
+   * OpenFiles#commit}); they are saved beside it when the file closes.
+   */
+  volatile Throwable failedChange;
+
+  /** Notes that a change of the content failed (see {@link #failedChange}). */
+  void changeFailed(Throwable e) {
+    if (failedChange == null) {
+      failedChange = e;
+    }
+  }
+
   // Guarded by this.
   Inode committed;
   boolean pending;
@@ -51,14 +76,19 @@ final class OpenFile {
     return new Version(i.size(), i.manifest(), i.inline());
   }
 
-  /** The live view for stat. */
-  record Live(Inode meta, long size, long mtimeNanos) {}
+  /** The live view for stat; {@code changed}: the size and mtime are the writer's. */
+  record Live(Inode meta, long size, long mtimeNanos, boolean changed) {}
 
   synchronized Live live() {
     Inode c = committed;
     return content.changed()
-        ? new Live(c, content.size(), mtimeNanos)
-        : new Live(c, c.size(), c.mtimeNanos());
+        ? new Live(c, content.size(), mtimeNanos, true)
+        : new Live(c, c.size(), c.mtimeNanos(), false);
+  }
+
+  /** See {@link ContentWriter#storedBytes}; no lock needed. */
+  long storedBytes() {
+    return content.storedBytes();
   }
 
   /** Sets the modification time shown while changed and committed with the content. */
@@ -105,6 +135,9 @@ final class OpenFile {
       content.write(pos, src);
       mtimeNanos = nowNanos;
       return n;
+    } catch (IOException | RuntimeException e) {
+      changeFailed(e);
+      throw e;
     } finally {
       data.writeLock().unlock();
     }
@@ -115,6 +148,9 @@ final class OpenFile {
     try {
       content.truncate(newSize);
       mtimeNanos = nowNanos;
+    } catch (IOException | RuntimeException e) {
+      changeFailed(e);
+      throw e;
     } finally {
       data.writeLock().unlock();
     }
@@ -131,6 +167,14 @@ final class OpenFile {
   /** After the commit of {@code now}: its content becomes the base. Caller holds the data lock. */
   void committedContent(Inode now) {
     content.committed(version(now));
+  }
+
+  /**
+   * Moves what the writer holds that is not stored into {@code dir} (see {@link
+   * ContentWriter#keep}). Caller holds {@code data.writeLock()}.
+   */
+  ContentWriter.Kept keepContent(java.nio.file.Path dir, String stem) throws IOException {
+    return content.keep(dir, stem);
   }
 
   /** Releases the staging file (and drops what was not committed). */

@@ -6,6 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import org.latticefs.fs.Errno;
+import org.latticefs.fs.FsErrors;
+import org.latticefs.fs.FsException;
+import org.latticefs.fs.UnsavedFile;
 import org.latticefs.fs.content.FileContents;
 import org.latticefs.fs.content.Version;
 import org.latticefs.fs.inode.Inode;
@@ -38,11 +42,18 @@ final class OpenFiles {
   private final FileContents contents;
   private final Inodes inodes;
   private final NanoClock clock;
+  private final Saver unsaved;
 
-  OpenFiles(FileContents contents, Inodes inodes, NanoClock clock) {
+  /** Saves what a file's failed last commit would drop (see {@link UnsavedFiles#save}). */
+  interface Saver {
+    UnsavedFile save(OpenFile of, Throwable failure);
+  }
+
+  OpenFiles(FileContents contents, Inodes inodes, NanoClock clock, Saver unsaved) {
     this.contents = contents;
     this.inodes = inodes;
     this.clock = clock;
+    this.unsaved = unsaved;
   }
 
   /** The open state of file {@code id} of {@code ctx}, or null if it is not open here. */
@@ -115,28 +126,74 @@ final class OpenFiles {
   }
 
   /**
-   * Drops one handle of {@code of}, committing first. Whatever the commit throws, the handle is
-   * counted off and the last one closes the state (and deletes its staging file); the failure is
-   * rethrown afterwards.
+   * Drops one handle of {@code of}, committing first, and the last one closes the state (and
+   * deletes its staging file) whatever happens.
+   *
+   * <h2>A last commit that fails</h2>
+   *
+   * When the last handle closes with changes that are not committed — its commit fails now, or the
+   * last commit attempt (its {@code flush}, whose error {@code close(2)} returned) failed and no
+   * commit succeeded since — the content is not committed under the file's name (the caller was
+   * told it failed) but saved beside it by {@link UnsavedFiles}, and this throws the failure,
+   * saying where the content went.
    */
   void release(OpenFile of) throws IOException {
+    Throwable failure = null;
+    boolean last;
+    synchronized (of) {
+      last = of.handles == 1;
+    }
     try {
-      commit(of);
-    } catch (RuntimeException e) {
-      LOG.error(
-          "commit on close failed for inode {} ({}) of store {}",
-          Keys.id(of.id),
-          of.pendingName != null ? of.pendingName : "?",
-          of.store.name,
-          e);
-      throw e;
+      Throwable earlier = of.commitFailure;
+      if (last && earlier != null && of.changed()) {
+        failure = earlier;
+      } else {
+        commit(of);
+      }
+    } catch (IOException | RuntimeException e) {
+      failure = e;
     } finally {
-      dropHandle(of);
+      UnsavedFile saved = dropHandle(of, failure);
+      if (failure != null) {
+        throw closedWith(failure, saved);
+      }
     }
   }
 
-  /** Turns the open state into a committed version, if anything changed. */
+  /** The error a release that could not commit throws: where the content went, and why. */
+  private static IOException closedWith(Throwable failure, UnsavedFile saved) {
+    String where = saved == null ? "" : "; " + saved.describe();
+    return new FsException(
+        errnoOf(failure), "not committed: " + failure.getMessage() + where, failure);
+  }
+
+  /** What a failure means to the caller: its own errno, ENOSPC for a full disk, else EIO. */
+  private static Errno errnoOf(Throwable failure) {
+    if (failure instanceof FsException f) {
+      return f.errno();
+    }
+    return FsErrors.isNoSpace(failure) ? Errno.ENOSPC : Errno.EIO;
+  }
+
+  /**
+   * Turns the open state into a committed version, if anything changed. A failure is remembered
+   * (see {@link #release}) until a commit succeeds. A file one of whose writes or truncates failed
+   * since its last commit ({@link OpenFile#failedChange}) is not committed: its content might lack
+   * what the writer was told did not happen and then carried on past, so the file keeps its last
+   * committed version (a file created here and never committed does not appear), and its content is
+   * saved beside it when it closes.
+   */
   void commit(OpenFile of) throws IOException {
+    try {
+      commitOrThrow(of);
+      of.commitFailure = null;
+    } catch (IOException | RuntimeException e) {
+      of.commitFailure = e;
+      throw e;
+    }
+  }
+
+  private void commitOrThrow(OpenFile of) throws IOException {
     StoreContext ctx = of.store;
     of.data.writeLock().lock();
     try {
@@ -150,6 +207,15 @@ final class OpenFiles {
       boolean changed = of.changed();
       if (!changed && !pending) {
         return;
+      }
+      Throwable failed = of.failedChange;
+      if (failed != null && (changed || pending)) {
+        throw new FsException(
+            errnoOf(failed),
+            "a change since the last commit failed ("
+                + failed.getMessage()
+                + "), so this version is not committed; the file keeps its last committed version",
+            failed);
       }
       Version content = changed ? of.storeContent() : null;
       ctx.namespace.lock();
@@ -200,9 +266,20 @@ final class OpenFiles {
     }
   }
 
-  /** Closes every open state (what was not committed is dropped) and empties the table. */
+  /**
+   * Closes every open state and empties the table; what could not be committed (see {@link
+   * #commitAll}) is saved by {@link UnsavedFiles}.
+   */
   void closeAll() {
     for (OpenFile of : all()) {
+      Throwable failure = of.commitFailure;
+      boolean unlinked;
+      synchronized (of) {
+        unlinked = of.unlinked;
+      }
+      if (failure != null && !unlinked && of.changed()) {
+        unsaved.save(of, failure);
+      }
       try {
         of.close();
       } catch (IOException e) {
@@ -212,8 +289,14 @@ final class OpenFiles {
     table.clear();
   }
 
-  private void dropHandle(OpenFile of) throws IOException {
+  /**
+   * Counts off one handle of {@code of}; the last one closes it, saving its content first if {@code
+   * failure} kept it from being committed. Returns what was saved, if anything.
+   */
+  private UnsavedFile dropHandle(OpenFile of, Throwable failure) throws IOException {
+    boolean mustSave;
     synchronized (of) {
+      mustSave = failure != null && of.handles == 1 && !of.unlinked;
       if (of.handles == 1 && of.pending) {
         // The first commit failed: the file cannot outlive its last handle.
         of.store.pending.remove(Keys.dirent(of.pendingParent, of.pendingName), of);
@@ -246,14 +329,22 @@ final class OpenFiles {
         last[0] = of.handles <= 0;
       }
     }
+    UnsavedFile saved = null;
     if (last[0]) {
-      of.close();
+      try {
+        if (mustSave) {
+          saved = unsaved.save(of, failure);
+        }
+      } finally {
+        of.close();
+      }
     }
+    return saved;
   }
 
   private OpenFile newOpenFile(StoreContext ctx, long id, Inode inode) {
     String name = ctx.id + "-" + Keys.id(id);
-    return new OpenFile(
-        ctx, id, inode, contents.writer(OpenFile.version(inode), name, "inode " + Keys.id(id)));
+    String what = "inode " + Keys.id(id) + " of store " + ctx.name;
+    return new OpenFile(ctx, id, inode, contents.writer(OpenFile.version(inode), name, what));
   }
 }

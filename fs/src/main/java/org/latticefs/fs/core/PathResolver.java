@@ -1,7 +1,6 @@
 package org.latticefs.fs.core;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -11,6 +10,7 @@ import org.latticefs.fs.FsException;
 import org.latticefs.fs.core.ConflictCopies.ConflictCopy;
 import org.latticefs.fs.inode.Inode;
 import org.latticefs.fs.inode.Keys;
+import org.latticefs.kv.KeyBytes;
 
 /**
  * Resolves paths relative to the mount root ({@code /store/dir/name}) to what they name, walking
@@ -19,6 +19,7 @@ import org.latticefs.fs.inode.Keys;
  * waits for a namespace lock (callers that change the tree take it first).
  */
 final class PathResolver {
+  /** The longest name, in bytes. */
   static final int NAME_MAX = 255;
 
   private final StoreRoot root;
@@ -48,7 +49,9 @@ final class PathResolver {
       ConflictCopy conflict) {}
 
   /**
-   * The components of an absolute path ({@code .} and empty ones dropped); EINVAL on {@code ..}.
+   * The components of an absolute path ({@code .} and empty ones dropped); EINVAL on {@code ..},
+   * ENAMETOOLONG on a component over {@value #NAME_MAX} bytes (whatever the operation: a lookup, a
+   * create, either side of a rename or link).
    */
   static String[] split(String path) throws FsException {
     if (path == null || !path.startsWith("/")) {
@@ -62,15 +65,18 @@ final class PathResolver {
       if (p.equals("..")) {
         throw new FsException(Errno.EINVAL, "'..' in path: " + path);
       }
+      checkName(p);
       parts.add(p);
     }
     return parts.toArray(String[]::new);
   }
 
-  /** ENAMETOOLONG for a name over {@value #NAME_MAX} bytes. */
+  /** ENAMETOOLONG for a name over {@value #NAME_MAX} bytes (counted as the kernel's bytes). */
   static void checkName(String name) throws FsException {
-    if (name.getBytes(StandardCharsets.UTF_8).length > NAME_MAX) {
-      throw new FsException(Errno.ENAMETOOLONG, name.substring(0, 32) + "...");
+    if (name.length() > NAME_MAX / 3 && KeyBytes.encodedLength(name) > NAME_MAX) {
+      throw new FsException(
+          Errno.ENAMETOOLONG,
+          "a name is at most " + NAME_MAX + " bytes: " + name.substring(0, 32) + "...");
     }
   }
 
@@ -108,6 +114,35 @@ final class PathResolver {
     return parent;
   }
 
+  /**
+   * The inode dirent {@code key} names. If it is gone, ENOENT when the dirent went too (an unlink
+   * between the two reads), else EIO: a dirent naming no inode is damage, and is logged as such.
+   */
+  private Inode inodeOf(StoreContext ctx, String key, long id) throws IOException {
+    try {
+      return inodes.get(ctx, id);
+    } catch (FsException e) {
+      if (e.errno() != Errno.ENOENT) {
+        throw e;
+      }
+      Optional<byte[]> again = ctx.store.get(key);
+      if (again.isPresent() && Inodes.parseChild(ctx, key, again.get()) == id) {
+        throw new FsException(
+            Errno.EIO,
+            "store "
+                + ctx.name
+                + ": dirent "
+                + key
+                + " names inode "
+                + Keys.id(id)
+                + ", which"
+                + " does not exist",
+            e);
+      }
+      throw e;
+    }
+  }
+
   /** What {@code name} in directory {@code parent} is, or null if nothing. */
   Resolved lookup(StoreContext ctx, long parent, String name) throws IOException {
     String key = Keys.dirent(parent, name);
@@ -121,7 +156,7 @@ final class PathResolver {
     }
     Optional<byte[]> child = ctx.store.get(key);
     if (child.isPresent()) {
-      long id = Inodes.parseChild(child.get());
+      long id = Inodes.parseChild(ctx, key, child.get());
       OpenFile of = open.get(ctx, id);
       Inode inode;
       if (of != null) {
@@ -129,7 +164,7 @@ final class PathResolver {
           inode = of.committed;
         }
       } else {
-        inode = inodes.get(ctx, id);
+        inode = inodeOf(ctx, key, id);
       }
       return new Resolved(ctx, parent, name, id, inode, of, null);
     }

@@ -69,9 +69,16 @@ final class StoreContext {
     }
   }
 
-  /** The inode number the kernel sees: unique across stores with overwhelming probability. */
+  /**
+   * The inode number the kernel sees: below 2^63 (32-bit and Java tools read it as signed), stable
+   * for an id, unique across stores with overwhelming probability. The id is mixed with the store's
+   * salt and the top bit cleared. Ids drawn by this build are below 2^63, so within a store two of
+   * them never share a number; an id from an older build (any 64 bits) shares its number only with
+   * the id that differs from it in the top bit, which new ids avoid ({@code Namespace}). 0 and 1
+   * (the mount root) are never returned.
+   */
   long ino(long id) {
-    long ino = id ^ inoSalt;
+    long ino = (id ^ inoSalt) & Long.MAX_VALUE;
     return ino == 0 || ino == 1 ? ino + 2 : ino;
   }
 }

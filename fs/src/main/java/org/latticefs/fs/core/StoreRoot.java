@@ -1,13 +1,17 @@
 package org.latticefs.fs.core;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.latticefs.fs.Errno;
 import org.latticefs.fs.FsException;
 import org.latticefs.fs.inode.Keys;
+import org.latticefs.kv.DamagedStoreException;
+import org.latticefs.kv.Store;
 import org.latticefs.kv.Stores;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +23,13 @@ import org.slf4j.LoggerFactory;
  * <p>There is one context per store for the life of the filesystem (open files, unflushed creates
  * and the namespace lock live there); names are looked up through a cache that is dropped whenever
  * the root store reports a change under {@code /stores/} (a store created, renamed or deleted
- * elsewhere: another node, the CLI), and dropping it never replaces a context. Thread-safe.
+ * elsewhere: another node, the CLI), and dropping it never replaces a context.
+ *
+ * <h2>Damaged stores</h2>
+ *
+ * A store kv refuses to open because its log is damaged ({@link DamagedStoreException}) is absent
+ * from the mount root: not listed, and looking it up is ENOENT. It is logged once; {@link
+ * Stores#damaged} says which file and why. Thread-safe.
  */
 final class StoreRoot implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StoreRoot.class);
@@ -29,6 +39,7 @@ final class StoreRoot implements AutoCloseable {
   private final NanoClock clock;
   private final ConcurrentHashMap<String, StoreContext> byName = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<UUID, StoreContext> byId = new ConcurrentHashMap<>();
+  private final Set<UUID> reported = ConcurrentHashMap.newKeySet();
   private final Object lock = new Object();
   private final AutoCloseable watch;
 
@@ -65,9 +76,43 @@ final class StoreRoot implements AutoCloseable {
     return changedNanos;
   }
 
-  /** The stores, as the root lists them. */
+  /**
+   * The stores, as the root lists them: every declared store but those kv refuses as damaged. A
+   * store not opened yet is opened here, so a damaged one is found (and left out) before it is ever
+   * shown.
+   */
   List<Stores.StoreInfo> list() throws IOException {
-    return stores.listStores();
+    List<Stores.StoreInfo> out = new ArrayList<>();
+    for (Stores.StoreInfo s : stores.listStores()) {
+      if (opens(s)) {
+        out.add(s);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Opens every declared store, so that kv checks each one now: the damaged ones are logged and
+   * listed by {@link Stores#damaged} (node's {@code status}) from the start; the rest of the mount
+   * works without them.
+   */
+  void openAll() throws IOException {
+    for (Stores.StoreInfo s : stores.listStores()) {
+      opens(s);
+    }
+  }
+
+  /** Whether store {@code s} opens (its context is made); false if kv refuses it as damaged. */
+  private boolean opens(Stores.StoreInfo s) throws IOException {
+    if (byId.containsKey(s.id())) {
+      return true;
+    }
+    try {
+      contextOf(s.id(), s.name());
+      return true;
+    } catch (DamagedStoreException e) {
+      return false;
+    }
   }
 
   /** The contexts of the stores looked up since the name cache was last dropped. */
@@ -90,7 +135,11 @@ final class StoreRoot implements AutoCloseable {
       if (info.isEmpty() || !info.get().name().equals(name)) {
         throw new FsException(Errno.ENOENT, "/" + name);
       }
-      ctx = contextOf(info.get().id(), name);
+      try {
+        ctx = contextOf(info.get().id(), name);
+      } catch (DamagedStoreException e) {
+        throw new FsException(Errno.ENOENT, "/" + name + " is damaged: " + e.getMessage(), e);
+      }
       byName.put(name, ctx);
       return ctx;
     }
@@ -138,11 +187,23 @@ final class StoreRoot implements AutoCloseable {
     byName.clear();
   }
 
-  /** The one context of store {@code id}, created on first use; its name follows renames. */
+  /**
+   * The one context of store {@code id}, created on first use; its name follows renames. A store kv
+   * refuses as damaged is logged (once) and thrown.
+   */
   private StoreContext contextOf(UUID id, String name) throws IOException {
     StoreContext ctx = byId.get(id);
     if (ctx == null) {
-      ctx = new StoreContext(id, name, stores.open(id));
+      Store store;
+      try {
+        store = stores.open(id);
+      } catch (DamagedStoreException e) {
+        if (reported.add(id)) {
+          LOG.error("store {} is left out of the mount: {}", name, e.getMessage());
+        }
+        throw e;
+      }
+      ctx = new StoreContext(id, name, store);
       StoreContext raced = byId.putIfAbsent(id, ctx);
       if (raced != null) {
         ctx = raced;

@@ -1,7 +1,6 @@
 package org.latticefs.fs.core;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -58,15 +57,17 @@ final class Xattrs {
 
   /**
    * Sets xattr {@code name}. {@code flags}: 0, XATTR_CREATE (1, EEXIST if set) or XATTR_REPLACE (2,
-   * ENODATA if not set). Names over 255 bytes: ERANGE; values over 64 KiB: E2BIG; more than 128 KiB
-   * of xattrs on one inode: ENOSPC. {@value #FILE_CAPABILITIES}: ENOTSUP.
+   * ENODATA if not set). Names empty or over 255 bytes (counted as the kernel's bytes): ERANGE;
+   * values over 64 KiB: E2BIG; more than 128 KiB of xattrs on one inode: ENOSPC. {@value
+   * #FILE_CAPABILITIES}: ENOTSUP.
    */
   void set(String path, String name, byte[] value, int flags) throws IOException {
     if (name.equals(FILE_CAPABILITIES)) {
       throw new FsException(Errno.ENOTSUP, "file capabilities are not kept on a Lattice store");
     }
-    if (name.isEmpty() || name.getBytes(StandardCharsets.UTF_8).length > Inode.MAX_XATTR_NAME) {
-      throw new FsException(Errno.ERANGE, "bad xattr name length");
+    String bad = Inode.invalidXattrName(name);
+    if (bad != null) {
+      throw new FsException(Errno.ERANGE, bad);
     }
     if (value.length > Inode.MAX_XATTR_VALUE) {
       throw new FsException(Errno.E2BIG, "xattr value over 64 KiB");

@@ -28,6 +28,21 @@
  *
  * The number the kernel holds for an open file or directory ({@code Handles}).
  *
+ * <h2>Link count</h2>
+ *
+ * A directory's is 2 plus its subdirectories, kept in its inode by the entries that change it and
+ * derived from its entries when the stored count cannot be trusted ({@code DirLinks}).
+ *
+ * <h2>Access time</h2>
+ *
+ * Moved by reads as {@code relatime} says and kept on this node only ({@code AccessTimes}), never
+ * as a log entry; an explicit {@code utimens} is replicated as any other change.
+ *
+ * <h2>Inode number</h2>
+ *
+ * What the kernel sees: an inode id mixed with its store's salt, below 2^63 ({@code
+ * StoreContext#ino}).
+ *
  * <h2>Conflict copy</h2>
  *
  * A losing concurrent version (from another node) shown read-only beside the winner, named by

@@ -8,19 +8,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.latticefs.fs.core.LatticeFileSystem;
+import org.latticefs.fs.fuse.libfuse.LibfuseMount;
+import org.latticefs.fs.fuse.libfuse.MountOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A mounted {@link LatticeFileSystem}: mounting that reports failure, unmounting that waits, for
- * any {@link FuseBinding} (the jnr-fuse one, {@link LatticeFuse}, by default).
- *
- * <p>jnr-fuse's own {@code mount} reports success after a fixed wait even when the mount failed,
- * and its {@code umount} is lazy and not waited for. This class runs the binding's loop on its own
- * thread, polls {@code /proc/self/mountinfo} until the mount point appears (or the loop dies), and
- * unmounts with {@code fusermount -u}, waiting for it and for the loop to end.
+ * A mounted {@link LatticeFileSystem}: served through the byte-name libfuse2 binding ({@link
+ * LibfuseAdapter} over {@link LibfuseMount}), with mounting that reports failure and unmounting
+ * that commits open files and waits.
  *
  * <h2>Options</h2>
  *
@@ -28,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * max_read=131072}, {@code auto_cache} (file versions are immutable, so the kernel keeps cached
  * pages across opens and drops them only when the size or mtime changed — also after a change made
  * on another node, which {@code kernel_cache} would miss), {@code use_ino} (stable inode numbers,
- * so hard links show as such), {@code default_permissions} (the kernel checks modes).
+ * so hard links show as such), {@code default_permissions} (the kernel checks modes), {@code
+ * fsname=lattice,subtype=lattice}.
  *
  * <h2>Crashes</h2>
  *
@@ -45,55 +43,31 @@ public final class FuseMount implements AutoCloseable {
           "big_writes,max_read=131072,max_write=131072,auto_cache,use_ino,default_permissions,"
               + "fsname=lattice,subtype=lattice");
 
-  private final FuseBinding fuse;
-  private final Path mountPoint;
-  private final Thread loop;
-  private final AtomicReference<Throwable> loopFailure;
-  private volatile boolean unmounted;
+  /** How long {@link #unmount()} retries a busy mount. */
+  private static final Duration BUSY_RETRY = Duration.ofSeconds(5);
 
-  private FuseMount(
-      FuseBinding fuse, Path mountPoint, Thread loop, AtomicReference<Throwable> failure) {
-    this.fuse = fuse;
-    this.mountPoint = mountPoint;
-    this.loop = loop;
-    this.loopFailure = failure;
+  private final LatticeFileSystem fs;
+  private final LibfuseMount mount;
+
+  private FuseMount(LatticeFileSystem fs, LibfuseMount mount) {
+    this.fs = fs;
+    this.mount = mount;
   }
 
-  /** Mounts with {@link #DEFAULT_OPTIONS}, waiting up to 20 s for the mount to appear. */
+  /** Mounts with {@link #DEFAULT_OPTIONS}. */
   public static FuseMount mount(LatticeFileSystem fs, Path mountPoint) throws IOException {
-    return mount(fs, mountPoint, DEFAULT_OPTIONS, Duration.ofSeconds(20));
+    return mount(fs, mountPoint, DEFAULT_OPTIONS);
   }
 
   /**
-   * Mounts {@code fs} through jnr-fuse ({@link LatticeFuse}) at {@code mountPoint} (created if
-   * missing) and returns once the kernel shows the mount. A stale mount left by a crashed process
-   * is cleaned first.
+   * Mounts {@code fs} at {@code mountPoint} (created if missing) and returns once the kernel mount
+   * exists. A stale mount left by a crashed process is cleaned first.
    *
    * @param options libfuse arguments, e.g. {@code ["-o", "big_writes,auto_cache"]}
    * @throws IOException if FUSE is unavailable (with the packages to install), the mount point is
-   *     busy with a live mount, or the mount did not appear in time
+   *     busy with a live mount, or libfuse refused the mount or an option (its reason is on stderr)
    */
-  public static FuseMount mount(
-      LatticeFileSystem fs, Path mountPoint, List<String> options, Duration timeout)
-      throws IOException {
-    checkPrerequisites();
-    LatticeFuse fuse;
-    try {
-      fuse = new LatticeFuse(fs);
-    } catch (LinkageError e) {
-      throw new IOException(
-          "libfuse2 could not be loaded (" + e + "); install it: apt-get install -y libfuse2 fuse3",
-          e);
-    }
-    return mount(fuse, mountPoint, options, timeout);
-  }
-
-  /**
-   * Mounts {@code binding} at {@code mountPoint} (created if missing) and returns once the kernel
-   * shows the mount, as {@link #mount(LatticeFileSystem, Path, List, Duration)} does.
-   */
-  public static FuseMount mount(
-      FuseBinding binding, Path mountPoint, List<String> options, Duration timeout)
+  public static FuseMount mount(LatticeFileSystem fs, Path mountPoint, List<String> options)
       throws IOException {
     checkPrerequisites();
     Path mp = mountPoint.toAbsolutePath().normalize();
@@ -101,76 +75,47 @@ public final class FuseMount implements AutoCloseable {
     if (isMounted(mp)) {
       throw new IOException(mp + " is already a mount point; unmount it first");
     }
-    Files.createDirectories(mp);
-    AtomicReference<Throwable> failure = new AtomicReference<>();
-    String[] args = options.toArray(String[]::new);
-    Thread loop =
-        new Thread(
-            () -> {
-              try {
-                binding.serve(mp, args);
-              } catch (Throwable e) {
-                failure.set(e);
-              }
-            },
-            "lattice-fuse-" + mp.getFileName());
-    loop.setDaemon(true);
-    loop.start();
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!isMounted(mp)) {
-      if (!loop.isAlive()) {
-        Throwable e = failure.get();
-        throw new IOException(
-            "mounting " + mp + " failed" + (e == null ? " (see libfuse's message above)" : ""), e);
-      }
-      if (System.nanoTime() > deadline) {
-        fusermount(mp, true);
-        throw new IOException("mount of " + mp + " did not appear within " + timeout);
-      }
-      sleep(10);
-    }
+    LibfuseMount mount =
+        LibfuseMount.mount(
+            new LibfuseAdapter(fs),
+            mp,
+            new MountOptions(options, MountOptions.DEFAULT_MAX_WORKERS, false));
     LOG.info("mounted {} at {}", "lattice", mp);
-    return new FuseMount(binding, mp, loop, failure);
+    return new FuseMount(fs, mount);
   }
 
   public Path mountPoint() {
-    return mountPoint;
+    return mount.mountPoint();
   }
 
   public LatticeFileSystem fileSystem() {
-    return fuse.fileSystem();
+    return fs;
   }
 
   /**
-   * Commits open files, runs {@code fusermount -u} and waits until the mount is gone and libfuse's
-   * loop has ended. Retries for a few seconds while the mount is busy.
+   * Commits open files, runs {@code fusermount -u} and waits until the mount is gone and the last
+   * request has been answered. Retries for a few seconds while the mount is busy.
    *
    * @throws IOException if the mount is still busy (the caller may retry, or use a lazy unmount)
    */
   public synchronized void unmount() throws IOException {
-    if (unmounted) {
+    if (!mount.isRunning()) {
       return;
     }
-    fuse.fileSystem().flushAll();
-    IOException last = null;
-    for (int attempt = 0; attempt < 20 && isMounted(mountPoint); attempt++) {
+    fs.flushAll();
+    long deadline = System.nanoTime() + BUSY_RETRY.toNanos();
+    while (true) {
       try {
-        fusermount(mountPoint, false);
-      } catch (IOException e) {
-        last = e;
+        mount.unmount();
+        LOG.info("unmounted {}", mount.mountPoint());
+        return;
+      } catch (IOException busy) {
+        if (System.nanoTime() > deadline) {
+          throw new IOException("could not unmount " + mount.mountPoint(), busy);
+        }
         sleep(250);
       }
     }
-    if (isMounted(mountPoint)) {
-      throw new IOException("could not unmount " + mountPoint, last);
-    }
-    try {
-      loop.join(TimeUnit.SECONDS.toMillis(10));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    unmounted = true;
-    LOG.info("unmounted {}", mountPoint);
   }
 
   @Override

@@ -1,14 +1,16 @@
 /**
- * FUSE bindings and mounting: the only code that knows a FUSE library. A binding ({@link
- * org.latticefs.fs.fuse.FuseBinding}) adapts a library's callbacks to the path-based {@link
- * org.latticefs.fs.core.LatticeFileSystem} and answers every failure with {@link
- * org.latticefs.fs.FsErrors}; {@link org.latticefs.fs.fuse.FuseMount} runs any binding and takes it
- * down; {@link org.latticefs.fs.fuse.Mounts} reads what the kernel has mounted.
+ * FUSE and mounting: the only code that knows a FUSE library. {@link
+ * org.latticefs.fs.fuse.LibfuseAdapter} serves the path-based {@link
+ * org.latticefs.fs.core.LatticeFileSystem} through the byte-name libfuse2 binding ({@code
+ * fs.fuse.libfuse}) and answers every failure with {@link org.latticefs.fs.FsErrors}; {@link
+ * org.latticefs.fs.fuse.FuseMount} mounts it and takes it down; {@link
+ * org.latticefs.fs.fuse.Mounts} reads what the kernel has mounted.
  *
- * <h2>Binding</h2>
+ * <h2>Names</h2>
  *
- * {@link org.latticefs.fs.fuse.LatticeFuse}: jnr-fuse over libfuse2's high-level API. Another
- * binding implements {@code FuseBinding} beside it; the core does not change.
+ * Linux names are bytes. The kernel's bytes become the core's strings in one place, the adapter,
+ * with {@link org.latticefs.kv.KeyBytes#decode} (invalid UTF-8 as escapes, so no two names
+ * collide), and go back with {@link org.latticefs.kv.KeyBytes#encode}.
  *
  * <h2>Dead mount</h2>
  *

@@ -1,6 +1,7 @@
 package org.latticefs.fs.inode;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -12,26 +13,48 @@ import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.latticefs.cas.BlobRef;
+import org.latticefs.kv.KeyBytes;
 
 /**
- * The value under {@code /inodes/{id}}: one file, directory or symlink.
+ * The value under {@code /inodes/{id}}: one file, directory, symlink or special file.
  *
  * <p>A regular file's content is either {@code inline} (files of at most {@link #MAX_INLINE} bytes,
  * kept in the log itself) or the {@code manifest} ref of its chunk list; an empty file has neither.
  * Times are nanoseconds since the epoch. {@code mode} holds the permission bits only ({@code
- * 07777}); the type is {@link #kind}.
+ * 07777}); the type is {@link #kind}. A special file ({@link Kind#FIFO}, {@link Kind#SOCKET},
+ * {@link Kind#CHAR_DEVICE}, {@link Kind#BLOCK_DEVICE}) is only its name and metadata: the kernel
+ * does the rest (a pipe, a socket, a driver), and a device's number is {@code rdev} ({@code
+ * makedev(major, minor)} as Linux encodes it; 0 for every other kind).
  *
- * <h2>Encoding (version 1)</h2>
+ * <p>A symlink's {@code target} and xattr names are byte strings held as {@link KeyBytes} holds
+ * keys (canonical strings: valid UTF-8 reads as its text, any other byte as an escape), so a target
+ * or a name that is not UTF-8 keeps its exact bytes. Xattr names are ordered by their bytes ({@link
+ * KeyBytes#ORDER}).
+ *
+ * <p>A directory's {@code nlink} is 2 plus its subdirectories when written by this build (see
+ * {@code org.latticefs.fs.core.DirLinks}); inodes written before held 1, which reads as "unknown".
+ *
+ * <h2>Encoding (version 2, written by this build)</h2>
  *
  * <pre>
- * u8 version=1, u8 kind (1 file, 2 dir, 3 symlink), u8 flags (1 manifest, 2 inline, 4 target)
+ * u8 version=2, u8 kind, u8 flags (1 manifest, 2 inline, 4 target, 8 rdev)
  * varint mode, uid, gid, nlink; varlong size; i64 atime, mtime, ctime
- * [32 bytes manifest] [varint len, inline bytes] [varint len, UTF-8 target]
- * varint xattr count; per xattr, names strictly ascending: varint len, UTF-8 name, varint len, value
+ * [varlong rdev] [32 bytes manifest] [varint len, inline bytes] [varint len, target bytes]
+ * varint xattr count; per xattr, names strictly ascending by bytes: varint len, name bytes,
+ *     varint len, value
  * </pre>
  *
- * Decoding is strict: unknown versions, kinds or flags, trailing bytes, broken invariants and
- * anything over the limits below raise {@link CorruptInodeException}.
+ * Kinds: 1 file, 2 directory, 3 symlink, 4 FIFO, 5 character device, 6 block device, 7 socket.
+ *
+ * <h2>Version 1 (read, never written)</h2>
+ *
+ * What builds before special files wrote: kinds 1–3 only, no rdev flag, target and xattr names as
+ * strict UTF-8, names ascending by {@link String#compareTo}. Such an inode decodes to exactly the
+ * inode it was; the next change of it writes version 2.
+ *
+ * <p>Decoding is strict: unknown versions, kinds or flags (said to come from a newer build),
+ * trailing bytes, broken invariants and anything over the limits below raise {@link
+ * CorruptInodeException}.
  */
 public record Inode(
     Kind kind,
@@ -43,6 +66,7 @@ public record Inode(
     long atimeNanos,
     long mtimeNanos,
     long ctimeNanos,
+    long rdev,
     BlobRef manifest,
     byte[] inline,
     String target,
@@ -51,10 +75,10 @@ public record Inode(
   /** Files up to this size keep their bytes in the inode instead of a manifest. */
   public static final int MAX_INLINE = 4096;
 
-  /** Longest symlink target (Linux PATH_MAX). */
+  /** Longest symlink target in bytes (Linux PATH_MAX). */
   public static final int MAX_TARGET = 4096;
 
-  /** Longest xattr name (Linux XATTR_NAME_MAX). */
+  /** Longest xattr name in bytes (Linux XATTR_NAME_MAX). */
   public static final int MAX_XATTR_NAME = 255;
 
   /** Largest single xattr value (Linux XATTR_SIZE_MAX). */
@@ -66,27 +90,65 @@ public record Inode(
   /** The decoder refuses anything longer. */
   public static final int MAX_ENCODED = 160 * 1024;
 
-  private static final int VERSION = 1;
+  /** The encoding this build writes. */
+  static final int VERSION = 2;
+
+  private static final int V1 = 1;
   private static final int F_MANIFEST = 1;
   private static final int F_INLINE = 2;
   private static final int F_TARGET = 4;
+  private static final int F_RDEV = 8;
 
-  /** What the inode is. */
+  /** What the inode is, with its code in the encoding. */
   public enum Kind {
     FILE(1),
     DIRECTORY(2),
-    SYMLINK(3);
+    SYMLINK(3),
+    FIFO(4),
+    CHAR_DEVICE(5),
+    BLOCK_DEVICE(6),
+    SOCKET(7);
 
     final int code;
 
     Kind(int code) {
       this.code = code;
     }
+
+    /** Whether this kind is a special file: a FIFO, socket or device node. */
+    public boolean isSpecial() {
+      return code >= FIFO.code;
+    }
+
+    /** Whether this kind carries a device number. */
+    public boolean isDevice() {
+      return this == CHAR_DEVICE || this == BLOCK_DEVICE;
+    }
+
+    static Kind of(int code) throws CorruptInodeException {
+      for (Kind k : values()) {
+        if (k.code == code) {
+          return k;
+        }
+      }
+      throw new CorruptInodeException(
+          "unknown inode kind " + code + " (written by a newer build of Lattice?)");
+    }
   }
 
   public Inode {
     Objects.requireNonNull(kind, "kind");
-    xattrs = Collections.unmodifiableSortedMap(new TreeMap<>(xattrs == null ? Map.of() : xattrs));
+    TreeMap<String, byte[]> x = new TreeMap<>(KeyBytes.ORDER);
+    if (xattrs != null) {
+      x.putAll(xattrs);
+    }
+    for (String name : x.keySet()) {
+      String why = invalidXattrName(name);
+      if (why != null) {
+        throw new IllegalArgumentException(why);
+      }
+    }
+    xattrs = Collections.unmodifiableSortedMap(x);
     inline = inline == null ? null : inline.clone();
     if ((mode & ~07777) != 0) {
       throw new IllegalArgumentException("mode holds permission bits only: " + mode);
@@ -110,24 +172,50 @@ public record Inode(
     if ((kind == Kind.SYMLINK) != (target != null)) {
       throw new IllegalArgumentException("symlinks, and only symlinks, have a target");
     }
-    if (target != null && utf8(target).length > MAX_TARGET) {
-      throw new IllegalArgumentException("symlink target too long");
+    if (target != null) {
+      String why = KeyBytes.invalidReason(target);
+      if (why != null) {
+        throw new IllegalArgumentException("symlink target is not a byte string: " + why);
+      }
+      if (target.indexOf('\0') >= 0) {
+        throw new IllegalArgumentException("symlink target holds a NUL byte");
+      }
+      if (KeyBytes.encodedLength(target) > MAX_TARGET) {
+        throw new IllegalArgumentException("symlink target too long");
+      }
+    }
+    if (kind.isSpecial() && size != 0) {
+      throw new IllegalArgumentException(kind + " has size 0");
+    }
+    if (!kind.isDevice() && rdev != 0) {
+      throw new IllegalArgumentException("only device nodes have a device number");
     }
   }
 
   /** A new, empty inode of {@code kind} with all three times set to {@code nowNanos}. */
   public static Inode create(Kind kind, int mode, int uid, int gid, long nowNanos, String target) {
-    long size = target == null ? 0 : utf8(target).length;
+    return create(kind, mode, uid, gid, nowNanos, target, 0);
+  }
+
+  /**
+   * A new inode of {@code kind} ({@code rdev}: a device node's number, else 0), all three times
+   * {@code nowNanos}; a directory starts with {@code nlink} 2 (itself and its {@code .}).
+   */
+  public static Inode create(
+      Kind kind, int mode, int uid, int gid, long nowNanos, String target, long rdev) {
+    long size = target == null ? 0 : KeyBytes.encodedLength(target);
+    int nlink = kind == Kind.DIRECTORY ? 2 : 1;
     return new Inode(
         kind,
         mode & 07777,
         uid,
         gid,
-        1,
+        nlink,
         size,
         nowNanos,
         nowNanos,
         nowNanos,
+        rdev,
         null,
         null,
         target,
@@ -151,6 +239,7 @@ public record Inode(
         atimeNanos,
         mtimeNanos,
         ctime,
+        rdev,
         manifest,
         inline,
         target,
@@ -168,6 +257,7 @@ public record Inode(
         atimeNanos,
         mtimeNanos,
         ctime,
+        rdev,
         manifest,
         inline,
         target,
@@ -176,7 +266,8 @@ public record Inode(
 
   public Inode withTimes(long atime, long mtime, long ctime) {
     return new Inode(
-        kind, mode, uid, gid, nlink, size, atime, mtime, ctime, manifest, inline, target, xattrs);
+        kind, mode, uid, gid, nlink, size, atime, mtime, ctime, rdev, manifest, inline, target,
+        xattrs);
   }
 
   public Inode withNlink(int n, long ctime) {
@@ -190,6 +281,7 @@ public record Inode(
         atimeNanos,
         mtimeNanos,
         ctime,
+        rdev,
         manifest,
         inline,
         target,
@@ -208,6 +300,7 @@ public record Inode(
         atimeNanos,
         mtimeNanos,
         ctimeNanos,
+        rdev,
         newManifest,
         newInline,
         target,
@@ -225,6 +318,7 @@ public record Inode(
         atimeNanos,
         mtimeNanos,
         ctime,
+        rdev,
         manifest,
         inline,
         target,
@@ -235,12 +329,30 @@ public record Inode(
   public static int xattrBytes(Map<String, byte[]> xattrs) {
     int total = 0;
     for (Map.Entry<String, byte[]> e : xattrs.entrySet()) {
-      total += utf8(e.getKey()).length + e.getValue().length;
+      total += KeyBytes.encodedLength(e.getKey()) + e.getValue().length;
     }
     return total;
   }
 
-  /** The version-1 encoding. */
+  /**
+   * Why {@code name} cannot name an xattr (empty, over {@link #MAX_XATTR_NAME} bytes, a NUL, not a
+   * canonical byte string), or null if it can.
+   */
+  public static String invalidXattrName(String name) {
+    if (name.isEmpty() || name.indexOf('\0') >= 0) {
+      return "an xattr name is not empty and holds no NUL";
+    }
+    String why = KeyBytes.invalidReason(name);
+    if (why != null) {
+      return "an xattr name is a byte string: " + why;
+    }
+    if (KeyBytes.encodedLength(name) > MAX_XATTR_NAME) {
+      return "an xattr name is at most " + MAX_XATTR_NAME + " bytes";
+    }
+    return null;
+  }
+
+  /** The version-2 encoding. */
   public byte[] encode() {
     ByteArrayOutputStream out = new ByteArrayOutputStream(96);
     out.write(VERSION);
@@ -248,7 +360,8 @@ public record Inode(
     int flags =
         (manifest != null ? F_MANIFEST : 0)
             | (inline != null ? F_INLINE : 0)
-            | (target != null ? F_TARGET : 0);
+            | (target != null ? F_TARGET : 0)
+            | (rdev != 0 ? F_RDEV : 0);
     out.write(flags);
     varint(out, mode);
     varint(out, uid & 0xffffffffL);
@@ -258,6 +371,9 @@ public record Inode(
     i64(out, atimeNanos);
     i64(out, mtimeNanos);
     i64(out, ctimeNanos);
+    if (rdev != 0) {
+      varint(out, rdev);
+    }
     if (manifest != null) {
       out.writeBytes(manifest.bytes());
     }
@@ -266,13 +382,13 @@ public record Inode(
       out.writeBytes(inline);
     }
     if (target != null) {
-      byte[] t = utf8(target);
+      byte[] t = KeyBytes.encode(target);
       varint(out, t.length);
       out.writeBytes(t);
     }
     varint(out, xattrs.size());
     for (Map.Entry<String, byte[]> e : xattrs.entrySet()) {
-      byte[] name = utf8(e.getKey());
+      byte[] name = KeyBytes.encode(e.getKey());
       varint(out, name.length);
       out.writeBytes(name);
       varint(out, e.getValue().length);
@@ -282,7 +398,7 @@ public record Inode(
   }
 
   /**
-   * Decodes a value written by {@link #encode()}.
+   * Decodes a value written by {@link #encode()} (or by a build that wrote version 1).
    *
    * @throws CorruptInodeException if {@code data} is not a valid encoding (never another exception)
    */
@@ -293,19 +409,20 @@ public record Inode(
     ByteBuffer in = ByteBuffer.wrap(data);
     try {
       int version = u8(in);
-      if (version != VERSION) {
-        throw new CorruptInodeException("unknown inode version " + version);
+      if (version != V1 && version != VERSION) {
+        throw new CorruptInodeException(
+            "inode encoding version "
+                + version
+                + " is unknown to this build (it reads 1 and 2): written by a newer build?");
       }
-      int kindCode = u8(in);
-      Kind kind =
-          switch (kindCode) {
-            case 1 -> Kind.FILE;
-            case 2 -> Kind.DIRECTORY;
-            case 3 -> Kind.SYMLINK;
-            default -> throw new CorruptInodeException("unknown inode kind " + kindCode);
-          };
+      boolean v1 = version == V1;
+      Kind kind = Kind.of(u8(in));
+      if (v1 && kind.isSpecial()) {
+        throw new CorruptInodeException("inode kind " + kind + " in a version-1 encoding");
+      }
       int flags = u8(in);
-      if ((flags & ~(F_MANIFEST | F_INLINE | F_TARGET)) != 0) {
+      int known = F_MANIFEST | F_INLINE | F_TARGET | (v1 ? 0 : F_RDEV);
+      if ((flags & ~known) != 0) {
         throw new CorruptInodeException("unknown inode flags " + flags);
       }
       int mode = (int) bounded(in, 07777, "mode");
@@ -316,6 +433,13 @@ public record Inode(
       long atime = in.getLong();
       long mtime = in.getLong();
       long ctime = in.getLong();
+      long rdev = 0;
+      if ((flags & F_RDEV) != 0) {
+        rdev = varlong(in, "rdev");
+        if (rdev == 0) {
+          throw new CorruptInodeException("rdev flag with a zero device number");
+        }
+      }
       BlobRef manifest = null;
       if ((flags & F_MANIFEST) != 0) {
         byte[] ref = new byte[BlobRef.LENGTH];
@@ -328,19 +452,21 @@ public record Inode(
       }
       String target = null;
       if ((flags & F_TARGET) != 0) {
-        target = string(in, MAX_TARGET, "symlink target");
+        target = string(in, MAX_TARGET, "symlink target", v1);
       }
       int count = (int) bounded(in, MAX_XATTR_TOTAL, "xattr count");
-      TreeMap<String, byte[]> xattrs = new TreeMap<>();
+      TreeMap<String, byte[]> xattrs = new TreeMap<>(KeyBytes.ORDER);
       String previous = null;
       int total = 0;
       for (int i = 0; i < count; i++) {
-        String name = string(in, MAX_XATTR_NAME, "xattr name");
-        if (name.isEmpty() || (previous != null && name.compareTo(previous) <= 0)) {
+        String name = string(in, MAX_XATTR_NAME, "xattr name", v1);
+        int order =
+            previous == null ? 1 : v1 ? name.compareTo(previous) : KeyBytes.compare(name, previous);
+        if (name.isEmpty() || order <= 0) {
           throw new CorruptInodeException("xattr names must be non-empty and ascending");
         }
         byte[] value = bytes(in, MAX_XATTR_VALUE, "xattr value");
-        total += utf8(name).length + value.length;
+        total += KeyBytes.encodedLength(name) + value.length;
         if (total > MAX_XATTR_TOTAL) {
           throw new CorruptInodeException("xattrs too large");
         }
@@ -352,12 +478,12 @@ public record Inode(
       }
       try {
         return new Inode(
-            kind, mode, uid, gid, nlink, size, atime, mtime, ctime, manifest, inline, target,
+            kind, mode, uid, gid, nlink, size, atime, mtime, ctime, rdev, manifest, inline, target,
             xattrs);
       } catch (IllegalArgumentException e) {
         throw new CorruptInodeException("inconsistent inode: " + e.getMessage());
       }
-    } catch (java.nio.BufferUnderflowException e) {
+    } catch (BufferUnderflowException e) {
       throw new CorruptInodeException("truncated inode value");
     }
   }
@@ -384,6 +510,7 @@ public record Inode(
         && atimeNanos == i.atimeNanos
         && mtimeNanos == i.mtimeNanos
         && ctimeNanos == i.ctimeNanos
+        && rdev == i.rdev
         && Objects.equals(manifest, i.manifest)
         && Arrays.equals(inline, i.inline)
         && Objects.equals(target, i.target);
@@ -404,16 +531,13 @@ public record Inode(
         + size
         + " nlink="
         + nlink
+        + (rdev != 0 ? " rdev=" + Long.toHexString(rdev) : "")
         + (manifest != null ? " manifest=" + manifest : "")
         + (inline != null ? " inline" : "")
-        + (target != null ? " target=" + target : "")
+        + (target != null ? " target=" + KeyBytes.display(target) : "")
         + " xattrs="
-        + xattrs.keySet()
+        + xattrs.keySet().stream().map(KeyBytes::display).toList()
         + "]";
-  }
-
-  static byte[] utf8(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
   }
 
   private static void varint(ByteArrayOutputStream out, long v) {
@@ -434,7 +558,8 @@ public record Inode(
     return in.get() & 0xff;
   }
 
-  private static long bounded(ByteBuffer in, long max, String what) throws CorruptInodeException {
+  /** An unsigned varint of up to 64 bits (all of them may be set). */
+  private static long varlong(ByteBuffer in, String what) throws CorruptInodeException {
     long v = 0;
     for (int shift = 0; ; shift += 7) {
       if (shift > 63) {
@@ -446,9 +571,13 @@ public record Inode(
       }
       v |= (long) (b & 0x7f) << shift;
       if ((b & 0x80) == 0) {
-        break;
+        return v;
       }
     }
+  }
+
+  private static long bounded(ByteBuffer in, long max, String what) throws CorruptInodeException {
+    long v = varlong(in, what);
     if (v < 0 || v > max) {
       throw new CorruptInodeException(what + " out of range: " + v);
     }
@@ -465,8 +594,13 @@ public record Inode(
     return b;
   }
 
-  private static String string(ByteBuffer in, int max, String what) throws CorruptInodeException {
+  /** A byte string: strict UTF-8 in version 1, any bytes (as {@link KeyBytes}) in version 2. */
+  private static String string(ByteBuffer in, int max, String what, boolean v1)
+      throws CorruptInodeException {
     byte[] b = bytes(in, max, what);
+    if (!v1) {
+      return KeyBytes.decode(b);
+    }
     try {
       return StandardCharsets.UTF_8
           .newDecoder()

@@ -6,8 +6,11 @@ import java.util.HexFormat;
  * The keys of an app store's inode tree.
  *
  * <ul>
- *   <li>{@code /inodes/{id}}: the {@link Inode} value; ids are 16 lower-case hex digits.
- *   <li>{@code /dirents/{parent id}/{name}}: the child's id as 16 hex digits (UTF-8).
+ *   <li>{@code /inodes/{id}}: the {@link Inode} value; ids are 16 lower-case hex digits (this build
+ *       draws them below 2^63).
+ *   <li>{@code /dirents/{parent id}/{name}}: the child's id as 16 hex digits (ASCII). The name is a
+ *       byte string as {@link org.latticefs.kv.KeyBytes} holds it ({@code
+ *       KeyBytes.decode(nameBytes)}), at most 255 bytes.
  * </ul>
  *
  * The store's root directory has id {@link #ROOT}.

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class StagingTest {
   @TempDir Path dir;
-  private final Staging.Budget budget = new Staging.Budget(Staging.MEMORY_BUDGET);
+  private static final long BUDGET = org.latticefs.fs.FsConfig.DEFAULT_STAGING_MEMORY_BYTES;
+  private final Staging.Budget budget = new Staging.Budget(BUDGET);
 
   @Test
   void smallWritesStayInMemoryAndLeaveNoFile() throws IOException {
@@ -72,7 +73,7 @@ class StagingTest {
     try {
       int i = 0;
       // Fill the budget they share with full-size in-memory stagings.
-      while (budget.used() + Staging.MEMORY_LIMIT <= Staging.MEMORY_BUDGET) {
+      while (budget.used() + Staging.MEMORY_LIMIT <= BUDGET) {
         Staging s = new Staging(dir.resolve("held-" + i++), budget);
         held.add(s);
         s.write(ByteBuffer.wrap(new byte[1]), Staging.MEMORY_LIMIT - 1);

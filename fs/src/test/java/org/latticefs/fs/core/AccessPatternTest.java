@@ -22,6 +22,7 @@ import org.latticefs.fs.DirEntry;
 import org.latticefs.fs.Errno;
 import org.latticefs.fs.FsException;
 import org.latticefs.fs.PathInfo;
+import org.latticefs.fs.TimeChange;
 import org.latticefs.fs.inode.Inode;
 
 /** Replays what applications do, calling the filesystem object directly (no mount). */
@@ -77,15 +78,14 @@ class AccessPatternTest extends DirectFsTest {
 
   @Test
   void newFileCommitsOnceOnCloseAndIsVisibleBefore() throws IOException {
-    var store = f.store("docs");
-    long before = store.commits.get();
+    long before = f.commits("docs");
     long fh = fs.create("/docs/new.txt", 0644, 1, ME);
     f.write(fh, 0, "hello".getBytes(StandardCharsets.UTF_8));
     assertEquals(5, fs.getattr("/docs/new.txt").size());
-    assertEquals(before, store.commits.get(), "nothing committed before close");
+    assertEquals(before, f.commits("docs"), "nothing committed before close");
     fs.flush(fh);
     fs.release(fh);
-    assertEquals(before + 1, store.commits.get(), "one log entry for create+write+close");
+    assertEquals(before + 1, f.commits("docs"), "one log entry for create+write+close");
     assertArrayEquals("hello".getBytes(StandardCharsets.UTF_8), f.get("/docs/new.txt"));
   }
 
@@ -161,9 +161,9 @@ class AccessPatternTest extends DirectFsTest {
     for (int i = 0; i < 200; i++) {
       f.put("/docs/b/f" + i, new byte[] {(byte) i});
     }
-    long commits = f.store("docs").commits.get();
+    long commits = f.commits("docs");
     fs.rename("/docs/b", "/docs/moved");
-    assertEquals(commits + 1, f.store("docs").commits.get());
+    assertEquals(commits + 1, f.commits("docs"));
     assertArrayEquals(new byte[] {(byte) 77}, f.get("/docs/moved/f77"));
   }
 
@@ -282,7 +282,7 @@ class AccessPatternTest extends DirectFsTest {
   @Test
   void utimensAndChownChangeMetadataOnly() throws IOException {
     f.put("/docs/m", new byte[] {1});
-    fs.utimens("/docs/m", 1_000_000_000L, 2_000_000_000L);
+    fs.utimens("/docs/m", TimeChange.at(1_000_000_000L), TimeChange.at(2_000_000_000L));
     assertEquals(2_000_000_000L, fs.getattr("/docs/m").mtimeNanos());
     fs.chown("/docs/m", 42, -1);
     assertEquals(42, fs.getattr("/docs/m").uid());
@@ -290,7 +290,7 @@ class AccessPatternTest extends DirectFsTest {
     // cp -p sets times on the open descriptor before close: the close must keep them.
     long fh = fs.open("/docs/m", O_RDWR);
     f.write(fh, 0, new byte[] {2});
-    fs.utimens("/docs/m", null, 3_000_000_000L);
+    fs.utimens("/docs/m", TimeChange.KEEP, TimeChange.at(3_000_000_000L));
     fs.release(fh);
     assertEquals(3_000_000_000L, fs.getattr("/docs/m").mtimeNanos());
   }

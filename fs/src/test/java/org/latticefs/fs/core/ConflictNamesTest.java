@@ -8,7 +8,9 @@ import org.junit.jupiter.api.Test;
 class ConflictNamesTest {
   @Test
   void conflictNamesKeepTheExtensionAndParseBack() {
-    var node = MemoryStores.node(0x3f);
+    byte[] key = new byte[32];
+    key[0] = 0x3f;
+    var node = new org.latticefs.kv.NodeId(key);
     var hlc = new org.latticefs.kv.Hlc(1_764_511_387_000L, 0);
     String n = ConflictNames.name("report.pdf", node, hlc, 1);
     assertEquals("report.conflict-3f000000-20251130T140307Z.pdf", n);

@@ -12,6 +12,9 @@ import static org.latticefs.fs.core.FsFixture.random;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.latticefs.cas.BlobRef;
@@ -51,6 +54,21 @@ class SequentialWriteTest extends DirectFsTest {
     return FileIngester.hashOnly(Chunker.DEFAULT, ManifestShape.DEFAULT)
         .ingest(new ByteArrayInputStream(data))
         .manifest();
+  }
+
+  /** The manifest of {@code data} with {@code [holeStart, holeEnd)} a hole. */
+  BlobRef ingestWithHole(byte[] data, int holeStart, int holeEnd) throws IOException {
+    Path file = Files.createTempFile(staging, "expected", ".bin");
+    Files.write(file, data);
+    try (FileChannel ch = FileChannel.open(file)) {
+      var session = FileIngester.hashOnly(Chunker.DEFAULT, ManifestShape.DEFAULT).startSession(ch);
+      session.advance(holeStart);
+      session.appendHole(holeEnd - holeStart);
+      session.advance(data.length);
+      return session.finish(data.length).manifest();
+    } finally {
+      Files.delete(file);
+    }
   }
 
   void assertStored(String path, byte[] expected) throws IOException {
@@ -107,7 +125,11 @@ class SequentialWriteTest extends DirectFsTest {
     fs.release(fh);
     // The session held the run's bytes: it was checkpointed first (one finished session).
     assertEquals(1, fs.backgroundIngests());
-    assertStored("/s/h.bin", data);
+    // The bytes never written are a hole: read as zeros, not stored.
+    assertArrayEquals(data, f.get("/s/h.bin"));
+    assertEquals(
+        ingestWithHole(data, 10 * MIB, 12 * MIB), fs.describe("/s/h.bin").inode().manifest());
+    assertEquals(28L * MIB, fs.getattr("/s/h.bin").blocks() * 512);
   }
 
   @Test
@@ -367,9 +389,10 @@ class SequentialWriteTest extends DirectFsTest {
     byte[] data = random(20 * MIB + 99, 40);
     long fh = fs.create("/s/retry.bin", 0644, O_RDWR, ME);
     writeSequentially(fh, data, 0, data.length);
-    f.store("s").failNextCommits(1);
+    f.faults("s").failNextAppends(1);
     assertThrows(org.latticefs.kv.KvException.class, () -> fs.flush(fh));
     assertArrayEquals(data, readAt(fh, 0, data.length));
+    fs.flush(fh);
     fs.release(fh);
     assertStored("/s/retry.bin", data);
   }

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.latticefs.kv.KeyBytes;
 import org.latticefs.kv.log.Entry;
 import org.latticefs.node.NodeApi;
 import org.latticefs.node.NodeApi.EntryRow;
@@ -229,7 +230,8 @@ final class KvCommand extends Base {
           if (array != null) {
             array.add(Wire.row(r));
           } else {
-            out().println(keysOnly ? r.key() : r.key() + "  " + oneLine(r.value()));
+            String key = KeyBytes.display(r.key());
+            out().println(keysOnly ? key : key + "  " + oneLine(r.value()));
           }
         }
         printed += page.size();
@@ -328,7 +330,7 @@ final class KvCommand extends Base {
                   "    "
                       + o.kind()
                       + " "
-                      + o.key()
+                      + KeyBytes.display(o.key())
                       + (o.value() == null ? "" : "  " + oneLine(o.value())));
         }
       }

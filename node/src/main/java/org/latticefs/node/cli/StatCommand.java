@@ -1,6 +1,7 @@
 package org.latticefs.node.cli;
 
 import java.nio.file.Path;
+import org.latticefs.kv.KeyBytes;
 import org.latticefs.node.NodeApi.ChunkRow;
 import org.latticefs.node.NodeApi.FileStat;
 import org.latticefs.node.control.Wire;
@@ -8,7 +9,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-/** {@code lattice-fs stat PATH}: Lattice's view of a path in the mount. Needs the daemon. */
+/**
+ * {@code lattice-fs stat PATH}: Lattice's view of a path in the mount. Needs the daemon.
+ *
+ * <p>PATH is looked up by its bytes (also when they are not UTF-8, see {@link RawArgs}), and names
+ * are printed as {@link KeyBytes#display} shows them: a byte that is not UTF-8 as {@code \xNN}, so
+ * {@code caf\xe9.txt} and {@code caf\xe8.txt} print as two names, never as one mangled one. {@code
+ * --json} carries the name as a string in which each such byte is the lone surrogate U+DC80..U+DCFF
+ * (PEP 383: Python's {@code os.fsencode} turns it back into the bytes).
+ */
 @Command(
     name = "stat",
     description = {
@@ -19,17 +28,17 @@ final class StatCommand extends Base {
   @Mixin JsonOption json;
 
   @Parameters(paramLabel = "PATH")
-  Path path;
+  String path;
 
   @Override
   int run() throws Exception {
-    FileStat f = cli().daemon(dataDir()).stat(path.toAbsolutePath().normalize().toString());
+    FileStat f = cli().daemon(dataDir()).stat(absolute(RawArgs.bytes(path)));
     if (json.json) {
       printJson(Wire.fileStat(f));
       return LatticeCommand.OK;
     }
-    out().println("path      " + f.path());
-    out().println("store     " + f.store());
+    out().println("path      " + KeyBytes.display(f.path()));
+    out().println("store     " + KeyBytes.display(f.store()));
     out().println("inode     " + f.inode());
     out().println("type      " + f.type());
     out().println("size      " + f.size());
@@ -39,5 +48,18 @@ final class StatCommand extends Base {
       out().println("  " + c.offset() + " " + c.length() + " " + c.ref());
     }
     return LatticeCommand.OK;
+  }
+
+  /** {@code path} made absolute against the working directory, as a key string (bytes kept). */
+  private static String absolute(byte[] path) {
+    if (path.length > 0 && path[0] == '/') {
+      return KeyBytes.decode(path);
+    }
+    byte[] cwd = Path.of("").toAbsolutePath().toString().getBytes(RawArgs.platformCharset());
+    byte[] abs = new byte[cwd.length + 1 + path.length];
+    System.arraycopy(cwd, 0, abs, 0, cwd.length);
+    abs[cwd.length] = '/';
+    System.arraycopy(path, 0, abs, cwd.length + 1, path.length);
+    return KeyBytes.decode(abs);
   }
 }

@@ -18,7 +18,10 @@ import picocli.CommandLine.Mixin;
 /** {@code lattice-fs status}: whether a daemon runs for the data directory, and what it serves. */
 @Command(
     name = "status",
-    description = "Show the running daemon: pid, node id, mount point, blobs. Exit 3 if none runs.")
+    description =
+        "Show the running daemon: pid, node id, mount point, blobs; stores refused as damaged"
+            + " ('damaged <file>: <reason>') and content whose last commit failed ('unsaved …')."
+            + " Exit 3 if none runs.")
 final class StatusCommand extends Base {
   @Mixin JsonOption json;
 
@@ -63,6 +66,12 @@ final class StatusCommand extends Base {
       out().println("mount     " + s.mountpoint());
       out().println("since     " + Instant.ofEpochMilli(s.startedAtMillis()));
       out().println("blobs     " + s.blobCount() + " (" + human(s.blobBytes()) + ")");
+      for (NodeApi.DamagedRow d : s.damaged()) {
+        out().println(d.describe());
+      }
+      for (NodeApi.UnsavedRow u : s.unsaved()) {
+        out().println(u.describe());
+      }
       if (s.scrub() != null) {
         Map<String, Object> sc = s.scrub();
         String line =

@@ -14,9 +14,11 @@ import java.util.Map;
  * kv/                 identity, per-store signed logs and state
  * cas/                blobs: cas/{hash[0:2]}/{hash}.blob
  * staging/            files being written through the mount
+ * atimes              access times moved by reads on this node (relatime; never replicated)
  * control.sock        the running daemon's control socket (0600)
  * daemon.properties   pid and mount point of the running (or crashed) daemon
  * logs/daemon.log     output of a daemon started with mount --daemon
+ * mesh/               invites handed out (secret hashes), static peers
  * FORMAT              the data directory's format version (see org.latticefs.node.format)
  * </pre>
  *
@@ -67,6 +69,11 @@ public record DataDir(Path root) {
     return root.resolve("staging");
   }
 
+  /** This node's access times of files read through the mount (see fs's {@code AccessTimes}). */
+  public Path atimes() {
+    return root.resolve("atimes");
+  }
+
   public Path socket() {
     return root.resolve("control.sock");
   }
@@ -81,6 +88,11 @@ public record DataDir(Path root) {
 
   public Path formatLock() {
     return root.resolve("format.lock");
+  }
+
+  /** The mesh's own files: invites handed out, static peers. */
+  public Path mesh() {
+    return root.resolve("mesh");
   }
 
   public Path logs() {

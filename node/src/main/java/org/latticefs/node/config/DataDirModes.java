@@ -47,6 +47,7 @@ public final class DataDirModes {
           "config.properties",
           "daemon.properties",
           "shell_history",
+          "atimes",
           "FORMAT",
           "control.sock",
           "format.lock");

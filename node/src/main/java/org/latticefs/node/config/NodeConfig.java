@@ -35,6 +35,9 @@ import java.util.TreeMap;
  *       heap: at most a quarter of {@code memory.heap})</td></tr>
  *   <tr><td>{@code fs.readahead_bytes}</td><td>32M</td><td>the most a sequential reader of one
  *       file fetches ahead (0: none)</td></tr>
+ *   <tr><td>{@code fs.staging_memory}</td><td>32M</td><td>the most the files being written keep
+ *       in memory together before they stage on disk (on the heap: at most a quarter of {@code
+ *       memory.heap})</td></tr>
  *   <tr><td>{@code log.level}</td><td>warn</td><td>error, warn, info, debug or trace;
  *       {@code -v} means debug</td></tr>
  *   <tr><td>{@code mount.options}</td><td>(none)</td><td>extra comma-separated FUSE mount
@@ -51,6 +54,16 @@ import java.util.TreeMap;
  *   <tr><td>{@code gc.keep_deleted}</td><td>0</td><td>how long superseded and deleted file
  *       versions stay live before they become garbage ({@code lattice-fs versions PATH} lists
  *       them; 0: off)</td></tr>
+ *   <tr><td>{@code fs.owner}</td><td>stored</td><td>who files show as owned by: {@code stored}
+ *       (the numbers as written or chowned), {@code mount} (the user running the daemon, on
+ *       every node) or {@code UID:GID}</td></tr>
+ *   <tr><td>{@code mesh.listen}</td><td>0.0.0.0:4710</td><td>where peers connect ({@code
+ *       HOST:PORT}, or {@code off}); see {@link MeshSettings}</td></tr>
+ *   <tr><td>{@code mesh.name}</td><td>the host name</td><td>this node's name for its peers</td></tr>
+ *   <tr><td>{@code mesh.announce}</td><td>(derived)</td><td>addresses peers should dial, e.g. a
+ *       router's forwarded port</td></tr>
+ *   <tr><td>{@code mesh.peers}</td><td>(none)</td><td>static peers, {@code ID@HOST:PORT,…}</td></tr>
+ *   <tr><td>{@code mesh.mdns}</td><td>on</td><td>find trusted peers on the LAN</td></tr>
  * </table>
  *
  * Unknown keys are an error (a typo must not be silently ignored), and so are values that cannot
@@ -64,10 +77,13 @@ public record NodeConfig(
     long chunkCacheBytes,
     long kvCacheBytes,
     long readaheadBytes,
+    long stagingMemoryBytes,
     String logLevel,
     MountOptions mountOptions,
     Duration gcInterval,
     int minCopies,
+    MeshSettings mesh,
+    String fsOwner,
     Duration fsckInterval,
     Duration keepDeleted) {
 
@@ -80,10 +96,13 @@ public record NodeConfig(
           64L << 20,
           32L << 20,
           32L << 20,
+          32L << 20,
           "warn",
           MountOptions.NONE,
           Duration.ofMinutes(10),
           1,
+          MeshSettings.DEFAULTS,
+          "stored",
           Duration.ofDays(30),
           Duration.ZERO);
 
@@ -99,10 +118,17 @@ public record NodeConfig(
           "cache.chunk_bytes",
           "cache.kv_bytes",
           "fs.readahead_bytes",
+          "fs.staging_memory",
           "log.level",
           "mount.options",
           "gc.interval",
           "storage.min_copies",
+          "mesh.listen",
+          "mesh.name",
+          "mesh.announce",
+          "mesh.peers",
+          "mesh.mdns",
+          "fs.owner",
           "fsck.interval",
           "gc.keep_deleted");
 
@@ -120,6 +146,12 @@ public record NodeConfig(
     }
     if (keepDeleted == null || keepDeleted.isNegative()) {
       throw new IllegalArgumentException("gc.keep_deleted must be 0 or more, got " + keepDeleted);
+    }
+    if (!fsOwner.equals("mount")
+        && !fsOwner.equals("stored")
+        && !fsOwner.matches("\\d{1,9}:\\d{1,9}")) {
+      throw new IllegalArgumentException(
+          "fs.owner is mount, stored or UID:GID, got '" + fsOwner + "'");
     }
     if (heapBytes < MIN_HEAP) {
       throw new IllegalArgumentException(
@@ -144,6 +176,14 @@ public record NodeConfig(
               + ") must be at most a quarter of memory.heap ("
               + heapBytes
               + "): the cache lives on the heap; raise memory.heap or lower the cache");
+    }
+    if (stagingMemoryBytes > heapBytes / 4) {
+      throw new IllegalArgumentException(
+          "fs.staging_memory ("
+              + stagingMemoryBytes
+              + ") must be at most a quarter of memory.heap ("
+              + heapBytes
+              + "): it lives on the heap; raise memory.heap or lower it");
     }
   }
 
@@ -193,12 +233,36 @@ public record NodeConfig(
         size(m, "cache.chunk_bytes", d.chunkCacheBytes),
         size(m, "cache.kv_bytes", d.kvCacheBytes),
         size(m, "fs.readahead_bytes", d.readaheadBytes),
+        size(m, "fs.staging_memory", d.stagingMemoryBytes),
         level,
         options,
         duration(m, "gc.interval", d.gcInterval),
         count(m, "storage.min_copies", d.minCopies),
+        MeshSettings.fromMap(m),
+        m.getOrDefault("fs.owner", d.fsOwner).trim(),
         duration(m, "fsck.interval", d.fsckInterval),
         duration(m, "gc.keep_deleted", d.keepDeleted));
+  }
+
+  /** This config with the mesh listening at {@code at} (null: not at all). */
+  public NodeConfig withMeshListen(org.latticefs.mesh.HostPort at) {
+    return new NodeConfig(
+        storageQuota,
+        minFreeSpace,
+        heapBytes,
+        directBytes,
+        chunkCacheBytes,
+        kvCacheBytes,
+        readaheadBytes,
+        stagingMemoryBytes,
+        logLevel,
+        mountOptions,
+        gcInterval,
+        minCopies,
+        mesh.withListen(at),
+        fsOwner,
+        fsckInterval,
+        keepDeleted);
   }
 
   /** Every key with its value in this config, as it would be written in the file. */
@@ -211,10 +275,13 @@ public record NodeConfig(
     m.put("cache.chunk_bytes", Long.toString(c.chunkCacheBytes));
     m.put("cache.kv_bytes", Long.toString(c.kvCacheBytes));
     m.put("fs.readahead_bytes", Long.toString(c.readaheadBytes));
+    m.put("fs.staging_memory", Long.toString(c.stagingMemoryBytes));
     m.put("log.level", c.logLevel);
     m.put("mount.options", c.mountOptions.joined());
     m.put("gc.interval", c.gcInterval.toSeconds() + "s");
     m.put("storage.min_copies", Integer.toString(c.minCopies));
+    c.mesh.toMap(m);
+    m.put("fs.owner", c.fsOwner);
     m.put("fsck.interval", c.fsckInterval.toSeconds() + "s");
     m.put("gc.keep_deleted", c.keepDeleted.toSeconds() + "s");
     return m;

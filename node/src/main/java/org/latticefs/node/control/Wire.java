@@ -5,7 +5,9 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.latticefs.node.NodeApi;
 import org.latticefs.node.NodeApi.ChunkRow;
+import org.latticefs.node.NodeApi.DamagedRow;
 import org.latticefs.node.NodeApi.EntryRow;
 import org.latticefs.node.NodeApi.FileStat;
 import org.latticefs.node.NodeApi.GcJob;
@@ -14,6 +16,7 @@ import org.latticefs.node.NodeApi.OpRow;
 import org.latticefs.node.NodeApi.Row;
 import org.latticefs.node.NodeApi.Status;
 import org.latticefs.node.NodeApi.StoreRow;
+import org.latticefs.node.NodeApi.UnsavedRow;
 
 /**
  * JSON forms of the {@link org.latticefs.node.NodeApi} records, shared by the control protocol and
@@ -102,11 +105,47 @@ public final class Wire {
     m.put("started_at", s.startedAtMillis());
     m.put("blob_count", s.blobCount());
     m.put("blob_bytes", s.blobBytes());
+    List<Object> damaged = new ArrayList<>();
+    for (DamagedRow d : s.damaged()) {
+      Map<String, Object> dm = new LinkedHashMap<>();
+      dm.put("store", d.store());
+      dm.put("file", d.file());
+      dm.put("reason", d.reason());
+      damaged.add(dm);
+    }
+    m.put("damaged", damaged);
+    List<Object> unsaved = new ArrayList<>();
+    for (UnsavedRow u : s.unsaved()) {
+      Map<String, Object> um = new LinkedHashMap<>();
+      um.put("store", u.store());
+      um.put("path", u.path());
+      um.put("saved_as", u.savedAs());
+      um.put("kept_at", u.keptAt());
+      um.put("reason", u.reason());
+      um.put("at", u.atMillis());
+      unsaved.add(um);
+    }
+    m.put("unsaved", unsaved);
     m.put("scrub", s.scrub());
     return m;
   }
 
   static Status status(Map<String, Object> m) throws Frames.ProtocolException {
+    List<DamagedRow> damaged = new ArrayList<>();
+    for (Map<String, Object> d : objects(m, "damaged")) {
+      damaged.add(new DamagedRow(str(d, "store"), str(d, "file"), str(d, "reason")));
+    }
+    List<UnsavedRow> unsaved = new ArrayList<>();
+    for (Map<String, Object> u : objects(m, "unsaved")) {
+      unsaved.add(
+          new UnsavedRow(
+              str(u, "store"),
+              str(u, "path"),
+              str(u, "saved_as"),
+              str(u, "kept_at"),
+              str(u, "reason"),
+              num(u, "at")));
+    }
     return new Status(
         num(m, "pid"),
         str(m, "node_id"),
@@ -115,6 +154,8 @@ public final class Wire {
         num(m, "started_at"),
         num(m, "blob_count"),
         num(m, "blob_bytes"),
+        damaged,
+        unsaved,
         m.get("scrub") instanceof Map<?, ?> sc ? scrub(sc) : null);
   }
 
@@ -190,6 +231,70 @@ public final class Wire {
         num(m, "size"),
         str(m, "manifest"),
         chunks);
+  }
+
+  public static Map<String, Object> joined(NodeApi.JoinRow j) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", j.id());
+    m.put("name", j.name());
+    m.put("via", j.via());
+    return m;
+  }
+
+  static NodeApi.JoinRow joined(Map<String, Object> m) throws Frames.ProtocolException {
+    return new NodeApi.JoinRow(str(m, "id"), str(m, "name"), str(m, "via"));
+  }
+
+  public static Map<String, Object> peer(NodeApi.PeerRow p) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", p.id());
+    m.put("name", p.name());
+    m.put("status", p.status());
+    m.put("addrs", new ArrayList<Object>(p.addrs()));
+    m.put("connected", p.connected());
+    m.put("remote", p.remote());
+    m.put("last_seen", p.lastSeenMillis());
+    m.put("rtt_us", p.rttMicros());
+    List<Object> stores = new ArrayList<>();
+    for (NodeApi.LagRow l : p.stores()) {
+      Map<String, Object> s = new LinkedHashMap<>();
+      s.put("store_id", l.storeId());
+      s.put("store", l.store());
+      s.put("peer_lacks", l.peerLacks());
+      s.put("we_lack", l.weLack());
+      stores.add(s);
+    }
+    m.put("stores", stores);
+    return m;
+  }
+
+  static NodeApi.PeerRow peer(Map<String, Object> m) throws Frames.ProtocolException {
+    List<String> addrs = new ArrayList<>();
+    Object a = m.get("addrs");
+    if (a instanceof List<?> l) {
+      for (Object o : l) {
+        if (!(o instanceof String s)) {
+          throw new Frames.ProtocolException("field 'addrs' must hold strings");
+        }
+        addrs.add(s);
+      }
+    }
+    List<NodeApi.LagRow> lags = new ArrayList<>();
+    for (Map<String, Object> s : objects(m, "stores")) {
+      lags.add(
+          new NodeApi.LagRow(
+              str(s, "store_id"), str(s, "store"), num(s, "peer_lacks"), num(s, "we_lack")));
+    }
+    return new NodeApi.PeerRow(
+        str(m, "id"),
+        str(m, "name"),
+        str(m, "status"),
+        addrs,
+        Boolean.TRUE.equals(m.get("connected")),
+        str(m, "remote"),
+        num(m, "last_seen"),
+        num(m, "rtt_us"),
+        lags);
   }
 
   private static void putValue(Map<String, Object> m, byte[] value) {

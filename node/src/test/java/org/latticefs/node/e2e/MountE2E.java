@@ -50,7 +50,12 @@ class MountE2E {
     launcher = root.resolve("lattice-fs");
     assertTrue(Files.isExecutable(launcher), launcher + " missing");
     assertTrue(Files.isRegularFile(root.resolve("node/target/lattice-fs.jar")), "jar not built");
+    // One node, no peers: no listener on every interface, no mDNS on the machine's network.
+    Files.createDirectories(home);
+    Files.writeString(home.resolve("config.properties"), NO_MESH);
   }
+
+  static final String NO_MESH = "mesh.listen=off\nmesh.mdns=off\n";
 
   @AfterEach
   void tearDown() throws Exception {
@@ -248,7 +253,8 @@ class MountE2E {
     Files.createDirectories(home);
     Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxr-xr-x"));
     Files.writeString(
-        home.resolve("config.properties"), "mount.options=,,,allow_other\nmemory.heap=200M\n");
+        home.resolve("config.properties"),
+        NO_MESH + "mount.options=,,,allow_other\nmemory.heap=200M\n");
     Run r = lattice("mount", "--daemon", mnt.toString());
     assertEquals(0, r.code(), r.err() + "\nlog:\n" + log());
     long pid = Long.parseLong(r.out().trim());
@@ -287,10 +293,64 @@ class MountE2E {
     assertEquals(0, lattice("unmount", mnt.toString()).code());
     waitForExit(pid);
 
-    Files.writeString(home.resolve("config.properties"), "mount.options=allow_other,bogus\n");
+    Files.writeString(
+        home.resolve("config.properties"), NO_MESH + "mount.options=allow_other,bogus\n");
     Run bad = lattice("mount", "--daemon", mnt.toString());
     assertEquals(1, bad.code());
     assertTrue(bad.err().contains("mount.options: unknown mount option 'bogus'"), bad.err());
     assertTrue(Mounts.at(mnt).isEmpty());
+  }
+
+  /** Runs {@code lattice-fs ARGS} through bash, so ARGS may hold {@code $'\xe9'} bytes. */
+  private Run latticeBash(String args) throws Exception {
+    return sh(
+        "LATTICE_NO_BUILD=1 exec bash -c \"exec '"
+            + launcher
+            + "' --home '"
+            + home
+            + "' "
+            + args.replace("\"", "\\\"")
+            + "\"");
+  }
+
+  /**
+   * Names that are not UTF-8: four names that differ in their bytes are four files in the mount,
+   * {@code lattice-fs stat} finds each by its bytes and prints it escaped ({@code \xe9}), never
+   * mangled, and {@code kv ls} of the dirents shows them escaped too.
+   */
+  @Test
+  void theCliFindsAndShowsNamesByTheirBytes() throws Exception {
+    mountDaemon();
+    Run made =
+        sh(
+            "cd '"
+                + mnt
+                + "' && mkdir docs && cd docs && bash -c \"echo 1 > \\$'caf\\xe9.txt';"
+                + " echo 22 > \\$'caf\\xe8.txt'; echo 333 > caf\\$'\\xc3\\xa9'.txt\" && ls | wc -l");
+    assertEquals(0, made.code(), made.err());
+    assertEquals("3", made.out().strip(), "three files");
+
+    Run e9 = latticeBash("stat $'" + mnt + "/docs/caf\\xe9.txt'");
+    assertEquals(0, e9.code(), e9.err());
+    assertTrue(e9.out().contains("path      " + mnt + "/docs/caf\\xe9.txt\n"), e9.out());
+    assertTrue(e9.out().contains("size      2\n"), e9.out());
+    Run e8 = latticeBash("stat $'" + mnt + "/docs/caf\\xe8.txt'");
+    assertTrue(e8.out().contains("caf\\xe8.txt\n") && e8.out().contains("size      3\n"), e8.out());
+    Run utf8 = latticeBash("stat '" + mnt + "/docs/café.txt'");
+    assertTrue(
+        utf8.out().contains("café.txt\n") && utf8.out().contains("size      4\n"), utf8.out());
+    assertFalse(e9.out().contains("\uFFFD") || e8.out().contains("\uFFFD"), "never mangled");
+    // --json: the byte as the escape U+DCE9 (what Python's os.fsencode turns back into 0xe9).
+    Map<String, Object> j =
+        Json.parseObject(
+            latticeBash("stat --json $'" + mnt + "/docs/caf\\xe9.txt'").out(), 1 << 20);
+    assertEquals(mnt + "/docs/caf\uDCE9.txt", j.get("path"));
+    // kv ls shows the dirents escaped.
+    Run ls = lattice("kv", "ls", "--store", "docs", "--keys-only", "/dirents/");
+    assertEquals(0, ls.code(), ls.err());
+    assertTrue(ls.out().contains("/caf\\xe9.txt\n"), ls.out());
+    assertTrue(ls.out().contains("/caf\\xe8.txt\n"), ls.out());
+    assertTrue(ls.out().contains("/café.txt\n"), ls.out());
+    assertEquals(0, lattice("unmount", mnt.toString()).code());
   }
 }

@@ -213,6 +213,17 @@ class GcPropertyTest {
     if (mustFit) {
       fail("ENOSPC although " + fits + " bytes fit the quota of " + QUOTA, failed);
     }
+    // A version whose commit failed is saved beside the file (name.unsaved-TIME, see the
+    // filesystem's UnsavedFiles): it holds only written bytes; the user here discards it.
+    for (String name : h.fs.list("/s")) {
+      if (name.startsWith("f" + file + ".unsaved-")) {
+        byte[] saved = h.read("/s/" + name).orElseThrow();
+        assertTrue(
+            saved.length <= data.length && Arrays.equals(saved, Arrays.copyOf(data, saved.length)),
+            "an unsaved copy holds what was written");
+        h.fs.unlink("/s/" + name);
+      }
+    }
     // Not enough room: the file has its last committed version, or what was written before the
     // error (committed at close), never anything else.
     Optional<byte[]> now = h.read(path(file));

@@ -29,12 +29,21 @@ import org.slf4j.LoggerFactory;
  * and answered {@code -EIO}; so is a result outside the operation's range (a positive status, a
  * byte count larger than the buffer, a value below {@code -4095}).
  *
+ * <h2>Slow requests</h2>
+ *
+ * A request that takes the filesystem longer than 5 s to answer is logged as a warning ("slow FUSE
+ * request: OP took N ms"): no request should (the caller waits in the kernel, unkillable), so the
+ * line names a hang in the making. Conformance and fuzz runs look for it in the daemon's log.
+ *
  * <p>Per call it allocates the path's {@code byte[]} and one small wrapper per native structure
  * (and jnr-ffi one {@code Pointer} per pointer argument); nothing else.
  */
 final class Dispatcher {
   private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
   private static final MemoryIO IO = MemoryIO.getInstance();
+
+  /** A request answered after this long is logged as slow ({@value} ns: 5 s). */
+  static final long SLOW_NANOS = 5_000_000_000L;
 
   private final RawFileSystem fs;
   private final List<Object> callbacks = new ArrayList<>();
@@ -188,224 +197,305 @@ final class Dispatcher {
   // ---- the callbacks, in fuse_operations order ----
 
   private int getattr(Pointer path, Pointer stat) {
+    long started = System.nanoTime();
     try {
       return status("getattr", fs.getattr(path(path), new Stat(stat.address())));
     } catch (Throwable e) {
       return failed("getattr", e);
+    } finally {
+      timed("getattr", started);
     }
   }
 
   private int readlink(Pointer path, Pointer buf, long size) {
+    long started = System.nanoTime();
     try {
       return status("readlink", fs.readlink(path(path), new ReplyBuffer(buf.address(), size)));
     } catch (Throwable e) {
       return failed("readlink", e);
+    } finally {
+      timed("readlink", started);
     }
   }
 
   private int mknod(Pointer path, int mode, long rdev) {
+    long started = System.nanoTime();
     try {
       return status("mknod", fs.mknod(path(path), mode, rdev));
     } catch (Throwable e) {
       return failed("mknod", e);
+    } finally {
+      timed("mknod", started);
     }
   }
 
   private int mkdir(Pointer path, int mode) {
+    long started = System.nanoTime();
     try {
       return status("mkdir", fs.mkdir(path(path), mode));
     } catch (Throwable e) {
       return failed("mkdir", e);
+    } finally {
+      timed("mkdir", started);
     }
   }
 
   private int unlink(Pointer path) {
+    long started = System.nanoTime();
     try {
       return status("unlink", fs.unlink(path(path)));
     } catch (Throwable e) {
       return failed("unlink", e);
+    } finally {
+      timed("unlink", started);
     }
   }
 
   private int rmdir(Pointer path) {
+    long started = System.nanoTime();
     try {
       return status("rmdir", fs.rmdir(path(path)));
     } catch (Throwable e) {
       return failed("rmdir", e);
+    } finally {
+      timed("rmdir", started);
     }
   }
 
   private int symlink(Pointer target, Pointer linkPath) {
+    long started = System.nanoTime();
     try {
       return status("symlink", fs.symlink(CStrings.read(target, MAX_NAME), path(linkPath)));
     } catch (Throwable e) {
       return failed("symlink", e);
+    } finally {
+      timed("symlink", started);
     }
   }
 
   private int rename(Pointer from, Pointer to) {
+    long started = System.nanoTime();
     try {
       return status("rename", fs.rename(path(from), path(to)));
     } catch (Throwable e) {
       return failed("rename", e);
+    } finally {
+      timed("rename", started);
     }
   }
 
   private int link(Pointer existing, Pointer newPath) {
+    long started = System.nanoTime();
     try {
       return status("link", fs.link(path(existing), path(newPath)));
     } catch (Throwable e) {
       return failed("link", e);
+    } finally {
+      timed("link", started);
     }
   }
 
   private int chmod(Pointer path, int mode) {
+    long started = System.nanoTime();
     try {
       return status("chmod", fs.chmod(path(path), mode));
     } catch (Throwable e) {
       return failed("chmod", e);
+    } finally {
+      timed("chmod", started);
     }
   }
 
   private int chown(Pointer path, int uid, int gid) {
+    long started = System.nanoTime();
     try {
       return status("chown", fs.chown(path(path), uid, gid));
     } catch (Throwable e) {
       return failed("chown", e);
+    } finally {
+      timed("chown", started);
     }
   }
 
   private int truncate(Pointer path, long size) {
+    long started = System.nanoTime();
     try {
       return status("truncate", fs.truncate(path(path), size));
     } catch (Throwable e) {
       return failed("truncate", e);
+    } finally {
+      timed("truncate", started);
     }
   }
 
   private int open(Pointer path, Pointer fi) {
+    long started = System.nanoTime();
     try {
       return status("open", fs.open(path(path), new FileInfo(fi.address())));
     } catch (Throwable e) {
       return failed("open", e);
+    } finally {
+      timed("open", started);
     }
   }
 
   private int read(Pointer path, Pointer buf, long size, long offset, Pointer fi) {
+    long started = System.nanoTime();
     try {
       ByteBuffer dst = IO.newDirectByteBuffer(buf.address(), (int) size);
       return count("read", fs.read(path(path), dst, offset, fh(fi)), size);
     } catch (Throwable e) {
       return failed("read", e);
+    } finally {
+      timed("read", started);
     }
   }
 
   private int write(Pointer path, Pointer buf, long size, long offset, Pointer fi) {
+    long started = System.nanoTime();
     try {
       ByteBuffer src = IO.newDirectByteBuffer(buf.address(), (int) size);
       return count("write", fs.write(path(path), src, offset, fh(fi)), size);
     } catch (Throwable e) {
       return failed("write", e);
+    } finally {
+      timed("write", started);
     }
   }
 
   private int statfs(Pointer path, Pointer stat) {
+    long started = System.nanoTime();
     try {
       return status("statfs", fs.statfs(path(path), new StatVfs(stat.address())));
     } catch (Throwable e) {
       return failed("statfs", e);
+    } finally {
+      timed("statfs", started);
     }
   }
 
   private int flush(Pointer path, Pointer fi) {
+    long started = System.nanoTime();
     try {
       return status("flush", fs.flush(path(path), new FileInfo(fi.address())));
     } catch (Throwable e) {
       return failed("flush", e);
+    } finally {
+      timed("flush", started);
     }
   }
 
   private int release(Pointer path, Pointer fi) {
+    long started = System.nanoTime();
     try {
       return status("release", fs.release(path(path), new FileInfo(fi.address())));
     } catch (Throwable e) {
       return failed("release", e);
+    } finally {
+      timed("release", started);
     }
   }
 
   private int fsync(Pointer path, int datasync, Pointer fi) {
+    long started = System.nanoTime();
     try {
       return status("fsync", fs.fsync(path(path), datasync != 0, fh(fi)));
     } catch (Throwable e) {
       return failed("fsync", e);
+    } finally {
+      timed("fsync", started);
     }
   }
 
   private int setxattr(Pointer path, Pointer name, Pointer value, long size, int flags) {
+    long started = System.nanoTime();
     try {
       ByteBuffer v =
           size == 0 ? ByteBuffer.allocate(0) : IO.newDirectByteBuffer(value.address(), (int) size);
       return status("setxattr", fs.setxattr(path(path), name(name), v, flags));
     } catch (Throwable e) {
       return failed("setxattr", e);
+    } finally {
+      timed("setxattr", started);
     }
   }
 
   private int getxattr(Pointer path, Pointer name, Pointer value, long size) {
+    long started = System.nanoTime();
     try {
       ReplyBuffer out = new ReplyBuffer(size == 0 ? 0 : value.address(), size);
       return count("getxattr", fs.getxattr(path(path), name(name), out), limit(size));
     } catch (Throwable e) {
       return failed("getxattr", e);
+    } finally {
+      timed("getxattr", started);
     }
   }
 
   private int listxattr(Pointer path, Pointer list, long size) {
+    long started = System.nanoTime();
     try {
       ReplyBuffer out = new ReplyBuffer(size == 0 ? 0 : list.address(), size);
       return count("listxattr", fs.listxattr(path(path), out), limit(size));
     } catch (Throwable e) {
       return failed("listxattr", e);
+    } finally {
+      timed("listxattr", started);
     }
   }
 
   private int removexattr(Pointer path, Pointer name) {
+    long started = System.nanoTime();
     try {
       return status("removexattr", fs.removexattr(path(path), name(name)));
     } catch (Throwable e) {
       return failed("removexattr", e);
+    } finally {
+      timed("removexattr", started);
     }
   }
 
   private int opendir(Pointer path, Pointer fi) {
+    long started = System.nanoTime();
     try {
       return status("opendir", fs.opendir(path(path), new FileInfo(fi.address())));
     } catch (Throwable e) {
       return failed("opendir", e);
+    } finally {
+      timed("opendir", started);
     }
   }
 
   private int readdir(Pointer path, Pointer buf, Pointer filler, long offset, Pointer fi) {
+    long started = System.nanoTime();
     try (NativeDirFiller f = new NativeDirFiller(buf.address(), filler.address())) {
       return status("readdir", fs.readdir(path(path), f, offset, fh(fi)));
     } catch (Throwable e) {
       return failed("readdir", e);
+    } finally {
+      timed("readdir", started);
     }
   }
 
   private int releasedir(Pointer path, Pointer fi) {
+    long started = System.nanoTime();
     try {
       return status("releasedir", fs.releasedir(path(path), new FileInfo(fi.address())));
     } catch (Throwable e) {
       return failed("releasedir", e);
+    } finally {
+      timed("releasedir", started);
     }
   }
 
   private int fsyncdir(Pointer path, int datasync, Pointer fi) {
+    long started = System.nanoTime();
     try {
       return status("fsyncdir", fs.fsyncdir(path(path), datasync != 0, fh(fi)));
     } catch (Throwable e) {
       return failed("fsyncdir", e);
+    } finally {
+      timed("fsyncdir", started);
     }
   }
 
@@ -427,38 +517,51 @@ final class Dispatcher {
   }
 
   private int access(Pointer path, int mask) {
+    long started = System.nanoTime();
     try {
       return status("access", fs.access(path(path), mask));
     } catch (Throwable e) {
       return failed("access", e);
+    } finally {
+      timed("access", started);
     }
   }
 
   private int create(Pointer path, int mode, Pointer fi) {
+    long started = System.nanoTime();
     try {
       return status("create", fs.create(path(path), mode, new FileInfo(fi.address())));
     } catch (Throwable e) {
       return failed("create", e);
+    } finally {
+      timed("create", started);
     }
   }
 
   private int ftruncate(Pointer path, long size, Pointer fi) {
+    long started = System.nanoTime();
     try {
       return status("ftruncate", fs.ftruncate(path(path), size, fh(fi)));
     } catch (Throwable e) {
       return failed("ftruncate", e);
+    } finally {
+      timed("ftruncate", started);
     }
   }
 
   private int fgetattr(Pointer path, Pointer stat, Pointer fi) {
+    long started = System.nanoTime();
     try {
       return status("fgetattr", fs.fgetattr(path(path), new Stat(stat.address()), fh(fi)));
     } catch (Throwable e) {
       return failed("fgetattr", e);
+    } finally {
+      timed("fgetattr", started);
     }
   }
 
   private int utimens(Pointer path, Pointer tv) {
+    long started = System.nanoTime();
     try {
       TimeSpec now = new TimeSpec(0, TimeSpec.UTIME_NOW);
       TimeSpec atime = tv == null ? now : TimeSpec.at(tv.address());
@@ -466,14 +569,19 @@ final class Dispatcher {
       return status("utimens", fs.utimens(path(path), atime, mtime));
     } catch (Throwable e) {
       return failed("utimens", e);
+    } finally {
+      timed("utimens", started);
     }
   }
 
   private int fallocate(Pointer path, int mode, long offset, long length, Pointer fi) {
+    long started = System.nanoTime();
     try {
       return status("fallocate", fs.fallocate(path(path), mode, offset, length, fh(fi)));
     } catch (Throwable e) {
       return failed("fallocate", e);
+    } finally {
+      timed("fallocate", started);
     }
   }
 
@@ -512,6 +620,21 @@ final class Dispatcher {
       return -Errnos.EIO;
     }
     return rc;
+  }
+
+  /**
+   * Logs a request that took longer than {@link #SLOW_NANOS} (a hang in the making: the caller sits
+   * in the kernel meanwhile), with the operation and the time; never throws.
+   */
+  private static void timed(String op, long startedNanos) {
+    long took = System.nanoTime() - startedNanos;
+    if (took > SLOW_NANOS) {
+      try {
+        LOG.warn("slow FUSE request: {} took {} ms", op, took / 1_000_000);
+      } catch (Throwable logging) {
+        // The answer stands.
+      }
+    }
   }
 
   /** The answer for a throwable that reached the boundary; never throws. */
