@@ -70,6 +70,18 @@ final class AccessTable {
     }
   }
 
+  /**
+   * Sizes the empty table for about {@code entries} entries at once (a snapshot being loaded says
+   * how many it holds), so loading does not grow every stripe step by step, rehashing each time.
+   * Stripes that already hold entries are left as they are.
+   */
+  void expect(long entries) {
+    long perStripe = entries / STRIPES + 1;
+    for (Stripe s : stripes) {
+      s.presize(perStripe);
+    }
+  }
+
   /** Frees the slots (unmaps their files); later calls find an empty table that keeps nothing. */
   void close() {
     for (Stripe s : stripes) {
@@ -247,6 +259,26 @@ final class AccessTable {
       this.index = index;
       this.capacity = MIN_SLOTS;
       this.slots = table.allocate(index, capacity);
+    }
+
+    /** Gives an empty stripe room for {@code entries} without growing (see {@link #expect}). */
+    synchronized void presize(long entries) {
+      if (slots == null || size > 0) {
+        return;
+      }
+      long want = capacity;
+      while (entries * 4 > want * 3 && want < (1 << 29) / SLOT) {
+        want *= 2;
+      }
+      if (want > capacity) {
+        ByteBuffer bigger = table.allocate(index, (int) want);
+        if (bigger != null) {
+          ByteBuffer old = slots;
+          slots = bigger;
+          capacity = (int) want;
+          unmap(old);
+        }
+      }
     }
 
     /** Frees the slots; the stripe is empty and keeps nothing from now on. */

@@ -449,6 +449,7 @@ public final class AccessTracker implements Closeable {
       if (body % entryBytes != 0) {
         throw new IOException("access snapshot length " + size + " is not a whole entry count");
       }
+      table.expect(body / entryBytes);
       for (long i = 0, n = body / entryBytes; i < n; i++) {
         long k = in.entryKey(v1);
         int t = in.getInt();
