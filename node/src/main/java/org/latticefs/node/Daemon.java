@@ -100,6 +100,9 @@ public final class Daemon implements NodeApi {
   private NodeCollector gc;
   private NodePins pins;
   private FsckJobs fsck;
+  private final java.util.concurrent.locks.ReentrantLock lifecycle =
+      new java.util.concurrent.locks.ReentrantLock();
+  private volatile boolean stopRequested;
   private FuseMount mount;
   private ControlServer control;
   private boolean stopping;
@@ -115,7 +118,20 @@ public final class Daemon implements NodeApi {
    * On failure everything opened so far is closed again and the exception says why.
    */
   public static Daemon start(DataDir dir, NodeConfig config, Path mountpoint) throws IOException {
+    return start(dir, config, mountpoint, d -> {});
+  }
+
+  /**
+   * {@link #start(DataDir, NodeConfig, Path)}, handing the daemon to {@code created} before it
+   * opens anything, so a caller can arrange for {@link #stop()} (a shutdown hook for SIGINT and
+   * SIGTERM) before the mount exists: a stop that comes while the daemon starts waits for the start
+   * to finish or give up, then unmounts, so no signal leaves a dead mount behind.
+   */
+  public static Daemon start(
+      DataDir dir, NodeConfig config, Path mountpoint, java.util.function.Consumer<Daemon> created)
+      throws IOException {
     Daemon d = new Daemon(dir, config, mountpoint.toAbsolutePath().normalize());
+    created.accept(d);
     try {
       d.open();
     } catch (IOException | RuntimeException e) {
@@ -126,6 +142,23 @@ public final class Daemon implements NodeApi {
   }
 
   private void open() throws IOException {
+    lifecycle.lock();
+    try {
+      openLocked();
+    } finally {
+      lifecycle.unlock();
+    }
+  }
+
+  /** Fails the start if a stop was asked for meanwhile (nothing more is opened then). */
+  private void checkNotStopping() throws NodeException {
+    if (stopRequested) {
+      throw new NodeException("stopped while starting");
+    }
+  }
+
+  private void openLocked() throws IOException {
+    checkNotStopping();
     DataDirFormat.prepare(dir);
     cleanStaleMounts();
     if (!Files.isDirectory(mountpoint)) {
@@ -186,6 +219,7 @@ public final class Daemon implements NodeApi {
       options.add("-o");
       options.add(config.mountOptions().joined());
     }
+    checkNotStopping();
     mount = FuseMount.mount(fs, mountpoint, options);
     // Stores declared elsewhere (by a peer, through the root store) appear in the mount root.
     storesWatch = stores.root().watch("/stores/", change -> fs.invalidateStores());
@@ -251,6 +285,18 @@ public final class Daemon implements NodeApi {
 
   /** Unmounts and closes everything, in order. Idempotent; safe from any thread. */
   public void stop() {
+    // A start in progress (on another thread) finishes or gives up first: it holds the lifecycle
+    // lock until then, and checks this flag before it mounts.
+    stopRequested = true;
+    lifecycle.lock();
+    try {
+      stopLocked();
+    } finally {
+      lifecycle.unlock();
+    }
+  }
+
+  private void stopLocked() {
     synchronized (this) {
       if (stopping) {
         return;

@@ -88,9 +88,18 @@ final class MountCommand extends Base {
     if (!root().verbose && cli().env().get("LATTICE_LOG_LEVEL") == null) {
       Logging.setLevel(config.logLevel());
     }
-    Daemon d = Daemon.start(dir, config, mp);
-    Thread hook = new Thread(d::stop, "lattice-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
+    // The hook is in place before anything is mounted: Ctrl-C during the start unmounts too.
+    Thread[] hooks = new Thread[1];
+    Daemon d =
+        Daemon.start(
+            dir,
+            config,
+            mp,
+            created -> {
+              hooks[0] = new Thread(created::stop, "lattice-shutdown");
+              Runtime.getRuntime().addShutdownHook(hooks[0]);
+            });
+    Thread hook = hooks[0];
     cli()
         .err()
         .println(

@@ -274,7 +274,15 @@ class MountE2E {
       for (int i = 0; i < 40; i++) {
         idle.add(SocketChannel.open(UnixDomainSocketAddress.of(home.resolve("control.sock"))));
       }
-      assertEquals(0, lattice("status").code(), "answers beside 40 idle connections");
+      Run status = lattice("status");
+      assertEquals(
+          0,
+          status.code(),
+          "answers beside 40 idle connections: "
+              + status.out()
+              + status.err()
+              + "\nlog:\n"
+              + log());
       byte[] value = new byte[900_000];
       new Random(7).nextBytes(value);
       Path v = tmp.resolve("value");
