@@ -499,6 +499,11 @@ public final class DiskBlobStore implements BlobStore {
     return budget.totalSpace();
   }
 
+  /** What receives have written and deduplicated since the store was opened (a snapshot). */
+  public BlobStoreStats stats() {
+    return writer.stats();
+  }
+
   /** Last-access times of this store's blobs, for the garbage collector. */
   public AccessTracker accessTracker() {
     return access;
