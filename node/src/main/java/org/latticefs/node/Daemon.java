@@ -1,5 +1,6 @@
 package org.latticefs.node;
 
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringWriter;
@@ -27,10 +28,17 @@ import org.latticefs.fs.inode.Inode;
 import org.latticefs.kv.KeyBytes;
 import org.latticefs.kv.StoreDamage;
 import org.latticefs.kv.Stores;
+import org.latticefs.kv.store.LogStore;
+import org.latticefs.kv.store.StoreCatalog;
 import org.latticefs.node.config.DataDir;
 import org.latticefs.node.config.NodeConfig;
 import org.latticefs.node.control.ControlServer;
 import org.latticefs.node.format.DataDirFormat;
+import org.latticefs.node.http.HttpService;
+import org.latticefs.node.metrics.CasMetrics;
+import org.latticefs.node.metrics.FuseMetrics;
+import org.latticefs.node.metrics.LogMetrics;
+import org.latticefs.node.metrics.NodeMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,13 +70,21 @@ public final class Daemon implements NodeApi {
   private final long startedAt = System.currentTimeMillis();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final List<AutoCloseable> toClose = new ArrayList<>();
-  private Stores stores;
+  private StoreCatalog stores;
   private LocalNode local;
   private DiskBlobStore blobs;
   private LatticeFileSystem fs;
   private FuseMount mount;
   private ControlServer control;
+  private HttpService http;
   private boolean stopping;
+
+  /**
+   * The one metrics registry of this node. Modules count in plain fields of their own; node
+   * registers collectors here that read them at scrape time ({@code org.latticefs.node.metrics}). A
+   * module added later (gc, mesh) registers its collectors in it the same way, in {@link #open}.
+   */
+  private final PrometheusRegistry registry = new PrometheusRegistry();
 
   private Daemon(DataDir dir, NodeConfig config, Path mountpoint) {
     this.dir = dir;
@@ -143,8 +159,16 @@ public final class Daemon implements NodeApi {
       options.add("-o");
       options.add(config.mountOptions().joined());
     }
-    mount = FuseMount.mount(fs, mountpoint, options);
+    LatticeFileSystem served = fs;
+    NodeMetrics.register(registry, version(), startedAt);
+    new CasMetrics(registry, blobs, config.storageQuota());
+    new LogMetrics(registry, stores);
+    FuseMetrics fuseMetrics = new FuseMetrics(registry, served::openFileCount);
+    mount = FuseMount.mount(fs, mountpoint, options, fuseMetrics);
     control = ControlServer.start(dir, this);
+    if (!config.metricsListen().isOff()) {
+      http = HttpService.start(config.metricsListen(), registry, this::status);
+    }
     try {
       writeDaemonInfo();
     } catch (IOException e) {
@@ -174,6 +198,9 @@ public final class Daemon implements NodeApi {
       stopping = true;
     }
     try {
+      if (http != null) {
+        http.close();
+      }
       if (control != null) {
         control.close();
       }
@@ -381,7 +408,56 @@ public final class Daemon implements NodeApi {
         blobs.blobCount(),
         blobs.bytesStored(),
         damaged,
-        unsaved);
+        unsaved,
+        health());
+  }
+
+  private NodeApi.Health health() {
+    List<StoreRow> declared;
+    try {
+      declared = local.stores();
+    } catch (IOException e) {
+      declared = List.of();
+    }
+    long files = -1;
+    try {
+      org.latticefs.fs.FsStats st = fs.statfs();
+      files = st.files() - st.freeFiles();
+    } catch (IOException e) {
+      // Shown as not counted yet.
+    }
+    long free = -1;
+    long size = -1;
+    try {
+      free = blobs.usableSpace();
+      size = blobs.totalSpace();
+    } catch (IOException e) {
+      // Shown as unknown.
+    }
+    long rejected = 0;
+    long equivocations = 0;
+    for (LogStore.Stats st : stores.openStoreStats().values()) {
+      rejected += st.rejected();
+      equivocations += st.equivocations();
+    }
+    return new NodeApi.Health(
+        version(),
+        declared,
+        files,
+        config.storageQuota(),
+        blobs.usedBytes(),
+        free,
+        size,
+        blobs.corruptRefs().size(),
+        rejected,
+        equivocations,
+        http == null ? null : http.address());
+  }
+
+  /** This build's version ({@code development} when not run from the packaged jar). */
+  public static String version() {
+    String v = Daemon.class.getPackage().getImplementationVersion();
+    return v == null ? "development" : v;
   }
 
   /**

@@ -103,10 +103,44 @@ public interface NodeApi extends AutoCloseable {
       long blobCount,
       long blobBytes,
       List<DamagedRow> damaged,
-      List<UnsavedRow> unsaved) {
+      List<UnsavedRow> unsaved,
+      Health health) {
     public Status {
       damaged = List.copyOf(damaged);
       unsaved = List.copyOf(unsaved);
+    }
+  }
+
+  /**
+   * What the status page and {@code lattice-fs status} show beyond the basics.
+   *
+   * @param version the running build
+   * @param stores the declared stores, in name order (each a folder of the mount)
+   * @param files inodes the stores hold (as {@code df -i} counts them; -1 until first counted)
+   * @param quotaBytes {@code storage.quota} (0: none)
+   * @param usedBytes bytes that count toward the quota (blobs, outboards, writes in progress)
+   * @param freeDiskBytes bytes available on the data disk (-1 if unknown)
+   * @param diskBytes size of the data disk (-1 if unknown)
+   * @param quarantinedBlobs corrupt blobs kept aside, not repaired
+   * @param rejectedEntries remote log entries refused since start
+   * @param equivocations fraud proofs held (authors refused)
+   * @param metrics where {@code /metrics} and the status page are served ({@code HOST:PORT}), or
+   *     null when off
+   */
+  record Health(
+      String version,
+      List<StoreRow> stores,
+      long files,
+      long quotaBytes,
+      long usedBytes,
+      long freeDiskBytes,
+      long diskBytes,
+      long quarantinedBlobs,
+      long rejectedEntries,
+      long equivocations,
+      String metrics) {
+    public Health {
+      stores = List.copyOf(stores);
     }
   }
 

@@ -16,6 +16,7 @@ import org.latticefs.node.config.DataDir;
 import org.latticefs.node.config.DataDirModes;
 import org.latticefs.node.config.JvmOptions;
 import org.latticefs.node.config.Logging;
+import org.latticefs.node.config.MetricsListen;
 import org.latticefs.node.config.NodeConfig;
 import org.latticefs.node.control.ControlClient;
 import org.latticefs.node.format.DataDirFormat;
@@ -47,10 +48,22 @@ final class MountCommand extends Base {
       description = "Run in the background (log: $LATTICE_HOME/logs/daemon.log); print its pid.")
   boolean daemon;
 
+  @Option(
+      names = "--metrics",
+      paramLabel = "HOST:PORT",
+      description =
+          "Serve Prometheus metrics (/metrics) and the status page (/) here, or 'off'"
+              + " (default: metrics.listen, 127.0.0.1:9347). Not loopback: readable by anyone who"
+              + " can reach the port.")
+  String metrics;
+
   @Override
   int run() throws Exception {
     DataDir dir = dataDir();
     NodeConfig config = NodeConfig.load(dir.config());
+    if (metrics != null) {
+      config = config.withMetricsListen(MetricsListen.parse(metrics));
+    }
     Path mp = mountpoint.toAbsolutePath().normalize();
     Optional<ControlClient> running = ControlClient.connect(dir);
     if (running.isPresent()) {
@@ -113,6 +126,10 @@ final class MountCommand extends Base {
       cmd.add("-v");
     }
     cmd.add("mount");
+    if (metrics != null) {
+      cmd.add("--metrics");
+      cmd.add(config.metricsListen().toString());
+    }
     cmd.add(mp.toString());
     if (!Files.exists(dir.daemonLog())) {
       Files.createFile(dir.daemonLog(), DataDirModes.privateFile());

@@ -41,6 +41,9 @@ import java.util.TreeMap;
  *       {@code -v} means debug</td></tr>
  *   <tr><td>{@code mount.options}</td><td>(none)</td><td>extra comma-separated FUSE mount
  *       options, checked by {@link MountOptions}, e.g. {@code allow_other}</td></tr>
+ *   <tr><td>{@code metrics.listen}</td><td>127.0.0.1:9347</td><td>where the daemon serves
+ *       Prometheus metrics ({@code /metrics}) and its status page ({@code /}): {@code HOST:PORT},
+ *       or {@code off}; see {@link MetricsListen}</td></tr>
  * </table>
  *
  * Unknown keys are an error (a typo must not be silently ignored), and so are values that cannot
@@ -56,7 +59,8 @@ public record NodeConfig(
     long readaheadBytes,
     long stagingMemoryBytes,
     String logLevel,
-    MountOptions mountOptions) {
+    MountOptions mountOptions,
+    MetricsListen metricsListen) {
 
   public static final NodeConfig DEFAULTS =
       new NodeConfig(
@@ -69,7 +73,8 @@ public record NodeConfig(
           32L << 20,
           32L << 20,
           "warn",
-          MountOptions.NONE);
+          MountOptions.NONE,
+          MetricsListen.DEFAULT);
 
   static final long MIN_HEAP = 64L << 20;
   static final long MIN_DIRECT = 16L << 20;
@@ -85,7 +90,8 @@ public record NodeConfig(
           "fs.readahead_bytes",
           "fs.staging_memory",
           "log.level",
-          "mount.options");
+          "mount.options",
+          "metrics.listen");
 
   private static final Set<String> LEVELS = Set.of("error", "warn", "info", "debug", "trace");
 
@@ -172,7 +178,24 @@ public record NodeConfig(
         size(m, "fs.readahead_bytes", d.readaheadBytes),
         size(m, "fs.staging_memory", d.stagingMemoryBytes),
         level,
-        options);
+        options,
+        MetricsListen.parse(m.getOrDefault("metrics.listen", d.metricsListen.toString())));
+  }
+
+  /** This config with the metrics and status page served at {@code listen}. */
+  public NodeConfig withMetricsListen(MetricsListen listen) {
+    return new NodeConfig(
+        storageQuota,
+        minFreeSpace,
+        heapBytes,
+        directBytes,
+        chunkCacheBytes,
+        kvCacheBytes,
+        readaheadBytes,
+        stagingMemoryBytes,
+        logLevel,
+        mountOptions,
+        listen);
   }
 
   /** Every key with its value in this config, as it would be written in the file. */
@@ -188,6 +211,7 @@ public record NodeConfig(
     m.put("fs.staging_memory", Long.toString(c.stagingMemoryBytes));
     m.put("log.level", c.logLevel);
     m.put("mount.options", c.mountOptions.joined());
+    m.put("metrics.listen", c.metricsListen.toString());
     return m;
   }
 

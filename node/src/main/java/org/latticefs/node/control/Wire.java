@@ -10,6 +10,7 @@ import org.latticefs.node.NodeApi.DamagedRow;
 import org.latticefs.node.NodeApi.EntryRow;
 import org.latticefs.node.NodeApi.FileStat;
 import org.latticefs.node.NodeApi.HeadRow;
+import org.latticefs.node.NodeApi.Health;
 import org.latticefs.node.NodeApi.OpRow;
 import org.latticefs.node.NodeApi.Row;
 import org.latticefs.node.NodeApi.Status;
@@ -124,7 +125,52 @@ public final class Wire {
       unsaved.add(um);
     }
     m.put("unsaved", unsaved);
+    m.put("health", healthMap(s.health()));
     return m;
+  }
+
+  static Map<String, Object> healthMap(Health h) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("version", h.version());
+    List<Object> stores = new ArrayList<>();
+    for (StoreRow r : h.stores()) {
+      stores.add(store(r));
+    }
+    m.put("stores", stores);
+    m.put("files", h.files());
+    m.put("quota_bytes", h.quotaBytes());
+    m.put("used_bytes", h.usedBytes());
+    m.put("free_disk_bytes", h.freeDiskBytes());
+    m.put("disk_bytes", h.diskBytes());
+    m.put("quarantined_blobs", h.quarantinedBlobs());
+    m.put("rejected_entries", h.rejectedEntries());
+    m.put("equivocations", h.equivocations());
+    m.put("metrics", h.metrics());
+    return m;
+  }
+
+  @SuppressWarnings("unchecked")
+  static Health health(Map<String, Object> m) throws Frames.ProtocolException {
+    if (!(m.get("health") instanceof Map<?, ?> raw)) {
+      throw new Frames.ProtocolException("status without 'health'");
+    }
+    Map<String, Object> h = (Map<String, Object>) raw;
+    List<StoreRow> stores = new ArrayList<>();
+    for (Map<String, Object> r : objects(h, "stores")) {
+      stores.add(store(r));
+    }
+    return new Health(
+        str(h, "version"),
+        stores,
+        num(h, "files"),
+        num(h, "quota_bytes"),
+        num(h, "used_bytes"),
+        num(h, "free_disk_bytes"),
+        num(h, "disk_bytes"),
+        num(h, "quarantined_blobs"),
+        num(h, "rejected_entries"),
+        num(h, "equivocations"),
+        str(h, "metrics"));
   }
 
   static Status status(Map<String, Object> m) throws Frames.ProtocolException {
@@ -152,7 +198,8 @@ public final class Wire {
         num(m, "blob_count"),
         num(m, "blob_bytes"),
         damaged,
-        unsaved);
+        unsaved,
+        health(m));
   }
 
   public static Map<String, Object> fileStat(FileStat f) {
