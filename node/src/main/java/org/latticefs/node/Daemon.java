@@ -77,6 +77,7 @@ public final class Daemon implements NodeApi {
   private FuseMount mount;
   private ControlServer control;
   private HttpService http;
+  private volatile String metricsProblem;
   private boolean stopping;
 
   /**
@@ -167,7 +168,14 @@ public final class Daemon implements NodeApi {
     mount = FuseMount.mount(fs, mountpoint, options, fuseMetrics);
     control = ControlServer.start(dir, this);
     if (!config.metricsListen().isOff()) {
-      http = HttpService.start(config.metricsListen(), registry, this::status);
+      try {
+        http = HttpService.start(config.metricsListen(), registry, this::status);
+      } catch (IOException e) {
+        // The files matter more than their metrics: mount anyway, say so loudly and in status.
+        metricsProblem = e.getMessage();
+        log.error(
+            "{}; the mount works, metrics and the status page are not served", metricsProblem);
+      }
     }
     try {
       writeDaemonInfo();
@@ -451,7 +459,9 @@ public final class Daemon implements NodeApi {
         blobs.corruptRefs().size(),
         rejected,
         equivocations,
-        http == null ? null : http.address());
+        http != null
+            ? http.address()
+            : metricsProblem != null ? "not served: " + metricsProblem : null);
   }
 
   /** This build's version ({@code development} when not run from the packaged jar). */

@@ -124,8 +124,9 @@ public interface NodeApi extends AutoCloseable {
    * @param quarantinedBlobs corrupt blobs kept aside, not repaired
    * @param rejectedEntries remote log entries refused since start
    * @param equivocations fraud proofs held (authors refused)
-   * @param metrics where {@code /metrics} and the status page are served ({@code HOST:PORT}), or
-   *     null when off
+   * @param metrics where {@code /metrics} and the status page are served ({@code HOST:PORT}), null
+   *     when off, or {@code not served: <why>} when the address could not be bound (the mount runs
+   *     without them)
    */
   record Health(
       String version,

@@ -76,7 +76,14 @@ final class StatusCommand extends Base {
                   + human(h.usedBytes())
                   + (h.quotaBytes() > 0 ? " of quota " + human(h.quotaBytes()) : " (no quota)"));
       out().println("free disk " + (h.freeDiskBytes() < 0 ? "unknown" : human(h.freeDiskBytes())));
-      out().println("metrics   " + (h.metrics() == null ? "off" : "http://" + h.metrics() + "/"));
+      out()
+          .println(
+              "metrics   "
+                  + (h.metrics() == null
+                      ? "off"
+                      : h.metrics().startsWith("not served")
+                          ? h.metrics()
+                          : "http://" + h.metrics() + "/"));
       StringBuilder names = new StringBuilder();
       for (NodeApi.StoreRow r : h.stores()) {
         names.append(names.length() == 0 ? "" : ", ").append(r.name());
