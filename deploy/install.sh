@@ -40,7 +40,12 @@ while [ $# -gt 0 ]; do
   shift
 done
 [ -n "$prefix" ] || die "usage: install.sh [--uninstall] [--data DIR] [--mount DIR] PREFIX"
-mkdir -p "$prefix"
+# The directories this run creates, outermost last (recorded below once the record exists).
+created=()
+d="$prefix/lib/lattice"
+while [ ! -d "$d" ]; do created+=("$(readlink -m "$d")"); d="$(dirname "$d")"; done
+[ "$uninstall" = 1 ] || mkdir -p "$prefix/lib/lattice"
+[ -d "$prefix" ] || die "nothing installed under $prefix"
 prefix="$(cd "$prefix" && pwd)"
 if [ -z "$data" ]; then
   case "$prefix" in
@@ -68,15 +73,13 @@ if [ "$uninstall" = 1 ]; then
         fi ;;
     esac
   done < "$record"
-  rm -f "$record"
-  grep '^d ' "$record.dirs" 2>/dev/null | cut -c3- | sort -r | while read -r d; do
-    if [ -d "$d" ] && ! rmdir "$d" 2>/dev/null; then
+  dirs="$(grep '^d ' "$record.dirs" 2>/dev/null | cut -c3- | sort -r || true)"
+  rm -f "$record" "$record.dirs"
+  while read -r d; do
+    if [ -n "$d" ] && [ -d "$d" ] && ! rmdir "$d" 2>/dev/null; then
       echo "install.sh: keeping $d (not empty)" >&2
     fi
-  done
-  rm -f "$record.dirs"
-  rmdir "$lib" 2>/dev/null || true
-  # Directories this script created under PREFIX (recorded below) are gone; PREFIX itself stays.
+  done <<< "$dirs"
   echo "install.sh: removed Lattice from $prefix"
   exit 0
 fi
@@ -88,19 +91,19 @@ if [ ! -f "$jar" ]; then
 fi
 
 # Records what is installed; directories are recorded only if this run (or an earlier one) made them.
-mkdir -p "$lib"
 : > "$record.new"
 touch "$record.dirs"
+for d in "${created[@]}"; do
+  grep -qxF "d $d" "$record.dirs" || echo "d $d" >> "$record.dirs"
+done
 mkd() {
   local d="$1" missing=()
-  while [ ! -d "$d" ]; do missing+=("$d"); d="$(dirname "$d")"; done
+  while [ ! -d "$d" ]; do missing+=("$(readlink -m "$d")"); d="$(dirname "$d")"; done
   for d in "${missing[@]}"; do
     grep -qxF "d $d" "$record.dirs" || echo "d $d" >> "$record.dirs"
   done
   mkdir -p "$1"
 }
-# lib itself may have just been made above: record it if the record of dirs is new.
-grep -qxF "d $lib" "$record.dirs" || { [ -f "$record" ] || echo "d $lib" >> "$record.dirs"; }
 put() { # put SRC DEST MODE
   mkd "$(dirname "$2")"
   install -m "$3" "$1" "$2.tmp.$$"
