@@ -23,7 +23,8 @@ public final class StatusPage {
       body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;
       padding:16px;max-width:960px;margin-inline:auto}
       h1{font-size:1.4em;margin:0 0 4px}h2{font-size:1.1em;margin:24px 0 8px}
-      .sub{opacity:.75;margin:0 0 16px}
+      .sub{opacity:.75;margin:0 0 16px;overflow-wrap:anywhere}
+      .card h2{margin-top:0}td.st{white-space:nowrap}
       .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(260px,1fr));gap:12px}
       .card{border:1px solid #8884;border-radius:8px;padding:12px}
       dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 12px;margin:0}
@@ -69,7 +70,7 @@ public final class StatusPage {
     usage(b, h);
     b.append("<dl>");
     row(b, "Blobs", s.blobCount() + " (" + human(s.blobBytes()) + ")");
-    row(b, "Files", h.files() < 0 ? "counting…" : Long.toString(h.files()));
+    row(b, "Files, folders", h.files() < 0 ? "counting…" : h.files() + " (counted every 30 s)");
     row(b, "Quota", h.quotaBytes() > 0 ? human(h.quotaBytes()) : "none");
     row(b, "Free disk", h.freeDiskBytes() < 0 ? "unknown" : human(h.freeDiskBytes()));
     b.append("</dl></section></div>");
@@ -84,10 +85,10 @@ public final class StatusPage {
         boolean damaged = s.damaged().stream().anyMatch(d -> d.store().equals(r.name()));
         b.append("<tr><td>")
             .append(esc(r.name()))
-            .append("</td><td class=\"")
+            .append("</td><td class=\"st ")
             .append(damaged ? "bad\">damaged" : "ok\">open")
             .append("</td><td>")
-            .append(esc(Instant.ofEpochMilli(r.createdAtMillis()).toString()))
+            .append(esc(minutes(r.createdAtMillis())))
             .append("</td></tr>");
       }
       b.append("</tbody></table>");
@@ -175,6 +176,13 @@ public final class StatusPage {
       return d.toHours() + " h " + d.toMinutesPart() + " min";
     }
     return d.toMinutes() + " min " + d.toSecondsPart() + " s";
+  }
+
+  /** {@code 2026-12-05 03:10 UTC}. */
+  static String minutes(long epochMillis) {
+    return java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'", Locale.ROOT)
+        .withZone(java.time.ZoneOffset.UTC)
+        .format(Instant.ofEpochMilli(epochMillis));
   }
 
   private static String shortId(String id) {
