@@ -57,10 +57,7 @@ public final class StatusPage {
     b.append("<div class=\"grid\"><section class=\"card\"><h2>Node</h2><dl>");
     row(b, "Node id", s.nodeId());
     row(b, "Version", h.version());
-    row(
-        b,
-        "Up",
-        uptime(s.startedAtMillis()) + " (since " + Instant.ofEpochMilli(s.startedAtMillis()) + ")");
+    row(b, "Up", uptime(s.startedAtMillis()) + " (since " + minutes(s.startedAtMillis()) + ")");
     row(b, "Mount", s.mountpoint() == null ? "—" : s.mountpoint());
     row(b, "Data", s.dataDir());
     row(b, "Pid", Long.toString(s.pid()));
