@@ -329,13 +329,7 @@ class LogStoreTest {
   @Test
   void statsCountRejectionsByReasonOrphansAndEquivocations() throws Exception {
     SignedEntry b1 = bob.next(time.millis(0), Map.of(), Op.Put.utf8("/k", "honest"));
-    SignedEntry b1bis =
-        bob.build(
-            1,
-            org.latticefs.kv.log.Entry.GENESIS,
-            new Hlc(time.millis(0), 0),
-            Map.of(),
-            Op.Put.utf8("/k", "liar"));
+    SignedEntry b1bis = bobsSecondFirstEntry();
     SignedEntry c1 = carol.next(time.millis(0), Map.of(), Op.Put.utf8("/c", "x"));
     TestAuthor dave = new TestAuthor(4, STORE);
     dave.next(time.millis(0), Map.of(), Op.Put.utf8("/d", "1"));
@@ -355,16 +349,20 @@ class LogStoreTest {
     assertEquals("refused_author", LogStore.RejectReason.REFUSED_AUTHOR.label());
   }
 
+  /** An entry 1 by bob that differs from his real one: an equivocation once both are seen. */
+  private SignedEntry bobsSecondFirstEntry() {
+    return bob.build(
+        1,
+        org.latticefs.kv.log.Entry.GENESIS,
+        new Hlc(time.millis(0), 0),
+        Map.of(),
+        Op.Put.utf8("/k", "liar"));
+  }
+
   @Test
   void equivocationIsProvenKeptAndTheAuthorRefused() throws Exception {
     SignedEntry b1 = bob.next(time.millis(0), Map.of(), Op.Put.utf8("/k", "honest"));
-    SignedEntry b1bis =
-        bob.build(
-            1,
-            org.latticefs.kv.log.Entry.GENESIS,
-            new Hlc(time.millis(0), 0),
-            Map.of(),
-            Op.Put.utf8("/k", "liar"));
+    SignedEntry b1bis = bobsSecondFirstEntry();
     SignedEntry b2 =
         bob.next(time.millis(1), Map.of("/k", List.of(b1.hash())), Op.Put.utf8("/k", "later"));
     assertEquals(IngestOutcome.APPLIED, store.ingest(List.of(b1)).get(0));

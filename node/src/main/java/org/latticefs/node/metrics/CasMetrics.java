@@ -55,30 +55,16 @@ public final class CasMetrics {
         .help("Bytes that count toward the quota: blobs, outboards, writes in progress")
         .callback(cb -> cb.call(blobs.usedBytes()))
         .register(registry);
-    GaugeWithCallback.builder()
-        .name("lattice_disk_free_bytes")
-        .help("Bytes available on the disk under the data directory")
-        .callback(
-            cb -> {
-              try {
-                cb.call(blobs.usableSpace());
-              } catch (IOException e) {
-                // No sample this scrape: the series goes stale, which alerts notice.
-              }
-            })
-        .register(registry);
-    GaugeWithCallback.builder()
-        .name("lattice_disk_size_bytes")
-        .help("Size of the disk under the data directory")
-        .callback(
-            cb -> {
-              try {
-                cb.call(blobs.totalSpace());
-              } catch (IOException e) {
-                // As above.
-              }
-            })
-        .register(registry);
+    diskGauge(
+        registry,
+        "lattice_disk_free_bytes",
+        "Bytes available on the disk under the data directory",
+        blobs::usableSpace);
+    diskGauge(
+        registry,
+        "lattice_disk_size_bytes",
+        "Size of the disk under the data directory",
+        blobs::totalSpace);
     CounterWithCallback.builder()
         .name("lattice_cas_ingest_blobs_total")
         .help("Blobs (chunks, manifests) received by the store, new or already present")
@@ -113,6 +99,28 @@ public final class CasMetrics {
         .name("lattice_cas_quarantined_blobs")
         .help("Corrupt blobs kept aside in quarantine and not repaired")
         .callback(cb -> cb.call(blobs.corruptRefs().size()))
+        .register(registry);
+  }
+
+  /** A figure of the disk that may fail to be read. */
+  private interface DiskFigure {
+    long get() throws IOException;
+  }
+
+  /** A gauge of a disk figure; a failed read gives no sample (the series goes stale). */
+  private static void diskGauge(
+      PrometheusRegistry registry, String name, String help, DiskFigure figure) {
+    GaugeWithCallback.builder()
+        .name(name)
+        .help(help)
+        .callback(
+            cb -> {
+              try {
+                cb.call(figure.get());
+              } catch (IOException e) {
+                // No sample this scrape: the series goes stale, which alerts notice.
+              }
+            })
         .register(registry);
   }
 }
