@@ -28,7 +28,7 @@ import org.latticefs.fs.FsOp;
  * <h2>Cost</h2>
  *
  * A successful request costs one array lookup and one histogram observation (no lock, no
- * allocation): the data point of each {@code (op, ok)} is made once, here; those of failures on
+ * allocation; classic buckets only, no exemplars: there is no tracing to link them to): the data point of each {@code (op, ok)} is made once, here; those of failures on
  * first use. Thread-safe.
  */
 public final class FuseMetrics implements FsObserver {
@@ -57,6 +57,7 @@ public final class FuseMetrics implements FsObserver {
             .labelNames("op", "result")
             .classicOnly()
             .classicUpperBounds(BUCKETS)
+            .withoutExemplars()
             .register(registry);
     for (FsOp op : FsOp.values()) {
       ok[op.ordinal()] = latency.labelValues(op.label(), "ok");
