@@ -25,10 +25,11 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Bounds</h2>
  *
- * Two worker threads and a queue of 16 requests; past that a request is answered 503 at once. The
- * JDK server drops a connection whose request takes longer than {@value #REQUEST_TIMEOUT_SECONDS} s
- * to arrive or whose response takes longer to send ({@code sun.net.httpserver.maxReqTime} and
- * {@code maxRspTime}, set here unless given). A scrape reads counters only: it never waits for a
+ * Two worker threads and a queue of 16 requests; past that a request is dropped (logged) and its
+ * connection closed by the response timeout: the JDK server closes a connection whose request takes
+ * longer than {@value #REQUEST_TIMEOUT_SECONDS} s to arrive or whose response takes longer to be
+ * sent ({@code sun.net.httpserver.maxReqTime} and {@code maxRspTime}, set here unless given), so no
+ * client holds a worker longer than that. A scrape reads counters only: it never waits for a
  * store's writer or the disk, except one {@code statfs} of the data disk.
  *
  * <p>It binds where {@link MetricsListen} says (loopback by default) and has no authentication.
@@ -92,20 +93,10 @@ public final class HttpService implements AutoCloseable {
               t.setDaemon(true);
               return t;
             },
-            (r, ex) -> {
-              throw new java.util.concurrent.RejectedExecutionException("busy");
-            });
+            (r, ex) -> LOG.warn("HTTP server busy: a request was dropped"));
     HttpService s = new HttpService(server, pool, registry, status);
     server.createContext("/", s::handle);
-    server.setExecutor(
-        r -> {
-          try {
-            pool.execute(r);
-          } catch (java.util.concurrent.RejectedExecutionException busy) {
-            LOG.warn("HTTP server busy: a request was refused");
-            throw busy;
-          }
-        });
+    server.setExecutor(pool);
     server.start();
     LOG.info("serving metrics and status at http://{}/", s.address());
     return s;

@@ -28,8 +28,8 @@ import org.latticefs.fs.FsOp;
  * <h2>Cost</h2>
  *
  * A successful request costs one array lookup and one histogram observation (no lock, no
- * allocation; classic buckets only, no exemplars: there is no tracing to link them to): the data point of each {@code (op, ok)} is made once, here; those of failures on
- * first use. Thread-safe.
+ * allocation; classic buckets only, no exemplars: there is no tracing to link them to): the data
+ * point of each {@code (op, ok)} is made once, here; those of failures on first use. Thread-safe.
  */
 public final class FuseMetrics implements FsObserver {
   /** Request latency buckets, in seconds: 50 µs to 10 s. */
