@@ -16,6 +16,7 @@ import org.latticefs.node.config.DataDir;
 import org.latticefs.node.config.DataDirModes;
 import org.latticefs.node.config.JvmOptions;
 import org.latticefs.node.config.Logging;
+import org.latticefs.node.config.MeshSettings;
 import org.latticefs.node.config.MetricsListen;
 import org.latticefs.node.config.NodeConfig;
 import org.latticefs.node.control.ControlClient;
@@ -49,6 +50,13 @@ final class MountCommand extends Base {
   boolean daemon;
 
   @Option(
+      names = "--listen",
+      paramLabel = "HOST:PORT|off",
+      description =
+          "Where peers connect (overrides mesh.listen; default 0.0.0.0:4710), or off for nowhere.")
+  String listen;
+
+  @Option(
       names = "--metrics",
       paramLabel = "HOST:PORT",
       description =
@@ -61,8 +69,21 @@ final class MountCommand extends Base {
   int run() throws Exception {
     DataDir dir = dataDir();
     NodeConfig config = NodeConfig.load(dir.config());
+    if (listen != null) {
+      try {
+        config = config.withMeshListen(MeshSettings.parseListen(listen));
+      } catch (IllegalArgumentException e) {
+        throw new picocli.CommandLine.ParameterException(
+            spec.commandLine(), "--listen: " + e.getMessage() + " (or: off)");
+      }
+    }
     if (metrics != null) {
-      config = config.withMetricsListen(MetricsListen.parse(metrics));
+      try {
+        config = config.withMetricsListen(MetricsListen.parse(metrics));
+      } catch (IllegalArgumentException e) {
+        throw new picocli.CommandLine.ParameterException(
+            spec.commandLine(), "--metrics: " + e.getMessage());
+      }
     }
     Path mp = mountpoint.toAbsolutePath().normalize();
     Optional<ControlClient> running = ControlClient.connect(dir);
@@ -126,6 +147,10 @@ final class MountCommand extends Base {
       cmd.add("-v");
     }
     cmd.add("mount");
+    if (listen != null) {
+      cmd.add("--listen");
+      cmd.add(listen);
+    }
     if (metrics != null) {
       cmd.add("--metrics");
       cmd.add(config.metricsListen().toString());

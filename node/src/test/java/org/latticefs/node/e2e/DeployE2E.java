@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.latticefs.node.e2e.MountE2E.Run;
+import org.latticefs.node.e2e.Launcher.Run;
 
 /**
  * deploy/: the install script into a fresh prefix (twice: idempotent) and back out, the unit it

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.latticefs.node.e2e.MountE2E.Run;
+import org.latticefs.node.e2e.Launcher.Run;
 
 /**
  * The metrics and the status page of a mounted daemon, checked by their real consumers: a real

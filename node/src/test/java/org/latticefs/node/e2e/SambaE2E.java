@@ -17,7 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.latticefs.node.e2e.MountE2E.Run;
+import org.latticefs.node.e2e.Launcher.Run;
 
 /**
  * The mount re-exported over SMB, as README's "Sharing the folder" describes: the daemon mounts
