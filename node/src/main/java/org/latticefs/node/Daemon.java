@@ -48,6 +48,7 @@ import org.latticefs.node.gc.NodeCollector;
 import org.latticefs.node.http.HttpService;
 import org.latticefs.node.metrics.CasMetrics;
 import org.latticefs.node.metrics.FuseMetrics;
+import org.latticefs.node.metrics.GcMetrics;
 import org.latticefs.node.metrics.LogMetrics;
 import org.latticefs.node.metrics.NodeMetrics;
 import org.slf4j.Logger;
@@ -196,6 +197,7 @@ public final class Daemon implements NodeApi {
     NodeMetrics.register(registry, version(), startedAt);
     new CasMetrics(registry, blobs, config.storageQuota());
     new LogMetrics(registry, stores);
+    new GcMetrics(registry, gc.service()::stats);
     FuseMetrics fuseMetrics = new FuseMetrics(registry, served::openFileCount);
     mount = FuseMount.mount(fs, mountpoint, options, fuseMetrics);
     // Stores declared elsewhere (by a peer, through the root store) appear in the mount root.
@@ -580,6 +582,7 @@ public final class Daemon implements NodeApi {
       rejected += st.rejected();
       equivocations += st.equivocations();
     }
+    org.latticefs.gc.GcService.Stats gcStats = gc.service().stats();
     return new NodeApi.Health(
         version(),
         declared,
@@ -591,6 +594,9 @@ public final class Daemon implements NodeApi {
         blobs.corruptRefs().size(),
         rejected,
         equivocations,
+        gcStats.passes(),
+        gcStats.failures(),
+        gcStats.lastSuccess() == null ? -1 : gcStats.lastSuccess().toEpochMilli(),
         http != null
             ? http.address()
             : metricsProblem != null ? "not served: " + metricsProblem : null);

@@ -159,6 +159,9 @@ public interface NodeApi extends AutoCloseable {
    * @param quarantinedBlobs corrupt blobs kept aside, not repaired
    * @param rejectedEntries remote log entries refused since start
    * @param equivocations fraud proofs held (authors refused)
+   * @param gcRuns garbage collection passes run since start
+   * @param gcFailures of those, passes that failed
+   * @param gcLastSuccessMillis when the last pass that did not fail started (-1: none yet)
    * @param metrics where {@code /metrics} and the status page are served ({@code HOST:PORT}), null
    *     when off, or {@code not served: <why>} when the address could not be bound (the mount runs
    *     without them)
@@ -174,6 +177,9 @@ public interface NodeApi extends AutoCloseable {
       long quarantinedBlobs,
       long rejectedEntries,
       long equivocations,
+      long gcRuns,
+      long gcFailures,
+      long gcLastSuccessMillis,
       String metrics) {
     public Health {
       stores = List.copyOf(stores);

@@ -76,6 +76,7 @@ final class StatusCommand extends Base {
                   + human(h.usedBytes())
                   + (h.quotaBytes() > 0 ? " of quota " + human(h.quotaBytes()) : " (no quota)"));
       out().println("free disk " + (h.freeDiskBytes() < 0 ? "unknown" : human(h.freeDiskBytes())));
+      out().println("last gc   " + org.latticefs.node.http.StatusPage.lastGc(h));
       out()
           .println(
               "metrics   "

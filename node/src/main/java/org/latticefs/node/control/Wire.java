@@ -147,6 +147,9 @@ public final class Wire {
     m.put("quarantined_blobs", h.quarantinedBlobs());
     m.put("rejected_entries", h.rejectedEntries());
     m.put("equivocations", h.equivocations());
+    m.put("gc_runs", h.gcRuns());
+    m.put("gc_failures", h.gcFailures());
+    m.put("gc_last_success", h.gcLastSuccessMillis());
     m.put("metrics", h.metrics());
     return m;
   }
@@ -172,6 +175,9 @@ public final class Wire {
         num(h, "quarantined_blobs"),
         num(h, "rejected_entries"),
         num(h, "equivocations"),
+        num(h, "gc_runs"),
+        num(h, "gc_failures"),
+        num(h, "gc_last_success"),
         str(h, "metrics"));
   }
 

@@ -70,6 +70,7 @@ public final class StatusPage {
     row(b, "Files, folders", h.files() < 0 ? "counting…" : h.files() + " (counted every 30 s)");
     row(b, "Quota", h.quotaBytes() > 0 ? human(h.quotaBytes()) : "none");
     row(b, "Free disk", h.freeDiskBytes() < 0 ? "unknown" : human(h.freeDiskBytes()));
+    row(b, "Last GC", lastGc(h));
     b.append("</dl></section></div>");
 
     b.append("<section><h2>Stores</h2>");
@@ -122,6 +123,10 @@ public final class StatusPage {
     if (h.rejectedEntries() > 0) {
       out.add(h.rejectedEntries() + " log entr(ies) from peers rejected since start");
     }
+    if (h.gcFailures() > 0) {
+      out.add(
+          h.gcFailures() + " of " + h.gcRuns() + " garbage collection pass(es) failed since start");
+    }
     if (h.equivocations() > 0) {
       out.add(h.equivocations() + " equivocation(s) detected: those authors are refused");
     }
@@ -173,6 +178,13 @@ public final class StatusPage {
       return d.toHours() + " h " + d.toMinutesPart() + " min";
     }
     return d.toMinutes() + " min " + d.toSecondsPart() + " s";
+  }
+
+  /** The last good garbage collection, or that none ran yet. */
+  public static String lastGc(NodeApi.Health h) {
+    return h.gcLastSuccessMillis() < 0
+        ? "none yet (" + h.gcRuns() + " run)"
+        : minutes(h.gcLastSuccessMillis()) + " (" + h.gcRuns() + " run since start)";
   }
 
   /** {@code 2026-12-05 03:10 UTC}. */

@@ -149,6 +149,9 @@ final class FakeNode implements NodeApi {
             1,
             2,
             0,
+            4,
+            0,
+            1_700_000_000_000L,
             "127.0.0.1:9347"));
   }
 

@@ -43,6 +43,9 @@ class HttpServiceTest {
             1,
             0,
             0,
+            3,
+            1,
+            System.currentTimeMillis() - 60_000,
             "127.0.0.1:9347"));
   }
 
@@ -92,6 +95,7 @@ class HttpServiceTest {
       assertTrue(page.body().contains("docs&lt;&amp;&gt;"), "store names are escaped");
       assertFalse(page.body().contains("<script"));
       assertTrue(page.body().contains("1 corrupt blob(s) in quarantine"));
+      assertTrue(page.body().contains("1 of 3 garbage collection pass(es) failed"), page.body());
 
       assertEquals(404, get(s, "/nope", null).statusCode());
       HttpResponse<String> post =

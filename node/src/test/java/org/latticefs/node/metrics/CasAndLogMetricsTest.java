@@ -89,4 +89,26 @@ class CasAndLogMetricsTest {
       assertEquals(0, value(s, "lattice_log_orphans"));
     }
   }
+
+  @Test
+  void gcFiguresFromTheServiceStats() throws Exception {
+    PrometheusRegistry r = new PrometheusRegistry();
+    java.util.concurrent.atomic.AtomicReference<org.latticefs.gc.GcService.Stats> stats =
+        new java.util.concurrent.atomic.AtomicReference<>(
+            new org.latticefs.gc.GcService.Stats(0, 0, 0, 0, null, null));
+    new GcMetrics(r, stats::get);
+    String s = scrape(r);
+    assertEquals(0, value(s, "lattice_gc_runs_total"));
+    assertEquals(0, value(s, "lattice_gc_last_success_timestamp_seconds"));
+    assertEquals(0, value(s, "lattice_gc_last_duration_seconds"));
+    stats.set(
+        new org.latticefs.gc.GcService.Stats(
+            3, 1, 10, 2048, null, java.time.Instant.ofEpochSecond(1_700_000_000)));
+    s = scrape(r);
+    assertEquals(3, value(s, "lattice_gc_runs_total"));
+    assertEquals(1, value(s, "lattice_gc_failures_total"));
+    assertEquals(10, value(s, "lattice_gc_removed_blobs_total"));
+    assertEquals(2048, value(s, "lattice_gc_removed_bytes_total"));
+    assertEquals(1.7e9, value(s, "lattice_gc_last_success_timestamp_seconds"));
+  }
 }
