@@ -232,26 +232,15 @@ public record NodeConfig(
 
   /** This config with the mesh listening at {@code at} (null: not at all). */
   public NodeConfig withMeshListen(org.latticefs.mesh.HostPort at) {
-    return new NodeConfig(
-        storageQuota,
-        minFreeSpace,
-        heapBytes,
-        directBytes,
-        chunkCacheBytes,
-        kvCacheBytes,
-        readaheadBytes,
-        stagingMemoryBytes,
-        logLevel,
-        mountOptions,
-        gcInterval,
-        minCopies,
-        mesh.withListen(at),
-        fsOwner,
-        metricsListen);
+    return with(mesh.withListen(at), metricsListen);
   }
 
   /** This config with the metrics and status page served at {@code listen}. */
   public NodeConfig withMetricsListen(MetricsListen listen) {
+    return with(mesh, listen);
+  }
+
+  private NodeConfig with(MeshSettings mesh, MetricsListen listen) {
     return new NodeConfig(
         storageQuota,
         minFreeSpace,
