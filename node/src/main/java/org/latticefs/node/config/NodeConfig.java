@@ -46,7 +46,14 @@ import java.util.TreeMap;
  *       ({@code s}, {@code m}, {@code h}, {@code d} suffixes; 0: only on demand and when
  *       space runs short)</td></tr>
  *   <tr><td>{@code storage.min_copies}</td><td>1</td><td>copies of a blob other nodes must hold
- *       before cache eviction may drop this node's (used by eviction, issue 12 part 2)</td></tr>
+ *       before cache eviction may drop this node's copy of it (on-demand stores only; a
+ *       copy counts if that node keeps the whole store or pinned it, confirmed at eviction
+ *       time)</td></tr>
+ *   <tr><td>{@code fsck.interval}</td><td>30d</td><td>time between background scrubs (every
+ *       blob re-hashed, rate-limited; 0: only {@code lattice-fs fsck})</td></tr>
+ *   <tr><td>{@code gc.keep_deleted}</td><td>0</td><td>how long superseded and deleted file
+ *       versions stay live before they become garbage ({@code lattice-fs versions PATH} lists
+ *       them; 0: off)</td></tr>
  *   <tr><td>{@code fs.owner}</td><td>stored</td><td>who files show as owned by: {@code stored}
  *       (the numbers as written or chowned), {@code mount} (the user running the daemon, on
  *       every node) or {@code UID:GID}</td></tr>
@@ -80,6 +87,8 @@ public record NodeConfig(
     int minCopies,
     MeshSettings mesh,
     String fsOwner,
+    Duration fsckInterval,
+    Duration keepDeleted,
     MetricsListen metricsListen) {
 
   public static final NodeConfig DEFAULTS =
@@ -98,6 +107,8 @@ public record NodeConfig(
           1,
           MeshSettings.DEFAULTS,
           "stored",
+          Duration.ofDays(30),
+          Duration.ZERO,
           MetricsListen.DEFAULT);
 
   static final long MIN_HEAP = 64L << 20;
@@ -123,6 +134,8 @@ public record NodeConfig(
           "mesh.peers",
           "mesh.mdns",
           "fs.owner",
+          "fsck.interval",
+          "gc.keep_deleted",
           "metrics.listen");
 
   private static final Set<String> LEVELS = Set.of("error", "warn", "info", "debug", "trace");
@@ -133,6 +146,12 @@ public record NodeConfig(
     }
     if (minCopies < 1) {
       throw new IllegalArgumentException("storage.min_copies must be at least 1, got " + minCopies);
+    }
+    if (fsckInterval == null || fsckInterval.isNegative()) {
+      throw new IllegalArgumentException("fsck.interval must be 0 or more, got " + fsckInterval);
+    }
+    if (keepDeleted == null || keepDeleted.isNegative()) {
+      throw new IllegalArgumentException("gc.keep_deleted must be 0 or more, got " + keepDeleted);
     }
     if (!fsOwner.equals("mount")
         && !fsOwner.equals("stored")
@@ -227,6 +246,8 @@ public record NodeConfig(
         count(m, "storage.min_copies", d.minCopies),
         MeshSettings.fromMap(m),
         m.getOrDefault("fs.owner", d.fsOwner).trim(),
+        duration(m, "fsck.interval", d.fsckInterval),
+        duration(m, "gc.keep_deleted", d.keepDeleted),
         MetricsListen.parse(m.getOrDefault("metrics.listen", d.metricsListen.toString())));
   }
 
@@ -256,6 +277,8 @@ public record NodeConfig(
         minCopies,
         mesh,
         fsOwner,
+        fsckInterval,
+        keepDeleted,
         listen);
   }
 
@@ -276,6 +299,8 @@ public record NodeConfig(
     m.put("storage.min_copies", Integer.toString(c.minCopies));
     c.mesh.toMap(m);
     m.put("fs.owner", c.fsOwner);
+    m.put("fsck.interval", c.fsckInterval.toSeconds() + "s");
+    m.put("gc.keep_deleted", c.keepDeleted.toSeconds() + "s");
     m.put("metrics.listen", c.metricsListen.toString());
     return m;
   }

@@ -127,6 +127,7 @@ public final class Wire {
       unsaved.add(um);
     }
     m.put("unsaved", unsaved);
+    m.put("scrub", s.scrub());
     m.put("health", healthMap(s.health()));
     return m;
   }
@@ -207,7 +208,13 @@ public final class Wire {
         num(m, "blob_bytes"),
         damaged,
         unsaved,
+        m.get("scrub") instanceof Map<?, ?> sc ? scrub(sc) : null,
         health(m));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> scrub(Map<?, ?> m) {
+    return (Map<String, Object>) m;
   }
 
   public static Map<String, Object> gcJob(GcJob j) {

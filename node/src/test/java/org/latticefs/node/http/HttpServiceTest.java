@@ -32,6 +32,7 @@ class HttpServiceTest {
         4096,
         List.of(),
         List.of(),
+        null,
         new NodeApi.Health(
             "1.2.3",
             List.of(new NodeApi.StoreRow("u1", storeName, 0)),
