@@ -1,5 +1,6 @@
 package org.latticefs.node;
 
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringWriter;
@@ -34,6 +35,7 @@ import org.latticefs.kv.KeyBytes;
 import org.latticefs.kv.StoreDamage;
 import org.latticefs.kv.Stores;
 import org.latticefs.kv.store.DiskStores;
+import org.latticefs.kv.store.LogStore;
 import org.latticefs.mesh.InviteLine;
 import org.latticefs.mesh.Mesh;
 import org.latticefs.mesh.MeshConfig;
@@ -49,6 +51,12 @@ import org.latticefs.node.gc.FsckJobs;
 import org.latticefs.node.gc.GcJobs;
 import org.latticefs.node.gc.NodeCollector;
 import org.latticefs.node.gc.NodePins;
+import org.latticefs.node.http.HttpService;
+import org.latticefs.node.metrics.CasMetrics;
+import org.latticefs.node.metrics.FuseMetrics;
+import org.latticefs.node.metrics.GcMetrics;
+import org.latticefs.node.metrics.LogMetrics;
+import org.latticefs.node.metrics.NodeMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -105,7 +113,16 @@ public final class Daemon implements NodeApi {
   private volatile boolean stopRequested;
   private FuseMount mount;
   private ControlServer control;
+  private HttpService http;
+  private volatile String metricsProblem;
   private boolean stopping;
+
+  /**
+   * The one metrics registry of this node. Modules count in plain fields of their own; node
+   * registers collectors here that read them at scrape time ({@code org.latticefs.node.metrics}). A
+   * module added later (gc, mesh) registers its collectors in it the same way, in {@link #open}.
+   */
+  private final PrometheusRegistry registry = new PrometheusRegistry();
 
   private Daemon(DataDir dir, NodeConfig config, Path mountpoint) {
     this.dir = dir;
@@ -219,12 +236,28 @@ public final class Daemon implements NodeApi {
       options.add("-o");
       options.add(config.mountOptions().joined());
     }
+    LatticeFileSystem served = fs;
+    NodeMetrics.register(registry, version(), startedAt);
+    new CasMetrics(registry, blobs, config.storageQuota());
+    new LogMetrics(registry, stores);
+    new GcMetrics(registry, gc.service()::stats);
+    FuseMetrics fuseMetrics = new FuseMetrics(registry, served::openFileCount);
     checkNotStopping();
-    mount = FuseMount.mount(fs, mountpoint, options);
+    mount = FuseMount.mount(fs, mountpoint, options, fuseMetrics);
     // Stores declared elsewhere (by a peer, through the root store) appear in the mount root.
     storesWatch = stores.root().watch("/stores/", change -> fs.invalidateStores());
     mesh = startMesh();
     control = ControlServer.start(dir, this);
+    if (!config.metricsListen().isOff()) {
+      try {
+        http = HttpService.start(config.metricsListen(), registry, this::status);
+      } catch (IOException e) {
+        // The files matter more than their metrics: mount anyway, say so loudly and in status.
+        metricsProblem = e.getMessage();
+        log.error(
+            "{}; the mount works, metrics and the status page are not served", metricsProblem);
+      }
+    }
     try {
       writeDaemonInfo();
     } catch (IOException e) {
@@ -304,6 +337,9 @@ public final class Daemon implements NodeApi {
       stopping = true;
     }
     try {
+      if (http != null) {
+        http.close();
+      }
       if (control != null) {
         control.close();
       }
@@ -573,7 +609,62 @@ public final class Daemon implements NodeApi {
         blobs.bytesStored(),
         damaged,
         unsaved,
-        scrubStatus());
+        scrubStatus(),
+        health());
+  }
+
+  private NodeApi.Health health() {
+    List<StoreRow> declared;
+    try {
+      declared = local.stores();
+    } catch (IOException e) {
+      declared = List.of();
+    }
+    long files = -1;
+    try {
+      org.latticefs.fs.FsStats st = fs.statfs();
+      files = st.files() - st.freeFiles();
+    } catch (IOException e) {
+      // Shown as not counted yet.
+    }
+    long free = -1;
+    long size = -1;
+    try {
+      free = blobs.usableSpace();
+      size = blobs.totalSpace();
+    } catch (IOException e) {
+      // Shown as unknown.
+    }
+    long rejected = 0;
+    long equivocations = 0;
+    for (LogStore.Stats st : stores.openStoreStats().values()) {
+      rejected += st.rejected();
+      equivocations += st.equivocations();
+    }
+    org.latticefs.gc.GcService.Stats gcStats = gc.service().stats();
+    return new NodeApi.Health(
+        version(),
+        declared,
+        files,
+        config.storageQuota(),
+        blobs.usedBytes(),
+        free,
+        size,
+        blobs.corruptRefs().size(),
+        rejected,
+        equivocations,
+        gcStats.passes(),
+        gcStats.failures(),
+        gcStats.lastSuccess() == null ? -1 : gcStats.lastSuccess().toEpochMilli(),
+        http != null
+            ? http.address()
+            : metricsProblem != null ? "not served: " + metricsProblem : null);
+  }
+
+  /** This build's version ({@code development} when not run from the packaged jar). */
+  public static String version() {
+    String v = Daemon.class.getPackage().getImplementationVersion();
+    return v == null ? "development" : v;
   }
 
   private Map<String, Object> scrubStatus() {

@@ -185,10 +185,51 @@ public interface NodeApi extends AutoCloseable {
       long blobBytes,
       List<DamagedRow> damaged,
       List<UnsavedRow> unsaved,
-      java.util.Map<String, Object> scrub) {
+      java.util.Map<String, Object> scrub,
+      Health health) {
     public Status {
       damaged = List.copyOf(damaged);
       unsaved = List.copyOf(unsaved);
+    }
+  }
+
+  /**
+   * What the status page and {@code lattice-fs status} show beyond the basics.
+   *
+   * @param version the running build
+   * @param stores the declared stores, in name order (each a folder of the mount)
+   * @param files inodes the stores hold (as {@code df -i} counts them; -1 until first counted)
+   * @param quotaBytes {@code storage.quota} (0: none)
+   * @param usedBytes bytes that count toward the quota (blobs, outboards, writes in progress)
+   * @param freeDiskBytes bytes available on the data disk (-1 if unknown)
+   * @param diskBytes size of the data disk (-1 if unknown)
+   * @param quarantinedBlobs corrupt blobs kept aside, not repaired
+   * @param rejectedEntries remote log entries refused since start
+   * @param equivocations fraud proofs held (authors refused)
+   * @param gcRuns garbage collection passes run since start
+   * @param gcFailures of those, passes that failed
+   * @param gcLastSuccessMillis when the last pass that did not fail started (-1: none yet)
+   * @param metrics where {@code /metrics} and the status page are served ({@code HOST:PORT}), null
+   *     when off, or {@code not served: <why>} when the address could not be bound (the mount runs
+   *     without them)
+   */
+  record Health(
+      String version,
+      List<StoreRow> stores,
+      long files,
+      long quotaBytes,
+      long usedBytes,
+      long freeDiskBytes,
+      long diskBytes,
+      long quarantinedBlobs,
+      long rejectedEntries,
+      long equivocations,
+      long gcRuns,
+      long gcFailures,
+      long gcLastSuccessMillis,
+      String metrics) {
+    public Health {
+      stores = List.copyOf(stores);
     }
   }
 

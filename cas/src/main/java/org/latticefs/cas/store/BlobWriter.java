@@ -42,6 +42,7 @@ final class BlobWriter {
   private final BlobHandles handles;
   private final OutboardFiles outboards;
   private final TrustedCopies trusted;
+  private final IngestCounters counters = new IngestCounters();
   private final ConcurrentHashMap<BlobRef, CompletableFuture<Void>> inflight =
       new ConcurrentHashMap<>();
 
@@ -79,6 +80,7 @@ final class BlobWriter {
     while (true) {
       if (countOn(ref, data, off, len)) {
         access.touch(ref);
+        counters.deduplicated(len);
         return ref;
       }
       CompletableFuture<Void> mine = new CompletableFuture<>();
@@ -144,6 +146,7 @@ final class BlobWriter {
     Temp tmp = new Temp.Named(path, size, budget);
     if (present) {
       tmp.discard();
+      counters.deduplicated(size);
     } else {
       publish(ref, tmp);
     }
@@ -344,14 +347,27 @@ final class BlobWriter {
    */
   boolean publishIfAbsent(BlobRef ref, Temp tmp) throws IOException {
     Path dst = dir.blobPath(ref);
+    long size = tmp.size();
     if (Files.exists(dst)) {
       tmp.discard();
+      counters.deduplicated(size);
       return false;
     }
     tmp.publishAs(dst);
+    counters.wrote(size);
     quarantine.repaired(ref);
     // After the rename (which changes the file's change time): what a later receive counts on.
     trusted.remember(ref, BlobFileStat.of(dst));
     return true;
+  }
+
+  /** What receives have written and deduplicated so far. */
+  BlobStoreStats stats() {
+    return counters.snapshot();
+  }
+
+  /** A batch's receive of {@code size} bytes found its blob present (or already in the batch). */
+  void countDeduplicated(long size) {
+    counters.deduplicated(size);
   }
 }

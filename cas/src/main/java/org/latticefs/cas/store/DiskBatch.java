@@ -121,6 +121,7 @@ final class DiskBatch implements BlobBatch {
     Objects.checkFromIndexSize(off, len, data.length);
     BlobRef ref = Blake3.hash(data, off, len);
     if (pending.containsKey(ref)) {
+      s.writer().countDeduplicated(len);
       return ref;
     }
     if (hold != null) {
@@ -129,6 +130,7 @@ final class DiskBatch implements BlobBatch {
     }
     if (s.writer().countOn(ref, data, off, len)) {
       s.access().touch(ref);
+      s.writer().countDeduplicated(len);
       return ref;
     }
     openFileSystem();

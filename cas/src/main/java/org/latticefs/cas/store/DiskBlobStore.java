@@ -581,6 +581,11 @@ public final class DiskBlobStore implements BlobStore, BlobHolder {
     return budget.totalSpace();
   }
 
+  /** What receives have written and deduplicated since the store was opened (a snapshot). */
+  public BlobStoreStats stats() {
+    return writer.stats();
+  }
+
   /**
    * Whom a write that finds no room (quota or minimum free space) asks to free some before it fails
    * with {@code NoSpaceLeftException} (the garbage collector; see {@link SpaceReclaimer}).

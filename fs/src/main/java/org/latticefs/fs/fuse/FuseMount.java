@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.latticefs.fs.FsObserver;
 import org.latticefs.fs.core.LatticeFileSystem;
 import org.latticefs.fs.fuse.libfuse.LibfuseMount;
 import org.latticefs.fs.fuse.libfuse.MountOptions;
@@ -69,6 +70,16 @@ public final class FuseMount implements AutoCloseable {
    */
   public static FuseMount mount(LatticeFileSystem fs, Path mountPoint, List<String> options)
       throws IOException {
+    return mount(fs, mountPoint, options, FsObserver.NONE);
+  }
+
+  /**
+   * {@link #mount(LatticeFileSystem, Path, List)} telling {@code observer} of every request the
+   * mount answers (see {@link FsObserver}).
+   */
+  public static FuseMount mount(
+      LatticeFileSystem fs, Path mountPoint, List<String> options, FsObserver observer)
+      throws IOException {
     checkPrerequisites();
     Path mp = mountPoint.toAbsolutePath().normalize();
     cleanStale(mp);
@@ -77,7 +88,7 @@ public final class FuseMount implements AutoCloseable {
     }
     LibfuseMount mount =
         LibfuseMount.mount(
-            new LibfuseAdapter(fs),
+            new LibfuseAdapter(fs, observer),
             mp,
             new MountOptions(options, MountOptions.DEFAULT_MAX_WORKERS, false));
     LOG.info("mounted {} at {}", "lattice", mp);

@@ -10,6 +10,8 @@ import org.latticefs.fs.DirEntry;
 import org.latticefs.fs.Errno;
 import org.latticefs.fs.FsErrors;
 import org.latticefs.fs.FsException;
+import org.latticefs.fs.FsObserver;
+import org.latticefs.fs.FsOp;
 import org.latticefs.fs.FsStats;
 import org.latticefs.fs.TimeChange;
 import org.latticefs.fs.core.LatticeFileSystem;
@@ -55,9 +57,16 @@ public final class LibfuseAdapter implements RawFileSystem {
   private static final int BLKSIZE = 131072;
 
   private final LatticeFileSystem fs;
+  private final FsObserver observer;
 
   public LibfuseAdapter(LatticeFileSystem fs) {
+    this(fs, FsObserver.NONE);
+  }
+
+  /** Serves {@code fs}, telling {@code observer} of every answered request. */
+  public LibfuseAdapter(LatticeFileSystem fs, FsObserver observer) {
     this.fs = fs;
+    this.observer = observer;
   }
 
   /** The filesystem this adapter serves. */
@@ -78,13 +87,13 @@ public final class LibfuseAdapter implements RawFileSystem {
   @Override
   public int getattr(byte[] path, Stat stat) {
     String p = path(path);
-    return call("getattr", p, () -> fill(stat, fs.getattr(p)));
+    return call(FsOp.GETATTR, p, () -> fill(stat, fs.getattr(p)));
   }
 
   @Override
   public int fgetattr(byte[] path, Stat stat, long fh) {
     String p = path(path);
-    return call("fgetattr", p, () -> fill(stat, attributesOf(fh, p)));
+    return call(FsOp.FGETATTR, p, () -> fill(stat, attributesOf(fh, p)));
   }
 
   /** The attributes through handle {@code fh} (or {@code path} if the handle is not a file's). */
@@ -103,19 +112,19 @@ public final class LibfuseAdapter implements RawFileSystem {
   @Override
   public int access(byte[] path, int mask) {
     String p = path(path);
-    return call("access", p, () -> fs.getattr(p));
+    return call(FsOp.ACCESS, p, () -> fs.getattr(p));
   }
 
   @Override
   public int readlink(byte[] path, ReplyBuffer target) {
     String p = path(path);
-    return answer("readlink", p, () -> target.replyLink(KeyBytes.encode(fs.readlink(p))));
+    return answer(FsOp.READLINK, p, () -> target.replyLink(KeyBytes.encode(fs.readlink(p))));
   }
 
   @Override
   public int mknod(byte[] path, int mode, long rdev) {
     String p = path(path);
-    return call("mknod", p, () -> makeNode(p, mode, rdev));
+    return call(FsOp.MKNOD, p, () -> makeNode(p, mode, rdev));
   }
 
   /** A regular file (created and released) or a special file of the type in {@code mode}. */
@@ -140,86 +149,86 @@ public final class LibfuseAdapter implements RawFileSystem {
   @Override
   public int mkdir(byte[] path, int mode) {
     String p = path(path);
-    return call("mkdir", p, () -> fs.mkdir(p, mode & 07777, caller()));
+    return call(FsOp.MKDIR, p, () -> fs.mkdir(p, mode & 07777, caller()));
   }
 
   @Override
   public int unlink(byte[] path) {
     String p = path(path);
-    return call("unlink", p, () -> fs.unlink(p));
+    return call(FsOp.UNLINK, p, () -> fs.unlink(p));
   }
 
   @Override
   public int rmdir(byte[] path) {
     String p = path(path);
-    return call("rmdir", p, () -> fs.rmdir(p));
+    return call(FsOp.RMDIR, p, () -> fs.rmdir(p));
   }
 
   @Override
   public int symlink(byte[] target, byte[] linkPath) {
     String p = path(linkPath);
-    return call("symlink", p, () -> fs.symlink(KeyBytes.decode(target), p, caller()));
+    return call(FsOp.SYMLINK, p, () -> fs.symlink(KeyBytes.decode(target), p, caller()));
   }
 
   @Override
   public int rename(byte[] from, byte[] to) {
     String a = path(from);
     String b = path(to);
-    return call("rename", a + " -> " + b, () -> fs.rename(a, b));
+    return call(FsOp.RENAME, a + " -> " + b, () -> fs.rename(a, b));
   }
 
   @Override
   public int link(byte[] existing, byte[] newPath) {
     String a = path(existing);
     String b = path(newPath);
-    return call("link", a + " -> " + b, () -> fs.link(a, b));
+    return call(FsOp.LINK, a + " -> " + b, () -> fs.link(a, b));
   }
 
   @Override
   public int chmod(byte[] path, int mode) {
     String p = path(path);
-    return call("chmod", p, () -> fs.chmod(p, mode & 07777));
+    return call(FsOp.CHMOD, p, () -> fs.chmod(p, mode & 07777));
   }
 
   @Override
   public int chown(byte[] path, int uid, int gid) {
     String p = path(path);
-    return call("chown", p, () -> fs.chown(p, uid, gid));
+    return call(FsOp.CHOWN, p, () -> fs.chown(p, uid, gid));
   }
 
   @Override
   public int truncate(byte[] path, long size) {
     String p = path(path);
-    return call("truncate", p, () -> fs.truncate(p, size));
+    return call(FsOp.TRUNCATE, p, () -> fs.truncate(p, size));
   }
 
   @Override
   public int ftruncate(byte[] path, long size, long fh) {
     String p = path(path);
-    return call("ftruncate", p, () -> fs.ftruncate(fh, size));
+    return call(FsOp.FTRUNCATE, p, () -> fs.ftruncate(fh, size));
   }
 
   @Override
   public int utimens(byte[] path, TimeSpec atime, TimeSpec mtime) {
     String p = path(path);
-    return call("utimens", p, () -> fs.utimens(p, change(atime), change(mtime)));
+    return call(FsOp.UTIMENS, p, () -> fs.utimens(p, change(atime), change(mtime)));
   }
 
   @Override
   public int open(byte[] path, FileInfo fi) {
     String p = path(path);
-    return call("open", p, () -> fi.setFh(fs.open(p, fi.flags())));
+    return call(FsOp.OPEN, p, () -> fi.setFh(fs.open(p, fi.flags())));
   }
 
   @Override
   public int create(byte[] path, int mode, FileInfo fi) {
     String p = path(path);
-    return call("create", p, () -> fi.setFh(fs.create(p, mode & 07777, fi.flags(), caller())));
+    return call(FsOp.CREATE, p, () -> fi.setFh(fs.create(p, mode & 07777, fi.flags(), caller())));
   }
 
   @Override
   public int read(byte[] path, ByteBuffer dst, long offset, long fh) {
-    return answer("read", path, () -> readFully(fh, offset, dst));
+    return answer(FsOp.READ, path, () -> readFully(fh, offset, dst));
   }
 
   /** Fills {@code dst} from {@code offset} up to the end of the file; returns the count. */
@@ -237,13 +246,13 @@ public final class LibfuseAdapter implements RawFileSystem {
 
   @Override
   public int write(byte[] path, ByteBuffer src, long offset, long fh) {
-    return answer("write", path, () -> fs.write(fh, offset, src));
+    return answer(FsOp.WRITE, path, () -> fs.write(fh, offset, src));
   }
 
   @Override
   public int statfs(byte[] path, StatVfs stat) {
     return call(
-        "statfs",
+        FsOp.STATFS,
         path,
         () -> {
           FsStats s = fs.statfs();
@@ -256,24 +265,24 @@ public final class LibfuseAdapter implements RawFileSystem {
 
   @Override
   public int flush(byte[] path, FileInfo fi) {
-    return call("flush", path, () -> fs.flush(fi.fh()));
+    return call(FsOp.FLUSH, path, () -> fs.flush(fi.fh()));
   }
 
   @Override
   public int release(byte[] path, FileInfo fi) {
-    return call("release", path, () -> fs.release(fi.fh()));
+    return call(FsOp.RELEASE, path, () -> fs.release(fi.fh()));
   }
 
   @Override
   public int fsync(byte[] path, boolean dataOnly, long fh) {
-    return call("fsync", path, () -> fs.fsync(fh));
+    return call(FsOp.FSYNC, path, () -> fs.fsync(fh));
   }
 
   @Override
   public int setxattr(byte[] path, byte[] name, ByteBuffer value, int flags) {
     String p = path(path);
     return call(
-        "setxattr",
+        FsOp.SETXATTR,
         p,
         () -> {
           if (value.remaining() > Inode.MAX_XATTR_VALUE) {
@@ -288,14 +297,14 @@ public final class LibfuseAdapter implements RawFileSystem {
   @Override
   public int getxattr(byte[] path, byte[] name, ReplyBuffer value) {
     String p = path(path);
-    return answer("getxattr", p, () -> value.replyValue(fs.getxattr(p, KeyBytes.decode(name))));
+    return answer(FsOp.GETXATTR, p, () -> value.replyValue(fs.getxattr(p, KeyBytes.decode(name))));
   }
 
   @Override
   public int listxattr(byte[] path, ReplyBuffer list) {
     String p = path(path);
     return answer(
-        "listxattr",
+        FsOp.LISTXATTR,
         p,
         () -> {
           List<byte[]> names = new ArrayList<>();
@@ -309,19 +318,19 @@ public final class LibfuseAdapter implements RawFileSystem {
   @Override
   public int removexattr(byte[] path, byte[] name) {
     String p = path(path);
-    return call("removexattr", p, () -> fs.removexattr(p, KeyBytes.decode(name)));
+    return call(FsOp.REMOVEXATTR, p, () -> fs.removexattr(p, KeyBytes.decode(name)));
   }
 
   @Override
   public int opendir(byte[] path, FileInfo fi) {
     String p = path(path);
-    return call("opendir", p, () -> fi.setFh(fs.opendir(p)));
+    return call(FsOp.OPENDIR, p, () -> fi.setFh(fs.opendir(p)));
   }
 
   /** Paged: each entry's offset continues after it, so memory stays flat in the listing's size. */
   @Override
   public int readdir(byte[] path, DirFiller filler, long offset, long fh) {
-    return answer("readdir", path, () -> list(fh, offset, filler));
+    return answer(FsOp.READDIR, path, () -> list(fh, offset, filler));
   }
 
   /** Adds entries of directory handle {@code fh} from {@code offset} until the reply is full. */
@@ -343,14 +352,14 @@ public final class LibfuseAdapter implements RawFileSystem {
 
   @Override
   public int releasedir(byte[] path, FileInfo fi) {
-    return call("releasedir", path, () -> fs.releasedir(fi.fh()));
+    return call(FsOp.RELEASEDIR, path, () -> fs.releasedir(fi.fh()));
   }
 
   /** Syncs the directory's store (every open store when the directory has no path any more). */
   @Override
   public int fsyncdir(byte[] path, boolean dataOnly, long fh) {
     String p = path(path);
-    return call("fsyncdir", p, () -> fs.fsyncdir(p == null ? "/" : p));
+    return call(FsOp.FSYNCDIR, p, () -> fs.fsyncdir(p == null ? "/" : p));
   }
 
   /** The caller of the request being served (root outside a request: tests calling directly). */
@@ -425,38 +434,56 @@ public final class LibfuseAdapter implements RawFileSystem {
     }
   }
 
-  /** What {@code work} answers, or the errno of what it throws; never throws. */
-  private static int answer(String op, String path, Answer work) {
+  /**
+   * What {@code work} answers, or the errno of what it throws; tells the observer; never throws.
+   */
+  private int answer(FsOp op, String path, Answer work) {
+    long started = System.nanoTime();
+    int rc;
     try {
-      return work.get();
+      rc = work.get();
     } catch (Throwable e) {
-      return fail(op, path, e);
+      rc = fail(op, path, e);
     }
+    return observed(op, rc, started);
   }
 
   /** 0 once {@code work} returns, or the errno of what it throws; never throws. */
-  private static int call(String op, String path, Action work) {
+  private int call(FsOp op, String path, Action work) {
     return answer(op, path, work.answeringZero());
   }
 
   /**
    * {@link #answer} for an operation on an open file, whose path (bytes or null) is only logged.
    */
-  private static int answer(String op, byte[] path, Answer work) {
+  private int answer(FsOp op, byte[] path, Answer work) {
+    long started = System.nanoTime();
+    int rc;
     try {
-      return work.get();
+      rc = work.get();
     } catch (Throwable e) {
-      return fail(op, path(path), e);
+      rc = fail(op, path(path), e);
     }
+    return observed(op, rc, started);
   }
 
   /** {@link #call} for an operation on an open file, whose path (bytes or null) is only logged. */
-  private static int call(String op, byte[] path, Action work) {
+  private int call(FsOp op, byte[] path, Action work) {
     return answer(op, path, work.answeringZero());
   }
 
+  /** Tells the observer of {@code rc} (what it throws is ignored); returns {@code rc}. */
+  private int observed(FsOp op, int rc, long startedNanos) {
+    try {
+      observer.answered(op, rc, System.nanoTime() - startedNanos);
+    } catch (Throwable ignored) {
+      // Counting must never change an answer.
+    }
+    return rc;
+  }
+
   /** Maps a failure to a negative errno (see {@link FsErrors}); never throws. */
-  private static int fail(String op, String path, Throwable e) {
-    return -FsErrors.errno(op, path, e).code();
+  private static int fail(FsOp op, String path, Throwable e) {
+    return -FsErrors.errno(op.label(), path, e).code();
   }
 }

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.latticefs.cas.store.CachingBlobFetcher;
 import org.latticefs.cas.store.DiskBlobStore;
+import org.latticefs.fs.FsObserver;
 import org.latticefs.fs.core.FsFixture;
 import org.latticefs.fs.core.LatticeFileSystem;
 import org.latticefs.kv.store.DiskStores;
@@ -18,6 +19,9 @@ import org.latticefs.kv.store.DiskStores;
  * <p>A line {@code REMOUNT} on stdin unmounts, closes the filesystem, blob store and stores, opens
  * them again and mounts (printing {@code MOUNTED} again): every Lattice cache starts empty while
  * the JVM (its compiled code and heap) stays warm, as in a daemon that has been running a while.
+ *
+ * <p>{@code -Dmountmain.observer=CLASS} mounts with that {@link FsObserver} (see {@link
+ * #observer()}).
  *
  * <p>{@code -Dmountmain.readHandles=N} sets the blob store's {@link
  * DiskBlobStore.Options#readHandles} (for A/B measurements).
@@ -42,7 +46,8 @@ public final class MountMain {
       CachingBlobFetcher cache = new CachingBlobFetcher(blobs, CACHE_BYTES);
       LatticeFileSystem fs =
           new LatticeFileSystem(FsFixture.config(stores, blobs, cache, data.resolve("staging")));
-      return new Instance(stores, blobs, fs, FuseMount.mount(fs, mnt));
+      return new Instance(
+          stores, blobs, fs, FuseMount.mount(fs, mnt, FuseMount.DEFAULT_OPTIONS, observer()));
     }
 
     void close() throws Exception {
@@ -51,6 +56,18 @@ public final class MountMain {
       blobs.close();
       stores.close();
     }
+  }
+
+  /**
+   * The observer named by {@code -Dmountmain.observer=CLASS} (an {@link FsObserver} with a public
+   * no-argument constructor, on the class path: node's metrics for the overhead benchmark), or
+   * none.
+   */
+  static FsObserver observer() throws ReflectiveOperationException {
+    String name = System.getProperty("mountmain.observer");
+    return name == null
+        ? FsObserver.NONE
+        : (FsObserver) Class.forName(name).getConstructor().newInstance();
   }
 
   public static void main(String[] args) throws Exception {

@@ -174,6 +174,8 @@ final class Ingest {
           Integer i = inputIndex.get(lost.hash());
           if (i != null) {
             outcomes[i] = new IngestOutcome.Rejected("log append failed: " + e.getMessage());
+            counters.rejected.increment();
+            counters.rejected(LogStore.RejectReason.APPEND_FAILED);
           }
         }
       }

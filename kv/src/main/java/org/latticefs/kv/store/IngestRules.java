@@ -38,13 +38,16 @@ final class IngestRules {
   private final ChainLogs logs;
   private final ProofFiles proofs;
   private final OrphanBuffer orphans;
+  private final StoreCounters counters;
 
   IngestRules(
       UUID storeId,
       StoreSettings settings,
       ChainLogs logs,
       ProofFiles proofs,
-      OrphanBuffer orphans) {
+      OrphanBuffer orphans,
+      StoreCounters counters) {
+    this.counters = counters;
     this.storeId = storeId;
     this.settings = settings;
     this.logs = logs;
@@ -102,18 +105,26 @@ final class IngestRules {
     NodeId author = en.author();
     long seq = en.seq();
     if (!en.storeId().equals(storeId)) {
-      return rejected("entry belongs to store " + en.storeId() + ", not " + storeId);
+      return rejected(
+          LogStore.RejectReason.WRONG_STORE,
+          "entry belongs to store " + en.storeId() + ", not " + storeId);
     }
     if (proofs.refuses(author)) {
-      return rejected("author " + author + " equivocated (proof kept); its entries are refused");
+      return rejected(
+          LogStore.RejectReason.REFUSED_AUTHOR,
+          "author " + author + " equivocated (proof kept); its entries are refused");
     }
     if (!settings.policy().allows(author)) {
-      return rejected("author " + author + " is not authorized to write to store " + storeId);
+      return rejected(
+          LogStore.RejectReason.UNAUTHORIZED,
+          "author " + author + " is not authorized to write to store " + storeId);
     }
     for (Op op : en.ops()) {
       String why = Op.invalidKeyReason(op.key());
       if (why != null) {
-        return rejected("invalid key '" + KeyBytes.display(op.key()) + "': " + why);
+        return rejected(
+            LogStore.RejectReason.INVALID_KEY,
+            "invalid key '" + KeyBytes.display(op.key()) + "': " + why);
       }
     }
     ChainTip tip = batch.tip(author).orElse(null);
@@ -123,12 +134,14 @@ final class IngestRules {
         return IngestOutcome.DUPLICATE;
       }
       if (!signatureValid) {
-        return rejected("bad signature by " + author + " on entry " + seq);
+        return rejected(
+            LogStore.RejectReason.BAD_SIGNATURE, "bad signature by " + author + " on entry " + seq);
       }
       return equivocation(have, e);
     }
     if (!signatureValid) {
-      return rejected("bad signature by " + author + " on entry " + seq);
+      return rejected(
+          LogStore.RejectReason.BAD_SIGNATURE, "bad signature by " + author + " on entry " + seq);
     }
     long expected = tip == null ? 1 : tip.seq() + 1;
     if (seq > expected) {
@@ -136,7 +149,7 @@ final class IngestRules {
     }
     String why = chainFault(e, tip);
     if (why != null) {
-      return rejected(why);
+      return rejected(LogStore.RejectReason.BROKEN_CHAIN, why);
     }
     batch.accept(e);
     for (long next = seq + 1; ; next++) {
@@ -165,6 +178,7 @@ final class IngestRules {
     }
     if (orphans.isFull()) {
       return rejected(
+          LogStore.RejectReason.ORPHANS_FULL,
           "orphan buffer full ("
               + settings.orphanLimit()
               + " entries); entry "
@@ -225,6 +239,7 @@ final class IngestRules {
     NodeId author = proof.author();
     recordProof(proof);
     return rejected(
+        LogStore.RejectReason.EQUIVOCATION,
         "equivocation: "
             + author
             + " signed two different entries with seq "
@@ -232,7 +247,8 @@ final class IngestRules {
             + "; proof kept, author refused");
   }
 
-  private static IngestOutcome rejected(String reason) {
+  private IngestOutcome rejected(LogStore.RejectReason kind, String reason) {
+    counters.rejected(kind);
     return new IngestOutcome.Rejected(reason);
   }
 }

@@ -95,9 +95,58 @@ public final class LogStore implements Store, Replica {
    * @param rejected remote entries rejected
    * @param deferredSyncs fsyncs of the local log made by the writer for buffered ({@link
    *     Durability#PROCESS_CRASH}) commits, once their sync delay ran out
+   * @param rejectedByReason remote entries rejected, indexed by {@link RejectReason#ordinal()}
+   * @param orphans orphans buffered now, waiting for their predecessor
+   * @param equivocations fraud proofs held now (each refuses its author)
    */
   public record Stats(
-      long commitAppends, long committed, long ingested, long rejected, long deferredSyncs) {}
+      long commitAppends,
+      long committed,
+      long ingested,
+      long rejected,
+      long deferredSyncs,
+      long[] rejectedByReason,
+      int orphans,
+      int equivocations) {
+    public Stats {
+      rejectedByReason = rejectedByReason.clone();
+    }
+
+    /** Remote entries rejected for {@code reason}. */
+    public long rejected(RejectReason reason) {
+      return rejectedByReason[reason.ordinal()];
+    }
+  }
+
+  /**
+   * Why a remote entry was rejected, a small fixed set (metrics label it with {@link #label()}; the
+   * {@link IngestOutcome.Rejected} outcome itself carries the full message).
+   */
+  public enum RejectReason {
+    /** The entry names another store. */
+    WRONG_STORE,
+    /** Its author equivocated earlier; all its entries are refused. */
+    REFUSED_AUTHOR,
+    /** Its author is not active in the root store. */
+    UNAUTHORIZED,
+    /** A key it writes is invalid. */
+    INVALID_KEY,
+    /** Its signature does not verify. */
+    BAD_SIGNATURE,
+    /** It does not continue its author's chain (hash or HLC). */
+    BROKEN_CHAIN,
+    /** It is an orphan and the orphan buffer is full. */
+    ORPHANS_FULL,
+    /** It and an entry already held have the same author and seq: an equivocation, now proven. */
+    EQUIVOCATION,
+    /** It was accepted but appending it to its log failed. */
+    APPEND_FAILED;
+
+    /** The lower-case name, as a metric label. */
+    public String label() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
 
   private LogStore(
       UUID id,
@@ -129,7 +178,7 @@ public final class LogStore implements Store, Replica {
             state,
             watches,
             appended,
-            new IngestRules(id, settings, logs, proofs, orphans),
+            new IngestRules(id, settings, logs, proofs, orphans, counters),
             orphans,
             counters);
     long sweep = Math.max(1000, Math.min(settings.orphanTtl().toMillis() / 4, 60_000));
@@ -242,9 +291,12 @@ public final class LogStore implements Store, Replica {
     }
   }
 
-  /** The counters since open. */
+  /**
+   * The counters since open, with the orphans buffered and the equivocations proven now. Any
+   * thread; never waits for the writer.
+   */
   public Stats stats() {
-    return counters.snapshot();
+    return counters.snapshot(orphans.size(), proofs.all().size());
   }
 
   @Override

@@ -19,7 +19,9 @@ final class OrphanBuffer {
   private final int limit;
   private final Duration ttl;
   private final Map<NodeId, TreeMap<Long, Orphan>> byAuthor = new HashMap<>();
-  private int size;
+
+  /** Written by the writer thread only; volatile so that metrics may read it from any thread. */
+  private volatile int size;
 
   record Orphan(SignedEntry entry, Instant received) {}
 
@@ -28,6 +30,7 @@ final class OrphanBuffer {
     this.ttl = ttl;
   }
 
+  /** The orphans buffered now; any thread (a moment's value). */
   int size() {
     return size;
   }

@@ -89,6 +89,19 @@ public abstract class StoreCatalog implements Stores, Replicas {
     return root;
   }
 
+  /**
+   * The counters of the root store and of every store open now, by id; any thread, never waits for
+   * a writer (metrics read it at scrape time).
+   */
+  public Map<UUID, LogStore.Stats> openStoreStats() {
+    Map<UUID, LogStore.Stats> out = new java.util.TreeMap<>();
+    out.put(RootStore.ID, root.stats());
+    for (Map.Entry<UUID, LogStore> e : open.entrySet()) {
+      out.put(e.getKey(), e.getValue().stats());
+    }
+    return out;
+  }
+
   /** Typed access to the root store. */
   public RootStore rootKeys() {
     return rootKeys;

@@ -9,9 +9,32 @@ final class StoreCounters {
   final LongAdder ingested = new LongAdder();
   final LongAdder rejected = new LongAdder();
   final LongAdder deferredSyncs = new LongAdder();
+  private final LongAdder[] rejectedBy = new LongAdder[LogStore.RejectReason.values().length];
 
-  LogStore.Stats snapshot() {
+  StoreCounters() {
+    for (int i = 0; i < rejectedBy.length; i++) {
+      rejectedBy[i] = new LongAdder();
+    }
+  }
+
+  /** One remote entry rejected for {@code reason} (also counted in {@link #rejected}). */
+  void rejected(LogStore.RejectReason reason) {
+    rejectedBy[reason.ordinal()].increment();
+  }
+
+  LogStore.Stats snapshot(int orphans, int equivocations) {
+    long[] by = new long[rejectedBy.length];
+    for (int i = 0; i < by.length; i++) {
+      by[i] = rejectedBy[i].sum();
+    }
     return new LogStore.Stats(
-        commitAppends.sum(), committed.sum(), ingested.sum(), rejected.sum(), deferredSyncs.sum());
+        commitAppends.sum(),
+        committed.sum(),
+        ingested.sum(),
+        rejected.sum(),
+        deferredSyncs.sum(),
+        by,
+        orphans,
+        equivocations);
   }
 }

@@ -327,15 +327,42 @@ class LogStoreTest {
   }
 
   @Test
+  void statsCountRejectionsByReasonOrphansAndEquivocations() throws Exception {
+    SignedEntry b1 = bob.next(time.millis(0), Map.of(), Op.Put.utf8("/k", "honest"));
+    SignedEntry b1bis = bobsSecondFirstEntry();
+    SignedEntry c1 = carol.next(time.millis(0), Map.of(), Op.Put.utf8("/c", "x"));
+    TestAuthor dave = new TestAuthor(4, STORE);
+    dave.next(time.millis(0), Map.of(), Op.Put.utf8("/d", "1"));
+    SignedEntry d2 = dave.next(time.millis(1), Map.of(), Op.Put.utf8("/d", "2"));
+    store.ingest(List.of(b1, c1, d2));
+    store.ingest(List.of(b1bis));
+    store.ingest(List.of(bob.next(time.millis(2), Map.of(), Op.Put.utf8("/k", "after"))));
+    LogStore.Stats s = store.stats();
+    assertEquals(1, s.ingested());
+    assertEquals(3, s.rejected());
+    assertEquals(1, s.rejected(LogStore.RejectReason.UNAUTHORIZED));
+    assertEquals(1, s.rejected(LogStore.RejectReason.EQUIVOCATION));
+    assertEquals(1, s.rejected(LogStore.RejectReason.REFUSED_AUTHOR));
+    assertEquals(0, s.rejected(LogStore.RejectReason.BAD_SIGNATURE));
+    assertEquals(1, s.orphans());
+    assertEquals(1, s.equivocations());
+    assertEquals("refused_author", LogStore.RejectReason.REFUSED_AUTHOR.label());
+  }
+
+  /** An entry 1 by bob that differs from his real one: an equivocation once both are seen. */
+  private SignedEntry bobsSecondFirstEntry() {
+    return bob.build(
+        1,
+        org.latticefs.kv.log.Entry.GENESIS,
+        new Hlc(time.millis(0), 0),
+        Map.of(),
+        Op.Put.utf8("/k", "liar"));
+  }
+
+  @Test
   void equivocationIsProvenKeptAndTheAuthorRefused() throws Exception {
     SignedEntry b1 = bob.next(time.millis(0), Map.of(), Op.Put.utf8("/k", "honest"));
-    SignedEntry b1bis =
-        bob.build(
-            1,
-            org.latticefs.kv.log.Entry.GENESIS,
-            new Hlc(time.millis(0), 0),
-            Map.of(),
-            Op.Put.utf8("/k", "liar"));
+    SignedEntry b1bis = bobsSecondFirstEntry();
     SignedEntry b2 =
         bob.next(time.millis(1), Map.of("/k", List.of(b1.hash())), Op.Put.utf8("/k", "later"));
     assertEquals(IngestOutcome.APPLIED, store.ingest(List.of(b1)).get(0));

@@ -17,6 +17,7 @@ import org.latticefs.node.config.DataDirModes;
 import org.latticefs.node.config.JvmOptions;
 import org.latticefs.node.config.Logging;
 import org.latticefs.node.config.MeshSettings;
+import org.latticefs.node.config.MetricsListen;
 import org.latticefs.node.config.NodeConfig;
 import org.latticefs.node.control.ControlClient;
 import org.latticefs.node.format.DataDirFormat;
@@ -55,6 +56,15 @@ final class MountCommand extends Base {
           "Where peers connect (overrides mesh.listen; default 0.0.0.0:4710), or off for nowhere.")
   String listen;
 
+  @Option(
+      names = "--metrics",
+      paramLabel = "HOST:PORT",
+      description =
+          "Serve Prometheus metrics (/metrics) and the status page (/) here, or 'off'"
+              + " (default: metrics.listen, 127.0.0.1:9347). Not loopback: readable by anyone who"
+              + " can reach the port.")
+  String metrics;
+
   @Override
   int run() throws Exception {
     DataDir dir = dataDir();
@@ -65,6 +75,14 @@ final class MountCommand extends Base {
       } catch (IllegalArgumentException e) {
         throw new picocli.CommandLine.ParameterException(
             spec.commandLine(), "--listen: " + e.getMessage() + " (or: off)");
+      }
+    }
+    if (metrics != null) {
+      try {
+        config = config.withMetricsListen(MetricsListen.parse(metrics));
+      } catch (IllegalArgumentException e) {
+        throw new picocli.CommandLine.ParameterException(
+            spec.commandLine(), "--metrics: " + e.getMessage());
       }
     }
     Path mp = mountpoint.toAbsolutePath().normalize();
@@ -141,6 +159,10 @@ final class MountCommand extends Base {
     if (listen != null) {
       cmd.add("--listen");
       cmd.add(listen);
+    }
+    if (metrics != null) {
+      cmd.add("--metrics");
+      cmd.add(config.metricsListen().toString());
     }
     cmd.add(mp.toString());
     if (!Files.exists(dir.daemonLog())) {

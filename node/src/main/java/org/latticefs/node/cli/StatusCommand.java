@@ -19,7 +19,8 @@ import picocli.CommandLine.Mixin;
 @Command(
     name = "status",
     description =
-        "Show the running daemon: pid, node id, mount point, blobs; stores refused as damaged"
+        "Show the running daemon: pid, node id, version, mount point, blobs, files, space against"
+            + " the quota, free disk, metrics address, stores; stores refused as damaged"
             + " ('damaged <file>: <reason>') and content whose last commit failed ('unsaved …')."
             + " Exit 3 if none runs.")
 final class StatusCommand extends Base {
@@ -65,12 +66,32 @@ final class StatusCommand extends Base {
       out().println("data      " + s.dataDir());
       out().println("mount     " + s.mountpoint());
       out().println("since     " + Instant.ofEpochMilli(s.startedAtMillis()));
+      NodeApi.Health h = s.health();
+      out().println("version   " + h.version());
       out().println("blobs     " + s.blobCount() + " (" + human(s.blobBytes()) + ")");
-      for (NodeApi.DamagedRow d : s.damaged()) {
-        out().println(d.describe());
+      out().println("files     " + (h.files() < 0 ? "counting" : Long.toString(h.files())));
+      out()
+          .println(
+              "used      "
+                  + human(h.usedBytes())
+                  + (h.quotaBytes() > 0 ? " of quota " + human(h.quotaBytes()) : " (no quota)"));
+      out().println("free disk " + (h.freeDiskBytes() < 0 ? "unknown" : human(h.freeDiskBytes())));
+      out().println("last gc   " + org.latticefs.node.http.StatusPage.lastGc(h));
+      out()
+          .println(
+              "metrics   "
+                  + (h.metrics() == null
+                      ? "off"
+                      : h.metrics().startsWith("not served")
+                          ? h.metrics()
+                          : "http://" + h.metrics() + "/"));
+      StringBuilder names = new StringBuilder();
+      for (NodeApi.StoreRow r : h.stores()) {
+        names.append(names.length() == 0 ? "" : ", ").append(r.name());
       }
-      for (NodeApi.UnsavedRow u : s.unsaved()) {
-        out().println(u.describe());
+      out().println("stores    " + (names.length() == 0 ? "(none)" : names));
+      for (String p : org.latticefs.node.http.StatusPage.problems(s)) {
+        out().println(p);
       }
       if (s.scrub() != null) {
         Map<String, Object> sc = s.scrub();

@@ -64,6 +64,9 @@ import java.util.TreeMap;
  *       router's forwarded port</td></tr>
  *   <tr><td>{@code mesh.peers}</td><td>(none)</td><td>static peers, {@code ID@HOST:PORT,…}</td></tr>
  *   <tr><td>{@code mesh.mdns}</td><td>on</td><td>find trusted peers on the LAN</td></tr>
+ *   <tr><td>{@code metrics.listen}</td><td>127.0.0.1:9347</td><td>where the daemon serves
+ *       Prometheus metrics ({@code /metrics}) and its status page ({@code /}): {@code HOST:PORT},
+ *       or {@code off}; see {@link MetricsListen}</td></tr>
  * </table>
  *
  * Unknown keys are an error (a typo must not be silently ignored), and so are values that cannot
@@ -85,7 +88,8 @@ public record NodeConfig(
     MeshSettings mesh,
     String fsOwner,
     Duration fsckInterval,
-    Duration keepDeleted) {
+    Duration keepDeleted,
+    MetricsListen metricsListen) {
 
   public static final NodeConfig DEFAULTS =
       new NodeConfig(
@@ -104,7 +108,8 @@ public record NodeConfig(
           MeshSettings.DEFAULTS,
           "stored",
           Duration.ofDays(30),
-          Duration.ZERO);
+          Duration.ZERO,
+          MetricsListen.DEFAULT);
 
   static final long MIN_HEAP = 64L << 20;
   static final long MIN_DIRECT = 16L << 20;
@@ -130,7 +135,8 @@ public record NodeConfig(
           "mesh.mdns",
           "fs.owner",
           "fsck.interval",
-          "gc.keep_deleted");
+          "gc.keep_deleted",
+          "metrics.listen");
 
   private static final Set<String> LEVELS = Set.of("error", "warn", "info", "debug", "trace");
 
@@ -241,11 +247,21 @@ public record NodeConfig(
         MeshSettings.fromMap(m),
         m.getOrDefault("fs.owner", d.fsOwner).trim(),
         duration(m, "fsck.interval", d.fsckInterval),
-        duration(m, "gc.keep_deleted", d.keepDeleted));
+        duration(m, "gc.keep_deleted", d.keepDeleted),
+        MetricsListen.parse(m.getOrDefault("metrics.listen", d.metricsListen.toString())));
   }
 
   /** This config with the mesh listening at {@code at} (null: not at all). */
   public NodeConfig withMeshListen(org.latticefs.mesh.HostPort at) {
+    return with(mesh.withListen(at), metricsListen);
+  }
+
+  /** This config with the metrics and status page served at {@code listen}. */
+  public NodeConfig withMetricsListen(MetricsListen listen) {
+    return with(mesh, listen);
+  }
+
+  private NodeConfig with(MeshSettings mesh, MetricsListen listen) {
     return new NodeConfig(
         storageQuota,
         minFreeSpace,
@@ -259,10 +275,11 @@ public record NodeConfig(
         mountOptions,
         gcInterval,
         minCopies,
-        mesh.withListen(at),
+        mesh,
         fsOwner,
         fsckInterval,
-        keepDeleted);
+        keepDeleted,
+        listen);
   }
 
   /** Every key with its value in this config, as it would be written in the file. */
@@ -284,6 +301,7 @@ public record NodeConfig(
     m.put("fs.owner", c.fsOwner);
     m.put("fsck.interval", c.fsckInterval.toSeconds() + "s");
     m.put("gc.keep_deleted", c.keepDeleted.toSeconds() + "s");
+    m.put("metrics.listen", c.metricsListen.toString());
     return m;
   }
 

@@ -12,6 +12,7 @@ import org.latticefs.node.NodeApi.EntryRow;
 import org.latticefs.node.NodeApi.FileStat;
 import org.latticefs.node.NodeApi.GcJob;
 import org.latticefs.node.NodeApi.HeadRow;
+import org.latticefs.node.NodeApi.Health;
 import org.latticefs.node.NodeApi.OpRow;
 import org.latticefs.node.NodeApi.Row;
 import org.latticefs.node.NodeApi.Status;
@@ -127,7 +128,58 @@ public final class Wire {
     }
     m.put("unsaved", unsaved);
     m.put("scrub", s.scrub());
+    m.put("health", healthMap(s.health()));
     return m;
+  }
+
+  static Map<String, Object> healthMap(Health h) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("version", h.version());
+    List<Object> stores = new ArrayList<>();
+    for (StoreRow r : h.stores()) {
+      stores.add(store(r));
+    }
+    m.put("stores", stores);
+    m.put("files", h.files());
+    m.put("quota_bytes", h.quotaBytes());
+    m.put("used_bytes", h.usedBytes());
+    m.put("free_disk_bytes", h.freeDiskBytes());
+    m.put("disk_bytes", h.diskBytes());
+    m.put("quarantined_blobs", h.quarantinedBlobs());
+    m.put("rejected_entries", h.rejectedEntries());
+    m.put("equivocations", h.equivocations());
+    m.put("gc_runs", h.gcRuns());
+    m.put("gc_failures", h.gcFailures());
+    m.put("gc_last_success", h.gcLastSuccessMillis());
+    m.put("metrics", h.metrics());
+    return m;
+  }
+
+  @SuppressWarnings("unchecked")
+  static Health health(Map<String, Object> m) throws Frames.ProtocolException {
+    if (!(m.get("health") instanceof Map<?, ?> raw)) {
+      throw new Frames.ProtocolException("status without 'health'");
+    }
+    Map<String, Object> h = (Map<String, Object>) raw;
+    List<StoreRow> stores = new ArrayList<>();
+    for (Map<String, Object> r : objects(h, "stores")) {
+      stores.add(store(r));
+    }
+    return new Health(
+        str(h, "version"),
+        stores,
+        num(h, "files"),
+        num(h, "quota_bytes"),
+        num(h, "used_bytes"),
+        num(h, "free_disk_bytes"),
+        num(h, "disk_bytes"),
+        num(h, "quarantined_blobs"),
+        num(h, "rejected_entries"),
+        num(h, "equivocations"),
+        num(h, "gc_runs"),
+        num(h, "gc_failures"),
+        num(h, "gc_last_success"),
+        str(h, "metrics"));
   }
 
   static Status status(Map<String, Object> m) throws Frames.ProtocolException {
@@ -156,7 +208,8 @@ public final class Wire {
         num(m, "blob_bytes"),
         damaged,
         unsaved,
-        m.get("scrub") instanceof Map<?, ?> sc ? scrub(sc) : null);
+        m.get("scrub") instanceof Map<?, ?> sc ? scrub(sc) : null,
+        health(m));
   }
 
   @SuppressWarnings("unchecked")

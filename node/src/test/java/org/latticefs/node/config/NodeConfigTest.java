@@ -25,7 +25,7 @@ class NodeConfigTest {
         f,
         "# example\nstorage.quota = 20G\nstorage.min_free=512M\ncache.chunk_bytes=100m\n"
             + "memory.heap=1G\nmemory.direct=128M\ncache.kv_bytes=48M\nfs.readahead_bytes=8M\n"
-            + "log.level=INFO\nmount.options=allow_other\n");
+            + "log.level=INFO\nmount.options=allow_other\nmetrics.listen=0.0.0.0:9100\n");
     NodeConfig c = NodeConfig.load(f);
     assertEquals(20L << 30, c.storageQuota());
     assertEquals(512L << 20, c.minFreeSpace());
@@ -36,7 +36,27 @@ class NodeConfigTest {
     assertEquals(8L << 20, c.readaheadBytes());
     assertEquals("info", c.logLevel());
     assertEquals(java.util.List.of("allow_other"), c.mountOptions().options());
+    assertEquals(new MetricsListen("0.0.0.0", 9100), c.metricsListen());
     assertEquals(NodeConfig.KEYS, NodeConfig.toMap(c).keySet());
+    assertEquals(c, NodeConfig.fromMap(NodeConfig.toMap(c)));
+  }
+
+  @Test
+  void metricsListenDefaultsToLoopbackAndCanBeOffOrOverridden() {
+    assertEquals(MetricsListen.DEFAULT, NodeConfig.DEFAULTS.metricsListen());
+    assertTrue(
+        NodeConfig.fromMap(java.util.Map.of("metrics.listen", "off")).metricsListen().isOff());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> NodeConfig.fromMap(java.util.Map.of("metrics.listen", "localhost")));
+    assertTrue(e.getMessage().startsWith("metrics.listen:"), e.getMessage());
+    assertEquals(
+        "127.0.0.1:0",
+        NodeConfig.DEFAULTS
+            .withMetricsListen(MetricsListen.parse("127.0.0.1:0"))
+            .metricsListen()
+            .toString());
   }
 
   @Test

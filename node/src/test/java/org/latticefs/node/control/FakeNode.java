@@ -138,7 +138,22 @@ final class FakeNode implements NodeApi {
         3,
         List.of(new DamagedRow("photos", "/d/kv/x.log", "entry 3 does not verify")),
         List.of(new UnsavedRow("docs", "/docs/a", "/docs/a.unsaved-1", null, "ENOSPC", 9)),
-        null);
+        null,
+        new NodeApi.Health(
+            "0.1.0-test",
+            List.of(new StoreRow("u1", "docs", 7)),
+            12,
+            1L << 30,
+            3,
+            5L << 30,
+            10L << 30,
+            1,
+            2,
+            0,
+            4,
+            0,
+            1_700_000_000_000L,
+            "127.0.0.1:9347"));
   }
 
   @Override
