@@ -44,6 +44,9 @@ import org.slf4j.LoggerFactory;
 public final class PeerFetcher implements BlobFetcher {
   private static final Logger LOG = LoggerFactory.getLogger(PeerFetcher.class);
 
+  /** How often one fetch looks again for connections that came up while it ran. */
+  private static final int MAX_REFRESHES = 3;
+
   private final Supplier<List<PeerCalls>> peers;
   private final PeerScores scores;
   private final BlobLimits limits;
@@ -107,14 +110,19 @@ public final class PeerFetcher implements BlobFetcher {
     List<String> problems = new ArrayList<>();
     int next = 0;
     long raceAt = 0;
+    int refreshes = 0;
+    java.util.Set<PeerCalls> tried =
+        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    order = new ArrayList<>(order);
     try {
       while (true) {
         long now = System.nanoTime();
         if (running.isEmpty() || (now - raceAt >= 0 && next < order.size())) {
-          if (next >= order.size()) {
+          if (next >= order.size() && (refreshes++ >= MAX_REFRESHES || !refresh(order, tried))) {
             break;
           }
           PeerCalls p = order.get(next++);
+          tried.add(p);
           if (!running.isEmpty()) {
             stats.raced().increment();
             LOG.debug(
@@ -163,7 +171,9 @@ public final class PeerFetcher implements BlobFetcher {
               limits.demotion().toMinutes());
           problems.add(peer + ": wrong bytes");
         } else if (a.outcome instanceof PeerCalls.Outcome.Missing m) {
-          if (m.reason() != Message.BlobMissing.NOT_FOUND) {
+          // Refused reads as not found: a peer says nothing of blobs outside the scope.
+          if (m.reason() != Message.BlobMissing.NOT_FOUND
+              && m.reason() != Message.BlobMissing.REFUSED) {
             problems.add(peer + ": " + reason(m.reason()));
           }
         } else if (a.outcome instanceof PeerCalls.Outcome.Broken br) {
@@ -188,13 +198,27 @@ public final class PeerFetcher implements BlobFetcher {
         "no peer returned a good copy of " + ref + " (" + String.join("; ", problems) + ")");
   }
 
+  /**
+   * Adds to {@code order} the connections that came up since it was made (a peer that reconnected
+   * while it was asked); whether there were any.
+   */
+  private boolean refresh(List<PeerCalls> order, java.util.Set<PeerCalls> tried) {
+    boolean added = false;
+    for (PeerCalls c : scores.order(peers.get(), x -> x.session().peer())) {
+      if (!tried.contains(c) && !order.contains(c)) {
+        order.add(c);
+        added = true;
+      }
+    }
+    return added;
+  }
+
   private static long remaining(long end) {
     return Math.max(0, end - System.nanoTime());
   }
 
   private static String reason(int code) {
     return switch (code) {
-      case Message.BlobMissing.REFUSED -> "refused";
       case Message.BlobMissing.BUSY -> "busy";
       case Message.BlobMissing.FAILED -> "has no good copy";
       default -> "not found";
