@@ -26,6 +26,7 @@ import org.latticefs.fs.core.LatticeFileSystem;
 import org.latticefs.fs.fuse.FuseMount;
 import org.latticefs.fs.fuse.Mounts;
 import org.latticefs.fs.inode.Inode;
+import org.latticefs.fs.inode.InodeRoots;
 import org.latticefs.kv.KeyBytes;
 import org.latticefs.kv.StoreDamage;
 import org.latticefs.kv.Stores;
@@ -34,6 +35,8 @@ import org.latticefs.mesh.InviteLine;
 import org.latticefs.mesh.Mesh;
 import org.latticefs.mesh.MeshConfig;
 import org.latticefs.mesh.MeshException;
+import org.latticefs.mesh.blob.BlobLimits;
+import org.latticefs.mesh.blob.MeshBlobs;
 import org.latticefs.mesh.peer.Discovery;
 import org.latticefs.mesh.peer.MdnsDiscovery;
 import org.latticefs.node.config.DataDir;
@@ -151,6 +154,7 @@ public final class Daemon implements NodeApi {
             DiskBlobStore.Options.defaults()
                 .withQuotaBytes(config.storageQuota())
                 .withMinFreeBytes(config.minFreeSpace()));
+    // Blobs missing or corrupt here come from peers (added once the mesh runs), verified.
     LocalFirstFetcher fetcher = new LocalFirstFetcher(blobs, blobs);
     // The filesystem's chunk cache (manifests, random reads, edits); node builds what fs reads.
     CachingBlobFetcher chunkCache = new CachingBlobFetcher(fetcher, config.chunkCacheBytes());
@@ -180,6 +184,7 @@ public final class Daemon implements NodeApi {
     // Stores declared elsewhere (by a peer, through the root store) appear in the mount root.
     storesWatch = stores.root().watch("/stores/", change -> fs.invalidateStores());
     mesh = startMesh();
+    fetcher.addRemote(mesh.fetcher());
     control = ControlServer.start(dir, this);
     try {
       writeDaemonInfo();
@@ -227,8 +232,19 @@ public final class Daemon implements NodeApi {
       mc = mc.withName(m.name());
     }
     try {
+      // Peers get only blobs some store reaches (ReachableBlobs), read and verified by the store.
+      MeshBlobs served =
+          new MeshBlobs(
+              blobs,
+              blobs,
+              new ReachableBlobs(new InodeRoots(stores), blobs),
+              BlobLimits.defaults().withMaxRate(m.maxRate()));
       return Mesh.start(
-          stores, stores.identity(), mc, m.mdns() ? new MdnsDiscovery(null) : Discovery.none());
+          stores,
+          stores.identity(),
+          mc,
+          m.mdns() ? new MdnsDiscovery(null) : Discovery.none(),
+          served);
     } catch (MeshException e) {
       throw new NodeException("cannot start the mesh: " + e.getMessage(), 1, e);
     }

@@ -57,6 +57,8 @@ import java.util.TreeMap;
  *       router's forwarded port</td></tr>
  *   <tr><td>{@code mesh.peers}</td><td>(none)</td><td>static peers, {@code ID@HOST:PORT,…}</td></tr>
  *   <tr><td>{@code mesh.mdns}</td><td>on</td><td>find trusted peers on the LAN</td></tr>
+ *   <tr><td>{@code mesh.max_rate}</td><td>0</td><td>bytes per second this node uploads to all
+ *       peers together (size suffixes as above; 0: no cap)</td></tr>
  * </table>
  *
  * Unknown keys are an error (a typo must not be silently ignored), and so are values that cannot
@@ -117,6 +119,7 @@ public record NodeConfig(
           "mesh.announce",
           "mesh.peers",
           "mesh.mdns",
+          "mesh.max_rate",
           "fs.owner");
 
   private static final Set<String> LEVELS = Set.of("error", "warn", "info", "debug", "trace");
