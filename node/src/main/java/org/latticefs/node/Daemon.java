@@ -250,6 +250,13 @@ public final class Daemon implements NodeApi {
     }
   }
 
+  /**
+   * What this node's blob exchange did since it started (blobs fetched from and served to peers).
+   */
+  public org.latticefs.mesh.blob.FetchStats blobStats() {
+    return mesh.blobStats();
+  }
+
   /** Blocks until {@link #stop()} has finished (from a signal, {@code unmount}, or a failure). */
   public void awaitStop() throws InterruptedException {
     stopped.await();
