@@ -93,6 +93,7 @@ public final class Daemon implements NodeApi {
   private AutoCloseable storesWatch;
   private LocalNode local;
   private DiskBlobStore blobs;
+  private FetchedBlobs fetched;
   private LatticeFileSystem fs;
   private NodeCollector gc;
   private FuseMount mount;
@@ -155,7 +156,8 @@ public final class Daemon implements NodeApi {
                 .withQuotaBytes(config.storageQuota())
                 .withMinFreeBytes(config.minFreeSpace()));
     // Blobs missing or corrupt here come from peers (added once the mesh runs), verified.
-    LocalFirstFetcher fetcher = new LocalFirstFetcher(blobs, blobs);
+    fetched = new FetchedBlobs(blobs);
+    LocalFirstFetcher fetcher = new LocalFirstFetcher(blobs, blobs, fetched);
     // The filesystem's chunk cache (manifests, random reads, edits); node builds what fs reads.
     CachingBlobFetcher chunkCache = new CachingBlobFetcher(fetcher, config.chunkCacheBytes());
     QuotaSpace space = new QuotaSpace(blobs, config.storageQuota(), config.minFreeSpace());
@@ -290,6 +292,7 @@ public final class Daemon implements NodeApi {
       }
       closeQuietly(gc, "garbage collector");
       closeQuietly(fs, "filesystem");
+      closeQuietly(fetched, "blobs fetched from peers");
       closeQuietly(blobs, "blob store");
       closeQuietly(stores, "kv stores");
       if (mount != null && Mounts.at(mountpoint).isEmpty()) {

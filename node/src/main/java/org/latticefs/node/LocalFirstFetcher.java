@@ -30,12 +30,22 @@ public final class LocalFirstFetcher implements BlobFetcher {
 
   private final BlobFetcher local;
   private final BlobHolder localWriter;
+  private final FetchedBlobs keeper;
   private final List<BlobFetcher> remotes = new CopyOnWriteArrayList<>();
 
   /** Reads {@code local} first; stores what remotes return through holds of {@code localWriter}. */
   public LocalFirstFetcher(BlobFetcher local, BlobHolder localWriter) {
+    this(local, localWriter, null);
+  }
+
+  /**
+   * As {@link #LocalFirstFetcher(BlobFetcher, BlobHolder)}, but what remotes return is kept through
+   * {@code keeper} (stored in batches off the reader's path) instead of before returning.
+   */
+  LocalFirstFetcher(BlobFetcher local, BlobHolder localWriter, FetchedBlobs keeper) {
     this.local = local;
     this.localWriter = localWriter;
+    this.keeper = keeper;
   }
 
   /** Adds a source tried, after the local store and earlier remotes, for blobs missing here. */
@@ -85,9 +95,17 @@ public final class LocalFirstFetcher implements BlobFetcher {
    * The blob from the first remote that has it, stored locally; {@code localFailure} if none does.
    */
   private byte[] fromRemotes(BlobRef ref, IOException localFailure) throws IOException {
+    byte[] waiting = keeper == null ? null : keeper.queued(ref);
+    if (waiting != null) {
+      return waiting;
+    }
     for (BlobFetcher remote : remotes) {
       try {
         byte[] b = remote.fetch(ref);
+        if (keeper != null) {
+          keeper.keep(ref, b.clone());
+          return b;
+        }
         try (Hold h = localWriter.newHold()) {
           h.receive(b);
         } catch (IOException e) {
