@@ -36,6 +36,9 @@ import org.latticefs.kv.store.RootStore;
 import org.latticefs.kv.store.RootStore.NodeInfo;
 import org.latticefs.kv.store.RootStore.NodeStatus;
 import org.latticefs.kv.store.StoreCatalog;
+import org.latticefs.mesh.blob.BlobExchange;
+import org.latticefs.mesh.blob.FetchStats;
+import org.latticefs.mesh.blob.MeshBlobs;
 import org.latticefs.mesh.net.Session;
 import org.latticefs.mesh.net.Transport;
 import org.latticefs.mesh.peer.Dialer;
@@ -69,7 +72,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Mesh implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Mesh.class);
-  private static final List<String> CAPABILITIES = List.of("logs/1", Healer.CAPABILITY);
+  private static final List<String> CAPABILITIES =
+      List.of("logs/1", Healer.CAPABILITY, BlobExchange.CAPABILITY);
 
   private final StoreCatalog catalog;
   private final MeshConfig config;
@@ -78,6 +82,7 @@ public final class Mesh implements AutoCloseable {
   private final ExecutorService pool;
   private final ScheduledExecutorService timer;
   private final SyncHub hub;
+  private final BlobExchange blobs;
   private final Invites invites;
   private final StaticPeers staticPeers;
   private final Peers peers;
@@ -90,7 +95,12 @@ public final class Mesh implements AutoCloseable {
   private volatile List<HostPort> advertised = List.of();
   private volatile boolean closed;
 
-  private Mesh(StoreCatalog catalog, Identity identity, MeshConfig config, Discovery discovery)
+  private Mesh(
+      StoreCatalog catalog,
+      Identity identity,
+      MeshConfig config,
+      Discovery discovery,
+      MeshBlobs served)
       throws SSLException {
     this.catalog = catalog;
     this.config = config;
@@ -100,6 +110,9 @@ public final class Mesh implements AutoCloseable {
     this.pool = Executors.newFixedThreadPool(4, threads("mesh-sync"));
     this.timer = Executors.newSingleThreadScheduledExecutor(threads("mesh-timer"));
     this.hub = new SyncHub(catalog, catalog, config.limits(), pool, timer);
+    this.blobs =
+        new BlobExchange(
+            served.local(), served.statter(), served.scope(), served.limits(), config.name());
     this.invites = Invites.in(config.stateDir());
     this.staticPeers = new StaticPeers(config.stateDir());
     this.peers =
@@ -108,6 +121,7 @@ public final class Mesh implements AutoCloseable {
             root,
             invites,
             hub,
+            blobs,
             new Healer(catalog, config.limits(), pool, hub::rescan),
             pool,
             this::hello);
@@ -131,12 +145,26 @@ public final class Mesh implements AutoCloseable {
   public static Mesh start(
       StoreCatalog catalog, Identity identity, MeshConfig config, Discovery discovery)
       throws MeshException {
+    return start(catalog, identity, config, discovery, MeshBlobs.none());
+  }
+
+  /**
+   * As {@link #start(StoreCatalog, Identity, MeshConfig, Discovery)}, serving {@code served}'s
+   * blobs to peers (within its scope) and fetching theirs through {@link #fetcher}.
+   */
+  public static Mesh start(
+      StoreCatalog catalog,
+      Identity identity,
+      MeshConfig config,
+      Discovery discovery,
+      MeshBlobs served)
+      throws MeshException {
     if (!catalog.nodeId().equals(identity.id())) {
       throw new IllegalArgumentException("the identity is not the stores' node");
     }
     Mesh m;
     try {
-      m = new Mesh(catalog, identity, config, discovery);
+      m = new Mesh(catalog, identity, config, discovery, served);
     } catch (SSLException e) {
       throw new MeshException("cannot set up TLS: " + e.getMessage(), false, e);
     }
@@ -272,6 +300,20 @@ public final class Mesh implements AutoCloseable {
       LOG.info("found {} at {} on the local network", node, at);
       dialer.wake(node);
     }
+  }
+
+  /**
+   * Fetches blobs from the connected peers: every blob returned was verified against its ref (see
+   * {@link org.latticefs.mesh.blob.PeerFetcher}). It stores nothing; the caller keeps what it
+   * wants.
+   */
+  public org.latticefs.cas.BlobFetcher fetcher() {
+    return blobs.fetcher();
+  }
+
+  /** What the blob exchange did since this mesh started. */
+  public FetchStats blobStats() {
+    return blobs.stats();
   }
 
   /** How many times this node dialed {@code peer} since it started (for status and tests). */
@@ -527,6 +569,7 @@ public final class Mesh implements AutoCloseable {
       s.close(ErrorCode.SHUTDOWN, "the node is shutting down");
     }
     hub.close();
+    blobs.close();
     pool.shutdown();
     try {
       if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {

@@ -16,6 +16,7 @@ import org.latticefs.kv.KvException;
 import org.latticefs.kv.NodeId;
 import org.latticefs.kv.store.RootStore;
 import org.latticefs.kv.store.RootStore.NodeStatus;
+import org.latticefs.mesh.blob.BlobExchange;
 import org.latticefs.mesh.net.Admission;
 import org.latticefs.mesh.net.Session;
 import org.latticefs.mesh.net.SessionHost;
@@ -48,6 +49,7 @@ final class Peers implements SessionHost {
   private final RootStore root;
   private final Invites invites;
   private final SyncHub hub;
+  private final BlobExchange blobs;
   private final Healer healer;
   private final Executor pool;
   private final Supplier<Message.Hello> hello;
@@ -61,6 +63,7 @@ final class Peers implements SessionHost {
       RootStore root,
       Invites invites,
       SyncHub hub,
+      BlobExchange blobs,
       Healer healer,
       Executor pool,
       Supplier<Message.Hello> hello) {
@@ -68,6 +71,7 @@ final class Peers implements SessionHost {
     this.root = root;
     this.invites = invites;
     this.hub = hub;
+    this.blobs = blobs;
     this.healer = healer;
     this.pool = pool;
     this.hello = hello;
@@ -213,14 +217,20 @@ final class Peers implements SessionHost {
       }
       hub.down(loser);
       healer.down(loser);
+      blobs.down(loser);
     }
     LOG.info("connected to {} ({})", s.describe(), s.peerHello().name());
     hub.up(s);
     healer.up(s);
+    blobs.up(s);
   }
 
   @Override
   public void received(Session s, Message m) {
+    if (BlobExchange.handles(m)) {
+      blobs.received(s, m);
+      return;
+    }
     if (Healer.handles(m)) {
       healer.received(s, m);
       return;
@@ -231,6 +241,7 @@ final class Peers implements SessionHost {
   @Override
   public void writabilityChanged(Session s) {
     hub.writable(s);
+    blobs.writable(s);
   }
 
   @Override
@@ -245,6 +256,7 @@ final class Peers implements SessionHost {
     boolean wasCurrent = byPeer.remove(peer, s);
     hub.down(s);
     healer.down(s);
+    blobs.down(s);
     if (wasCurrent) {
       for (Consumer<NodeId> c : onDown) {
         c.accept(peer);

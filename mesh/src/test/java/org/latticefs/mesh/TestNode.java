@@ -18,6 +18,7 @@ final class TestNode implements AutoCloseable {
   private final MeshConfig config;
   private final MeshConfig started;
   private final Discovery discovery;
+  private final org.latticefs.mesh.blob.MeshBlobs blobs;
 
   TestNode(Path dir, String name) throws Exception {
     this(dir, name, true);
@@ -40,7 +41,24 @@ final class TestNode implements AutoCloseable {
       java.util.function.UnaryOperator<MeshConfig> tweak,
       Discovery discovery)
       throws Exception {
+    this(dir, name, listen, tweak, discovery, org.latticefs.mesh.blob.MeshBlobs.none());
+  }
+
+  /** A node serving {@code blobs} to its peers. */
+  TestNode(Path dir, String name, org.latticefs.mesh.blob.MeshBlobs blobs) throws Exception {
+    this(dir, name, true, c -> c, Discovery.none(), blobs);
+  }
+
+  TestNode(
+      Path dir,
+      String name,
+      boolean listen,
+      java.util.function.UnaryOperator<MeshConfig> tweak,
+      Discovery discovery,
+      org.latticefs.mesh.blob.MeshBlobs blobs)
+      throws Exception {
     this.discovery = discovery;
+    this.blobs = blobs;
     MemoryStores m = MemoryStores.create();
     this.stores = m;
     this.identity = m.identity();
@@ -51,7 +69,7 @@ final class TestNode implements AutoCloseable {
             .withListen(listen ? new HostPort("127.0.0.1", 0) : null)
             .withBackoff(Duration.ofMillis(100), Duration.ofSeconds(1));
     this.started = tweak.apply(config);
-    this.mesh = Mesh.start(stores, identity, started, discovery);
+    this.mesh = Mesh.start(stores, identity, started, discovery, blobs);
   }
 
   /** The store named {@code name}, once this node knows it. */
@@ -70,7 +88,7 @@ final class TestNode implements AutoCloseable {
 
   /** A new mesh on the same stores and config (a restart of the node's networking). */
   void restartMesh() throws Exception {
-    mesh = Mesh.start(stores, identity, started, discovery);
+    mesh = Mesh.start(stores, identity, started, discovery, blobs);
   }
 
   @Override

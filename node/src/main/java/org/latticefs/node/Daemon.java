@@ -28,6 +28,7 @@ import org.latticefs.fs.core.LatticeFileSystem;
 import org.latticefs.fs.fuse.FuseMount;
 import org.latticefs.fs.fuse.Mounts;
 import org.latticefs.fs.inode.Inode;
+import org.latticefs.fs.inode.InodeRoots;
 import org.latticefs.fs.inode.KeptVersions;
 import org.latticefs.fs.inode.Keys;
 import org.latticefs.gc.pin.PinTarget;
@@ -40,6 +41,8 @@ import org.latticefs.mesh.InviteLine;
 import org.latticefs.mesh.Mesh;
 import org.latticefs.mesh.MeshConfig;
 import org.latticefs.mesh.MeshException;
+import org.latticefs.mesh.blob.BlobLimits;
+import org.latticefs.mesh.blob.MeshBlobs;
 import org.latticefs.mesh.peer.Discovery;
 import org.latticefs.mesh.peer.MdnsDiscovery;
 import org.latticefs.node.config.DataDir;
@@ -104,6 +107,7 @@ public final class Daemon implements NodeApi {
   private AutoCloseable storesWatch;
   private LocalNode local;
   private DiskBlobStore blobs;
+  private FetchedBlobs fetched;
   private LatticeFileSystem fs;
   private NodeCollector gc;
   private NodePins pins;
@@ -209,7 +213,9 @@ public final class Daemon implements NodeApi {
             DiskBlobStore.Options.defaults()
                 .withQuotaBytes(config.storageQuota())
                 .withMinFreeBytes(config.minFreeSpace()));
-    LocalFirstFetcher fetcher = new LocalFirstFetcher(blobs, blobs);
+    // Blobs missing or corrupt here come from peers (added once the mesh runs), verified.
+    fetched = new FetchedBlobs(blobs);
+    LocalFirstFetcher fetcher = new LocalFirstFetcher(blobs, blobs, fetched);
     // The filesystem's chunk cache (manifests, random reads, edits); node builds what fs reads.
     CachingBlobFetcher chunkCache = new CachingBlobFetcher(fetcher, config.chunkCacheBytes());
     QuotaSpace space = new QuotaSpace(blobs, config.storageQuota(), config.minFreeSpace());
@@ -247,6 +253,7 @@ public final class Daemon implements NodeApi {
     // Stores declared elsewhere (by a peer, through the root store) appear in the mount root.
     storesWatch = stores.root().watch("/stores/", change -> fs.invalidateStores());
     mesh = startMesh();
+    fetcher.addRemote(mesh.fetcher());
     control = ControlServer.start(dir, this);
     if (!config.metricsListen().isOff()) {
       try {
@@ -304,11 +311,29 @@ public final class Daemon implements NodeApi {
       mc = mc.withName(m.name());
     }
     try {
+      // Peers get only blobs some store reaches (ReachableBlobs), read and verified by the store.
+      MeshBlobs served =
+          new MeshBlobs(
+              blobs,
+              blobs,
+              new ReachableBlobs(new InodeRoots(stores), blobs),
+              BlobLimits.defaults().withMaxRate(m.maxRate()));
       return Mesh.start(
-          stores, stores.identity(), mc, m.mdns() ? new MdnsDiscovery(null) : Discovery.none());
+          stores,
+          stores.identity(),
+          mc,
+          m.mdns() ? new MdnsDiscovery(null) : Discovery.none(),
+          served);
     } catch (MeshException e) {
       throw new NodeException("cannot start the mesh: " + e.getMessage(), 1, e);
     }
+  }
+
+  /**
+   * What this node's blob exchange did since it started (blobs fetched from and served to peers).
+   */
+  public org.latticefs.mesh.blob.FetchStats blobStats() {
+    return mesh.blobStats();
   }
 
   /** Blocks until {@link #stop()} has finished (from a signal, {@code unmount}, or a failure). */
@@ -361,6 +386,7 @@ public final class Daemon implements NodeApi {
       closeQuietly(pins, "pin reconciler");
       closeQuietly(gc, "garbage collector");
       closeQuietly(fs, "filesystem");
+      closeQuietly(fetched, "blobs fetched from peers");
       closeQuietly(blobs, "blob store");
       closeQuietly(stores, "kv stores");
       if (mount != null && Mounts.at(mountpoint).isEmpty()) {

@@ -4,18 +4,20 @@ import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.latticefs.cas.BlobFetcher;
+import org.latticefs.cas.BlobHolder;
 import org.latticefs.cas.BlobNotFoundException;
-import org.latticefs.cas.BlobReceiver;
 import org.latticefs.cas.BlobRef;
 import org.latticefs.cas.CorruptBlobException;
+import org.latticefs.cas.Hold;
 import org.latticefs.cas.store.VerifyingBlobFetcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The fetcher node hands the filesystem: the local blob store first, then each remote source in
- * order (peers, once the mesh exists; none today). A blob found remotely is stored locally before
- * it is returned, so the next read is local; a corrupt local copy is repaired the same way.
+ * order (the mesh's peers). A blob found remotely is stored locally before it is returned, under a
+ * hold until it is stored (a collection pass running meanwhile does not take it), so the next read
+ * is local; a corrupt local copy (which the local store quarantined) is repaired the same way.
  *
  * <p>No remote is trusted: each is wrapped in a {@link VerifyingBlobFetcher}, so bytes that do not
  * hash to the ref asked for are neither stored nor returned (the remote is logged and the next one
@@ -27,12 +29,23 @@ public final class LocalFirstFetcher implements BlobFetcher {
   private static final Logger log = LoggerFactory.getLogger(LocalFirstFetcher.class);
 
   private final BlobFetcher local;
-  private final BlobReceiver localWriter;
+  private final BlobHolder localWriter;
+  private final FetchedBlobs keeper;
   private final List<BlobFetcher> remotes = new CopyOnWriteArrayList<>();
 
-  public LocalFirstFetcher(BlobFetcher local, BlobReceiver localWriter) {
+  /** Reads {@code local} first; stores what remotes return through holds of {@code localWriter}. */
+  public LocalFirstFetcher(BlobFetcher local, BlobHolder localWriter) {
+    this(local, localWriter, null);
+  }
+
+  /**
+   * As {@link #LocalFirstFetcher(BlobFetcher, BlobHolder)}, but what remotes return is kept through
+   * {@code keeper} (stored in batches off the reader's path) instead of before returning.
+   */
+  LocalFirstFetcher(BlobFetcher local, BlobHolder localWriter, FetchedBlobs keeper) {
     this.local = local;
     this.localWriter = localWriter;
+    this.keeper = keeper;
   }
 
   /** Adds a source tried, after the local store and earlier remotes, for blobs missing here. */
@@ -82,10 +95,23 @@ public final class LocalFirstFetcher implements BlobFetcher {
    * The blob from the first remote that has it, stored locally; {@code localFailure} if none does.
    */
   private byte[] fromRemotes(BlobRef ref, IOException localFailure) throws IOException {
+    byte[] waiting = keeper == null ? null : keeper.queued(ref);
+    if (waiting != null) {
+      return waiting;
+    }
     for (BlobFetcher remote : remotes) {
       try {
         byte[] b = remote.fetch(ref);
-        localWriter.receive(b);
+        if (keeper != null) {
+          keeper.keep(ref, b.clone());
+          return b;
+        }
+        try (Hold h = localWriter.newHold()) {
+          h.receive(b);
+        } catch (IOException e) {
+          // The bytes are verified: the reader gets them even if this disk cannot keep them.
+          log.warn("cannot keep {} fetched from {}: {}", ref, remote, e.toString());
+        }
         return b;
       } catch (BlobNotFoundException e) {
         log.debug("{} not at {}", ref, remote);

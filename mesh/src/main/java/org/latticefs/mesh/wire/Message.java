@@ -11,8 +11,10 @@ import org.latticefs.kv.NodeId;
  * One message of the mesh protocol (see {@link MessageCodec} for the bytes). Handshake: {@link
  * Hello} both ways, then {@link Welcome} from the side that accepted the connection (or {@link
  * Error} and close). Then, per store: {@link Tips}, {@link Entries}, {@link Ack}, {@link Proof}; to
- * heal a store the receiver refused as damaged, {@link ChainRequest} and {@link ChainPart}. {@link
- * Ping}/{@link Pong} keep an idle connection checked.
+ * heal a store the receiver refused as damaged, {@link ChainRequest} and {@link ChainPart}. Blobs
+ * (capability {@code blobs/1}): {@link BlobRequest}, answered by {@link BlobPart}s or one {@link
+ * BlobMissing}; {@link BlobCancel} withdraws a request. {@link Ping}/{@link Pong} keep an idle
+ * connection checked.
  */
 public sealed interface Message
     permits Message.Hello,
@@ -25,7 +27,11 @@ public sealed interface Message
         Message.Ack,
         Message.Proof,
         Message.ChainRequest,
-        Message.ChainPart {
+        Message.ChainPart,
+        Message.BlobRequest,
+        Message.BlobPart,
+        Message.BlobMissing,
+        Message.BlobCancel {
 
   /**
    * The first message each side sends after TLS.
@@ -213,4 +219,91 @@ public sealed interface Message
       return Objects.hash(store, author, end, entries.size());
     }
   }
+
+  /**
+   * Asks for the whole blob {@code ref}; {@code id} (chosen by the sender, unique among its open
+   * requests on this connection) names the answer: {@link BlobPart}s in offset order, or one {@link
+   * BlobMissing}. Bytes are never trusted: the requester checks them against {@code ref}.
+   */
+  record BlobRequest(long id, BlobRef ref) implements Message {}
+
+  /**
+   * Bytes {@code [offset, offset + data.length)} of the blob of request {@code id}, which is {@code
+   * total} bytes long. Parts come in order without gaps; the one that reaches {@code total} is the
+   * last. The record takes {@code data} as it is (no copy: a part is up to {@link
+   * MessageCodec#MAX_PART} bytes); the caller does not change it afterwards.
+   */
+  record BlobPart(long id, int total, int offset, byte[] data) implements Message {
+    public BlobPart {
+      Objects.requireNonNull(data, "data");
+    }
+
+    /** The bytes, not copied (the codec's view). */
+    byte[] raw() {
+      return data;
+    }
+
+    /** Copies the bytes to {@code dst} at {@code at}. */
+    public void copyTo(byte[] dst, int at) {
+      System.arraycopy(data, 0, dst, at, data.length);
+    }
+
+    /** How many bytes this part carries. */
+    public int length() {
+      return data.length;
+    }
+
+    @Override
+    public byte[] data() {
+      return data.clone();
+    }
+
+    /** Whether this part ends the blob. */
+    public boolean last() {
+      return offset + data.length == total;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof BlobPart p
+          && p.id == id
+          && p.total == total
+          && p.offset == offset
+          && java.util.Arrays.equals(p.data, data);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(id, total, offset, data.length);
+    }
+
+    @Override
+    public String toString() {
+      return "BlobPart[" + id + ", " + offset + "+" + data.length + " of " + total + "]";
+    }
+  }
+
+  /**
+   * Request {@code id} gets no bytes: {@code reason} is one of {@link #NOT_FOUND}, {@link
+   * #REFUSED}, {@link #BUSY}, {@link #FAILED}.
+   */
+  record BlobMissing(long id, int reason) implements Message {
+    /** The sender does not hold the blob. */
+    public static final int NOT_FOUND = 0;
+
+    /** The blob is not in any store the requester may see (or not in a store at all). */
+    public static final int REFUSED = 1;
+
+    /** The sender has too many requests of this peer queued; ask again later or elsewhere. */
+    public static final int BUSY = 2;
+
+    /** The sender holds it but could not read a good copy (corrupt, disk error). */
+    public static final int FAILED = 3;
+
+    /** The largest reason code. */
+    public static final int MAX_REASON = FAILED;
+  }
+
+  /** The requester no longer wants request {@code id}; the sender stops sending its parts. */
+  record BlobCancel(long id) implements Message {}
 }

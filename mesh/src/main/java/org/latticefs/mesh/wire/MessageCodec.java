@@ -33,12 +33,19 @@ import org.latticefs.kv.sync.Equivocation;
  * 0x11 Entries  uuid store, u64 batch, u32 count, count x (u32 length, SignedEntry wire form)
  * 0x12 Ack      uuid store, u64 batch, u32 count, count x tip
  * 0x13 Proof    uuid store, u32 length, Equivocation bytes
+ * 0x14 ChainRequest uuid store, 32 author key, u64 after seq
+ * 0x15 ChainPart    uuid store, 32 author key, u8 end, u32 count, count x (u32 length, entry)
+ * 0x20 BlobRequest  u64 id, 32 ref
+ * 0x21 BlobPart     u64 id, u32 total (at most {@link #MAX_BLOB}), u32 offset, u32 length (at most
+ *                   {@link #MAX_PART}; offset + length at most total), the bytes
+ * 0x22 BlobMissing  u64 id, u8 reason (at most {@link Message.BlobMissing#MAX_REASON})
+ * 0x23 BlobCancel   u64 id
  * </pre>
  *
- * Types 0x20–0x2f are reserved for blob exchange (capability {@code blobs/1}). Decoding checks
- * every length against what the frame holds and against its limit before it allocates, so a
- * malformed or hostile frame costs no more than its own size; entries and proofs stay bytes here
- * (kv parses them, with its own limits). Stateless and thread-safe.
+ * Types 0x20–0x2f are blob exchange (capability {@code blobs/1}). Decoding checks every length
+ * against what the frame holds and against its limit before it allocates, so a malformed or hostile
+ * frame costs no more than its own size; entries and proofs stay bytes here (kv parses them, with
+ * its own limits). Stateless and thread-safe.
  */
 public final class MessageCodec {
   public static final int MAX_STRING = 2048;
@@ -57,6 +64,19 @@ public final class MessageCodec {
   static final int PROOF = 0x13;
   static final int CHAIN_REQUEST = 0x14;
   static final int CHAIN_PART = 0x15;
+  static final int BLOB_REQUEST = 0x20;
+  static final int BLOB_PART = 0x21;
+  static final int BLOB_MISSING = 0x22;
+  static final int BLOB_CANCEL = 0x23;
+
+  /** The largest blob the exchange carries: a chunk or a manifest node at their limits. */
+  public static final int MAX_BLOB =
+      Math.max(
+          org.latticefs.cas.chunk.Manifest.MAX_CHUNK_LENGTH,
+          org.latticefs.cas.chunk.Manifest.MAX_ENCODED_SIZE);
+
+  /** The largest part of a blob in one frame. */
+  public static final int MAX_PART = 256 << 10;
 
   private MessageCodec() {}
 
@@ -109,6 +129,16 @@ public final class MessageCodec {
       nodeId(out, c.author());
       out.writeBoolean(c.end());
       entries(out, c.entries());
+    } else if (m instanceof Message.BlobRequest r) {
+      out.writeByte(BLOB_REQUEST).writeLong(r.id()).writeBytes(r.ref().bytes());
+    } else if (m instanceof Message.BlobPart p) {
+      byte[] data = p.raw();
+      out.writeByte(BLOB_PART).writeLong(p.id()).writeInt(p.total()).writeInt(p.offset());
+      out.writeInt(data.length).writeBytes(data);
+    } else if (m instanceof Message.BlobMissing b) {
+      out.writeByte(BLOB_MISSING).writeLong(b.id()).writeByte(b.reason());
+    } else if (m instanceof Message.BlobCancel c) {
+      out.writeByte(BLOB_CANCEL).writeLong(c.id());
     } else {
       throw new IllegalArgumentException("no encoding for " + m);
     }
@@ -130,6 +160,8 @@ public final class MessageCodec {
       return 40 + a.tips().size() * TIP_BYTES;
     } else if (m instanceof Message.Proof p) {
       return 32 + p.proof().length;
+    } else if (m instanceof Message.BlobPart p) {
+      return 32 + p.raw().length;
     }
     return 256;
   }
@@ -189,6 +221,28 @@ public final class MessageCodec {
             }
             yield new Message.ChainPart(store, author, r.entries(), end == 1);
           }
+          case BLOB_REQUEST ->
+              new Message.BlobRequest(r.u64(), BlobRef.of(r.bytes(BlobRef.LENGTH), 0));
+          case BLOB_PART -> {
+            long id = r.u64();
+            long total = r.u32();
+            long offset = r.u32();
+            long length = r.u32();
+            if (total > MAX_BLOB || length > MAX_PART || offset + length > total) {
+              throw new ProtocolException(
+                  "a blob part of " + length + " bytes at " + offset + " of " + total);
+            }
+            yield new Message.BlobPart(id, (int) total, (int) offset, r.bytes((int) length));
+          }
+          case BLOB_MISSING -> {
+            long id = r.u64();
+            int reason = r.u8();
+            if (reason > Message.BlobMissing.MAX_REASON) {
+              throw new ProtocolException("a blob missing for reason " + reason);
+            }
+            yield new Message.BlobMissing(id, reason);
+          }
+          case BLOB_CANCEL -> new Message.BlobCancel(r.u64());
           default ->
               throw new ProtocolException("unknown message type 0x" + Integer.toHexString(type));
         };

@@ -75,7 +75,18 @@ class MessageCodecFuzzTest {
                 Arbitraries.bytes().array(byte[].class).ofSize(32).map(NodeId::new),
                 bytes.list().ofMaxSize(4),
                 Arbitraries.of(true, false))
-            .as(Message.ChainPart::new));
+            .as(Message.ChainPart::new),
+        Combinators.combine(
+                Arbitraries.longs(),
+                Arbitraries.bytes().array(byte[].class).ofSize(32).map(BlobRef::new))
+            .as(Message.BlobRequest::new),
+        Combinators.combine(Arbitraries.longs(), Arbitraries.integers().between(0, 1000), bytes)
+            .as((id, offset, data) -> new Message.BlobPart(id, offset + data.length, offset, data)),
+        Combinators.combine(
+                Arbitraries.longs(),
+                Arbitraries.integers().between(0, Message.BlobMissing.MAX_REASON))
+            .as(Message.BlobMissing::new),
+        Arbitraries.longs().map(Message.BlobCancel::new));
   }
 
   static byte[] encode(Message m) {
@@ -197,5 +208,27 @@ class MessageCodecFuzzTest {
     ByteBuf b = Unpooled.buffer().writeInt(Frames.MAX_FRAME + extra);
     assertThrows(DecoderException.class, () -> ch.writeInbound(b));
     ch.finishAndReleaseAll();
+  }
+
+  @Property(tries = 100)
+  void blobPartsBeyondTheirLimitsAreRefused(
+      @ForAll @IntRange(min = 0, max = 3) int which, @ForAll long id) {
+    ByteBuf b = Unpooled.buffer().writeByte(MessageCodec.BLOB_PART).writeLong(id);
+    switch (which) {
+      case 0 -> b.writeInt(MessageCodec.MAX_BLOB + 1).writeInt(0).writeInt(1).writeByte(7);
+      case 1 -> b.writeInt(10).writeInt(8).writeInt(3).writeBytes(new byte[3]);
+      case 2 -> b.writeInt(-1).writeInt(0).writeInt(MessageCodec.MAX_PART + 1);
+      default -> b.writeInt(MessageCodec.MAX_BLOB).writeInt(-8).writeInt(16);
+    }
+    byte[] body = new byte[b.readableBytes()];
+    b.readBytes(body).release();
+    assertEquals(null, decodeOrNull(body));
+  }
+
+  @Property(tries = 20)
+  void aBlobMissingWithAnUnknownReasonIsRefused(@ForAll @IntRange(min = 4, max = 255) int reason) {
+    byte[] body = encode(new Message.BlobMissing(3, 0));
+    body[body.length - 1] = (byte) reason;
+    assertEquals(null, decodeOrNull(body));
   }
 }

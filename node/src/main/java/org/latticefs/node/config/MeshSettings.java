@@ -19,19 +19,25 @@ import org.latticefs.mesh.MeshConfig;
  * @param peers static peers ({@code mesh.peers}: comma-separated {@code ID@HOST:PORT}); each is
  *     trusted as {@code peer add} would
  * @param mdns whether to use mDNS on the LAN ({@code mesh.mdns}: on or off, default on)
+ * @param maxRate bytes per second uploaded to peers together ({@code mesh.max_rate}, a size such as
+ *     {@code 2M}; 0, the default: no cap)
  */
 public record MeshSettings(
     HostPort listen,
     String name,
     List<HostPort> announce,
     Map<NodeId, List<HostPort>> peers,
-    boolean mdns) {
+    boolean mdns,
+    long maxRate) {
   public static final MeshSettings DEFAULTS =
-      new MeshSettings(MeshConfig.DEFAULT_LISTEN, "", List.of(), Map.of(), true);
+      new MeshSettings(MeshConfig.DEFAULT_LISTEN, "", List.of(), Map.of(), true, 0);
 
   public MeshSettings {
     announce = List.copyOf(announce);
     peers = Map.copyOf(peers);
+    if (maxRate < 0) {
+      throw new IllegalArgumentException("mesh.max_rate is 0 (no cap) or a positive size");
+    }
     if (name.length() > 255 || name.contains("\n")) {
       throw new IllegalArgumentException("mesh.name is at most 255 characters on one line");
     }
@@ -39,7 +45,7 @@ public record MeshSettings(
 
   /** This with {@code listen} (null: off). */
   public MeshSettings withListen(HostPort at) {
-    return new MeshSettings(at, name, announce, peers, mdns);
+    return new MeshSettings(at, name, announce, peers, mdns, maxRate);
   }
 
   /** Parses {@code off} or {@code HOST:PORT}. */
@@ -87,7 +93,17 @@ public record MeshSettings(
       case "off", "false" -> mdns = false;
       default -> throw new IllegalArgumentException("mesh.mdns is on or off, got " + mdnsText);
     }
-    return new MeshSettings(listen, m.getOrDefault("mesh.name", "").trim(), announce, peers, mdns);
+    long maxRate = 0;
+    String rate = m.get("mesh.max_rate");
+    if (rate != null && !rate.isBlank()) {
+      try {
+        maxRate = NodeConfig.parseSize(rate.trim());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("mesh.max_rate: " + e.getMessage(), e);
+      }
+    }
+    return new MeshSettings(
+        listen, m.getOrDefault("mesh.name", "").trim(), announce, peers, mdns, maxRate);
   }
 
   /** The keys and their values, as they would be written in the file. */
@@ -99,6 +115,7 @@ public record MeshSettings(
     peers.forEach((id, addrs) -> addrs.forEach(a -> ps.add(id + "@" + a)));
     m.put("mesh.peers", String.join(",", ps));
     m.put("mesh.mdns", mdns ? "on" : "off");
+    m.put("mesh.max_rate", Long.toString(maxRate));
   }
 
   private static List<String> list(String v) {

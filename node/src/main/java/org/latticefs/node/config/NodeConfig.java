@@ -67,6 +67,8 @@ import java.util.TreeMap;
  *   <tr><td>{@code metrics.listen}</td><td>127.0.0.1:9347</td><td>where the daemon serves
  *       Prometheus metrics ({@code /metrics}) and its status page ({@code /}): {@code HOST:PORT},
  *       or {@code off}; see {@link MetricsListen}</td></tr>
+ *   <tr><td>{@code mesh.max_rate}</td><td>0</td><td>bytes per second this node uploads to all
+ *       peers together (size suffixes as above; 0: no cap)</td></tr>
  * </table>
  *
  * Unknown keys are an error (a typo must not be silently ignored), and so are values that cannot
@@ -133,6 +135,7 @@ public record NodeConfig(
           "mesh.announce",
           "mesh.peers",
           "mesh.mdns",
+          "mesh.max_rate",
           "fs.owner",
           "fsck.interval",
           "gc.keep_deleted",
