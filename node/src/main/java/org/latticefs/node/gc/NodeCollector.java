@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.latticefs.cas.BlobFetcher;
+import org.latticefs.cas.ManifestRoots;
 import org.latticefs.cas.store.DiskBlobStore;
 import org.latticefs.fs.inode.InodeRoots;
 import org.latticefs.fs.inode.InodeSubtrees;
@@ -18,7 +19,11 @@ import org.latticefs.gc.GcService;
 import org.latticefs.gc.GcSettings;
 import org.latticefs.gc.HolderCheck;
 import org.latticefs.gc.Scrubber;
+import org.latticefs.gc.UsageRoots;
+import org.latticefs.gc.pin.InodeTrees;
+import org.latticefs.gc.pin.ModeRoots;
 import org.latticefs.gc.pin.PinRoots;
+import org.latticefs.gc.pin.StoreMode;
 import org.latticefs.kv.Stores;
 import org.latticefs.node.config.DataDir;
 import org.latticefs.node.config.NodeConfig;
@@ -26,9 +31,10 @@ import org.latticefs.node.config.NodeConfig;
 /**
  * Wires the garbage collector of one node: the blob store and its holds, the filesystem's inodes as
  * roots ({@link InodeRoots}) and this node's hash pins ({@link PinRoots}: stored ones as roots,
- * pending ones as partial roots), the settings from the config, and the jobs the CLI starts. In the
- * daemon it also runs on its own ({@link #startBackground}) and frees space for writes that find
- * none; without a daemon it only runs the jobs asked for.
+ * pending ones as partial roots), the roots of {@code du}'s classes ({@link #classes}), the
+ * settings from the config, and the jobs the CLI starts. In the daemon it also runs on its own
+ * ({@link #startBackground}) and frees space for writes that find none; without a daemon it only
+ * runs the jobs asked for.
  */
 public final class NodeCollector implements AutoCloseable {
   private final GcService service;
@@ -36,14 +42,13 @@ public final class NodeCollector implements AutoCloseable {
 
   public NodeCollector(DiskBlobStore blobs, Stores stores, NodeConfig config, Path staging) {
     PinRoots pins = new PinRoots(NodePins.book(stores));
+    ManifestRoots kept =
+        new KeptVersions(stores, config.keepDeleted(), InstantSource.system()).roots();
     Collector collector =
         new Collector(
             CollectableStore.of(blobs),
             List.of(pins.pending()),
-            List.of(
-                new InodeRoots(stores),
-                pins.stored(),
-                new KeptVersions(stores, config.keepDeleted(), InstantSource.system()).roots()),
+            List.of(new InodeRoots(stores), pins.stored(), kept),
             InstantSource.system(),
             System::nanoTime,
             new SplittableRandom());
@@ -62,7 +67,7 @@ public final class NodeCollector implements AutoCloseable {
             NodePins.trees(new InodeSubtrees(stores)),
             HolderCheck.none(),
             config.minCopies()));
-    this.jobs = new GcJobs(service, blobs, staging, config.storageQuota());
+    this.jobs = new GcJobs(service, blobs, staging, config.storageQuota(), classes(stores, kept));
   }
 
   /**
@@ -73,6 +78,24 @@ public final class NodeCollector implements AutoCloseable {
     service.start();
     blobs.setReclaimer(service);
     return this;
+  }
+
+  /**
+   * Where {@code du}'s classes start: this node's pins; full stores' content and {@code kept}
+   * versions (referenced); on-demand stores' content (cache, what is not also pinned or
+   * referenced).
+   */
+  static UsageRoots classes(Stores stores, ManifestRoots kept) {
+    InodeTrees trees = NodePins.trees(new InodeSubtrees(stores));
+    ModeRoots modes = new ModeRoots(stores, NodePins.presence(stores), trees);
+    ManifestRoots full = modes.of(StoreMode.FULL);
+    return new UsageRoots(
+        new PinRoots(NodePins.book(stores)).reached(trees),
+        sink -> {
+          full.forEach(sink);
+          kept.forEach(sink);
+        },
+        modes.of(StoreMode.ON_DEMAND));
   }
 
   /** The fsck jobs and background scrub of a data directory (see {@link FsckJobs}). */
