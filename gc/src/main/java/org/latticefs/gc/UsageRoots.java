@@ -2,6 +2,13 @@ package org.latticefs.gc;
 
 import java.util.Objects;
 import org.latticefs.cas.ManifestRoots;
+import org.latticefs.gc.pin.InodeTrees;
+import org.latticefs.gc.pin.ModeRoots;
+import org.latticefs.gc.pin.PinBook;
+import org.latticefs.gc.pin.PinRoots;
+import org.latticefs.gc.pin.Presence;
+import org.latticefs.gc.pin.StoreMode;
+import org.latticefs.kv.Stores;
 
 /**
  * Where each class of live bytes that {@code du} shows starts: the roots a {@link
@@ -22,6 +29,26 @@ public record UsageRoots(ManifestRoots pinned, ManifestRoots referenced, Manifes
     Objects.requireNonNull(pinned, "pinned");
     Objects.requireNonNull(referenced, "referenced");
     Objects.requireNonNull(cached, "cached");
+  }
+
+  /**
+   * A node's classes: its pins ({@link PinRoots#reached}); its {@code full} stores' content and
+   * {@code kept} versions as referenced; its {@code on-demand} stores' content as cached (modes
+   * read when the roots are read).
+   *
+   * @param kept the versions {@code gc.keep_deleted} keeps (the filesystem's)
+   */
+  public static UsageRoots of(
+      Stores stores, Presence presence, PinBook pins, InodeTrees trees, ManifestRoots kept) {
+    ModeRoots modes = new ModeRoots(stores, presence, trees);
+    ManifestRoots full = modes.of(StoreMode.FULL);
+    return new UsageRoots(
+        new PinRoots(pins).reached(trees),
+        sink -> {
+          full.forEach(sink);
+          kept.forEach(sink);
+        },
+        modes.of(StoreMode.ON_DEMAND));
   }
 
   /** Roots that name nothing (every live blob then counts as referenced). */

@@ -20,10 +20,7 @@ import org.latticefs.gc.GcSettings;
 import org.latticefs.gc.HolderCheck;
 import org.latticefs.gc.Scrubber;
 import org.latticefs.gc.UsageRoots;
-import org.latticefs.gc.pin.InodeTrees;
-import org.latticefs.gc.pin.ModeRoots;
 import org.latticefs.gc.pin.PinRoots;
-import org.latticefs.gc.pin.StoreMode;
 import org.latticefs.kv.Stores;
 import org.latticefs.node.config.DataDir;
 import org.latticefs.node.config.NodeConfig;
@@ -86,16 +83,12 @@ public final class NodeCollector implements AutoCloseable {
    * referenced).
    */
   static UsageRoots classes(Stores stores, ManifestRoots kept) {
-    InodeTrees trees = NodePins.trees(new InodeSubtrees(stores));
-    ModeRoots modes = new ModeRoots(stores, NodePins.presence(stores), trees);
-    ManifestRoots full = modes.of(StoreMode.FULL);
-    return new UsageRoots(
-        new PinRoots(NodePins.book(stores)).reached(trees),
-        sink -> {
-          full.forEach(sink);
-          kept.forEach(sink);
-        },
-        modes.of(StoreMode.ON_DEMAND));
+    return UsageRoots.of(
+        stores,
+        NodePins.presence(stores),
+        NodePins.book(stores),
+        NodePins.trees(new InodeSubtrees(stores)),
+        kept);
   }
 
   /** The fsck jobs and background scrub of a data directory (see {@link FsckJobs}). */
