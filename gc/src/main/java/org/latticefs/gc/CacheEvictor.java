@@ -17,7 +17,6 @@ import org.latticefs.cas.store.HoldTable;
 import org.latticefs.gc.pin.InodeTrees;
 import org.latticefs.gc.pin.PinBook;
 import org.latticefs.gc.pin.PinRoots;
-import org.latticefs.gc.pin.PinTarget;
 import org.latticefs.gc.pin.Presence;
 import org.latticefs.gc.pin.StoreMode;
 import org.latticefs.kv.Stores;
@@ -125,15 +124,7 @@ public final class CacheEvictor {
       for (Stores.StoreInfo s : full) {
         trees.forEach(s.id(), ROOT_INODE, marker::mark);
       }
-      PinRoots pinRoots = new PinRoots(pins);
-      pinRoots.pending().forEach(marker::markPartial);
-      pinRoots.stored().forEach(marker::markPartial);
-      pins.forEach(
-          p -> {
-            if (p.target() instanceof PinTarget.Inode in) {
-              trees.forEach(in.store(), in.id(), marker::markPartial);
-            }
-          });
+      new PinRoots(pins).reached(trees).forEach(marker::markPartial);
       for (BlobRef m : holds.heldTrees()) {
         marker.mark(m);
       }

@@ -38,8 +38,9 @@ import org.slf4j.LoggerFactory;
  * </ol>
  *
  * Memory: the live set (about 2 bytes per blob), one page of the enumeration, and the last few
- * thousand manifest nodes walked; nothing grows with the number of roots. Quarantined blobs are not
- * among the blobs present: they are counted in the report and never removed.
+ * thousand manifest nodes walked; nothing grows with the number of roots ({@link #measure}, for
+ * {@code du}, adds three such sets). Quarantined blobs are not among the blobs present: they are
+ * counted in the report and never removed.
  *
  * <p>Pins join as more {@link ManifestRoots}: stored ones as roots, pending ones (still being
  * fetched) as partial roots (see {@link #Collector(CollectableStore, List, List, InstantSource,
@@ -107,23 +108,53 @@ public final class Collector {
   public PassReport run(boolean dryRun, PassListener listener) throws IOException {
     running.lock();
     try {
-      return pass(dryRun, listener);
+      return pass(dryRun, listener, null);
     } finally {
       running.unlock();
     }
   }
 
-  private PassReport pass(boolean dryRun, PassListener listener) throws IOException {
+  /**
+   * Runs one dry-run pass (removes nothing) that also sorts the live blobs into pinned, referenced
+   * and cache, starting from {@code classes} (see {@link LiveClasses}): what {@code du} shows. Its
+   * live set is the collector's own, so the classes add up to exactly what a pass would keep (a
+   * garbage blob a Bloom false positive keeps counts as live, as in any pass).
+   *
+   * @throws IOException if the store or a class root fails
+   */
+  public LiveUsage measure(UsageRoots classes, PassListener listener) throws IOException {
+    running.lock();
+    try {
+      long expected = store.blobCount();
+      LiveClasses sorter = new LiveClasses(classes, store.blobs(), room(expected), nextSeed());
+      return sorter.usage(pass(true, listener, sorter));
+    } finally {
+      running.unlock();
+    }
+  }
+
+  /** Refs to size a live set for, given the store's blob count (blobs come during a pass). */
+  private static long room(long expected) {
+    return expected + expected / 8 + 1024;
+  }
+
+  private long nextSeed() {
+    synchronized (random) {
+      return random.nextLong();
+    }
+  }
+
+  /**
+   * @param classes sorts the live blobs as the sweep finds them (a measuring dry run), or null
+   */
+  private PassReport pass(boolean dryRun, PassListener listener, LiveClasses classes)
+      throws IOException {
     Instant startedAt = clock.instant();
     long t0 = nanoTime.getAsLong();
     HoldTable holds = store.holds();
     try (HoldTable.Pass pass = holds.beginPass()) {
       long expected = store.blobCount();
-      long seed;
-      synchronized (random) {
-        seed = random.nextLong();
-      }
-      LiveSet live = LiveSet.sized(expected + expected / 8 + 1024, seed);
+      LiveSet live = LiveSet.sized(room(expected), nextSeed());
       TreeMarker marker = new TreeMarker(store.blobs(), live);
       listener.phase(PassListener.Phase.MARK, -1);
       long[] rootCount = {0};
@@ -148,8 +179,11 @@ public final class Collector {
       for (BlobRef m : held) {
         marker.mark(m);
       }
-      Sweep sweep = new Sweep();
+      Sweep sweep = new Sweep(classes);
       if (marker.problemCount() == 0) {
+        if (classes != null) {
+          classes.mark(held);
+        }
         sweep.run(live, dryRun, expected, listener);
       } else {
         LOG.warn(
@@ -166,7 +200,7 @@ public final class Collector {
               rootCount[0],
               held.size(),
               marker.nodes(),
-              live.bytes(),
+              live.bytes() + (classes == null ? 0 : classes.bytes()),
               sweep.examined,
               sweep.examinedBytes,
               sweep.garbage,
@@ -192,6 +226,7 @@ public final class Collector {
 
   /** The sweep's tallies. */
   private final class Sweep {
+    private final LiveClasses classes;
     long examined;
     long examinedBytes;
     long garbage;
@@ -199,6 +234,13 @@ public final class Collector {
     long removed;
     long removedBytes;
     long kept;
+
+    /**
+     * @param classes told each live blob, or null
+     */
+    Sweep(LiveClasses classes) {
+      this.classes = classes;
+    }
 
     void run(LiveSet live, boolean dryRun, long expected, PassListener listener)
         throws IOException {
@@ -215,6 +257,8 @@ public final class Collector {
           examinedBytes += b.size();
           if (!live.mightContain(b.ref())) {
             dead.add(b);
+          } else if (classes != null) {
+            classes.count(b);
           }
         }
         // One removal call per page: the store makes the page's removals durable together.

@@ -117,14 +117,38 @@ public final class GcService implements SpaceReclaimer, AutoCloseable {
   public CompletableFuture<PassReport> collect(boolean dryRun, PassListener listener) {
     if (dryRun) {
       CompletableFuture<PassReport> f = new CompletableFuture<>();
-      try {
-        thread.execute(() -> runInto(f, true, listener));
-      } catch (java.util.concurrent.RejectedExecutionException e) {
-        f.completeExceptionally(new IOException("the garbage collector is stopped"));
-      }
+      onThread(f, () -> runInto(f, true, listener));
       return f;
     }
     return request(listener);
+  }
+
+  /**
+   * Runs a measuring dry run ({@link Collector#measure}: live bytes by class, for {@code du}) on
+   * the collector's thread, on its own; the future completes with its result or its exception.
+   */
+  public CompletableFuture<LiveUsage> measure(UsageRoots classes, PassListener listener) {
+    CompletableFuture<LiveUsage> f = new CompletableFuture<>();
+    onThread(
+        f,
+        () -> {
+          try {
+            f.complete(collector.measure(classes, listener));
+          } catch (IOException | RuntimeException e) {
+            LOG.warn("measuring space use failed: {}", e.toString());
+            f.completeExceptionally(e);
+          }
+        });
+    return f;
+  }
+
+  /** Runs {@code job} on the collector's thread, or fails {@code f} if the thread is stopped. */
+  private void onThread(CompletableFuture<?> f, Runnable job) {
+    try {
+      thread.execute(job);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      f.completeExceptionally(new IOException("the garbage collector is stopped"));
+    }
   }
 
   /**

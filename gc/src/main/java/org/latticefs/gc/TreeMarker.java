@@ -28,6 +28,7 @@ final class TreeMarker {
 
   private final BlobFetcher local;
   private final LiveSet live;
+  private final boolean nodesToo;
   private final Map<BlobRef, Boolean> recent =
       new LinkedHashMap<>(RECENT * 2, 0.75f, true) {
         @Override
@@ -41,13 +42,26 @@ final class TreeMarker {
   private long chunks;
 
   TreeMarker(BlobFetcher local, LiveSet live) {
+    this(local, live, true);
+  }
+
+  private TreeMarker(BlobFetcher local, LiveSet live, boolean nodesToo) {
     this.local = local;
     this.live = live;
+    this.nodesToo = nodesToo;
+  }
+
+  /**
+   * A marker that walks trees as this one does but adds only their chunks to {@code live}, not
+   * their manifest nodes (for what cache eviction may drop: it keeps manifest nodes).
+   */
+  static TreeMarker chunksOnly(BlobFetcher local, LiveSet live) {
+    return new TreeMarker(local, live, false);
   }
 
   /** Marks {@code manifest} and its whole tree. */
   void mark(BlobRef manifest) throws IOException {
-    live.add(manifest);
+    addNode(manifest);
     walk(manifest, 0, false);
   }
 
@@ -56,7 +70,7 @@ final class TreeMarker {
    * node not here yet is no problem (nothing below it is here through it), a corrupt one is.
    */
   void markPartial(BlobRef manifest) throws IOException {
-    live.add(manifest);
+    addNode(manifest);
     walk(manifest, 0, true);
   }
 
@@ -100,12 +114,19 @@ final class TreeMarker {
         continue;
       }
       BlobRef child = m.ref(i);
-      live.add(child);
       if (m.isLeaf()) {
+        live.add(child);
         chunks++;
       } else {
+        addNode(child);
         walk(child, depth + 1, partial);
       }
+    }
+  }
+
+  private void addNode(BlobRef node) {
+    if (nodesToo) {
+      live.add(node);
     }
   }
 

@@ -42,6 +42,12 @@
  * recently used first, only when enough other nodes confirm they keep them ({@link
  * org.latticefs.gc.HolderCheck}).
  *
+ * <h2>Usage classes</h2>
+ *
+ * {@link org.latticefs.gc.Collector#measure}, for {@code du}: a dry run whose sweep also sorts each
+ * live blob into pinned, referenced or cache ({@link org.latticefs.gc.LiveUsage}, from the {@link
+ * org.latticefs.gc.UsageRoots}), each counted once; the classes add up to the live bytes.
+ *
  * <h2>Scrub</h2>
  *
  * {@link org.latticefs.gc.Scrubber}: every blob re-hashed; bad ones quarantined and their files

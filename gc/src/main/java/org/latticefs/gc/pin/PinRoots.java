@@ -29,6 +29,23 @@ public final class PinRoots {
     return sink -> roots(PinState.PENDING, sink);
   }
 
+  /**
+   * Every manifest this node's pins reach now, whatever their state: hash pins' manifests and, read
+   * through {@code trees}, the current content of pinned files and folders (an inode that no longer
+   * exists names nothing). Trees may not be whole here yet (pending pins): walk them as partial.
+   */
+  public ManifestRoots reached(InodeTrees trees) {
+    return sink ->
+        book.forEach(
+            pin -> {
+              if (pin.target() instanceof PinTarget.Manifest m) {
+                sink.root(m.ref());
+              } else if (pin.target() instanceof PinTarget.Inode in) {
+                trees.forEach(in.store(), in.id(), sink);
+              }
+            });
+  }
+
   private void roots(PinState state, ManifestRoots.Sink sink) throws IOException {
     book.forEach(
         pin -> {

@@ -10,9 +10,10 @@ import picocli.CommandLine.Mixin;
 @Command(
     name = "du",
     description = {
-      "Show the blob store's space by class: referenced, garbage (the next gc frees it), saved"
-          + " outboards, quarantined, staging, against the quota and the disk. The total is what"
-          + " 'du -sb' shows for the data directory's cas/ folder. Takes a dry-run pass."
+      "Show the blob store's space by class: pinned, referenced, cache (each live blob counted"
+          + " once, in that order), garbage (the next gc frees it), saved outboards, quarantined,"
+          + " staging, against the quota and the disk. The total is what 'du -sb' shows for the"
+          + " data directory's cas/ folder. Takes a dry-run pass."
     })
 final class DuCommand extends Base {
   @Mixin JsonOption json;
@@ -30,9 +31,9 @@ final class DuCommand extends Base {
       printJson(r);
       return LatticeCommand.OK;
     }
-    row("pinned", r, "pinned_bytes", "(pins come with issue 12 part 2)");
-    row("referenced", r, "referenced_bytes", "file versions the stores reference");
-    row("cache", r, "cache_bytes", "(on-demand stores come with issue 12 part 2)");
+    row("pinned", r, "pinned_bytes", "kept by this node's pins");
+    row("referenced", r, "referenced_bytes", "full stores, kept versions, open files");
+    row("cache", r, "cache_bytes", "chunks of on-demand stores: eviction may drop them");
     row(
         "garbage",
         r,

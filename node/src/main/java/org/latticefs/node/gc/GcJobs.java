@@ -17,8 +17,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.latticefs.cas.BlobInfo;
 import org.latticefs.cas.store.DiskBlobStore;
 import org.latticefs.gc.GcService;
+import org.latticefs.gc.LiveUsage;
 import org.latticefs.gc.PassListener;
 import org.latticefs.gc.PassReport;
+import org.latticefs.gc.UsageRoots;
 import org.latticefs.node.NodeApi;
 import org.latticefs.node.NodeException;
 
@@ -65,18 +67,22 @@ public final class GcJobs {
   private final DiskBlobStore blobs;
   private final Path staging;
   private final long quota;
+  private final UsageRoots classes;
   private final LinkedHashMap<String, Job> jobs = new LinkedHashMap<>();
   private final AtomicLong ids = new AtomicLong();
 
   /**
    * @param staging the filesystem's staging directory (written, not yet committed content)
    * @param quota {@code storage.quota} (0: none)
+   * @param classes where {@code du}'s pinned, referenced and cache bytes start
    */
-  public GcJobs(GcService service, DiskBlobStore blobs, Path staging, long quota) {
+  public GcJobs(
+      GcService service, DiskBlobStore blobs, Path staging, long quota, UsageRoots classes) {
     this.service = service;
     this.blobs = blobs;
     this.staging = staging;
     this.quota = quota;
+    this.classes = classes;
   }
 
   /** Starts a job; returns its id. */
@@ -87,21 +93,34 @@ public final class GcJobs {
       jobs.entrySet()
           .removeIf(e -> jobs.size() > KEEP && e.getValue().result.isDone() && e.getValue() != job);
     }
-    CompletableFuture<PassReport> pass = service.collect(kind != Kind.GC, job);
+    if (kind == Kind.DU) {
+      answer(service.measure(classes, job), job, this::usage);
+    } else {
+      answer(service.collect(kind == Kind.DRY_RUN, job), job, r -> gc(r, job));
+    }
+    return job.id;
+  }
+
+  /** What turns a pass's outcome into a job's answer. */
+  private interface Answer<T> {
+    Map<String, Object> of(T outcome) throws IOException;
+  }
+
+  /** Completes {@code job} with {@code pass}'s outcome turned into its answer, or its failure. */
+  private static <T> void answer(CompletableFuture<T> pass, Job job, Answer<T> answer) {
     pass.handle(
-        (report, error) -> {
+        (outcome, error) -> {
           if (error != null) {
             job.result.completeExceptionally(error);
           } else {
             try {
-              job.result.complete(kind == Kind.DU ? usage(report) : gc(report, job));
+              job.result.complete(answer.of(outcome));
             } catch (IOException | RuntimeException e) {
               job.result.completeExceptionally(e);
             }
           }
           return null;
         });
-    return job.id;
   }
 
   /** The job's progress, and its result once done. */
@@ -171,18 +190,24 @@ public final class GcJobs {
   }
 
   /**
-   * Space use by class, for {@code du}: the blobs a dry run found referenced and unreferenced,
-   * saved outboards, quarantined copies, staging; total is the apparent size of everything under
-   * {@code cas/} (what {@code du -sb cas} shows), against the quota and the disk.
+   * Space use by class, for {@code du}: the live blobs of a measuring dry run by class (pinned,
+   * referenced, cache: see {@link LiveUsage}; they add up to {@code live_bytes}), the garbage it
+   * found, saved outboards, quarantined copies, staging; total is the apparent size of everything
+   * under {@code cas/} (what {@code du -sb cas} shows), against the quota and the disk.
    */
-  Map<String, Object> usage(PassReport r) throws IOException {
+  Map<String, Object> usage(LiveUsage u) throws IOException {
+    PassReport r = u.pass();
     Map<String, Object> m = new LinkedHashMap<>();
     long quarantined = tree(blobs.directory().resolve("quarantine"));
     long outboards = blobs.outboardBytes();
     long total = tree(blobs.directory());
-    m.put("pinned_bytes", 0L);
-    m.put("referenced_bytes", r.liveBytes());
-    m.put("cache_bytes", 0L);
+    m.put("pinned_bytes", u.pinnedBytes());
+    m.put("referenced_bytes", u.referencedBytes());
+    m.put("cache_bytes", u.cacheBytes());
+    m.put("live_bytes", r.liveBytes());
+    m.put("pinned_blobs", u.pinnedBlobs());
+    m.put("referenced_blobs", u.referencedBlobs());
+    m.put("cache_blobs", u.cacheBlobs());
     m.put("garbage_bytes", r.garbageBytes());
     m.put("outboard_bytes", outboards);
     m.put("quarantined_bytes", quarantined);
@@ -197,11 +222,6 @@ public final class GcJobs {
     m.put("disk_total_bytes", blobs.totalSpace());
     m.put("complete", r.swept());
     m.put("problems", new ArrayList<Object>(r.problems()));
-    m.put(
-        "note",
-        "pinned and cache are not broken out of referenced yet: pinned versions and the chunks"
-            + " of on-demand stores are counted as referenced (lattice-fs pin ls shows the bytes"
-            + " of each pin)");
     return m;
   }
 

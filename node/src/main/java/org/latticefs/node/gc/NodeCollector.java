@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.latticefs.cas.BlobFetcher;
+import org.latticefs.cas.ManifestRoots;
 import org.latticefs.cas.store.DiskBlobStore;
 import org.latticefs.fs.inode.InodeRoots;
 import org.latticefs.fs.inode.InodeSubtrees;
@@ -18,6 +19,7 @@ import org.latticefs.gc.GcService;
 import org.latticefs.gc.GcSettings;
 import org.latticefs.gc.HolderCheck;
 import org.latticefs.gc.Scrubber;
+import org.latticefs.gc.UsageRoots;
 import org.latticefs.gc.pin.PinRoots;
 import org.latticefs.kv.Stores;
 import org.latticefs.node.config.DataDir;
@@ -26,9 +28,10 @@ import org.latticefs.node.config.NodeConfig;
 /**
  * Wires the garbage collector of one node: the blob store and its holds, the filesystem's inodes as
  * roots ({@link InodeRoots}) and this node's hash pins ({@link PinRoots}: stored ones as roots,
- * pending ones as partial roots), the settings from the config, and the jobs the CLI starts. In the
- * daemon it also runs on its own ({@link #startBackground}) and frees space for writes that find
- * none; without a daemon it only runs the jobs asked for.
+ * pending ones as partial roots), the roots of {@code du}'s classes ({@link #classes}), the
+ * settings from the config, and the jobs the CLI starts. In the daemon it also runs on its own
+ * ({@link #startBackground}) and frees space for writes that find none; without a daemon it only
+ * runs the jobs asked for.
  */
 public final class NodeCollector implements AutoCloseable {
   private final GcService service;
@@ -36,14 +39,13 @@ public final class NodeCollector implements AutoCloseable {
 
   public NodeCollector(DiskBlobStore blobs, Stores stores, NodeConfig config, Path staging) {
     PinRoots pins = new PinRoots(NodePins.book(stores));
+    ManifestRoots kept =
+        new KeptVersions(stores, config.keepDeleted(), InstantSource.system()).roots();
     Collector collector =
         new Collector(
             CollectableStore.of(blobs),
             List.of(pins.pending()),
-            List.of(
-                new InodeRoots(stores),
-                pins.stored(),
-                new KeptVersions(stores, config.keepDeleted(), InstantSource.system()).roots()),
+            List.of(new InodeRoots(stores), pins.stored(), kept),
             InstantSource.system(),
             System::nanoTime,
             new SplittableRandom());
@@ -62,7 +64,7 @@ public final class NodeCollector implements AutoCloseable {
             NodePins.trees(new InodeSubtrees(stores)),
             HolderCheck.none(),
             config.minCopies()));
-    this.jobs = new GcJobs(service, blobs, staging, config.storageQuota());
+    this.jobs = new GcJobs(service, blobs, staging, config.storageQuota(), classes(stores, kept));
   }
 
   /**
@@ -73,6 +75,20 @@ public final class NodeCollector implements AutoCloseable {
     service.start();
     blobs.setReclaimer(service);
     return this;
+  }
+
+  /**
+   * Where {@code du}'s classes start: this node's pins; full stores' content and {@code kept}
+   * versions (referenced); on-demand stores' content (cache, what is not also pinned or
+   * referenced).
+   */
+  static UsageRoots classes(Stores stores, ManifestRoots kept) {
+    return UsageRoots.of(
+        stores,
+        NodePins.presence(stores),
+        NodePins.book(stores),
+        NodePins.trees(new InodeSubtrees(stores)),
+        kept);
   }
 
   /** The fsck jobs and background scrub of a data directory (see {@link FsckJobs}). */

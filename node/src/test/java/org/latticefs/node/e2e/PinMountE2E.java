@@ -19,7 +19,8 @@ import org.latticefs.node.e2e.Launcher.Run;
  * Pins through a real mount and the real CLI: a folder pin follows a rename and covers a file added
  * later, a hash pin keeps an overwritten version through a collection pass (and unpinned, the pass
  * removes it), and a daemon killed with SIGKILL right after a pin was asked for completes it after
- * the restart.
+ * the restart; {@code du} counts a pinned file as pinned and an on-demand store's file as cache,
+ * and its total is {@code du -sb} of {@code cas/}.
  */
 class PinMountE2E {
   @TempDir Path tmp;
@@ -159,6 +160,51 @@ class PinMountE2E {
     awaitWhere(a, true);
     Run bad = l.lattice("store", "mode", "docs", "sometimes");
     assertEquals(1, bad.code(), bad.err());
+  }
+
+  @Test
+  void duCountsAPinnedFileAsPinnedAnOnDemandFileAsCacheAndTotalsLikeDuOfCas() throws Exception {
+    l.mount();
+    Path docs = l.mnt.resolve("docs");
+    Path media = l.mnt.resolve("media");
+    sh(
+        "mkdir -p '"
+            + docs
+            + "' '"
+            + media
+            + "' && head -c 3000000 /dev/urandom > '"
+            + docs
+            + "/kept' && head -c 1000000 /dev/urandom > '"
+            + docs
+            + "/pinned' && head -c 2000000 /dev/urandom > '"
+            + media
+            + "/cached'");
+    assertEquals(
+        "stored", json("pin", "add", docs.resolve("pinned").toString(), "--json").get("state"));
+    json("store", "mode", "media", "on-demand", "--json");
+
+    Map<String, Object> du = json("du", "--json");
+    assertEquals(true, du.get("complete"), du.toString());
+    // Pinned: the pinned file's chunks and its manifest; cache: the on-demand file's chunks only
+    // (its manifest stays: eviction keeps manifest nodes); referenced: the rest, the full store's
+    // file and the manifests of the on-demand one.
+    long manifests = 64 << 10;
+    assertBetween(1_000_000, 1_000_000 + manifests, num(du, "pinned_bytes"), du);
+    assertEquals(2_000_000, num(du, "cache_bytes"), du.toString());
+    assertBetween(3_000_000, 3_000_000 + 2 * manifests, num(du, "referenced_bytes"), du);
+    assertEquals(
+        num(du, "live_bytes"),
+        num(du, "pinned_bytes") + num(du, "referenced_bytes") + num(du, "cache_bytes"));
+    assertTrue(!du.containsKey("note"), du.toString());
+    Run duSb = Launcher.sh("du -sb '" + l.home.resolve("cas") + "' | cut -f1");
+    assertEquals(Long.parseLong(duSb.out().trim()), num(du, "total_bytes"), du.toString());
+
+    Run human = ok("du");
+    assertTrue(human.out().contains("pinned") && human.out().contains("cache"), human.out());
+  }
+
+  static void assertBetween(long low, long high, long actual, Map<String, Object> du) {
+    assertTrue(low <= actual && actual <= high, low + " <= " + actual + " <= " + high + ": " + du);
   }
 
   Map<String, Object> awaitWhere(String path, boolean claimed) throws Exception {
