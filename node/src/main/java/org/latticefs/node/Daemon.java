@@ -2,11 +2,7 @@ package org.latticefs.node;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
-import java.io.Reader;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,7 +13,6 @@ import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import org.latticefs.cas.chunk.Chunk;
 import org.latticefs.cas.chunk.FileIngester;
-import org.latticefs.cas.io.AtomicFile;
 import org.latticefs.cas.store.CachingBlobFetcher;
 import org.latticefs.cas.store.DiskBlobStore;
 import org.latticefs.fs.FsConfig;
@@ -36,7 +31,6 @@ import org.latticefs.kv.KeyBytes;
 import org.latticefs.kv.StoreDamage;
 import org.latticefs.kv.Stores;
 import org.latticefs.kv.store.DiskStores;
-import org.latticefs.kv.store.LogStore;
 import org.latticefs.mesh.InviteLine;
 import org.latticefs.mesh.Mesh;
 import org.latticefs.mesh.MeshConfig;
@@ -412,81 +406,19 @@ public final class Daemon implements NodeApi {
 
   /**
    * A previous daemon that died without unmounting leaves {@code daemon.properties} and a dead FUSE
-   * mount; unmount it (lazily: a dead mount cannot be unmounted any other way). The requested mount
-   * point is checked too, in case the record is gone.
+   * mount; unmount it (see {@link DaemonRecord#cleanStale}).
    */
   private void cleanStaleMounts() throws IOException {
-    List<Path> candidates = new ArrayList<>();
-    Properties p = readDaemonInfo(dir);
-    if (p != null) {
-      long pid = parsePid(p.getProperty("pid"));
-      if (pid > 0 && pid != ProcessHandle.current().pid() && isLatticeProcess(pid)) {
-        throw new NodeException(
-            "a lattice-fs daemon (pid "
-                + pid
-                + ") is already running for "
-                + dir.root()
-                + ", mounted at "
-                + p.getProperty("mountpoint"));
-      }
-      if (p.getProperty("mountpoint") != null) {
-        candidates.add(Path.of(p.getProperty("mountpoint")));
-      }
-    }
-    candidates.add(mountpoint);
-    for (Path m : candidates) {
-      try {
-        FuseMount.cleanStale(m);
-      } catch (IOException e) {
-        throw new NodeException(e.getMessage(), 1, e);
-      }
-    }
-    Files.deleteIfExists(dir.daemonInfo());
+    DaemonRecord.cleanStale(dir, mountpoint);
   }
 
   private void writeDaemonInfo() throws IOException {
-    Properties p = new Properties();
-    p.setProperty("pid", Long.toString(ProcessHandle.current().pid()));
-    p.setProperty("mountpoint", mountpoint.toString());
-    p.setProperty("started_at", Long.toString(startedAt));
-    StringWriter w = new StringWriter();
-    p.store(w, "the running lattice-fs daemon (removed on clean shutdown)");
-    AtomicFile.write(dir.daemonInfo(), w.toString().getBytes(StandardCharsets.UTF_8));
+    DaemonRecord.write(dir, mountpoint, startedAt);
   }
 
   /** The recorded daemon of {@code dir} (maybe dead), or null if none is recorded. */
   public static Properties readDaemonInfo(DataDir dir) throws IOException {
-    Properties p = new Properties();
-    try (Reader r = Files.newBufferedReader(dir.daemonInfo(), StandardCharsets.UTF_8)) {
-      p.load(r);
-      return p;
-    } catch (NoSuchFileException e) {
-      return null;
-    } catch (IllegalArgumentException e) {
-      log.warn("ignoring malformed {}", dir.daemonInfo());
-      return new Properties();
-    }
-  }
-
-  /** Whether {@code pid} is alive and looks like a lattice-fs JVM (a pid may have been reused). */
-  static boolean isLatticeProcess(long pid) {
-    Optional<ProcessHandle> h = ProcessHandle.of(pid);
-    if (h.isEmpty() || !h.get().isAlive()) {
-      return false;
-    }
-    return h.get()
-        .info()
-        .commandLine()
-        .map(c -> c.contains("lattice") || c.contains("org.latticefs"))
-        .orElse(true);
-  }
-
-  static long parsePid(String s) {
-    try {
-      return s == null ? -1 : Long.parseLong(s.trim());
-    } catch (NumberFormatException e) {
-      return -1;
-    }
+    return DaemonRecord.read(dir);
   }
 
   public Path mountpoint() {
@@ -640,51 +572,11 @@ public final class Daemon implements NodeApi {
   }
 
   private NodeApi.Health health() {
-    List<StoreRow> declared;
-    try {
-      declared = local.stores();
-    } catch (IOException e) {
-      declared = List.of();
-    }
-    long files = -1;
-    try {
-      org.latticefs.fs.FsStats st = fs.statfs();
-      files = st.files() - st.freeFiles();
-    } catch (IOException e) {
-      // Shown as not counted yet.
-    }
-    long free = -1;
-    long size = -1;
-    try {
-      free = blobs.usableSpace();
-      size = blobs.totalSpace();
-    } catch (IOException e) {
-      // Shown as unknown.
-    }
-    long rejected = 0;
-    long equivocations = 0;
-    for (LogStore.Stats st : stores.openStoreStats().values()) {
-      rejected += st.rejected();
-      equivocations += st.equivocations();
-    }
-    org.latticefs.gc.GcService.Stats gcStats = gc.service().stats();
-    return new NodeApi.Health(
-        version(),
-        declared,
-        files,
-        config.storageQuota(),
-        blobs.usedBytes(),
-        free,
-        size,
-        blobs.corruptRefs().size(),
-        rejected,
-        equivocations,
-        gcStats.passes(),
-        gcStats.failures(),
-        gcStats.lastSuccess() == null ? -1 : gcStats.lastSuccess().toEpochMilli(),
+    String metrics =
         http != null
             ? http.address()
-            : metricsProblem != null ? "not served: " + metricsProblem : null);
+            : metricsProblem != null ? "not served: " + metricsProblem : null;
+    return NodeHealth.of(local, fs, blobs, stores, gc.service(), config.storageQuota(), metrics);
   }
 
   /** This build's version ({@code development} when not run from the packaged jar). */
