@@ -287,11 +287,11 @@ class MountE2E {
       new Random(7).nextBytes(value);
       Path v = tmp.resolve("value");
       Files.write(v, value);
-      assertEquals(
-          0, sh("'" + launcher + "' --home '" + home + "' kv put /v < '" + v + "'").code());
+      Run put = sh("'" + launcher + "' --home '" + home + "' kv put /v < '" + v + "'");
+      assertEquals(0, put.code(), "kv put: " + put.out() + put.err() + "\nlog:\n" + log());
       Path back = tmp.resolve("back");
-      assertEquals(
-          0, sh("'" + launcher + "' --home '" + home + "' kv get /v > '" + back + "'").code());
+      Run get = sh("'" + launcher + "' --home '" + home + "' kv get /v > '" + back + "'");
+      assertEquals(0, get.code(), "kv get: " + get.err() + "\nlog:\n" + log());
       assertArrayEquals(value, Files.readAllBytes(back));
     } finally {
       for (SocketChannel c : idle) {
