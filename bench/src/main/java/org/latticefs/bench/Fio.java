@@ -25,6 +25,43 @@ public final class Fio {
     return Shell.run(cmd.toArray(String[]::new));
   }
 
+  /** Sequential write of {@code size} (e.g. {@code 1G}) to {@code seq.bin}, 1 MiB blocks. */
+  public static String seqWrite(Path dir, String size, boolean endFsync)
+      throws IOException, InterruptedException {
+    return run(
+        dir,
+        "--name=seqwrite",
+        "--rw=write",
+        "--bs=1M",
+        "--size=" + size,
+        "--end_fsync=" + (endFsync ? 1 : 0),
+        "--filename=seq.bin");
+  }
+
+  /** Sequential read of {@code seq.bin} ({@code size} of it), 1 MiB blocks: MiB/s. */
+  public static double seqReadMiBs(Path dir, String size) throws IOException, InterruptedException {
+    String out =
+        run(dir, "--name=seqread", "--rw=read", "--bs=1M", "--size=" + size, "--filename=seq.bin");
+    return field(out, "read", "bw_bytes") / (1 << 20);
+  }
+
+  /** Random 4 KiB reads of {@code seq.bin} ({@code size} of it) for {@code seconds}: IOPS. */
+  public static double randReadIops(Path dir, String size, int seconds)
+      throws IOException, InterruptedException {
+    String out =
+        run(
+            dir,
+            "--name=randread",
+            "--rw=randread",
+            "--bs=4k",
+            "--size=" + size,
+            "--filename=seq.bin",
+            "--runtime=" + seconds,
+            "--time_based",
+            "--randrepeat=0");
+    return field(out, "read", "iops");
+  }
+
   /** The numeric {@code key} inside the first {@code "section" : { ... }} object of fio's JSON. */
   public static double field(String json, String section, String key) {
     Matcher m =

@@ -1,14 +1,10 @@
 package org.latticefs.bench;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.List;
 import java.util.stream.Stream;
 import org.latticefs.fs.fuse.FuseMount;
 
@@ -71,39 +67,6 @@ public final class Shell {
   /** {@code fusermount -u MNT}, waited for. */
   public static void unmount(Path mnt) throws IOException, InterruptedException {
     run("fusermount", "-u", mnt.toString());
-  }
-
-  /**
-   * Starts {@code cmd} (stderr inherited) and returns once it printed the line {@code MOUNTED}, the
-   * protocol of every filesystem a benchmark starts in a child (it serves until its stdin closes).
-   *
-   * @throws IOException if the child exits first
-   */
-  public static Process startMounted(List<String> cmd) throws IOException {
-    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    BufferedReader out =
-        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    for (String line; (line = out.readLine()) != null; ) {
-      if (line.equals("MOUNTED")) {
-        return p;
-      }
-    }
-    throw new IOException(String.join(" ", cmd) + " exited before mounting");
-  }
-
-  /** {@code java JVM_ARGS -cp (this classpath) MAIN ARGS} on this JVM's {@code java}. */
-  public static List<String> javaCommand(List<String> jvmArgs, Class<?> main, String... args) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(jvmArgs);
-    cmd.addAll(
-        List.of(
-            "-cp",
-            System.getProperty("java.class.path"),
-            "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-            main.getName()));
-    cmd.addAll(List.of(args));
-    return cmd;
   }
 
   /** Deletes {@code p} and everything below it, if it exists. */

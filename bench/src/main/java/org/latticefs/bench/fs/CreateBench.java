@@ -12,6 +12,7 @@ import org.latticefs.bench.Median;
 import org.latticefs.bench.Shell;
 import org.latticefs.fs.fuse.FuseMount;
 import org.latticefs.fs.fuse.MountMain;
+import org.latticefs.fs.fuse.libfuse.ChildJvm;
 
 /**
  * Small-file creation through four FUSE filesystems in one run: Lattice, bindfs (C passthrough,
@@ -35,8 +36,7 @@ public final class CreateBench {
   private CreateBench() {}
 
   private static Process child(Class<?> main, Path a, Path b) throws IOException {
-    return Shell.startMounted(
-        Shell.javaCommand(List.of("-Xmx2g"), main, a.toString(), b.toString()));
+    return ChildJvm.startMounted(main, List.of("-Xmx2g"), a.toString(), b.toString());
   }
 
   public static void main(String[] args) throws Exception {

@@ -17,6 +17,7 @@ import org.latticefs.bench.Median;
 import org.latticefs.bench.Shell;
 import org.latticefs.fs.fuse.FuseMount;
 import org.latticefs.fs.fuse.MountMain;
+import org.latticefs.fs.fuse.libfuse.ChildJvm;
 
 /**
  * Lattice's mount against bindfs (a C FUSE passthrough on the same libfuse2) over a directory on
@@ -84,14 +85,7 @@ public final class FsBench {
           Files.deleteIfExists(t.getValue().resolve("seq.bin"));
           Shell.dropCaches();
           long start = System.nanoTime();
-          Fio.run(
-              t.getValue(),
-              "--name=seqwrite",
-              "--rw=write",
-              "--bs=1M",
-              "--size=1G",
-              "--end_fsync=1",
-              "--filename=seq.bin");
+          Fio.seqWrite(t.getValue(), "1G", true);
           double secs = (System.nanoTime() - start) / 1e9;
           add(results, "seq write 1 GiB (MiB/s)", t.getKey(), 1024 / secs);
           log(t.getKey() + " seq write " + (int) (1024 / secs) + " MiB/s");
@@ -101,15 +95,7 @@ public final class FsBench {
         for (var t : targets.entrySet()) {
           mounts.remount(t.getKey());
           Shell.dropCaches();
-          String out =
-              Fio.run(
-                  t.getValue(),
-                  "--name=seqread",
-                  "--rw=read",
-                  "--bs=1M",
-                  "--size=1G",
-                  "--filename=seq.bin");
-          double mib = Fio.field(out, "read", "bw_bytes") / (1 << 20);
+          double mib = Fio.seqReadMiBs(t.getValue(), "1G");
           add(results, "seq read cold (MiB/s)", t.getKey(), mib);
           log(t.getKey() + " seq read " + (int) mib + " MiB/s");
         }
@@ -118,18 +104,7 @@ public final class FsBench {
         for (var t : targets.entrySet()) {
           mounts.remount(t.getKey());
           Shell.dropCaches();
-          String out =
-              Fio.run(
-                  t.getValue(),
-                  "--name=randread",
-                  "--rw=randread",
-                  "--bs=4k",
-                  "--size=1G",
-                  "--filename=seq.bin",
-                  "--runtime=15",
-                  "--time_based",
-                  "--randrepeat=0");
-          double iops = Fio.field(out, "read", "iops");
+          double iops = Fio.randReadIops(t.getValue(), "1G", 15);
           add(results, "rand read 4k (IOPS)", t.getKey(), iops);
           log(t.getKey() + " rand read " + (int) iops + " IOPS");
         }
@@ -260,7 +235,7 @@ public final class FsBench {
     if (!extra.isEmpty()) {
       jvmArgs.addAll(List.of(extra.split("\\s+")));
     }
-    List<String> cmd = Shell.javaCommand(jvmArgs, MountMain.class, data.toString(), mnt.toString());
+    List<String> cmd = ChildJvm.command(MountMain.class, jvmArgs, data.toString(), mnt.toString());
     return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
   }
 

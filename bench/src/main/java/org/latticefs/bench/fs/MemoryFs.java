@@ -4,15 +4,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import jnr.ffi.Pointer;
-import jnr.ffi.types.mode_t;
 import jnr.ffi.types.off_t;
 import jnr.ffi.types.size_t;
 import org.latticefs.fs.fuse.FuseMount;
-import ru.serce.jnrfuse.FuseFillDir;
-import ru.serce.jnrfuse.FuseStubFS;
 import ru.serce.jnrfuse.struct.FileStat;
 import ru.serce.jnrfuse.struct.FuseFileInfo;
-import ru.serce.jnrfuse.struct.Timespec;
 
 /**
  * Serves a {@link MemoryTree} through jnr-fuse: the ceiling of jnr-fuse and libfuse2 on this
@@ -24,10 +20,11 @@ import ru.serce.jnrfuse.struct.Timespec;
  * stdin closes, then unmounts. With {@code -Dmemoryfs.discard=true} writes keep no bytes (see
  * {@link MemoryTree#MemoryTree(boolean)}).
  */
-public final class MemoryFs extends FuseStubFS {
+public final class MemoryFs extends JnrTreeFs {
   private final MemoryTree tree;
 
   MemoryFs(MemoryTree tree) {
+    super(tree);
     this.tree = tree;
   }
 
@@ -61,29 +58,6 @@ public final class MemoryFs extends FuseStubFS {
         });
   }
 
-  private static int handle(long fhOrErrno, FuseFileInfo fi) {
-    if (fhOrErrno < 0) {
-      return (int) fhOrErrno;
-    }
-    fi.fh.set(fhOrErrno);
-    return 0;
-  }
-
-  @Override
-  public int create(String path, @mode_t long mode, FuseFileInfo fi) {
-    return handle(tree.create(path, mode), fi);
-  }
-
-  @Override
-  public int mkdir(String path, @mode_t long mode) {
-    return tree.mkdir(path, mode);
-  }
-
-  @Override
-  public int open(String path, FuseFileInfo fi) {
-    return handle(tree.open(path), fi);
-  }
-
   @Override
   public int read(
       String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
@@ -94,47 +68,5 @@ public final class MemoryFs extends FuseStubFS {
   public int write(
       String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
     return tree.write(fi.fh.get(), buf.address(), offset, (int) size);
-  }
-
-  @Override
-  public int flush(String path, FuseFileInfo fi) {
-    return 0;
-  }
-
-  @Override
-  public int release(String path, FuseFileInfo fi) {
-    return tree.release(fi.fh.get());
-  }
-
-  @Override
-  public int truncate(String path, @off_t long size) {
-    return tree.truncate(path, 0, size);
-  }
-
-  @Override
-  public int utimens(String path, Timespec[] timespec) {
-    return tree.setMtime(
-        path, timespec[1].tv_sec.get() * 1_000_000_000L + timespec[1].tv_nsec.longValue());
-  }
-
-  @Override
-  public int unlink(String path) {
-    return tree.unlink(path);
-  }
-
-  @Override
-  public int rmdir(String path) {
-    return tree.rmdir(path);
-  }
-
-  @Override
-  public int readdir(
-      String path, Pointer buf, FuseFillDir filter, @off_t long offset, FuseFileInfo fi) {
-    return tree.list(path, name -> filter.apply(buf, name, null, 0));
-  }
-
-  static void set(Timespec t, long nanos) {
-    t.tv_sec.set(Math.floorDiv(nanos, 1_000_000_000L));
-    t.tv_nsec.set(Math.floorMod(nanos, 1_000_000_000L));
   }
 }

@@ -30,7 +30,7 @@ import jnr.constants.platform.Errno;
  * concurrent maps; a file's bytes and open count are guarded by the file's node. An unlinked file
  * stays readable through its open handles.
  */
-public final class MemoryTree {
+public final class MemoryTree implements BenchTree {
   private static final int BLOCK = 1 << 16;
   private static final MemoryIO IO = MemoryIO.getInstance();
 
@@ -236,17 +236,18 @@ public final class MemoryTree {
     return 0;
   }
 
-  /** Creates the file {@code path} and opens it: a handle (> 0) or a negative errno. */
+  @Override
   public long create(String path, long mode) {
     int rc = add(path, false, mode);
     return rc != 0 ? rc : open(path);
   }
 
+  @Override
   public int mkdir(String path, long mode) {
     return add(path, true, mode);
   }
 
-  /** Opens {@code path}: a handle (> 0) or -ENOENT. */
+  @Override
   public long open(String path) {
     Node n = nodes.get(path);
     if (n == null) {
@@ -274,6 +275,7 @@ public final class MemoryTree {
     return len;
   }
 
+  @Override
   public int release(long fh) {
     Node n = open.remove(fh);
     if (n != null) {
@@ -282,7 +284,7 @@ public final class MemoryTree {
     return 0;
   }
 
-  /** Truncates the file open as {@code fh} if that handle is open, else the file {@code path}. */
+  @Override
   public int truncate(String path, long fh, long size) {
     Node n = open.get(fh);
     n = n != null ? n : nodes.get(path);
@@ -296,7 +298,7 @@ public final class MemoryTree {
     return 0;
   }
 
-  /** Sets {@code path}'s modification time, in nanoseconds since the epoch. */
+  @Override
   public int setMtime(String path, long nanos) {
     Node n = nodes.get(path);
     if (n == null) {
@@ -306,6 +308,7 @@ public final class MemoryTree {
     return 0;
   }
 
+  @Override
   public int unlink(String path) {
     Node n = nodes.get(path);
     if (n == null) {
@@ -320,6 +323,7 @@ public final class MemoryTree {
     return 0;
   }
 
+  @Override
   public int rmdir(String path) {
     Node n = nodes.get(path);
     if (n == null) {
@@ -336,9 +340,7 @@ public final class MemoryTree {
     return 0;
   }
 
-  /**
-   * Hands {@code .}, {@code ..} and every entry name of the directory {@code path} to {@code out}.
-   */
+  @Override
   public int list(String path, Consumer<String> out) {
     Node n = nodes.get(path);
     if (n == null) {

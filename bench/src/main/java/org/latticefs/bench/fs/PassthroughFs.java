@@ -3,15 +3,11 @@ package org.latticefs.bench.fs;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import jnr.ffi.Pointer;
-import jnr.ffi.types.mode_t;
 import jnr.ffi.types.off_t;
 import jnr.ffi.types.size_t;
 import org.latticefs.fs.fuse.FuseMount;
-import ru.serce.jnrfuse.FuseFillDir;
-import ru.serce.jnrfuse.FuseStubFS;
 import ru.serce.jnrfuse.struct.FileStat;
 import ru.serce.jnrfuse.struct.FuseFileInfo;
-import ru.serce.jnrfuse.struct.Timespec;
 
 /**
  * Serves a {@link PassthroughTree} through jnr-fuse: what a Java FUSE filesystem on jnr-fuse and
@@ -22,10 +18,11 @@ import ru.serce.jnrfuse.struct.Timespec;
  * <p>{@code main(SRC, MNT)}: mounts SRC at MNT with Lattice's mount options, prints {@code
  * MOUNTED}, serves until stdin closes, then unmounts.
  */
-public final class PassthroughFs extends FuseStubFS {
+public final class PassthroughFs extends JnrTreeFs {
   private final PassthroughTree tree;
 
   PassthroughFs(PassthroughTree tree) {
+    super(tree);
     this.tree = tree;
   }
 
@@ -48,28 +45,10 @@ public final class PassthroughFs extends FuseStubFS {
           stat.st_gid.set(a.gid());
           stat.st_size.set(a.size());
           stat.st_blocks.set((a.size() + 511) / 512);
-          MemoryFs.set(stat.st_mtim, a.mtime());
-          MemoryFs.set(stat.st_atim, a.atime());
-          MemoryFs.set(stat.st_ctim, a.ctime());
+          set(stat.st_mtim, a.mtime());
+          set(stat.st_atim, a.atime());
+          set(stat.st_ctim, a.ctime());
         });
-  }
-
-  private static int handle(long fhOrErrno, FuseFileInfo fi) {
-    if (fhOrErrno < 0) {
-      return (int) fhOrErrno;
-    }
-    fi.fh.set(fhOrErrno);
-    return 0;
-  }
-
-  @Override
-  public int create(String path, @mode_t long mode, FuseFileInfo fi) {
-    return handle(tree.create(path), fi);
-  }
-
-  @Override
-  public int open(String path, FuseFileInfo fi) {
-    return handle(tree.open(path), fi);
   }
 
   @Override
@@ -89,48 +68,6 @@ public final class PassthroughFs extends FuseStubFS {
     byte[] b = new byte[(int) size];
     buf.get(0, b, 0, b.length);
     return tree.write(fi.fh.get(), ByteBuffer.wrap(b), offset);
-  }
-
-  @Override
-  public int flush(String path, FuseFileInfo fi) {
-    return 0;
-  }
-
-  @Override
-  public int release(String path, FuseFileInfo fi) {
-    return tree.release(fi.fh.get());
-  }
-
-  @Override
-  public int truncate(String path, @off_t long size) {
-    return tree.truncate(path, 0, size);
-  }
-
-  @Override
-  public int utimens(String path, Timespec[] timespec) {
-    return tree.setMtime(
-        path, timespec[1].tv_sec.get() * 1_000_000_000L + timespec[1].tv_nsec.longValue());
-  }
-
-  @Override
-  public int mkdir(String path, @mode_t long mode) {
-    return tree.mkdir(path);
-  }
-
-  @Override
-  public int rmdir(String path) {
-    return tree.delete(path);
-  }
-
-  @Override
-  public int unlink(String path) {
-    return tree.delete(path);
-  }
-
-  @Override
-  public int readdir(
-      String path, Pointer buf, FuseFillDir filter, @off_t long offset, FuseFileInfo fi) {
-    return tree.list(path, name -> filter.apply(buf, name, null, 0));
   }
 
   @Override

@@ -31,7 +31,7 @@ import jnr.constants.platform.Errno;
  * <p>Every operation returns 0 (or a count, or a handle) on success and a negative Linux errno on
  * failure, as FUSE callbacks do; it never throws. Thread-safe: handles live in a concurrent map.
  */
-public final class PassthroughTree {
+public final class PassthroughTree implements BenchTree {
   /** Attributes of a file or directory, as {@link #stat} reports them (times in nanoseconds). */
   public record Attrs(
       int mode,
@@ -85,13 +85,15 @@ public final class PassthroughTree {
     return ((FileTime) time).to(TimeUnit.NANOSECONDS);
   }
 
-  /** Creates the file {@code path} and opens it: a handle (> 0) or a negative errno. */
-  public long create(String path) {
+  /** Creates the file {@code path} (mode from the umask) and opens it read-write. */
+  @Override
+  public long create(String path, long mode) {
     return openWith(
         path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
   }
 
-  /** Opens {@code path} read-write: a handle (> 0) or a negative errno. */
+  /** Opens {@code path} read-write. */
+  @Override
   public long open(String path) {
     return openWith(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
   }
@@ -148,6 +150,7 @@ public final class PassthroughTree {
     }
   }
 
+  @Override
   public int release(long fh) {
     try {
       FileChannel ch = open.remove(fh);
@@ -160,7 +163,7 @@ public final class PassthroughTree {
     }
   }
 
-  /** Truncates or extends the file open as {@code fh} if that handle is open, else {@code path}. */
+  @Override
   public int truncate(String path, long fh, long size) {
     FileChannel held = open.get(fh);
     try {
@@ -186,7 +189,7 @@ public final class PassthroughTree {
     }
   }
 
-  /** Sets {@code path}'s modification time, in nanoseconds since the epoch. */
+  @Override
   public int setMtime(String path, long nanos) {
     try {
       Files.setLastModifiedTime(real(path), FileTime.from(nanos, TimeUnit.NANOSECONDS));
@@ -196,7 +199,9 @@ public final class PassthroughTree {
     }
   }
 
-  public int mkdir(String path) {
+  /** Creates the directory {@code path} (mode from the umask). */
+  @Override
+  public int mkdir(String path, long mode) {
     try {
       Files.createDirectory(real(path));
       return 0;
@@ -205,8 +210,17 @@ public final class PassthroughTree {
     }
   }
 
-  /** Removes the file or empty directory {@code path} (unlink and rmdir alike). */
-  public int delete(String path) {
+  @Override
+  public int unlink(String path) {
+    return delete(path);
+  }
+
+  @Override
+  public int rmdir(String path) {
+    return delete(path);
+  }
+
+  private int delete(String path) {
     try {
       Files.delete(real(path));
       return 0;
@@ -215,9 +229,7 @@ public final class PassthroughTree {
     }
   }
 
-  /**
-   * Hands {@code .}, {@code ..} and every entry name of the directory {@code path} to {@code out}.
-   */
+  @Override
   public int list(String path, Consumer<String> out) {
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(real(path))) {
       out.accept(".");

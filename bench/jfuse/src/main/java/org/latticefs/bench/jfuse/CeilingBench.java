@@ -15,6 +15,7 @@ import org.latticefs.bench.Median;
 import org.latticefs.bench.Shell;
 import org.latticefs.bench.fs.SmallFiles;
 import org.latticefs.fs.fuse.FuseMount;
+import org.latticefs.fs.fuse.libfuse.ChildJvm;
 
 /**
  * The FUSE binding ceiling, five filesystems in one run: bindfs (C, libfuse2), the bench module's
@@ -206,14 +207,7 @@ public final class CeilingBench {
           Files.deleteIfExists(t.getValue().resolve("seq.bin"));
           Shell.dropCaches();
           long start = System.nanoTime();
-          Fio.run(
-              t.getValue(),
-              "--name=seqwrite",
-              "--rw=write",
-              "--bs=1M",
-              "--size=" + SIZE,
-              "--end_fsync=1",
-              "--filename=seq.bin");
+          Fio.seqWrite(t.getValue(), SIZE, true);
           double secs = (System.nanoTime() - start) / 1e9;
           double mib = Files.size(t.getValue().resolve("seq.bin")) / (double) (1 << 20);
           record(results, r, "fio seq write " + SIZE + " (MiB/s, wall)", t.getKey(), mib / secs);
@@ -221,28 +215,14 @@ public final class CeilingBench {
       }
       for (var t : targets.values()) {
         if (!Files.exists(t.resolve("seq.bin"))) {
-          Fio.run(
-              t,
-              "--name=seqwrite",
-              "--rw=write",
-              "--bs=1M",
-              "--size=" + SIZE,
-              "--filename=seq.bin");
+          Fio.seqWrite(t, SIZE, false);
         }
       }
       boolean read = all || only.contains("read");
       for (int r = -1; read && r < rounds; r++) {
         for (var t : targets.entrySet()) {
           Shell.dropCaches();
-          String out =
-              Fio.run(
-                  t.getValue(),
-                  "--name=seqread",
-                  "--rw=read",
-                  "--bs=1M",
-                  "--size=" + SIZE,
-                  "--filename=seq.bin");
-          double mib = Fio.field(out, "read", "bw_bytes") / (1 << 20);
+          double mib = Fio.seqReadMiBs(t.getValue(), SIZE);
           record(results, r, "fio seq read " + SIZE + " cold (MiB/s)", t.getKey(), mib);
         }
       }
@@ -250,23 +230,8 @@ public final class CeilingBench {
       for (int r = -1; randread && r < rounds; r++) {
         for (var t : targets.entrySet()) {
           Shell.dropCaches();
-          String out =
-              Fio.run(
-                  t.getValue(),
-                  "--name=randread",
-                  "--rw=randread",
-                  "--bs=4k",
-                  "--size=" + SIZE,
-                  "--filename=seq.bin",
-                  "--runtime=" + RUNTIME,
-                  "--time_based",
-                  "--randrepeat=0");
-          record(
-              results,
-              r,
-              "fio rand read 4k, " + RUNTIME + " s (IOPS)",
-              t.getKey(),
-              Fio.field(out, "read", "iops"));
+          double iops = Fio.randReadIops(t.getValue(), SIZE, Integer.parseInt(RUNTIME));
+          record(results, r, "fio rand read 4k, " + RUNTIME + " s (IOPS)", t.getKey(), iops);
         }
       }
       log("load after: " + Shell.loadavg());
@@ -308,7 +273,7 @@ public final class CeilingBench {
     List<String> c = new ArrayList<>(cmd);
     c.add(needsSource ? Files.createDirectories(base.resolve(name + "-src")).toString() : "none");
     c.add(mnt.toString());
-    children.add(Shell.startMounted(c));
+    children.add(ChildJvm.startMounted(c));
     return mnt;
   }
 

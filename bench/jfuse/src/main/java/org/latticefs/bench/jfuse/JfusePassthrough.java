@@ -1,17 +1,11 @@
 package org.latticefs.bench.jfuse;
 
 import java.nio.ByteBuffer;
-import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Set;
-import org.cryptomator.jfuse.api.DirFiller;
 import org.cryptomator.jfuse.api.Errno;
 import org.cryptomator.jfuse.api.FileInfo;
-import org.cryptomator.jfuse.api.FuseConfig;
-import org.cryptomator.jfuse.api.FuseConnInfo;
-import org.cryptomator.jfuse.api.FuseOperations;
 import org.cryptomator.jfuse.api.Stat;
-import org.cryptomator.jfuse.api.TimeSpec;
 import org.latticefs.bench.fs.PassthroughTree;
 
 /**
@@ -19,43 +13,19 @@ import org.latticefs.bench.fs.PassthroughTree;
  * org.latticefs.bench.fs.PassthroughFs} over the same tree. Reads and writes go through the direct
  * {@link ByteBuffer} jfuse hands over (FUSE's own buffer), so no byte[] copy.
  */
-final class JfusePassthrough implements FuseOperations {
-  private final Errno errno;
+final class JfusePassthrough extends JfuseTree {
   private final PassthroughTree tree;
 
   JfusePassthrough(Errno errno, PassthroughTree tree) {
-    this.errno = errno;
+    super(errno, tree);
     this.tree = tree;
   }
 
   @Override
-  public Errno errno() {
-    return errno;
-  }
-
-  @Override
   public Set<Operation> supportedOperations() {
-    return EnumSet.of(
-        Operation.INIT,
-        Operation.GET_ATTR,
-        Operation.CREATE,
-        Operation.OPEN,
-        Operation.READ,
-        Operation.WRITE,
-        Operation.FLUSH,
-        Operation.FSYNC,
-        Operation.RELEASE,
-        Operation.TRUNCATE,
-        Operation.UTIMENS,
-        Operation.MKDIR,
-        Operation.RMDIR,
-        Operation.UNLINK,
-        Operation.READ_DIR);
-  }
-
-  @Override
-  public void init(FuseConnInfo conn, FuseConfig config) {
-    ProbeMain.negotiate(conn, config);
+    EnumSet<Operation> ops = common();
+    ops.add(Operation.FSYNC);
+    return ops;
   }
 
   @Override
@@ -68,20 +38,10 @@ final class JfusePassthrough implements FuseOperations {
           stat.setUid(a.uid());
           stat.setGid(a.gid());
           stat.setSize(a.size());
-          stat.mTime().set(JfuseCalls.instant(a.mtime()));
-          stat.aTime().set(JfuseCalls.instant(a.atime()));
-          stat.cTime().set(JfuseCalls.instant(a.ctime()));
+          stat.mTime().set(instant(a.mtime()));
+          stat.aTime().set(instant(a.atime()));
+          stat.cTime().set(instant(a.ctime()));
         });
-  }
-
-  @Override
-  public int create(String path, int mode, FileInfo fi) {
-    return JfuseCalls.handle(tree.create(path), fi);
-  }
-
-  @Override
-  public int open(String path, FileInfo fi) {
-    return JfuseCalls.handle(tree.open(path), fi);
   }
 
   @Override
@@ -95,51 +55,7 @@ final class JfusePassthrough implements FuseOperations {
   }
 
   @Override
-  public int flush(String path, FileInfo fi) {
-    return 0;
-  }
-
-  @Override
   public int fsync(String path, int datasync, FileInfo fi) {
     return tree.fsync(fi.getFh(), datasync != 0);
-  }
-
-  @Override
-  public int release(String path, FileInfo fi) {
-    return tree.release(fi.getFh());
-  }
-
-  @Override
-  public int truncate(String path, long size, FileInfo fi) {
-    return tree.truncate(path, fi == null ? 0 : fi.getFh(), size);
-  }
-
-  @Override
-  public int utimens(String path, TimeSpec atime, TimeSpec mtime, FileInfo fi) {
-    if (mtime.isUtimeOmit()) {
-      return 0;
-    }
-    Instant t = mtime.isUtimeNow() ? Instant.now() : mtime.get();
-    return tree.setMtime(path, t.getEpochSecond() * 1_000_000_000L + t.getNano());
-  }
-
-  @Override
-  public int mkdir(String path, int mode) {
-    return tree.mkdir(path);
-  }
-
-  @Override
-  public int rmdir(String path) {
-    return tree.delete(path);
-  }
-
-  @Override
-  public int unlink(String path) {
-    return tree.delete(path);
-  }
-
-  @Override
-  public int readdir(String path, DirFiller filler, long offset, FileInfo fi, int flags) {
-    return JfuseCalls.fill(errno, filler, out -> tree.list(path, out));
   }
 }
