@@ -9,6 +9,29 @@ import java.util.function.Consumer;
  * success, a negative Linux errno on failure; nothing throws.
  */
 public interface BenchTree {
+  /** File type bits of {@link Attrs#mode()} (Linux {@code S_IFDIR}, {@code S_IFREG}). */
+  int S_IFDIR = 0040000;
+
+  int S_IFREG = 0100000;
+
+  /**
+   * Attributes of a file or directory: {@code mode} with its type bits, times in nanoseconds since
+   * the epoch.
+   */
+  record Attrs(
+      int mode,
+      long ino,
+      int nlink,
+      int uid,
+      int gid,
+      long size,
+      long mtime,
+      long atime,
+      long ctime) {}
+
+  /** Hands {@code path}'s attributes (not following a symbolic link) to {@code out}. */
+  int stat(String path, Consumer<Attrs> out);
+
   /** Creates the file {@code path} and opens it: a handle (> 0) or a negative errno. */
   long create(String path, long mode);
 

@@ -3,9 +3,8 @@ package org.latticefs.bench.fs;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.SplittableRandom;
-import java.util.stream.Stream;
+import org.latticefs.bench.Shell;
 import org.latticefs.cas.chunk.FileIngester;
 import org.latticefs.cas.store.CachingBlobFetcher;
 import org.latticefs.cas.store.DiskBlobStore;
@@ -29,7 +28,7 @@ public final class EditBench {
 
   public static void main(String[] args) throws Exception {
     Path base = Path.of(args.length > 0 ? args[0] : "/var/tmp/lattice-edit-bench");
-    deleteTree(base);
+    Shell.deleteTree(base);
     Files.createDirectories(base);
     long size = 256L << 20;
     try (DiskStores stores = DiskStores.open(base.resolve("kv"));
@@ -80,17 +79,6 @@ public final class EditBench {
       }
       fs.close();
     }
-    deleteTree(base);
-  }
-
-  private static void deleteTree(Path p) throws Exception {
-    if (!Files.exists(p)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(p)) {
-      for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(q);
-      }
-    }
+    Shell.deleteTree(base);
   }
 }

@@ -5,12 +5,13 @@ import jnr.ffi.types.mode_t;
 import jnr.ffi.types.off_t;
 import ru.serce.jnrfuse.FuseFillDir;
 import ru.serce.jnrfuse.FuseStubFS;
+import ru.serce.jnrfuse.struct.FileStat;
 import ru.serce.jnrfuse.struct.FuseFileInfo;
 import ru.serce.jnrfuse.struct.Timespec;
 
 /**
  * Serves a {@link BenchTree}'s shared operations through jnr-fuse; subclasses add what depends on
- * the tree's storage (attributes, reads, writes).
+ * the tree's storage (reads and writes).
  */
 abstract class JnrTreeFs extends FuseStubFS {
   private final BenchTree tree;
@@ -27,9 +28,27 @@ abstract class JnrTreeFs extends FuseStubFS {
     return 0;
   }
 
-  static void set(Timespec t, long nanos) {
+  private static void set(Timespec t, long nanos) {
     t.tv_sec.set(Math.floorDiv(nanos, 1_000_000_000L));
     t.tv_nsec.set(Math.floorMod(nanos, 1_000_000_000L));
+  }
+
+  @Override
+  public int getattr(String path, FileStat stat) {
+    return tree.stat(
+        path,
+        a -> {
+          stat.st_mode.set(a.mode());
+          stat.st_ino.set(a.ino());
+          stat.st_nlink.set(a.nlink());
+          stat.st_uid.set(a.uid());
+          stat.st_gid.set(a.gid());
+          stat.st_size.set(a.size());
+          stat.st_blocks.set((a.size() + 511) / 512);
+          set(stat.st_mtim, a.mtime());
+          set(stat.st_atim, a.atime());
+          set(stat.st_ctim, a.ctime());
+        });
   }
 
   @Override

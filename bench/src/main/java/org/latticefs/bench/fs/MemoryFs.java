@@ -7,7 +7,6 @@ import jnr.ffi.Pointer;
 import jnr.ffi.types.off_t;
 import jnr.ffi.types.size_t;
 import org.latticefs.fs.fuse.FuseMount;
-import ru.serce.jnrfuse.struct.FileStat;
 import ru.serce.jnrfuse.struct.FuseFileInfo;
 
 /**
@@ -38,24 +37,6 @@ public final class MemoryFs extends JnrTreeFs {
         new MemoryFs(new MemoryTree(Boolean.getBoolean("memoryfs.discard"))),
         Path.of(args[args.length - 1]),
         opts);
-  }
-
-  @Override
-  public int getattr(String path, FileStat stat) {
-    return tree.stat(
-        path,
-        a -> {
-          stat.st_mode.set((a.dir() ? FileStat.S_IFDIR : FileStat.S_IFREG) | a.mode());
-          stat.st_ino.set(a.ino());
-          stat.st_nlink.set(a.nlink());
-          stat.st_uid.set(a.uid());
-          stat.st_gid.set(a.gid());
-          stat.st_size.set(a.size());
-          stat.st_blocks.set((a.size() + 511) / 512);
-          set(stat.st_mtim, a.mtime());
-          set(stat.st_atim, a.mtime());
-          set(stat.st_ctim, a.ctime());
-        });
   }
 
   @Override

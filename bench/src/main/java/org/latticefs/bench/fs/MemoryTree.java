@@ -34,18 +34,6 @@ public final class MemoryTree implements BenchTree {
   private static final int BLOCK = 1 << 16;
   private static final MemoryIO IO = MemoryIO.getInstance();
 
-  /** Attributes of a file or directory, as {@link #stat} reports them. */
-  public record Attrs(
-      boolean dir,
-      int mode,
-      long ino,
-      int nlink,
-      int uid,
-      int gid,
-      long size,
-      long mtime,
-      long ctime) {}
-
   private final boolean discard;
   private final Map<String, Node> nodes = new ConcurrentHashMap<>();
   private final Map<Long, Node> open = new ConcurrentHashMap<>();
@@ -200,7 +188,7 @@ public final class MemoryTree implements BenchTree {
     return path.substring(path.lastIndexOf('/') + 1);
   }
 
-  /** Hands {@code path}'s attributes to {@code out}; 0 or -ENOENT. */
+  @Override
   public int stat(String path, Consumer<Attrs> out) {
     Node n = nodes.get(path);
     if (n == null) {
@@ -208,13 +196,13 @@ public final class MemoryTree implements BenchTree {
     }
     out.accept(
         new Attrs(
-            n.dir,
-            n.mode,
+            (n.dir ? S_IFDIR : S_IFREG) | n.mode,
             n.ino,
             n.dir ? 2 : 1,
             uid,
             gid,
             n.dir ? 4096 : n.size,
+            n.mtime,
             n.mtime,
             n.ctime));
     return 0;

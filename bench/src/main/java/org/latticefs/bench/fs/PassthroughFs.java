@@ -6,7 +6,6 @@ import jnr.ffi.Pointer;
 import jnr.ffi.types.off_t;
 import jnr.ffi.types.size_t;
 import org.latticefs.fs.fuse.FuseMount;
-import ru.serce.jnrfuse.struct.FileStat;
 import ru.serce.jnrfuse.struct.FuseFileInfo;
 
 /**
@@ -31,24 +30,6 @@ public final class PassthroughFs extends JnrTreeFs {
         new PassthroughFs(new PassthroughTree(Path.of(args[0]))),
         Path.of(args[1]),
         FuseMount.DEFAULT_OPTIONS);
-  }
-
-  @Override
-  public int getattr(String path, FileStat stat) {
-    return tree.stat(
-        path,
-        a -> {
-          stat.st_mode.set(a.mode());
-          stat.st_ino.set(a.ino());
-          stat.st_nlink.set(a.nlink());
-          stat.st_uid.set(a.uid());
-          stat.st_gid.set(a.gid());
-          stat.st_size.set(a.size());
-          stat.st_blocks.set((a.size() + 511) / 512);
-          set(stat.st_mtim, a.mtime());
-          set(stat.st_atim, a.atime());
-          set(stat.st_ctim, a.ctime());
-        });
   }
 
   @Override

@@ -32,17 +32,6 @@ import jnr.constants.platform.Errno;
  * failure, as FUSE callbacks do; it never throws. Thread-safe: handles live in a concurrent map.
  */
 public final class PassthroughTree implements BenchTree {
-  /** Attributes of a file or directory, as {@link #stat} reports them (times in nanoseconds). */
-  public record Attrs(
-      int mode,
-      long ino,
-      int nlink,
-      int uid,
-      int gid,
-      long size,
-      long mtime,
-      long atime,
-      long ctime) {}
 
   private final Path root;
   private final Map<Long, FileChannel> open = new ConcurrentHashMap<>();
@@ -56,7 +45,7 @@ public final class PassthroughTree implements BenchTree {
     return path.equals("/") ? root : root.resolve(path.substring(1));
   }
 
-  /** Hands {@code path}'s attributes (not following a symbolic link) to {@code out}. */
+  @Override
   public int stat(String path, Consumer<Attrs> out) {
     try {
       Map<String, Object> a =

@@ -4,7 +4,6 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import org.cryptomator.jfuse.api.Errno;
 import org.cryptomator.jfuse.api.FileInfo;
-import org.cryptomator.jfuse.api.Stat;
 import org.latticefs.bench.fs.MemoryTree;
 
 /**
@@ -18,22 +17,6 @@ final class JfuseMemory extends JfuseTree {
   JfuseMemory(Errno errno, MemoryTree tree) {
     super(errno, tree);
     this.tree = tree;
-  }
-
-  @Override
-  public int getattr(String path, Stat stat, FileInfo fi) {
-    return tree.stat(
-        path,
-        a -> {
-          stat.setMode((a.dir() ? Stat.S_IFDIR : Stat.S_IFREG) | a.mode());
-          stat.setNLink((short) a.nlink());
-          stat.setUid(a.uid());
-          stat.setGid(a.gid());
-          stat.setSize(a.size());
-          stat.mTime().set(instant(a.mtime()));
-          stat.aTime().set(instant(a.mtime()));
-          stat.cTime().set(instant(a.ctime()));
-        });
   }
 
   @Override

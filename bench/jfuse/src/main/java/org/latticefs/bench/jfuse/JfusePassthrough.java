@@ -5,7 +5,6 @@ import java.util.EnumSet;
 import java.util.Set;
 import org.cryptomator.jfuse.api.Errno;
 import org.cryptomator.jfuse.api.FileInfo;
-import org.cryptomator.jfuse.api.Stat;
 import org.latticefs.bench.fs.PassthroughTree;
 
 /**
@@ -26,22 +25,6 @@ final class JfusePassthrough extends JfuseTree {
     EnumSet<Operation> ops = common();
     ops.add(Operation.FSYNC);
     return ops;
-  }
-
-  @Override
-  public int getattr(String path, Stat stat, FileInfo fi) {
-    return tree.stat(
-        path,
-        a -> {
-          stat.setMode(a.mode());
-          stat.setNLink((short) a.nlink());
-          stat.setUid(a.uid());
-          stat.setGid(a.gid());
-          stat.setSize(a.size());
-          stat.mTime().set(instant(a.mtime()));
-          stat.aTime().set(instant(a.atime()));
-          stat.cTime().set(instant(a.ctime()));
-        });
   }
 
   @Override

@@ -11,12 +11,13 @@ import org.cryptomator.jfuse.api.FileInfo;
 import org.cryptomator.jfuse.api.FuseConfig;
 import org.cryptomator.jfuse.api.FuseConnInfo;
 import org.cryptomator.jfuse.api.FuseOperations;
+import org.cryptomator.jfuse.api.Stat;
 import org.cryptomator.jfuse.api.TimeSpec;
 import org.latticefs.bench.fs.BenchTree;
 
 /**
  * Serves a {@link BenchTree}'s shared operations through jfuse; subclasses add what depends on the
- * tree's storage (attributes, reads, writes), the counterpart of the bench module's jnr-fuse {@code
+ * tree's storage (reads and writes), the counterpart of the bench module's jnr-fuse {@code
  * JnrTreeFs}.
  */
 abstract class JfuseTree implements FuseOperations {
@@ -70,9 +71,25 @@ abstract class JfuseTree implements FuseOperations {
     return 0;
   }
 
-  static Instant instant(long nanos) {
+  private static Instant instant(long nanos) {
     return Instant.ofEpochSecond(
         Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
+  }
+
+  @Override
+  public int getattr(String path, Stat stat, FileInfo fi) {
+    return tree.stat(
+        path,
+        a -> {
+          stat.setMode(a.mode());
+          stat.setNLink((short) a.nlink());
+          stat.setUid(a.uid());
+          stat.setGid(a.gid());
+          stat.setSize(a.size());
+          stat.mTime().set(instant(a.mtime()));
+          stat.aTime().set(instant(a.atime()));
+          stat.cTime().set(instant(a.ctime()));
+        });
   }
 
   @Override
