@@ -53,6 +53,18 @@ public record BlobRef(byte[] bytes) implements Comparable<BlobRef> {
     System.arraycopy(bytes, 0, dest, offset, LENGTH);
   }
 
+  /**
+   * The first 8 hash bytes, big-endian: well spread (a cryptographic hash), so a compact key for
+   * tables that tolerate (or resolve) the rare collision.
+   */
+  public long prefix() {
+    long k = 0;
+    for (int i = 0; i < 8; i++) {
+      k = (k << 8) | (bytes[i] & 0xff);
+    }
+    return k;
+  }
+
   /** 64 lower-case hex digits. */
   public String hex() {
     return HEX.formatHex(bytes);

@@ -1,6 +1,7 @@
 package org.latticefs.cas;
 
 import java.io.IOException;
+import java.util.List;
 
 /** Deletes blobs. Only the garbage collector and repair call this. */
 public interface BlobRemover {
@@ -10,4 +11,18 @@ public interface BlobRemover {
    * removal leaves it either stored or not, never partial.
    */
   boolean remove(BlobRef ref) throws IOException;
+
+  /**
+   * Removes each of {@code refs} as {@link #remove} does and returns, in order, whether each was
+   * removed. Durable when it returns (a store may make the whole list durable at once, which is
+   * cheaper than one blob at a time); if it throws, the blobs removed before the failure stay
+   * removed, maybe not durably.
+   */
+  default boolean[] removeAll(List<BlobRef> refs) throws IOException {
+    boolean[] removed = new boolean[refs.size()];
+    for (int i = 0; i < removed.length; i++) {
+      removed[i] = remove(refs.get(i));
+    }
+    return removed;
+  }
 }

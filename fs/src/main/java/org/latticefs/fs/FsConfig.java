@@ -7,6 +7,7 @@ import java.time.InstantSource;
 import java.util.Objects;
 import java.util.function.Consumer;
 import org.latticefs.cas.BlobFetcher;
+import org.latticefs.cas.BlobHolder;
 import org.latticefs.cas.chunk.FileIngester;
 import org.latticefs.kv.Stores;
 
@@ -38,6 +39,10 @@ import org.latticefs.kv.Stores;
  *     replicated): loaded at start, saved every minute and at close; null keeps them in memory only
  * @param stagingMemoryBytes the most the staging of all open files keeps in memory together (each
  *     file's first 64 KiB; beyond that, or once this is spent, a file stages on disk)
+ * @param holder holds what each open file stores until its commit references it, and the version it
+ *     started from, so a garbage collector never removes them ({@link BlobHolder#none()}: no
+ *     collector runs)
+ * @param owners who {@code stat} says owns files ({@link Owners}; default the stored numbers)
  */
 public record FsConfig(
     Stores stores,
@@ -51,7 +56,9 @@ public record FsConfig(
     long checkpointBytes,
     boolean streamWrites,
     Path atimeFile,
-    long stagingMemoryBytes) {
+    long stagingMemoryBytes,
+    BlobHolder holder,
+    Owners owners) {
 
   public static final long DEFAULT_READAHEAD_BYTES = 32L << 20;
   public static final long DEFAULT_CHECKPOINT_BYTES = 1L << 30;
@@ -65,6 +72,8 @@ public record FsConfig(
     Objects.requireNonNull(stagingDir, "stagingDir");
     Objects.requireNonNull(space, "space");
     Objects.requireNonNull(clock, "clock");
+    Objects.requireNonNull(holder, "holder");
+    Objects.requireNonNull(owners, "owners");
     if (readaheadBytes < 0 || checkpointBytes <= 0 || stagingMemoryBytes < 0) {
       throw new IllegalArgumentException(
           "readahead "
@@ -79,8 +88,8 @@ public record FsConfig(
 
   /**
    * The defaults: 32 MiB readahead, checkpoints every GiB, streamed writes, 32 MiB of staging in
-   * memory, system clock, no quota (the free space of the staging directory's disk). Creates {@code
-   * stagingDir} if missing.
+   * memory, system clock, no quota (the free space of the staging directory's disk), no holds (no
+   * collector runs). Creates {@code stagingDir} if missing.
    */
   public static FsConfig of(
       Stores stores,
@@ -102,7 +111,9 @@ public record FsConfig(
         DEFAULT_CHECKPOINT_BYTES,
         true,
         null,
-        DEFAULT_STAGING_MEMORY_BYTES);
+        DEFAULT_STAGING_MEMORY_BYTES,
+        BlobHolder.none(ingester.receiver()),
+        Owners.stored());
   }
 
   public FsConfig withSpace(SpaceProvider provider) {
@@ -134,6 +145,15 @@ public record FsConfig(
     return edit(b -> b.stagingMemoryBytes = bytes);
   }
 
+  public FsConfig withHolder(BlobHolder h) {
+    return edit(b -> b.holder = h);
+  }
+
+  /** Who {@code stat} says owns files (default: the stored numbers); see {@link Owners}. */
+  public FsConfig withOwners(Owners o) {
+    return edit(b -> b.owners = o);
+  }
+
   private FsConfig edit(Consumer<Builder> change) {
     Builder b = new Builder(this);
     change.accept(b);
@@ -150,6 +170,8 @@ public record FsConfig(
     boolean streamWrites;
     Path atimeFile;
     long stagingMemoryBytes;
+    BlobHolder holder;
+    Owners owners;
 
     Builder(FsConfig from) {
       this.from = from;
@@ -160,6 +182,8 @@ public record FsConfig(
       this.streamWrites = from.streamWrites;
       this.atimeFile = from.atimeFile;
       this.stagingMemoryBytes = from.stagingMemoryBytes;
+      this.holder = from.holder;
+      this.owners = from.owners;
     }
 
     FsConfig build() {
@@ -175,7 +199,9 @@ public record FsConfig(
           checkpointBytes,
           streamWrites,
           atimeFile,
-          stagingMemoryBytes);
+          stagingMemoryBytes,
+          holder,
+          owners);
     }
   }
 }

@@ -16,6 +16,15 @@ public interface SpaceProvider {
   Space space() throws IOException;
 
   /**
+   * Asked once before a write is refused for lack of room: tries to free {@code bytes} (a garbage
+   * collection pass, which may take a while) and returns whether retrying is worthwhile. The
+   * default frees nothing.
+   */
+  default boolean reclaim(long bytes) {
+    return false;
+  }
+
+  /**
    * Capacity in bytes.
    *
    * @param totalBytes the quota (or the disk size when there is no quota)

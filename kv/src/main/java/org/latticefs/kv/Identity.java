@@ -57,6 +57,11 @@ public final class Identity {
   private static final int PUBLIC_POINT_CACHE = 4096;
   private static final ConcurrentHashMap<NodeId, Object> PUBLIC_POINTS = new ConcurrentHashMap<>();
   private static final Object INVALID_KEY = new Object();
+  // RFC 8410: the DER prefixes of an Ed25519 OneAsymmetricKey (PKCS#8) and SubjectPublicKeyInfo.
+  private static final byte[] PKCS8_ED25519_PREFIX =
+      HexFormat.of().parseHex("302e020100300506032b657004220420");
+  private static final byte[] X509_ED25519_PREFIX =
+      HexFormat.of().parseHex("302a300506032b6570032100");
 
   static {
     Ed25519.precompute();
@@ -178,6 +183,57 @@ public final class Identity {
 
   private String fileText() {
     return HEADER + "\ned25519-seed " + HexFormat.of().formatHex(seed) + "\nnode-id " + id + "\n";
+  }
+
+  /**
+   * The private key as a JCA key (algorithm {@code Ed25519}, PKCS#8): for a TLS stack that signs
+   * its handshakes with the node key. The key never leaves the process through this class.
+   */
+  public java.security.PrivateKey jcaPrivateKey() {
+    byte[] pkcs8 = new byte[PKCS8_ED25519_PREFIX.length + seed.length];
+    System.arraycopy(PKCS8_ED25519_PREFIX, 0, pkcs8, 0, PKCS8_ED25519_PREFIX.length);
+    System.arraycopy(seed, 0, pkcs8, PKCS8_ED25519_PREFIX.length, seed.length);
+    try {
+      return java.security.KeyFactory.getInstance("Ed25519")
+          .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(pkcs8));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException("this JDK has no Ed25519 key factory", e);
+    } finally {
+      Arrays.fill(pkcs8, (byte) 0);
+    }
+  }
+
+  /** The public key as a JCA key (algorithm {@code Ed25519}, X.509 SubjectPublicKeyInfo). */
+  public static java.security.PublicKey jcaPublicKey(NodeId id) {
+    byte[] spki = new byte[X509_ED25519_PREFIX.length + NodeId.LENGTH];
+    System.arraycopy(X509_ED25519_PREFIX, 0, spki, 0, X509_ED25519_PREFIX.length);
+    id.copyTo(spki, X509_ED25519_PREFIX.length);
+    try {
+      return java.security.KeyFactory.getInstance("Ed25519")
+          .generatePublic(new java.security.spec.X509EncodedKeySpec(spki));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException("this JDK has no Ed25519 key factory", e);
+    }
+  }
+
+  /**
+   * The node id of a JCA Ed25519 public key (as a TLS peer certificate carries it), or empty if it
+   * is not one.
+   */
+  public static java.util.Optional<NodeId> idOf(java.security.PublicKey key) {
+    byte[] spki = key.getEncoded();
+    if (spki == null
+        || spki.length != X509_ED25519_PREFIX.length + NodeId.LENGTH
+        || !Arrays.equals(
+            spki,
+            0,
+            X509_ED25519_PREFIX.length,
+            X509_ED25519_PREFIX,
+            0,
+            X509_ED25519_PREFIX.length)) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(NodeId.of(spki, X509_ED25519_PREFIX.length));
   }
 
   /** This node's id: its public key. */

@@ -26,7 +26,7 @@ public record NodeId(byte[] publicKey) implements Comparable<NodeId> {
   public static final int TEXT_LENGTH = PREFIX.length() + 58;
 
   private static final int CHECKSUM_LENGTH = 4;
-  private static final String ALPHABET = "abcdefghijklmnopqrstuvwxyz234567";
+  private static final String ALPHABET = Base32.ALPHABET;
 
   public NodeId {
     if (publicKey == null || publicKey.length != LENGTH) {
@@ -139,21 +139,7 @@ public record NodeId(byte[] publicKey) implements Comparable<NodeId> {
   public String toString() {
     byte[] raw = Arrays.copyOf(publicKey, LENGTH + CHECKSUM_LENGTH);
     System.arraycopy(checksum(publicKey), 0, raw, LENGTH, CHECKSUM_LENGTH);
-    StringBuilder sb = new StringBuilder(TEXT_LENGTH).append(PREFIX);
-    long buffer = 0;
-    int bits = 0;
-    for (byte b : raw) {
-      buffer = buffer << 8 | (b & 0xff);
-      bits += 8;
-      while (bits >= 5) {
-        bits -= 5;
-        sb.append(ALPHABET.charAt((int) (buffer >>> bits) & 31));
-      }
-    }
-    if (bits > 0) {
-      sb.append(ALPHABET.charAt((int) (buffer << (5 - bits)) & 31));
-    }
-    return sb.toString();
+    return PREFIX + Base32.encode(raw);
   }
 
   private static byte[] checksum(byte[] key) {

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -18,6 +19,7 @@ import org.latticefs.cas.io.AtomicFile;
 import org.latticefs.cas.store.CachingBlobFetcher;
 import org.latticefs.cas.store.DiskBlobStore;
 import org.latticefs.fs.FsConfig;
+import org.latticefs.fs.Owners;
 import org.latticefs.fs.PathInfo;
 import org.latticefs.fs.UnsavedFile;
 import org.latticefs.fs.core.LatticeFileSystem;
@@ -27,10 +29,20 @@ import org.latticefs.fs.inode.Inode;
 import org.latticefs.kv.KeyBytes;
 import org.latticefs.kv.StoreDamage;
 import org.latticefs.kv.Stores;
+import org.latticefs.kv.store.DiskStores;
+import org.latticefs.mesh.InviteLine;
+import org.latticefs.mesh.Mesh;
+import org.latticefs.mesh.MeshConfig;
+import org.latticefs.mesh.MeshException;
+import org.latticefs.mesh.peer.Discovery;
+import org.latticefs.mesh.peer.MdnsDiscovery;
 import org.latticefs.node.config.DataDir;
+import org.latticefs.node.config.MeshSettings;
 import org.latticefs.node.config.NodeConfig;
 import org.latticefs.node.control.ControlServer;
 import org.latticefs.node.format.DataDirFormat;
+import org.latticefs.node.gc.GcJobs;
+import org.latticefs.node.gc.NodeCollector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +55,8 @@ import org.slf4j.LoggerFactory;
  *
  * Start: the data directory made private and brought to this build's format ({@link
  * DataDirFormat}), stale-mount cleanup, kv stores (exclusive lock), blob store, filesystem, FUSE
- * mount (waited for), control socket, {@code daemon.properties}. Stop: control socket, unmount
+ * mount (waited for), mesh (listening, dialing peers, syncing), control socket, {@code
+ * daemon.properties}. Stop: control socket, mesh (connections closed, sync tasks finished), unmount
  * (waited for; open files committed), filesystem, blob store, kv stores, {@code daemon.properties}.
  *
  * <h2>Crashes</h2>
@@ -55,6 +68,16 @@ import org.slf4j.LoggerFactory;
 public final class Daemon implements NodeApi {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
   private static final String XODUS_CACHE_PROPERTY = "exodus.memoryUsage";
+  private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(30);
+
+  /**
+   * How long the kernel may answer from its cache of names and attributes before asking the
+   * filesystem again (libfuse2's default is 1 s each). A change a peer made shows in this mount at
+   * most this long after it arrived here: the binding cannot invalidate the kernel's caches, so the
+   * timeouts bound how stale they are. {@code mount.options} may set others (they come later).
+   */
+  static final List<String> KERNEL_CACHE_OPTIONS =
+      List.of("-o", "entry_timeout=0.5,attr_timeout=0.5");
 
   private final DataDir dir;
   private final NodeConfig config;
@@ -62,10 +85,13 @@ public final class Daemon implements NodeApi {
   private final long startedAt = System.currentTimeMillis();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final List<AutoCloseable> toClose = new ArrayList<>();
-  private Stores stores;
+  private DiskStores stores;
+  private Mesh mesh;
+  private AutoCloseable storesWatch;
   private LocalNode local;
   private DiskBlobStore blobs;
   private LatticeFileSystem fs;
+  private NodeCollector gc;
   private FuseMount mount;
   private ControlServer control;
   private boolean stopping;
@@ -128,14 +154,21 @@ public final class Daemon implements NodeApi {
     LocalFirstFetcher fetcher = new LocalFirstFetcher(blobs, blobs);
     // The filesystem's chunk cache (manifests, random reads, edits); node builds what fs reads.
     CachingBlobFetcher chunkCache = new CachingBlobFetcher(fetcher, config.chunkCacheBytes());
+    QuotaSpace space = new QuotaSpace(blobs, config.storageQuota(), config.minFreeSpace());
     FsConfig fsConfig =
         FsConfig.of(stores, fetcher, chunkCache, new FileIngester(blobs), dir.staging())
             .withReadaheadBytes(config.readaheadBytes())
             .withAtimeFile(dir.atimes())
             .withStagingMemoryBytes(config.stagingMemoryBytes())
-            .withSpace(new QuotaSpace(blobs, config.storageQuota(), config.minFreeSpace()));
+            .withSpace(space)
+            .withOwners(owners(config.fsOwner()))
+            // What open files store stays held until committed; the collector respects holds.
+            .withHolder(blobs);
     fs = new LatticeFileSystem(fsConfig);
+    gc = new NodeCollector(blobs, stores, config, dir.staging()).startBackground(blobs);
+    space.setReclaimer(gc.service());
     List<String> options = new ArrayList<>(FuseMount.DEFAULT_OPTIONS);
+    options.addAll(KERNEL_CACHE_OPTIONS);
     if (!config.mountOptions().isEmpty()) {
       for (String w : config.mountOptions().warnings()) {
         log.warn(w);
@@ -144,6 +177,9 @@ public final class Daemon implements NodeApi {
       options.add(config.mountOptions().joined());
     }
     mount = FuseMount.mount(fs, mountpoint, options);
+    // Stores declared elsewhere (by a peer, through the root store) appear in the mount root.
+    storesWatch = stores.root().watch("/stores/", change -> fs.invalidateStores());
+    mesh = startMesh();
     control = ControlServer.start(dir, this);
     try {
       writeDaemonInfo();
@@ -158,6 +194,44 @@ public final class Daemon implements NodeApi {
           mountpoint);
     }
     log.info("node {} mounted at {}", local.nodeId(), mountpoint);
+  }
+
+  /**
+   * Who files show as owned by ({@code fs.owner}): by default the stored numbers (POSIX chown
+   * semantics); {@code mount} shows every file as owned by the user running this daemon, whichever
+   * node wrote it (uids are local to each box); {@code UID:GID} one fixed owner.
+   */
+  static Owners owners(String setting) throws IOException {
+    if (setting.equals("stored")) {
+      return Owners.stored();
+    }
+    if (setting.equals("mount")) {
+      Path self = Path.of("/proc/self");
+      return Owners.everything(
+          (Integer) Files.getAttribute(self, "unix:uid"),
+          (Integer) Files.getAttribute(self, "unix:gid"));
+    }
+    String[] ug = setting.split(":");
+    return Owners.everything(Integer.parseInt(ug[0]), Integer.parseInt(ug[1]));
+  }
+
+  private Mesh startMesh() throws IOException {
+    MeshSettings m = config.mesh();
+    MeshConfig mc =
+        MeshConfig.defaults(dir.mesh())
+            .withListen(m.listen())
+            .withAnnounce(m.announce())
+            .withStaticPeers(m.peers())
+            .withMdns(m.mdns());
+    if (!m.name().isEmpty()) {
+      mc = mc.withName(m.name());
+    }
+    try {
+      return Mesh.start(
+          stores, stores.identity(), mc, m.mdns() ? new MdnsDiscovery(null) : Discovery.none());
+    } catch (MeshException e) {
+      throw new NodeException("cannot start the mesh: " + e.getMessage(), 1, e);
+    }
   }
 
   /** Blocks until {@link #stop()} has finished (from a signal, {@code unmount}, or a failure). */
@@ -177,6 +251,9 @@ public final class Daemon implements NodeApi {
       if (control != null) {
         control.close();
       }
+      // No entries from peers while the mount flushes its open files.
+      closeQuietly(mesh, "mesh");
+      closeQuietly(storesWatch, "store watch");
       if (mount != null) {
         try {
           mount.unmount();
@@ -185,6 +262,10 @@ public final class Daemon implements NodeApi {
           Mounts.fusermountUnmount(mountpoint, true);
         }
       }
+      if (blobs != null) {
+        blobs.setReclaimer(null);
+      }
+      closeQuietly(gc, "garbage collector");
       closeQuietly(fs, "filesystem");
       closeQuietly(blobs, "blob store");
       closeQuietly(stores, "kv stores");
@@ -350,6 +431,58 @@ public final class Daemon implements NodeApi {
   }
 
   @Override
+  public String invite(long ttlSeconds) throws IOException {
+    try {
+      return mesh.invite(ttlSeconds <= 0 ? null : Duration.ofSeconds(ttlSeconds)).toString();
+    } catch (MeshException e) {
+      throw new NodeException(e.getMessage(), 1, e);
+    }
+  }
+
+  @Override
+  public JoinRow join(String line) throws IOException {
+    InviteLine invite;
+    try {
+      invite = InviteLine.parse(line);
+    } catch (IllegalArgumentException e) {
+      throw new NodeException("not an invite: " + e.getMessage(), 2, e);
+    }
+    try {
+      Mesh.Joined j = mesh.join(invite, JOIN_TIMEOUT);
+      return new JoinRow(j.node().toString(), j.name(), j.via().toString());
+    } catch (MeshException e) {
+      throw new NodeException(e.getMessage(), 1, e);
+    }
+  }
+
+  @Override
+  public List<PeerRow> peers() throws IOException {
+    try {
+      return mesh.peers().stream().map(NodePeers::row).toList();
+    } catch (MeshException e) {
+      throw new NodeException(e.getMessage(), 1, e);
+    }
+  }
+
+  @Override
+  public boolean revoke(String id) throws IOException {
+    try {
+      return mesh.revoke(NodePeers.parseId(id));
+    } catch (MeshException e) {
+      throw new NodeException(e.getMessage(), 1, e);
+    }
+  }
+
+  @Override
+  public void addPeer(String id, String addr) throws IOException {
+    try {
+      mesh.add(NodePeers.parseId(id), NodePeers.parseAddr(addr));
+    } catch (MeshException e) {
+      throw new NodeException(e.getMessage(), 1, e);
+    }
+  }
+
+  @Override
   public Status status() {
     List<DamagedRow> damaged = new ArrayList<>();
     for (StoreDamage d : stores.damaged()) {
@@ -442,6 +575,16 @@ public final class Daemon implements NodeApi {
       out.add(n);
     }
     return out;
+  }
+
+  @Override
+  public String startGc(String kind) throws IOException {
+    return gc.jobs().start(GcJobs.Kind.parse(kind));
+  }
+
+  @Override
+  public GcJob gcJob(String id) throws IOException {
+    return gc.jobs().poll(id);
   }
 
   @Override

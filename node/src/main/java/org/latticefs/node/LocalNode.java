@@ -5,14 +5,21 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import org.latticefs.cas.store.DiskBlobStore;
 import org.latticefs.kv.Head;
 import org.latticefs.kv.KeyValue;
-import org.latticefs.kv.KvException;
 import org.latticefs.kv.Op;
 import org.latticefs.kv.Store;
 import org.latticefs.kv.Stores;
 import org.latticefs.kv.Stores.StoreInfo;
+import org.latticefs.kv.store.RootStore;
+import org.latticefs.kv.store.StoreCatalog;
+import org.latticefs.mesh.peer.StaticPeers;
+import org.latticefs.mesh.peer.Trust;
 import org.latticefs.node.config.DataDir;
+import org.latticefs.node.config.NodeConfig;
+import org.latticefs.node.gc.GcJobs;
+import org.latticefs.node.gc.NodeCollector;
 
 /**
  * A {@link NodeApi} over stores opened in this process. Used directly by CLI commands when no
@@ -28,6 +35,11 @@ public final class LocalNode implements NodeApi {
   private final DataDir dir;
   private final Stores stores;
   private final boolean ownsStores;
+
+  /** Opened on the first gc job: the blob store and its collector (no daemon runs). */
+  private DiskBlobStore blobs;
+
+  private NodeCollector collector;
 
   /** Wraps already open stores; {@code ownsStores}: {@link #close} closes them. */
   public LocalNode(DataDir dir, Stores stores, boolean ownsStores) {
@@ -154,6 +166,58 @@ public final class LocalNode implements NodeApi {
   }
 
   @Override
+  public String invite(long ttlSeconds) throws IOException {
+    throw notRunning();
+  }
+
+  @Override
+  public JoinRow join(String line) throws IOException {
+    throw notRunning();
+  }
+
+  /** The peers as the root store knows them; none is connected without a daemon. */
+  @Override
+  public List<PeerRow> peers() throws IOException {
+    List<PeerRow> out = new ArrayList<>();
+    for (RootStore.NodeInfo n : catalog().rootKeys().nodes()) {
+      if (!n.id().equals(stores.nodeId())) {
+        out.add(
+            new PeerRow(
+                n.id().toString(),
+                n.name(),
+                n.status().map(RootStore.NodeStatus::text).orElse("unknown"),
+                n.addrs(),
+                false,
+                null,
+                0,
+                -1,
+                List.of()));
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public boolean revoke(String id) throws IOException {
+    return Trust.revoke(
+        catalog().rootKeys(), new StaticPeers(dir.mesh()), stores.nodeId(), NodePeers.parseId(id));
+  }
+
+  @Override
+  public void addPeer(String id, String addr) throws IOException {
+    Trust.add(
+        catalog().rootKeys(),
+        new StaticPeers(dir.mesh()),
+        stores.nodeId(),
+        NodePeers.parseId(id),
+        NodePeers.parseAddr(addr));
+  }
+
+  private StoreCatalog catalog() {
+    return (StoreCatalog) stores;
+  }
+
+  @Override
   public Status status() throws IOException {
     throw notRunning();
   }
@@ -161,6 +225,35 @@ public final class LocalNode implements NodeApi {
   @Override
   public FileStat stat(String path) throws IOException {
     throw notRunning();
+  }
+
+  /**
+   * Runs the job on the data directory opened here (this process holds its lock, so no daemon can
+   * write meanwhile): opens the blob store on the first job, with the quota and free space of the
+   * config, and keeps it until {@link #close}.
+   */
+  @Override
+  public synchronized String startGc(String kind) throws IOException {
+    GcJobs.Kind k = GcJobs.Kind.parse(kind);
+    if (collector == null) {
+      NodeConfig config = NodeConfig.load(dir.config());
+      blobs =
+          DiskBlobStore.open(
+              dir.blobs(),
+              DiskBlobStore.Options.defaults()
+                  .withQuotaBytes(config.storageQuota())
+                  .withMinFreeBytes(config.minFreeSpace()));
+      collector = new NodeCollector(blobs, stores, config, dir.staging());
+    }
+    return collector.jobs().start(k);
+  }
+
+  @Override
+  public synchronized GcJob gcJob(String id) throws IOException {
+    if (collector == null) {
+      throw new NodeException("no gc job " + id);
+    }
+    return collector.jobs().poll(id);
   }
 
   @Override
@@ -198,9 +291,18 @@ public final class LocalNode implements NodeApi {
   }
 
   @Override
-  public void close() throws KvException {
-    if (ownsStores) {
-      stores.close();
+  public void close() throws IOException {
+    try {
+      synchronized (this) {
+        if (collector != null) {
+          collector.close();
+          blobs.close();
+        }
+      }
+    } finally {
+      if (ownsStores) {
+        stores.close();
+      }
     }
   }
 }

@@ -66,6 +66,41 @@ public interface NodeApi extends AutoCloseable {
   /** Lattice's view of a path inside the mount. */
   FileStat stat(String path) throws IOException;
 
+  /**
+   * Starts a garbage collection job: {@code gc} (a pass), {@code dry-run} (what a pass would
+   * remove, removing nothing) or {@code du} (space use by class, from a dry run). Returns its id
+   * for {@link #gcJob}. Through the daemon when one runs (it also collects on its own), else on the
+   * data directory opened here.
+   */
+  String startGc(String kind) throws IOException;
+
+  /** A job's progress, and its result once done. */
+  GcJob gcJob(String id) throws IOException;
+
+  /**
+   * A one-time invite valid for {@code ttlSeconds} (0: the default, a day): the line {@code peer
+   * join} takes on the other node. Needs the running daemon (its mesh listens).
+   */
+  String invite(long ttlSeconds) throws IOException;
+
+  /**
+   * Joins the node that printed {@code line} ({@link #invite}): connects, proves both keys,
+   * presents the secret; both nodes are then active in the root store and sync. Needs the daemon.
+   */
+  JoinRow join(String line) throws IOException;
+
+  /** Every other node known to this one: trust, name, addresses, connection, lag per store. */
+  List<PeerRow> peers() throws IOException;
+
+  /**
+   * Revokes node {@code id}: revoked in the root store (which spreads to every peer), its
+   * connection cut at once. Returns whether it was known.
+   */
+  boolean revoke(String id) throws IOException;
+
+  /** Trusts node {@code id} and dials it at {@code addr} ({@code HOST:PORT}) from now on. */
+  void addPeer(String id, String addr) throws IOException;
+
   /** Asks a running daemon to unmount and exit; returns once it has unmounted. */
   void shutdown() throws IOException;
 
@@ -150,6 +185,50 @@ public interface NodeApi extends AutoCloseable {
       long size,
       String manifest,
       List<ChunkRow> chunks) {}
+
+  /**
+   * A garbage collection job.
+   *
+   * @param state {@code running}, {@code done} or {@code failed}
+   * @param phase {@code starting}, {@code mark} or {@code sweep}
+   * @param done steps of the phase done (roots marked, blobs examined)
+   * @param total steps the phase is expected to take, -1 if unknown
+   * @param result when done: the report ({@code gc}) or the space use ({@code du}), JSON-ready
+   * @param error when failed: why
+   */
+  record GcJob(
+      String id,
+      String kind,
+      String state,
+      String phase,
+      long done,
+      long total,
+      java.util.Map<String, Object> result,
+      String error) {}
+
+  /** The node a join reached. */
+  record JoinRow(String id, String name, String via) {}
+
+  /**
+   * A peer: {@code lastSeenMillis} 0 when not seen since the daemon started (or no daemon runs),
+   * {@code rttMicros} -1 when not measured.
+   */
+  record PeerRow(
+      String id,
+      String name,
+      String status,
+      List<String> addrs,
+      boolean connected,
+      String remote,
+      long lastSeenMillis,
+      long rttMicros,
+      List<LagRow> stores) {}
+
+  /**
+   * How far apart this node and a peer are in a store: entries the peer lacks, entries this node
+   * lacks (-1: not known yet).
+   */
+  record LagRow(String storeId, String store, long peerLacks, long weLack) {}
 
   /** One chunk of a file: where it starts, how long it is, its blob. */
   record ChunkRow(long offset, long length, String ref) {}

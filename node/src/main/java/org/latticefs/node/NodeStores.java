@@ -11,7 +11,6 @@ import org.latticefs.kv.KvException;
 import org.latticefs.kv.NodeId;
 import org.latticefs.kv.Op;
 import org.latticefs.kv.Store;
-import org.latticefs.kv.Stores;
 import org.latticefs.kv.store.DiskStores;
 import org.latticefs.node.NodeApi.EntryRow;
 import org.latticefs.node.NodeApi.OpRow;
@@ -28,7 +27,7 @@ final class NodeStores {
    * brought it to this build's format. A directory held by another process is a {@link
    * NodeException} saying so.
    */
-  static Stores open(DataDir dir) throws IOException {
+  static DiskStores open(DataDir dir) throws IOException {
     DataDirFormat.prepare(dir);
     try {
       return DiskStores.open(dir.kv());

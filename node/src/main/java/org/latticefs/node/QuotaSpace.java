@@ -1,6 +1,7 @@
 package org.latticefs.node;
 
 import java.io.IOException;
+import org.latticefs.cas.SpaceReclaimer;
 import org.latticefs.cas.store.DiskBlobStore;
 import org.latticefs.fs.SpaceProvider;
 
@@ -15,11 +16,24 @@ final class QuotaSpace implements SpaceProvider {
   private final DiskBlobStore blobs;
   private final long quota;
   private final long minFree;
+  private volatile SpaceReclaimer reclaimer;
 
   QuotaSpace(DiskBlobStore blobs, long quota, long minFree) {
     this.blobs = blobs;
     this.quota = quota;
     this.minFree = minFree;
+  }
+
+  /** Asks the blob store's reclaimer (the garbage collector) to free room. */
+  @Override
+  public boolean reclaim(long bytes) {
+    SpaceReclaimer r = reclaimer;
+    return r != null && r.reclaim(bytes);
+  }
+
+  /** Whom {@link #reclaim} asks (the daemon's collector). */
+  void setReclaimer(SpaceReclaimer r) {
+    reclaimer = r;
   }
 
   @Override

@@ -39,6 +39,9 @@ import org.latticefs.node.format.Migrations;
  * must keep this green.
  */
 class FormatFixtureTest {
+  /** One node, no peers: nothing listens. */
+  static final NodeConfig NO_MESH = NodeConfig.DEFAULTS.withMeshListen(null);
+
   @TempDir Path tmp;
 
   Path extractFixture() throws Exception {
@@ -75,7 +78,7 @@ class FormatFixtureTest {
     DataDir dir = new DataDir(extractFixture());
     assertFalse(Files.exists(dir.format()), "the fixture predates the stamp");
     Path mnt = tmp.resolve("mnt");
-    Daemon d = Daemon.start(dir, NodeConfig.DEFAULTS, mnt);
+    Daemon d = Daemon.start(dir, NO_MESH, mnt);
     try {
       assertEquals(OptionalInt.of(Migrations.CURRENT), FormatStamp.read(dir));
       assertEquals("rwx------", mode(dir.root()), "the fixture's 0755 home was tightened");
@@ -92,7 +95,7 @@ class FormatFixtureTest {
       d.stop();
     }
     // Opened again: current, nothing to migrate, same content.
-    d = Daemon.start(dir, NodeConfig.DEFAULTS, mnt);
+    d = Daemon.start(dir, NO_MESH, mnt);
     try {
       checkTree(mnt);
     } finally {
@@ -114,9 +117,7 @@ class FormatFixtureTest {
             + Migrations.CURRENT
             + "); upgrade lattice-fs to use it";
     DataDirException e =
-        assertThrows(
-            DataDirException.class,
-            () -> Daemon.start(dir, NodeConfig.DEFAULTS, tmp.resolve("mnt")));
+        assertThrows(DataDirException.class, () -> Daemon.start(dir, NO_MESH, tmp.resolve("mnt")));
     assertEquals(expected, e.getMessage());
     e = assertThrows(DataDirException.class, () -> LocalNode.open(dir));
     assertEquals(expected, e.getMessage());

@@ -108,6 +108,19 @@ public final class FileIngester {
     return new FileIngester(receiver, chunker, shape, pipelined, n);
   }
 
+  /**
+   * The same ingester storing through {@code other} (for example a {@link org.latticefs.cas.Hold}'s
+   * receiver, so that what one ingest stores stays held until it is referenced).
+   */
+  public FileIngester withReceiver(BlobReceiver other) {
+    return new FileIngester(other, chunker, shape, pipelined, writers);
+  }
+
+  /** Where this ingester stores. */
+  public BlobReceiver receiver() {
+    return receiver;
+  }
+
   public Chunker chunker() {
     return chunker;
   }

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import org.latticefs.cas.BlobRef;
+import org.latticefs.cas.Hold;
 import org.latticefs.cas.hash.Blake3;
 import org.latticefs.cas.hash.Blake3Hasher;
 
@@ -65,10 +66,16 @@ final class BlobWriter {
     this.trusted = trusted;
   }
 
-  /** Stores {@code data[off, off+len)} durably (synced temp file, rename, directory sync). */
-  BlobRef receive(byte[] data, int off, int len) throws IOException {
+  /**
+   * Stores {@code data[off, off+len)} durably (synced temp file, rename, directory sync). With a
+   * {@code hold}, holds the ref through it before looking for a present copy.
+   */
+  BlobRef receive(byte[] data, int off, int len, Hold hold) throws IOException {
     Objects.checkFromIndexSize(off, len, data.length);
     BlobRef ref = Blake3.hash(data, off, len);
+    if (hold != null) {
+      hold.hold(ref);
+    }
     while (true) {
       if (countOn(ref, data, off, len)) {
         access.touch(ref);
@@ -97,9 +104,10 @@ final class BlobWriter {
 
   /**
    * Streams {@code in} to a temp file in {@code tmp/} while hashing it, reserving its bytes as they
-   * come, then publishes it.
+   * come, then publishes it. With a {@code hold}, holds the ref through it before looking for a
+   * present copy.
    */
-  BlobRef receive(InputStream in) throws IOException {
+  BlobRef receive(InputStream in, Hold hold) throws IOException {
     Path path = temps.newStreamTemp();
     long size = 0;
     BlobRef ref;
@@ -121,6 +129,9 @@ final class BlobWriter {
         hasher.update(buf, 0, n);
       }
       ref = hasher.finish();
+      if (hold != null) {
+        hold.hold(ref);
+      }
       present = countOn(ref, size);
       if (!present) {
         ch.force(false);
@@ -140,8 +151,28 @@ final class BlobWriter {
     return ref;
   }
 
-  /** Removes {@code ref}'s blob (durably) and its saved outboard; false if it was not there. */
+  /**
+   * Removes {@code ref}'s saved outboard, then its blob (durably); false if the blob was not there.
+   * The outboard goes first: a crash in between leaves a blob without its outboard (only a cache),
+   * never an outboard without its blob. The caller makes sure the ref is not held.
+   */
   boolean remove(BlobRef ref) throws IOException {
+    boolean removed = unlink(ref);
+    if (removed) {
+      Fsync.directory(dir.blobPath(ref).getParent());
+    }
+    return removed;
+  }
+
+  /**
+   * Deletes the blob and its outboard and counts it gone, without syncing its directory: durable
+   * only once the caller syncs that directory ({@link #remove} does at once, {@link
+   * DiskBlobStore#removeAll} once per shard). A crash before the sync may bring the blob back,
+   * which only leaves garbage for the next pass: its shard's changed directory time makes the next
+   * open count it again.
+   */
+  boolean unlink(BlobRef ref) throws IOException {
+    outboards.delete(ref);
     Path path = dir.blobPath(ref);
     ReentrantLock lock = dir.shardLock(ref);
     lock.lock();
@@ -156,13 +187,11 @@ final class BlobWriter {
       // After the delete: a channel opened before it is then either cached and closed here, or
       // never cached (see BlobHandles).
       handles.invalidate(path);
-      Fsync.directory(path.getParent());
-      budget.removed(size);
+      budget.removed(StoreDirectory.shardIndex(ref), size);
     } finally {
       lock.unlock();
     }
     trusted.forget(ref);
-    outboards.delete(ref);
     access.forget(ref);
     return true;
   }

@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.latticefs.cas.BlobBatch;
 import org.latticefs.cas.BlobRef;
+import org.latticefs.cas.Hold;
 import org.latticefs.cas.hash.Blake3;
 import org.latticefs.cas.io.Futures;
 import org.slf4j.Logger;
@@ -105,8 +106,12 @@ final class DiskBatch implements BlobBatch {
   /** The first failure to make this batch's temp files durable: every later commit fails. */
   private IOException syncFailure;
 
-  DiskBatch(Shared shared) {
+  /** Holds every ref this batch receives (null: none). */
+  private final Hold hold;
+
+  DiskBatch(Shared shared, Hold hold) {
     this.s = shared;
+    this.hold = hold;
     shared.openBatches().incrementAndGet();
   }
 
@@ -117,6 +122,10 @@ final class DiskBatch implements BlobBatch {
     BlobRef ref = Blake3.hash(data, off, len);
     if (pending.containsKey(ref)) {
       return ref;
+    }
+    if (hold != null) {
+      // Before looking for a present copy: a removal either happened already or now refuses.
+      hold.hold(ref);
     }
     if (s.writer().countOn(ref, data, off, len)) {
       s.access().touch(ref);

@@ -14,10 +14,14 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.latticefs.cas.BlobBatch;
+import org.latticefs.cas.BlobHolder;
 import org.latticefs.cas.BlobInfo;
+import org.latticefs.cas.BlobReceiver;
 import org.latticefs.cas.BlobRef;
 import org.latticefs.cas.BlobStore;
+import org.latticefs.cas.Hold;
 import org.latticefs.cas.NoSpaceLeftException;
+import org.latticefs.cas.SpaceReclaimer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,7 +90,7 @@ import org.slf4j.LoggerFactory;
  * Out of scope: two processes on one root (the second {@link #open} fails), network filesystems
  * without atomic rename.
  */
-public final class DiskBlobStore implements BlobStore {
+public final class DiskBlobStore implements BlobStore, BlobHolder {
   private static final Logger LOG = LoggerFactory.getLogger(DiskBlobStore.class);
 
   /** Where {@link TrustedCopies} is saved between runs. */
@@ -240,6 +244,7 @@ public final class DiskBlobStore implements BlobStore {
   private final StoreThreads threads;
   private final DiskBatch.Shared batches;
   private final TrustedCopies trusted;
+  private final HoldTable holds = new HoldTable();
 
   /** Calls that may change the store (receives, removes, reads that quarantine) running now. */
   private final AtomicInteger active = new AtomicInteger();
@@ -251,7 +256,7 @@ public final class DiskBlobStore implements BlobStore {
     boolean syncfs = options.batchSyncfs() && Fsync.hasSyncfs();
     budget =
         new SpaceBudget(dir.root(), dir.fileStore(), options.quotaBytes(), options.minFreeBytes());
-    temps = new TempFiles(dir);
+    temps = new TempFiles(dir, budget);
     temps.cleanTmpDir();
     unnamed = new UnnamedTemps(dir.tmp(), syncfs ? options.unnamedTemps() : 0, budget);
     access = AccessTracker.open(dir.file("access"), options.clock());
@@ -265,7 +270,7 @@ public final class DiskBlobStore implements BlobStore {
     writer =
         new BlobWriter(
             dir, temps, unnamed, quarantine, budget, access, handles, outboardFiles, trusted);
-    budget.reset(Census.take(dir, access));
+    budget.reset(Census.take(dir, access).tally());
     trusted.load(dir.file(TRUSTED));
     quarantine.scan();
     threads = new StoreThreads(dir.root().getFileName().toString(), options, this::flushAccess);
@@ -391,23 +396,13 @@ public final class DiskBlobStore implements BlobStore {
 
   @Override
   public BlobRef receive(byte[] data, int off, int len) throws IOException {
-    enter();
-    try {
-      return writer.receive(data, off, len);
-    } finally {
-      exit();
-    }
+    return unheld.receive(data, off, len);
   }
 
   /** Streams {@code in} to a temp file while hashing it; never holds the blob in memory. */
   @Override
   public BlobRef receive(InputStream in) throws IOException {
-    enter();
-    try {
-      return writer.receive(in);
-    } finally {
-      exit();
-    }
+    return unheld.receive(in);
   }
 
   /**
@@ -420,10 +415,63 @@ public final class DiskBlobStore implements BlobStore {
    */
   @Override
   public BlobBatch newBatch() {
-    if (closed) {
-      throw new IllegalStateException("blob store " + dir.root() + " is closed");
+    return unheld.newBatch();
+  }
+
+  // ---- holds ----
+
+  /**
+   * A hold whose receiver stores as this store does, holding each ref before it looks for a copy
+   * already present (see {@link Hold}).
+   */
+  @Override
+  public Hold newHold() {
+    return holds.open(HeldReceiver::new);
+  }
+
+  /** This store's holds, for the garbage collector ({@link HoldTable#beginPass()}). */
+  public HoldTable holds() {
+    return holds;
+  }
+
+  /** Receives as this store does without a hold. */
+  private final HeldReceiver unheld = new HeldReceiver(null);
+
+  /** Receives through a hold, or without one ({@code hold} null). */
+  private final class HeldReceiver implements BlobReceiver {
+    private final Hold hold;
+
+    HeldReceiver(Hold hold) {
+      this.hold = hold;
     }
-    return new DiskBatch(batches);
+
+    @Override
+    public BlobRef receive(byte[] data, int off, int len) throws IOException {
+      enter();
+      try {
+        return writer.receive(data, off, len, hold);
+      } finally {
+        exit();
+      }
+    }
+
+    @Override
+    public BlobRef receive(InputStream in) throws IOException {
+      enter();
+      try {
+        return writer.receive(in, hold);
+      } finally {
+        exit();
+      }
+    }
+
+    @Override
+    public BlobBatch newBatch() {
+      if (closed) {
+        throw new IllegalStateException("blob store " + dir.root() + " is closed");
+      }
+      return new DiskBatch(batches, hold);
+    }
   }
 
   // ---- enumerate / remove ----
@@ -438,11 +486,45 @@ public final class DiskBlobStore implements BlobStore {
     return dir.list(after, limit);
   }
 
+  /**
+   * Removes the blob and its saved outboard, unless the ref is {@linkplain #newHold() held}; false
+   * if it is held or was not present. Durable on return.
+   */
   @Override
   public boolean remove(BlobRef ref) throws IOException {
     enter();
     try {
-      return writer.remove(ref);
+      return holds.unlessHeld(ref, () -> writer.remove(ref), false);
+    } finally {
+      exit();
+    }
+  }
+
+  /**
+   * Removes each unheld ref of {@code refs} as {@link #remove} does, then syncs each shard
+   * directory it touched once (a removal's cost is mostly that sync: one per shard instead of one
+   * per blob). Durable on return.
+   */
+  @Override
+  public boolean[] removeAll(List<BlobRef> refs) throws IOException {
+    enter();
+    try {
+      boolean[] removed = new boolean[refs.size()];
+      Set<Path> touched = new java.util.TreeSet<>();
+      try {
+        for (int i = 0; i < removed.length; i++) {
+          BlobRef ref = refs.get(i);
+          removed[i] = holds.unlessHeld(ref, () -> writer.unlink(ref), false);
+          if (removed[i]) {
+            touched.add(dir.blobPath(ref).getParent());
+          }
+        }
+      } finally {
+        for (Path shard : touched) {
+          Fsync.directory(shard);
+        }
+      }
+      return removed;
     } finally {
       exit();
     }
@@ -497,6 +579,14 @@ public final class DiskBlobStore implements BlobStore {
   /** Size of the disk under the store. */
   public long totalSpace() throws IOException {
     return budget.totalSpace();
+  }
+
+  /**
+   * Whom a write that finds no room (quota or minimum free space) asks to free some before it fails
+   * with {@code NoSpaceLeftException} (the garbage collector; see {@link SpaceReclaimer}).
+   */
+  public void setReclaimer(SpaceReclaimer reclaimer) {
+    budget.setReclaimer(reclaimer);
   }
 
   /** Last-access times of this store's blobs, for the garbage collector. */
@@ -564,9 +654,7 @@ public final class DiskBlobStore implements BlobStore {
     }
     try {
       access.close();
-      if (clean) {
-        Census.record(dir, budget.counts());
-      }
+      checkpointUsage(clean);
     } catch (IOException e) {
       // Losing recent access times is acceptable (see AccessTracker), and without the record the
       // next open counts the blobs again; a full disk must not keep the store from closing.
@@ -578,12 +666,37 @@ public final class DiskBlobStore implements BlobStore {
 
   // ---- internals ----
 
+  /** Runs on the store's background thread every access flush interval. */
   private void flushAccess() {
     try {
       access.flush();
     } catch (IOException | RuntimeException e) {
       LOG.warn("could not persist access times for {}: {}", dir.root(), e.toString());
     }
+    try {
+      if (budget.changes() != checkpointed) {
+        checkpointUsage(false);
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("could not checkpoint the usage of {}: {}", dir.root(), e.toString());
+    }
+  }
+
+  /** Counts of changes at the last usage checkpoint. */
+  private volatile long checkpointed = -1;
+
+  /**
+   * Records the counts shard by shard, so the next open (after a crash too) walks only the shards
+   * changed since (see {@link Census}). {@code settled}: the store closes cleanly.
+   */
+  private synchronized void checkpointUsage(boolean settled) throws IOException {
+    long changes = budget.changes();
+    boolean provisional =
+        Census.checkpoint(
+            dir, budget, dir::shardLock, outboardFiles::lock, quarantine.suspectShards(), settled);
+    // A shard recorded as unknown only for now is vouched for by the next flush's checkpoint, so
+    // an open after a crash does not walk shards that merely changed shortly before a checkpoint.
+    checkpointed = provisional ? -1 : changes;
   }
 
   private void checkOpen() throws IOException {

@@ -17,11 +17,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.latticefs.cas.BlobBatch;
+import org.latticefs.cas.BlobHolder;
 import org.latticefs.cas.BlobInfo;
 import org.latticefs.cas.BlobNotFoundException;
+import org.latticefs.cas.BlobReceiver;
 import org.latticefs.cas.BlobRef;
 import org.latticefs.cas.BlobStore;
 import org.latticefs.cas.CorruptBlobException;
+import org.latticefs.cas.Hold;
 import org.latticefs.cas.hash.Blake3;
 
 /**
@@ -41,7 +44,7 @@ import org.latticefs.cas.hash.Blake3;
  *
  * <p>Thread-safe. Nothing survives the object.
  */
-public final class MemoryBlobStore implements BlobStore {
+public final class MemoryBlobStore implements BlobStore, BlobHolder {
   private final ConcurrentSkipListMap<BlobRef, byte[]> blobs = new ConcurrentSkipListMap<>();
   private final boolean strict;
   private final AccessTracker access;
@@ -55,6 +58,7 @@ public final class MemoryBlobStore implements BlobStore {
   private final AtomicLong enumerates = new AtomicLong();
   private final AtomicLong removes = new AtomicLong();
   private final AtomicInteger openBatches = new AtomicInteger();
+  private final HoldTable holds = new HoldTable();
   private volatile boolean closed;
 
   private MemoryBlobStore(boolean strict, InstantSource clock) {
@@ -183,11 +187,18 @@ public final class MemoryBlobStore implements BlobStore {
 
   @Override
   public BlobRef receive(byte[] data, int off, int len) throws IOException {
+    return receive(data, off, len, null);
+  }
+
+  private BlobRef receive(byte[] data, int off, int len, Hold hold) throws IOException {
     checkOpen();
     receives.incrementAndGet();
     receiveFault.maybeThrow();
     Objects.checkFromIndexSize(off, len, data.length);
     BlobRef ref = Blake3.hash(data, off, len);
+    if (hold != null) {
+      hold.hold(ref);
+    }
     store(ref, data, off, len);
     return ref;
   }
@@ -195,21 +206,51 @@ public final class MemoryBlobStore implements BlobStore {
   @Override
   public BlobRef receive(InputStream in) throws IOException {
     checkOpen();
-    receives.incrementAndGet();
-    receiveFault.maybeThrow();
     byte[] data = in.readAllBytes();
-    BlobRef ref = Blake3.hash(data);
-    store(ref, data, 0, data.length);
-    return ref;
+    return receive(data, 0, data.length, null);
   }
 
   @Override
   public BlobBatch newBatch() {
+    return newBatch(null);
+  }
+
+  private BlobBatch newBatch(Hold hold) {
     if (closed) {
       throw new IllegalStateException("store is closed");
     }
     openBatches.incrementAndGet();
-    return new MemoryBatch();
+    return new MemoryBatch(hold);
+  }
+
+  /** A hold, as {@link DiskBlobStore#newHold()} gives: see {@link Hold}. */
+  @Override
+  public Hold newHold() {
+    return holds.open(
+        hold ->
+            new BlobReceiver() {
+              @Override
+              public BlobRef receive(byte[] data, int off, int len) throws IOException {
+                return MemoryBlobStore.this.receive(data, off, len, hold);
+              }
+
+              @Override
+              public BlobRef receive(InputStream in) throws IOException {
+                checkOpen();
+                byte[] data = in.readAllBytes();
+                return MemoryBlobStore.this.receive(data, 0, data.length, hold);
+              }
+
+              @Override
+              public BlobBatch newBatch() {
+                return MemoryBlobStore.this.newBatch(hold);
+              }
+            });
+  }
+
+  /** This store's holds, for the garbage collector. */
+  public HoldTable holds() {
+    return holds;
   }
 
   @Override
@@ -235,15 +276,21 @@ public final class MemoryBlobStore implements BlobStore {
     return out;
   }
 
+  /** Removes the blob unless it is held; false if held or absent. */
   @Override
   public boolean remove(BlobRef ref) throws IOException {
     checkOpen();
     removes.incrementAndGet();
-    boolean removed = blobs.remove(ref) != null;
-    if (removed) {
-      access.forget(ref);
-    }
-    return removed;
+    return holds.unlessHeld(
+        ref,
+        () -> {
+          boolean removed = blobs.remove(ref) != null;
+          if (removed) {
+            access.forget(ref);
+          }
+          return removed;
+        },
+        false);
   }
 
   /**
@@ -291,7 +338,12 @@ public final class MemoryBlobStore implements BlobStore {
 
   private final class MemoryBatch implements BlobBatch {
     private final Map<BlobRef, byte[]> pending = new LinkedHashMap<>();
+    private final Hold hold;
     private boolean done;
+
+    MemoryBatch(Hold hold) {
+      this.hold = hold;
+    }
 
     @Override
     public BlobRef receive(byte[] data, int off, int len) throws IOException {
@@ -300,6 +352,9 @@ public final class MemoryBlobStore implements BlobStore {
       receiveFault.maybeThrow();
       Objects.checkFromIndexSize(off, len, data.length);
       BlobRef ref = Blake3.hash(data, off, len);
+      if (hold != null) {
+        hold.hold(ref);
+      }
       pending.putIfAbsent(ref, Arrays.copyOfRange(data, off, off + len));
       return ref;
     }

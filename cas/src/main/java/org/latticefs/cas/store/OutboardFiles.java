@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import org.latticefs.cas.BlobRef;
 import org.latticefs.cas.hash.Outboard;
 import org.slf4j.Logger;
@@ -32,8 +33,12 @@ final class OutboardFiles {
   private final SpaceBudget budget;
   private final AtomicLong loads = new AtomicLong();
   private final AtomicLong saves = new AtomicLong();
+  private final ReentrantLock[] locks = new ReentrantLock[256];
 
   OutboardFiles(Path dir, SpaceBudget budget) {
+    for (int i = 0; i < locks.length; i++) {
+      locks[i] = new ReentrantLock();
+    }
     this.dir = dir;
     this.budget = budget;
   }
@@ -98,9 +103,28 @@ final class OutboardFiles {
     if (Files.exists(path)) {
       return;
     }
+    ReentrantLock lock = lock(StoreDirectory.shardIndex(o.ref()));
+    lock.lock();
+    try {
+      saveLocked(o, path);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * The lock held while a saved outboard of {@code shard} is created or deleted and counted, so a
+   * census checkpoint sees the files and the counts agree (see {@link Census}).
+   */
+  ReentrantLock lock(int shard) {
+    return locks[shard];
+  }
+
+  private void saveLocked(Outboard o, Path path) {
     byte[] encoded = o.encode();
     try {
-      budget.reserve(encoded.length);
+      // Only a cache: never worth a collection pass (nor waiting for one on a read).
+      budget.reserveWithoutReclaim(encoded.length);
     } catch (IOException e) {
       LOG.debug("not saving the outboard of {}: {}", o.ref(), e.getMessage());
       return;
@@ -113,7 +137,7 @@ final class OutboardFiles {
         write(path, encoded);
       }
       budget.written(encoded.length);
-      budget.savedOutboard(encoded.length);
+      budget.savedOutboard(StoreDirectory.shardIndex(o.ref()), encoded.length);
       saves.incrementAndGet();
     } catch (FileAlreadyExistsException e) {
       // Being saved by a concurrent read.
@@ -143,15 +167,20 @@ final class OutboardFiles {
   /** Deletes the saved outboard of {@code ref}, if any (its blob is gone, or it is unusable). */
   void delete(BlobRef ref) {
     Path path = path(ref);
+    int shard = StoreDirectory.shardIndex(ref);
+    ReentrantLock lock = lock(shard);
+    lock.lock();
     try {
       long size = Files.size(path);
       if (Files.deleteIfExists(path)) {
-        budget.deletedOutboard(size);
+        budget.deletedOutboard(shard, size);
       }
     } catch (NoSuchFileException e) {
       // Never saved.
     } catch (IOException e) {
       LOG.warn("could not delete the saved outboard {}: {}", path, e.toString());
+    } finally {
+      lock.unlock();
     }
   }
 

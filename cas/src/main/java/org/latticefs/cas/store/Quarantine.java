@@ -36,6 +36,9 @@ final class Quarantine {
   private final List<CorruptionListener> listeners = new CopyOnWriteArrayList<>();
   private volatile boolean movedAny;
 
+  /** Shards where damage was found: their counts may not match the files (see {@link Census}). */
+  private final boolean[] suspect = new boolean[256];
+
   Quarantine(StoreDirectory dir, BlobHandles handles, SpaceBudget budget, AccessTracker access) {
     this.dir = dir;
     this.handles = handles;
@@ -72,8 +75,11 @@ final class Quarantine {
       handles.invalidate(path);
       Fsync.directory(dir.quarantine());
       Fsync.directory(path.getParent());
-      budget.removed(now.size());
+      budget.removed(StoreDirectory.shardIndex(ref), now.size());
       movedAny = true;
+      synchronized (suspect) {
+        suspect[StoreDirectory.shardIndex(ref)] = true;
+      }
       corrupt.add(ref);
     } finally {
       lock.unlock();
@@ -104,6 +110,13 @@ final class Quarantine {
    * counts as found, which may differ from what was counted for it (a truncated file): a store that
    * moved any counts its blobs again at its next open.
    */
+  /** The shards where damage was found since the store opened (a copy). */
+  boolean[] suspectShards() {
+    synchronized (suspect) {
+      return suspect.clone();
+    }
+  }
+
   boolean movedAny() {
     return movedAny;
   }

@@ -3,7 +3,9 @@ package org.latticefs.cas.store;
 import java.io.IOException;
 import java.nio.file.FileStore;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.latticefs.cas.NoSpaceLeftException;
+import org.latticefs.cas.SpaceReclaimer;
 import org.latticefs.cas.io.Futures;
 
 /**
@@ -39,6 +41,8 @@ final class SpaceBudget {
   private long blobCount;
   private long outboardBytes;
   private long outboardCount;
+  private final Census.Tally tally = new Census.Tally();
+  private long changes;
   private long reserved;
   private long unwritten;
 
@@ -63,12 +67,59 @@ final class SpaceBudget {
     this.block = Math.max(1, b);
   }
 
-  /** Sets the counts found when the store opened. */
-  synchronized void reset(Census.Counts counts) {
-    blobBytes = counts.blobBytes();
-    blobCount = counts.blobCount();
-    outboardBytes = counts.outboardBytes();
-    outboardCount = counts.outboardCount();
+  /** Sets the counts found when the store opened, shard by shard. */
+  synchronized void reset(Census.Tally found) {
+    tally.copyFrom(found);
+    Census.Counts c = tally.totals();
+    blobBytes = c.blobBytes();
+    blobCount = c.blobCount();
+    outboardBytes = c.outboardBytes();
+    outboardCount = c.outboardCount();
+  }
+
+  /**
+   * One shard's counts now: {bytes, count} of its blobs ({@code outboards} false) or of its saved
+   * outboards. The caller holds the lock that guards that shard's files, so the figures match them.
+   */
+  synchronized long[] shard(int shard, boolean outboards) {
+    return tally.get(shard, outboards);
+  }
+
+  /** Temp files being written in each shard directory (a checkpoint cannot vouch for them). */
+  private final AtomicIntegerArray shardTemps = new AtomicIntegerArray(Census.SHARDS);
+
+  /** Shards where a temp file could not be deleted (walked at the next open, which deletes it). */
+  private final AtomicIntegerArray shardLeftovers = new AtomicIntegerArray(Census.SHARDS);
+
+  /** A temp file is about to be made in {@code shard}'s directory. */
+  void tempMade(int shard) {
+    shardTemps.incrementAndGet(shard);
+  }
+
+  /**
+   * A temp file in {@code shard}'s directory was renamed or deleted or never made ({@code left}
+   * false), or could not be deleted ({@code left} true).
+   */
+  void tempGone(int shard, boolean left) {
+    if (left) {
+      shardLeftovers.set(shard, 1);
+    }
+    shardTemps.decrementAndGet(shard);
+  }
+
+  /** Whether a temp file is being written in {@code shard}'s directory now. */
+  boolean writingTemps(int shard) {
+    return shardTemps.get(shard) > 0;
+  }
+
+  /** Whether a temp file that could not be deleted may be left in {@code shard}'s directory. */
+  boolean leftTemps(int shard) {
+    return shardLeftovers.get(shard) != 0;
+  }
+
+  /** How many changes the counts have seen (to skip checkpoints when nothing changed). */
+  synchronized long changes() {
+    return changes;
   }
 
   /** The counts now (what a clean close records). */
@@ -76,13 +127,38 @@ final class SpaceBudget {
     return new Census.Counts(blobBytes, blobCount, outboardBytes, outboardCount);
   }
 
+  /** Asked to free space when a reservation finds none (see {@link #reserve}). */
+  private volatile SpaceReclaimer reclaimer = SpaceReclaimer.NONE;
+
+  void setReclaimer(SpaceReclaimer r) {
+    reclaimer = r == null ? SpaceReclaimer.NONE : r;
+  }
+
   /**
-   * Reserves room for {@code size} bytes about to be written.
+   * Reserves room for {@code size} bytes about to be written. When there is none, asks the {@link
+   * SpaceReclaimer} once (outside this budget's lock: a collection pass removes blobs meanwhile),
+   * then tries again.
    *
    * @throws NoSpaceLeftException if they would take the store past its quota or the disk below its
-   *     minimum free space; nothing is reserved then
+   *     minimum free space even after that; nothing is reserved then
    */
-  synchronized void reserve(long size) throws IOException {
+  void reserve(long size) throws IOException {
+    try {
+      tryReserve(size);
+    } catch (NoSpaceLeftException full) {
+      if (!reclaimer.reclaim(size)) {
+        throw full;
+      }
+      tryReserve(size);
+    }
+  }
+
+  /** {@link #reserve} without asking the reclaimer: for what is only worth storing if it fits. */
+  void reserveWithoutReclaim(long size) throws IOException {
+    tryReserve(size);
+  }
+
+  private synchronized void tryReserve(long size) throws IOException {
     checkQuota(size);
     long onDisk = onDisk(size);
     if (minFree > 0) {
@@ -143,30 +219,38 @@ final class SpaceBudget {
     reserved -= size;
   }
 
-  /** A written temp file of {@code size} reserved bytes became a blob. */
-  synchronized void published(long size) {
+  /** A written temp file of {@code size} reserved bytes became a blob in {@code shard}. */
+  synchronized void published(int shard, long size) {
     reserved -= size;
     blobBytes += size;
     blobCount++;
+    tally.add(shard, false, size, 1);
+    changes++;
   }
 
-  /** A blob of {@code size} bytes lost its name (removed or quarantined). */
-  synchronized void removed(long size) {
+  /** A blob of {@code size} bytes in {@code shard} lost its name (removed or quarantined). */
+  synchronized void removed(int shard, long size) {
     blobBytes -= size;
     blobCount--;
+    tally.add(shard, false, -size, -1);
+    changes++;
   }
 
-  /** A written outboard file of {@code size} reserved bytes was saved. */
-  synchronized void savedOutboard(long size) {
+  /** A written outboard file of {@code size} reserved bytes was saved in {@code shard}. */
+  synchronized void savedOutboard(int shard, long size) {
     reserved -= size;
     outboardBytes += size;
     outboardCount++;
+    tally.add(shard, true, size, 1);
+    changes++;
   }
 
-  /** A saved outboard file of {@code size} bytes was deleted. */
-  synchronized void deletedOutboard(long size) {
+  /** A saved outboard file of {@code size} bytes in {@code shard} was deleted. */
+  synchronized void deletedOutboard(int shard, long size) {
     outboardBytes -= size;
     outboardCount--;
+    tally.add(shard, true, -size, -1);
+    changes++;
   }
 
   synchronized long blobBytes() {

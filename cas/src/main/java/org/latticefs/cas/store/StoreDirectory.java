@@ -19,6 +19,7 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -187,6 +188,19 @@ final class StoreDirectory implements Closeable {
 
   static int shardIndex(BlobRef ref) {
     return ref.bytes()[0] & 0xff;
+  }
+
+  /** The shard a blob path ({@code …/hh/{hash}.blob}) is in: its directory's two hex digits. */
+  static int shardIndexOf(Path blob) {
+    return Integer.parseInt(blob.getParent().getFileName().toString(), 16);
+  }
+
+  /** The shard a file is in, or -1 if its directory is not a shard (such as {@code tmp/}). */
+  static int shardOrNone(Path file) {
+    String d = file.getParent().getFileName().toString();
+    return d.length() == 2 && HexFormat.isHexDigit(d.charAt(0)) && HexFormat.isHexDigit(d.charAt(1))
+        ? Integer.parseInt(d, 16)
+        : -1;
   }
 
   ReentrantLock shardLock(int index) {

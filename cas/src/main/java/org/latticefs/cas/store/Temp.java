@@ -45,7 +45,7 @@ abstract class Temp {
       throw e;
     }
     if (settled.compareAndSet(false, true)) {
-      budget.published(size);
+      budget.published(StoreDirectory.shardIndexOf(dst), size);
     }
   }
 
@@ -67,9 +67,25 @@ abstract class Temp {
   static final class Named extends Temp {
     private final Path path;
 
+    private final SpaceBudget budget;
+
+    /** The shard directory it is in, or -1 ({@code tmp/}, emptied at every open). */
+    private final int shard;
+
+    private final AtomicBoolean gone = new AtomicBoolean();
+
+    /** A temp in a shard directory must have been counted ({@link SpaceBudget#tempMade}). */
     Named(Path path, long size, SpaceBudget budget) {
       super(size, budget);
       this.path = path;
+      this.budget = budget;
+      this.shard = StoreDirectory.shardOrNone(path);
+    }
+
+    private void gone(boolean left) {
+      if (shard >= 0 && gone.compareAndSet(false, true)) {
+        budget.tempGone(shard, left);
+      }
     }
 
     Path path() {
@@ -84,11 +100,13 @@ abstract class Temp {
     @Override
     void name(Path dst) throws IOException {
       Files.move(path, dst, StandardCopyOption.ATOMIC_MOVE);
+      gone(false);
     }
 
     @Override
     void drop() {
-      TempFiles.deleteQuietly(path);
+      // One that could not be deleted makes its shard walked (and it deleted) at the next open.
+      gone(!TempFiles.deleteQuietly(path));
     }
   }
 }

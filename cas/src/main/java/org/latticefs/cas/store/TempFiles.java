@@ -25,48 +25,65 @@ final class TempFiles {
   private static final Logger LOG = LoggerFactory.getLogger(TempFiles.class);
 
   private final StoreDirectory dir;
+  private final SpaceBudget budget;
 
-  TempFiles(StoreDirectory dir) {
+  /**
+   * @param budget where a temp file in a shard directory is counted from before it is created until
+   *     it is renamed or deleted (see {@link SpaceBudget#tempMade}), so a usage checkpoint never
+   *     vouches for a shard that could hold one after a crash
+   */
+  TempFiles(StoreDirectory dir, SpaceBudget budget) {
     this.dir = dir;
+    this.budget = budget;
   }
 
   /**
    * Writes {@code data[off, off+len)}, the content of {@code ref}, to a new temp file in its shard
-   * directory, synced if {@code sync}. The caller renames it or deletes it.
+   * directory, synced if {@code sync}, and counts it in the budget's shard temps. The caller
+   * renames it or deletes it (a {@link Temp.Named} ends the count).
    */
   Path write(BlobRef ref, byte[] data, int off, int len, boolean sync) throws IOException {
-    Path shard = dir.shard(StoreDirectory.shardIndex(ref));
+    int index = StoreDirectory.shardIndex(ref);
+    Path[] made = new Path[1];
+    budget.tempMade(index);
+    try {
+      return create(dir.shard(index), ref, data, off, len, sync, made);
+    } catch (IOException | RuntimeException e) {
+      // A failed write deletes what it made; one that cannot be deleted is left for the next open.
+      budget.tempGone(index, made[0] != null && !deleteQuietly(made[0]));
+      throw e;
+    }
+  }
+
+  /** Creates and fills the temp file, its path in {@code made[0]} as soon as it may exist. */
+  private static Path create(
+      Path shard, BlobRef ref, byte[] data, int off, int len, boolean sync, Path[] made)
+      throws IOException {
     if (!sync && Fsync.hasWriteNew()) {
       while (true) {
-        Path tmp =
+        made[0] =
             shard.resolve(
                 ref.hex()
                     + "."
                     + Long.toUnsignedString(ThreadLocalRandom.current().nextLong())
                     + StoreDirectory.TEMP_SUFFIX);
-        try {
-          if (Fsync.writeNew(tmp, data, off, len)) {
-            return tmp;
-          }
-        } catch (IOException | RuntimeException e) {
-          deleteQuietly(tmp);
-          throw e;
+        if (Fsync.writeNew(made[0], data, off, len)) {
+          return made[0];
         }
+        // That name was taken: nothing was made.
+        made[0] = null;
       }
     }
-    Path tmp =
+    made[0] =
         Files.createTempFile(
             shard, ref.hex() + ".", StoreDirectory.TEMP_SUFFIX, StoreDirectory.FILE_ATTRIBUTE);
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+    try (FileChannel ch = FileChannel.open(made[0], StandardOpenOption.WRITE)) {
       writeFully(ch, ByteBuffer.wrap(data, off, len));
       if (sync) {
         ch.force(false);
       }
-    } catch (IOException | RuntimeException e) {
-      deleteQuietly(tmp);
-      throw e;
     }
-    return tmp;
+    return made[0];
   }
 
   /** A new empty temp file in {@code tmp/} for a blob whose ref is not known yet (a stream). */
@@ -80,7 +97,11 @@ final class TempFiles {
     return name.endsWith(StoreDirectory.TEMP_SUFFIX);
   }
 
-  /** Empties {@code tmp/} at open: whatever is there was being written when a process stopped. */
+  /**
+   * At open, deletes what a stopped process was writing outside the shard directories: everything
+   * in {@code tmp/}, and the temp files of records replaced atomically in the store's root ({@code
+   * .{name}.{random}.tmp}: the usage record, the checked copies) that a crash interrupted.
+   */
   void cleanTmpDir() throws IOException {
     int n = 0;
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir.tmp())) {
@@ -91,7 +112,22 @@ final class TempFiles {
     }
     if (n > 0) {
       Fsync.directory(dir.tmp());
-      LOG.info("deleted {} temp files left over in {} by an earlier crash", n, dir.tmp());
+    }
+    int records = 0;
+    try (DirectoryStream<Path> ds =
+        Files.newDirectoryStream(dir.root(), "." + "*" + StoreDirectory.TEMP_SUFFIX)) {
+      for (Path p : ds) {
+        Files.deleteIfExists(p);
+        records++;
+      }
+    }
+    if (n + records > 0) {
+      LOG.info(
+          "deleted {} temp files left over in {} and {} in {} by an earlier crash",
+          n,
+          dir.tmp(),
+          records,
+          dir.root());
     }
   }
 
@@ -101,11 +137,14 @@ final class TempFiles {
     }
   }
 
-  static void deleteQuietly(Path p) {
+  /** Deletes {@code p} if it exists; false (logged) if it could not be deleted. */
+  static boolean deleteQuietly(Path p) {
     try {
       Files.deleteIfExists(p);
+      return true;
     } catch (IOException e) {
       LOG.warn("could not delete temp file {}: {}", p, e.toString());
+      return false;
     }
   }
 }

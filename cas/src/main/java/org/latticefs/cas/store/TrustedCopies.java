@@ -172,12 +172,8 @@ final class TrustedCopies {
     return h & mask;
   }
 
-  private static long key(BlobRef ref) {
-    byte[] b = ref.bytes();
-    long k = 0;
-    for (int i = 0; i < 8; i++) {
-      k = (k << 8) | (b[i] & 0xff);
-    }
-    return k;
+  /** The table key of {@code ref}: its first 8 bytes ({@link BlobRef#prefix()}). */
+  static long key(BlobRef ref) {
+    return ref.prefix();
   }
 }

@@ -23,6 +23,8 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.latticefs.cas.BlobEnumerator;
+import org.latticefs.cas.BlobInfo;
 import org.latticefs.cas.BlobRef;
 
 class AccessTrackerTest {
@@ -71,7 +73,7 @@ class AccessTrackerTest {
   }
 
   @Test
-  void oldestFirstOrdersByTimeThenRef() {
+  void oldestFirstOrdersByTimeThenRef() throws IOException {
     AccessTracker t = AccessTracker.inMemory(clock);
     t.touch(ref(1));
     clock.advance(Duration.ofSeconds(10));
@@ -80,15 +82,15 @@ class AccessTrackerTest {
     clock.advance(Duration.ofSeconds(10));
     t.touch(ref(4));
     t.touch(ref(1));
-    List<AccessTracker.Access> all = t.oldestFirst(100);
+    List<AccessTracker.Access> all = t.oldestFirst(over(0, 5), 100);
     List<BlobRef> order = all.stream().map(AccessTracker.Access::ref).toList();
     List<BlobRef> mid = new ArrayList<>(List.of(ref(2), ref(3)));
     mid.sort(null);
     List<BlobRef> last = new ArrayList<>(List.of(ref(4), ref(1)));
     last.sort(null);
     assertEquals(List.of(mid.get(0), mid.get(1), last.get(0), last.get(1)), order);
-    assertEquals(2, t.oldestFirst(2).size());
-    assertEquals(List.of(), t.oldestFirst(0));
+    assertEquals(2, t.oldestFirst(over(0, 5), 2).size());
+    assertEquals(List.of(), t.oldestFirst(over(0, 5), 0));
   }
 
   @Test
@@ -107,7 +109,7 @@ class AccessTrackerTest {
       assertEquals(
           Optional.of(Instant.parse("2026-01-01T00:00:00Z").plusSeconds(500)),
           t.lastAccess(ref(500)));
-      assertEquals(ref(0), t.oldestFirst(1).get(0).ref());
+      assertEquals(ref(0), t.oldestFirst(over(0, 1000), 1).get(0).ref());
     }
   }
 
@@ -144,8 +146,9 @@ class AccessTrackerTest {
     assertFalse(Files.exists(dir.resolve("access.log")), "no journal written by touches");
     t.flush();
     long journal = Files.size(dir.resolve("access.log"));
-    // Coalesced: 100 distinct refs, one entry each (36 bytes) plus the frame's count and CRC.
-    assertEquals(100 * 36 + 8, journal);
+    // Coalesced: 100 distinct refs, one entry each (12 bytes) plus the frame's count and CRC,
+    // after the journal's 8-byte header.
+    assertEquals(8 + 100 * 12 + 8, journal);
     t.flush();
     assertEquals(journal, Files.size(dir.resolve("access.log")), "nothing new to flush");
     t.close();
@@ -260,7 +263,7 @@ class AccessTrackerTest {
     for (Map.Entry<BlobRef, Instant> e : model.entrySet()) {
       assertEquals(Optional.of(e.getValue()), t.lastAccess(e.getKey()));
     }
-    List<AccessTracker.Access> sorted = t.oldestFirst(Integer.MAX_VALUE);
+    List<AccessTracker.Access> sorted = t.oldestFirst(over(0, 500), Integer.MAX_VALUE);
     assertEquals(model.size(), sorted.size());
     for (int i = 1; i < sorted.size(); i++) {
       assertFalse(sorted.get(i).lastAccess().isBefore(sorted.get(i - 1).lastAccess()));
@@ -317,7 +320,7 @@ class AccessTrackerTest {
       }
       try (AccessTracker t = AccessTracker.open(file, clock)) {
         int n = t.size();
-        assertEquals(n, t.oldestFirst(Integer.MAX_VALUE).size());
+        assertEquals(n, t.oldestFirst(over(0, 100), Integer.MAX_VALUE).size());
         t.touch(ref(1));
       }
       try (AccessTracker t = AccessTracker.open(file, clock)) {
@@ -330,6 +333,71 @@ class AccessTrackerTest {
         }
       }
       Files.delete(d);
+    }
+  }
+
+  /** The refs {@code ref(from)} .. {@code ref(to - 1)} as a blob listing. */
+  static BlobEnumerator over(int from, int to) {
+    java.util.TreeSet<BlobRef> refs = new java.util.TreeSet<>();
+    for (int i = from; i < to; i++) {
+      refs.add(ref(i));
+    }
+    return (after, limit) -> {
+      List<BlobInfo> out = new ArrayList<>();
+      for (BlobRef r : after.isPresent() ? refs.tailSet(after.get(), false) : refs) {
+        if (out.size() >= limit) {
+          break;
+        }
+        out.add(new BlobInfo(r, 1));
+      }
+      return out;
+    };
+  }
+
+  @Test
+  void aVersionOneSnapshotAndJournalAreReadAndRewritten() throws IOException {
+    Path file = dir.resolve("access");
+    // Version 1: full refs, 36-byte entries; the journal has no header.
+    java.io.ByteArrayOutputStream snap = new java.io.ByteArrayOutputStream();
+    snap.write("LATACC01".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    for (int i = 0; i < 3; i++) {
+      snap.write(ref(i).bytes());
+      snap.write(java.nio.ByteBuffer.allocate(4).putInt(100 + i).array());
+    }
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(snap.toByteArray());
+    snap.write(java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+    Files.write(file, snap.toByteArray());
+    java.nio.ByteBuffer frame = java.nio.ByteBuffer.allocate(4 + 36 + 4);
+    frame.putInt(1).put(ref(1).bytes()).putInt(500);
+    crc.reset();
+    crc.update(frame.array(), 0, 40);
+    frame.putInt((int) crc.getValue());
+    Files.write(dir.resolve("access.log"), frame.array());
+
+    try (AccessTracker t = AccessTracker.open(file, clock)) {
+      Instant base = Instant.ofEpochSecond(AccessTracker.EPOCH_SECOND);
+      assertEquals(Optional.of(base.plusSeconds(100)), t.lastAccess(ref(0)));
+      assertEquals(Optional.of(base.plusSeconds(500)), t.lastAccess(ref(1)), "journal replayed");
+      assertEquals(Optional.of(base.plusSeconds(102)), t.lastAccess(ref(2)));
+    }
+    byte[] now = Files.readAllBytes(file);
+    assertEquals("LATACC02", new String(now, 0, 8, java.nio.charset.StandardCharsets.US_ASCII));
+    assertEquals(8 + 3 * 12 + 4, now.length, "rewritten in the compact format");
+  }
+
+  @Test
+  void aDiskTrackerKeepsItsTableOffTheHeapAndLeavesNoScratchFiles() throws IOException {
+    Path file = dir.resolve("access");
+    try (AccessTracker t = AccessTracker.open(file, clock)) {
+      for (int i = 0; i < 100_000; i++) {
+        t.touch(ref(i));
+      }
+      assertEquals(100_000, t.size());
+      assertTrue(t.tableBytes() >= 100_000L * 12, "slots: " + t.tableBytes());
+      try (Stream<Path> s = Files.list(dir)) {
+        assertEquals(List.of(), s.filter(p -> p.toString().endsWith(".slots")).toList());
+      }
     }
   }
 }

@@ -186,6 +186,21 @@ abstract class BlobStoreContract {
   }
 
   @Test
+  void removeAllRemovesWhatIsPresentAndSaysWhich() throws IOException {
+    BlobRef a = store.receive(randomBytes(100));
+    BlobRef b = store.receive(randomBytes(200));
+    BlobRef kept = store.receive(randomBytes(300));
+    BlobRef absent = Blake3.hash(randomBytes(50));
+    boolean[] removed = store.removeAll(List.of(a, absent, b, a));
+    assertArrayEquals(new boolean[] {true, false, true, false}, removed);
+    assertEquals(Optional.empty(), store.stat(a));
+    assertEquals(Optional.empty(), store.stat(b));
+    assertEquals(
+        List.of(kept), store.enumerate(Optional.empty(), 10).stream().map(BlobInfo::ref).toList());
+    assertArrayEquals(new boolean[0], store.removeAll(List.of()));
+  }
+
+  @Test
   void concurrentReceivesOfTheSameBlob() throws Exception {
     byte[] data = randomBytes(256 * 1024);
     BlobRef want = Blake3.hash(data);

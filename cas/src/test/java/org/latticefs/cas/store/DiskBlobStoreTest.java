@@ -187,6 +187,24 @@ class DiskBlobStoreTest extends BlobStoreContract {
   }
 
   @Test
+  void removeAllKeepsTheCountsAndAHeldRef() throws IOException {
+    BlobRef a = store.receive(randomBytes(100));
+    BlobRef b = store.receive(randomBytes(250));
+    BlobRef c = store.receive(randomBytes(400));
+    try (org.latticefs.cas.Hold hold = disk().newHold()) {
+      hold.hold(b);
+      assertArrayEquals(new boolean[] {true, false, true}, store.removeAll(List.of(a, b, c)));
+    }
+    assertEquals(250, disk().bytesStored());
+    assertEquals(1, disk().blobCount());
+    store.close();
+    store = DiskBlobStore.open(root);
+    assertEquals(250, disk().bytesStored());
+    assertEquals(
+        List.of(b), store.enumerate(Optional.empty(), 10).stream().map(BlobInfo::ref).toList());
+  }
+
+  @Test
   void secondOpenOfTheSameRootFails() {
     IOException e = assertThrows(IOException.class, () -> DiskBlobStore.open(root));
     assertTrue(e.getMessage().contains("already open"), e.getMessage());
@@ -218,14 +236,15 @@ class DiskBlobStoreTest extends BlobStoreContract {
     java.time.Instant fetchedAt = clock.instant();
     AccessTracker access = disk().accessTracker();
     assertEquals(Optional.of(fetchedAt), access.lastAccess(ra));
-    assertEquals(List.of(rb, ra), access.oldestFirst(10).stream().map(x -> x.ref()).toList());
+    assertEquals(
+        List.of(rb, ra), access.oldestFirst(disk(), 10).stream().map(x -> x.ref()).toList());
     store.close();
 
     store = DiskBlobStore.open(root, opts);
     assertEquals(Optional.of(fetchedAt), disk().accessTracker().lastAccess(ra));
     assertEquals(
         List.of(rb, ra),
-        disk().accessTracker().oldestFirst(10).stream().map(x -> x.ref()).toList());
+        disk().accessTracker().oldestFirst(disk(), 10).stream().map(x -> x.ref()).toList());
     store.remove(rb);
     assertEquals(Optional.empty(), disk().accessTracker().lastAccess(rb));
   }

@@ -46,7 +46,7 @@ class QuarantineTest {
     Files.write(dir.blobPath(ref), new byte[] {(byte) i, 1});
     budget.reserve(2);
     budget.written(2);
-    budget.published(2);
+    budget.published(StoreDirectory.shardIndex(ref), 2);
     return ref;
   }
 

@@ -84,7 +84,7 @@ class SpaceBudgetTest {
     SpaceBudget b = budget(0, 0);
     b.reserve(100);
     b.written(100);
-    b.published(100);
+    b.published(0, 100);
     b.reserve(50);
     b.cancel(50);
     b.reserve(30);
@@ -92,12 +92,12 @@ class SpaceBudgetTest {
     b.release(30);
     b.reserve(7);
     b.written(7);
-    b.savedOutboard(7);
+    b.savedOutboard(0, 7);
     assertEquals(0, b.reservedBytes());
     assertEquals(new Census.Counts(100, 1, 7, 1), b.counts());
     assertEquals(107, b.usedBytes());
-    b.removed(100);
-    b.deletedOutboard(7);
+    b.removed(0, 100);
+    b.deletedOutboard(0, 7);
     assertEquals(new Census.Counts(0, 0, 0, 0), b.counts());
   }
 
@@ -106,7 +106,7 @@ class SpaceBudgetTest {
     SpaceBudget b = budget(1000, 0);
     b.reserve(600);
     b.written(600);
-    b.published(600);
+    b.published(0, 600);
     b.reserve(300);
     NoSpaceLeftException e = assertThrows(NoSpaceLeftException.class, () -> b.reserve(101));
     assertTrue(

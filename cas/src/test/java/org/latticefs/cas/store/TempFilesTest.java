@@ -38,7 +38,7 @@ class TempFilesTest {
 
   @Test
   void aKnownBlobsTempIsInItsShardOwnerOnlyAndNeverItsName() throws IOException {
-    TempFiles temps = new TempFiles(dir);
+    TempFiles temps = new TempFiles(dir, budget);
     byte[] data = {1, 2, 3, 4, 5};
     BlobRef ref = Blake3.hash(data);
     for (boolean sync : new boolean[] {true, false}) {
@@ -54,9 +54,12 @@ class TempFilesTest {
 
   @Test
   void leftoversInTmpAreDeletedAtOpen() throws IOException {
-    TempFiles temps = new TempFiles(dir);
+    TempFiles temps = new TempFiles(dir, budget);
     temps.newStreamTemp();
     Files.write(dir.tmp().resolve("b123.tmp"), new byte[10]);
+    // What a crash leaves of a record being replaced (AtomicFile) in the store's root.
+    Files.write(dir.file(".usage.3f2ac41c37b366c1.tmp"), new byte[10]);
+    Files.write(dir.file(".trusted.12.tmp"), new byte[10]);
     temps.cleanTmpDir();
     assertEquals(List.of(), Tamper.temps(root));
   }

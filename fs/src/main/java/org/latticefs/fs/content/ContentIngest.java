@@ -6,6 +6,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import org.latticefs.cas.BlobFetcher;
 import org.latticefs.cas.BlobRef;
+import org.latticefs.cas.Hold;
 import org.latticefs.cas.chunk.FileIngester;
 import org.latticefs.cas.chunk.IngestResult;
 import org.latticefs.cas.chunk.IngestSession;
@@ -55,19 +56,23 @@ public final class ContentIngest {
    *       of data and hole from there ({@link IngestSession#advance}, {@link
    *       IngestSession#appendHole}): it reads the data from the change on, never a hole.
    * </ul>
+   *
+   * Everything it stores or dedups against stays held by {@code hold}.
    */
-  IngestResult store(FileChannel content, long size, RangeSet written, Version base, long baseLimit)
+  IngestResult store(
+      Hold hold, FileChannel content, long size, RangeSet written, Version base, long baseLimit)
       throws IOException {
+    FileIngester held = ingester.withReceiver(hold.receiver());
     BlobRef old = base.manifest();
     long baseSize = base.size();
     IngestResult r;
     if (old != null && written.isEmpty() && baseLimit == baseSize && size > baseSize) {
-      r = ingester.appendHole(oldTrees, old, size - baseSize);
+      r = held.appendHole(oldTrees, old, size - baseSize);
     } else if (old == null) {
       if (!new Runs(written, null, baseLimit, size, 0).holeBefore(size)) {
-        r = ingester.ingest(content);
+        r = held.ingest(content);
       } else {
-        r = storeRuns(content, size, written, null, 0, baseLimit);
+        r = storeRuns(held, content, size, written, null, 0, baseLimit);
       }
     } else {
       ManifestReader oldReader = ManifestReader.open(oldTrees, old, 0);
@@ -84,9 +89,9 @@ public final class ContentIngest {
       }
       changeStart = Math.min(changeStart, changeEnd);
       if (!new Runs(written, oldReader, baseLimit, size, changeStart).holeBefore(changeEnd)) {
-        r = ingester.reingest(oldTrees, old, content, changeStart, changeEnd, delta);
+        r = held.reingest(oldTrees, old, content, changeStart, changeEnd, delta);
       } else {
-        r = storeRuns(content, size, written, oldReader, changeStart, baseLimit);
+        r = storeRuns(held, content, size, written, oldReader, changeStart, baseLimit);
       }
     }
     ingestedBytes.addAndGet(r.bytesRead());
@@ -98,6 +103,7 @@ public final class ContentIngest {
    * run from there: data is read from {@code content}, holes never.
    */
   private IngestResult storeRuns(
+      FileIngester held,
       FileChannel content,
       long size,
       RangeSet written,
@@ -105,8 +111,7 @@ public final class ContentIngest {
       long keep,
       long baseLimit)
       throws IOException {
-    IngestSession s =
-        ingester.startSession(oldTrees, base == null ? null : base.ref(), keep, content);
+    IngestSession s = held.startSession(oldTrees, base == null ? null : base.ref(), keep, content);
     try {
       Runs runs = new Runs(written, base, baseLimit, size, keep);
       for (Runs.Run run = runs.next(); run != null; run = runs.next()) {
@@ -132,15 +137,19 @@ public final class ContentIngest {
    * byte past {@code keep} is pushed. Returns null when {@link #MAX_SESSIONS} sessions already run;
    * the slot is free again once the session has ended (finished, failed or closed).
    *
+   * @param hold holds everything the session stores or dedups against
    * @param previous the version kept from, or null (then {@code keep} is 0)
    */
-  public IngestSession startSession(BlobRef previous, long keep) {
+  public IngestSession startSession(Hold hold, BlobRef previous, long keep) {
     if (!sessions.tryAcquire()) {
       return null;
     }
     IngestSession s;
     try {
-      s = ingester.startSession(oldTrees, previous, keep, ContentChannel.empty());
+      s =
+          ingester
+              .withReceiver(hold.receiver())
+              .startSession(oldTrees, previous, keep, ContentChannel.empty());
     } catch (RuntimeException e) {
       sessions.release();
       throw e;

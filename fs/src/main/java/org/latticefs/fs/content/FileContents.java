@@ -54,6 +54,7 @@ public final class FileContents implements AutoCloseable {
     StagedWriter staged =
         new StagedWriter(
             committed,
+            new VersionHold(config.holder(), committed),
             new Staging(path, stagingMemory),
             ingest,
             readers,

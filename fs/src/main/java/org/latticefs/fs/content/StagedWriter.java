@@ -49,6 +49,7 @@ public final class StagedWriter implements ContentWriter {
   private final AtomicLong pending;
   private final long readahead;
   private final String what;
+  private final VersionHold hold;
   private volatile BaseContent base;
   private volatile long stagedBytes;
   private boolean baseUncommitted;
@@ -67,6 +68,7 @@ public final class StagedWriter implements ContentWriter {
    */
   StagedWriter(
       Version committed,
+      VersionHold hold,
       Staging staging,
       ContentIngest ingest,
       ContentReaders readers,
@@ -74,6 +76,7 @@ public final class StagedWriter implements ContentWriter {
       AtomicLong pending,
       long readahead,
       String what) {
+    this.hold = hold;
     this.staging = staging;
     this.ingest = ingest;
     this.readers = readers;
@@ -148,12 +151,13 @@ public final class StagedWriter implements ContentWriter {
       return new Version(n, null, all);
     }
     ContentChannel content = new ContentChannel(view(written.copy()), n);
-    IngestResult r = ingest.store(content, n, written.copy(), b, baseLimit);
+    IngestResult r = ingest.store(hold.receiving(), content, n, written.copy(), b, baseLimit);
     return new Version(n, r.manifest(), null);
   }
 
   @Override
   public void committed(Version now) {
+    hold.committed(now);
     setBase(now, false);
     emptyStaging();
     changed = false;
@@ -161,6 +165,7 @@ public final class StagedWriter implements ContentWriter {
 
   @Override
   public void close() throws IOException {
+    hold.close();
     written.clear();
     account();
     staging.close();
@@ -195,6 +200,11 @@ public final class StagedWriter implements ContentWriter {
     Path target = dir.resolve(stem + ".staged");
     staging.moveTo(target);
     return new Kept(target, d.toString());
+  }
+
+  /** What this file's writes are held by until committed (shared with the streaming writer). */
+  VersionHold hold() {
+    return hold;
   }
 
   // ---------------------------------------------------------------- for StreamingWriter

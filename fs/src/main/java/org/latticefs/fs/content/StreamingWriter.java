@@ -294,7 +294,9 @@ public final class StreamingWriter implements ContentWriter {
   private void startSession(Run q) {
     IngestSession s;
     try {
-      s = ingest.startSession(q.keep > 0 ? staged.baseManifest() : null, q.keep);
+      s =
+          ingest.startSession(
+              staged.hold().receiving(), q.keep > 0 ? staged.baseManifest() : null, q.keep);
       if (s == null) {
         return; // every session is busy: the next write of the run tries again
       }

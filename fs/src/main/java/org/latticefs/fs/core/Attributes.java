@@ -2,6 +2,7 @@ package org.latticefs.fs.core;
 
 import java.io.IOException;
 import org.latticefs.fs.Attr;
+import org.latticefs.fs.Owners;
 import org.latticefs.fs.content.FileContents;
 import org.latticefs.fs.core.PathResolver.Resolved;
 import org.latticefs.fs.inode.Inode;
@@ -9,7 +10,8 @@ import org.latticefs.fs.inode.Inode;
 /**
  * What {@code stat} shows: the committed inode, or for a file open here with changes, its live size
  * and modification time; the mount root as a directory owned by this process whose times move when
- * stores come and go; conflict copies read-only, with inode numbers of their own.
+ * stores come and go; conflict copies read-only, with inode numbers of their own; owners as the
+ * configured {@link Owners} say.
  *
  * <p>A directory's link count is 2 plus its subdirectories ({@link DirLinks}; the mount root's: 2
  * plus the stores) and its size one block ({@value #DIRECTORY_SIZE} bytes, as ext4 shows an empty
@@ -29,14 +31,21 @@ final class Attributes {
   private final OpenFiles open;
   private final AccessTimes atimes;
   private final FileContents contents;
+  private final Owners owners;
 
   Attributes(
-      StoreRoot root, Inodes inodes, OpenFiles open, AccessTimes atimes, FileContents contents) {
+      StoreRoot root,
+      Inodes inodes,
+      OpenFiles open,
+      AccessTimes atimes,
+      FileContents contents,
+      Owners owners) {
     this.root = root;
     this.inodes = inodes;
     this.open = open;
     this.atimes = atimes;
     this.contents = contents;
+    this.owners = owners;
   }
 
   Attr of(Resolved n) throws IOException {
@@ -46,8 +55,8 @@ final class Attributes {
           1,
           Inode.Kind.DIRECTORY,
           0755,
-          inodes.ownUid(),
-          inodes.ownGid(),
+          owners.uidFor(inodes.ownUid()),
+          owners.gidFor(inodes.ownGid()),
           2 + root.list().size(),
           DIRECTORY_SIZE,
           t,
@@ -62,8 +71,8 @@ final class Attributes {
           n.ctx().ino(n.id()) ^ CONFLICT_INO,
           i.kind(),
           i.mode() & 0555,
-          i.uid(),
-          i.gid(),
+          owners.uidFor(i.uid()),
+          owners.gidFor(i.gid()),
           i.kind() == Inode.Kind.DIRECTORY ? 2 : 1,
           size(i, i.size()),
           i.atimeNanos(),
@@ -104,8 +113,8 @@ final class Attributes {
         ino,
         meta.kind(),
         meta.mode(),
-        meta.uid(),
-        meta.gid(),
+        owners.uidFor(meta.uid()),
+        owners.gidFor(meta.gid()),
         meta.nlink(),
         size(meta, size),
         atimes.atime(ino, meta.atimeNanos()),

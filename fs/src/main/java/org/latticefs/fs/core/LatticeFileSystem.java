@@ -117,7 +117,7 @@ public final class LatticeFileSystem implements AutoCloseable {
     this.open = new OpenFiles(contents, inodes, clock, this::saveUnsaved);
     this.paths = new PathResolver(root, inodes, open, conflicts);
     this.atimes = new AccessTimes(config.atimeFile(), AccessTimes.DEFAULT_CAPACITY);
-    this.attributes = new Attributes(root, inodes, open, atimes, contents);
+    this.attributes = new Attributes(root, inodes, open, atimes, contents, config.owners());
     this.updates = new InodeUpdates(root, paths, open, inodes.links(), clock);
     this.namespace = new Namespace(root, paths, inodes, open, conflicts, updates, clock);
     this.unsaved = new UnsavedFiles(contents.keptDir(), inodes, clock, namespace::newId);

@@ -41,7 +41,10 @@ final class SpaceGuard {
     this.pending = pending;
   }
 
-  /** ENOSPC unless {@code bytes} more fit beside what is pending. */
+  /**
+   * ENOSPC unless {@code bytes} more fit beside what is pending, after the provider has tried to
+   * free some ({@link SpaceProvider#reclaim}: a garbage collection pass).
+   */
   void require(long bytes) throws IOException {
     if (bytes <= 0) {
       return;
@@ -52,6 +55,10 @@ final class SpaceGuard {
     }
     cached = null;
     long free = space().freeBytes();
+    if (free < need && provider.reclaim(need)) {
+      cached = null;
+      free = space().freeBytes();
+    }
     if (free < need) {
       throw new FsException(
           Errno.ENOSPC,

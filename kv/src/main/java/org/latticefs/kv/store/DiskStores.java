@@ -12,6 +12,7 @@ import java.util.stream.Stream;
 import org.latticefs.kv.DamagedStoreException;
 import org.latticefs.kv.Identity;
 import org.latticefs.kv.KvException;
+import org.latticefs.kv.NodeId;
 import org.latticefs.kv.StoreDamage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -172,6 +173,11 @@ public final class DiskStores extends StoreCatalog {
   /** This node's key pair (for signing elsewhere, e.g. the mesh handshake). */
   public Identity identity() {
     return identity;
+  }
+
+  @Override
+  protected Path logFile(UUID id, NodeId author) {
+    return new DiskLogs(storeDir(dataDir, id).resolve("logs"), id).locate(author);
   }
 
   private static Path storeDir(Path dataDir, UUID id) {

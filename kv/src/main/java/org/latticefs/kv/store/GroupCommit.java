@@ -52,6 +52,7 @@ final class GroupCommit {
   private final ChainLogs logs;
   private final StateKeeper state;
   private final WatchHub watches;
+  private final AppendListeners appended;
   private final StoreCounters counters;
   private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
 
@@ -68,6 +69,7 @@ final class GroupCommit {
       ChainLogs logs,
       StateKeeper state,
       WatchHub watches,
+      AppendListeners appended,
       StoreCounters counters) {
     this.storeId = storeId;
     this.identity = identity;
@@ -76,6 +78,7 @@ final class GroupCommit {
     this.logs = logs;
     this.state = state;
     this.watches = watches;
+    this.appended = appended;
     this.counters = counters;
   }
 
@@ -163,6 +166,7 @@ final class GroupCommit {
       accepted.get(i).done().complete(signed.get(i).hash());
     }
     watches.publish(changes, state.backend()::snapshot);
+    appended.fire();
   }
 
   private SignedEntry buildEntry(List<Op> ops, ChainTip tip, Map<String, BlobRef> written)

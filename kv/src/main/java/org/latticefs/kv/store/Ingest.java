@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Future;
 import java.util.stream.IntStream;
 import org.latticefs.cas.BlobRef;
 import org.latticefs.kv.KvException;
@@ -39,6 +38,7 @@ final class Ingest {
   private final ChainLogs logs;
   private final StateKeeper state;
   private final WatchHub watches;
+  private final AppendListeners appended;
   private final IngestRules rules;
   private final OrphanBuffer orphans;
   private final StoreCounters counters;
@@ -49,6 +49,7 @@ final class Ingest {
       ChainLogs logs,
       StateKeeper state,
       WatchHub watches,
+      AppendListeners appended,
       IngestRules rules,
       OrphanBuffer orphans,
       StoreCounters counters) {
@@ -57,6 +58,7 @@ final class Ingest {
     this.logs = logs;
     this.state = state;
     this.watches = watches;
+    this.appended = appended;
     this.rules = rules;
     this.orphans = orphans;
     this.counters = counters;
@@ -64,10 +66,19 @@ final class Ingest {
 
   /** See {@link org.latticefs.kv.sync.Replica#ingest}. */
   List<IngestOutcome> ingest(Collection<SignedEntry> entries) throws KvException {
+    return WriterThread.await(ingestAsync(entries));
+  }
+
+  /**
+   * See {@link org.latticefs.kv.sync.Replica#ingestAsync}: the caller's thread sorts and checks
+   * signatures chunk by chunk, handing each chunk to the writer as soon as it is checked; the
+   * future completes (on the writer) once the writer has taken the last chunk.
+   */
+  CompletableFuture<List<IngestOutcome>> ingestAsync(Collection<SignedEntry> entries)
+      throws KvException {
     List<SignedEntry> list = List.copyOf(entries);
     Integer[] order = byAuthorAndSeq(list);
-    IngestOutcome[] outcomes = new IngestOutcome[list.size()];
-    List<Future<List<IngestOutcome>>> pending = new ArrayList<>();
+    List<CompletableFuture<List<IngestOutcome>>> pending = new ArrayList<>();
     List<int[]> positions = new ArrayList<>();
     for (int from = 0; from < order.length; from += CHUNK) {
       int to = Math.min(order.length, from + CHUNK);
@@ -79,20 +90,43 @@ final class Ingest {
       }
       boolean[] valid = verify(chunk);
       positions.add(at);
+      CompletableFuture<List<IngestOutcome>> done = new CompletableFuture<>();
       if (writer.isCurrent()) {
-        pending.add(CompletableFuture.completedFuture(onWriter(chunk, valid)));
+        try {
+          done.complete(onWriter(chunk, valid));
+        } catch (KvException | RuntimeException e) {
+          done.completeExceptionally(e);
+        }
       } else {
-        pending.add(writer.submit(() -> onWriter(chunk, valid)));
+        writer.execute(
+            () -> {
+              try {
+                done.complete(onWriter(chunk, valid));
+              } catch (KvException | RuntimeException e) {
+                done.completeExceptionally(e);
+              }
+            });
       }
+      pending.add(done);
     }
-    for (int c = 0; c < pending.size(); c++) {
-      List<IngestOutcome> got = WriterThread.await(pending.get(c));
-      int[] at = positions.get(c);
-      for (int k = 0; k < at.length; k++) {
-        outcomes[at[k]] = got.get(k);
-      }
-    }
-    return List.of(outcomes);
+    return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
+        .thenApply(
+            ignored -> {
+              IngestOutcome[] outcomes = new IngestOutcome[list.size()];
+              for (int c = 0; c < pending.size(); c++) {
+                List<IngestOutcome> got = pending.get(c).join();
+                int[] at = positions.get(c);
+                for (int k = 0; k < at.length; k++) {
+                  outcomes[at[k]] = got.get(k);
+                }
+              }
+              return List.of(outcomes);
+            });
+  }
+
+  /** Writer thread: keeps a proof learned from elsewhere (see {@link IngestRules#recordProof}). */
+  boolean recordProof(org.latticefs.kv.sync.Equivocation proof) {
+    return rules.recordProof(proof);
   }
 
   private static Integer[] byAuthorAndSeq(List<SignedEntry> list) {
@@ -154,6 +188,7 @@ final class Ingest {
     if (!durable.isEmpty()) {
       List<KeyChange> changes = state.apply(durable);
       watches.publish(changes, state.backend()::snapshot);
+      appended.fire();
     }
     return List.of(outcomes);
   }

@@ -206,14 +206,24 @@ final class IngestRules {
     return null;
   }
 
+  /**
+   * Keeps {@code proof} (checked by the caller) and refuses its author; false if already refused.
+   */
+  boolean recordProof(Equivocation proof) {
+    NodeId author = proof.author();
+    if (!proofs.record(proof)) {
+      return false;
+    }
+    orphans.dropAuthor(author);
+    LOG.warn(
+        "store {}: author {} equivocated at seq {}; refusing it", storeId, author, proof.seq());
+    return true;
+  }
+
   private IngestOutcome equivocation(SignedEntry have, SignedEntry other) {
     Equivocation proof = new Equivocation(have, other);
     NodeId author = proof.author();
-    if (proofs.record(proof)) {
-      orphans.dropAuthor(author);
-      LOG.warn(
-          "store {}: author {} equivocated at seq {}; refusing it", storeId, author, proof.seq());
-    }
+    recordProof(proof);
     return rejected(
         "equivocation: "
             + author

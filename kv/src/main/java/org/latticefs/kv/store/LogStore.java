@@ -80,6 +80,7 @@ public final class LogStore implements Store, Replica {
   private final ProofFiles proofs;
   private final OrphanBuffer orphans;
   private final WatchHub watches;
+  private final AppendListeners appended;
   private final StoreCounters counters = new StoreCounters();
   private final GroupCommit commits;
   private final Ingest ingest;
@@ -117,7 +118,9 @@ public final class LogStore implements Store, Replica {
     this.proofs = proofs;
     this.orphans = new OrphanBuffer(settings.orphanLimit(), settings.orphanTtl());
     this.watches = new WatchHub(settings.watchBuffer());
-    this.commits = new GroupCommit(id, identity, settings, writer, logs, state, watches, counters);
+    this.appended = new AppendListeners(id);
+    this.commits =
+        new GroupCommit(id, identity, settings, writer, logs, state, watches, appended, counters);
     this.ingest =
         new Ingest(
             id,
@@ -125,6 +128,7 @@ public final class LogStore implements Store, Replica {
             logs,
             state,
             watches,
+            appended,
             new IngestRules(id, settings, logs, proofs, orphans),
             orphans,
             counters);
@@ -309,6 +313,14 @@ public final class LogStore implements Store, Replica {
     return ingest.ingest(entries);
   }
 
+  /** See {@link Replica#ingestAsync}; the pipeline is {@link Ingest}'s. */
+  @Override
+  public java.util.concurrent.CompletableFuture<List<IngestOutcome>> ingestAsync(
+      Collection<SignedEntry> entries) throws KvException {
+    ensureOpen();
+    return ingest.ingestAsync(entries);
+  }
+
   /**
    * Drops orphans older than the time to live now; returns how many. The writer also does this at
    * every ingest and periodically (every quarter of the time to live, between 1 s and 1 min).
@@ -320,6 +332,25 @@ public final class LogStore implements Store, Replica {
   /** How many orphans wait for their predecessor. */
   public int orphanCount() throws KvException {
     return writer.call(orphans::size);
+  }
+
+  @Override
+  public boolean ingestProof(Equivocation proof) throws KvException {
+    ensureOpen();
+    if (!proof.first().entry().storeId().equals(id)) {
+      throw new KvException(
+          "the proof is for store " + proof.first().entry().storeId() + ", not " + id);
+    }
+    if (!proof.check()) {
+      throw new KvException("the two entries do not prove an equivocation");
+    }
+    return writer.call(() -> ingest.recordProof(proof));
+  }
+
+  @Override
+  public AutoCloseable onAppend(Runnable listener) throws KvException {
+    ensureOpen();
+    return appended.add(listener);
   }
 
   /** The fraud proofs this store holds, oldest first. Their authors' entries are refused. */

@@ -1,5 +1,6 @@
 package org.latticefs.kv.store;
 
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -202,6 +203,49 @@ public abstract class StoreCatalog implements Stores, Replicas {
     }
     open.put(id, store);
     return store;
+  }
+
+  /**
+   * Where store {@code id} keeps {@code author}'s log; null if this catalog keeps no logs in files
+   * (then nothing can be healed).
+   */
+  protected Path logFile(UUID id, NodeId author) {
+    return null;
+  }
+
+  /**
+   * Starts healing store {@code id}, refused as damaged: its first damaged author range, to be
+   * fetched again whole from a peer (see {@link LogHealing}). Empty if the store is not refused,
+   * its damage is not in one author's entries, or this catalog keeps no log files.
+   */
+  public synchronized Optional<LogHealing> startHealing(UUID id) throws KvException {
+    ensureOpen();
+    StoreDamage d = damaged.get(id);
+    if (d == null || d.ranges().isEmpty()) {
+      return Optional.empty();
+    }
+    StoreDamage.DamagedRange range = d.ranges().get(0);
+    Path file = logFile(id, range.author());
+    return file == null ? Optional.empty() : Optional.of(LogHealing.begin(id, range, file));
+  }
+
+  /**
+   * Puts {@code healing}'s log in place of the damaged one and opens the store again.
+   *
+   * @throws DamagedStoreException if the store is still damaged (another author's log), with the
+   *     new damage
+   * @throws KvException if the healing is not complete or cannot be put in place
+   */
+  public synchronized LogStore finishHealing(LogHealing healing) throws KvException {
+    ensureOpen();
+    UUID id = healing.storeId();
+    if (!damaged.containsKey(id)) {
+      healing.close();
+      return open(id);
+    }
+    healing.install();
+    damaged.remove(id);
+    return open(id);
   }
 
   @Override

@@ -45,8 +45,46 @@ public interface Replica {
   List<IngestOutcome> ingest(Collection<SignedEntry> entries) throws KvException;
 
   /**
+   * As {@link #ingest}, but returns once the entries' signatures are checked and the entries are
+   * queued for the store's writer; the future completes with the outcomes when they are applied (or
+   * fails as {@link #ingest} would throw). Calls made one after another from one thread are applied
+   * in that order, so a caller can check the next batch's signatures while the writer appends and
+   * applies the previous one. The future may complete on the writer: hand heavy work to another
+   * thread.
+   */
+  java.util.concurrent.CompletableFuture<List<IngestOutcome>> ingestAsync(
+      Collection<SignedEntry> entries) throws KvException;
+
+  /**
    * Fraud proofs: pairs of entries one author signed with the same seq. Such an author's further
    * entries are refused by this store; the proofs survive restarts.
    */
   List<Equivocation> equivocations() throws KvException;
+
+  /**
+   * Keeps {@code proof}, a fraud proof learned from elsewhere, and refuses its author from now on
+   * (its orphans dropped, its further entries rejected; entries already in its log stay). The proof
+   * is {@linkplain Equivocation#check checked} first; it survives restarts like a proof found here.
+   *
+   * @return true if the author was not refused before
+   * @throws KvException if the proof is not for this store or does not check
+   */
+  boolean ingestProof(Equivocation proof) throws KvException;
+
+  /**
+   * Makes every entry appended here so far durable (fsynced). Entries received from elsewhere
+   * always are; this node's own buffered commits may not be yet. Send this node's entries to others
+   * only after this: an entry lost to a power loss after a peer saw it would be signed again with
+   * the same seq and different content, an equivocation.
+   */
+  void sync() throws KvException;
+
+  /**
+   * Calls {@code listener} after entries were appended to this store's logs (local commits and
+   * applied entries from elsewhere; this node's own may not be durable yet, see {@link #sync}). It
+   * runs on the store's writer, after the state has applied them, so it must return at once (hand
+   * the work to another thread) and must not call back into this store on that thread. Closing the
+   * returned handle stops the calls.
+   */
+  AutoCloseable onAppend(Runnable listener) throws KvException;
 }

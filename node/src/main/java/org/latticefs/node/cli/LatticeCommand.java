@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
  *
  * 0 success; 1 failure (the message says why); 2 bad usage (unknown command or option, missing or
  * malformed argument); 3 no daemon is running (for commands that need one: {@code status}, {@code
- * unmount}, {@code stat}).
+ * unmount}, {@code stat}, {@code peer invite|join}).
  */
 @Command(
     name = "lattice-fs",
@@ -38,10 +38,13 @@ import picocli.CommandLine.Spec;
       IdCommand.class,
       KvCommand.class,
       StoreCommand.class,
+      PeerCommand.class,
       MountCommand.class,
       UnmountCommand.class,
       StatusCommand.class,
       StatCommand.class,
+      GcCommand.class,
+      DuCommand.class,
       ShellCommand.class,
       CommandLine.HelpCommand.class
     },
@@ -50,7 +53,7 @@ import picocli.CommandLine.Spec;
       "0:success",
       "1:failure (the message says why)",
       "2:bad usage",
-      "3:no daemon running (status, unmount, stat)"
+      "3:no daemon running (status, unmount, stat, peer invite|join)"
     })
 public final class LatticeCommand implements Callable<Integer> {
   public static final int OK = 0;

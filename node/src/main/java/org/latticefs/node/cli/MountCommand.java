@@ -16,6 +16,7 @@ import org.latticefs.node.config.DataDir;
 import org.latticefs.node.config.DataDirModes;
 import org.latticefs.node.config.JvmOptions;
 import org.latticefs.node.config.Logging;
+import org.latticefs.node.config.MeshSettings;
 import org.latticefs.node.config.NodeConfig;
 import org.latticefs.node.control.ControlClient;
 import org.latticefs.node.format.DataDirFormat;
@@ -47,10 +48,25 @@ final class MountCommand extends Base {
       description = "Run in the background (log: $LATTICE_HOME/logs/daemon.log); print its pid.")
   boolean daemon;
 
+  @Option(
+      names = "--listen",
+      paramLabel = "HOST:PORT|off",
+      description =
+          "Where peers connect (overrides mesh.listen; default 0.0.0.0:4710), or off for nowhere.")
+  String listen;
+
   @Override
   int run() throws Exception {
     DataDir dir = dataDir();
     NodeConfig config = NodeConfig.load(dir.config());
+    if (listen != null) {
+      try {
+        config = config.withMeshListen(MeshSettings.parseListen(listen));
+      } catch (IllegalArgumentException e) {
+        throw new picocli.CommandLine.ParameterException(
+            spec.commandLine(), "--listen: " + e.getMessage() + " (or: off)");
+      }
+    }
     Path mp = mountpoint.toAbsolutePath().normalize();
     Optional<ControlClient> running = ControlClient.connect(dir);
     if (running.isPresent()) {
@@ -113,6 +129,10 @@ final class MountCommand extends Base {
       cmd.add("-v");
     }
     cmd.add("mount");
+    if (listen != null) {
+      cmd.add("--listen");
+      cmd.add(listen);
+    }
     cmd.add(mp.toString());
     if (!Files.exists(dir.daemonLog())) {
       Files.createFile(dir.daemonLog(), DataDirModes.privateFile());

@@ -18,6 +18,7 @@ import java.util.Map;
  * control.sock        the running daemon's control socket (0600)
  * daemon.properties   pid and mount point of the running (or crashed) daemon
  * logs/daemon.log     output of a daemon started with mount --daemon
+ * mesh/               invites handed out (secret hashes), static peers
  * FORMAT              the data directory's format version (see org.latticefs.node.format)
  * </pre>
  *
@@ -87,6 +88,11 @@ public record DataDir(Path root) {
 
   public Path formatLock() {
     return root.resolve("format.lock");
+  }
+
+  /** The mesh's own files: invites handed out, static peers. */
+  public Path mesh() {
+    return root.resolve("mesh");
   }
 
   public Path logs() {

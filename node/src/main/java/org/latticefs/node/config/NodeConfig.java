@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -41,6 +42,21 @@ import java.util.TreeMap;
  *       {@code -v} means debug</td></tr>
  *   <tr><td>{@code mount.options}</td><td>(none)</td><td>extra comma-separated FUSE mount
  *       options, checked by {@link MountOptions}, e.g. {@code allow_other}</td></tr>
+ *   <tr><td>{@code gc.interval}</td><td>10m</td><td>time between garbage collection passes
+ *       ({@code s}, {@code m}, {@code h}, {@code d} suffixes; 0: only on demand and when
+ *       space runs short)</td></tr>
+ *   <tr><td>{@code storage.min_copies}</td><td>1</td><td>copies of a blob other nodes must hold
+ *       before cache eviction may drop this node's (used by eviction, issue 12 part 2)</td></tr>
+ *   <tr><td>{@code fs.owner}</td><td>stored</td><td>who files show as owned by: {@code stored}
+ *       (the numbers as written or chowned), {@code mount} (the user running the daemon, on
+ *       every node) or {@code UID:GID}</td></tr>
+ *   <tr><td>{@code mesh.listen}</td><td>0.0.0.0:4710</td><td>where peers connect ({@code
+ *       HOST:PORT}, or {@code off}); see {@link MeshSettings}</td></tr>
+ *   <tr><td>{@code mesh.name}</td><td>the host name</td><td>this node's name for its peers</td></tr>
+ *   <tr><td>{@code mesh.announce}</td><td>(derived)</td><td>addresses peers should dial, e.g. a
+ *       router's forwarded port</td></tr>
+ *   <tr><td>{@code mesh.peers}</td><td>(none)</td><td>static peers, {@code ID@HOST:PORT,…}</td></tr>
+ *   <tr><td>{@code mesh.mdns}</td><td>on</td><td>find trusted peers on the LAN</td></tr>
  * </table>
  *
  * Unknown keys are an error (a typo must not be silently ignored), and so are values that cannot
@@ -56,7 +72,11 @@ public record NodeConfig(
     long readaheadBytes,
     long stagingMemoryBytes,
     String logLevel,
-    MountOptions mountOptions) {
+    MountOptions mountOptions,
+    Duration gcInterval,
+    int minCopies,
+    MeshSettings mesh,
+    String fsOwner) {
 
   public static final NodeConfig DEFAULTS =
       new NodeConfig(
@@ -69,7 +89,11 @@ public record NodeConfig(
           32L << 20,
           32L << 20,
           "warn",
-          MountOptions.NONE);
+          MountOptions.NONE,
+          Duration.ofMinutes(10),
+          1,
+          MeshSettings.DEFAULTS,
+          "stored");
 
   static final long MIN_HEAP = 64L << 20;
   static final long MIN_DIRECT = 16L << 20;
@@ -85,11 +109,31 @@ public record NodeConfig(
           "fs.readahead_bytes",
           "fs.staging_memory",
           "log.level",
-          "mount.options");
+          "mount.options",
+          "gc.interval",
+          "storage.min_copies",
+          "mesh.listen",
+          "mesh.name",
+          "mesh.announce",
+          "mesh.peers",
+          "mesh.mdns",
+          "fs.owner");
 
   private static final Set<String> LEVELS = Set.of("error", "warn", "info", "debug", "trace");
 
   public NodeConfig {
+    if (gcInterval == null || gcInterval.isNegative()) {
+      throw new IllegalArgumentException("gc.interval must be 0 or more, got " + gcInterval);
+    }
+    if (minCopies < 1) {
+      throw new IllegalArgumentException("storage.min_copies must be at least 1, got " + minCopies);
+    }
+    if (!fsOwner.equals("mount")
+        && !fsOwner.equals("stored")
+        && !fsOwner.matches("\\d{1,9}:\\d{1,9}")) {
+      throw new IllegalArgumentException(
+          "fs.owner is mount, stored or UID:GID, got '" + fsOwner + "'");
+    }
     if (heapBytes < MIN_HEAP) {
       throw new IllegalArgumentException(
           "memory.heap must be at least " + (MIN_HEAP >> 20) + "M, got " + heapBytes);
@@ -172,7 +216,30 @@ public record NodeConfig(
         size(m, "fs.readahead_bytes", d.readaheadBytes),
         size(m, "fs.staging_memory", d.stagingMemoryBytes),
         level,
-        options);
+        options,
+        duration(m, "gc.interval", d.gcInterval),
+        count(m, "storage.min_copies", d.minCopies),
+        MeshSettings.fromMap(m),
+        m.getOrDefault("fs.owner", d.fsOwner).trim());
+  }
+
+  /** This config with the mesh listening at {@code at} (null: not at all). */
+  public NodeConfig withMeshListen(org.latticefs.mesh.HostPort at) {
+    return new NodeConfig(
+        storageQuota,
+        minFreeSpace,
+        heapBytes,
+        directBytes,
+        chunkCacheBytes,
+        kvCacheBytes,
+        readaheadBytes,
+        stagingMemoryBytes,
+        logLevel,
+        mountOptions,
+        gcInterval,
+        minCopies,
+        mesh.withListen(at),
+        fsOwner);
   }
 
   /** Every key with its value in this config, as it would be written in the file. */
@@ -188,6 +255,10 @@ public record NodeConfig(
     m.put("fs.staging_memory", Long.toString(c.stagingMemoryBytes));
     m.put("log.level", c.logLevel);
     m.put("mount.options", c.mountOptions.joined());
+    m.put("gc.interval", c.gcInterval.toSeconds() + "s");
+    m.put("storage.min_copies", Integer.toString(c.minCopies));
+    c.mesh.toMap(m);
+    m.put("fs.owner", c.fsOwner);
     return m;
   }
 
@@ -220,6 +291,63 @@ public record NodeConfig(
       throw new IllegalArgumentException("size out of range: '" + s + "'");
     }
     return n << shift;
+  }
+
+  /**
+   * Parses {@code 0}, {@code 90s}, {@code 10m}, {@code 2h}, {@code 1d} (a bare number: seconds).
+   */
+  public static Duration parseDuration(String s) {
+    String t = s.trim().toLowerCase(Locale.ROOT);
+    long unit = 1;
+    if (!t.isEmpty()) {
+      switch (t.charAt(t.length() - 1)) {
+        case 's' -> unit = 1;
+        case 'm' -> unit = 60;
+        case 'h' -> unit = 3600;
+        case 'd' -> unit = 86400;
+        default -> unit = 0;
+      }
+    }
+    if (unit != 0) {
+      t = t.substring(0, t.length() - 1);
+    } else {
+      unit = 1;
+    }
+    long n;
+    try {
+      n = Long.parseLong(t.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "not a duration: '" + s + "' (examples: 0, 90s, 10m, 2h, 1d)");
+    }
+    if (n < 0 || n > Long.MAX_VALUE / unit / 1000) {
+      throw new IllegalArgumentException("duration out of range: '" + s + "'");
+    }
+    return Duration.ofSeconds(n * unit);
+  }
+
+  private static Duration duration(Map<String, String> m, String key, Duration dflt) {
+    String v = m.get(key);
+    if (v == null || v.isEmpty()) {
+      return dflt;
+    }
+    try {
+      return parseDuration(v);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static int count(Map<String, String> m, String key, int dflt) {
+    String v = m.get(key);
+    if (v == null || v.isEmpty()) {
+      return dflt;
+    }
+    try {
+      return Integer.parseInt(v.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + ": not a whole number: '" + v + "'", e);
+    }
   }
 
   private static long size(Map<String, String> m, String key, long dflt) {

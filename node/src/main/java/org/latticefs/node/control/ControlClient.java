@@ -286,6 +286,35 @@ public final class ControlClient implements NodeApi {
   }
 
   @Override
+  public String invite(long ttlSeconds) throws IOException {
+    return (String) call(req("peer.invite", "ttl_seconds", ttlSeconds));
+  }
+
+  @Override
+  public JoinRow join(String line) throws IOException {
+    return Wire.joined(obj(call(req("peer.join", "line", line))));
+  }
+
+  @Override
+  public List<PeerRow> peers() throws IOException {
+    List<PeerRow> out = new ArrayList<>();
+    for (Map<String, Object> o : list(call(req("peer.ls")))) {
+      out.add(Wire.peer(o));
+    }
+    return out;
+  }
+
+  @Override
+  public boolean revoke(String id) throws IOException {
+    return Boolean.TRUE.equals(call(req("peer.revoke", "id", id)));
+  }
+
+  @Override
+  public void addPeer(String id, String addr) throws IOException {
+    call(req("peer.add", "id", id, "addr", addr));
+  }
+
+  @Override
   public Status status() throws IOException {
     return Wire.status(obj(call(req("status"))));
   }
@@ -293,6 +322,16 @@ public final class ControlClient implements NodeApi {
   @Override
   public FileStat stat(String path) throws IOException {
     return Wire.fileStat(obj(call(req("stat", "path", path))));
+  }
+
+  @Override
+  public String startGc(String kind) throws IOException {
+    return (String) call(req("gc.start", "kind", kind));
+  }
+
+  @Override
+  public GcJob gcJob(String id) throws IOException {
+    return Wire.gcJob(obj(call(req("gc.job", "id", id))));
   }
 
   @Override

@@ -113,10 +113,31 @@ final class RequestHandler {
           }
           return l;
         }
+      case "peer.invite":
+        return node.invite(Wire.num(r, "ttl_seconds"));
+      case "peer.join":
+        return Wire.joined(node.join(Wire.requiredStr(r, "line")));
+      case "peer.ls":
+        {
+          List<Object> l = new ArrayList<>();
+          for (NodeApi.PeerRow p : node.peers()) {
+            l.add(Wire.peer(p));
+          }
+          return l;
+        }
+      case "peer.revoke":
+        return node.revoke(Wire.requiredStr(r, "id"));
+      case "peer.add":
+        node.addPeer(Wire.requiredStr(r, "id"), Wire.requiredStr(r, "addr"));
+        return true;
       case "status":
         return Wire.status(node.status());
       case "stat":
         return Wire.fileStat(node.stat(Wire.requiredStr(r, "path")));
+      case "gc.start":
+        return node.startGc(Wire.requiredStr(r, "kind"));
+      case "gc.job":
+        return Wire.gcJob(node.gcJob(Wire.requiredStr(r, "id")));
       case "shutdown":
         node.shutdown();
         return true;

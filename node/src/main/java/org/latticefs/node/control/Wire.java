@@ -5,10 +5,12 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.latticefs.node.NodeApi;
 import org.latticefs.node.NodeApi.ChunkRow;
 import org.latticefs.node.NodeApi.DamagedRow;
 import org.latticefs.node.NodeApi.EntryRow;
 import org.latticefs.node.NodeApi.FileStat;
+import org.latticefs.node.NodeApi.GcJob;
 import org.latticefs.node.NodeApi.HeadRow;
 import org.latticefs.node.NodeApi.OpRow;
 import org.latticefs.node.NodeApi.Row;
@@ -155,6 +157,36 @@ public final class Wire {
         unsaved);
   }
 
+  public static Map<String, Object> gcJob(GcJob j) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", j.id());
+    m.put("kind", j.kind());
+    m.put("state", j.state());
+    m.put("phase", j.phase());
+    m.put("done", j.done());
+    m.put("total", j.total());
+    m.put("result", j.result());
+    m.put("error", j.error());
+    return m;
+  }
+
+  @SuppressWarnings("unchecked")
+  static GcJob gcJob(Map<String, Object> m) throws Frames.ProtocolException {
+    Object result = m.get("result");
+    if (result != null && !(result instanceof Map)) {
+      throw new Frames.ProtocolException("field 'result' must be an object");
+    }
+    return new GcJob(
+        str(m, "id"),
+        str(m, "kind"),
+        str(m, "state"),
+        str(m, "phase"),
+        num(m, "done"),
+        num(m, "total"),
+        (Map<String, Object>) result,
+        str(m, "error"));
+  }
+
   public static Map<String, Object> fileStat(FileStat f) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("path", f.path());
@@ -192,6 +224,70 @@ public final class Wire {
         num(m, "size"),
         str(m, "manifest"),
         chunks);
+  }
+
+  public static Map<String, Object> joined(NodeApi.JoinRow j) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", j.id());
+    m.put("name", j.name());
+    m.put("via", j.via());
+    return m;
+  }
+
+  static NodeApi.JoinRow joined(Map<String, Object> m) throws Frames.ProtocolException {
+    return new NodeApi.JoinRow(str(m, "id"), str(m, "name"), str(m, "via"));
+  }
+
+  public static Map<String, Object> peer(NodeApi.PeerRow p) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", p.id());
+    m.put("name", p.name());
+    m.put("status", p.status());
+    m.put("addrs", new ArrayList<Object>(p.addrs()));
+    m.put("connected", p.connected());
+    m.put("remote", p.remote());
+    m.put("last_seen", p.lastSeenMillis());
+    m.put("rtt_us", p.rttMicros());
+    List<Object> stores = new ArrayList<>();
+    for (NodeApi.LagRow l : p.stores()) {
+      Map<String, Object> s = new LinkedHashMap<>();
+      s.put("store_id", l.storeId());
+      s.put("store", l.store());
+      s.put("peer_lacks", l.peerLacks());
+      s.put("we_lack", l.weLack());
+      stores.add(s);
+    }
+    m.put("stores", stores);
+    return m;
+  }
+
+  static NodeApi.PeerRow peer(Map<String, Object> m) throws Frames.ProtocolException {
+    List<String> addrs = new ArrayList<>();
+    Object a = m.get("addrs");
+    if (a instanceof List<?> l) {
+      for (Object o : l) {
+        if (!(o instanceof String s)) {
+          throw new Frames.ProtocolException("field 'addrs' must hold strings");
+        }
+        addrs.add(s);
+      }
+    }
+    List<NodeApi.LagRow> lags = new ArrayList<>();
+    for (Map<String, Object> s : objects(m, "stores")) {
+      lags.add(
+          new NodeApi.LagRow(
+              str(s, "store_id"), str(s, "store"), num(s, "peer_lacks"), num(s, "we_lack")));
+    }
+    return new NodeApi.PeerRow(
+        str(m, "id"),
+        str(m, "name"),
+        str(m, "status"),
+        addrs,
+        Boolean.TRUE.equals(m.get("connected")),
+        str(m, "remote"),
+        num(m, "last_seen"),
+        num(m, "rtt_us"),
+        lags);
   }
 
   private static void putValue(Map<String, Object> m, byte[] value) {

@@ -40,6 +40,48 @@ class NodeConfigTest {
   }
 
   @Test
+  void readsTheMeshKeysAndTheOwnerPolicy() throws Exception {
+    String peer = org.latticefs.kv.NodeId.of(new byte[32], 0).toString();
+    NodeConfig c =
+        NodeConfig.fromMap(
+            Map.of(
+                "mesh.listen", "127.0.0.1:4711",
+                "mesh.name", "nas",
+                "mesh.announce", "example.org:4710, 10.0.0.2:4710",
+                "mesh.peers", peer + "@10.0.0.7:4710," + peer + "@[fd00::7]:4710",
+                "mesh.mdns", "off",
+                "fs.owner", "1000:100"));
+    assertEquals("127.0.0.1:4711", c.mesh().listen().toString());
+    assertEquals("nas", c.mesh().name());
+    assertEquals(2, c.mesh().announce().size());
+    assertEquals(
+        java.util.List.of("10.0.0.7:4710", "[fd00::7]:4710"),
+        c.mesh().peers().get(org.latticefs.kv.NodeId.parse(peer)).stream()
+            .map(Object::toString)
+            .toList());
+    assertEquals(false, c.mesh().mdns());
+    assertEquals("1000:100", c.fsOwner());
+    assertEquals(c, NodeConfig.fromMap(NodeConfig.toMap(c)));
+    assertEquals(null, NodeConfig.fromMap(Map.of("mesh.listen", "off")).mesh().listen());
+    assertEquals("0.0.0.0:4710", NodeConfig.DEFAULTS.mesh().listen().toString());
+    assertEquals("stored", NodeConfig.DEFAULTS.fsOwner());
+    for (Map<String, String> bad :
+        java.util.List.of(
+            Map.of("mesh.listen", "nowhere"),
+            Map.of("mesh.listen", "127.0.0.1:70000"),
+            Map.of("mesh.peers", "10.0.0.7:4710"),
+            Map.of("mesh.peers", "lat1nonsense@10.0.0.7:4710"),
+            Map.of("mesh.announce", "host-without-port"),
+            Map.of("mesh.mdns", "maybe"),
+            Map.of("fs.owner", "root"))) {
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> NodeConfig.fromMap(bad));
+      String key = bad.keySet().iterator().next();
+      assertTrue(e.getMessage().contains(key), key + ": " + e.getMessage());
+    }
+  }
+
+  @Test
   void typosAndBadValuesAreErrorsNamingTheKey() throws Exception {
     Path f = dir.resolve("config.properties");
     Files.writeString(f, "storage.qouta=1G\n");

@@ -64,6 +64,26 @@ class ControlServerTest {
       NodeException ne = assertThrows(NodeException.class, () -> c.put("nope", "/k", new byte[0]));
       assertEquals("no such store: 'nope'", ne.getMessage());
       assertEquals(1, ne.exitCode());
+      assertEquals("invite-for-60", c.invite(60));
+      assertEquals(
+          new NodeApi.JoinRow("lat1joined", "other", "127.0.0.1:4710"), c.join("invite-for-60"));
+      assertEquals(2, assertThrows(NodeException.class, () -> c.join("junk")).exitCode());
+      c.addPeer("lat1peer", "10.0.0.2:4710");
+      fake.peerRows.add(
+          new NodeApi.PeerRow(
+              "lat1two",
+              "two",
+              "active",
+              List.of("[::1]:4710"),
+              true,
+              "127.0.0.1:5555",
+              1234,
+              567,
+              List.of(new NodeApi.LagRow("s-id", "photos", 3, -1))));
+      assertEquals(List.copyOf(fake.peerRows), c.peers());
+      assertTrue(c.revoke("lat1peer"));
+      assertEquals("revoked", c.peers().get(0).status());
+      assertFalse(c.revoke("lat1nobody"));
       c.removeStore("photos");
       c.shutdown();
       assertTrue(fake.shutdown.get());

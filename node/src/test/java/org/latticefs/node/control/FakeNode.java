@@ -150,10 +150,68 @@ final class FakeNode implements NodeApi {
   }
 
   @Override
+  public String startGc(String kind) {
+    return kind;
+  }
+
+  @Override
+  public GcJob gcJob(String id) {
+    return new GcJob(id, id, "done", "sweep", 3, 3, java.util.Map.of("kind", id), null);
+  }
+
+  @Override
   public void shutdown() {
     shutdown.set(true);
   }
 
   @Override
   public void close() {}
+
+  final List<PeerRow> peerRows = new ArrayList<>();
+
+  @Override
+  public synchronized String invite(long ttlSeconds) {
+    return "invite-for-" + ttlSeconds;
+  }
+
+  @Override
+  public synchronized JoinRow join(String line) throws NodeException {
+    if (!line.startsWith("invite-for-")) {
+      throw new NodeException("not an invite", 2, null);
+    }
+    return new JoinRow("lat1joined", "other", "127.0.0.1:4710");
+  }
+
+  @Override
+  public synchronized List<PeerRow> peers() {
+    return List.copyOf(peerRows);
+  }
+
+  @Override
+  public synchronized boolean revoke(String id) {
+    for (int i = 0; i < peerRows.size(); i++) {
+      PeerRow p = peerRows.get(i);
+      if (p.id().equals(id)) {
+        peerRows.set(
+            i,
+            new PeerRow(
+                p.id(),
+                p.name(),
+                "revoked",
+                p.addrs(),
+                false,
+                null,
+                p.lastSeenMillis(),
+                -1,
+                List.of()));
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public synchronized void addPeer(String id, String addr) {
+    peerRows.add(new PeerRow(id, "", "active", List.of(addr), false, null, 0, -1, List.of()));
+  }
 }

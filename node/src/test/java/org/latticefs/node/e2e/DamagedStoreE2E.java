@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.latticefs.kv.Stores;
 import org.latticefs.node.control.Json;
-import org.latticefs.node.e2e.MountE2E.Run;
+import org.latticefs.node.e2e.Launcher.Run;
 
 /**
  * Damaged stores end to end: a byte flipped inside the acknowledged part of an app store's log

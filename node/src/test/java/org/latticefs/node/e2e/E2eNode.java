@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.latticefs.fs.fuse.Mounts;
-import org.latticefs.node.e2e.MountE2E.Run;
+import org.latticefs.node.e2e.Launcher.Run;
 
 /**
  * One node driven through the {@code ./lattice-fs} launcher for end-to-end tests: a data directory,

@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.latticefs.fs.fuse.Mounts;
 import org.latticefs.node.FuseAvailable;
 import org.latticefs.node.control.Json;
+import org.latticefs.node.e2e.Launcher.Run;
 
 /**
  * The real thing: the {@code ./lattice-fs} launcher running the packaged jar in child processes, a
@@ -41,8 +41,6 @@ class MountE2E {
   Path launcher;
   final List<Long> pids = new ArrayList<>();
 
-  record Run(int code, String out, String err) {}
-
   @BeforeEach
   void setUp() throws Exception {
     requireFuse();
@@ -52,7 +50,12 @@ class MountE2E {
     launcher = root.resolve("lattice-fs");
     assertTrue(Files.isExecutable(launcher), launcher + " missing");
     assertTrue(Files.isRegularFile(root.resolve("node/target/lattice-fs.jar")), "jar not built");
+    // One node, no peers: no listener on every interface, no mDNS on the machine's network.
+    Files.createDirectories(home);
+    Files.writeString(home.resolve("config.properties"), NO_MESH);
   }
+
+  static final String NO_MESH = "mesh.listen=off\nmesh.mdns=off\n";
 
   @AfterEach
   void tearDown() throws Exception {
@@ -75,31 +78,11 @@ class MountE2E {
   }
 
   static Run sh(String script) throws Exception {
-    return exec(List.of("sh", "-c", script), Map.of());
+    return Launcher.sh(script);
   }
 
   static Run exec(List<String> cmd, Map<String, String> env) throws Exception {
-    ProcessBuilder pb =
-        new ProcessBuilder(cmd)
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-    pb.environment().putAll(env);
-    Process p = pb.start();
-    CompletableFuture<byte[]> err =
-        CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
-    byte[] out = p.getInputStream().readAllBytes();
-    assertTrue(p.waitFor(120, TimeUnit.SECONDS), "timed out: " + cmd);
-    return new Run(
-        p.exitValue(),
-        new String(out, StandardCharsets.UTF_8),
-        new String(err.get(), StandardCharsets.UTF_8));
-  }
-
-  static byte[] readAll(java.io.InputStream in) {
-    try {
-      return in.readAllBytes();
-    } catch (IOException e) {
-      return new byte[0];
-    }
+    return Launcher.exec(cmd, env, 120);
   }
 
   long mountDaemon() throws Exception {
@@ -117,14 +100,7 @@ class MountE2E {
   }
 
   static void waitForExit(long pid) throws InterruptedException {
-    for (int i = 0;
-        i < 600 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
-        i++) {
-      Thread.sleep(50);
-    }
-    assertFalse(
-        ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false),
-        "pid " + pid + " still alive");
+    Launcher.waitForExit(pid);
   }
 
   @Test
@@ -277,7 +253,8 @@ class MountE2E {
     Files.createDirectories(home);
     Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxr-xr-x"));
     Files.writeString(
-        home.resolve("config.properties"), "mount.options=,,,allow_other\nmemory.heap=200M\n");
+        home.resolve("config.properties"),
+        NO_MESH + "mount.options=,,,allow_other\nmemory.heap=200M\n");
     Run r = lattice("mount", "--daemon", mnt.toString());
     assertEquals(0, r.code(), r.err() + "\nlog:\n" + log());
     long pid = Long.parseLong(r.out().trim());
@@ -316,7 +293,8 @@ class MountE2E {
     assertEquals(0, lattice("unmount", mnt.toString()).code());
     waitForExit(pid);
 
-    Files.writeString(home.resolve("config.properties"), "mount.options=allow_other,bogus\n");
+    Files.writeString(
+        home.resolve("config.properties"), NO_MESH + "mount.options=allow_other,bogus\n");
     Run bad = lattice("mount", "--daemon", mnt.toString());
     assertEquals(1, bad.code());
     assertTrue(bad.err().contains("mount.options: unknown mount option 'bogus'"), bad.err());

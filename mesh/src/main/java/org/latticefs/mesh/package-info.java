@@ -1,0 +1,2 @@
+/** The mesh: authenticated peer connections and log sync. */
+package org.latticefs.mesh;
