@@ -14,14 +14,14 @@ import org.latticefs.kv.log.KeyParents;
 import org.latticefs.kv.log.SignedEntry;
 
 /** Builds chains of single-op entries for the benchmarks, signing on all cores. */
-final class BenchChains {
+public final class BenchChains {
   private BenchChains() {}
 
   /**
    * {@code n} entries {@code seq 1..n}, each one put of a 100-byte value under a 30-byte key (a
    * typical metadata write), with one parent.
    */
-  static List<SignedEntry> chain(UUID store, Identity id, int n) {
+  public static List<SignedEntry> chain(UUID store, Identity id, int n) {
     List<Entry> entries = new ArrayList<>(n);
     BlobRef prev = Entry.GENESIS;
     byte[] value = new byte[100];
@@ -45,5 +45,33 @@ final class BenchChains {
         .parallel()
         .mapToObj(i -> SignedEntry.sign(entries.get(i), id))
         .toList();
+  }
+
+  /**
+   * {@code n} entries {@code seq 1..n} by {@code author}, each one put of a 32-byte value under
+   * {@code /bench/SEQ} with no parents, stamped in the last {@code n} milliseconds, signed in
+   * order.
+   */
+  public static List<SignedEntry> singlePuts(UUID store, Identity author, int n) {
+    List<SignedEntry> out = new ArrayList<>(n);
+    BlobRef prev = Entry.GENESIS;
+    long millis = System.currentTimeMillis() - n;
+    byte[] value = new byte[32];
+    for (int i = 1; i <= n; i++) {
+      String key = "/bench/" + i;
+      Entry e =
+          new Entry(
+              store,
+              author.id(),
+              i,
+              prev,
+              new Hlc(millis + i, 0),
+              List.of(new KeyParents(key, List.of())),
+              List.of(new Op.Put(key, value)));
+      SignedEntry s = SignedEntry.sign(e, author);
+      out.add(s);
+      prev = s.hash();
+    }
+    return out;
   }
 }

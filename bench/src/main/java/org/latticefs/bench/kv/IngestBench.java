@@ -2,17 +2,12 @@ package org.latticefs.bench.kv;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.UUID;
 import java.util.stream.IntStream;
 import org.latticefs.cas.BlobRef;
-import org.latticefs.kv.Hlc;
 import org.latticefs.kv.Identity;
-import org.latticefs.kv.Op;
-import org.latticefs.kv.log.Entry;
-import org.latticefs.kv.log.KeyParents;
 import org.latticefs.kv.log.SignedEntry;
 import org.latticefs.kv.store.LogStore;
 import org.latticefs.kv.store.StoreSettings;
@@ -38,25 +33,7 @@ public final class IngestBench {
     UUID storeId = UUID.randomUUID();
     Identity peer = Identity.generate(new Random(7));
     long t0 = System.nanoTime();
-    List<SignedEntry> entries = new ArrayList<>(n);
-    BlobRef prev = Entry.GENESIS;
-    long millis = System.currentTimeMillis() - n;
-    byte[] value = new byte[32];
-    for (int i = 1; i <= n; i++) {
-      String key = "/bench/" + i;
-      Entry e =
-          new Entry(
-              storeId,
-              peer.id(),
-              i,
-              prev,
-              new Hlc(millis + i, 0),
-              List.of(new KeyParents(key, List.of())),
-              List.of(new Op.Put(key, value)));
-      SignedEntry s = SignedEntry.sign(e, peer);
-      entries.add(s);
-      prev = s.hash();
-    }
+    List<SignedEntry> entries = BenchChains.singlePuts(storeId, peer, n);
     System.out.printf("built and signed %d entries in %.1f s%n", n, (System.nanoTime() - t0) / 1e9);
 
     for (int rep = 0; rep < 2; rep++) {

@@ -3,20 +3,17 @@ package org.latticefs.bench.mesh;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.latticefs.cas.BlobRef;
-import org.latticefs.kv.Hlc;
+import org.latticefs.bench.Shell;
+import org.latticefs.bench.kv.BenchChains;
 import org.latticefs.kv.Identity;
 import org.latticefs.kv.Op;
 import org.latticefs.kv.log.ChainTip;
-import org.latticefs.kv.log.Entry;
-import org.latticefs.kv.log.KeyParents;
 import org.latticefs.kv.log.SignedEntry;
 import org.latticefs.kv.store.DiskStores;
 import org.latticefs.kv.store.LogStore;
@@ -49,7 +46,7 @@ public final class CatchUpBench {
       Identity author = Identity.generate(new Random(7));
       a.rootKeys().setNodeStatus(author.id(), NodeStatus.ACTIVE);
       long t0 = System.nanoTime();
-      List<SignedEntry> chain = chain(storeId, author, n);
+      List<SignedEntry> chain = BenchChains.singlePuts(storeId, author, n);
       for (int i = 0; i < n; i += 5000) {
         for (IngestOutcome o : onA.ingest(chain.subList(i, Math.min(n, i + 5000)))) {
           if (!(o instanceof IngestOutcome.Applied)) {
@@ -98,7 +95,7 @@ public final class CatchUpBench {
         }
       }
     }
-    deleteTree(root);
+    Shell.deleteTree(root);
   }
 
   /** CPU time of this whole process (both nodes), so a loaded machine's figure can be read. */
@@ -139,36 +136,5 @@ public final class CatchUpBench {
         micros[count / 2] / 1000.0,
         micros[Math.min(count - 1, (int) Math.ceil(count * 0.99) - 1)] / 1000.0,
         micros[count - 1] / 1000.0);
-  }
-
-  static List<SignedEntry> chain(UUID store, Identity author, int n) {
-    List<SignedEntry> out = new ArrayList<>(n);
-    BlobRef prev = Entry.GENESIS;
-    long millis = System.currentTimeMillis() - n;
-    byte[] value = new byte[32];
-    for (int i = 1; i <= n; i++) {
-      String key = "/bench/" + i;
-      Entry e =
-          new Entry(
-              store,
-              author.id(),
-              i,
-              prev,
-              new Hlc(millis + i, 0),
-              List.of(new KeyParents(key, List.of())),
-              List.of(new Op.Put(key, value)));
-      SignedEntry s = SignedEntry.sign(e, author);
-      out.add(s);
-      prev = s.hash();
-    }
-    return out;
-  }
-
-  static void deleteTree(Path p) throws Exception {
-    try (var walk = Files.walk(p)) {
-      for (Path f : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(f);
-      }
-    }
   }
 }
