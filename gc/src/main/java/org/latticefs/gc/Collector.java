@@ -41,8 +41,10 @@ import org.slf4j.LoggerFactory;
  * thousand manifest nodes walked; nothing grows with the number of roots. Quarantined blobs are not
  * among the blobs present: they are counted in the report and never removed.
  *
- * <p>Pins (issue 12, part 2) join as another {@link ManifestRoots}: see {@link #Collector}. One
- * pass at a time per collector (a second caller waits); safe to call from any thread.
+ * <p>Pins join as more {@link ManifestRoots}: stored ones as roots, pending ones (still being
+ * fetched) as partial roots (see {@link #Collector(CollectableStore, List, List, InstantSource,
+ * LongSupplier, RandomGenerator)}). One pass at a time per collector (a second caller waits); safe
+ * to call from any thread.
  */
 public final class Collector {
   private static final Logger LOG = LoggerFactory.getLogger(Collector.class);
@@ -52,6 +54,7 @@ public final class Collector {
 
   private final CollectableStore store;
   private final List<ManifestRoots> roots;
+  private final List<ManifestRoots> partialRoots;
   private final InstantSource clock;
   private final LongSupplier nanoTime;
   private final RandomGenerator random;
@@ -71,7 +74,24 @@ public final class Collector {
       InstantSource clock,
       LongSupplier nanoTime,
       RandomGenerator random) {
+    this(store, List.of(), roots, clock, nanoTime, random);
+  }
+
+  /**
+   * As above, with roots whose trees may not be whole here yet ({@code partialRoots}: pending pins,
+   * whose blobs are still being fetched). A pass reads them before {@code roots} (a pin only goes
+   * from pending to stored, so one that moves meanwhile is read at least once) and keeps what is
+   * here of their trees; a node of one that is not here is no problem.
+   */
+  public Collector(
+      CollectableStore store,
+      List<ManifestRoots> partialRoots,
+      List<ManifestRoots> roots,
+      InstantSource clock,
+      LongSupplier nanoTime,
+      RandomGenerator random) {
     this.store = store;
+    this.partialRoots = List.copyOf(partialRoots);
     this.roots = List.copyOf(roots);
     this.clock = clock;
     this.nanoTime = nanoTime;
@@ -107,6 +127,14 @@ public final class Collector {
       TreeMarker marker = new TreeMarker(store.blobs(), live);
       listener.phase(PassListener.Phase.MARK, -1);
       long[] rootCount = {0};
+      for (ManifestRoots source : partialRoots) {
+        source.forEach(
+            m -> {
+              marker.markPartial(m);
+              listener.progress(++rootCount[0]);
+            });
+      }
+      marker.forgetWalked();
       for (ManifestRoots source : roots) {
         source.forEach(
             m -> {

@@ -48,6 +48,8 @@ public final class GcService implements SpaceReclaimer, AutoCloseable {
   private final AtomicLong removedBlobs = new AtomicLong();
   private final AtomicLong removedBytes = new AtomicLong();
   private volatile PassReport last;
+  private volatile CacheEvictor evictor;
+  private final AtomicLong evictedBytes = new AtomicLong();
   private volatile Instant lastSuccess;
 
   /**
@@ -88,6 +90,19 @@ public final class GcService implements SpaceReclaimer, AutoCloseable {
             });
   }
 
+  /**
+   * After each pass that leaves usage above the quota's low watermark, evicts cached chunks of
+   * on-demand stores down to it (see {@link CacheEvictor}); null: never.
+   */
+  public void setEvictor(CacheEvictor evictor) {
+    this.evictor = evictor;
+  }
+
+  /** Bytes of cached chunks evicted since start. */
+  public long evictedBytes() {
+    return evictedBytes.get();
+  }
+
   /** Starts the background checks (timer and watermark). */
   public GcService start() {
     long ms = settings.poll().toMillis();
@@ -116,6 +131,19 @@ public final class GcService implements SpaceReclaimer, AutoCloseable {
    * A writer found no room: waits (at most {@link GcSettings#reclaimWait()}) for a pass that starts
    * after this call, and returns whether it removed anything. Never called from the pass's thread.
    */
+  private void evictIfNeeded() {
+    CacheEvictor e = evictor;
+    long used = usedBytes.getAsLong();
+    if (e == null || settings.quotaBytes() <= 0 || used <= settings.lowBytes()) {
+      return;
+    }
+    try {
+      evictedBytes.addAndGet(e.evict(used - settings.lowBytes()).evictedBytes());
+    } catch (IOException | RuntimeException ex) {
+      LOG.warn("cache eviction failed: {}", ex.toString());
+    }
+  }
+
   @Override
   public boolean reclaim(long bytesNeeded) {
     if (Thread.currentThread().getName().equals("lattice-gc")) {
@@ -244,6 +272,7 @@ public final class GcService implements SpaceReclaimer, AutoCloseable {
         removedBytes.addAndGet(r.removedBytes());
         last = r;
         lastSuccess = r.startedAt();
+        evictIfNeeded();
         synchronized (lock) {
           long used = usedBytes.getAsLong();
           // Above the low mark after removing all garbage: wait for that much growth again.

@@ -48,10 +48,27 @@ final class TreeMarker {
   /** Marks {@code manifest} and its whole tree. */
   void mark(BlobRef manifest) throws IOException {
     live.add(manifest);
-    walk(manifest, 0);
+    walk(manifest, 0, false);
   }
 
-  private void walk(BlobRef node, int depth) throws IOException {
+  /**
+   * Marks what is here of {@code manifest}'s tree, a tree still being fetched (a pending pin): a
+   * node not here yet is no problem (nothing below it is here through it), a corrupt one is.
+   */
+  void markPartial(BlobRef manifest) throws IOException {
+    live.add(manifest);
+    walk(manifest, 0, true);
+  }
+
+  /**
+   * Forgets which nodes were walked: called after the partial roots, so a whole tree sharing a node
+   * with a partial one is walked itself and reports what is missing below it.
+   */
+  void forgetWalked() {
+    recent.clear();
+  }
+
+  private void walk(BlobRef node, int depth, boolean partial) throws IOException {
     if (recent.put(node, Boolean.TRUE) != null) {
       return;
     }
@@ -59,7 +76,12 @@ final class TreeMarker {
     try {
       m = Manifest.decode(local.fetch(node));
     } catch (BlobNotFoundException e) {
-      problem("manifest " + node.hex() + " is not in this node's blob store");
+      if (partial) {
+        // Not remembered as walked: a whole tree naming the same node must report it missing.
+        recent.remove(node);
+      } else {
+        problem("manifest " + node.hex() + " is not in this node's blob store");
+      }
       return;
     } catch (CorruptBlobException e) {
       problem("manifest " + node.hex() + " is corrupt (quarantined)");
@@ -82,7 +104,7 @@ final class TreeMarker {
       if (m.isLeaf()) {
         chunks++;
       } else {
-        walk(child, depth + 1);
+        walk(child, depth + 1, partial);
       }
     }
   }

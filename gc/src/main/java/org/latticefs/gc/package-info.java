@@ -1,14 +1,16 @@
 /**
  * The garbage collector: gives back the space of blobs nothing references any more (old versions of
- * overwritten files, deleted files, their manifests and saved outboards). Imports cas and kv only;
- * the filesystem's roots come in through cas's {@link org.latticefs.cas.ManifestRoots}, wired by
- * node.
+ * overwritten files, deleted files, their manifests and saved outboards); also cache eviction and
+ * the scrub. Imports cas and kv only; what it needs of the filesystem comes through seams node
+ * wires ({@link org.latticefs.cas.ManifestRoots}, {@link org.latticefs.gc.pin.InodeTrees}, {@link
+ * org.latticefs.gc.NamedFiles}).
  *
  * <h2>Root</h2>
  *
  * A manifest that must be kept with its whole tree: every concurrent head of every inode of every
  * live store (conflict losers included), streamed by a {@link org.latticefs.cas.ManifestRoots};
- * pinned versions join as another source (issue 12, part 2).
+ * every hash pin of this node (pending pins as partial roots: what is here of them is kept); the
+ * versions {@code gc.keep_deleted} keeps.
  *
  * <h2>Hold</h2>
  *
@@ -33,5 +35,18 @@
  * With a quota, usage above 90 % of it starts a pass, which removes all garbage (aiming for 80 %);
  * see {@link org.latticefs.gc.GcSettings}. A write that finds no room waits for one pass ({@link
  * org.latticefs.gc.GcService#reclaim}) before it fails with ENOSPC.
+ *
+ * <h2>Cache</h2>
+ *
+ * {@link org.latticefs.gc.CacheEvictor}: chunks of on-demand stores that nothing here keeps, least
+ * recently used first, only when enough other nodes confirm they keep them ({@link
+ * org.latticefs.gc.HolderCheck}).
+ *
+ * <h2>Scrub</h2>
+ *
+ * {@link org.latticefs.gc.Scrubber}: every blob re-hashed; bad ones quarantined and their files
+ * named; repair through the fetch seam.
+ *
+ * <p>Pins, store modes and presence, and their root store keys: {@link org.latticefs.gc.pin}.
  */
 package org.latticefs.gc;

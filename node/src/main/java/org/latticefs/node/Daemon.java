@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -26,6 +27,9 @@ import org.latticefs.fs.core.LatticeFileSystem;
 import org.latticefs.fs.fuse.FuseMount;
 import org.latticefs.fs.fuse.Mounts;
 import org.latticefs.fs.inode.Inode;
+import org.latticefs.fs.inode.KeptVersions;
+import org.latticefs.fs.inode.Keys;
+import org.latticefs.gc.pin.PinTarget;
 import org.latticefs.kv.KeyBytes;
 import org.latticefs.kv.StoreDamage;
 import org.latticefs.kv.Stores;
@@ -41,8 +45,10 @@ import org.latticefs.node.config.MeshSettings;
 import org.latticefs.node.config.NodeConfig;
 import org.latticefs.node.control.ControlServer;
 import org.latticefs.node.format.DataDirFormat;
+import org.latticefs.node.gc.FsckJobs;
 import org.latticefs.node.gc.GcJobs;
 import org.latticefs.node.gc.NodeCollector;
+import org.latticefs.node.gc.NodePins;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,6 +98,8 @@ public final class Daemon implements NodeApi {
   private DiskBlobStore blobs;
   private LatticeFileSystem fs;
   private NodeCollector gc;
+  private NodePins pins;
+  private FsckJobs fsck;
   private FuseMount mount;
   private ControlServer control;
   private boolean stopping;
@@ -166,6 +174,8 @@ public final class Daemon implements NodeApi {
             .withHolder(blobs);
     fs = new LatticeFileSystem(fsConfig);
     gc = new NodeCollector(blobs, stores, config, dir.staging()).startBackground(blobs);
+    pins = new NodePins(stores, blobs, fetcher).startBackground();
+    fsck = NodeCollector.fsck(dir, blobs, fetcher, stores, config.fsckInterval()).startBackground();
     space.setReclaimer(gc.service());
     List<String> options = new ArrayList<>(FuseMount.DEFAULT_OPTIONS);
     options.addAll(KERNEL_CACHE_OPTIONS);
@@ -265,6 +275,8 @@ public final class Daemon implements NodeApi {
       if (blobs != null) {
         blobs.setReclaimer(null);
       }
+      closeQuietly(fsck, "scrub");
+      closeQuietly(pins, "pin reconciler");
       closeQuietly(gc, "garbage collector");
       closeQuietly(fs, "filesystem");
       closeQuietly(blobs, "blob store");
@@ -514,7 +526,26 @@ public final class Daemon implements NodeApi {
         blobs.blobCount(),
         blobs.bytesStored(),
         damaged,
-        unsaved);
+        unsaved,
+        scrubStatus());
+  }
+
+  private Map<String, Object> scrubStatus() {
+    try {
+      return fsck.status();
+    } catch (IOException e) {
+      return Map.of("error", e.toString());
+    }
+  }
+
+  @Override
+  public String startFsck(boolean repair) throws IOException {
+    return fsck.start(repair);
+  }
+
+  @Override
+  public GcJob fsckJob(String id) throws IOException {
+    return fsck.poll(id);
   }
 
   /**
@@ -526,24 +557,8 @@ public final class Daemon implements NodeApi {
    */
   @Override
   public FileStat stat(String path) throws IOException {
+    PathInfo info = describe(path, "stat");
     List<String> names = components(path);
-    List<String> mount = components(mountpoint.toString());
-    if (names.size() < mount.size() || !names.subList(0, mount.size()).equals(mount)) {
-      throw new NodeException(KeyBytes.display(path) + " is not inside the mount at " + mountpoint);
-    }
-    if (names.size() == mount.size()) {
-      throw new NodeException(
-          KeyBytes.display(path)
-              + " is the mount root, which lists the stores; stat a store or a file in one");
-    }
-    String rel = "/" + String.join("/", names.subList(mount.size(), names.size()));
-    PathInfo info;
-    try {
-      info = fs.describe(rel);
-    } catch (IOException e) {
-      throw new NodeException(
-          KeyBytes.display(path) + ": " + KeyBytes.display(String.valueOf(e.getMessage())), 1, e);
-    }
     Inode inode = info.inode();
     List<ChunkRow> chunks = new ArrayList<>();
     for (Chunk c : info.chunks()) {
@@ -557,6 +572,93 @@ public final class Daemon implements NodeApi {
         inode.size(),
         inode.manifest() == null ? null : inode.manifest().hex(),
         chunks);
+  }
+
+  /** What the filesystem knows of {@code path}, which must be inside the mount and not its root. */
+  private PathInfo describe(String path, String verb) throws IOException {
+    List<String> names = components(path);
+    List<String> mount = components(mountpoint.toString());
+    if (names.size() < mount.size() || !names.subList(0, mount.size()).equals(mount)) {
+      throw new NodeException(KeyBytes.display(path) + " is not inside the mount at " + mountpoint);
+    }
+    if (names.size() == mount.size()) {
+      throw new NodeException(
+          KeyBytes.display(path)
+              + " is the mount root, which lists the stores; "
+              + verb
+              + " a store or a file in one");
+    }
+    String rel = "/" + String.join("/", names.subList(mount.size(), names.size()));
+    try {
+      return fs.describe(rel);
+    } catch (IOException e) {
+      throw new NodeException(
+          KeyBytes.display(path) + ": " + KeyBytes.display(String.valueOf(e.getMessage())), 1, e);
+    }
+  }
+
+  /** The pin a {@code pin} argument names: a manifest hash, or a path in the mount (its inode). */
+  private PinTarget pinTarget(String target) throws IOException {
+    Optional<PinTarget> hash = NodePins.named(target);
+    if (hash.isPresent()) {
+      return hash.get();
+    }
+    PathInfo info = describe(target, "pin");
+    return new PinTarget.Inode(info.storeId(), Keys.id(info.inodeId()));
+  }
+
+  @Override
+  public Map<String, Object> pinAdd(String target) throws IOException {
+    return pins.add(pinTarget(target));
+  }
+
+  @Override
+  public boolean pinRemove(String target) throws IOException {
+    return pins.remove(pinTarget(target));
+  }
+
+  @Override
+  public List<Map<String, Object>> pins() throws IOException {
+    return pins.list();
+  }
+
+  @Override
+  public Map<String, Object> whereis(String target) throws IOException {
+    Optional<PinTarget> named = NodePins.named(target);
+    if (named.isPresent() && named.get() instanceof PinTarget.Manifest m) {
+      return pins.whereis(target, m.ref(), null, null);
+    }
+    PathInfo info = describe(target, "look up");
+    return pins.whereis(target, info.inode().manifest(), info.storeId(), Keys.id(info.inodeId()));
+  }
+
+  @Override
+  public List<Map<String, Object>> versions(String path) throws IOException {
+    Path p = Path.of(path).toAbsolutePath().normalize();
+    if (p.getParent() == null || p.getParent().equals(mountpoint)) {
+      throw new NodeException(path + " is not a file inside a store of the mount at " + mountpoint);
+    }
+    PathInfo parent = describe(p.getParent().toString(), "list versions in");
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (KeptVersions.Version v :
+        new KeptVersions(stores, config.keepDeleted(), java.time.InstantSource.system())
+            .versions(parent.storeId(), parent.inodeId(), p.getFileName().toString())) {
+      Map<String, Object> m = new java.util.LinkedHashMap<>();
+      m.put("inode", v.inode());
+      m.put("written_at", java.time.Instant.ofEpochMilli(v.writtenAtMillis()).toString());
+      m.put("author", v.author());
+      m.put("kind", v.kind() == null ? "deleted" : v.kind());
+      m.put("size", v.size());
+      m.put("manifest", v.manifest() == null ? null : v.manifest().hex());
+      m.put(
+          "superseded_at",
+          v.supersededAtMillis() < 0
+              ? null
+              : java.time.Instant.ofEpochMilli(v.supersededAtMillis()).toString());
+      m.put("kept", v.kept());
+      out.add(m);
+    }
+    return out;
   }
 
   /** The names of absolute {@code path}, {@code .} dropped and {@code ..} applied. */
@@ -575,6 +677,11 @@ public final class Daemon implements NodeApi {
       out.add(n);
     }
     return out;
+  }
+
+  @Override
+  public Map<String, Object> setStoreMode(String store, String mode) throws IOException {
+    return pins.setMode(local.storeInfo(store), mode);
   }
 
   @Override

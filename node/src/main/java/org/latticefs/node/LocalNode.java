@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.latticefs.cas.store.DiskBlobStore;
+import org.latticefs.gc.pin.PinTarget;
 import org.latticefs.kv.Head;
 import org.latticefs.kv.KeyValue;
 import org.latticefs.kv.Op;
@@ -18,8 +20,10 @@ import org.latticefs.mesh.peer.StaticPeers;
 import org.latticefs.mesh.peer.Trust;
 import org.latticefs.node.config.DataDir;
 import org.latticefs.node.config.NodeConfig;
+import org.latticefs.node.gc.FsckJobs;
 import org.latticefs.node.gc.GcJobs;
 import org.latticefs.node.gc.NodeCollector;
+import org.latticefs.node.gc.NodePins;
 
 /**
  * A {@link NodeApi} over stores opened in this process. Used directly by CLI commands when no
@@ -40,6 +44,10 @@ public final class LocalNode implements NodeApi {
   private DiskBlobStore blobs;
 
   private NodeCollector collector;
+
+  private NodePins pins;
+
+  private FsckJobs fsck;
 
   /** Wraps already open stores; {@code ownsStores}: {@link #close} closes them. */
   public LocalNode(DataDir dir, Stores stores, boolean ownsStores) {
@@ -236,16 +244,116 @@ public final class LocalNode implements NodeApi {
   public synchronized String startGc(String kind) throws IOException {
     GcJobs.Kind k = GcJobs.Kind.parse(kind);
     if (collector == null) {
-      NodeConfig config = NodeConfig.load(dir.config());
+      collector = new NodeCollector(blobs(), stores, config(), dir.staging());
+    }
+    return collector.jobs().start(k);
+  }
+
+  private NodeConfig config() throws IOException {
+    return NodeConfig.load(dir.config());
+  }
+
+  /** The blob store, opened on first use with the config's quota and free space. */
+  private synchronized DiskBlobStore blobs() throws IOException {
+    if (blobs == null) {
+      NodeConfig config = config();
       blobs =
           DiskBlobStore.open(
               dir.blobs(),
               DiskBlobStore.Options.defaults()
                   .withQuotaBytes(config.storageQuota())
                   .withMinFreeBytes(config.minFreeSpace()));
-      collector = new NodeCollector(blobs, stores, config, dir.staging());
     }
-    return collector.jobs().start(k);
+    return blobs;
+  }
+
+  private synchronized NodePins nodePins() throws IOException {
+    if (pins == null) {
+      DiskBlobStore b = blobs();
+      pins = new NodePins(stores, b, new LocalFirstFetcher(b, b));
+    }
+    return pins;
+  }
+
+  /** Without a mount only a manifest hash names a pin. */
+  private static PinTarget pinTarget(String target) throws NodeException {
+    return NodePins.named(target)
+        .orElseThrow(
+            () ->
+                new NodeException(
+                    "no lattice-fs daemon runs, so there is no mount to find "
+                        + target
+                        + " in: mount first, or pin a manifest hash (lattice-fs stat shows it)",
+                    3,
+                    null));
+  }
+
+  /** Pins a manifest hash and walks it now (fetching what is missing through the fetch seam). */
+  @Override
+  public Map<String, Object> pinAdd(String target) throws IOException {
+    return nodePins().add(pinTarget(target));
+  }
+
+  @Override
+  public boolean pinRemove(String target) throws IOException {
+    Optional<PinTarget> hash = NodePins.named(target);
+    if (hash.isPresent()) {
+      return NodePins.book(stores).remove(hash.get());
+    }
+    throw new NodeException(
+        "no lattice-fs daemon runs, so there is no mount to find "
+            + target
+            + " in: mount first, or unpin by hash (lattice-fs pin ls lists them)",
+        3,
+        null);
+  }
+
+  @Override
+  public List<Map<String, Object>> pins() throws IOException {
+    return nodePins().list();
+  }
+
+  @Override
+  public List<Map<String, Object>> versions(String path) throws IOException {
+    throw notRunning();
+  }
+
+  /** Runs fsck on the data directory opened here (no background scrub). */
+  @Override
+  public synchronized String startFsck(boolean repair) throws IOException {
+    if (fsck == null) {
+      DiskBlobStore b = blobs();
+      fsck =
+          NodeCollector.fsck(dir, b, new LocalFirstFetcher(b, b), stores, java.time.Duration.ZERO);
+    }
+    return fsck.start(repair);
+  }
+
+  @Override
+  public synchronized GcJob fsckJob(String id) throws IOException {
+    if (fsck == null) {
+      throw new NodeException("no fsck job " + id);
+    }
+    return fsck.poll(id);
+  }
+
+  @Override
+  public Map<String, Object> whereis(String target) throws IOException {
+    PinTarget t = pinTarget(target);
+    if (!(t instanceof PinTarget.Manifest m)) {
+      throw new NodeException("whereis takes a manifest hash or a path: " + target);
+    }
+    return nodePins().whereis(target, m.ref(), null, null);
+  }
+
+  @Override
+  public Map<String, Object> setStoreMode(String store, String mode) throws IOException {
+    return nodePins().setMode(storeInfo(store), mode);
+  }
+
+  /** The declared store named {@code nameOrUuid}. */
+  public StoreInfo storeInfo(String nameOrUuid) throws IOException {
+    return find(nameOrUuid);
   }
 
   @Override
@@ -294,8 +402,16 @@ public final class LocalNode implements NodeApi {
   public void close() throws IOException {
     try {
       synchronized (this) {
+        if (fsck != null) {
+          fsck.close();
+        }
+        if (pins != null) {
+          pins.close();
+        }
         if (collector != null) {
           collector.close();
+        }
+        if (blobs != null) {
           blobs.close();
         }
       }

@@ -78,6 +78,51 @@ public interface NodeApi extends AutoCloseable {
   GcJob gcJob(String id) throws IOException;
 
   /**
+   * Pins {@code target} on this node: a manifest hash (64 hex digits: that manifest as it is) or an
+   * absolute path inside the mount (that file or folder, following renames and new content; needs
+   * the daemon). Returns the pin's row as {@code pin ls} shows it. Pinning what is pinned already
+   * changes nothing.
+   */
+  java.util.Map<String, Object> pinAdd(String target) throws IOException;
+
+  /**
+   * Unpins {@code target} (as for {@link #pinAdd}); deletes nothing. False if it was not pinned.
+   */
+  boolean pinRemove(String target) throws IOException;
+
+  /**
+   * This node's pins with their state and, in the daemon, what the reconciler found of them (blobs,
+   * bytes, progress), in key order.
+   */
+  List<java.util.Map<String, Object>> pins() throws IOException;
+
+  /**
+   * Which nodes keep {@code target} (a manifest hash, or a path inside the mount: needs the
+   * daemon), and how much of it is here now.
+   */
+  java.util.Map<String, Object> whereis(String target) throws IOException;
+
+  /** Sets this node's mode for {@code store}: {@code full} or {@code on-demand}. */
+  java.util.Map<String, Object> setStoreMode(String store, String mode) throws IOException;
+
+  /**
+   * Starts {@code fsck}: every blob re-read and re-hashed, corrupt ones quarantined, the files that
+   * lost data listed; with {@code repair}, good copies fetched through the fetch seam. Returns its
+   * id for {@link #fsckJob} (progress in bytes).
+   */
+  String startFsck(boolean repair) throws IOException;
+
+  /** An fsck job's progress, and its report once done. */
+  GcJob fsckJob(String id) throws IOException;
+
+  /**
+   * Every version the file at {@code path} (inside the mount; it may be deleted, its folder must
+   * exist) has had, oldest first, and whether each is still kept ({@code gc.keep_deleted}). Needs
+   * the daemon.
+   */
+  List<java.util.Map<String, Object>> versions(String path) throws IOException;
+
+  /**
    * A one-time invite valid for {@code ttlSeconds} (0: the default, a day): the line {@code peer
    * join} takes on the other node. Needs the running daemon (its mesh listens).
    */
@@ -123,7 +168,8 @@ public interface NodeApi extends AutoCloseable {
   record OpRow(String kind, String key, byte[] value) {}
 
   /**
-   * The node's state. {@code mountpoint} is null when not mounted; {@code pid} the daemon's.
+   * The node's state. {@code mountpoint} is null when not mounted; {@code pid} the daemon's; {@code
+   * scrub} the background scrub's progress and last findings (null if unknown).
    *
    * @param damaged the stores kv refused to open because a file of theirs is damaged (absent from
    *     the mount)
@@ -138,7 +184,8 @@ public interface NodeApi extends AutoCloseable {
       long blobCount,
       long blobBytes,
       List<DamagedRow> damaged,
-      List<UnsavedRow> unsaved) {
+      List<UnsavedRow> unsaved,
+      java.util.Map<String, Object> scrub) {
     public Status {
       damaged = List.copyOf(damaged);
       unsaved = List.copyOf(unsaved);

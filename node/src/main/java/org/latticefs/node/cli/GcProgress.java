@@ -17,11 +17,21 @@ final class GcProgress {
 
   static NodeApi.GcJob await(NodeApi node, String kind, boolean human, Cli cli)
       throws IOException, InterruptedException {
-    String id = node.startGc(kind);
+    return await(node.startGc(kind), node::gcJob, human, cli);
+  }
+
+  /** Reads a job's progress. */
+  interface JobPoll {
+    NodeApi.GcJob poll(String id) throws IOException;
+  }
+
+  /** Waits for job {@code id} (a gc or fsck job), drawing the bar as above. */
+  static NodeApi.GcJob await(String id, JobPoll poll, boolean human, Cli cli)
+      throws IOException, InterruptedException {
     boolean bar = human && cli.terminal();
     PrintWriter err = cli.err();
     while (true) {
-      NodeApi.GcJob j = node.gcJob(id);
+      NodeApi.GcJob j = poll.poll(id);
       if (!j.state().equals("running")) {
         if (bar) {
           err.print("\r" + " ".repeat(WIDTH + 40) + "\r");
@@ -45,7 +55,7 @@ final class GcProgress {
     int filled = (int) (f * WIDTH);
     return String.format(
         Locale.ROOT,
-        "%-6s [%s%s] %3d%% %,d blobs",
+        "%-6s [%s%s] %3d%% %,d " + (j.phase().equals("scrub") ? "bytes" : "blobs"),
         j.phase(),
         "#".repeat(filled),
         " ".repeat(WIDTH - filled),

@@ -45,6 +45,10 @@ import picocli.CommandLine.Spec;
       StatCommand.class,
       GcCommand.class,
       DuCommand.class,
+      PinCommand.class,
+      WhereisCommand.class,
+      FsckCommand.class,
+      VersionsCommand.class,
       ShellCommand.class,
       CommandLine.HelpCommand.class
     },

@@ -72,6 +72,29 @@ final class StatusCommand extends Base {
       for (NodeApi.UnsavedRow u : s.unsaved()) {
         out().println(u.describe());
       }
+      if (s.scrub() != null) {
+        Map<String, Object> sc = s.scrub();
+        String line =
+            Boolean.TRUE.equals(sc.get("running"))
+                ? "running, "
+                    + human(GcCommand.num(sc, "done_bytes"))
+                    + " of "
+                    + human(GcCommand.num(sc, "total_bytes"))
+                : "last "
+                    + (sc.get("last_started_at") == null ? "never" : sc.get("last_started_at"))
+                    + ", next "
+                    + sc.get("next_due_at");
+        out().println("scrub     " + line);
+        if (sc.get("last_report") instanceof Map<?, ?> rep) {
+          out()
+              .println(
+                  "          "
+                      + rep.get("bad_blobs")
+                      + " bad blobs, "
+                      + rep.get("lost_files")
+                      + " files lost data");
+        }
+      }
     }
     return LatticeCommand.OK;
   }

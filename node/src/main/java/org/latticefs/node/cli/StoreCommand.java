@@ -13,7 +13,12 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "store",
     description = "Create, list and remove stores (each is a top-level folder of the mount).",
-    subcommands = {StoreCommand.Create.class, StoreCommand.Ls.class, StoreCommand.Rm.class})
+    subcommands = {
+      StoreCommand.Create.class,
+      StoreCommand.Ls.class,
+      StoreCommand.Rm.class,
+      StoreCommand.Mode.class
+    })
 final class StoreCommand extends Base {
   @Override
   int run() {
@@ -71,6 +76,39 @@ final class StoreCommand extends Base {
     @Override
     int run() throws Exception {
       node().removeStore(store);
+      return LatticeCommand.OK;
+    }
+  }
+
+  @Command(
+      name = "mode",
+      description = {
+        "Choose how this node keeps store NAME: full (every blob here; the default) or on-demand"
+            + " (bytes fetched on first read and kept as cache, evictable when other nodes keep"
+            + " them)."
+      })
+  static final class Mode extends Base {
+    @Mixin JsonOption json;
+
+    @Parameters(index = "0", paramLabel = "NAME|UUID")
+    String store;
+
+    @Parameters(index = "1", paramLabel = "full|on-demand")
+    String mode;
+
+    @Override
+    int run() throws Exception {
+      java.util.Map<String, Object> r = node().setStoreMode(store, mode);
+      if (json.json) {
+        printJson(r);
+      } else {
+        out()
+            .println(
+                r.get("store")
+                    + ": "
+                    + r.get("mode")
+                    + (Boolean.TRUE.equals(r.get("changed")) ? "" : " (unchanged)"));
+      }
       return LatticeCommand.OK;
     }
   }

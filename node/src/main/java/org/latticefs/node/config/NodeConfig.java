@@ -46,7 +46,14 @@ import java.util.TreeMap;
  *       ({@code s}, {@code m}, {@code h}, {@code d} suffixes; 0: only on demand and when
  *       space runs short)</td></tr>
  *   <tr><td>{@code storage.min_copies}</td><td>1</td><td>copies of a blob other nodes must hold
- *       before cache eviction may drop this node's (used by eviction, issue 12 part 2)</td></tr>
+ *       before cache eviction may drop this node's copy of it (on-demand stores only; a
+ *       copy counts if that node keeps the whole store or pinned it, confirmed at eviction
+ *       time)</td></tr>
+ *   <tr><td>{@code fsck.interval}</td><td>30d</td><td>time between background scrubs (every
+ *       blob re-hashed, rate-limited; 0: only {@code lattice-fs fsck})</td></tr>
+ *   <tr><td>{@code gc.keep_deleted}</td><td>0</td><td>how long superseded and deleted file
+ *       versions stay live before they become garbage ({@code lattice-fs versions PATH} lists
+ *       them; 0: off)</td></tr>
  *   <tr><td>{@code fs.owner}</td><td>stored</td><td>who files show as owned by: {@code stored}
  *       (the numbers as written or chowned), {@code mount} (the user running the daemon, on
  *       every node) or {@code UID:GID}</td></tr>
@@ -76,7 +83,9 @@ public record NodeConfig(
     Duration gcInterval,
     int minCopies,
     MeshSettings mesh,
-    String fsOwner) {
+    String fsOwner,
+    Duration fsckInterval,
+    Duration keepDeleted) {
 
   public static final NodeConfig DEFAULTS =
       new NodeConfig(
@@ -93,7 +102,9 @@ public record NodeConfig(
           Duration.ofMinutes(10),
           1,
           MeshSettings.DEFAULTS,
-          "stored");
+          "stored",
+          Duration.ofDays(30),
+          Duration.ZERO);
 
   static final long MIN_HEAP = 64L << 20;
   static final long MIN_DIRECT = 16L << 20;
@@ -117,7 +128,9 @@ public record NodeConfig(
           "mesh.announce",
           "mesh.peers",
           "mesh.mdns",
-          "fs.owner");
+          "fs.owner",
+          "fsck.interval",
+          "gc.keep_deleted");
 
   private static final Set<String> LEVELS = Set.of("error", "warn", "info", "debug", "trace");
 
@@ -127,6 +140,12 @@ public record NodeConfig(
     }
     if (minCopies < 1) {
       throw new IllegalArgumentException("storage.min_copies must be at least 1, got " + minCopies);
+    }
+    if (fsckInterval == null || fsckInterval.isNegative()) {
+      throw new IllegalArgumentException("fsck.interval must be 0 or more, got " + fsckInterval);
+    }
+    if (keepDeleted == null || keepDeleted.isNegative()) {
+      throw new IllegalArgumentException("gc.keep_deleted must be 0 or more, got " + keepDeleted);
     }
     if (!fsOwner.equals("mount")
         && !fsOwner.equals("stored")
@@ -220,7 +239,9 @@ public record NodeConfig(
         duration(m, "gc.interval", d.gcInterval),
         count(m, "storage.min_copies", d.minCopies),
         MeshSettings.fromMap(m),
-        m.getOrDefault("fs.owner", d.fsOwner).trim());
+        m.getOrDefault("fs.owner", d.fsOwner).trim(),
+        duration(m, "fsck.interval", d.fsckInterval),
+        duration(m, "gc.keep_deleted", d.keepDeleted));
   }
 
   /** This config with the mesh listening at {@code at} (null: not at all). */
@@ -239,7 +260,9 @@ public record NodeConfig(
         gcInterval,
         minCopies,
         mesh.withListen(at),
-        fsOwner);
+        fsOwner,
+        fsckInterval,
+        keepDeleted);
   }
 
   /** Every key with its value in this config, as it would be written in the file. */
@@ -259,6 +282,8 @@ public record NodeConfig(
     m.put("storage.min_copies", Integer.toString(c.minCopies));
     c.mesh.toMap(m);
     m.put("fs.owner", c.fsOwner);
+    m.put("fsck.interval", c.fsckInterval.toSeconds() + "s");
+    m.put("gc.keep_deleted", c.keepDeleted.toSeconds() + "s");
     return m;
   }
 

@@ -335,6 +335,46 @@ public final class ControlClient implements NodeApi {
   }
 
   @Override
+  public Map<String, Object> pinAdd(String target) throws IOException {
+    return obj(call(req("pin.add", "target", target)));
+  }
+
+  @Override
+  public boolean pinRemove(String target) throws IOException {
+    return Boolean.TRUE.equals(call(req("pin.rm", "target", target)));
+  }
+
+  @Override
+  public List<Map<String, Object>> pins() throws IOException {
+    return list(call(req("pin.ls")));
+  }
+
+  @Override
+  public Map<String, Object> whereis(String target) throws IOException {
+    return obj(call(req("whereis", "target", target)));
+  }
+
+  @Override
+  public Map<String, Object> setStoreMode(String store, String mode) throws IOException {
+    return obj(call(req("store.mode", "store", store, "mode", mode)));
+  }
+
+  @Override
+  public String startFsck(boolean repair) throws IOException {
+    return (String) call(req("fsck.start", "repair", repair));
+  }
+
+  @Override
+  public GcJob fsckJob(String id) throws IOException {
+    return Wire.gcJob(obj(call(req("fsck.job", "id", id))));
+  }
+
+  @Override
+  public List<Map<String, Object>> versions(String path) throws IOException {
+    return list(call(req("versions", "path", path)));
+  }
+
+  @Override
   public void shutdown() throws IOException {
     call(req("shutdown"));
   }

@@ -138,6 +138,22 @@ final class RequestHandler {
         return node.startGc(Wire.requiredStr(r, "kind"));
       case "gc.job":
         return Wire.gcJob(node.gcJob(Wire.requiredStr(r, "id")));
+      case "pin.add":
+        return node.pinAdd(Wire.requiredStr(r, "target"));
+      case "pin.rm":
+        return node.pinRemove(Wire.requiredStr(r, "target"));
+      case "pin.ls":
+        return new ArrayList<Object>(node.pins());
+      case "whereis":
+        return node.whereis(Wire.requiredStr(r, "target"));
+      case "store.mode":
+        return node.setStoreMode(Wire.requiredStr(r, "store"), Wire.requiredStr(r, "mode"));
+      case "fsck.start":
+        return node.startFsck(Boolean.TRUE.equals(r.get("repair")));
+      case "fsck.job":
+        return Wire.gcJob(node.fsckJob(Wire.requiredStr(r, "id")));
+      case "versions":
+        return new ArrayList<Object>(node.versions(Wire.requiredStr(r, "path")));
       case "shutdown":
         node.shutdown();
         return true;

@@ -126,6 +126,7 @@ public final class Wire {
       unsaved.add(um);
     }
     m.put("unsaved", unsaved);
+    m.put("scrub", s.scrub());
     return m;
   }
 
@@ -154,7 +155,13 @@ public final class Wire {
         num(m, "blob_count"),
         num(m, "blob_bytes"),
         damaged,
-        unsaved);
+        unsaved,
+        m.get("scrub") instanceof Map<?, ?> sc ? scrub(sc) : null);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> scrub(Map<?, ?> m) {
+    return (Map<String, Object>) m;
   }
 
   public static Map<String, Object> gcJob(GcJob j) {

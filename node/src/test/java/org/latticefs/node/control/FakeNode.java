@@ -137,7 +137,8 @@ final class FakeNode implements NodeApi {
         2,
         3,
         List.of(new DamagedRow("photos", "/d/kv/x.log", "entry 3 does not verify")),
-        List.of(new UnsavedRow("docs", "/docs/a", "/docs/a.unsaved-1", null, "ENOSPC", 9)));
+        List.of(new UnsavedRow("docs", "/docs/a", "/docs/a.unsaved-1", null, "ENOSPC", 9)),
+        null);
   }
 
   @Override
@@ -157,6 +158,46 @@ final class FakeNode implements NodeApi {
   @Override
   public GcJob gcJob(String id) {
     return new GcJob(id, id, "done", "sweep", 3, 3, java.util.Map.of("kind", id), null);
+  }
+
+  @Override
+  public java.util.Map<String, Object> pinAdd(String target) {
+    return java.util.Map.of("target", target, "state", "pending");
+  }
+
+  @Override
+  public boolean pinRemove(String target) {
+    return target.startsWith("pinned");
+  }
+
+  @Override
+  public List<java.util.Map<String, Object>> pins() {
+    return List.of(java.util.Map.of("target", "t", "state", "stored"));
+  }
+
+  @Override
+  public java.util.Map<String, Object> whereis(String target) {
+    return java.util.Map.of("target", target);
+  }
+
+  @Override
+  public java.util.Map<String, Object> setStoreMode(String store, String mode) {
+    return java.util.Map.of("store", store, "mode", mode);
+  }
+
+  @Override
+  public String startFsck(boolean repair) {
+    return repair ? "repair" : "check";
+  }
+
+  @Override
+  public GcJob fsckJob(String id) {
+    return new GcJob(id, "fsck", "done", "scrub", 3, 3, java.util.Map.of("kind", id), null);
+  }
+
+  @Override
+  public List<java.util.Map<String, Object>> versions(String path) {
+    return List.of(java.util.Map.of("path", path));
   }
 
   @Override

@@ -26,8 +26,9 @@ import org.latticefs.gc.PassReport;
 
 /**
  * Collection passes in a loop while other threads write files, copy them (the copies dedup against
- * the chunks already stored) and delete copies: afterwards every file reads back byte for byte and
- * one more pass leaves exactly the blobs the files need.
+ * the chunks already stored), pin versions by hash (and unpin some) and delete copies: afterwards
+ * every file and every pinned version reads back byte for byte and one more pass leaves exactly the
+ * blobs the files and the pins need.
  */
 class GcConcurrencyTest {
   static final int FILES = 4;
@@ -36,6 +37,7 @@ class GcConcurrencyTest {
   @TempDir Path dir;
 
   private final Map<String, byte[]> model = new ConcurrentHashMap<>();
+  private final Map<BlobRef, byte[]> pinned = new ConcurrentHashMap<>();
   private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
 
   private ReentrantLock lock(String name) {
@@ -43,7 +45,7 @@ class GcConcurrencyTest {
   }
 
   @Test
-  void passesRacingWritesCopiesAndDeletesLoseNothingAndLeaveNoGarbage() throws Exception {
+  void passesRacingWritesCopiesPinsAndDeletesLoseNothingAndLeaveNoGarbage() throws Exception {
     try (GcHarness h = new GcHarness(dir, 0, 1L << 20, 11)) {
       ExecutorService pool = Executors.newFixedThreadPool(4);
       AtomicBoolean writing = new AtomicBoolean(true);
@@ -109,6 +111,34 @@ class GcConcurrencyTest {
                   }
                   return null;
                 });
+        AtomicBoolean pinning = new AtomicBoolean(true);
+        Future<?> pinner =
+            pool.submit(
+                () -> {
+                  // Pins versions of the written files by hash (which the writer then replaces)
+                  // and unpins some of them again, for as long as the writer writes.
+                  SplittableRandom rnd = new SplittableRandom(4);
+                  while (pinning.get()) {
+                    String name = "/s/w" + rnd.nextInt(FILES);
+                    ReentrantLock l = lock(name);
+                    l.lock();
+                    try {
+                      byte[] want = model.get(name);
+                      if (want != null) {
+                        pinned.put(h.pin(name), want);
+                      }
+                    } finally {
+                      l.unlock();
+                    }
+                    if (pinned.size() > 1 && rnd.nextInt(3) == 0) {
+                      BlobRef m = pinned.keySet().iterator().next();
+                      h.unpin(m);
+                      pinned.remove(m);
+                    }
+                    Thread.sleep(5);
+                  }
+                  return null;
+                });
         Future<?> collector =
             pool.submit(
                 () -> {
@@ -123,6 +153,8 @@ class GcConcurrencyTest {
         writer.get(5, TimeUnit.MINUTES);
         copier.get(5, TimeUnit.MINUTES);
         deleter.get(5, TimeUnit.MINUTES);
+        pinning.set(false);
+        pinner.get(5, TimeUnit.MINUTES);
         writing.set(false);
         collector.get(5, TimeUnit.MINUTES);
       } finally {
@@ -143,6 +175,12 @@ class GcConcurrencyTest {
             needed.addAll(h.tree(p));
           }
         }
+      }
+      assertTrue(!pinned.isEmpty(), "some versions stay pinned");
+      for (Map.Entry<BlobRef, byte[]> p : pinned.entrySet()) {
+        assertArrayEquals(p.getValue(), h.readManifest(p.getKey()), "pinned " + p.getKey());
+        needed.add(p.getKey());
+        org.latticefs.cas.chunk.ManifestReader.open(h.blobs, p.getKey()).forEachBlob(needed::add);
       }
       PassReport last = h.gc();
       assertTrue(last.swept());

@@ -27,12 +27,19 @@ import org.latticefs.gc.GcService;
 import org.latticefs.gc.GcSettings;
 import org.latticefs.gc.PassListener;
 import org.latticefs.gc.PassReport;
+import org.latticefs.gc.pin.InodeTrees;
+import org.latticefs.gc.pin.PinBook;
+import org.latticefs.gc.pin.PinReconciler;
+import org.latticefs.gc.pin.PinRoots;
+import org.latticefs.gc.pin.PinState;
+import org.latticefs.gc.pin.PinStatus;
+import org.latticefs.gc.pin.PinTarget;
 import org.latticefs.kv.memory.MemoryStores;
 
 /**
- * A filesystem wired as the daemon wires it (holds, inode roots, a collector that frees room for
- * writes that find none), over a disk blob store with a quota and in-memory kv stores, driven by
- * direct calls (no FUSE).
+ * A filesystem wired as the daemon wires it (holds, inode roots, hash pins, a collector that frees
+ * room for writes that find none), over a disk blob store with a quota and in-memory kv stores,
+ * driven by direct calls (no FUSE).
  */
 final class GcHarness implements AutoCloseable {
   static final Caller ME = new Caller(0, 0);
@@ -45,6 +52,8 @@ final class GcHarness implements AutoCloseable {
   final Collector collector;
   final GcService service;
   final long quota;
+  final PinBook book;
+  final PinReconciler pins;
 
   GcHarness(Path dir, long quota, long checkpointBytes, long seed) throws IOException {
     this.quota = quota;
@@ -53,10 +62,22 @@ final class GcHarness implements AutoCloseable {
             dir.resolve("data"), DiskBlobStore.Options.defaults().withQuotaBytes(quota));
     stores = MemoryStores.create();
     stores.createStore("s");
+    book = NodePins.book(stores);
+    pins =
+        new PinReconciler(
+            book,
+            blobs,
+            blobs,
+            blobs,
+            InodeTrees.none(),
+            Duration.ofHours(1),
+            Duration.ofSeconds(1));
+    PinRoots pinRoots = new PinRoots(book);
     collector =
         new Collector(
             CollectableStore.of(blobs),
-            List.of(new InodeRoots(stores)),
+            List.of(pinRoots.pending()),
+            List.of(new InodeRoots(stores), pinRoots.stored()),
             InstantSource.system(),
             System::nanoTime,
             new SplittableRandom(seed));
@@ -141,6 +162,38 @@ final class GcHarness implements AutoCloseable {
     }
   }
 
+  /**
+   * Pins the committed version of {@code path} by its manifest hash, as {@code pin add HASH} does
+   * without a daemon (walked now, marked stored); returns the manifest.
+   */
+  BlobRef pin(String path) throws IOException {
+    BlobRef m = fs.describe(path).inode().manifest();
+    PinTarget t = new PinTarget.Manifest(m);
+    book.add(t);
+    PinStatus s = pins.reconcileNow(t);
+    if (s.state() != PinState.STORED) {
+      throw new IOException("pin of " + path + " not stored: " + s);
+    }
+    return m;
+  }
+
+  void unpin(BlobRef m) throws IOException {
+    book.remove(new PinTarget.Manifest(m));
+  }
+
+  /** The content of manifest {@code m}, read from the blob store alone. */
+  byte[] readManifest(BlobRef m) throws IOException {
+    ManifestReader r = ManifestReader.open(blobs, m);
+    byte[] out = new byte[(int) r.size()];
+    ByteBuffer b = ByteBuffer.wrap(out);
+    while (b.hasRemaining()) {
+      if (r.read(b.position(), b) <= 0) {
+        throw new IOException("manifest " + m + " ended at " + b.position());
+      }
+    }
+    return out;
+  }
+
   PassReport gc() throws IOException {
     return collector.run(false, PassListener.NONE);
   }
@@ -180,6 +233,7 @@ final class GcHarness implements AutoCloseable {
   @Override
   public void close() throws Exception {
     fs.close();
+    pins.close();
     blobs.setReclaimer(null);
     service.close();
     blobs.close();

@@ -29,10 +29,11 @@ import org.latticefs.fs.FsException;
 import org.latticefs.gc.PassReport;
 
 /**
- * Random sequences of write, overwrite, delete, a long write checkpointed while its file is open
- * (with a collection pass in the middle) and collection passes, on a small quota: a live or held
- * blob is never removed (every file reads back as the model says, the open file too), a pass leaves
- * exactly the blobs the files need, a write whose data fits (garbage aside) succeeds (a pass frees
+ * Random sequences of write, overwrite, delete, pin and unpin (of a file's current version, by
+ * hash), a long write checkpointed while its file is open (with a collection pass in the middle)
+ * and collection passes, on a small quota: a live, pinned or held blob is never removed (every file
+ * and every pinned version reads back as the model says, the open file too), a pass leaves exactly
+ * the blobs the files and pins need, a write whose data fits (garbage aside) succeeds (a pass frees
  * the garbage first), and one that does not fit fails with ENOSPC, the file keeping its last
  * committed version or a prefix of what was written before the error — never other bytes.
  */
@@ -43,7 +44,7 @@ class GcPropertyTest {
   /** What manifests, chunk boundaries and reservations may add to a write beyond its bytes. */
   static final long MARGIN = 2L << 20;
 
-  sealed interface Op permits Write, Delete, Checkpoint, Gc {}
+  sealed interface Op permits Write, Delete, Checkpoint, Gc, Pin, Unpin {}
 
   record Write(int file, int size, long seed) implements Op {}
 
@@ -52,6 +53,12 @@ class GcPropertyTest {
   record Checkpoint(int file, int size, long seed) implements Op {}
 
   record Gc() implements Op {}
+
+  /** Pins a file's current version by its manifest hash. */
+  record Pin(int file) implements Op {}
+
+  /** Unpins the {@code n}-th pin (modulo their number). */
+  record Unpin(int n) implements Op {}
 
   @Provide
   Arbitrary<Op> op() {
@@ -69,7 +76,9 @@ class GcPropertyTest {
             net.jqwik.api.Combinators.combine(
                     file, Arbitraries.integers().between(9 << 20, 11 << 20), seed)
                 .as(Checkpoint::new)),
-        net.jqwik.api.Tuple.of(2, Arbitraries.just(new Gc())));
+        net.jqwik.api.Tuple.of(2, Arbitraries.just(new Gc())),
+        net.jqwik.api.Tuple.of(2, file.map(Pin::new)),
+        net.jqwik.api.Tuple.of(1, Arbitraries.integers().between(0, 7).map(Unpin::new)));
   }
 
   @Property(tries = 40, seed = "12")
@@ -77,6 +86,7 @@ class GcPropertyTest {
       @ForAll @Size(min = 6, max = 20) List<@net.jqwik.api.From("op") Op> ops) throws Exception {
     Path dir = Files.createTempDirectory(Path.of(tmpRoot()), "gcprop");
     Map<Integer, byte[]> model = new TreeMap<>();
+    pinned.clear();
     try (GcHarness h = new GcHarness(dir, QUOTA, CHECKPOINT, 5)) {
       for (Op op : ops) {
         apply(h, model, op);
@@ -93,6 +103,9 @@ class GcPropertyTest {
     }
   }
 
+  /** Pinned manifests and their content (the pins of the current try). */
+  private final Map<BlobRef, byte[]> pinned = new java.util.LinkedHashMap<>();
+
   static String tmpRoot() {
     return Files.isDirectory(Path.of("/dev/shm"))
         ? "/dev/shm"
@@ -103,8 +116,10 @@ class GcPropertyTest {
     return "/s/f" + file;
   }
 
-  private static long liveBytes(Map<Integer, byte[]> model) {
-    return model.values().stream().mapToLong(b -> b.length).sum();
+  /** Bytes the files and the pins need (a pin of a file's current version counted twice). */
+  private long liveBytes(Map<Integer, byte[]> model) {
+    return model.values().stream().mapToLong(b -> b.length).sum()
+        + pinned.values().stream().mapToLong(b -> b.length).sum();
   }
 
   private void apply(GcHarness h, Map<Integer, byte[]> model, Op op) throws Exception {
@@ -120,6 +135,15 @@ class GcPropertyTest {
       write(h, model, w.file(), GcHarness.bytes(w.seed(), w.size()), false);
     } else if (op instanceof Checkpoint c) {
       write(h, model, c.file(), GcHarness.bytes(c.seed(), c.size()), true);
+    } else if (op instanceof Pin p) {
+      byte[] content = model.get(p.file());
+      if (content != null) {
+        pinned.put(h.pin(path(p.file())), content);
+      }
+    } else if (op instanceof Unpin u && !pinned.isEmpty()) {
+      BlobRef m = new java.util.ArrayList<>(pinned.keySet()).get(u.n() % pinned.size());
+      h.unpin(m);
+      pinned.remove(m);
     }
   }
 
@@ -239,7 +263,7 @@ class GcPropertyTest {
     return false;
   }
 
-  private static void check(GcHarness h, Map<Integer, byte[]> model) throws IOException {
+  private void check(GcHarness h, Map<Integer, byte[]> model) throws IOException {
     for (int f = 0; f <= 4; f++) {
       Optional<byte[]> got = h.read(path(f));
       byte[] want = model.get(f);
@@ -250,11 +274,18 @@ class GcPropertyTest {
         assertArrayEquals(want, got.get(), path(f) + " reads back as written");
       }
     }
+    for (Map.Entry<BlobRef, byte[]> p : pinned.entrySet()) {
+      assertArrayEquals(p.getValue(), h.readManifest(p.getKey()), "pinned " + p.getKey());
+    }
     assertTrue(h.blobs.usedBytes() <= QUOTA, "never over the quota");
   }
 
-  private static Set<BlobRef> needed(GcHarness h, Map<Integer, byte[]> model) throws IOException {
+  private Set<BlobRef> needed(GcHarness h, Map<Integer, byte[]> model) throws IOException {
     Set<BlobRef> out = new HashSet<>();
+    for (BlobRef m : pinned.keySet()) {
+      out.add(m);
+      org.latticefs.cas.chunk.ManifestReader.open(h.blobs, m).forEachBlob(out::add);
+    }
     for (int f : model.keySet()) {
       out.addAll(h.tree(path(f)));
     }
