@@ -189,18 +189,22 @@ class CensusTest {
   }
 
   /**
-   * The temp files in the shard directories of the store at {@code root}: not the store's own
-   * records (usage, access), whose atomic rewrites pass through a temp file of their own every
-   * flush.
+   * The temp files in the directories under the store's {@code cas/} (its shards): not the store's
+   * own records (usage, access) beside them, whose atomic rewrites pass through a temp file of
+   * their own at every flush (and vanish under a walk).
    */
   private static List<Path> shardTemps(Path root) {
-    try {
-      return Tamper.temps(root).stream()
-          .filter(p -> !p.getParent().equals(root.resolve("cas")))
-          .toList();
+    List<Path> out = new java.util.ArrayList<>();
+    try (var top = Files.newDirectoryStream(root.resolve("cas"), p -> Files.isDirectory(p))) {
+      for (Path shard : top) {
+        try (var files = Files.newDirectoryStream(shard, "*.tmp")) {
+          files.forEach(out::add);
+        }
+      }
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+    return out;
   }
 
   /**
