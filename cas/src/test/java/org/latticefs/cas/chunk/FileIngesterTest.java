@@ -19,6 +19,7 @@ import java.util.SplittableRandom;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.latticefs.cas.BlobRef;
@@ -117,6 +118,7 @@ class FileIngesterTest {
     }
   }
 
+  @Tag("slow")
   @Test
   void ingestIntoARealDiskStoreIsDurableReadableAndIdempotent() throws IOException {
     byte[] data = TestData.random(21, 6 << 20);

@@ -20,6 +20,7 @@ import java.util.function.LongSupplier;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.latticefs.cas.testing.Poll;
@@ -164,6 +165,7 @@ class IngestSessionTest {
    * Pushed content: the first {@code fromFile} bytes are written to the source and declared final,
    * the rest pushed in random pieces; the result is the manifest of a full ingest.
    */
+  @Tag("slow")
   @Property(tries = 30)
   void pushedBytesGiveTheManifestOfAFullIngest(
       @ForAll long seed,

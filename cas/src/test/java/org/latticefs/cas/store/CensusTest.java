@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Assumptions;
@@ -16,6 +17,7 @@ import org.latticefs.cas.BlobBatch;
 import org.latticefs.cas.BlobRef;
 import org.latticefs.cas.hash.Blake3;
 import org.latticefs.cas.hash.Outboard;
+import org.latticefs.cas.testing.Poll;
 
 class CensusTest {
   @TempDir Path root;
@@ -112,14 +114,20 @@ class CensusTest {
   }
 
   /** Waits (at most 10 s) for a usage checkpoint written after {@code millis}. */
-  private void awaitCheckpointAfter(long millis) throws Exception {
-    for (int i = 0; i < 500; i++) {
-      if (Files.exists(record()) && Files.getLastModifiedTime(record()).toMillis() > millis) {
-        return;
-      }
-      Thread.sleep(20);
+  private void awaitCheckpointAfter(long millis) {
+    Poll.until(
+        () -> recordTime() > millis,
+        Duration.ofSeconds(10),
+        () -> "no usage checkpoint after " + millis);
+  }
+
+  /** The usage record's modification time in milliseconds, or -1 while there is none. */
+  private long recordTime() {
+    try {
+      return Files.getLastModifiedTime(record()).toMillis();
+    } catch (IOException e) {
+      return -1;
     }
-    throw new AssertionError("no usage checkpoint after " + millis);
   }
 
   /**
@@ -127,19 +135,20 @@ class CensusTest {
    * written after it and then not rewritten for 500 ms (a checkpoint that could not vouch for a
    * shard yet is followed by another at the next 50 ms flush).
    */
-  private void awaitSettledCheckpointAfter(long millis) throws Exception {
+  private void awaitSettledCheckpointAfter(long millis) {
     awaitCheckpointAfter(millis);
-    long seen = -1;
-    int still = 0;
-    for (int i = 0; i < 500 && still < 25; i++) {
-      long t = Files.getLastModifiedTime(record()).toMillis();
-      still = t == seen ? still + 1 : 0;
-      seen = t;
-      Thread.sleep(20);
-    }
-    if (still < 25) {
-      throw new AssertionError("the usage checkpoints did not settle");
-    }
+    long[] seen = {recordTime(), System.nanoTime()};
+    Poll.until(
+        () -> {
+          long t = recordTime();
+          if (t != seen[0]) {
+            seen[0] = t;
+            seen[1] = System.nanoTime();
+          }
+          return System.nanoTime() - seen[1] >= Duration.ofMillis(500).toNanos();
+        },
+        Duration.ofSeconds(10),
+        () -> "the usage checkpoints did not settle");
   }
 
   @Test
@@ -156,12 +165,17 @@ class CensusTest {
     try (BlobBatch batch = s.newBatch()) {
       // Uncommitted: its named temp file stays in the blob's shard directory.
       batch.receive(bytes(1000), 0, 1000);
-      for (int i = 0; i < 500 && Tamper.temps(root).isEmpty(); i++) {
-        Thread.sleep(10);
-      }
-      assertEquals(1, Tamper.temps(root).size(), "the batch's temp file");
-      // Another change once the temp's shard settled, and a checkpoint after it.
-      Thread.sleep(Census.SETTLE_MILLIS + 50);
+      Poll.until(
+          () -> !shardTemps(root).isEmpty(),
+          Duration.ofSeconds(10),
+          () -> "no temp file in a shard");
+      List<Path> temps = shardTemps(root);
+      assertEquals(1, temps.size(), "the batch's temp file: " + temps);
+      // Another change once the temp's shard settled (its directory time well before now, as
+      // after SETTLE_MILLIS), and a checkpoint after it.
+      Path shard = temps.get(0).getParent();
+      Files.setLastModifiedTime(
+          shard, FileTime.fromMillis(System.currentTimeMillis() - 10 * Census.SETTLE_MILLIS));
       s.receive(bytes(2000));
       awaitCheckpointAfter(System.currentTimeMillis());
       // A crash: the store is not closed; the temp file is still there.
@@ -169,9 +183,28 @@ class CensusTest {
     }
     s.close();
     try (DiskBlobStore again = DiskBlobStore.open(copy)) {
-      assertEquals(List.of(), Tamper.temps(copy), "the temp file's shard was walked");
+      assertEquals(List.of(), shardTemps(copy), "the temp file's shard was walked");
       assertEquals(2000, again.bytesStored());
     }
+  }
+
+  /**
+   * The temp files in the directories under the store's {@code cas/} (its shards): not the store's
+   * own records (usage, access) beside them, whose atomic rewrites pass through a temp file of
+   * their own at every flush (and vanish under a walk).
+   */
+  private static List<Path> shardTemps(Path root) {
+    List<Path> out = new java.util.ArrayList<>();
+    try (var top = Files.newDirectoryStream(root.resolve("cas"), p -> Files.isDirectory(p))) {
+      for (Path shard : top) {
+        try (var files = Files.newDirectoryStream(shard, "*.tmp")) {
+          files.forEach(out::add);
+        }
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return out;
   }
 
   /**

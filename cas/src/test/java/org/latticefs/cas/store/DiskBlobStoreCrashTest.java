@@ -20,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.latticefs.cas.BlobInfo;
@@ -34,6 +35,7 @@ import org.latticefs.cas.BlobRef;
 class DiskBlobStoreCrashTest {
   @TempDir Path root;
 
+  @Tag("slow")
   @Test
   void killedWriterLeavesOnlyWholeBlobs() throws Exception {
     long seed = Long.getLong("lattice.crash.seed", System.nanoTime());

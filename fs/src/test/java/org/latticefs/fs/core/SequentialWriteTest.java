@@ -16,6 +16,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.latticefs.cas.BlobRef;
 import org.latticefs.cas.chunk.Chunker;
@@ -443,6 +444,7 @@ class SequentialWriteTest extends DirectFsTest {
    * truncates and fsyncs, with checkpoints every 20 MiB, against a plain array; after each scenario
    * the stored file has the model's bytes and a full ingest's manifest.
    */
+  @Tag("slow")
   @Test
   void randomMixesOfStreamingReadsSeeksTruncatesAndFsyncsKeepEveryByte() throws Throwable {
     withCheckpointsEvery(

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.latticefs.fs.core.FsFixture;
@@ -28,6 +29,7 @@ import org.latticefs.fs.core.FsFixture;
 class CrashTest {
   @TempDir Path dir;
 
+  @Tag("slow")
   @Test
   void fsyncedAndClosedContentSurvivesKillMinus9() throws Exception {
     MountFixture.requireFuse();

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.latticefs.fs.core.TestStores;
@@ -20,6 +21,7 @@ class LargeFileTest {
   static final long SIZE = 1L << 30;
   @TempDir Path dir;
 
+  @Tag("slow")
   @Test
   void oneGibWrittenAndReadBackIdentical() throws Exception {
     try (MountFixture m = new MountFixture(dir, TestStores.open(dir.resolve("kv")))) {

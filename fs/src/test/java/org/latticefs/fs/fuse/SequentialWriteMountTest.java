@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.latticefs.fs.core.FsFixture;
@@ -28,6 +29,7 @@ import org.latticefs.fs.core.TestStores;
 class SequentialWriteMountTest {
   @TempDir Path dir;
 
+  @Tag("slow")
   @Test
   void ddCpAndAppendOfALargeFileReadBackIdenticalAfterRemount() throws Exception {
     sh(dir, "head -c 150M /dev/urandom > src.bin && cat src.bin src.bin > twice.bin");
@@ -62,6 +64,7 @@ class SequentialWriteMountTest {
     }
   }
 
+  @Tag("slow")
   @Test
   void aStreamedFileFsyncedBeforeKillMinus9Survives() throws Exception {
     MountFixture.requireFuse();

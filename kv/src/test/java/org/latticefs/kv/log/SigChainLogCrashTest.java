@@ -13,6 +13,7 @@ import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.latticefs.kv.Identity;
@@ -28,6 +29,7 @@ class SigChainLogCrashTest {
 
   @TempDir Path dir;
 
+  @Tag("slow")
   @Test
   void acknowledgedEntriesSurviveSigkill() throws Exception {
     long seed = Long.getLong("kv.crash.seed", System.nanoTime());

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.latticefs.cas.BlobRef;
@@ -40,6 +41,7 @@ class ProcessTest {
    * acknowledged commits (while it keeps committing); on reopen every acknowledged commit is there
    * and the state equals a rebuild from the logs. Replay a run with {@code -Dkv.crash.seed=N}.
    */
+  @Tag("slow")
   @Test
   void everyAcknowledgedCommitSurvivesSigkill() throws Exception {
     killWhileCommitting(Durability.DISK, 0, 3);
@@ -49,12 +51,14 @@ class ProcessTest {
    * As above with buffered commits ({@link Durability#PROCESS_CRASH}: written to the OS, not yet
    * fsynced when acknowledged): a SIGKILL of the process loses none of them.
    */
+  @Tag("slow")
   @Test
   void everyAcknowledgedBufferedCommitSurvivesSigkill() throws Exception {
     killWhileCommitting(Durability.PROCESS_CRASH, 0, 2);
   }
 
   /** Then a DISK child appends after the buffered ones: the chain continues across both kinds. */
+  @Tag("slow")
   @Test
   void bufferedAndDiskCommitsInterleaveAcrossKills() throws Exception {
     killWhileCommitting(Durability.PROCESS_CRASH, 0, 1);

@@ -1,0 +1,2 @@
+/** Benchmark programs for gc: a collection pass and the store's open time ({@code GcBench}). */
+package org.latticefs.bench.gc;

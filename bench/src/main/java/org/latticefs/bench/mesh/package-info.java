@@ -1,0 +1,2 @@
+/** Benchmark programs for mesh: a new node's catch-up and gossip latency ({@code CatchUpBench}). */
+package org.latticefs.bench.mesh;

@@ -1,2 +1,0 @@
-/** Benchmark programs for the filesystem (run by hand, never by surefire). */
-package org.latticefs.fs.bench;
