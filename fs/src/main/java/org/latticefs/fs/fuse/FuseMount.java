@@ -23,11 +23,12 @@ import org.slf4j.LoggerFactory;
  * <h2>Options</h2>
  *
  * {@link #DEFAULT_OPTIONS}: {@code big_writes} (128 KiB writes instead of 4 KiB), {@code
- * max_read=131072}, {@code auto_cache} (file versions are immutable, so the kernel keeps cached
- * pages across opens and drops them only when the size or mtime changed — also after a change made
- * on another node, which {@code kernel_cache} would miss), {@code use_ino} (stable inode numbers,
- * so hard links show as such), {@code default_permissions} (the kernel checks modes), {@code
- * fsname=lattice,subtype=lattice}.
+ * max_read=131072}, {@code use_ino} (stable inode numbers, so hard links show as such), {@code
+ * default_permissions} (the kernel checks modes), {@code fsname=lattice,subtype=lattice}. Not
+ * {@code auto_cache}: it keeps the kernel's pages across opens while the size and mtime look
+ * unchanged, and a write that fails (no room) leaves the file at its committed version with the
+ * same size and mtime, so the kernel went on showing the refused bytes (node's {@code FullDiskE2E},
+ * 2 of 3 runs); each open now starts from the daemon's bytes, which its chunk cache serves.
  *
  * <h2>Crashes</h2>
  *
@@ -41,7 +42,7 @@ public final class FuseMount implements AutoCloseable {
   public static final List<String> DEFAULT_OPTIONS =
       List.of(
           "-o",
-          "big_writes,max_read=131072,max_write=131072,auto_cache,use_ino,default_permissions,"
+          "big_writes,max_read=131072,max_write=131072,use_ino,default_permissions,"
               + "fsname=lattice,subtype=lattice");
 
   /** How long {@link #unmount()} retries a busy mount. */
