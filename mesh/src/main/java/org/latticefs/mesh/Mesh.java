@@ -39,6 +39,7 @@ import org.latticefs.kv.store.StoreCatalog;
 import org.latticefs.mesh.blob.BlobExchange;
 import org.latticefs.mesh.blob.FetchStats;
 import org.latticefs.mesh.blob.MeshBlobs;
+import org.latticefs.mesh.keep.KeepExchange;
 import org.latticefs.mesh.net.Session;
 import org.latticefs.mesh.net.Transport;
 import org.latticefs.mesh.peer.Dialer;
@@ -73,7 +74,7 @@ import org.slf4j.LoggerFactory;
 public final class Mesh implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Mesh.class);
   private static final List<String> CAPABILITIES =
-      List.of("logs/1", Healer.CAPABILITY, BlobExchange.CAPABILITY);
+      List.of("logs/1", Healer.CAPABILITY, BlobExchange.CAPABILITY, KeepExchange.CAPABILITY);
 
   private final StoreCatalog catalog;
   private final MeshConfig config;
@@ -83,6 +84,7 @@ public final class Mesh implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private final SyncHub hub;
   private final BlobExchange blobs;
+  private final KeepExchange keeps = new KeepExchange();
   private final Invites invites;
   private final StaticPeers staticPeers;
   private final Peers peers;
@@ -122,6 +124,7 @@ public final class Mesh implements AutoCloseable {
             invites,
             hub,
             blobs,
+            keeps,
             new Healer(catalog, config.limits(), pool, hub::rescan),
             pool,
             this::hello);
@@ -309,6 +312,22 @@ public final class Mesh implements AutoCloseable {
    */
   public org.latticefs.cas.BlobFetcher fetcher() {
     return blobs.fetcher();
+  }
+
+  /**
+   * Asks peers which blobs they hold and keep now, and answers theirs once given a scope (see
+   * {@link KeepExchange}).
+   */
+  public KeepExchange keeps() {
+    return keeps;
+  }
+
+  /**
+   * Calls {@code listener} with a peer's id each time a connection with it comes up (on a network
+   * thread: it must return at once), e.g. to retry fetches that found no source.
+   */
+  public void onPeerUp(java.util.function.Consumer<NodeId> listener) {
+    peers.onUp(listener);
   }
 
   /** What the blob exchange did since this mesh started. */
@@ -570,6 +589,7 @@ public final class Mesh implements AutoCloseable {
     }
     hub.close();
     blobs.close();
+    keeps.close();
     pool.shutdown();
     try {
       if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {

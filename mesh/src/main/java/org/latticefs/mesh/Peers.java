@@ -17,6 +17,7 @@ import org.latticefs.kv.NodeId;
 import org.latticefs.kv.store.RootStore;
 import org.latticefs.kv.store.RootStore.NodeStatus;
 import org.latticefs.mesh.blob.BlobExchange;
+import org.latticefs.mesh.keep.KeepExchange;
 import org.latticefs.mesh.net.Admission;
 import org.latticefs.mesh.net.Session;
 import org.latticefs.mesh.net.SessionHost;
@@ -50,12 +51,14 @@ final class Peers implements SessionHost {
   private final Invites invites;
   private final SyncHub hub;
   private final BlobExchange blobs;
+  private final KeepExchange keeps;
   private final Healer healer;
   private final Executor pool;
   private final Supplier<Message.Hello> hello;
   private final Map<NodeId, Session> byPeer = new ConcurrentHashMap<>();
   private final Map<NodeId, Long> lastSeen = new ConcurrentHashMap<>();
   private final List<Consumer<NodeId>> onDown = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<Consumer<NodeId>> onUp = new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile boolean closing;
 
   Peers(
@@ -64,6 +67,7 @@ final class Peers implements SessionHost {
       Invites invites,
       SyncHub hub,
       BlobExchange blobs,
+      KeepExchange keeps,
       Healer healer,
       Executor pool,
       Supplier<Message.Hello> hello) {
@@ -72,6 +76,7 @@ final class Peers implements SessionHost {
     this.invites = invites;
     this.hub = hub;
     this.blobs = blobs;
+    this.keeps = keeps;
     this.healer = healer;
     this.pool = pool;
     this.hello = hello;
@@ -218,17 +223,26 @@ final class Peers implements SessionHost {
       hub.down(loser);
       healer.down(loser);
       blobs.down(loser);
+      keeps.down(loser);
     }
     LOG.info("connected to {} ({})", s.describe(), s.peerHello().name());
     hub.up(s);
     healer.up(s);
     blobs.up(s);
+    keeps.up(s);
+    for (Consumer<NodeId> c : onUp) {
+      c.accept(peer);
+    }
   }
 
   @Override
   public void received(Session s, Message m) {
     if (BlobExchange.handles(m)) {
       blobs.received(s, m);
+      return;
+    }
+    if (KeepExchange.handles(m)) {
+      keeps.received(s, m);
       return;
     }
     if (Healer.handles(m)) {
@@ -257,6 +271,7 @@ final class Peers implements SessionHost {
     hub.down(s);
     healer.down(s);
     blobs.down(s);
+    keeps.down(s);
     if (wasCurrent) {
       for (Consumer<NodeId> c : onDown) {
         c.accept(peer);
@@ -267,6 +282,11 @@ final class Peers implements SessionHost {
   /** Calls {@code listener} when the current session with a peer closes. */
   void onDown(Consumer<NodeId> listener) {
     onDown.add(listener);
+  }
+
+  /** Calls {@code listener} (on the session's event loop: it must be quick) when a peer is up. */
+  void onUp(Consumer<NodeId> listener) {
+    onUp.add(listener);
   }
 
   /** The session with {@code peer}, if connected. */

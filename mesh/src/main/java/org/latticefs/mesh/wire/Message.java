@@ -13,7 +13,8 @@ import org.latticefs.kv.NodeId;
  * Error} and close). Then, per store: {@link Tips}, {@link Entries}, {@link Ack}, {@link Proof}; to
  * heal a store the receiver refused as damaged, {@link ChainRequest} and {@link ChainPart}. Blobs
  * (capability {@code blobs/1}): {@link BlobRequest}, answered by {@link BlobPart}s or one {@link
- * BlobMissing}; {@link BlobCancel} withdraws a request. {@link Ping}/{@link Pong} keep an idle
+ * BlobMissing}; {@link BlobCancel} withdraws a request. Copies kept (capability {@code keeps/1}):
+ * {@link KeepQuery}, answered by one {@link KeepAnswer}. {@link Ping}/{@link Pong} keep an idle
  * connection checked.
  */
 public sealed interface Message
@@ -31,7 +32,9 @@ public sealed interface Message
         Message.BlobRequest,
         Message.BlobPart,
         Message.BlobMissing,
-        Message.BlobCancel {
+        Message.BlobCancel,
+        Message.KeepQuery,
+        Message.KeepAnswer {
 
   /**
    * The first message each side sends after TLS.
@@ -306,4 +309,40 @@ public sealed interface Message
 
   /** The requester no longer wants request {@code id}; the sender stops sending its parts. */
   record BlobCancel(long id) implements Message {}
+
+  /**
+   * "Which of these blobs do you hold and keep now?": request {@code id} (unique among this
+   * sender's open queries on this connection) asks about at most {@link #MAX_REFS} refs. Kept means
+   * present on the answering node and kept there by its own choice (a store it keeps {@code full},
+   * or a pin), not a cache it may drop.
+   */
+  record KeepQuery(long id, List<BlobRef> refs) implements Message {
+    /** The most refs one query names. */
+    public static final int MAX_REFS = 1024;
+
+    public KeepQuery {
+      refs = List.copyOf(refs);
+      if (refs.size() > MAX_REFS) {
+        throw new IllegalArgumentException(
+            refs.size() + " refs in one query (at most " + MAX_REFS + ")");
+      }
+    }
+  }
+
+  /**
+   * The answer to query {@code id}: if {@code decided}, {@code kept} lists the asked refs the
+   * sender holds and keeps now (in any order, none twice, no ref that was not asked); if not, the
+   * sender could not tell now (busy, a store it could not read) and nothing counts as kept.
+   */
+  record KeepAnswer(long id, boolean decided, List<BlobRef> kept) implements Message {
+    public KeepAnswer {
+      kept = List.copyOf(kept);
+      if (kept.size() > KeepQuery.MAX_REFS) {
+        throw new IllegalArgumentException(kept.size() + " refs in one answer");
+      }
+      if (!decided && !kept.isEmpty()) {
+        throw new IllegalArgumentException("an undecided answer lists no refs");
+      }
+    }
+  }
 }

@@ -40,12 +40,15 @@ import org.latticefs.kv.sync.Equivocation;
  *                   {@link #MAX_PART}; offset + length at most total), the bytes
  * 0x22 BlobMissing  u64 id, u8 reason (at most {@link Message.BlobMissing#MAX_REASON})
  * 0x23 BlobCancel   u64 id
+ * 0x30 KeepQuery    u64 id, u16 count (at most {@link Message.KeepQuery#MAX_REFS}), count x 32 ref
+ * 0x31 KeepAnswer   u64 id, u8 decided (0 or 1), u16 count (at most {@link
+ *                   Message.KeepQuery#MAX_REFS}; 0 when not decided), count x 32 ref
  * </pre>
  *
- * Types 0x20–0x2f are blob exchange (capability {@code blobs/1}). Decoding checks every length
- * against what the frame holds and against its limit before it allocates, so a malformed or hostile
- * frame costs no more than its own size; entries and proofs stay bytes here (kv parses them, with
- * its own limits). Stateless and thread-safe.
+ * Types 0x20–0x2f are blob exchange (capability {@code blobs/1}), 0x30–0x3f copies kept (capability
+ * {@code keeps/1}). Decoding checks every length against what the frame holds and against its limit
+ * before it allocates, so a malformed or hostile frame costs no more than its own size; entries and
+ * proofs stay bytes here (kv parses them, with its own limits). Stateless and thread-safe.
  */
 public final class MessageCodec {
   public static final int MAX_STRING = 2048;
@@ -68,6 +71,8 @@ public final class MessageCodec {
   static final int BLOB_PART = 0x21;
   static final int BLOB_MISSING = 0x22;
   static final int BLOB_CANCEL = 0x23;
+  static final int KEEP_QUERY = 0x30;
+  static final int KEEP_ANSWER = 0x31;
 
   /** The largest blob the exchange carries: a chunk or a manifest node at their limits. */
   public static final int MAX_BLOB =
@@ -139,6 +144,12 @@ public final class MessageCodec {
       out.writeByte(BLOB_MISSING).writeLong(b.id()).writeByte(b.reason());
     } else if (m instanceof Message.BlobCancel c) {
       out.writeByte(BLOB_CANCEL).writeLong(c.id());
+    } else if (m instanceof Message.KeepQuery q) {
+      out.writeByte(KEEP_QUERY).writeLong(q.id());
+      refs(out, q.refs());
+    } else if (m instanceof Message.KeepAnswer a) {
+      out.writeByte(KEEP_ANSWER).writeLong(a.id()).writeBoolean(a.decided());
+      refs(out, a.kept());
     } else {
       throw new IllegalArgumentException("no encoding for " + m);
     }
@@ -162,6 +173,10 @@ public final class MessageCodec {
       return 32 + p.proof().length;
     } else if (m instanceof Message.BlobPart p) {
       return 32 + p.raw().length;
+    } else if (m instanceof Message.KeepQuery q) {
+      return 16 + q.refs().size() * BlobRef.LENGTH;
+    } else if (m instanceof Message.KeepAnswer a) {
+      return 16 + a.kept().size() * BlobRef.LENGTH;
     }
     return 256;
   }
@@ -243,6 +258,19 @@ public final class MessageCodec {
             yield new Message.BlobMissing(id, reason);
           }
           case BLOB_CANCEL -> new Message.BlobCancel(r.u64());
+          case KEEP_QUERY -> new Message.KeepQuery(r.u64(), r.refs());
+          case KEEP_ANSWER -> {
+            long id = r.u64();
+            int decided = r.u8();
+            if (decided > 1) {
+              throw new ProtocolException("a keep answer's decided flag is " + decided);
+            }
+            List<BlobRef> kept = r.refs();
+            if (decided == 0 && !kept.isEmpty()) {
+              throw new ProtocolException("an undecided keep answer lists refs");
+            }
+            yield new Message.KeepAnswer(id, decided == 1, kept);
+          }
           default ->
               throw new ProtocolException("unknown message type 0x" + Integer.toHexString(type));
         };
@@ -320,6 +348,13 @@ public final class MessageCodec {
   }
 
   /** Bounds-checked reads of one frame. */
+  private static void refs(ByteBuf out, List<BlobRef> refs) {
+    out.writeShort(refs.size());
+    for (BlobRef ref : refs) {
+      out.writeBytes(ref.bytes());
+    }
+  }
+
   private static final class Reader {
     private final ByteBuf b;
 
@@ -356,6 +391,19 @@ public final class MessageCodec {
     long u64() throws ProtocolException {
       need(8);
       return b.readLong();
+    }
+
+    List<BlobRef> refs() throws ProtocolException {
+      int n = u16();
+      if (n > Message.KeepQuery.MAX_REFS) {
+        throw new ProtocolException("a list of " + n + " refs is over the limit");
+      }
+      need((long) n * BlobRef.LENGTH);
+      List<BlobRef> out = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        out.add(BlobRef.of(bytes(BlobRef.LENGTH), 0));
+      }
+      return out;
     }
 
     byte[] bytes(int n) throws ProtocolException {

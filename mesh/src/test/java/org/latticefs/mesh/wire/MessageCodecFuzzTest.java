@@ -86,7 +86,16 @@ class MessageCodecFuzzTest {
                 Arbitraries.longs(),
                 Arbitraries.integers().between(0, Message.BlobMissing.MAX_REASON))
             .as(Message.BlobMissing::new),
-        Arbitraries.longs().map(Message.BlobCancel::new));
+        Arbitraries.longs().map(Message.BlobCancel::new),
+        Combinators.combine(Arbitraries.longs(), refs().list().ofMaxSize(6))
+            .as(Message.KeepQuery::new),
+        Combinators.combine(Arbitraries.longs(), refs().list().ofMaxSize(6))
+            .as((id, kept) -> new Message.KeepAnswer(id, true, kept)),
+        Arbitraries.longs().map(id -> new Message.KeepAnswer(id, false, List.of())));
+  }
+
+  static Arbitrary<BlobRef> refs() {
+    return Arbitraries.bytes().array(byte[].class).ofSize(32).map(BlobRef::new);
   }
 
   static byte[] encode(Message m) {
@@ -229,6 +238,28 @@ class MessageCodecFuzzTest {
   void aBlobMissingWithAnUnknownReasonIsRefused(@ForAll @IntRange(min = 4, max = 255) int reason) {
     byte[] body = encode(new Message.BlobMissing(3, 0));
     body[body.length - 1] = (byte) reason;
+    assertEquals(null, decodeOrNull(body));
+  }
+
+  @Property(tries = 50)
+  void keepMessagesBeyondTheirLimitsAreRefused(
+      @ForAll @IntRange(min = 0, max = 3) int which, @ForAll long id) {
+    int over = Message.KeepQuery.MAX_REFS + 1;
+    ByteBuf b = Unpooled.buffer();
+    switch (which) {
+      case 0 -> b.writeByte(MessageCodec.KEEP_QUERY).writeLong(id).writeShort(over);
+      case 1 -> b.writeByte(MessageCodec.KEEP_ANSWER).writeLong(id).writeByte(1).writeShort(over);
+      case 2 -> b.writeByte(MessageCodec.KEEP_ANSWER).writeLong(id).writeByte(2).writeShort(0);
+      default ->
+          b.writeByte(MessageCodec.KEEP_ANSWER)
+              .writeLong(id)
+              .writeByte(0)
+              .writeShort(1)
+              .writeBytes(new byte[32]);
+    }
+    b.writeBytes(new byte[which < 2 ? over * 32 : 0]);
+    byte[] body = new byte[b.readableBytes()];
+    b.readBytes(body).release();
     assertEquals(null, decodeOrNull(body));
   }
 }
