@@ -146,6 +146,7 @@ public final class CacheEvictor {
               assign(m, 0, h, holders, manifestNodes);
             });
       }
+      Map<BlobRef, Integer> confirmed = confirm(oldest, holders, manifestNodes, kept);
       long evicted = 0;
       long evictedBytes = 0;
       long unconfirmed = 0;
@@ -157,20 +158,7 @@ public final class CacheEvictor {
         if (h == null || manifestNodes.contains(a.ref()) || kept.mightContain(a.ref())) {
           continue;
         }
-        int confirmed = 0;
-        for (String node : h) {
-          if (confirmed >= minCopies) {
-            break;
-          }
-          try {
-            if (check.holdsAndKeeps(node, a.ref())) {
-              confirmed++;
-            }
-          } catch (IOException | RuntimeException e) {
-            LOG.debug("{} did not confirm {}: {}", node, a.ref(), e.toString());
-          }
-        }
-        if (confirmed < minCopies) {
+        if (confirmed.getOrDefault(a.ref(), 0) < minCopies) {
           unconfirmed++;
           continue;
         }
@@ -185,6 +173,41 @@ public final class CacheEvictor {
       }
       return new Report(oldest.size(), evicted, evictedBytes, unconfirmed, List.of());
     }
+  }
+
+  /**
+   * Asks each possible holder once, now, which of the batch's cached chunks it keeps; returns per
+   * chunk how many confirmed. A holder that cannot answer confirms nothing.
+   */
+  private Map<BlobRef, Integer> confirm(
+      List<AccessTracker.Access> oldest,
+      Map<BlobRef, Set<String>> holders,
+      Set<BlobRef> manifestNodes,
+      LiveSet kept) {
+    Map<String, List<BlobRef>> byNode = new HashMap<>();
+    for (AccessTracker.Access a : oldest) {
+      Set<String> h = holders.get(a.ref());
+      if (h == null || manifestNodes.contains(a.ref()) || kept.mightContain(a.ref())) {
+        continue;
+      }
+      for (String node : h) {
+        byNode.computeIfAbsent(node, k -> new ArrayList<>()).add(a.ref());
+      }
+    }
+    Map<BlobRef, Integer> confirmed = new HashMap<>();
+    for (Map.Entry<String, List<BlobRef>> e : byNode.entrySet()) {
+      try {
+        Set<BlobRef> asked = new java.util.HashSet<>(e.getValue());
+        for (BlobRef r : check.keptBy(e.getKey(), e.getValue())) {
+          if (asked.contains(r)) {
+            confirmed.merge(r, 1, Integer::sum);
+          }
+        }
+      } catch (IOException | RuntimeException ex) {
+        LOG.info("{} did not confirm the copies it keeps: {}", e.getKey(), ex.toString());
+      }
+    }
+    return confirmed;
   }
 
   /** Adds {@code nodes} to the holders of every batch chunk in {@code ref}'s tree. */

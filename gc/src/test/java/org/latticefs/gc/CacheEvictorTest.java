@@ -62,7 +62,7 @@ class CacheEvictorTest {
         presence,
         pins,
         trees,
-        (node, ref) -> node.equals(OTHER) && otherConfirms,
+        (node, refs) -> node.equals(OTHER) && otherConfirms ? Set.copyOf(refs) : Set.of(),
         minCopies);
   }
 
