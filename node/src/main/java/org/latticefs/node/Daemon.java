@@ -36,6 +36,7 @@ import org.latticefs.node.metrics.FuseMetrics;
 import org.latticefs.node.metrics.GcMetrics;
 import org.latticefs.node.metrics.LogMetrics;
 import org.latticefs.node.metrics.NodeMetrics;
+import org.latticefs.node.replicas.NodeReplicas;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,6 +80,7 @@ public final class Daemon implements NodeApi {
   private final List<AutoCloseable> toClose = new ArrayList<>();
   private DiskStores stores;
   private NodeMesh mesh;
+  private NodeReplicas replicas;
   private AutoCloseable storesWatch;
   private LocalNode local;
   private DiskBlobStore blobs;
@@ -205,7 +207,9 @@ public final class Daemon implements NodeApi {
             // What open files store stays held until committed; the collector respects holds.
             .withHolder(blobs);
     fs = new LatticeFileSystem(fsConfig);
-    gc = new NodeCollector(blobs, stores, config, dir.staging()).startBackground(blobs);
+    replicas = NodeReplicas.create(dir.mesh(), stores, blobs, config.mesh().forgetAfter());
+    gc = new NodeCollector(blobs, stores, config, dir.staging(), replicas.holders());
+    gc.startBackground(blobs);
     pins = new NodePins(stores, blobs, fetcher).startBackground();
     fsck = NodeCollector.fsck(dir, blobs, fetcher, stores, config.fsckInterval()).startBackground();
     space.setReclaimer(gc.service());
@@ -230,7 +234,8 @@ public final class Daemon implements NodeApi {
     // Stores declared elsewhere (by a peer, through the root store) appear in the mount root.
     storesWatch = stores.root().watch("/stores/", change -> fs.invalidateStores());
     mesh = NodeMesh.start(dir, config.mesh(), stores, blobs);
-    fetcher.addRemote(mesh.mesh().fetcher());
+    fetcher.addRemote(replicas.foreground(mesh.mesh().fetcher()));
+    replicas.start(mesh.mesh(), pins);
     control = ControlServer.start(dir, this);
     if (!config.metricsListen().isOff()) {
       try {
@@ -315,6 +320,7 @@ public final class Daemon implements NodeApi {
       if (control != null) {
         control.close();
       }
+      closeQuietly(replicas, "mirror");
       // No entries from peers while the mount flushes its open files.
       closeQuietly(mesh, "mesh");
       closeQuietly(storesWatch, "store watch");
@@ -456,6 +462,11 @@ public final class Daemon implements NodeApi {
   }
 
   @Override
+  public void forget(String id) throws IOException {
+    replicas.forget(NodeMesh.parseId(id));
+  }
+
+  @Override
   public void addPeer(String id, String addr) throws IOException {
     mesh.addPeer(id, addr);
   }
@@ -494,6 +505,7 @@ public final class Daemon implements NodeApi {
         damaged,
         unsaved,
         scrubStatus(),
+        replicas.status(),
         health());
   }
 

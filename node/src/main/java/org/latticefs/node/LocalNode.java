@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.latticefs.cas.store.DiskBlobStore;
+import org.latticefs.gc.HolderCheck;
 import org.latticefs.gc.pin.PinTarget;
 import org.latticefs.kv.Head;
 import org.latticefs.kv.KeyValue;
@@ -212,6 +213,16 @@ public final class LocalNode implements NodeApi {
   }
 
   @Override
+  public void forget(String id) throws IOException {
+    org.latticefs.node.replicas.Forgetting.open(
+            dir.mesh().resolve(org.latticefs.node.replicas.Forgetting.FILE),
+            catalog().rootKeys(),
+            org.latticefs.node.config.MeshSettings.DEFAULTS.forgetAfter(),
+            java.time.InstantSource.system())
+        .forget(NodeMesh.parseId(id));
+  }
+
+  @Override
   public void addPeer(String id, String addr) throws IOException {
     Trust.add(
         catalog().rootKeys(),
@@ -244,7 +255,8 @@ public final class LocalNode implements NodeApi {
   public synchronized String startGc(String kind) throws IOException {
     GcJobs.Kind k = GcJobs.Kind.parse(kind);
     if (collector == null) {
-      collector = new NodeCollector(blobs(), stores, config(), dir.staging());
+      // Without a daemon there is no mesh: no other node confirms a copy, nothing is evicted.
+      collector = new NodeCollector(blobs(), stores, config(), dir.staging(), HolderCheck.none());
     }
     return collector.jobs().start(k);
   }

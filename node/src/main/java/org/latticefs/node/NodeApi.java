@@ -143,6 +143,12 @@ public interface NodeApi extends AutoCloseable {
    */
   boolean revoke(String id) throws IOException;
 
+  /**
+   * Forgets node {@code id} as a holder of copies at once (until it is seen again): cache eviction
+   * asks it nothing and keeps what only it held. Unlike {@link #revoke}, it stays a member.
+   */
+  void forget(String id) throws IOException;
+
   /** Trusts node {@code id} and dials it at {@code addr} ({@code HOST:PORT}) from now on. */
   void addPeer(String id, String addr) throws IOException;
 
@@ -186,6 +192,7 @@ public interface NodeApi extends AutoCloseable {
       List<DamagedRow> damaged,
       List<UnsavedRow> unsaved,
       java.util.Map<String, Object> scrub,
+      java.util.Map<String, Object> mirror,
       Health health) {
     public Status {
       damaged = List.copyOf(damaged);

@@ -61,7 +61,7 @@ public final class KeptBlobs {
         break;
       }
       if (presence.mode(presence.node(), s.id()) == StoreMode.FULL) {
-        trees.forEach(s.id(), StoreHolds.ROOT_INODE, m -> walk.node(m, 0));
+        trees.forEach(s.id(), StoreMirror.ROOT_INODE, m -> walk.node(m, 0));
       }
     }
     if (found.size() < wanted.size()) {

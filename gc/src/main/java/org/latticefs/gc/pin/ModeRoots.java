@@ -11,7 +11,7 @@ import org.latticefs.kv.Stores;
  */
 public final class ModeRoots {
   /** The id of every store's root folder, as the filesystem writes it. */
-  static final String ROOT_INODE = StoreHolds.ROOT_INODE;
+  static final String ROOT_INODE = StoreMirror.ROOT_INODE;
 
   private final Stores stores;
   private final Presence presence;

@@ -248,6 +248,18 @@ public final class PinReconciler implements AutoCloseable {
     }
   }
 
+  /**
+   * Walks again, soon, every pin not yet whole here (a peer came up that may have what was
+   * missing), without waiting for the next {@code retry}.
+   */
+  public void retryNow() {
+    try {
+      thread.execute(this::retryIncomplete);
+    } catch (RejectedExecutionException e) {
+      // closing
+    }
+  }
+
   private void retryIncomplete() {
     try {
       book.forEach(

@@ -63,7 +63,7 @@ public final class Presence {
   }
 
   /**
-   * Says this node holds every blob of {@code store} (written once, by {@link StoreHolds} after it
+   * Says this node holds every blob of {@code store} (written once, by {@link StoreMirror} after it
    * checked), unless the node has left {@code full} meanwhile. Returns whether it was written.
    */
   public synchronized boolean claimWholeStore(UUID store, Instant at) throws KvException {

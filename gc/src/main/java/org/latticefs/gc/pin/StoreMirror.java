@@ -48,6 +48,9 @@ import org.slf4j.LoggerFactory;
 public final class StoreMirror implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StoreMirror.class);
 
+  /** The id of every store's root folder, as the filesystem writes it. */
+  static final String ROOT_INODE = "0000000000000001";
+
   private final Stores stores;
   private final Presence presence;
   private final BlobFetcher localReads;
@@ -258,7 +261,7 @@ public final class StoreMirror implements AutoCloseable {
     try (Hold hold = holder.newHold();
         MirrorWalk walk =
             new MirrorWalk(localReads, statter, remote, hold, fetchers, concurrency, st)) {
-      if (!trees.forEach(store, StoreHolds.ROOT_INODE, walk::manifest)) {
+      if (!trees.forEach(store, StoreMirror.ROOT_INODE, walk::manifest)) {
         return; // the store is gone
       }
       walk.finish();

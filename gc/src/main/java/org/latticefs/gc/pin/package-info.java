@@ -12,9 +12,10 @@
  * /blobs/{hash}/nodes/{node}               pinned             the node holds the manifest's tree
  * </pre>
  *
- * A full node says once per store that it holds it ({@link org.latticefs.gc.pin.StoreHolds}), so
- * presence does not grow the log with every file; per-manifest presence is written for hash pins
- * only. A stored inode pin is itself the presence of that subtree.
+ * A full node says once per store that it holds it ({@link org.latticefs.gc.pin.StoreMirror}, which
+ * first fetches every blob of the store it lacks), so presence does not grow the log with every
+ * file; per-manifest presence is written for hash pins only. A stored inode pin is itself the
+ * presence of that subtree.
  *
  * <h2>Pin</h2>
  *

@@ -36,7 +36,7 @@ class KeptBlobsTest {
 
   BlobRef file(UUID store, long seed) throws Exception {
     BlobRef m = PinReconcilerTest.ingest(blobs, PinReconcilerTest.random(seed, 40_000));
-    trees.put(store, StoreHolds.ROOT_INODE, m);
+    trees.put(store, StoreMirror.ROOT_INODE, m);
     return m;
   }
 
@@ -51,7 +51,7 @@ class KeptBlobsTest {
     Set<BlobRef> pinned = PinReconcilerTest.tree(blobs, pinnedFile);
     pins.add(new PinTarget.Manifest(pinnedFile));
     BlobRef gone = PinReconcilerTest.ingest(blobs, PinReconcilerTest.random(4, 40_000));
-    trees.put(full, StoreHolds.ROOT_INODE, gone);
+    trees.put(full, StoreMirror.ROOT_INODE, gone);
     Set<BlobRef> goneTree = PinReconcilerTest.tree(blobs, gone);
     for (BlobRef r : goneTree) {
       blobs.remove(r);

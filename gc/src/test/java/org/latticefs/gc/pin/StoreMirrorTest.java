@@ -75,7 +75,7 @@ class StoreMirrorTest {
   /** A file written on the peer: its tree is there only. */
   Set<BlobRef> fileOnPeer(UUID store, long seed, int size) throws Exception {
     BlobRef m = PinReconcilerTest.ingest(peer, PinReconcilerTest.random(seed, size));
-    trees.put(store, StoreHolds.ROOT_INODE, m);
+    trees.put(store, StoreMirror.ROOT_INODE, m);
     return PinReconcilerTest.tree(peer, m);
   }
 
@@ -152,7 +152,7 @@ class StoreMirrorTest {
   }
 
   BlobRef firstManifest(UUID store) {
-    return trees.content.get(store + "/" + StoreHolds.ROOT_INODE).get(0);
+    return trees.content.get(store + "/" + StoreMirror.ROOT_INODE).get(0);
   }
 
   interface Check {

@@ -15,13 +15,15 @@ import picocli.CommandLine.Parameters;
 /** {@code lattice-fs peer …}: the nodes this one syncs with, and whom it trusts. */
 @Command(
     name = "peer",
-    description = "Invite, join, list, add and revoke peers (other nodes that share the stores).",
+    description =
+        "Invite, join, list, add, revoke and forget peers (other nodes that share the stores).",
     subcommands = {
       PeerCommand.Invite.class,
       PeerCommand.Join.class,
       PeerCommand.Ls.class,
       PeerCommand.Add.class,
-      PeerCommand.Revoke.class
+      PeerCommand.Revoke.class,
+      PeerCommand.Forget.class
     })
 final class PeerCommand extends Base {
   @Override
@@ -171,6 +173,25 @@ final class PeerCommand extends Base {
             .err()
             .println("lattice-fs: note: " + id + " was not known here; it is revoked anyway");
       }
+      return LatticeCommand.OK;
+    }
+  }
+
+  @Command(
+      name = "forget",
+      description = {
+        "Forget node ID as a holder of copies, at once: cache eviction here no longer counts its"
+            + " copies (it keeps what only that node held) until ID connects again. ID stays a"
+            + " member (see revoke). A node unseen for mesh.forget_after (30d) is forgotten"
+            + " without this."
+      })
+  static final class Forget extends Base {
+    @Parameters(paramLabel = "ID")
+    String id;
+
+    @Override
+    int run() throws Exception {
+      node().forget(id);
       return LatticeCommand.OK;
     }
   }

@@ -116,6 +116,25 @@ final class StatusCommand extends Base {
                       + " files lost data");
         }
       }
+      if (s.mirror() != null && s.mirror().get("stores") instanceof Map<?, ?> stores) {
+        for (Map.Entry<?, ?> e : stores.entrySet()) {
+          if (e.getValue() instanceof Map<?, ?> st) {
+            out()
+                .println(
+                    "mirror    "
+                        + e.getKey()
+                        + ": "
+                        + st.get("phase")
+                        + ", "
+                        + st.get("blobs")
+                        + " blobs here ("
+                        + human(((Number) st.get("bytes")).longValue())
+                        + "), "
+                        + st.get("missing")
+                        + " missing");
+          }
+        }
+      }
     }
     return LatticeCommand.OK;
   }

@@ -21,6 +21,8 @@ import org.latticefs.mesh.MeshConfig;
  * @param mdns whether to use mDNS on the LAN ({@code mesh.mdns}: on or off, default on)
  * @param maxRate bytes per second uploaded to peers together ({@code mesh.max_rate}, a size such as
  *     {@code 2M}; 0, the default: no cap)
+ * @param forgetAfter how long a node may go unseen before it no longer counts as a holder of copies
+ *     ({@code mesh.forget_after}, a duration such as {@code 30d}, the default; at least 1 s)
  */
 public record MeshSettings(
     HostPort listen,
@@ -28,15 +30,26 @@ public record MeshSettings(
     List<HostPort> announce,
     Map<NodeId, List<HostPort>> peers,
     boolean mdns,
-    long maxRate) {
+    long maxRate,
+    java.time.Duration forgetAfter) {
   public static final MeshSettings DEFAULTS =
-      new MeshSettings(MeshConfig.DEFAULT_LISTEN, "", List.of(), Map.of(), true, 0);
+      new MeshSettings(
+          MeshConfig.DEFAULT_LISTEN,
+          "",
+          List.of(),
+          Map.of(),
+          true,
+          0,
+          java.time.Duration.ofDays(30));
 
   public MeshSettings {
     announce = List.copyOf(announce);
     peers = Map.copyOf(peers);
     if (maxRate < 0) {
       throw new IllegalArgumentException("mesh.max_rate is 0 (no cap) or a positive size");
+    }
+    if (forgetAfter.compareTo(java.time.Duration.ofSeconds(1)) < 0) {
+      throw new IllegalArgumentException("mesh.forget_after is at least 1s, got " + forgetAfter);
     }
     if (name.length() > 255 || name.contains("\n")) {
       throw new IllegalArgumentException("mesh.name is at most 255 characters on one line");
@@ -45,7 +58,7 @@ public record MeshSettings(
 
   /** This with {@code listen} (null: off). */
   public MeshSettings withListen(HostPort at) {
-    return new MeshSettings(at, name, announce, peers, mdns, maxRate);
+    return new MeshSettings(at, name, announce, peers, mdns, maxRate, forgetAfter);
   }
 
   /** Parses {@code off} or {@code HOST:PORT}. */
@@ -102,8 +115,23 @@ public record MeshSettings(
         throw new IllegalArgumentException("mesh.max_rate: " + e.getMessage(), e);
       }
     }
+    java.time.Duration forgetAfter = DEFAULTS.forgetAfter;
+    String forget = m.get("mesh.forget_after");
+    if (forget != null && !forget.isBlank()) {
+      try {
+        forgetAfter = NodeConfig.parseDuration(forget);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("mesh.forget_after: " + e.getMessage(), e);
+      }
+    }
     return new MeshSettings(
-        listen, m.getOrDefault("mesh.name", "").trim(), announce, peers, mdns, maxRate);
+        listen,
+        m.getOrDefault("mesh.name", "").trim(),
+        announce,
+        peers,
+        mdns,
+        maxRate,
+        forgetAfter);
   }
 
   /** The keys and their values, as they would be written in the file. */
@@ -116,6 +144,7 @@ public record MeshSettings(
     m.put("mesh.peers", String.join(",", ps));
     m.put("mesh.mdns", mdns ? "on" : "off");
     m.put("mesh.max_rate", Long.toString(maxRate));
+    m.put("mesh.forget_after", forgetAfter.toSeconds() + "s");
   }
 
   private static List<String> list(String v) {

@@ -47,8 +47,8 @@ import java.util.TreeMap;
  *       space runs short)</td></tr>
  *   <tr><td>{@code storage.min_copies}</td><td>1</td><td>copies of a blob other nodes must hold
  *       before cache eviction may drop this node's copy of it (on-demand stores only; a
- *       copy counts if that node keeps the whole store or pinned it, confirmed at eviction
- *       time)</td></tr>
+ *       copy counts if that node keeps the whole store or pinned it and says so, over the mesh,
+ *       at eviction time; a node not connected confirms nothing)</td></tr>
  *   <tr><td>{@code fsck.interval}</td><td>30d</td><td>time between background scrubs (every
  *       blob re-hashed, rate-limited; 0: only {@code lattice-fs fsck})</td></tr>
  *   <tr><td>{@code gc.keep_deleted}</td><td>0</td><td>how long superseded and deleted file
@@ -69,6 +69,9 @@ import java.util.TreeMap;
  *       or {@code off}; see {@link MetricsListen}</td></tr>
  *   <tr><td>{@code mesh.max_rate}</td><td>0</td><td>bytes per second this node uploads to all
  *       peers together (size suffixes as above; 0: no cap)</td></tr>
+ *   <tr><td>{@code mesh.forget_after}</td><td>30d</td><td>a node unseen this long (or revoked,
+ *       or forgotten with {@code peer forget}) no longer counts as a holder of copies: cache
+ *       eviction asks it nothing and keeps what only it held</td></tr>
  * </table>
  *
  * Unknown keys are an error (a typo must not be silently ignored), and so are values that cannot
@@ -136,6 +139,7 @@ public record NodeConfig(
           "mesh.peers",
           "mesh.mdns",
           "mesh.max_rate",
+          "mesh.forget_after",
           "fs.owner",
           "fsck.interval",
           "gc.keep_deleted",

@@ -310,6 +310,11 @@ public final class ControlClient implements NodeApi {
   }
 
   @Override
+  public void forget(String id) throws IOException {
+    call(req("peer.forget", "id", id));
+  }
+
+  @Override
   public void addPeer(String id, String addr) throws IOException {
     call(req("peer.add", "id", id, "addr", addr));
   }

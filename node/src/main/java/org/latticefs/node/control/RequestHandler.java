@@ -127,6 +127,9 @@ final class RequestHandler {
         }
       case "peer.revoke":
         return node.revoke(Wire.requiredStr(r, "id"));
+      case "peer.forget":
+        node.forget(Wire.requiredStr(r, "id"));
+        return true;
       case "peer.add":
         node.addPeer(Wire.requiredStr(r, "id"), Wire.requiredStr(r, "addr"));
         return true;

@@ -128,6 +128,7 @@ public final class Wire {
     }
     m.put("unsaved", unsaved);
     m.put("scrub", s.scrub());
+    m.put("mirror", s.mirror());
     m.put("health", healthMap(s.health()));
     return m;
   }
@@ -209,6 +210,7 @@ public final class Wire {
         damaged,
         unsaved,
         m.get("scrub") instanceof Map<?, ?> sc ? scrub(sc) : null,
+        m.get("mirror") instanceof Map<?, ?> mi ? scrub(mi) : null,
         health(m));
   }
 

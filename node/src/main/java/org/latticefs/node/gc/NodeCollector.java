@@ -37,7 +37,11 @@ public final class NodeCollector implements AutoCloseable {
   private final GcService service;
   private final GcJobs jobs;
 
-  public NodeCollector(DiskBlobStore blobs, Stores stores, NodeConfig config, Path staging) {
+  /**
+   * @param holders asks other nodes, at eviction time, which cached chunks they keep
+   */
+  public NodeCollector(
+      DiskBlobStore blobs, Stores stores, NodeConfig config, Path staging, HolderCheck holders) {
     PinRoots pins = new PinRoots(NodePins.book(stores));
     ManifestRoots kept =
         new KeptVersions(stores, config.keepDeleted(), InstantSource.system()).roots();
@@ -52,8 +56,8 @@ public final class NodeCollector implements AutoCloseable {
     GcSettings settings =
         GcSettings.defaults(config.storageQuota()).withInterval(config.gcInterval());
     this.service = new GcService(collector, settings, blobs::usedBytes, InstantSource.system());
-    // Cached chunks of on-demand stores go only when other nodes confirm they keep them: until the
-    // mesh answers (HolderCheck), none do, so nothing referenced is evicted.
+    // Cached chunks of on-demand stores go only while storage.min_copies other nodes confirm, now,
+    // that they keep them (asked over the mesh; a node not connected confirms nothing).
     service.setEvictor(
         new CacheEvictor(
             CollectableStore.of(blobs),
@@ -62,7 +66,7 @@ public final class NodeCollector implements AutoCloseable {
             NodePins.presence(stores),
             NodePins.book(stores),
             NodePins.trees(new InodeSubtrees(stores)),
-            HolderCheck.none(),
+            holders,
             config.minCopies()));
     this.jobs = new GcJobs(service, blobs, staging, config.storageQuota(), classes(stores, kept));
   }

@@ -2,15 +2,12 @@ package org.latticefs.node.gc;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.latticefs.cas.BlobFetcher;
 import org.latticefs.cas.BlobRef;
 import org.latticefs.cas.ManifestRoots;
@@ -24,7 +21,6 @@ import org.latticefs.gc.pin.PinReconciler;
 import org.latticefs.gc.pin.PinStatus;
 import org.latticefs.gc.pin.PinTarget;
 import org.latticefs.gc.pin.Presence;
-import org.latticefs.gc.pin.StoreHolds;
 import org.latticefs.gc.pin.StoreMode;
 import org.latticefs.kv.Stores;
 import org.latticefs.node.NodeException;
@@ -50,15 +46,8 @@ public final class NodePins implements AutoCloseable {
   private final PinBook book;
   private final PinReconciler reconciler;
   private final Presence presence;
-  private final StoreHolds storeHolds;
   private final Whereis whereis;
-  private final ExecutorService claims =
-      Executors.newSingleThreadExecutor(
-          r -> {
-            Thread t = new Thread(r, "lattice-presence");
-            t.setDaemon(true);
-            return t;
-          });
+  private volatile Runnable becameFull = () -> {};
   private boolean background;
 
   public NodePins(Stores stores, DiskBlobStore blobs, BlobFetcher fetcher) {
@@ -67,8 +56,6 @@ public final class NodePins implements AutoCloseable {
     InodeTrees trees = trees(new InodeSubtrees(stores));
     this.reconciler = new PinReconciler(book, blobs, fetcher, blobs, trees, RETRY, DEBOUNCE);
     this.presence = presence(stores);
-    this.storeHolds =
-        new StoreHolds(stores, presence, blobs, fetcher, blobs, trees, InstantSource.system());
     this.whereis = new Whereis(presence, blobs);
   }
 
@@ -83,7 +70,7 @@ public final class NodePins implements AutoCloseable {
   }
 
   /** The filesystem's inode walks as the reconciler's seam. */
-  static InodeTrees trees(InodeSubtrees subtrees) {
+  public static InodeTrees trees(InodeSubtrees subtrees) {
     return new InodeTrees() {
       @Override
       public boolean forEach(UUID store, String id, ManifestRoots.Sink sink) throws IOException {
@@ -101,23 +88,20 @@ public final class NodePins implements AutoCloseable {
   public NodePins startBackground() throws IOException {
     reconciler.start();
     background = true;
-    claimStores();
     return this;
   }
 
-  /** Claims, in the background, the full stores found whole here ({@link StoreHolds}). */
-  private void claimStores() {
-    claims.execute(
-        () -> {
-          try {
-            List<String> claimed = storeHolds.run();
-            if (!claimed.isEmpty()) {
-              LOG.info("this node holds every blob of {}: presence written", claimed);
-            }
-          } catch (IOException | RuntimeException e) {
-            LOG.warn("writing the presence of full stores failed: {}", e.toString());
-          }
-        });
+  /**
+   * Calls {@code action} when a store becomes {@code full} here (the mirror fetches what it lacks
+   * and then claims the whole store).
+   */
+  public void onBecameFull(Runnable action) {
+    this.becameFull = action;
+  }
+
+  /** Walks again, soon, every pin not yet whole here (a peer came up). */
+  public void retryNow() {
+    reconciler.retryNow();
   }
 
   /** Sets this node's mode for {@code store}; returns the answer {@code store mode} prints. */
@@ -127,8 +111,8 @@ public final class NodePins implements AutoCloseable {
             .orElseThrow(
                 () -> new NodeException("unknown store mode '" + mode + "' (full, on-demand)"));
     boolean changed = presence.setMode(store.id(), m);
-    if (m == StoreMode.FULL && background) {
-      claimStores();
+    if (m == StoreMode.FULL && changed) {
+      becameFull.run();
     }
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("store", store.name());
@@ -245,7 +229,6 @@ public final class NodePins implements AutoCloseable {
 
   @Override
   public void close() {
-    claims.shutdownNow();
     reconciler.close();
   }
 }

@@ -139,6 +139,7 @@ final class FakeNode implements NodeApi {
         List.of(new DamagedRow("photos", "/d/kv/x.log", "entry 3 does not verify")),
         List.of(new UnsavedRow("docs", "/docs/a", "/docs/a.unsaved-1", null, "ENOSPC", 9)),
         null,
+        null,
         new NodeApi.Health(
             "0.1.0-test",
             List.of(new StoreRow("u1", "docs", 7)),
@@ -242,6 +243,13 @@ final class FakeNode implements NodeApi {
   public synchronized List<PeerRow> peers() {
     return List.copyOf(peerRows);
   }
+
+  @Override
+  public synchronized void forget(String id) {
+    forgotten.add(id);
+  }
+
+  final List<String> forgotten = new java.util.ArrayList<>();
 
   @Override
   public synchronized boolean revoke(String id) {

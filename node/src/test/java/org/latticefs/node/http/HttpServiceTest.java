@@ -33,6 +33,7 @@ class HttpServiceTest {
         List.of(),
         List.of(),
         null,
+        null,
         new NodeApi.Health(
             "1.2.3",
             List.of(new NodeApi.StoreRow("u1", storeName, 0)),
