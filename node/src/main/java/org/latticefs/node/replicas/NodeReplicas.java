@@ -60,6 +60,7 @@ public final class NodeReplicas implements AutoCloseable {
           });
   private volatile StoreMirror mirror;
   private volatile NodePins pins;
+  private volatile AutoCloseable storesWatch;
 
   private NodeReplicas(Stores stores, DiskBlobStore blobs, Forgetting forgetting) {
     this.stores = stores;
@@ -120,6 +121,20 @@ public final class NodeReplicas implements AutoCloseable {
     pins.onBecameFull(mirror::kick);
     mesh.onPeerUp(this::peerUp);
     mirror.start();
+    try {
+      // A store declared later (here or by a peer) is mirrored as soon as it is known.
+      storesWatch = stores.root().watch("/stores/", change -> later(mirror::kick));
+    } catch (IOException e) {
+      LOG.warn("new stores are mirrored only at the next retry: {}", e.toString());
+    }
+  }
+
+  private void later(Runnable r) {
+    try {
+      events.execute(r);
+    } catch (RejectedExecutionException e) {
+      // closing
+    }
   }
 
   private void peerUp(NodeId peer) {
@@ -172,6 +187,13 @@ public final class NodeReplicas implements AutoCloseable {
 
   @Override
   public void close() {
+    if (storesWatch != null) {
+      try {
+        storesWatch.close();
+      } catch (Exception e) {
+        LOG.debug("closing the stores watch failed", e);
+      }
+    }
     events.shutdownNow();
     if (mirror != null) {
       mirror.close();
