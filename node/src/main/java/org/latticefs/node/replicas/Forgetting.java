@@ -138,6 +138,12 @@ public final class Forgetting {
     for (Map.Entry<String, Long> e : forgotten.entrySet()) {
       out.append(FORGOTTEN).append(e.getKey()).append('=').append(e.getValue()).append('\n');
     }
+    if (!Files.isDirectory(file.getParent())) {
+      Files.createDirectories(
+          file.getParent(),
+          java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+              java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+    }
     AtomicFile.write(file, out.toString().getBytes(StandardCharsets.UTF_8));
   }
 }
