@@ -23,5 +23,16 @@
  * takes each pin from {@code pending} to {@code stored}: it holds every blob of the tree, looks for
  * it here, fetches what is missing through the fetch seam, verifies and stores it, then writes
  * {@code stored} (and presence) in one entry. Restart-safe; unpinning deletes nothing.
+ *
+ * <h2>Mirror</h2>
+ *
+ * {@link org.latticefs.gc.pin.StoreMirror} keeps every store this node keeps {@code full} whole
+ * here: it fetches what the store reaches and this node lacks, in the background, as entries
+ * arrive, then writes the store's {@code holds} presence once.
+ *
+ * <h2>Kept</h2>
+ *
+ * {@link org.latticefs.gc.pin.KeptBlobs} says which blobs this node holds and keeps (a {@code full}
+ * store or a pin reaches them): what it answers a peer whose cache eviction asks.
  */
 package org.latticefs.gc.pin;

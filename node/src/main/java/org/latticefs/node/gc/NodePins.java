@@ -24,8 +24,6 @@ import org.latticefs.gc.pin.Presence;
 import org.latticefs.gc.pin.StoreMode;
 import org.latticefs.kv.Stores;
 import org.latticefs.node.NodeException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * This node's pins as the CLI sees them ({@code pin add|rm|ls}): wires the pin reconciler over the
@@ -34,8 +32,6 @@ import org.slf4j.LoggerFactory;
  * directory opened without one, {@link #add} walks the pin on the caller's thread. Thread-safe.
  */
 public final class NodePins implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(NodePins.class);
-
   /** How often pins that could not be completed are tried again. */
   static final Duration RETRY = Duration.ofMinutes(1);
 
