@@ -14,8 +14,6 @@ import org.latticefs.cas.BlobRef;
 import org.latticefs.cas.BlobStatter;
 import org.latticefs.cas.CorruptBlobException;
 import org.latticefs.cas.Hold;
-import org.latticefs.cas.chunk.MalformedManifestException;
-import org.latticefs.cas.chunk.Manifest;
 
 /**
  * One pass of the mirror over one store's manifests: holds every blob they reach, reads manifest
@@ -27,7 +25,7 @@ import org.latticefs.cas.chunk.Manifest;
  * concurrency} chunks in flight. {@link #manifest} is called from one thread; the fetches run on
  * the given pool.
  */
-final class MirrorWalk implements AutoCloseable {
+final class MirrorWalk extends TreeWalk implements AutoCloseable {
   private final BlobFetcher localReads;
   private final BlobStatter statter;
   private final BlobFetcher remote;
@@ -58,7 +56,7 @@ final class MirrorWalk implements AutoCloseable {
 
   /** Walks {@code ref}'s tree. */
   void manifest(BlobRef ref) throws IOException {
-    node(ref, 0);
+    walk(ref);
   }
 
   /** Waits for every fetch in flight. */
@@ -77,36 +75,9 @@ final class MirrorWalk implements AutoCloseable {
     return List.copyOf(problems);
   }
 
-  private void node(BlobRef ref, int depth) throws IOException {
+  @Override
+  Optional<byte[]> manifestBytes(BlobRef ref) throws IOException {
     hold.hold(ref);
-    Optional<byte[]> bytes = manifestBytes(ref);
-    if (bytes.isEmpty()) {
-      return;
-    }
-    Manifest m;
-    try {
-      m = Manifest.decode(bytes.get());
-    } catch (MalformedManifestException e) {
-      problem("blob " + ref.hex() + " is referenced as a manifest but is not one");
-      return;
-    }
-    if (depth > Manifest.MAX_LEVEL) {
-      problem("manifest tree under " + ref.hex() + " is deeper than " + Manifest.MAX_LEVEL);
-      return;
-    }
-    for (int i = 0; i < m.entryCount(); i++) {
-      if (m.isHole(i)) {
-        continue;
-      }
-      if (m.isLeaf()) {
-        chunk(m.ref(i));
-      } else {
-        node(m.ref(i), depth + 1);
-      }
-    }
-  }
-
-  private Optional<byte[]> manifestBytes(BlobRef ref) throws IOException {
     try {
       byte[] b = localReads.fetch(ref);
       progress.present(b.length);
@@ -116,7 +87,8 @@ final class MirrorWalk implements AutoCloseable {
     }
   }
 
-  private void chunk(BlobRef ref) throws IOException {
+  @Override
+  void chunk(BlobRef ref) throws IOException {
     hold.hold(ref);
     Optional<BlobInfo> here = statter.stat(ref);
     if (here.isPresent()) {
@@ -164,7 +136,8 @@ final class MirrorWalk implements AutoCloseable {
     return Optional.of(data);
   }
 
-  private synchronized void problem(String what) {
+  @Override
+  synchronized void problem(String what) {
     progress.missing();
     if (problems.size() < TreeFetcher.MAX_LISTED) {
       problems.add(what);

@@ -3,8 +3,6 @@ package org.latticefs.gc.pin;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -63,13 +61,8 @@ public final class PinReconciler implements AutoCloseable {
   private final Map<PinTarget, PinProgress> progress = new ConcurrentHashMap<>();
   private final Map<UUID, AutoCloseable> storeWatches = new ConcurrentHashMap<>();
 
-  private final Object lock = new Object();
-  // Guarded by lock.
-  private final LinkedHashSet<PinTarget> queue = new LinkedHashSet<>();
-  private final Set<UUID> recheckScheduled = new HashSet<>();
-  private boolean draining;
-  private int busy;
-  private boolean closed;
+  private final SerialQueue<PinTarget> queue;
+  private final Set<UUID> recheckScheduled = ConcurrentHashMap.newKeySet();
 
   private AutoCloseable pinWatch;
 
@@ -103,6 +96,14 @@ public final class PinReconciler implements AutoCloseable {
               Thread t = new Thread(r, "lattice-pins");
               t.setDaemon(true);
               return t;
+            });
+    this.queue =
+        new SerialQueue<>(
+            thread,
+            this::reconcile,
+            (t, e) -> {
+              LOG.warn("pin {} failed: {}", t.text(), e.toString());
+              progressOf(t).failed(e.getMessage() == null ? e.toString() : e.getMessage());
             });
   }
 
@@ -162,17 +163,7 @@ public final class PinReconciler implements AutoCloseable {
    * false if {@code timeout} passed first.
    */
   public boolean awaitIdle(Duration timeout) throws InterruptedException {
-    long end = System.nanoTime() + timeout.toNanos();
-    synchronized (lock) {
-      while (busy > 0 || !queue.isEmpty()) {
-        long left = end - System.nanoTime();
-        if (left <= 0) {
-          return false;
-        }
-        TimeUnit.NANOSECONDS.timedWait(lock, left);
-      }
-      return true;
-    }
+    return queue.awaitIdle(timeout);
   }
 
   private PinProgress progressOf(PinTarget t) {
@@ -224,17 +215,13 @@ public final class PinReconciler implements AutoCloseable {
   }
 
   private void storeChanged(UUID store) {
-    synchronized (lock) {
-      if (closed || !recheckScheduled.add(store)) {
-        return;
-      }
+    if (queue.isClosed() || !recheckScheduled.add(store)) {
+      return;
     }
     try {
       thread.schedule(
           () -> {
-            synchronized (lock) {
-              recheckScheduled.remove(store);
-            }
+            recheckScheduled.remove(store);
             for (PinTarget t : progress.keySet()) {
               if (t instanceof PinTarget.Inode in && in.store().equals(store)) {
                 enqueue(t);
@@ -276,50 +263,7 @@ public final class PinReconciler implements AutoCloseable {
 
   private void enqueue(PinTarget t) {
     progressOf(t);
-    synchronized (lock) {
-      if (closed) {
-        return;
-      }
-      queue.add(t);
-      if (draining) {
-        return;
-      }
-      draining = true;
-    }
-    try {
-      thread.execute(this::drain);
-    } catch (RejectedExecutionException e) {
-      synchronized (lock) {
-        draining = false;
-      }
-    }
-  }
-
-  private void drain() {
-    while (true) {
-      PinTarget next;
-      synchronized (lock) {
-        if (queue.isEmpty() || closed) {
-          draining = false;
-          lock.notifyAll();
-          return;
-        }
-        next = queue.iterator().next();
-        queue.remove(next);
-        busy++;
-      }
-      try {
-        reconcile(next);
-      } catch (IOException | RuntimeException e) {
-        LOG.warn("pin {} failed: {}", next.text(), e.toString());
-        progressOf(next).failed(e.getMessage() == null ? e.toString() : e.getMessage());
-      } finally {
-        synchronized (lock) {
-          busy--;
-          lock.notifyAll();
-        }
-      }
-    }
+    queue.enqueue(t);
   }
 
   /** One walk of one pin (see the class doc). */
@@ -366,11 +310,7 @@ public final class PinReconciler implements AutoCloseable {
 
   @Override
   public void close() {
-    synchronized (lock) {
-      closed = true;
-      queue.clear();
-      lock.notifyAll();
-    }
+    queue.close();
     for (PinProgress p : progress.values()) {
       p.cancel();
     }

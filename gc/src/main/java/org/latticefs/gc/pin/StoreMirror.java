@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -68,12 +67,7 @@ public final class StoreMirror implements AutoCloseable {
   private final Map<UUID, AutoCloseable> watches = new ConcurrentHashMap<>();
   private final Map<UUID, MirrorStats.Store> perStore = new ConcurrentHashMap<>();
 
-  private final Object lock = new Object();
-  // Guarded by lock.
-  private final LinkedHashSet<UUID> queue = new LinkedHashSet<>();
-  private boolean draining;
-  private int busy;
-  private boolean closed;
+  private final SerialQueue<UUID> queue;
 
   /**
    * @param localReads the local blob store's reads (never peers)
@@ -111,6 +105,14 @@ public final class StoreMirror implements AutoCloseable {
     this.thread = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "lattice-mirror"));
     this.fetchers =
         Executors.newFixedThreadPool(concurrency, r -> daemon(r, "lattice-mirror-fetch"));
+    this.queue =
+        new SerialQueue<>(
+            thread,
+            this::mirror,
+            (store, e) -> {
+              LOG.warn("mirroring store {} failed: {}", store, e.toString());
+              perStore.computeIfAbsent(store, k -> stats.store()).failed(e.toString());
+            });
   }
 
   private static Thread daemon(Runnable r, String name) {
@@ -164,17 +166,7 @@ public final class StoreMirror implements AutoCloseable {
 
   /** Waits until no walk is queued or running; false if {@code timeout} passed first. */
   public boolean awaitIdle(Duration timeout) throws InterruptedException {
-    long end = System.nanoTime() + timeout.toNanos();
-    synchronized (lock) {
-      while (busy > 0 || !queue.isEmpty()) {
-        long left = end - System.nanoTime();
-        if (left <= 0) {
-          return false;
-        }
-        TimeUnit.NANOSECONDS.timedWait(lock, left);
-      }
-      return true;
-    }
+    return queue.awaitIdle(timeout);
   }
 
   private void follow(UUID store) {
@@ -203,51 +195,7 @@ public final class StoreMirror implements AutoCloseable {
   }
 
   private void enqueue(UUID store) {
-    synchronized (lock) {
-      if (closed) {
-        return;
-      }
-      queue.add(store);
-      if (draining) {
-        return;
-      }
-      draining = true;
-    }
-    try {
-      thread.execute(this::drain);
-    } catch (RejectedExecutionException e) {
-      synchronized (lock) {
-        draining = false;
-        lock.notifyAll();
-      }
-    }
-  }
-
-  private void drain() {
-    while (true) {
-      UUID next;
-      synchronized (lock) {
-        if (queue.isEmpty() || closed) {
-          draining = false;
-          lock.notifyAll();
-          return;
-        }
-        next = queue.iterator().next();
-        queue.remove(next);
-        busy++;
-      }
-      try {
-        mirror(next);
-      } catch (IOException | RuntimeException e) {
-        LOG.warn("mirroring store {} failed: {}", next, e.toString());
-        perStore.computeIfAbsent(next, k -> stats.store()).failed(e.toString());
-      } finally {
-        synchronized (lock) {
-          busy--;
-          lock.notifyAll();
-        }
-      }
-    }
+    queue.enqueue(store);
   }
 
   /** One walk of one store (see the class doc). */
@@ -266,7 +214,7 @@ public final class StoreMirror implements AutoCloseable {
       }
       walk.finish();
       problems.addAll(walk.problems());
-      if (closedNow()) {
+      if (queue.isClosed()) {
         return;
       }
       if (problems.isEmpty()
@@ -285,19 +233,9 @@ public final class StoreMirror implements AutoCloseable {
     }
   }
 
-  private boolean closedNow() {
-    synchronized (lock) {
-      return closed;
-    }
-  }
-
   @Override
   public void close() {
-    synchronized (lock) {
-      closed = true;
-      queue.clear();
-      lock.notifyAll();
-    }
+    queue.close();
     for (AutoCloseable w : watches.values()) {
       try {
         w.close();

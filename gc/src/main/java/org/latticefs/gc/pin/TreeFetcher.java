@@ -11,7 +11,6 @@ import org.latticefs.cas.BlobRef;
 import org.latticefs.cas.BlobStatter;
 import org.latticefs.cas.CorruptBlobException;
 import org.latticefs.cas.Hold;
-import org.latticefs.cas.chunk.MalformedManifestException;
 import org.latticefs.cas.chunk.Manifest;
 
 /**
@@ -24,7 +23,7 @@ import org.latticefs.cas.chunk.Manifest;
  * (its pin is written {@code stored}). Memory: the hold (about 8 bytes per ref) and one decoded
  * node per level of the tree (at most {@link Manifest#MAX_LEVEL} + 1). Not thread-safe.
  */
-final class TreeFetcher {
+final class TreeFetcher extends TreeWalk {
   /** Most missing refs remembered for a report (all are counted). */
   static final int MAX_LISTED = 20;
 
@@ -44,7 +43,7 @@ final class TreeFetcher {
 
   /** Walks {@code manifest}'s tree (see the class doc). */
   void ensure(BlobRef manifest) throws IOException {
-    node(manifest, 0);
+    walk(manifest);
   }
 
   /** Blobs that could not be found anywhere, or not read (the pin is not whole). */
@@ -57,35 +56,19 @@ final class TreeFetcher {
     return List.copyOf(problems);
   }
 
-  private void node(BlobRef ref, int depth) throws IOException {
-    if (progress.cancelled()) {
-      return;
-    }
-    Optional<byte[]> bytes = present(ref, true);
-    if (bytes.isEmpty()) {
-      return;
-    }
-    Manifest m;
-    try {
-      m = Manifest.decode(bytes.get());
-    } catch (MalformedManifestException e) {
-      problem("blob " + ref.hex() + " is pinned as a manifest but is not one: " + e.getMessage());
-      return;
-    }
-    if (depth > Manifest.MAX_LEVEL) {
-      problem("manifest tree under " + ref.hex() + " is deeper than " + Manifest.MAX_LEVEL);
-      return;
-    }
-    for (int i = 0; i < m.entryCount(); i++) {
-      if (m.isHole(i)) {
-        continue;
-      }
-      if (m.isLeaf()) {
-        present(m.ref(i), false);
-      } else {
-        node(m.ref(i), depth + 1);
-      }
-    }
+  @Override
+  boolean stopped() {
+    return progress.cancelled();
+  }
+
+  @Override
+  Optional<byte[]> manifestBytes(BlobRef ref) throws IOException {
+    return present(ref, true);
+  }
+
+  @Override
+  void chunk(BlobRef ref) throws IOException {
+    present(ref, false);
   }
 
   /**
@@ -123,7 +106,8 @@ final class TreeFetcher {
     return Optional.of(data);
   }
 
-  private void problem(String what) {
+  @Override
+  void problem(String what) {
     missing++;
     progress.missing();
     if (problems.size() < MAX_LISTED) {
