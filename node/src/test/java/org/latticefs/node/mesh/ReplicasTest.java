@@ -79,33 +79,43 @@ class ReplicasTest {
     assertEquals("done", d.gcJob(id).state(), d.gcJob(id).toString());
   }
 
+  /** The daemons of a test, stopped at its end whichever are running then. */
+  static final class Running implements AutoCloseable {
+    Daemon a;
+    Daemon b;
+
+    @Override
+    public void close() {
+      if (b != null) {
+        b.stop();
+      }
+      if (a != null) {
+        a.stop();
+      }
+    }
+  }
+
   @Test
   void aFullStoreIsMirroredInTheBackgroundAndReadsOnBAfterAStops() throws Exception {
     FuseAvailable.require();
     Path mntA = tmp.resolve("mntA");
     Path mntB = tmp.resolve("mntB");
-    Daemon a = Daemon.start(new DataDir(tmp.resolve("a")), config(Map.of()), mntA);
-    Daemon b = null;
-    try {
-      b = Daemon.start(new DataDir(tmp.resolve("b")), config(Map.of()), mntB);
-      b.join(a.invite(600));
+    try (Running r = new Running()) {
+      r.a = Daemon.start(new DataDir(tmp.resolve("a")), config(Map.of()), mntA);
+      r.b = Daemon.start(new DataDir(tmp.resolve("b")), config(Map.of()), mntB);
+      r.b.join(r.a.invite(600));
       Map<String, Long> files = writeFolder(mntA.resolve("media/album"), 10);
       long total = files.values().stream().mapToLong(Long::longValue).sum();
       visible(mntB.resolve("media/album"), files);
-      Daemon fb = b;
+      Daemon fb = r.b;
       // Nothing reads on B: the bytes come by the mirror alone.
       Poll.until(
           "B mirrored media whole",
           () ->
               "whole".equals(mirrorOf(fb, "media").get("phase"))
                   && ((Number) fb.status().mirror().get("fetched_bytes")).longValue() >= total);
-      a.stop();
+      r.a.stop();
       readsWhole(mntB.resolve("media/album"), files, 10);
-    } finally {
-      if (b != null) {
-        b.stop();
-      }
-      a.stop();
     }
   }
 
@@ -116,36 +126,30 @@ class ReplicasTest {
     Path mntB = tmp.resolve("mntB");
     DataDir dirB = new DataDir(tmp.resolve("b"));
     // A uploads slowly, so B's restart falls in the middle of the pin's walk.
-    Daemon a =
-        Daemon.start(new DataDir(tmp.resolve("a")), config(Map.of("mesh.max_rate", "3M")), mntA);
-    Daemon b = null;
-    try {
+    try (Running r = new Running()) {
+      r.a =
+          Daemon.start(new DataDir(tmp.resolve("a")), config(Map.of("mesh.max_rate", "3M")), mntA);
       NodeConfig confB = config(Map.of());
-      b = Daemon.start(dirB, confB, mntB);
-      b.join(a.invite(600));
+      r.b = Daemon.start(dirB, confB, mntB);
+      r.b.join(r.a.invite(600));
       Files.createDirectories(mntA.resolve("media"));
-      Daemon fb = b;
+      Daemon fb = r.b;
       Poll.until(
           "B knows media", () -> fb.stores().stream().anyMatch(s -> s.name().equals("media")));
-      b.setStoreMode("media", "on-demand"); // no mirror: only the pin brings bytes
+      r.b.setStoreMode("media", "on-demand"); // no mirror: only the pin brings bytes
       Map<String, Long> files = writeFolder(mntA.resolve("media/album"), 20);
       visible(mntB.resolve("media/album"), files);
-      b.pinAdd(mntB.resolve("media/album").toString());
+      r.b.pinAdd(mntB.resolve("media/album").toString());
       Poll.until(
           "the pin's walk fetched some",
           () -> ((Number) fb.pins().get(0).get("fetched_bytes")).longValue() > 0);
-      assertEquals("pending", b.pins().get(0).get("state"), "restarted midway, not after");
-      b.stop();
-      b = Daemon.start(dirB, confB, mntB);
-      Daemon fb2 = b;
+      assertEquals("pending", r.b.pins().get(0).get("state"), "restarted midway, not after");
+      r.b.stop();
+      r.b = Daemon.start(dirB, confB, mntB);
+      Daemon fb2 = r.b;
       Poll.until("the pin is stored", () -> "stored".equals(fb2.pins().get(0).get("state")));
-      a.stop();
+      r.a.stop();
       readsWhole(mntB.resolve("media/album"), files, 20);
-    } finally {
-      if (b != null) {
-        b.stop();
-      }
-      a.stop();
     }
   }
 
@@ -159,25 +163,24 @@ class ReplicasTest {
     // 20 MiB quota: 16 MiB of cache and 1 MiB of B's own is above the low mark (16 MiB), below the
     // high one (18 MiB): only an asked-for pass evicts.
     NodeConfig confB = config(Map.of("storage.quota", "20M", "gc.interval", "0"));
-    Daemon a = Daemon.start(dirA, confA, mntA);
-    Daemon b = null;
-    try {
-      b = Daemon.start(new DataDir(tmp.resolve("b")), confB, mntB);
-      b.join(a.invite(600));
-      String idA = a.nodeId();
+    try (Running r = new Running()) {
+      r.a = Daemon.start(dirA, confA, mntA);
+      r.b = Daemon.start(new DataDir(tmp.resolve("b")), confB, mntB);
+      r.b.join(r.a.invite(600));
+      String idA = r.a.nodeId();
       // "solo": a store both keep on-demand; what B writes there only B holds.
       Files.createDirectories(mntB.resolve("solo"));
-      Daemon fa = a;
+      Daemon fa = r.a;
       Poll.until("A knows solo", () -> fa.stores().stream().anyMatch(s -> s.name().equals("solo")));
-      a.setStoreMode("solo", "on-demand");
-      b.setStoreMode("solo", "on-demand");
+      r.a.setStoreMode("solo", "on-demand");
+      r.b.setStoreMode("solo", "on-demand");
       Path own = mntB.resolve("solo/own.bin");
       BytesFromPeersTest.writeFile(own, 1L << 20, 31);
       Files.createDirectories(mntA.resolve("media"));
-      Daemon fb = b;
+      Daemon fb = r.b;
       Poll.until(
           "B knows media", () -> fb.stores().stream().anyMatch(s -> s.name().equals("media")));
-      b.setStoreMode("media", "on-demand");
+      r.b.setStoreMode("media", "on-demand");
       Path onA = mntA.resolve("media/big.bin");
       BytesFromPeersTest.writeFile(onA, 16L << 20, 32);
       String digest = BytesFromPeersTest.sha256(onA);
@@ -185,35 +188,28 @@ class ReplicasTest {
       BytesFromPeersTest.awaitSize(mntB.resolve("media/big.bin"), 16L << 20);
       assertEquals(digest, BytesFromPeersTest.sha256(mntB.resolve("media/big.bin")));
       Poll.until("B keeps what it read", () -> fb.status().blobBytes() > (17L << 20) - (64 << 10));
-      long before = b.status().blobCount();
+      long before = r.b.status().blobCount();
 
-      a.stop(); // A down: nobody confirms
-      gc(b);
-      assertEquals(before, b.status().blobCount(), "nothing evicted while A is down");
+      r.a.stop(); // A down: nobody confirms
+      gc(r.b);
+      assertEquals(before, r.b.status().blobCount(), "nothing evicted while A is down");
 
-      a = Daemon.start(dirA, confA, mntA);
-      Daemon fa2 = a;
+      r.a = Daemon.start(dirA, confA, mntA);
       Poll.until("B connected to A again", () -> connected(fb, idA));
-      b.forget(idA); // forgotten: A's copies no longer count
-      gc(b);
-      assertEquals(before, b.status().blobCount(), "nothing evicted while A is forgotten");
+      r.b.forget(idA); // forgotten: A's copies no longer count
+      gc(r.b);
+      assertEquals(before, r.b.status().blobCount(), "nothing evicted while A is forgotten");
 
-      a.stop();
-      a = Daemon.start(dirA, confA, mntA); // seen again: counts again
+      r.a.stop();
+      r.a = Daemon.start(dirA, confA, mntA); // seen again: counts again
       Poll.until("B connected to A again", () -> connected(fb, idA));
-      gc(b);
-      assertTrue(b.status().blobCount() < before, "A confirms: B's oldest cache goes");
-      assertTrue(fa2 != null);
+      gc(r.b);
+      assertTrue(r.b.status().blobCount() < before, "A confirms: B's oldest cache goes");
 
       assertEquals(digest, BytesFromPeersTest.sha256(mntB.resolve("media/big.bin")));
-      a.stop(); // what only B holds is all still here
+      r.a.stop(); // what only B holds is all still here
       byte[] got = Files.readAllBytes(own);
       assertTrue(java.util.Arrays.equals(BytesFromPeersTest.expected(31, 0, got.length), got));
-    } finally {
-      if (b != null) {
-        b.stop();
-      }
-      a.stop();
     }
   }
 
