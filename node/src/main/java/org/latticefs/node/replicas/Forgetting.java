@@ -95,10 +95,40 @@ public final class Forgetting {
   }
 
   /** {@code node} was seen now (a connection came up). Written before it returns. */
-  public synchronized void seen(NodeId node) throws IOException {
-    seen.put(node.toString(), clock.millis());
-    forgotten.remove(node.toString());
+  public void seen(NodeId node) throws IOException {
+    seen(node, now());
+  }
+
+  /**
+   * {@code node} was seen at {@code atMillis} (when its connection came up, which may be recorded a
+   * moment later). A node forgotten after that time stays forgotten: only a connection that came up
+   * after the forget counts it again.
+   */
+  public synchronized void seen(NodeId node, long atMillis) throws IOException {
+    markSeen(node, atMillis);
     save();
+  }
+
+  /**
+   * As {@link #seen(NodeId, long)} without writing the record (quick, for a network thread); the
+   * next write or {@link #flush} keeps it.
+   */
+  public synchronized void markSeen(NodeId node, long atMillis) {
+    seen.merge(node.toString(), atMillis, Math::max);
+    Long forgottenAt = forgotten.get(node.toString());
+    if (forgottenAt != null && atMillis > forgottenAt) {
+      forgotten.remove(node.toString());
+    }
+  }
+
+  /** Writes the record as it is now. */
+  public synchronized void flush() throws IOException {
+    save();
+  }
+
+  /** The time now, by this record's clock (epoch millis). */
+  public long now() {
+    return clock.millis();
   }
 
   /** Forgets {@code node} now ({@code peer forget}): it counts again only once seen again. */

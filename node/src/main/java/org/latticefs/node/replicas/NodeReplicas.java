@@ -138,11 +138,13 @@ public final class NodeReplicas implements AutoCloseable {
   }
 
   private void peerUp(NodeId peer) {
+    // At once, so a node forgotten before this connection came up counts again from now on.
+    forgetting.markSeen(peer, forgetting.now());
     try {
       events.execute(
           () -> {
             try {
-              forgetting.seen(peer);
+              forgetting.flush();
             } catch (IOException | RuntimeException e) {
               LOG.warn("cannot record that {} was seen: {}", peer, e.toString());
             }

@@ -75,7 +75,14 @@ class ForgettingTest {
     assertTrue(f.isForgotten(peer.toString()));
     assertTrue(open().isForgotten(peer.toString()));
     open().seen(peer);
-    assertFalse(open().isForgotten(peer.toString()));
+    assertTrue(open().isForgotten(peer.toString()), "seen in the same instant as forgotten");
+    now.set(now.get().plusMillis(1));
+    Forgetting g = open();
+    long upBefore = g.now() - 1;
+    g.seen(peer, upBefore);
+    assertTrue(g.isForgotten(peer.toString()), "a connection from before the forget");
+    g.seen(peer, g.now());
+    assertFalse(open().isForgotten(peer.toString()), "a connection after the forget");
   }
 
   @Test
@@ -108,6 +115,7 @@ class ForgettingTest {
     h.connect(new org.latticefs.mesh.keep.KeepExchange());
     f.forget(peer);
     assertEquals(Set.of(), h.keptBy(peer.toString(), refs));
+    now.set(now.get().plusMillis(1));
     f.seen(peer);
     assertThrows(IOException.class, () -> h.keptBy(peer.toString(), refs), "not connected");
   }
