@@ -191,6 +191,7 @@ class ReplicasTest {
       long before = r.b.status().blobCount();
 
       r.a.stop(); // A down: nobody confirms
+      Poll.until("B sees A gone", () -> !connected(fb, idA));
       gc(r.b);
       assertEquals(before, r.b.status().blobCount(), "nothing evicted while A is down");
 
@@ -201,6 +202,7 @@ class ReplicasTest {
       assertEquals(before, r.b.status().blobCount(), "nothing evicted while A is forgotten");
 
       r.a.stop();
+      Poll.until("B sees A gone", () -> !connected(fb, idA));
       r.a = Daemon.start(dirA, confA, mntA); // seen again: counts again
       Poll.until("B connected to A again", () -> connected(fb, idA));
       gc(r.b);
