@@ -29,13 +29,21 @@ import org.latticefs.kv.store.RootStore;
  * file ({@code forget.properties} in the mesh directory, at most {@value #MAX_FILE} bytes: a larger
  * one is refused, never guessed at), written atomically, so a restart forgets nothing.
  *
- * <p>A forgotten node that connects again counts again: its answers are live ones. Thread-safe.
+ * <p>A forgotten node that connects again, {@link #RETURN_AFTER} or more after it was forgotten,
+ * counts again: its answers are live ones. Thread-safe.
  */
 public final class Forgetting {
   /** The file's name in the mesh directory. */
   public static final String FILE = "forget.properties";
 
   static final int MAX_FILE = 1 << 20;
+
+  /**
+   * How long after a forget a connection must come up to count the node again: connections made in
+   * the same moment (both sides dialing each other, a reconnect after a blip) are not a return.
+   */
+  static final Duration RETURN_AFTER = Duration.ofMinutes(1);
+
   private static final String SEEN = "seen.";
   private static final String FORGOTTEN = "forgotten.";
 
@@ -101,8 +109,8 @@ public final class Forgetting {
 
   /**
    * {@code node} was seen at {@code atMillis} (when its connection came up, which may be recorded a
-   * moment later). A node forgotten after that time stays forgotten: only a connection that came up
-   * after the forget counts it again.
+   * moment later). A forgotten node stays forgotten unless that connection came up {@link
+   * #RETURN_AFTER} or more after the forget.
    */
   public synchronized void seen(NodeId node, long atMillis) throws IOException {
     markSeen(node, atMillis);
@@ -116,7 +124,7 @@ public final class Forgetting {
   public synchronized void markSeen(NodeId node, long atMillis) {
     seen.merge(node.toString(), atMillis, Math::max);
     Long forgottenAt = forgotten.get(node.toString());
-    if (forgottenAt != null && atMillis > forgottenAt) {
+    if (forgottenAt != null && atMillis > forgottenAt + RETURN_AFTER.toMillis()) {
       forgotten.remove(node.toString());
     }
   }

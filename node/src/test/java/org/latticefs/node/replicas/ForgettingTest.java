@@ -76,13 +76,13 @@ class ForgettingTest {
     assertTrue(open().isForgotten(peer.toString()));
     open().seen(peer);
     assertTrue(open().isForgotten(peer.toString()), "seen in the same instant as forgotten");
-    now.set(now.get().plusMillis(1));
+    now.set(now.get().plus(Forgetting.RETURN_AFTER));
     Forgetting g = open();
-    long upBefore = g.now() - 1;
-    g.seen(peer, upBefore);
-    assertTrue(g.isForgotten(peer.toString()), "a connection from before the forget");
+    g.seen(peer, g.now() - 1);
+    assertTrue(g.isForgotten(peer.toString()), "a connection from just after the forget");
+    now.set(now.get().plusMillis(1));
     g.seen(peer, g.now());
-    assertFalse(open().isForgotten(peer.toString()), "a connection after the forget");
+    assertFalse(open().isForgotten(peer.toString()), "a connection well after the forget");
   }
 
   @Test
@@ -115,7 +115,7 @@ class ForgettingTest {
     h.connect(new org.latticefs.mesh.keep.KeepExchange());
     f.forget(peer);
     assertEquals(Set.of(), h.keptBy(peer.toString(), refs));
-    now.set(now.get().plusMillis(1));
+    now.set(now.get().plus(Forgetting.RETURN_AFTER).plusMillis(1));
     f.seen(peer);
     assertThrows(IOException.class, () -> h.keptBy(peer.toString(), refs), "not connected");
   }
