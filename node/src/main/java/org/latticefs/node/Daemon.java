@@ -576,7 +576,10 @@ public final class Daemon implements NodeApi {
         http != null
             ? http.address()
             : metricsProblem != null ? "not served: " + metricsProblem : null;
-    return NodeHealth.of(local, fs, blobs, stores, gc.service(), config.storageQuota(), metrics);
+    return NodeHealth.of(
+        new NodeHealth.Parts(local, fs, blobs, stores, gc.service(), pins),
+        config.storageQuota(),
+        metrics);
   }
 
   /** This build's version ({@code development} when not run from the packaged jar). */
