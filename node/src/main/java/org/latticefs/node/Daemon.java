@@ -53,6 +53,7 @@ import org.latticefs.node.metrics.CasMetrics;
 import org.latticefs.node.metrics.FuseMetrics;
 import org.latticefs.node.metrics.GcMetrics;
 import org.latticefs.node.metrics.LogMetrics;
+import org.latticefs.node.metrics.MeshMetrics;
 import org.latticefs.node.metrics.NodeMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -248,6 +249,7 @@ public final class Daemon implements NodeApi {
     storesWatch = stores.root().watch("/stores/", change -> fs.invalidateStores());
     mesh = startMesh();
     fetcher.addRemote(mesh.fetcher());
+    new MeshMetrics(registry, mesh::blobStats, mesh::peers);
     control = ControlServer.start(dir, this);
     if (!config.metricsListen().isOff()) {
       try {
