@@ -66,10 +66,13 @@ import org.slf4j.LoggerFactory;
  * <h2>Order</h2>
  *
  * Start: the data directory made private and brought to this build's format ({@link
- * DataDirFormat}), stale-mount cleanup, kv stores (exclusive lock), blob store, filesystem, FUSE
- * mount (waited for), mesh (listening, dialing peers, syncing), control socket, {@code
- * daemon.properties}. Stop: control socket, mesh (connections closed, sync tasks finished), unmount
- * (waited for; open files committed), filesystem, blob store, kv stores, {@code daemon.properties}.
+ * DataDirFormat}), stale-mount cleanup, kv stores (exclusive lock), blob store, filesystem,
+ * collector, pins and scrub (their first work in the background), FUSE mount (waited for), mesh
+ * (listening, dialing peers, syncing), metrics and status page, control socket, {@code
+ * daemon.properties}. {@link #start} returns once all of it runs: that is "ready" ({@code mount}
+ * tells systemd then, {@link SystemdNotify}), and the control socket, up last, answers only a ready
+ * daemon. Stop: control socket, mesh (connections closed, sync tasks finished), unmount (waited
+ * for; open files committed), filesystem, blob store, kv stores, {@code daemon.properties}.
  *
  * <h2>Crashes</h2>
  *
@@ -114,6 +117,7 @@ public final class Daemon implements NodeApi {
   private ControlServer control;
   private HttpService http;
   private volatile String metricsProblem;
+  private volatile Runnable stoppingListener;
   private boolean stopping;
 
   /**
@@ -250,7 +254,6 @@ public final class Daemon implements NodeApi {
     mesh = startMesh();
     fetcher.addRemote(mesh.fetcher());
     new MeshMetrics(registry, mesh::blobStats, mesh::peers);
-    control = ControlServer.start(dir, this);
     if (!config.metricsListen().isOff()) {
       try {
         http = HttpService.start(config.metricsListen(), registry, this::status);
@@ -261,6 +264,9 @@ public final class Daemon implements NodeApi {
             "{}; the mount works, metrics and the status page are not served", metricsProblem);
       }
     }
+    // Last: a client that reaches the control socket (mount --daemon waits for it) finds
+    // everything else running.
+    control = ControlServer.start(dir, this);
     try {
       writeDaemonInfo();
     } catch (IOException e) {
@@ -332,6 +338,14 @@ public final class Daemon implements NodeApi {
     return mesh.blobStats();
   }
 
+  /**
+   * Runs {@code listener} once when a stop begins, whoever asked for it (a signal, {@code unmount},
+   * a failed start), before anything is closed; the foreground mount tells systemd with it.
+   */
+  public void onStopping(Runnable listener) {
+    this.stoppingListener = listener;
+  }
+
   /** Blocks until {@link #stop()} has finished (from a signal, {@code unmount}, or a failure). */
   public void awaitStop() throws InterruptedException {
     stopped.await();
@@ -358,6 +372,10 @@ public final class Daemon implements NodeApi {
       stopping = true;
     }
     try {
+      Runnable listener = stoppingListener;
+      if (listener != null) {
+        listener.run();
+      }
       if (http != null) {
         http.close();
       }
