@@ -54,6 +54,16 @@ class SlowClientsTest {
     return s;
   }
 
+  /** A server on a free loopback port whose status page is {@link HttpServiceTest#status}'s. */
+  private static HttpService start(PrometheusRegistry registry, long deadlineMillis)
+      throws IOException {
+    return HttpService.start(
+        new MetricsListen("127.0.0.1", 0),
+        registry,
+        () -> HttpServiceTest.status("lat1node", "docs"),
+        deadlineMillis);
+  }
+
   private static HttpResponse<String> scrape(String address) throws Exception {
     HttpClient client = HttpClient.newBuilder().connectTimeout(SCRAPE_TIMEOUT).build();
     return client.send(
@@ -67,11 +77,7 @@ class SlowClientsTest {
   void slowClientsHoldNoWorkerAndScrapesGoOn() throws Exception {
     PrometheusRegistry registry = new PrometheusRegistry();
     new FuseMetrics(registry, () -> 1);
-    try (HttpService s =
-        HttpService.start(
-            new MetricsListen("127.0.0.1", 0),
-            registry,
-            () -> HttpServiceTest.status("lat1node", "docs"))) {
+    try (HttpService s = start(registry, HttpService.REQUEST_TIMEOUT_SECONDS * 1000L)) {
       String address = s.address();
       for (int i = 0; i < 200; i++) {
         open(address); // idle: connected, nothing sent
@@ -108,10 +114,7 @@ class SlowClientsTest {
   @Test
   void headersTooLargeAreRefusedNotBuffered() throws Exception {
     try (HttpService s =
-        HttpService.start(
-            new MetricsListen("127.0.0.1", 0),
-            new PrometheusRegistry(),
-            () -> HttpServiceTest.status("lat1node", "docs"))) {
+        start(new PrometheusRegistry(), HttpService.REQUEST_TIMEOUT_SECONDS * 1000L)) {
       Socket big = open(s.address());
       big.setSoTimeout(10_000);
       OutputStream out = big.getOutputStream();
@@ -144,12 +147,7 @@ class SlowClientsTest {
 
   @Test
   void connectionsThatDoNotFinishARequestInTimeAreClosed() throws Exception {
-    try (HttpService s =
-        HttpService.start(
-            new MetricsListen("127.0.0.1", 0),
-            new PrometheusRegistry(),
-            () -> HttpServiceTest.status("lat1node", "docs"),
-            1000)) {
+    try (HttpService s = start(new PrometheusRegistry(), 1000)) {
       Socket idle = open(s.address());
       Socket trickling = open(s.address());
       Socket body = open(s.address());
@@ -189,12 +187,7 @@ class SlowClientsTest {
 
   @Test
   void pastTheConnectionLimitNewConnectionsAreClosedAndTheLimitFreesAgain() throws Exception {
-    try (HttpService s =
-        HttpService.start(
-            new MetricsListen("127.0.0.1", 0),
-            new PrometheusRegistry(),
-            () -> HttpServiceTest.status("lat1node", "docs"),
-            2000)) {
+    try (HttpService s = start(new PrometheusRegistry(), 2000)) {
       List<Socket> held = new ArrayList<>();
       for (int i = 0; i < HttpService.MAX_CONNECTIONS; i++) {
         held.add(open(s.address()));

@@ -2,16 +2,12 @@ package org.latticefs.node.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.latticefs.node.metrics.Scrapes.scrape;
+import static org.latticefs.node.metrics.Scrapes.value;
 
-import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.latticefs.kv.NodeId;
 import org.latticefs.mesh.MeshException;
@@ -20,20 +16,6 @@ import org.latticefs.mesh.blob.FetchStats;
 
 /** What the mesh's counters and peer list become in a scrape. */
 class MeshMetricsTest {
-  private static String scrape(PrometheusRegistry r) throws Exception {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ExpositionFormats.init().getPrometheusTextFormatWriter().write(out, r.scrape());
-    return out.toString(StandardCharsets.UTF_8);
-  }
-
-  private static double value(String scrape, String series) {
-    Matcher m =
-        Pattern.compile("^" + Pattern.quote(series) + " ([0-9.eE+-]+)$", Pattern.MULTILINE)
-            .matcher(scrape);
-    assertTrue(m.find(), series + " in\n" + scrape);
-    return Double.parseDouble(m.group(1));
-  }
-
   private static PeerStatus peer(int n, String status, boolean connected, long... lags) {
     byte[] key = new byte[NodeId.LENGTH];
     key[0] = (byte) n;
