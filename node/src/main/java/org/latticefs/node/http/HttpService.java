@@ -38,9 +38,9 @@ import org.slf4j.LoggerFactory;
  * #MAX_CONNECTIONS} connections are open (past that, new ones are closed at once): memory stays
  * below about {@value #MAX_CONNECTIONS} × (headers + one answer, ~100 KiB for a scrape) even when
  * every connection is hostile. Answers are made by {@value #THREADS} threads with a queue of
- * {@value #QUEUE} (past it: 503); a scrape reads counters only, never waiting for a store's writer
- * (it reads the disk once: one {@code statfs}), so a scrape waits at most behind a few others. Per
- * connection: {@link HttpConnection}.
+ * {@value #QUEUE} (past it: 503); a scrape reads counters, one {@code statfs} and the mesh's peer
+ * list (a snapshot read of the root store), never waiting for a store's writer, so a scrape waits
+ * at most behind a few others. Per connection: {@link HttpConnection}.
  *
  * <p>It binds where {@link MetricsListen} says (loopback by default) and has no authentication.
  */
