@@ -43,6 +43,7 @@ import org.latticefs.node.config.DataDir;
 import org.latticefs.node.config.MeshSettings;
 import org.latticefs.node.config.NodeConfig;
 import org.latticefs.node.control.ControlServer;
+import org.latticefs.node.crypto.SodiumEd25519;
 import org.latticefs.node.format.DataDirFormat;
 import org.latticefs.node.gc.FsckJobs;
 import org.latticefs.node.gc.GcJobs;
@@ -145,6 +146,7 @@ public final class Daemon implements NodeApi {
   public static Daemon start(
       DataDir dir, NodeConfig config, Path mountpoint, java.util.function.Consumer<Daemon> created)
       throws IOException {
+    SodiumEd25519.install();
     Daemon d = new Daemon(dir, config, mountpoint.toAbsolutePath().normalize());
     created.accept(d);
     try {
