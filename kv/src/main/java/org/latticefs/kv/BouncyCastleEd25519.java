@@ -5,13 +5,8 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
  * kv's own {@link Ed25519Engine}: BouncyCastle's RFC 8032 code, the default and the fallback when
- * no faster engine is installed.
- *
- * <p>BouncyCastle verifies with the cofactored equation ([8][S]B = [8]R + [8][k]A), which accepts R
- * plus any small-order point; Lattice's rule is the cofactorless one. For an admitted (prime-order)
- * key the two agree exactly when R itself has prime order, so {@link #verify} first checks R as
- * BouncyCastle checks a public key in full (canonical, not of small order, [L]R = 0). That check
- * costs about a third of a verify; only signatures a correct signer never makes fail it.
+ * no faster engine is installed. Its {@code Ed25519.verify} (S &lt; L, R canonical, the cofactored
+ * equation) is the definition of Lattice's rule for an admitted key ({@link Signatures}).
  */
 public final class BouncyCastleEd25519 implements Ed25519Engine {
   /** The one instance (stateless but for a bounded cache of decoded keys). */
@@ -35,9 +30,7 @@ public final class BouncyCastleEd25519 implements Ed25519Engine {
   @Override
   public boolean verify(byte[] publicKey, byte[] message, int off, int len, byte[] signature) {
     Ed25519.PublicPoint point = decoded(publicKey);
-    return point != null
-        && Ed25519.validatePublicKeyFull(signature, 0)
-        && Ed25519.verify(signature, 0, point, message, off, len);
+    return point != null && Ed25519.verify(signature, 0, point, message, off, len);
   }
 
   @Override

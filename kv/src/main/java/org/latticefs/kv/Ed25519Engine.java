@@ -13,10 +13,11 @@ package org.latticefs.kv;
  * <ul>
  *   <li>{@link #verify} is only called with a public key {@link Signatures} has admitted: a
  *       canonical encoding of a point of prime order L (never small or mixed order). For such a key
- *       it returns true exactly when S (the signature's second half) is below L and R (its first
- *       half) is byte for byte the encoding of [S]B − [k]A, k = SHA-512(R ‖ A ‖ message) mod L: RFC
- *       8032's equation without the cofactor, which also makes R canonical and of prime order. It
- *       never throws for bad input: a malformed signature is false.
+ *       it returns true exactly when BouncyCastle's {@code Ed25519.verify} does (the rule, spelled
+ *       out in {@link Signatures}): S below L, R a canonical point encoding, and [8][S]B = [8]R +
+ *       [8][k]A. An engine whose own check is stricter (libsodium's, without the cofactor) must ask
+ *       {@link BouncyCastleEd25519} before it answers false. It never throws for bad input: a
+ *       malformed signature is false.
  *   <li>{@link #sign} writes RFC 8032's deterministic signature: the same 64 bytes whatever the
  *       engine.
  *   <li>Both are thread-safe and keep no state between calls except caches of decoded keys.

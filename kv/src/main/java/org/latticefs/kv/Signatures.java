@@ -18,19 +18,21 @@ import org.slf4j.LoggerFactory;
  *   <li>A is the canonical encoding (y &lt; p) of a point of prime order L: not of small order
  *       (identity, order 2, 4, 8) and without a small-order component (not "mixed order");
  *   <li>S &lt; L;
- *   <li>R is, byte for byte, the encoding of [S]B − [k]A with k = SHA-512(R ‖ A ‖ M) mod L (the
- *       equation without the cofactor; with 1. it makes R canonical and of prime order, and R is
- *       not the identity).
+ *   <li>R is a canonical encoding of a curve point;
+ *   <li>[8][S]B = [8]R + [8][k]A with k = SHA-512(R ‖ A ‖ M) mod L (RFC 8032's equation with the
+ *       cofactor, as BouncyCastle checks it).
  * </ol>
  *
- * This is libsodium 1.0.18's {@code crypto_sign_verify_detached} (which rejects small-order and
- * non-canonical A and R and checks the equation without the cofactor) with public keys further held
- * to prime order, and it is stricter than BouncyCastle's {@code Ed25519.verify}, which checks the
- * cofactored equation and accepts mixed-order keys. The two libraries disagree on signatures only a
- * hostile signer makes (a small-order R, a mixed-order key or R: cases 2–5 of the ed25519-speccheck
- * vectors); an honest key and signer always pass. See {@link BouncyCastleEd25519} for how the
- * default engine meets the rule. The rule is final: loosening it would let old and new nodes
- * disagree on a log.
+ * Why this one. BouncyCastle's {@code Ed25519.verify} alone accepts mixed-order keys; libsodium
+ * 1.0.18's {@code crypto_sign_verify_detached} also refuses small-order R and checks the equation
+ * without the cofactor, so it refuses some signatures BouncyCastle accepts (an R with a small-order
+ * part; cases 2, 4 and 5 of the ed25519-speccheck vectors) and never accepts one BouncyCastle
+ * refuses. Holding keys to prime order (1.) removes the mixed-order keys; the cofactored equation
+ * (4.) is then BouncyCastle's answer, which a libsodium engine reaches by asking BouncyCastle
+ * whenever libsodium says no (invalid signatures are rare, valid ones take the fast path). The
+ * cofactored equation is also the one batch verification can check with the same answers. An honest
+ * key and signer always pass. The rule is final: changing it would let old and new nodes disagree
+ * on a log.
  *
  * <h2>The engine</h2>
  *

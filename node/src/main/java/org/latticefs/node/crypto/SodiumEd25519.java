@@ -22,13 +22,15 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Why its answers are kv's rule</h2>
  *
- * libsodium 1.0.18's {@code crypto_sign_ed25519_verify_detached} rejects S ≥ L, an R or A of small
- * order or in non-canonical form, and compares R byte for byte with the encoding of [S]B − [k]A (no
- * cofactor). kv calls an engine only for keys of prime order ({@link Signatures#admits}), and for
- * those that is exactly {@link Signatures}' rule. libsodium's own looser build ({@code
- * ED25519_COMPAT}) would not be; {@link #load} therefore checks the library against BouncyCastle
- * before anyone uses it: signatures of both must match, and hostile cases (a small-order R, R with
- * a small-order part, S + L) must be refused by both.
+ * libsodium 1.0.18's {@code crypto_sign_ed25519_verify_detached} refuses S ≥ L, an R or A of small
+ * order or in non-canonical form, and checks the equation without the cofactor: for the keys kv
+ * admits (prime order) everything it accepts BouncyCastle accepts too, but it refuses some
+ * signatures BouncyCastle accepts (an R with a small-order part, a small-order R), and kv's rule is
+ * BouncyCastle's answer ({@link org.latticefs.kv.Signatures}). So {@link #verify} asks {@link
+ * BouncyCastleEd25519} whenever libsodium says no: valid signatures take the fast path, invalid
+ * ones (rare: only a broken or hostile peer sends them) cost both. {@link #load} checks the library
+ * against BouncyCastle before anyone uses it (signatures must match byte for byte; a valid one must
+ * pass and forms only a hostile signer makes must fail).
  *
  * <p>Thread-safe (libsodium's signing and verifying keep no state once {@code sodium_init} ran).
  */
@@ -90,7 +92,14 @@ public final class SodiumEd25519 implements Ed25519Engine {
   public boolean verify(byte[] publicKey, byte[] message, int off, int len, byte[] signature) {
     byte[] m =
         off == 0 && len == message.length ? message : Arrays.copyOfRange(message, off, off + len);
-    return lib.crypto_sign_ed25519_verify_detached(signature, m, len, publicKey) == 0;
+    return lib.crypto_sign_ed25519_verify_detached(signature, m, len, publicKey) == 0
+        || BouncyCastleEd25519.INSTANCE.verify(publicKey, message, off, len, signature);
+  }
+
+  /** libsodium's own answer, without the fallback (for the self-check and tests). */
+  boolean sodiumAlone(byte[] publicKey, byte[] message, byte[] signature) {
+    return lib.crypto_sign_ed25519_verify_detached(signature, message, message.length, publicKey)
+        == 0;
   }
 
   @Override
@@ -169,7 +178,8 @@ public final class SodiumEd25519 implements Ed25519Engine {
       for (byte[] sig : variants(a)) {
         boolean want = Arrays.equals(sig, a);
         if (engine.verify(pk, msg, 0, msg.length, sig) != want
-            || bc.verify(pk, msg, 0, msg.length, sig) != want) {
+            || bc.verify(pk, msg, 0, msg.length, sig) != want
+            || (engine instanceof SodiumEd25519 s && s.sodiumAlone(pk, msg, sig) != want)) {
           return "a " + (want ? "valid" : "hostile") + " signature judged otherwise";
         }
       }
