@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * An {@link Ed25519Engine} on libsodium ({@code libsodium.so.23}, Debian's {@code libsodium23})
- * through jnr-ffi: 2.3–3.7× BouncyCastle's verify here (BENCHMARKS.md, "Mesh").
+ * through jnr-ffi: 1.5–3.3× BouncyCastle's verify rate per CPU-second here (BENCHMARKS.md, "Mesh").
  *
  * <h2>Why its answers are kv's rule</h2>
  *
