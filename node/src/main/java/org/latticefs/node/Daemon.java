@@ -25,7 +25,6 @@ import org.latticefs.kv.store.DiskStores;
 import org.latticefs.node.config.DataDir;
 import org.latticefs.node.config.NodeConfig;
 import org.latticefs.node.control.ControlServer;
-import org.latticefs.node.crypto.SodiumEd25519;
 import org.latticefs.node.format.DataDirFormat;
 import org.latticefs.node.gc.FsckJobs;
 import org.latticefs.node.gc.GcJobs;
@@ -128,7 +127,6 @@ public final class Daemon implements NodeApi {
   public static Daemon start(
       DataDir dir, NodeConfig config, Path mountpoint, java.util.function.Consumer<Daemon> created)
       throws IOException {
-    SodiumEd25519.install();
     Daemon d = new Daemon(dir, config, mountpoint.toAbsolutePath().normalize());
     created.accept(d);
     try {

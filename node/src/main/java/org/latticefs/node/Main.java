@@ -2,7 +2,6 @@ package org.latticefs.node;
 
 import org.latticefs.node.cli.LatticeCommand;
 import org.latticefs.node.config.Logging;
-import org.latticefs.node.crypto.SodiumEd25519;
 
 /** The {@code lattice-fs} executable. */
 public final class Main {
@@ -10,7 +9,6 @@ public final class Main {
 
   public static void main(String[] args) {
     Logging.configure(args);
-    SodiumEd25519.install();
     // Java 17: a console exists when stdin and stdout are both terminals.
     int code =
         LatticeCommand.execute(
