@@ -20,6 +20,7 @@ import org.latticefs.mesh.peer.Discovery;
 import org.latticefs.mesh.peer.MdnsDiscovery;
 import org.latticefs.node.config.DataDir;
 import org.latticefs.node.config.MeshSettings;
+import org.latticefs.node.gc.NodePins;
 
 /**
  * Node's side of the mesh: starts it from the {@code mesh.*} settings over this node's stores and
@@ -37,7 +38,8 @@ final class NodeMesh implements AutoCloseable {
 
   /**
    * Starts the mesh: listening, dialing known peers, syncing the logs, and serving peers the blobs
-   * some store reaches ({@link ReachableBlobs}), read and verified by the blob store.
+   * some store reaches ({@link ReachableBlobs}), read and verified by the blob store; fetches ask
+   * first the peers presence names ({@link PresenceHolders}).
    */
   static NodeMesh start(DataDir dir, MeshSettings m, DiskStores stores, DiskBlobStore blobs)
       throws IOException {
@@ -56,6 +58,7 @@ final class NodeMesh implements AutoCloseable {
               blobs,
               blobs,
               new ReachableBlobs(new InodeRoots(stores), blobs),
+              new PresenceHolders(NodePins.presence(stores), System::nanoTime),
               BlobLimits.defaults().withMaxRate(m.maxRate()));
       return new NodeMesh(
           Mesh.start(
