@@ -35,6 +35,7 @@ import org.latticefs.node.metrics.CasMetrics;
 import org.latticefs.node.metrics.FuseMetrics;
 import org.latticefs.node.metrics.GcMetrics;
 import org.latticefs.node.metrics.LogMetrics;
+import org.latticefs.node.metrics.MeshMetrics;
 import org.latticefs.node.metrics.NodeMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -231,6 +232,7 @@ public final class Daemon implements NodeApi {
     storesWatch = stores.root().watch("/stores/", change -> fs.invalidateStores());
     mesh = NodeMesh.start(dir, config.mesh(), stores, blobs);
     fetcher.addRemote(mesh.mesh().fetcher());
+    new MeshMetrics(registry, mesh.mesh()::blobStats);
     control = ControlServer.start(dir, this);
     if (!config.metricsListen().isOff()) {
       try {
