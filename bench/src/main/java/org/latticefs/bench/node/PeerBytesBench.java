@@ -244,13 +244,14 @@ public final class PeerBytesBench {
    * as many as run until it is cleared; their latencies.
    */
   static long[] localReads(Path f, int n, AtomicBoolean until, long seed) throws IOException {
+    boolean whileSet = until.get();
     Random r = new Random(seed);
     long size = Files.size(f);
     long[] nanos = new long[1024];
     int count = 0;
     ByteBuffer buf = ByteBuffer.allocate(KIB4);
     try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
-      while (until.get() ? count < 1_000_000 : count < n) {
+      while (count < n && (!whileSet || until.get())) {
         long off = (r.nextLong() & Long.MAX_VALUE) % (size - KIB4);
         buf.clear();
         long t0 = System.nanoTime();
