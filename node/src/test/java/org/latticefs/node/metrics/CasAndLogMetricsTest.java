@@ -25,13 +25,13 @@ import org.latticefs.kv.store.DiskStores;
 class CasAndLogMetricsTest {
   @TempDir Path dir;
 
-  private static String scrape(PrometheusRegistry r) throws Exception {
+  static String scrape(PrometheusRegistry r) throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ExpositionFormats.init().getPrometheusTextFormatWriter().write(out, r.scrape());
     return out.toString(StandardCharsets.UTF_8);
   }
 
-  private static double value(String scrape, String series) {
+  static double value(String scrape, String series) {
     Matcher m =
         Pattern.compile("^" + Pattern.quote(series) + " ([0-9.eE+-]+)$", Pattern.MULTILINE)
             .matcher(scrape);
