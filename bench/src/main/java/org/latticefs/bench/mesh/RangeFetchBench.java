@@ -73,7 +73,10 @@ public final class RangeFetchBench {
             Mesh.start(
                 b,
                 b.identity(),
-                MeshConfig.defaults(dir.resolve("b")).withMdns(false).withListen(null).withName("b"),
+                MeshConfig.defaults(dir.resolve("b"))
+                    .withMdns(false)
+                    .withListen(null)
+                    .withName("b"),
                 Discovery.none())) {
       meshB.join(meshA.invite(Duration.ofMinutes(5)), Duration.ofSeconds(30));
       meshB.fetcher().fetch(whole[0]); // the connection is up and warm
