@@ -31,9 +31,11 @@ final class NodeMesh implements AutoCloseable {
   private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(30);
 
   private final Mesh mesh;
+  private final PresenceHolders holders;
 
-  private NodeMesh(Mesh mesh) {
+  private NodeMesh(Mesh mesh, PresenceHolders holders) {
     this.mesh = mesh;
+    this.holders = holders;
   }
 
   /**
@@ -52,13 +54,14 @@ final class NodeMesh implements AutoCloseable {
     if (!m.name().isEmpty()) {
       mc = mc.withName(m.name());
     }
+    PresenceHolders holders = new PresenceHolders(NodePins.presence(stores), System::nanoTime);
     try {
       MeshBlobs served =
           new MeshBlobs(
               blobs,
               blobs,
               new ReachableBlobs(new InodeRoots(stores), blobs),
-              new PresenceHolders(NodePins.presence(stores), System::nanoTime),
+              holders,
               BlobLimits.defaults().withMaxRate(m.maxRate()));
       return new NodeMesh(
           Mesh.start(
@@ -66,9 +69,14 @@ final class NodeMesh implements AutoCloseable {
               stores.identity(),
               mc,
               m.mdns() ? new MdnsDiscovery(null) : Discovery.none(),
-              served));
-    } catch (MeshException e) {
-      throw new NodeException("cannot start the mesh: " + e.getMessage(), 1, e);
+              served),
+          holders);
+    } catch (MeshException | RuntimeException e) {
+      closeQuietly(holders);
+      if (e instanceof MeshException) {
+        throw new NodeException("cannot start the mesh: " + e.getMessage(), 1, e);
+      }
+      throw e;
     }
   }
 
@@ -127,6 +135,15 @@ final class NodeMesh implements AutoCloseable {
   @Override
   public void close() {
     mesh.close();
+    closeQuietly(holders);
+  }
+
+  private static void closeQuietly(PresenceHolders h) {
+    try {
+      h.close();
+    } catch (Exception e) {
+      // Only a watch of the root store: nothing to lose, the store closes it anyway.
+    }
   }
 
   /** A node id argument, or a {@link NodeException} (exit 2) saying what is wrong. */

@@ -21,10 +21,12 @@ import org.slf4j.LoggerFactory;
  * <p>A chunk does not name its store, so a node that holds any whole store counts as a holder of
  * every blob: a hint that puts full mirrors ahead of nodes that keep only a cache; a holder that
  * lacks the blob answers "not found" and the fetcher asks the next. The whole-store holders are
- * read again at most every {@link #REFRESH_NANOS}; a failing read of the root store answers what is
- * known (never throws). This node is never named. Thread-safe.
+ * read again after a change under {@code /nodes/} (a watch of the root store, so a claim that
+ * arrives counts from the next fetch on) and at least every {@link #REFRESH_NANOS}; a failing read
+ * of the root store answers what is known (never throws). This node is never named. Thread-safe;
+ * {@link #close} ends the watch.
  */
-final class PresenceHolders implements BlobHolders {
+final class PresenceHolders implements BlobHolders, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PresenceHolders.class);
 
   /** How long the list of whole-store holders is used before it is read again. */
@@ -37,10 +39,17 @@ final class PresenceHolders implements BlobHolders {
   private volatile Set<NodeId> wholeStores = Set.of();
   private volatile long readAt;
   private volatile boolean read;
+  private final AutoCloseable watch;
 
-  PresenceHolders(Presence presence, LongSupplier nanos) {
+  PresenceHolders(Presence presence, LongSupplier nanos) throws KvException {
     this.presence = presence;
     this.nanos = nanos;
+    this.watch = presence.root().watch("/nodes/", change -> read = false);
+  }
+
+  @Override
+  public void close() throws Exception {
+    watch.close();
   }
 
   @Override
@@ -65,6 +74,9 @@ final class PresenceHolders implements BlobHolders {
       if (read && now - readAt < REFRESH_NANOS) {
         return wholeStores;
       }
+      // Marked read before reading: a change that lands during the read clears the mark again.
+      readAt = now;
+      read = true;
       Set<NodeId> found = new HashSet<>();
       try {
         String after = null;
@@ -86,8 +98,6 @@ final class PresenceHolders implements BlobHolders {
       } catch (KvException | RuntimeException e) {
         LOG.debug("whole-store holders unreadable: {}", e.toString());
       }
-      readAt = now;
-      read = true;
       return wholeStores;
     }
   }

@@ -29,6 +29,7 @@ class PresenceHoldersTest {
 
   @AfterEach
   void close() throws Exception {
+    holders.close();
     stores.close();
   }
 
@@ -58,13 +59,15 @@ class PresenceHoldersTest {
   }
 
   @Test
-  void wholeStoreClaimsAreReadAgainAfterAWhile() throws Exception {
+  void aClaimThatArrivesCountsWithoutWaitingForTheRefresh() throws Exception {
     BlobRef ref = Blake3.hash(new byte[] {3});
     UUID store = stores.createStore("media").id();
     assertEquals(Set.of(), holders.holders(ref));
     put(PinKeys.holds(node(4).toString(), store));
-    assertEquals(Set.of(), holders.holders(ref), "within the refresh time: the list read before");
-    clock.addAndGet(PresenceHolders.REFRESH_NANOS);
+    long end = System.nanoTime() + 30_000_000_000L;
+    while (!holders.holders(ref).equals(Set.of(node(4))) && System.nanoTime() - end < 0) {
+      Thread.onSpinWait(); // the watch delivers on the store's thread; the clock stands still
+    }
     assertEquals(Set.of(node(4)), holders.holders(ref));
   }
 }

@@ -117,10 +117,11 @@ class WrongBytesFromAPeerTest {
         Path onB = mntB.resolve("media/clip.bin");
         BytesFromPeersTest.awaitSize(onB, size);
         Poll.until(
-            "b meets r and sees its claim",
+            "b meets r and sees its claim, and none of a",
             () ->
                 b.peers().stream().filter(p -> p.connected()).count() == 2
-                    && b.whereis(onB.toString()).toString().contains(rId));
+                    && b.whereis(onB.toString()).toString().contains(rId)
+                    && !b.whereis(onB.toString()).toString().contains(a.nodeId()));
 
         assertEquals(good, BytesFromPeersTest.sha256(onB), "b read the right bytes");
         assertTrue(b.blobStats().badBytes().sum() >= 1, "r was asked and caught: " + b.blobStats());
