@@ -161,6 +161,11 @@ class PeerFailureE2E {
     join(c, a);
     MeshE2E.until("b meets both others", () -> connectedPeers(b) == 2);
     MeshE2E.until("c meets both others", () -> connectedPeers(c) == 2);
+    // C keeps what it reads but claims no whole store, so presence does not put it ahead of A.
+    Path storeOnC = c.mnt.resolve("media");
+    MeshE2E.until("c shows the store", () -> Files.isDirectory(storeOnC));
+    Launcher.Run mode = c.lattice("store", "mode", "media", "on-demand");
+    assertEquals(0, mode.code(), mode.out() + mode.err());
     Path onC = c.mnt.resolve("media/film.mkv");
     MeshE2E.until("c shows the file", () -> Files.exists(onC) && Files.size(onC) == SIZE);
     assertEquals(digest, sha256(onC), "c read it from a");
