@@ -31,6 +31,10 @@ public final class Presence {
     return node;
   }
 
+  public Store root() {
+    return root;
+  }
+
   /** {@code node}'s mode for {@code store} ({@code full} when it never chose). */
   public StoreMode mode(String node, UUID store) throws KvException {
     return root.get(PinKeys.mode(node, store))
