@@ -26,6 +26,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.latticefs.cas.BlobRef;
@@ -46,6 +47,22 @@ class AccessFilesTest {
     return AccessTable.key(ref(i));
   }
 
+  private Path file;
+  private AccessFiles files;
+
+  /** A table {@link #files} filled at the start of each test (from nothing). */
+  private AccessTable t;
+
+  private boolean loadedAtStart;
+
+  @BeforeEach
+  void start() throws IOException {
+    file = dir.resolve("access");
+    files = new AccessFiles(file, clock);
+    t = new AccessTable(null);
+    loadedAtStart = files.load(t);
+  }
+
   /** A heap table filled from the files at {@code file}. */
   private AccessTable load(Path file) throws IOException {
     AccessTable t = new AccessTable(null);
@@ -55,10 +72,7 @@ class AccessFilesTest {
 
   @Test
   void aSnapshotAndItsJournalLoadBackAndCompact() throws IOException {
-    Path file = dir.resolve("access");
-    AccessFiles files = new AccessFiles(file, clock);
-    AccessTable t = new AccessTable(null);
-    assertFalse(files.load(t), "nothing to load yet");
+    assertFalse(loadedAtStart, "nothing to load yet");
     t.put(key(1), 10, false, true);
     t.put(key(2), 20, false, true);
     files.writeSnapshot(t);
@@ -80,10 +94,6 @@ class AccessFilesTest {
 
   @Test
   void aJournalFrameHoldsEachChangedKeyOnce() throws IOException {
-    Path file = dir.resolve("access");
-    AccessFiles files = new AccessFiles(file, clock);
-    AccessTable t = new AccessTable(null);
-    files.load(t);
     for (int i = 0; i < 10_000; i++) {
       t.put(key(i % 100), 1 + i, false, true);
     }
@@ -95,10 +105,6 @@ class AccessFilesTest {
 
   @Test
   void tornJournalTailIsIgnored() throws IOException {
-    Path file = dir.resolve("access");
-    AccessFiles files = new AccessFiles(file, clock);
-    AccessTable t = new AccessTable(null);
-    files.load(t);
     t.put(key(1), 5, false, true);
     files.appendJournal(t);
     t.put(key(2), 6, false, true);
@@ -114,10 +120,6 @@ class AccessFilesTest {
 
   @Test
   void corruptSnapshotStartsFreshAndIsSetAside() throws IOException {
-    Path file = dir.resolve("access");
-    AccessFiles files = new AccessFiles(file, clock);
-    AccessTable t = new AccessTable(null);
-    files.load(t);
     t.put(key(1), 5, false, true);
     files.writeSnapshot(t);
     byte[] bytes = Files.readAllBytes(file);
@@ -134,7 +136,7 @@ class AccessFilesTest {
 
   @Test
   void garbageAndEmptyFilesDoNotStopLoading() throws IOException {
-    Path file = dir.resolve("access");
+
     for (byte[] junk : List.of(new byte[0], new byte[] {1, 2, 3}, new byte[5000])) {
       Files.write(file, junk);
       Files.write(dir.resolve("access.log"), junk, StandardOpenOption.CREATE);
@@ -144,7 +146,7 @@ class AccessFilesTest {
 
   @Test
   void aSnapshotWithAnImpossibleTimeIsDamage() throws IOException {
-    Path file = dir.resolve("access");
+
     ByteBuffer b = ByteBuffer.allocate(8 + 12 + 4);
     b.put("LATACC02".getBytes(StandardCharsets.US_ASCII)).putLong(key(1)).putInt(-7);
     CRC32C crc = new CRC32C();
@@ -158,7 +160,7 @@ class AccessFilesTest {
 
   @Test
   void aVersionOneSnapshotAndJournalAreReadAndRewritten() throws IOException {
-    Path file = dir.resolve("access");
+
     // Version 1: full refs, 36-byte entries; the journal has no header.
     ByteArrayOutputStream snap = new ByteArrayOutputStream();
     snap.write("LATACC01".getBytes(StandardCharsets.US_ASCII));
