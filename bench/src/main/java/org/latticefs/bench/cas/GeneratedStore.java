@@ -2,25 +2,26 @@ package org.latticefs.bench.cas;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.HexFormat;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 import org.latticefs.cas.BlobRef;
 import org.latticefs.cas.hash.Blake3;
+import org.latticefs.cas.store.AccessTracker;
 import org.latticefs.cas.store.DiskBlobStore;
 
 /**
  * Writes a {@link DiskBlobStore} of many blobs directly in its on-disk layout, as a clean close
  * leaves it, instead of through millions of receives: the access-time snapshot ({@code cas/access},
- * "LATACC02") and the usage record ({@code cas/usage}, "LATUSE02") in the formats their classes
- * document ({@code AccessFiles}, {@code Census}), and, if asked, the blob files themselves.
+ * through the store's own {@link AccessTracker}), the usage record ({@code cas/usage}, "LATUSE02",
+ * in the format {@code Census} documents), and, if asked, the blob files themselves.
  *
  * <p>Without blob files the store is a shell: opening it after a clean close reads only these
  * records (that is what is measured), but its blobs cannot be read, and an open that had to walk
@@ -29,13 +30,12 @@ import org.latticefs.cas.store.DiskBlobStore;
  * The blobs are the same for the same seed either way; their access times are spread over a year.
  */
 public final class GeneratedStore {
-  private static final byte[] ACCESS_MAGIC = "LATACC02".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] USAGE_MAGIC = "LATUSE02".getBytes(StandardCharsets.US_ASCII);
   private static final int SHARDS = 256;
 
-  /**
-   * Seconds since 2020-01-01 (the access snapshot's epoch) of 2025-12-01, and a year in seconds.
-   */
+  private static final Instant EPOCH = Instant.parse("2020-01-01T00:00:00Z");
+
+  /** Seconds from {@link #EPOCH} to 2025-12-01, and a year in seconds. */
   private static final int TIME_BASE = 186_624_000;
 
   private static final int TIME_SPREAD = 31_536_000;
@@ -62,32 +62,20 @@ public final class GeneratedStore {
     byte[] content = new byte[blobBytes];
     HexFormat hex = HexFormat.of();
     Path access = cas.resolve("access");
-    Path tmp = cas.resolve("access.generated.tmp");
-    CRC32C crc = new CRC32C();
-    try (FileChannel ch =
-        FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-      ByteBuffer buf = ByteBuffer.allocate(1 << 20);
-      buf.put(ACCESS_MAGIC);
+    // The access times go through the store's own tracker, so the snapshot is written as a store
+    // writes it (in its table's order, which its next open reads back sequentially).
+    try (AccessTracker times = AccessTracker.open(access, InstantSource.system())) {
       for (long i = 0; i < count; i++) {
         r.nextBytes(content);
         BlobRef ref = Blake3.hash(content);
-        int shard = ref.bytes()[0] & 0xff;
-        shardBlobs[shard]++;
+        shardBlobs[ref.bytes()[0] & 0xff]++;
         if (files) {
           String name = hex.formatHex(ref.bytes());
           Files.write(cas.resolve(name.substring(0, 2)).resolve(name + ".blob"), content);
         }
-        if (buf.remaining() < 12) {
-          drain(ch, buf, crc);
-        }
-        buf.putLong(ref.prefix()).putInt(TIME_BASE + r.nextInt(TIME_SPREAD));
+        times.touch(ref, EPOCH.plusSeconds(TIME_BASE + r.nextInt(TIME_SPREAD)));
       }
-      drain(ch, buf, crc);
-      buf.putInt((int) crc.getValue());
-      drain(ch, buf, null);
-      ch.force(true);
     }
-    Files.move(tmp, access, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     writeUsage(cas, shardBlobs, blobBytes);
     return new Written(count, count * blobBytes, Files.size(access));
   }
@@ -121,17 +109,5 @@ public final class GeneratedStore {
     } catch (NoSuchFileException e) {
       return -2;
     }
-  }
-
-  /** Writes out what {@code buf} holds, adding it to {@code crc} unless null; clears it. */
-  private static void drain(FileChannel ch, ByteBuffer buf, CRC32C crc) throws IOException {
-    buf.flip();
-    if (crc != null) {
-      crc.update(buf.array(), 0, buf.limit());
-    }
-    while (buf.hasRemaining()) {
-      ch.write(buf);
-    }
-    buf.clear();
   }
 }

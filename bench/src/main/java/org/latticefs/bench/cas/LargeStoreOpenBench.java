@@ -19,8 +19,10 @@ import org.latticefs.cas.store.DiskBlobStore;
  * for each ref. Prints the open times (the close is timed apart), the heap in use after an open and
  * the access table's size (it lives in mapped files, off the heap).
  *
- * <p>Arguments: {@code [dir] [count] [rounds] [files]}, defaults {@code /var/tmp 10000000 5}. Run
- * from the repository root: {@code bench/run LargeStoreOpenBench /var/tmp 10000000 5}.
+ * <p>Arguments: {@code [dir] [count] [rounds] [files]}, defaults {@code /var/tmp 10000000 5}; with
+ * {@code -Dlargestore.existing=DIR} it opens the store already in {@code DIR} (left by an earlier
+ * run) instead of generating one, and keeps it. Run from the repository root: {@code bench/run
+ * LargeStoreOpenBench /var/tmp 10000000 5}.
  */
 public final class LargeStoreOpenBench {
   private LargeStoreOpenBench() {}
@@ -31,10 +33,18 @@ public final class LargeStoreOpenBench {
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 5;
     boolean files = args.length > 3 && args[3].equals("files");
     boolean root = "root".equals(System.getProperty("user.name"));
-    Path dir = Files.createTempDirectory(base, "largestore");
+    String existing = System.getProperty("largestore.existing");
+    Path dir = existing != null ? Path.of(existing) : Files.createTempDirectory(base, "largestore");
     try {
       long t0 = System.nanoTime();
-      GeneratedStore.Written w = GeneratedStore.write(dir, count, 4096, files, 1);
+      GeneratedStore.Written w;
+      if (existing != null) {
+        try (DiskBlobStore s = DiskBlobStore.open(dir)) {
+          w = new GeneratedStore.Written(s.blobCount(), s.bytesStored(), 0);
+        }
+      } else {
+        w = GeneratedStore.write(dir, count, 4096, files, 1);
+      }
       System.out.printf(
           Locale.ROOT,
           "generated %,d blobs (%s), access snapshot %,d bytes, in %.1f s%n",
@@ -64,7 +74,9 @@ public final class LargeStoreOpenBench {
           Median.of(close),
           Shell.loadavg());
     } finally {
-      IngestBench.deleteTree(dir);
+      if (existing == null) {
+        IngestBench.deleteTree(dir);
+      }
     }
   }
 
@@ -72,9 +84,18 @@ public final class LargeStoreOpenBench {
   private static double openOnce(
       Path dir, GeneratedStore.Written w, double[] close, int round, boolean cold)
       throws Exception {
+    java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    long cpu = threads.getCurrentThreadCpuTime();
     long t = System.nanoTime();
     DiskBlobStore s = DiskBlobStore.open(dir);
     double open = (System.nanoTime() - t) / 1e9;
+    System.out.printf(
+        Locale.ROOT,
+        "open %s: %.2f s (%.2f CPU-s of this thread); load %s%n",
+        cold ? "cold" : "warm",
+        open,
+        (threads.getCurrentThreadCpuTime() - cpu) / 1e9,
+        Shell.loadavg());
     try {
       if (s.blobCount() != w.blobs() || s.bytesStored() != w.blobBytes()) {
         throw new IllegalStateException(
