@@ -30,9 +30,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns a store's local commits into entries of this node's chain. All commits waiting when the
  * writer gets to them become consecutive entries written with one log append (one fsync) and
- * applied in one state transaction. The committing thread does that work itself as the store's
- * writer ({@link WriterThread#runHere}): a lone committer pays no thread hand-off, and concurrent
- * committers that queue while one of them writes are written together by the next.
+ * applied in one state transaction.
  *
  * <p>A batch made only of {@link Durability#PROCESS_CRASH} commits is appended without an fsync;
  * the writer then syncs the local log at the latest {@link StoreSettings#syncDelay()} later, unless
@@ -102,20 +100,10 @@ final class GroupCommit {
     Pending pending = new Pending(List.copyOf(ops), durability, new CompletableFuture<>());
     queue.add(pending);
     try {
-      // The committer drains the queue itself as the store's writer (no hand-off to the writer
-      // thread and back); commits queued meanwhile by other threads join its batch, and a committer
-      // that waited for the turn may find its commit already done by the one before it.
-      while (!pending.done().isDone()) {
-        writer.runHere(
-            () -> {
-              drain();
-              return null;
-            });
-      }
+      writer.execute(this::drain);
     } catch (KvException closed) {
-      if (queue.remove(pending)) {
-        throw closed;
-      }
+      queue.remove(pending);
+      throw closed;
     }
     return WriterThread.await(pending.done());
   }
@@ -170,11 +158,8 @@ final class GroupCommit {
     List<KeyChange> changes;
     try {
       changes = state.apply(signed);
-    } catch (KvException | RuntimeException e) {
-      // Every commit taken from the queue is completed: its committer may be waiting in commit().
-      KvException failure =
-          e instanceof KvException k ? k : new KvException("state update failed: " + e, e);
-      accepted.forEach(c -> c.done().completeExceptionally(failure));
+    } catch (KvException e) {
+      accepted.forEach(c -> c.done().completeExceptionally(e));
       return;
     }
     for (int i = 0; i < accepted.size(); i++) {

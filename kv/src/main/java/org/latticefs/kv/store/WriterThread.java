@@ -8,18 +8,14 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import org.latticefs.kv.KvException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one writer of a store (appends, applies, registers watchers): a thread that runs the tasks
- * other threads hand it, in submission order, and the <em>turn</em> that every change of the store
- * runs under, on that thread or, through {@link #runHere}, on the caller's own thread. At most one
- * thread holds the turn at a time, so the store still has one writer; a caller that takes it saves
- * the two thread hand-offs (there and back) a task on the writer thread costs. Delayed tasks are
- * dropped at {@link #close} (the store syncs its logs itself after the last task).
+ * The one thread that changes a store (appends, applies, registers watchers), and how other threads
+ * hand it work and wait for the result. Tasks run in submission order; delayed tasks are dropped at
+ * {@link #close} (the store syncs its logs itself after the last task).
  */
 final class WriterThread implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WriterThread.class);
@@ -27,12 +23,6 @@ final class WriterThread implements AutoCloseable {
   private final UUID storeId;
   private final ScheduledThreadPoolExecutor executor;
   private final Thread thread;
-
-  /** Held by whoever changes the store: a task on the writer thread, or a {@link #runHere}. */
-  private final ReentrantLock turn = new ReentrantLock();
-
-  /** Set (under {@link #turn}) once closed: {@link #runHere} refuses from then on. */
-  private boolean closed;
 
   /** Work done on the writer that may fail with a {@link KvException}. */
   @FunctionalInterface
@@ -54,53 +44,9 @@ final class WriterThread implements AutoCloseable {
     this.thread = await(executor.submit(Thread::currentThread));
   }
 
-  /** Whether the caller is the writer: the writer thread, or a thread inside {@link #runHere}. */
+  /** Whether the caller is the writer. */
   boolean isCurrent() {
-    return Thread.currentThread() == thread || turn.isHeldByCurrentThread();
-  }
-
-  /**
-   * Runs {@code task} on the calling thread as the store's writer: waits for the turn (a task on
-   * the writer thread, or another caller's, finishes first), runs, and gives it back. Refuses once
-   * the writer is closing. For short work whose caller waits anyway (a commit); long or blocking
-   * work belongs on the writer thread.
-   */
-  <T> T runHere(Task<T> task) throws KvException {
-    if (isCurrent()) {
-      return task.run();
-    }
-    turn.lock();
-    try {
-      if (closed || executor.isShutdown()) {
-        throw closed();
-      }
-      return task.run();
-    } finally {
-      turn.unlock();
-    }
-  }
-
-  /** {@code task} as run on the writer thread: under the turn. */
-  private Runnable inTurn(Runnable task) {
-    return () -> {
-      turn.lock();
-      try {
-        task.run();
-      } finally {
-        turn.unlock();
-      }
-    };
-  }
-
-  private <T> Callable<T> inTurn(Callable<T> task) {
-    return () -> {
-      turn.lock();
-      try {
-        return task.call();
-      } finally {
-        turn.unlock();
-      }
-    };
+    return Thread.currentThread() == thread;
   }
 
   /** Runs {@code task} on the writer (directly if already on it) and returns its result. */
@@ -114,7 +60,7 @@ final class WriterThread implements AutoCloseable {
   /** Queues {@code task}; the returned future completes with its result. */
   <T> Future<T> submit(Callable<T> task) throws KvException {
     try {
-      return executor.submit(inTurn(task));
+      return executor.submit(task);
     } catch (RejectedExecutionException e) {
       throw closed();
     }
@@ -123,7 +69,7 @@ final class WriterThread implements AutoCloseable {
   /** Queues {@code task}, fire and forget. */
   void execute(Runnable task) throws KvException {
     try {
-      executor.execute(inTurn(task));
+      executor.execute(task);
     } catch (RejectedExecutionException e) {
       throw closed();
     }
@@ -132,7 +78,7 @@ final class WriterThread implements AutoCloseable {
   /** Runs {@code task} after {@code delay}; false if the writer is closing (then it never runs). */
   boolean schedule(Runnable task, Duration delay) {
     try {
-      executor.schedule(inTurn(task), delay.toNanos(), TimeUnit.NANOSECONDS);
+      executor.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
       return true;
     } catch (RejectedExecutionException closing) {
       return false;
@@ -142,7 +88,7 @@ final class WriterThread implements AutoCloseable {
   /** Runs {@code task} every {@code period}, first after one period, until closed. */
   void every(Duration period, Runnable task) {
     long ms = period.toMillis();
-    executor.scheduleWithFixedDelay(inTurn(task), ms, ms, TimeUnit.MILLISECONDS);
+    executor.scheduleWithFixedDelay(task, ms, ms, TimeUnit.MILLISECONDS);
   }
 
   /** Waits for {@code f}; unwraps its failure (a KvException or runtime exception as thrown). */
@@ -168,10 +114,7 @@ final class WriterThread implements AutoCloseable {
     return new KvException("store " + storeId + " is closed");
   }
 
-  /**
-   * Refuses new work, lets queued work finish (up to a minute), drops delayed tasks, and waits for
-   * a {@link #runHere} in progress: when it returns, nothing changes the store any more.
-   */
+  /** Refuses new work, lets queued work finish (up to a minute), drops delayed tasks. */
   @Override
   public void close() {
     executor.shutdown();
@@ -181,12 +124,6 @@ final class WriterThread implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-    turn.lock();
-    try {
-      closed = true;
-    } finally {
-      turn.unlock();
     }
   }
 }
