@@ -133,7 +133,8 @@ class GcMountE2E {
     long pid = l.mount();
     Path keep = l.mnt.resolve("docs/keep");
     Path drop = l.mnt.resolve("docs/drop");
-    // 3,000 small files to keep and 6,000 to delete: their blobs make a sweep of a few seconds.
+    // 1,000 files to keep and 2,000 to delete, each just over the inline limit (64 KiB, kept in the
+    // inode below it) so that each is a blob: their blobs make a sweep of a few seconds.
     Run w =
         Launcher.sh(
             "set -e; mkdir -p '"
@@ -146,7 +147,7 @@ class GcMountE2E {
                 + drop
                 + "' '"
                 + drop
-                + "'; do for i in $(seq 1 3000); do head -c 6000 /dev/urandom > \"$d/$i-$RANDOM\";"
+                + "'; do for i in $(seq 1 1000); do head -c 66000 /dev/urandom > \"$d/$i-$RANDOM\";"
                 + " done; done; cd '"
                 + keep
                 + "' && sha256sum * > '"
