@@ -21,6 +21,7 @@ import org.latticefs.cas.BlobFetcher;
 import org.latticefs.cas.BlobInfo;
 import org.latticefs.cas.BlobRef;
 import org.latticefs.cas.hash.Blake3;
+import org.latticefs.cas.testing.Poll;
 import org.latticefs.gc.pin.PinKeys;
 import org.latticefs.kv.Op;
 import org.latticefs.kv.memory.MemoryStores;
