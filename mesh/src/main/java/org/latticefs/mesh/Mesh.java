@@ -114,7 +114,12 @@ public final class Mesh implements AutoCloseable {
     this.hub = new SyncHub(catalog, catalog, config.limits(), pool, timer);
     this.blobs =
         new BlobExchange(
-            served.local(), served.statter(), served.scope(), served.limits(), config.name());
+            served.local(),
+            served.statter(),
+            served.scope(),
+            served.holders(),
+            served.limits(),
+            config.name());
     this.invites = Invites.in(config.stateDir());
     this.staticPeers = new StaticPeers(config.stateDir());
     this.peers =

@@ -20,6 +20,7 @@ import org.latticefs.cas.BlobInfo;
 import org.latticefs.cas.BlobNotFoundException;
 import org.latticefs.cas.BlobRef;
 import org.latticefs.cas.store.MemoryBlobStore;
+import org.latticefs.cas.testing.Poll;
 import org.latticefs.mesh.blob.BlobLimits;
 import org.latticefs.mesh.blob.MeshBlobs;
 import org.latticefs.mesh.blob.ServeScope;
@@ -52,7 +53,7 @@ class BlobExchangeTest {
 
   static void connect(TestNode from, TestNode to) throws Exception {
     from.mesh.join(to.invite(), Duration.ofSeconds(30));
-    Eventually.until(
+    Poll.until(
         "connected both ways",
         () ->
             from.mesh.peers().stream()

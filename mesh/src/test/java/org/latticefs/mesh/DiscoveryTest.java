@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.latticefs.cas.testing.Poll;
 import org.latticefs.kv.NodeId;
 import org.latticefs.kv.Op;
 import org.latticefs.kv.Store;
@@ -54,7 +55,7 @@ class DiscoveryTest {
 
       lan.report(stranger.identity.id(), stranger.mesh.listening().orElseThrow());
       lan.report(a.identity.id(), a.mesh.listening().orElseThrow());
-      Eventually.until(
+      Poll.until(
           "b found a and synced",
           () ->
               b.store("photos").isPresent()

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.latticefs.cas.testing.Poll;
 import org.latticefs.kv.DamagedStoreException;
 import org.latticefs.kv.NodeId;
 import org.latticefs.kv.Op;
@@ -50,7 +51,7 @@ class HealTest {
         try (Mesh meshB = Mesh.start(b, b.identity(), config(dir, "b"), Discovery.none())) {
           meshB.join(meshA.invite(Duration.ofMinutes(5)), Duration.ofSeconds(30));
           DiskStores fb = b;
-          Eventually.until(
+          Poll.until(
               "b has a's 30 entries",
               () ->
                   fb.findStore("docs").isPresent()
@@ -71,11 +72,11 @@ class HealTest {
         assertThrows(DamagedStoreException.class, () -> fb.open(docs));
 
         try (Mesh meshB = Mesh.start(b, b.identity(), config(dir, "b"), Discovery.none())) {
-          Eventually.until("b healed docs", () -> fb.damaged().isEmpty());
+          Poll.until("b healed docs", () -> fb.damaged().isEmpty());
           LogStore onB = b.open(docs);
-          Eventually.until("b has a's state", () -> onB.stateDigest().equals(onA.stateDigest()));
+          Poll.until("b has a's state", () -> onB.stateDigest().equals(onA.stateDigest()));
           onA.commit(List.of(Op.Put.utf8("/after", "x")));
-          Eventually.until("and syncs it again", () -> onB.get("/after").isPresent());
+          Poll.until("and syncs it again", () -> onB.get("/after").isPresent());
         }
         try (var files = Files.list(log.getParent())) {
           assertTrue(

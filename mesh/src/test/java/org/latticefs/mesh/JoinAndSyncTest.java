@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.latticefs.cas.testing.Poll;
 import org.latticefs.kv.Op;
 import org.latticefs.kv.Store;
 import org.latticefs.kv.store.RootStore.NodeStatus;
@@ -29,16 +30,16 @@ class JoinAndSyncTest {
           NodeStatus.ACTIVE, a.stores.rootKeys().nodeStatus(b.identity.id()).orElseThrow());
       assertEquals(
           NodeStatus.ACTIVE, b.stores.rootKeys().nodeStatus(a.identity.id()).orElseThrow());
-      Eventually.until(
+      Poll.until(
           "b has a's store and key",
           () ->
               b.store("photos").isPresent()
                   && value(b.store("photos").get(), "/k").equals("from a"));
       Store onB = b.store("photos").orElseThrow();
       onB.commit(List.of(Op.Put.utf8("/k2", "from b")));
-      Eventually.until("a has b's key", () -> value(photos, "/k2").equals("from b"));
+      Poll.until("a has b's key", () -> value(photos, "/k2").equals("from b"));
       photos.commit(List.of(Op.Put.utf8("/k3", "gossip")));
-      Eventually.until("b gets a new entry by gossip", () -> value(onB, "/k3").equals("gossip"));
+      Poll.until("b gets a new entry by gossip", () -> value(onB, "/k3").equals("gossip"));
       assertTrue(a.mesh.peers().get(0).connected());
     }
   }
@@ -53,12 +54,12 @@ class JoinAndSyncTest {
       c.mesh.join(b.invite(), Duration.ofSeconds(30));
       Store onA = a.stores.open(a.stores.createStore("shared").id());
       onA.commit(List.of(Op.Put.utf8("/from", "a")));
-      Eventually.until(
+      Poll.until(
           "c gets a's store and entry through b",
           () ->
               c.store("shared").isPresent() && value(c.store("shared").get(), "/from").equals("a"));
       c.store("shared").get().commit(List.of(Op.Put.utf8("/back", "c")));
-      Eventually.until("a gets c's entry through b", () -> value(onA, "/back").equals("c"));
+      Poll.until("a gets c's entry through b", () -> value(onA, "/back").equals("c"));
       assertEquals(0, a.mesh.dialAttempts(c.identity.id()), "a never reached c directly");
     }
   }
@@ -69,16 +70,16 @@ class JoinAndSyncTest {
         TestNode b = new TestNode(dir, "b")) {
       org.latticefs.kv.store.LogStore onA = a.stores.open(a.stores.createStore("docs").id());
       b.mesh.join(a.invite(), Duration.ofSeconds(30));
-      Eventually.until("b syncs docs", () -> b.store("docs").isPresent());
+      Poll.until("b syncs docs", () -> b.store("docs").isPresent());
       b.stopMesh();
       for (int i = 0; i < 50; i++) {
         onA.commit(List.of(Op.Put.utf8("/k" + i, "while b was away")));
       }
       b.restartMesh();
-      Eventually.until(
+      Poll.until(
           "b caught up after its restart",
           () -> value(b.store("docs").get(), "/k49").equals("while b was away"));
-      Eventually.until(
+      Poll.until(
           "digests equal",
           () ->
               onA.stateDigest()

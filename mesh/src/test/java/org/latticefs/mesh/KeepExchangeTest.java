@@ -14,6 +14,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.latticefs.cas.BlobRef;
+import org.latticefs.cas.testing.Poll;
 import org.latticefs.mesh.blob.MeshBlobs;
 
 /** "Which of these do you keep?" between real meshes on 127.0.0.1. */
@@ -69,8 +70,7 @@ class KeepExchangeTest {
       a.mesh.keeps().answerFrom((peer, refs) -> Set.of(ref(2)));
       assertEquals(Set.of(ref(2)), b.mesh.keeps().ask(a.identity.id(), asked, T));
       a.mesh.close();
-      Eventually.until(
-          "b sees a gone", () -> b.mesh.peers().stream().noneMatch(p -> p.connected()));
+      Poll.until("b sees a gone", () -> b.mesh.peers().stream().noneMatch(p -> p.connected()));
       assertThrows(IOException.class, () -> b.mesh.keeps().ask(a.identity.id(), asked, T));
     }
   }

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.latticefs.cas.BlobRef;
+import org.latticefs.cas.testing.Poll;
 import org.latticefs.kv.Op;
 import org.latticefs.kv.Stores;
 import org.latticefs.kv.store.LogStore;
@@ -50,8 +51,7 @@ class PartitionTest {
         }
       }
       UUID docs = nodes.get(0).stores.createStore("docs").id();
-      Eventually.until(
-          "every node knows docs", () -> nodes.stream().allMatch(n -> hasStore(n, docs)));
+      Poll.until("every node knows docs", () -> nodes.stream().allMatch(n -> hasStore(n, docs)));
       int written = 0;
       for (int phase = 0; phase < 6; phase++) {
         for (FaultyProxy p : proxies.values()) {
@@ -72,7 +72,7 @@ class PartitionTest {
         p.setMaxDelayMs(0);
         p.setUp(true);
       }
-      Eventually.until(
+      Poll.until(
           "every node has the same state in every store",
           () -> digests(nodes, docs).size() == 1 && digests(nodes, Stores.ROOT_ID).size() == 1);
       assertEquals(1, digests(nodes, docs).size());

@@ -13,6 +13,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.latticefs.cas.BlobRef;
+import org.latticefs.cas.testing.Poll;
 import org.latticefs.kv.NodeId;
 import org.latticefs.kv.Op;
 import org.latticefs.kv.Store;
@@ -83,14 +84,14 @@ class SecurityTest {
         TestNode b = new TestNode(dir, "b")) {
       Store s = a.stores.open(a.stores.createStore("docs").id());
       b.mesh.join(a.invite(), Duration.ofSeconds(30));
-      Eventually.until("b syncs docs", () -> b.store("docs").isPresent());
+      Poll.until("b syncs docs", () -> b.store("docs").isPresent());
       assertTrue(a.mesh.revoke(b.identity.id()));
       assertFalse(a.mesh.peers().get(0).connected(), "cut at once, before revoke returned");
-      Eventually.until("b sees the connection gone", () -> !b.mesh.peers().get(0).connected());
+      Poll.until("b sees the connection gone", () -> !b.mesh.peers().get(0).connected());
       s.commit(List.of(Op.Put.utf8("/after", "revocation")));
       Store onB = b.store("docs").orElseThrow();
       // b keeps dialing a (it still trusts a): each attempt is refused before any data.
-      Eventually.until("b tried again", () -> b.mesh.dialAttempts(a.identity.id()) >= 2);
+      Poll.until("b tried again", () -> b.mesh.dialAttempts(a.identity.id()) >= 2);
       assertTrue(onB.get("/after").isEmpty(), "nothing sent after the revocation");
       assertEquals(
           NodeStatus.REVOKED, a.stores.rootKeys().nodeStatus(b.identity.id()).orElseThrow());
@@ -106,7 +107,7 @@ class SecurityTest {
       store.commit(List.of(Op.Put.utf8("/k", "a's")));
       a.mesh.add(r.id(), new HostPort("127.0.0.1", 9));
       r.connect(a.identity.id(), a.mesh.listening().get(), new byte[0]);
-      Eventually.until("a sent its tips", () -> r.storeData().size() >= 2);
+      Poll.until("a sent its tips", () -> r.storeData().size() >= 2);
       BlobRef before = store.stateDigest();
       Map<NodeId, ChainTip> tipsBefore = store.syncState();
       // Signed by the rogue, but the signature then broken.
@@ -139,7 +140,7 @@ class SecurityTest {
         replay = st.map(SignedEntry::toWire).toList();
       }
       r.send(new Message.Entries(docs, 3, replay));
-      Eventually.until(
+      Poll.until(
           "three acks",
           () ->
               r.received.stream()
@@ -163,7 +164,7 @@ class SecurityTest {
       c.mesh.join(b.invite(), Duration.ofSeconds(30));
       UUID docs = a.stores.createStore("docs").id();
       a.mesh.add(x.id(), new HostPort("127.0.0.1", 9));
-      Eventually.until(
+      Poll.until(
           "c knows docs and trusts x",
           () -> c.store("docs").isPresent() && c.stores.rootKeys().isActive(x.id()));
       SignedEntry one = x.entry(docs, 1, Entry.GENESIS, "/k", "one");
@@ -175,7 +176,7 @@ class SecurityTest {
           org.latticefs.kv.sync.IngestOutcome.APPLIED,
           c.stores.open(docs).ingest(List.of(two)).get(0));
       for (TestNode n : List.of(a, b, c)) {
-        Eventually.until(
+        Poll.until(
             n.mesh.nodeId() + " holds the proof",
             () ->
                 n.stores.open(docs).equivocations().stream()

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.latticefs.cas.testing.Poll;
 import org.latticefs.kv.Op;
 import org.latticefs.kv.Store;
 import org.latticefs.kv.store.RootStore.NodeStatus;
@@ -31,13 +32,13 @@ class StaticPeersTest {
       assertEquals(
           NodeStatus.ACTIVE, a.stores.rootKeys().nodeStatus(b.identity.id()).orElseThrow());
       // a dials b; b does not know a's key and refuses it.
-      Eventually.until("a tried b twice", () -> a.mesh.dialAttempts(b.identity.id()) >= 2);
+      Poll.until("a tried b twice", () -> a.mesh.dialAttempts(b.identity.id()) >= 2);
       assertFalse(a.mesh.peers().get(0).connected());
       assertTrue(a.store("private-to-b").isEmpty(), "b sent nothing to an unknown key");
       assertTrue(b.stores.rootKeys().nodeStatus(a.identity.id()).isEmpty());
 
       b.mesh.add(a.identity.id(), a.mesh.listening().orElseThrow());
-      Eventually.until(
+      Poll.until(
           "a has b's store once both added each other",
           () ->
               a.store("private-to-b").isPresent()
@@ -59,7 +60,7 @@ class StaticPeersTest {
         a.stores.rootKeys().setNodeStatus(b.identity.id(), NodeStatus.ACTIVE);
         Store onA = a.stores.open(a.stores.createStore("music").id());
         onA.commit(List.of(Op.Put.utf8("/song", "la")));
-        Eventually.until(
+        Poll.until(
             "b has a's store",
             () ->
                 b.store("music").isPresent()

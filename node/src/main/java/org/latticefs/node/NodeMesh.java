@@ -20,6 +20,7 @@ import org.latticefs.mesh.peer.Discovery;
 import org.latticefs.mesh.peer.MdnsDiscovery;
 import org.latticefs.node.config.DataDir;
 import org.latticefs.node.config.MeshSettings;
+import org.latticefs.node.gc.NodePins;
 
 /**
  * Node's side of the mesh: starts it from the {@code mesh.*} settings over this node's stores and
@@ -30,14 +31,17 @@ final class NodeMesh implements AutoCloseable {
   private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(30);
 
   private final Mesh mesh;
+  private final PresenceHolders holders;
 
-  private NodeMesh(Mesh mesh) {
+  private NodeMesh(Mesh mesh, PresenceHolders holders) {
     this.mesh = mesh;
+    this.holders = holders;
   }
 
   /**
    * Starts the mesh: listening, dialing known peers, syncing the logs, and serving peers the blobs
-   * some store reaches ({@link ReachableBlobs}), read and verified by the blob store.
+   * some store reaches ({@link ReachableBlobs}), read and verified by the blob store; fetches ask
+   * first the peers presence names ({@link PresenceHolders}).
    */
   static NodeMesh start(DataDir dir, MeshSettings m, DiskStores stores, DiskBlobStore blobs)
       throws IOException {
@@ -50,12 +54,14 @@ final class NodeMesh implements AutoCloseable {
     if (!m.name().isEmpty()) {
       mc = mc.withName(m.name());
     }
+    PresenceHolders holders = new PresenceHolders(NodePins.presence(stores), System::nanoTime);
     try {
       MeshBlobs served =
           new MeshBlobs(
               blobs,
               blobs,
               new ReachableBlobs(new InodeRoots(stores), blobs),
+              holders,
               BlobLimits.defaults().withMaxRate(m.maxRate()));
       return new NodeMesh(
           Mesh.start(
@@ -63,9 +69,14 @@ final class NodeMesh implements AutoCloseable {
               stores.identity(),
               mc,
               m.mdns() ? new MdnsDiscovery(null) : Discovery.none(),
-              served));
-    } catch (MeshException e) {
-      throw new NodeException("cannot start the mesh: " + e.getMessage(), 1, e);
+              served),
+          holders);
+    } catch (MeshException | RuntimeException e) {
+      closeQuietly(holders);
+      if (e instanceof MeshException) {
+        throw new NodeException("cannot start the mesh: " + e.getMessage(), 1, e);
+      }
+      throw e;
     }
   }
 
@@ -124,6 +135,15 @@ final class NodeMesh implements AutoCloseable {
   @Override
   public void close() {
     mesh.close();
+    closeQuietly(holders);
+  }
+
+  private static void closeQuietly(PresenceHolders h) {
+    try {
+      h.close();
+    } catch (Exception e) {
+      // Only a watch of the root store: nothing to lose, the store closes it anyway.
+    }
   }
 
   /** A node id argument, or a {@link NodeException} (exit 2) saying what is wrong. */

@@ -1,36 +1,18 @@
 package org.latticefs.cas.store;
 
-import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.PriorityQueue;
-import java.util.Set;
-import java.util.zip.CRC32C;
 import org.latticefs.cas.BlobEnumerator;
 import org.latticefs.cas.BlobInfo;
 import org.latticefs.cas.BlobRef;
-import org.latticefs.cas.io.AtomicFile;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * When each blob was last used, tracked by Lattice itself so that least-recently-used eviction
@@ -52,12 +34,13 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Persistence</h2>
  *
- * Backed by a snapshot file and an append-only journal beside it ({@code <file>.log}), formats
- * below. {@link #flush()} appends the entries changed since the previous flush to the journal and
- * syncs it; {@link #close()} writes a fresh snapshot atomically (temp file, sync, rename, directory
- * sync) and empties the journal; opening replays the journal over the snapshot and compacts both
- * into a new snapshot. The owner calls {@code flush()} periodically ({@link DiskBlobStore} does,
- * every {@link DiskBlobStore.Options#accessFlushInterval()}).
+ * Backed by a snapshot file and an append-only journal beside it ({@code <file>.log}), kept by
+ * {@link AccessFiles} (formats, size limits, damage). {@link #flush()} appends the entries changed
+ * since the previous flush to the journal and syncs it; {@link #close()} writes a fresh snapshot
+ * atomically (temp file, sync, rename, directory sync) and empties the journal; opening replays the
+ * journal over the snapshot and compacts both into a new snapshot. The owner calls {@code flush()}
+ * periodically ({@link DiskBlobStore} does, every {@link
+ * DiskBlobStore.Options#accessFlushInterval()}).
  *
  * <p><b>What survives a crash:</b> everything up to the last completed flush. Touches after it are
  * lost, so a blob may look as old as its previous flushed access, which only makes it a slightly
@@ -66,41 +49,21 @@ import org.slf4j.LoggerFactory;
  * {@code <file>.corrupt-<millis>} and tracking starts empty (the store re-seeds every blob with its
  * file modification time).
  *
- * <pre>
- * snapshot: "LATACC02", n x (u64 key, i32 time), u32 CRC32C of everything before it
- * journal:  "LATACJ02", then frames: u32 count, count x (u64 key, i32 time; 0: forgotten),
- *           u32 CRC32C of the count and the entries
- * </pre>
- *
- * Version 1 files (full 32-byte refs: "LATACC01" snapshots, journals without a header) are read and
- * rewritten as version 2 on open.
- *
  * <p>Thread-safe. Out of scope: sharing one file between processes.
  */
 public final class AccessTracker implements Closeable {
-  private static final Logger LOG = LoggerFactory.getLogger(AccessTracker.class);
-
   /** Times are stored as seconds since this instant, in an int. */
   static final long EPOCH_SECOND = Instant.parse("2020-01-01T00:00:00Z").getEpochSecond();
-
-  private static final byte[] SNAPSHOT_MAGIC = {'L', 'A', 'T', 'A', 'C', 'C', '0', '2'};
-  private static final byte[] SNAPSHOT_MAGIC_V1 = {'L', 'A', 'T', 'A', 'C', 'C', '0', '1'};
-  private static final byte[] JOURNAL_MAGIC = {'L', 'A', 'T', 'A', 'C', 'J', '0', '2'};
-  private static final int ENTRY_BYTES = 8 + 4;
-  private static final int ENTRY_BYTES_V1 = BlobRef.LENGTH + 4;
-  private static final int SNAPSHOT_HEADER = SNAPSHOT_MAGIC.length;
-  private static final long JOURNAL_COMPACT_BYTES = 16L << 20;
-
-  /** Larger snapshot or journal files are rejected as corrupt (about 59 million blobs). */
-  static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 64;
 
   /** A blob and when it was last used. */
   public record Access(BlobRef ref, Instant lastAccess) {}
 
   private final AccessTable table;
   private final InstantSource clock;
-  private final Path file;
-  private final Path journal;
+
+  /** Null for an in-memory tracker. */
+  private final AccessFiles files;
+
   private final Object ioLock = new Object();
   private boolean closed;
   private boolean loadedSnapshot;
@@ -111,8 +74,7 @@ public final class AccessTracker implements Closeable {
   private AccessTracker(InstantSource clock, Path file) {
     this.table = new AccessTable(file == null ? null : file.getParent());
     this.clock = clock;
-    this.file = file;
-    this.journal = file == null ? null : file.resolveSibling(file.getFileName() + ".log");
+    this.files = file == null ? null : new AccessFiles(file, clock);
   }
 
   /** A tracker that keeps nothing on disk (tests, {@link MemoryBlobStore}). */
@@ -128,7 +90,8 @@ public final class AccessTracker implements Closeable {
    */
   public static AccessTracker open(Path file, InstantSource clock) throws IOException {
     AccessTracker t = new AccessTracker(clock, file);
-    t.load();
+    t.loadedSnapshot = t.files.load(t.table);
+    t.changed = false;
     return t;
   }
 
@@ -220,61 +183,29 @@ public final class AccessTracker implements Closeable {
   }
 
   /**
-   * Appends every change since the previous flush to the journal and syncs it. A no-op for an
-   * in-memory tracker or when nothing changed.
+   * Appends every change since the previous flush to the journal and syncs it (and compacts it into
+   * a new snapshot once it is large). A no-op for an in-memory tracker or when nothing changed.
    */
   public void flush() throws IOException {
-    if (file == null) {
+    if (files == null) {
       return;
     }
     synchronized (ioLock) {
-      if (closed) {
-        return;
-      }
-      ByteArrayOutputStream buf = new ByteArrayOutputStream();
-      DataOutputStream d = new DataOutputStream(buf);
-      int count = table.drainDirty((k, t) -> writeEntry(d, k, t));
-      if (count == 0) {
-        return;
-      }
-      byte[] entries = buf.toByteArray();
-      boolean fresh = !Files.exists(journal) || Files.size(journal) == 0;
-      int header = fresh ? JOURNAL_MAGIC.length : 0;
-      ByteBuffer frame = ByteBuffer.allocate(header + 4 + entries.length + 4);
-      if (fresh) {
-        frame.put(JOURNAL_MAGIC);
-      }
-      frame.putInt(count).put(entries);
-      CRC32C crc = new CRC32C();
-      crc.update(frame.array(), header, 4 + entries.length);
-      frame.putInt((int) crc.getValue()).flip();
-      try (FileChannel ch =
-          FileChannel.open(
-              journal,
-              Set.of(
-                  StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND),
-              OWNER_ONLY)) {
-        while (frame.hasRemaining()) {
-          ch.write(frame);
-        }
-        ch.force(false);
-        if (ch.size() > JOURNAL_COMPACT_BYTES) {
-          writeSnapshot();
-        }
+      if (!closed && files.appendJournal(table)) {
+        writeSnapshot();
       }
     }
   }
 
   /** Writes a full snapshot atomically and empties the journal. */
   public void snapshot() throws IOException {
-    if (file == null) {
+    if (files == null) {
       return;
     }
     synchronized (ioLock) {
-      if (closed) {
-        return;
+      if (!closed) {
+        writeSnapshot();
       }
-      writeSnapshot();
     }
   }
 
@@ -282,12 +213,12 @@ public final class AccessTracker implements Closeable {
   @Override
   public void close() throws IOException {
     synchronized (ioLock) {
-      if (closed || file == null) {
+      if (closed || files == null) {
         closed = true;
         return;
       }
       try {
-        if (changed || Files.exists(journal) || !Files.exists(file)) {
+        if (changed || files.stale()) {
           writeSnapshot();
         }
       } finally {
@@ -297,296 +228,9 @@ public final class AccessTracker implements Closeable {
     }
   }
 
-  // ---- persistence ----
-
-  private static final FileAttribute<?> OWNER_ONLY =
-      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
-
-  private static void writeEntry(DataOutputStream d, long k, int t) {
-    try {
-      d.writeLong(k);
-      d.writeInt(t);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   private void writeSnapshot() throws IOException {
-    // Clear the dirty marks first: everything is in the snapshot below.
     changed = false;
-    table.drainDirty(null);
-    AtomicFile.write(
-        file,
-        ch -> {
-          CRC32C crc = new CRC32C();
-          ByteBuffer buf = ByteBuffer.allocate(1 << 16);
-          buf.put(SNAPSHOT_MAGIC);
-          IOException[] failed = {null};
-          table.forEach(
-              (k, t) -> {
-                if (failed[0] != null) {
-                  return;
-                }
-                try {
-                  if (buf.remaining() < ENTRY_BYTES) {
-                    writeOut(ch, buf, crc);
-                  }
-                  buf.putLong(k);
-                  buf.putInt(t);
-                } catch (IOException e) {
-                  failed[0] = e;
-                }
-              });
-          if (failed[0] != null) {
-            throw failed[0];
-          }
-          if (buf.remaining() < 4) {
-            writeOut(ch, buf, crc);
-          }
-          writeOut(ch, buf, crc);
-          buf.putInt((int) crc.getValue()).flip();
-          while (buf.hasRemaining()) {
-            ch.write(buf);
-          }
-        });
-    Files.deleteIfExists(journal);
-  }
-
-  private static void writeOut(FileChannel ch, ByteBuffer buf, CRC32C crc) throws IOException {
-    buf.flip();
-    crc.update(buf.array(), 0, buf.limit());
-    while (buf.hasRemaining()) {
-      ch.write(buf);
-    }
-    buf.clear();
-  }
-
-  private void load() throws IOException {
-    Files.createDirectories(file.getParent());
-    deleteLeftoverTemps();
-    boolean compact = false;
-    try {
-      compact = !readSnapshot();
-      loadedSnapshot = true;
-    } catch (NoSuchFileException e) {
-      // First open, or a lost file.
-    } catch (IOException | RuntimeException e) {
-      Path aside = file.resolveSibling(file.getFileName() + ".corrupt-" + clock.millis());
-      LOG.warn(
-          "access times in {} are unreadable ({}); starting fresh, moved it to {}",
-          file,
-          e.toString(),
-          aside);
-      table.clear();
-      compact = true;
-      try {
-        Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
-      } catch (IOException moveFailed) {
-        LOG.warn("could not move {} aside: {}", file, moveFailed.toString());
-      }
-    }
-    try {
-      replayJournal();
-      compact = true;
-    } catch (NoSuchFileException e) {
-      // Nothing flushed since the last snapshot.
-    } catch (IOException e) {
-      compact = true;
-      LOG.warn("access journal {} is unreadable ({}); ignoring it", journal, e.toString());
-    }
-    if (compact) {
-      writeSnapshot();
-    }
-    changed = false;
-  }
-
-  /**
-   * Deletes the temp files of snapshots a crash interrupted: {@link AtomicFile}'s ({@code
-   * .access.*.tmp}) and those of earlier versions ({@code access.tmp}), and table slots a crash
-   * left between their creation and their unlinking.
-   */
-  private void deleteLeftoverTemps() throws IOException {
-    String name = file.getFileName().toString();
-    Files.deleteIfExists(file.resolveSibling(name + ".tmp"));
-    for (String glob : List.of("." + name + ".*.tmp", "access-*.slots")) {
-      try (DirectoryStream<Path> ds = Files.newDirectoryStream(file.getParent(), glob)) {
-        for (Path p : ds) {
-          Files.deleteIfExists(p);
-        }
-      }
-    }
-  }
-
-  /** Opens {@code f} for reading, refusing one larger than {@link #MAX_FILE_BYTES}. */
-  private static FileChannel openBounded(Path f) throws IOException {
-    FileChannel ch = FileChannel.open(f, StandardOpenOption.READ);
-    long size = ch.size();
-    if (size > MAX_FILE_BYTES) {
-      ch.close();
-      throw new IOException(f + " is " + size + " bytes, more than " + MAX_FILE_BYTES);
-    }
-    return ch;
-  }
-
-  /**
-   * Streams the snapshot into the table, checking its checksum at the end (the caller clears the
-   * table if this throws). Returns whether it was in the current format (false: rewrite it).
-   */
-  private boolean readSnapshot() throws IOException {
-    try (FileChannel ch = openBounded(file)) {
-      long size = ch.size();
-      Reader in = new Reader(ch);
-      if (size < SNAPSHOT_HEADER + 4) {
-        throw new IOException("not an access snapshot (" + size + " bytes)");
-      }
-      byte[] magic = in.bytes(SNAPSHOT_HEADER);
-      boolean v1 = Arrays.equals(magic, SNAPSHOT_MAGIC_V1);
-      if (!v1 && !Arrays.equals(magic, SNAPSHOT_MAGIC)) {
-        throw new IOException("not an access snapshot (" + size + " bytes)");
-      }
-      int entryBytes = v1 ? ENTRY_BYTES_V1 : ENTRY_BYTES;
-      long body = size - SNAPSHOT_HEADER - 4;
-      if (body % entryBytes != 0) {
-        throw new IOException("access snapshot length " + size + " is not a whole entry count");
-      }
-      table.expect(body / entryBytes);
-      for (long i = 0, n = body / entryBytes; i < n; i++) {
-        long k = in.entryKey(v1);
-        int t = in.getInt();
-        if (t <= 0) {
-          throw new IOException("access snapshot has a bad time at entry " + i);
-        }
-        table.put(k, t, false, false);
-      }
-      int sum = (int) in.crc.getValue();
-      if (sum != in.getInt()) {
-        throw new IOException("access snapshot checksum mismatch");
-      }
-      return !v1;
-    }
-  }
-
-  /**
-   * Replays the journal's complete frames over the table: each frame's checksum is checked in a
-   * first read before its entries are applied in a second, so a frame is applied whole or not at
-   * all; a torn or damaged tail is ignored.
-   */
-  private void replayJournal() throws IOException {
-    try (FileChannel ch = openBounded(journal)) {
-      long size = ch.size();
-      Reader in = new Reader(ch);
-      long pos = 0;
-      boolean v1 = true;
-      if (size >= JOURNAL_MAGIC.length
-          && Arrays.equals(in.bytes(JOURNAL_MAGIC.length), JOURNAL_MAGIC)) {
-        v1 = false;
-        pos = JOURNAL_MAGIC.length;
-      }
-      int entryBytes = v1 ? ENTRY_BYTES_V1 : ENTRY_BYTES;
-      int frames = 0;
-      while (size - pos >= 8) {
-        in.seek(pos);
-        in.crc.reset();
-        int count = in.getInt();
-        long len = (long) count * entryBytes;
-        if (count <= 0 || len + 4 > size - pos - 4) {
-          break;
-        }
-        in.skip(len);
-        int sum = (int) in.crc.getValue();
-        if (sum != in.getInt()) {
-          break;
-        }
-        in.seek(pos + 4);
-        for (int i = 0; i < count; i++) {
-          long k = in.entryKey(v1);
-          int t = in.getInt();
-          if (t == 0) {
-            table.remove(k, false);
-          } else if (t > 0) {
-            table.put(k, t, false, false);
-          }
-        }
-        pos += 4 + len + 4;
-        frames++;
-      }
-      if (pos < size) {
-        LOG.info(
-            "access journal {}: ignored a torn tail of {} bytes after {} frames",
-            journal,
-            size - pos,
-            frames);
-      }
-    }
-  }
-
-  /** Buffered big-endian reads of a channel, with a running CRC32C of what was read. */
-  private static final class Reader {
-    private final FileChannel ch;
-    private final ByteBuffer buf = ByteBuffer.allocate(1 << 16);
-    final CRC32C crc = new CRC32C();
-    private long filePos;
-
-    Reader(FileChannel ch) {
-      this.ch = ch;
-      buf.limit(0);
-    }
-
-    void seek(long pos) {
-      filePos = pos;
-      buf.limit(0);
-    }
-
-    private void need(int n) throws IOException {
-      if (buf.remaining() >= n) {
-        return;
-      }
-      buf.compact();
-      while (buf.position() < n) {
-        int r = ch.read(buf, filePos);
-        if (r < 0) {
-          throw new java.io.EOFException("unexpected end of " + ch);
-        }
-        filePos += r;
-      }
-      buf.flip();
-    }
-
-    byte[] bytes(int n) throws IOException {
-      need(n);
-      byte[] b = new byte[n];
-      buf.get(b);
-      crc.update(b, 0, n);
-      return b;
-    }
-
-    int getInt() throws IOException {
-      need(4);
-      int p = buf.position();
-      crc.update(buf.array(), p, 4);
-      return buf.getInt();
-    }
-
-    /** A key: a version 2 entry's u64, or the first 8 bytes of a version 1 entry's ref. */
-    long entryKey(boolean v1) throws IOException {
-      int n = v1 ? BlobRef.LENGTH : 8;
-      need(n);
-      int p = buf.position();
-      crc.update(buf.array(), p, n);
-      long k = buf.getLong();
-      buf.position(p + n);
-      return k;
-    }
-
-    void skip(long n) throws IOException {
-      while (n > 0) {
-        int step = (int) Math.min(n, buf.capacity());
-        need(step);
-        crc.update(buf.array(), buf.position(), step);
-        buf.position(buf.position() + step);
-        n -= step;
-      }
-    }
+    files.writeSnapshot(table);
   }
 
   // ---- encoding ----

@@ -9,7 +9,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -168,11 +170,34 @@ final class BlobWriter {
   }
 
   /**
+   * Removes each ref of {@code refs} that {@code holds} does not hold, as {@link #remove} does,
+   * then syncs each shard directory it touched once (a removal's cost is mostly that sync: one per
+   * shard instead of one per blob). Returns, per ref, whether it was removed.
+   */
+  boolean[] removeAll(List<BlobRef> refs, HoldTable holds) throws IOException {
+    boolean[] removed = new boolean[refs.size()];
+    TreeSet<Path> touched = new TreeSet<>();
+    try {
+      for (int i = 0; i < removed.length; i++) {
+        BlobRef ref = refs.get(i);
+        removed[i] = holds.unlessHeld(ref, () -> unlink(ref), false);
+        if (removed[i]) {
+          touched.add(dir.blobPath(ref).getParent());
+        }
+      }
+    } finally {
+      for (Path shard : touched) {
+        Fsync.directory(shard);
+      }
+    }
+    return removed;
+  }
+
+  /**
    * Deletes the blob and its outboard and counts it gone, without syncing its directory: durable
-   * only once the caller syncs that directory ({@link #remove} does at once, {@link
-   * DiskBlobStore#removeAll} once per shard). A crash before the sync may bring the blob back,
-   * which only leaves garbage for the next pass: its shard's changed directory time makes the next
-   * open count it again.
+   * only once the caller syncs that directory ({@link #remove} does at once, {@link #removeAll}
+   * once per shard). A crash before the sync may bring the blob back, which only leaves garbage for
+   * the next pass: its shard's changed directory time makes the next open count it again.
    */
   boolean unlink(BlobRef ref) throws IOException {
     outboards.delete(ref);

@@ -16,7 +16,6 @@ import java.util.function.Consumer;
 import org.latticefs.cas.BlobBatch;
 import org.latticefs.cas.BlobHolder;
 import org.latticefs.cas.BlobInfo;
-import org.latticefs.cas.BlobReceiver;
 import org.latticefs.cas.BlobRef;
 import org.latticefs.cas.BlobStore;
 import org.latticefs.cas.Hold;
@@ -245,14 +244,15 @@ public final class DiskBlobStore implements BlobStore, BlobHolder {
   private final DiskBatch.Shared batches;
   private final TrustedCopies trusted;
   private final HoldTable holds = new HoldTable();
+  private final StoreGate gate;
+  private final StoreFlush flush;
 
-  /** Calls that may change the store (receives, removes, reads that quarantine) running now. */
-  private final AtomicInteger active = new AtomicInteger();
-
-  private volatile boolean closed;
+  /** Receives as this store does without a hold. */
+  private final HeldReceiver unheld;
 
   private DiskBlobStore(StoreDirectory dir, Options options) throws IOException {
     this.dir = dir;
+    gate = new StoreGate(dir.root());
     boolean syncfs = options.batchSyncfs() && Fsync.hasSyncfs();
     budget =
         new SpaceBudget(dir.root(), dir.fileStore(), options.quotaBytes(), options.minFreeBytes());
@@ -273,7 +273,8 @@ public final class DiskBlobStore implements BlobStore, BlobHolder {
     budget.reset(Census.take(dir, access).tally());
     trusted.load(dir.file(TRUSTED));
     quarantine.scan();
-    threads = new StoreThreads(dir.root().getFileName().toString(), options, this::flushAccess);
+    flush = new StoreFlush(dir, budget, access, outboardFiles, quarantine);
+    threads = new StoreThreads(dir.root().getFileName().toString(), options, flush::periodic);
     batches =
         new DiskBatch.Shared(
             dir,
@@ -285,7 +286,8 @@ public final class DiskBlobStore implements BlobStore, BlobHolder {
             threads.batchWriters(),
             new DiskBatch.CopyBuffers(),
             new AtomicInteger(),
-            this::checkOpen);
+            gate::checkOpen);
+    unheld = new HeldReceiver(writer, gate, batches, null);
   }
 
   /** Opens (creating if needed) the store under {@code root} with {@link Options#defaults()}. */
@@ -318,14 +320,12 @@ public final class DiskBlobStore implements BlobStore, BlobHolder {
 
   @Override
   public byte[] fetch(BlobRef ref) throws IOException {
-    enter();
-    try {
-      byte[] data = reads.whole(ref, false);
-      access.touch(ref);
-      return data;
-    } finally {
-      exit();
-    }
+    return gate.run(
+        () -> {
+          byte[] data = reads.whole(ref, false);
+          access.touch(ref);
+          return data;
+        });
   }
 
   /**
@@ -333,14 +333,12 @@ public final class DiskBlobStore implements BlobStore, BlobHolder {
    */
   @Override
   public int fetchInto(BlobRef ref, byte[] dst) throws IOException {
-    enter();
-    try {
-      int n = reads.into(ref, dst);
-      access.touch(ref);
-      return n;
-    } finally {
-      exit();
-    }
+    return gate.run(
+        () -> {
+          int n = reads.into(ref, dst);
+          access.touch(ref);
+          return n;
+        });
   }
 
   /**
@@ -352,14 +350,12 @@ public final class DiskBlobStore implements BlobStore, BlobHolder {
    */
   @Override
   public byte[] fetchRange(BlobRef ref, long offset, int length) throws IOException {
-    enter();
-    try {
-      byte[] range = reads.range(ref, offset, length);
-      access.touch(ref);
-      return range;
-    } finally {
-      exit();
-    }
+    return gate.run(
+        () -> {
+          byte[] range = reads.range(ref, offset, length);
+          access.touch(ref);
+          return range;
+        });
   }
 
   /** How the outboard cache is doing. */
@@ -384,7 +380,7 @@ public final class DiskBlobStore implements BlobStore, BlobHolder {
   /** Size from the file system; does not read or verify the content, nor count as an access. */
   @Override
   public Optional<BlobInfo> stat(BlobRef ref) throws IOException {
-    checkOpen();
+    gate.checkOpen();
     try {
       return Optional.of(new BlobInfo(ref, Files.size(dir.blobPath(ref))));
     } catch (NoSuchFileException e) {
@@ -426,52 +422,12 @@ public final class DiskBlobStore implements BlobStore, BlobHolder {
    */
   @Override
   public Hold newHold() {
-    return holds.open(HeldReceiver::new);
+    return holds.open(hold -> new HeldReceiver(writer, gate, batches, hold));
   }
 
   /** This store's holds, for the garbage collector ({@link HoldTable#beginPass()}). */
   public HoldTable holds() {
     return holds;
-  }
-
-  /** Receives as this store does without a hold. */
-  private final HeldReceiver unheld = new HeldReceiver(null);
-
-  /** Receives through a hold, or without one ({@code hold} null). */
-  private final class HeldReceiver implements BlobReceiver {
-    private final Hold hold;
-
-    HeldReceiver(Hold hold) {
-      this.hold = hold;
-    }
-
-    @Override
-    public BlobRef receive(byte[] data, int off, int len) throws IOException {
-      enter();
-      try {
-        return writer.receive(data, off, len, hold);
-      } finally {
-        exit();
-      }
-    }
-
-    @Override
-    public BlobRef receive(InputStream in) throws IOException {
-      enter();
-      try {
-        return writer.receive(in, hold);
-      } finally {
-        exit();
-      }
-    }
-
-    @Override
-    public BlobBatch newBatch() {
-      if (closed) {
-        throw new IllegalStateException("blob store " + dir.root() + " is closed");
-      }
-      return new DiskBatch(batches, hold);
-    }
   }
 
   // ---- enumerate / remove ----
@@ -482,7 +438,7 @@ public final class DiskBlobStore implements BlobStore, BlobHolder {
    */
   @Override
   public List<BlobInfo> enumerate(Optional<BlobRef> after, int limit) throws IOException {
-    checkOpen();
+    gate.checkOpen();
     return dir.list(after, limit);
   }
 
@@ -492,42 +448,16 @@ public final class DiskBlobStore implements BlobStore, BlobHolder {
    */
   @Override
   public boolean remove(BlobRef ref) throws IOException {
-    enter();
-    try {
-      return holds.unlessHeld(ref, () -> writer.remove(ref), false);
-    } finally {
-      exit();
-    }
+    return gate.run(() -> holds.unlessHeld(ref, () -> writer.remove(ref), false));
   }
 
   /**
-   * Removes each unheld ref of {@code refs} as {@link #remove} does, then syncs each shard
-   * directory it touched once (a removal's cost is mostly that sync: one per shard instead of one
-   * per blob). Durable on return.
+   * Removes each unheld ref of {@code refs} as {@link #remove} does, syncing each shard directory
+   * it touched once ({@link BlobWriter#removeAll}). Durable on return.
    */
   @Override
   public boolean[] removeAll(List<BlobRef> refs) throws IOException {
-    enter();
-    try {
-      boolean[] removed = new boolean[refs.size()];
-      Set<Path> touched = new java.util.TreeSet<>();
-      try {
-        for (int i = 0; i < removed.length; i++) {
-          BlobRef ref = refs.get(i);
-          removed[i] = holds.unlessHeld(ref, () -> writer.unlink(ref), false);
-          if (removed[i]) {
-            touched.add(dir.blobPath(ref).getParent());
-          }
-        }
-      } finally {
-        for (Path shard : touched) {
-          Fsync.directory(shard);
-        }
-      }
-      return removed;
-    } finally {
-      exit();
-    }
+    return gate.run(() -> writer.removeAll(refs, holds));
   }
 
   // ---- usage, access, corruption ----
@@ -636,18 +566,18 @@ public final class DiskBlobStore implements BlobStore, BlobHolder {
    */
   @Override
   public void close() throws IOException {
-    if (closed) {
+    if (!gate.close()) {
       return;
     }
-    closed = true;
     reads.close();
     handles.close();
     unnamed.discardAll();
     threads.close();
-    // Clean: nothing was changing the store as it closed (see enter), and no damage found behind
+    // Clean: nothing was changing the store as it closed (see StoreGate), and no damage found
+    // behind
     // its back may have skewed the counts (see Quarantine.movedAny), so they are exact.
     boolean clean =
-        active.get() == 0
+        gate.active() == 0
             && batches.openBatches().get() == 0
             && budget.reservedBytes() == 0
             && !quarantine.movedAny();
@@ -659,7 +589,7 @@ public final class DiskBlobStore implements BlobStore, BlobHolder {
     }
     try {
       access.close();
-      checkpointUsage(clean);
+      flush.checkpointUsage(clean);
     } catch (IOException e) {
       // Losing recent access times is acceptable (see AccessTracker), and without the record the
       // next open counts the blobs again; a full disk must not keep the store from closing.
@@ -667,62 +597,5 @@ public final class DiskBlobStore implements BlobStore, BlobHolder {
     } finally {
       dir.close();
     }
-  }
-
-  // ---- internals ----
-
-  /** Runs on the store's background thread every access flush interval. */
-  private void flushAccess() {
-    try {
-      access.flush();
-    } catch (IOException | RuntimeException e) {
-      LOG.warn("could not persist access times for {}: {}", dir.root(), e.toString());
-    }
-    try {
-      if (budget.changes() != checkpointed) {
-        checkpointUsage(false);
-      }
-    } catch (IOException | RuntimeException e) {
-      LOG.warn("could not checkpoint the usage of {}: {}", dir.root(), e.toString());
-    }
-  }
-
-  /** Counts of changes at the last usage checkpoint. */
-  private volatile long checkpointed = -1;
-
-  /**
-   * Records the counts shard by shard, so the next open (after a crash too) walks only the shards
-   * changed since (see {@link Census}). {@code settled}: the store closes cleanly.
-   */
-  private synchronized void checkpointUsage(boolean settled) throws IOException {
-    long changes = budget.changes();
-    boolean provisional =
-        Census.checkpoint(
-            dir, budget, dir::shardLock, outboardFiles::lock, quarantine.suspectShards(), settled);
-    // A shard recorded as unknown only for now is vouched for by the next flush's checkpoint, so
-    // an open after a crash does not walk shards that merely changed shortly before a checkpoint.
-    checkpointed = provisional ? -1 : changes;
-  }
-
-  private void checkOpen() throws IOException {
-    if (closed) {
-      throw new IOException("blob store " + dir.root() + " is closed");
-    }
-  }
-
-  /**
-   * Starts a call that may change the store; {@link #exit()} ends it. Counted before the closed
-   * check, so that close either sees the call or the call sees close.
-   */
-  private void enter() throws IOException {
-    active.incrementAndGet();
-    if (closed) {
-      active.decrementAndGet();
-      checkOpen();
-    }
-  }
-
-  private void exit() {
-    active.decrementAndGet();
   }
 }

@@ -8,8 +8,10 @@
  * of its own: the directory tree and its modes ({@code StoreDirectory}), space and limits ({@code
  * SpaceBudget}), temp files ({@code TempFiles}, {@code UnnamedTemps}), writing and naming ({@code
  * BlobWriter}), batches ({@code DiskBatch}), verified reads and saved outboards ({@code
- * VerifiedReads}, {@code OutboardFiles}), quarantine, the counts at open ({@code Census}), and the
- * copies it may count on ({@code TrustedCopies}).
+ * VerifiedReads}, {@code OutboardFiles}), quarantine, the counts at open ({@code Census}), the
+ * copies it may count on ({@code TrustedCopies}), receives through holds ({@code HeldReceiver}),
+ * the gate that refuses calls once closed ({@code StoreGate}), the periodic flush of access times
+ * and usage ({@code StoreFlush}), and the access times' files ({@code AccessFiles}).
  *
  * <h2>Reservation</h2>
  *

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -190,24 +189,6 @@ class AccessTrackerTest {
   }
 
   @Test
-  void tornJournalTailIsIgnored() throws IOException {
-    Path file = dir.resolve("access");
-    AccessTracker t = AccessTracker.open(file, clock);
-    t.touch(ref(1));
-    t.flush();
-    t.touch(ref(2));
-    t.flush();
-    Path log = dir.resolve("access.log");
-    byte[] full = Files.readAllBytes(log);
-    Files.write(log, java.util.Arrays.copyOf(full, full.length - 3));
-    try (AccessTracker again = AccessTracker.open(file, clock)) {
-      assertTrue(again.lastAccess(ref(1)).isPresent());
-      assertEquals(Optional.empty(), again.lastAccess(ref(2)));
-    }
-    assertFalse(Files.exists(log), "compacted into the snapshot on open");
-  }
-
-  @Test
   void corruptSnapshotStartsFreshAndIsSetAside() throws IOException {
     Path file = dir.resolve("access");
     try (AccessTracker t = AccessTracker.open(file, clock)) {
@@ -225,18 +206,6 @@ class AccessTrackerTest {
     }
     try (AccessTracker t = AccessTracker.open(file, clock)) {
       assertTrue(t.lastAccess(ref(9)).isPresent());
-    }
-  }
-
-  @Test
-  void garbageAndEmptyFilesDoNotStopOpening() throws IOException {
-    Path file = dir.resolve("access");
-    for (byte[] junk : List.of(new byte[0], new byte[] {1, 2, 3}, new byte[5000])) {
-      Files.write(file, junk);
-      Files.write(dir.resolve("access.log"), junk, StandardOpenOption.CREATE);
-      try (AccessTracker t = AccessTracker.open(file, clock)) {
-        assertEquals(0, t.size());
-      }
     }
   }
 
@@ -275,67 +244,6 @@ class AccessTrackerTest {
     return net.jqwik.api.Arbitraries.longs();
   }
 
-  /** Fuzz: random or mutated snapshot and journal bytes never stop the tracker from opening. */
-  @Property(tries = 100)
-  void anyFileContentOpens(
-      @ForAll("seeds") long seed,
-      @ForAll @IntRange(min = 0, max = 3) int mode,
-      @ForAll @IntRange(min = 0, max = 4000) int length)
-      throws IOException {
-    Path d = Files.createTempDirectory("access-fuzz");
-    try {
-      Path file = d.resolve("access");
-      Random r = new Random(seed);
-      if (mode < 2) {
-        // Start from a valid snapshot and journal, then damage them.
-        AccessTracker t = AccessTracker.open(file, clock);
-        int touched = 1 + r.nextInt(50);
-        for (int i = 0; i < touched; i++) {
-          t.touch(ref(r.nextInt(100)));
-        }
-        t.close();
-        AccessTracker j = AccessTracker.open(file, clock);
-        // Later than every first-round touch, so the journal always has at least one entry.
-        int journalled = 1 + r.nextInt(50);
-        for (int i = 0; i < journalled; i++) {
-          j.touch(ref(r.nextInt(100)), clock.instant().plusSeconds(1 + i));
-        }
-        j.flush();
-        Path victim = mode == 0 ? file : d.resolve("access.log");
-        byte[] bytes = Files.readAllBytes(victim);
-        for (int i = 0; i < 1 + r.nextInt(4) && bytes.length > 0; i++) {
-          bytes[r.nextInt(bytes.length)] ^= (byte) (1 + r.nextInt(255));
-        }
-        if (r.nextBoolean() && bytes.length > 0) {
-          bytes = java.util.Arrays.copyOf(bytes, r.nextInt(bytes.length));
-        }
-        Files.write(victim, bytes);
-      } else {
-        byte[] junk = new byte[length];
-        r.nextBytes(junk);
-        if (mode == 3 && junk.length >= 8) {
-          System.arraycopy("LATACC01".getBytes(), 0, junk, 0, 8);
-        }
-        Files.write(mode == 2 ? d.resolve("access.log") : file, junk);
-      }
-      try (AccessTracker t = AccessTracker.open(file, clock)) {
-        int n = t.size();
-        assertEquals(n, t.oldestFirst(over(0, 100), Integer.MAX_VALUE).size());
-        t.touch(ref(1));
-      }
-      try (AccessTracker t = AccessTracker.open(file, clock)) {
-        assertTrue(t.lastAccess(ref(1)).isPresent());
-      }
-    } finally {
-      try (Stream<Path> s = Files.list(d)) {
-        for (Path p : s.toList()) {
-          Files.delete(p);
-        }
-      }
-      Files.delete(d);
-    }
-  }
-
   /** The refs {@code ref(from)} .. {@code ref(to - 1)} as a blob listing. */
   static BlobEnumerator over(int from, int to) {
     java.util.TreeSet<BlobRef> refs = new java.util.TreeSet<>();
@@ -352,38 +260,6 @@ class AccessTrackerTest {
       }
       return out;
     };
-  }
-
-  @Test
-  void aVersionOneSnapshotAndJournalAreReadAndRewritten() throws IOException {
-    Path file = dir.resolve("access");
-    // Version 1: full refs, 36-byte entries; the journal has no header.
-    java.io.ByteArrayOutputStream snap = new java.io.ByteArrayOutputStream();
-    snap.write("LATACC01".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-    for (int i = 0; i < 3; i++) {
-      snap.write(ref(i).bytes());
-      snap.write(java.nio.ByteBuffer.allocate(4).putInt(100 + i).array());
-    }
-    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-    crc.update(snap.toByteArray());
-    snap.write(java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
-    Files.write(file, snap.toByteArray());
-    java.nio.ByteBuffer frame = java.nio.ByteBuffer.allocate(4 + 36 + 4);
-    frame.putInt(1).put(ref(1).bytes()).putInt(500);
-    crc.reset();
-    crc.update(frame.array(), 0, 40);
-    frame.putInt((int) crc.getValue());
-    Files.write(dir.resolve("access.log"), frame.array());
-
-    try (AccessTracker t = AccessTracker.open(file, clock)) {
-      Instant base = Instant.ofEpochSecond(AccessTracker.EPOCH_SECOND);
-      assertEquals(Optional.of(base.plusSeconds(100)), t.lastAccess(ref(0)));
-      assertEquals(Optional.of(base.plusSeconds(500)), t.lastAccess(ref(1)), "journal replayed");
-      assertEquals(Optional.of(base.plusSeconds(102)), t.lastAccess(ref(2)));
-    }
-    byte[] now = Files.readAllBytes(file);
-    assertEquals("LATACC02", new String(now, 0, 8, java.nio.charset.StandardCharsets.US_ASCII));
-    assertEquals(8 + 3 * 12 + 4, now.length, "rewritten in the compact format");
   }
 
   @Test

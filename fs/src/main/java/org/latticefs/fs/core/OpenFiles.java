@@ -26,9 +26,10 @@ import org.slf4j.LoggerFactory;
  * <h2>Durability</h2>
  *
  * When {@link #commit} returns, the new version survives kill -9 of the daemon: its content is
- * durable in cas and its log entry written to the OS (the store's sync makes it survive a power
- * loss too). A commit that fails has not happened: the file keeps its committed version, and the
- * open file keeps what was written, so the next flush commits it.
+ * durable in cas (or, up to {@link Inode#MAX_INLINE} bytes, inside the inode) and its log entry
+ * written to the OS (the store's sync makes it survive a power loss too). A commit that fails has
+ * not happened: the file keeps its committed version, and the open file keeps what was written, so
+ * the next flush commits it.
  *
  * <p>Thread-safe. Lock order: the file's data lock, then the store's namespace lock, then the
  * file's monitor.

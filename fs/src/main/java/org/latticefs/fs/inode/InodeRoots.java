@@ -2,9 +2,9 @@ package org.latticefs.fs.inode;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
 import org.latticefs.cas.BlobRef;
 import org.latticefs.cas.ManifestRoots;
-import org.latticefs.kv.Head;
 import org.latticefs.kv.KvException;
 import org.latticefs.kv.Store;
 import org.latticefs.kv.Stores;
@@ -60,18 +60,14 @@ public final class InodeRoots implements ManifestRoots {
         view.scan(
             INODES,
             (key, heads) -> {
-              for (Head h : heads) {
-                if (h.isDeletion()) {
-                  continue;
-                }
-                Inode inode;
-                try {
-                  inode = Inode.decode(h.value());
-                } catch (CorruptInodeException e) {
-                  throw new UncheckedIOException(
-                      new IOException(
-                          "inode " + key + " of store '" + info.name() + "' is unreadable", e));
-                }
+              List<Inode> live;
+              try {
+                live =
+                    LiveInodes.of(heads, () -> "inode " + key + " of store '" + info.name() + "'");
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+              for (Inode inode : live) {
                 BlobRef m = inode.manifest();
                 if (m != null) {
                   try {

@@ -86,17 +86,9 @@ public final class InodeSubtrees {
           continue;
         }
         boolean dir = false;
-        for (Head h : snap.heads(Keys.inode(id))) {
-          if (h.isDeletion()) {
-            continue;
-          }
-          Inode inode;
-          try {
-            inode = Inode.decode(h.value());
-          } catch (CorruptInodeException e) {
-            throw new IOException(
-                "inode " + Keys.id(id) + " of store " + store + " is unreadable", e);
-          }
+        for (Inode inode :
+            LiveInodes.of(
+                snap.heads(Keys.inode(id)), () -> "inode " + Keys.id(id) + " of store " + store)) {
           if (inode.manifest() != null) {
             sink.file(next.getValue(), inode.manifest());
           }

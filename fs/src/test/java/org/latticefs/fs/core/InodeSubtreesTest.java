@@ -56,9 +56,9 @@ class InodeSubtreesTest {
   void aFolderReachesItsFilesAtAnyDepthThroughRenamesAndNewFiles() throws Exception {
     fs.mkdir("/docs/a", 0755, ME);
     fs.mkdir("/docs/a/b", 0755, ME);
-    f.put("/docs/a/x", FsFixture.random(20_000, 1));
-    f.put("/docs/a/b/y", FsFixture.random(20_000, 2));
-    f.put("/docs/z", FsFixture.random(20_000, 3));
+    f.put("/docs/a/x", FsFixture.random(100_000, 1));
+    f.put("/docs/a/b/y", FsFixture.random(100_000, 2));
+    f.put("/docs/z", FsFixture.random(100_000, 3));
     f.put("/docs/a/small", FsFixture.random(10, 4));
     PathInfo a = fs.describe("/docs/a");
 
@@ -66,7 +66,7 @@ class InodeSubtreesTest {
         Set.of(manifest("/docs/a/x"), manifest("/docs/a/b/y")), walk(a.storeId(), a.inodeId()));
 
     fs.rename("/docs/a", "/docs/renamed");
-    f.put("/docs/renamed/b/w", FsFixture.random(20_000, 5));
+    f.put("/docs/renamed/b/w", FsFixture.random(100_000, 5));
     assertEquals(
         Set.of(
             manifest("/docs/renamed/x"),
@@ -80,7 +80,7 @@ class InodeSubtreesTest {
 
   @Test
   void aDeletedInodeOrAnUnknownStoreReachesNothing() throws Exception {
-    f.put("/docs/gone", FsFixture.random(20_000, 6));
+    f.put("/docs/gone", FsFixture.random(100_000, 6));
     PathInfo gone = fs.describe("/docs/gone");
     fs.unlink("/docs/gone");
     InodeSubtrees trees = new InodeSubtrees(f.stores);
@@ -91,8 +91,8 @@ class InodeSubtreesTest {
   @Test
   void everyFileIsNamedByItsPathFromTheMountRoot() throws Exception {
     fs.mkdir("/docs/a", 0755, ME);
-    f.put("/docs/a/x", FsFixture.random(20_000, 8));
-    f.put("/docs/y", FsFixture.random(20_000, 9));
+    f.put("/docs/a/x", FsFixture.random(100_000, 8));
+    f.put("/docs/y", FsFixture.random(100_000, 9));
     f.put("/docs/inline", FsFixture.random(10, 10));
     java.util.Map<String, BlobRef> files = new java.util.TreeMap<>();
     new InodeSubtrees(f.stores).forEachFile(files::put);
@@ -106,7 +106,7 @@ class InodeSubtreesTest {
     PathInfo docs = fs.describe("/docs");
     CountDownLatch heard = new CountDownLatch(1);
     try (AutoCloseable w = new InodeSubtrees(f.stores).watch(docs.storeId(), heard::countDown)) {
-      f.put("/docs/new", FsFixture.random(20_000, 7));
+      f.put("/docs/new", FsFixture.random(100_000, 7));
       assertTrue(heard.await(30, TimeUnit.SECONDS));
     }
   }

@@ -44,9 +44,9 @@ class KeptVersionsTest {
 
   @Test
   void replacedAndDeletedVersionsAreKeptForTheWindowThenLetGo() throws Exception {
-    f.put("/docs/f", FsFixture.random(20_000, 1));
+    f.put("/docs/f", FsFixture.random(100_000, 1));
     BlobRef v1 = fs.describe("/docs/f").inode().manifest();
-    f.put("/docs/f", FsFixture.random(20_000, 2));
+    f.put("/docs/f", FsFixture.random(100_000, 2));
     BlobRef v2 = fs.describe("/docs/f").inode().manifest();
     PathInfo docs = fs.describe("/docs");
     fs.unlink("/docs/f");

@@ -104,8 +104,8 @@ class UnsavedFilesTest extends DirectFsTest {
 
   @Test
   void aFailedFlushFollowedBySuccessfulOneCommitsNormally() throws IOException {
-    f.put("/docs/a", random(5000, 6));
-    byte[] now = random(6000, 7);
+    f.put("/docs/a", random(70_000, 6));
+    byte[] now = random(80_000, 7);
     long fh = fs.open("/docs/a", O_RDWR);
     f.write(fh, 0, now);
     f.blobs.failNextCommits(1, FULL);

@@ -40,6 +40,8 @@ class CrashTest {
     byte[] synced = FsFixture.random(5 << 20, seed);
     byte[] closed = FsFixture.random(200_000, seed + 1);
     byte[] small = FsFixture.random(3000, seed + 2);
+    // Inline too (up to Inode.MAX_INLINE, 64 KiB): its bytes are in the closing entry, no blob.
+    byte[] header = FsFixture.random(50_000, seed + 3);
 
     Process daemon = start(data, mnt);
     try {
@@ -55,6 +57,7 @@ class CrashTest {
       ch.force(true);
       // After the fsync, never fsynced: a small (inline) file closed, a directory, a rename.
       Files.write(mnt.resolve("docs/small.txt"), small);
+      Files.write(mnt.resolve("docs/header.h"), header);
       Files.createDirectory(mnt.resolve("docs/sub"));
       Files.write(mnt.resolve("docs/sub/tmp.txt"), small);
       Files.move(mnt.resolve("docs/sub/tmp.txt"), mnt.resolve("docs/sub/moved.txt"));
@@ -87,13 +90,14 @@ class CrashTest {
       assertArrayEquals(synced, Files.readAllBytes(mnt.resolve("docs/synced.bin")));
       assertArrayEquals(closed, Files.readAllBytes(mnt.resolve("docs/closed.bin")));
       assertArrayEquals(small, Files.readAllBytes(mnt.resolve("docs/small.txt")));
+      assertArrayEquals(header, Files.readAllBytes(mnt.resolve("docs/header.h")));
       assertArrayEquals(small, Files.readAllBytes(mnt.resolve("docs/sub/moved.txt")));
       try (var s = Files.list(mnt.resolve("docs/sub"))) {
         assertEquals(List.of("moved.txt"), s.map(p -> p.getFileName().toString()).toList());
       }
       try (var s = Files.list(mnt.resolve("docs"))) {
         assertEquals(
-            List.of("closed.bin", "small.txt", "sub", "synced.bin"),
+            List.of("closed.bin", "header.h", "small.txt", "sub", "synced.bin"),
             s.map(p -> p.getFileName().toString()).sorted().toList());
       }
     } finally {

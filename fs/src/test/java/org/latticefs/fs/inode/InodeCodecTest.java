@@ -254,4 +254,21 @@ class InodeCodecTest {
     assertThrows(CorruptInodeException.class, () -> Inode.decode(trailing));
     assertThrows(CorruptInodeException.class, () -> Inode.decode(new byte[0]));
   }
+
+  @Test
+  void theLargestInodeRoundTrips() throws Exception {
+    // The largest inline content and all the xattr room together must decode: an inode that
+    // encodes but does not decode is a committed file that can no longer be read.
+    byte[] content = new byte[Inode.MAX_INLINE];
+    Arrays.fill(content, (byte) 7);
+    TreeMap<String, byte[]> xattrs = new TreeMap<>(KeyBytes.ORDER);
+    xattrs.put("user.a", new byte[Inode.MAX_XATTR_VALUE]);
+    xattrs.put("user.b", new byte[Inode.MAX_XATTR_TOTAL - Inode.MAX_XATTR_VALUE - 12]);
+    Inode big =
+        Inode.create(Inode.Kind.FILE, 0644, 0, 0, 1, null)
+            .withContent(content.length, null, content)
+            .withXattrs(xattrs, 2);
+    assertEquals(Inode.MAX_XATTR_TOTAL, Inode.xattrBytes(xattrs));
+    assertEquals(big, Inode.decode(big.encode()));
+  }
 }

@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.latticefs.kv.KeyValue;
 import org.latticefs.kv.KvException;
 import org.latticefs.kv.Op;
 import org.latticefs.kv.Store;
@@ -17,8 +16,6 @@ import org.latticefs.kv.Store;
 public final class PinBook {
   /** Presence value of a hash pin's manifest. */
   static final byte[] PINNED = "pinned".getBytes(StandardCharsets.UTF_8);
-
-  private static final int PAGE = 256;
 
   private final Store root;
   private final String node;
@@ -109,22 +106,16 @@ public final class PinBook {
    * all is kept). Keys that do not parse as pins are skipped.
    */
   public void forEach(PinSink sink) throws java.io.IOException {
-    String prefix = PinKeys.pins(node);
-    String after = null;
-    while (true) {
-      List<KeyValue> page = root.list(prefix, after, PAGE);
-      for (KeyValue kv : page) {
-        Optional<PinTarget> t = PinKeys.parse(node, kv.key());
-        Optional<PinState> s = PinState.parse(kv.value());
-        if (t.isPresent() && s.isPresent()) {
-          sink.pin(new Pin(t.get(), s.get()));
-        }
-        after = kv.key();
-      }
-      if (page.size() < PAGE) {
-        return;
-      }
-    }
+    KeyPages.forEach(
+        root,
+        PinKeys.pins(node),
+        kv -> {
+          Optional<PinTarget> t = PinKeys.parse(node, kv.key());
+          Optional<PinState> s = PinState.parse(kv.value());
+          if (t.isPresent() && s.isPresent()) {
+            sink.pin(new Pin(t.get(), s.get()));
+          }
+        });
   }
 
   /** Every pin of this node (for listings; the collector streams with {@link #forEach}). */

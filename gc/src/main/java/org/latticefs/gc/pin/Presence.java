@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.latticefs.cas.BlobRef;
-import org.latticefs.kv.KeyValue;
 import org.latticefs.kv.KvException;
 import org.latticefs.kv.Op;
 import org.latticefs.kv.Store;
@@ -20,8 +19,6 @@ import org.latticefs.kv.Store;
  * presence does not grow the log with every file written on a full node. Thread-safe.
  */
 public final class Presence {
-  private static final int PAGE = 256;
-
   private final Store root;
   private final String node;
 
@@ -86,29 +83,32 @@ public final class Presence {
   public Map<String, String> wholeStoreHolders(UUID store) throws KvException {
     Map<String, String> out = new LinkedHashMap<>();
     String suffix = "/stores/" + store + "/holds";
-    String after = null;
-    while (true) {
-      List<KeyValue> page = root.list("/nodes/", after, PAGE);
-      for (KeyValue kv : page) {
-        if (kv.key().endsWith(suffix)) {
-          String n = kv.key().substring("/nodes/".length(), kv.key().length() - suffix.length());
-          out.put(n, new String(kv.value(), StandardCharsets.UTF_8));
-        }
-        after = kv.key();
-      }
-      if (page.size() < PAGE) {
-        return out;
-      }
-    }
+    KeyPages.forEach(
+        root,
+        "/nodes/",
+        kv -> {
+          if (kv.key().endsWith(suffix)) {
+            String n = kv.key().substring("/nodes/".length(), kv.key().length() - suffix.length());
+            out.put(n, new String(kv.value(), StandardCharsets.UTF_8));
+          }
+        });
+    return out;
   }
 
-  /** Every node with presence of {@code manifest}'s tree ({@code /blobs/{hash}/nodes/*}). */
+  /**
+   * Every node with presence of {@code manifest}'s tree ({@code /blobs/{hash}/nodes/*}), all of
+   * them.
+   */
   public Map<String, String> manifestHolders(BlobRef manifest) throws KvException {
     Map<String, String> out = new LinkedHashMap<>();
     String prefix = PinKeys.presencePrefix(manifest);
-    for (KeyValue kv : root.list(prefix, null, PAGE)) {
-      out.put(kv.key().substring(prefix.length()), new String(kv.value(), StandardCharsets.UTF_8));
-    }
+    KeyPages.forEach(
+        root,
+        prefix,
+        kv ->
+            out.put(
+                kv.key().substring(prefix.length()),
+                new String(kv.value(), StandardCharsets.UTF_8)));
     return out;
   }
 

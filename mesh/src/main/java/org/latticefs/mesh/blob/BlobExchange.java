@@ -31,11 +31,28 @@ public final class BlobExchange implements AutoCloseable {
    */
   public BlobExchange(
       BlobFetcher local, BlobStatter statter, ServeScope scope, BlobLimits limits, String name) {
+    this(local, statter, scope, BlobHolders.none(), limits, name);
+  }
+
+  /**
+   * As {@link #BlobExchange(BlobFetcher, BlobStatter, ServeScope, BlobLimits, String)}, fetching
+   * first from the peers {@code holders} names.
+   */
+  public BlobExchange(
+      BlobFetcher local,
+      BlobStatter statter,
+      ServeScope scope,
+      BlobHolders holders,
+      BlobLimits limits,
+      String name) {
     this.limits = limits;
     this.server = new BlobServer(local, statter, scope, limits, stats, name);
     this.fetcher =
         new PeerFetcher(
             () -> List.copyOf(calls.values()),
+            holders,
+            new RecentMisses(
+                PeerFetcher.MISS_MEMORY.toNanos(), PeerFetcher.MISSES_KEPT, System::nanoTime),
             new PeerScores(limits, System::nanoTime),
             limits,
             stats);

@@ -9,15 +9,26 @@ import org.latticefs.cas.BlobStatter;
 /**
  * What a node's mesh serves to peers and how fast: its local blobs ({@code local}, read and
  * verified by the local store; {@code statter} for sizes), the {@link ServeScope} that decides
- * which of them a peer may have, and the pacing.
+ * which of them a peer may have, and the pacing; and, for fetching, which peers presence says hold
+ * a blob ({@code holders}: asked first).
  */
 public record MeshBlobs(
-    BlobFetcher local, BlobStatter statter, ServeScope scope, BlobLimits limits) {
+    BlobFetcher local,
+    BlobStatter statter,
+    ServeScope scope,
+    BlobHolders holders,
+    BlobLimits limits) {
   public MeshBlobs {
     Objects.requireNonNull(local, "local");
     Objects.requireNonNull(statter, "statter");
     Objects.requireNonNull(scope, "scope");
+    Objects.requireNonNull(holders, "holders");
     Objects.requireNonNull(limits, "limits");
+  }
+
+  /** Serves as given and fetches from connected peers alike (no presence hint). */
+  public MeshBlobs(BlobFetcher local, BlobStatter statter, ServeScope scope, BlobLimits limits) {
+    this(local, statter, scope, BlobHolders.none(), limits);
   }
 
   /** Serves nothing (a node without a blob store; log-sync tests). It still fetches. */

@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.latticefs.cas.BlobRef;
+import org.latticefs.kv.NodeId;
 import org.latticefs.mesh.net.Session;
 import org.latticefs.mesh.wire.Message;
 import org.slf4j.Logger;
@@ -25,20 +26,8 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe: {@link #received} and {@link #down} run on the session's event loop, {@link
  * #start} and {@link #cancel} on the fetching threads.
  */
-final class PeerCalls {
+final class PeerCalls implements BlobPeer {
   private static final Logger LOG = LoggerFactory.getLogger(PeerCalls.class);
-
-  /** How one request ended. */
-  sealed interface Outcome {
-    /** The peer sent {@code bytes} (not yet checked against the ref). */
-    record Bytes(byte[] bytes) implements Outcome {}
-
-    /** The peer said it has none ({@code reason} as in {@link Message.BlobMissing}). */
-    record Missing(int reason) implements Outcome {}
-
-    /** The answer broke the protocol, or the connection closed. */
-    record Broken(String why) implements Outcome {}
-  }
 
   private final class Call {
     final long id;
@@ -65,17 +54,20 @@ final class PeerCalls {
     this.slots = new Semaphore(limits.inFlightPerPeer());
   }
 
-  Session session() {
-    return session;
+  @Override
+  public NodeId peer() {
+    return session.peer();
   }
 
-  /**
-   * Asks the peer for {@code ref}, waiting up to {@code waitNanos} for a free slot; {@code sink}
-   * gets the outcome once (on the event loop).
-   *
-   * @return the request's id, or -1 if no slot freed in time or the connection is closed
-   */
-  long start(BlobRef ref, Consumer<Outcome> sink, long waitNanos) throws InterruptedException {
+  @Override
+  public String describe() {
+    return session.describe();
+  }
+
+  /** As {@link BlobPeer#start}; the outcome arrives on the session's event loop. */
+  @Override
+  public long start(BlobRef ref, Consumer<Outcome> sink, long waitNanos)
+      throws InterruptedException {
     if (!session.isOpen() || !slots.tryAcquire(waitNanos, TimeUnit.NANOSECONDS)) {
       return -1;
     }
@@ -88,8 +80,8 @@ final class PeerCalls {
     return id;
   }
 
-  /** Withdraws request {@code id} (its outcome is not delivered; the peer is told to stop). */
-  void cancel(long id) {
+  @Override
+  public void cancel(long id) {
     if (open.remove(id) != null) {
       slots.release();
       if (session.isOpen()) {

@@ -2,9 +2,13 @@ package org.latticefs.mesh.blob;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,10 +33,14 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>Every blob returned hashed to the ref asked for; bytes that did not are never returned, and
  *       their sender is demoted (asked after every other peer for a while) and logged.
- *   <li>Peers are asked one at a time in {@link PeerScores} order; one that has not answered within
- *       a few times its usual latency is raced by the next, and the first good answer wins (the
- *       others are cancelled). A peer that does not hold the blob, refuses, is busy or breaks off
- *       passes the request on.
+ *   <li>The connected peers that presence ({@link BlobHolders}) says hold the blob are asked first,
+ *       then the other connected peers; within each group in {@link PeerScores} order, and a
+ *       demoted peer after every other. One that has not answered within a few times its usual
+ *       latency is raced by the next, and the first good answer wins (the others are cancelled). A
+ *       peer that does not hold the blob, refuses, is busy or breaks off passes the request on.
+ *   <li>A peer that said it does not hold (or will not serve) a blob is not asked for it again for
+ *       {@link #MISS_MEMORY} ({@link RecentMisses}); while every connected peer said so, a fetch of
+ *       that blob fails at once with {@link BlobNotFoundException}.
  *   <li>{@link BlobNotFoundException} when no peer is connected or every one said it has none;
  *       another {@link IOException} when some failed otherwise or the {@link BlobLimits#timeout}
  *       passed.
@@ -47,15 +55,34 @@ public final class PeerFetcher implements BlobFetcher {
   /** How often one fetch looks again for connections that came up while it ran. */
   private static final int MAX_REFRESHES = 3;
 
-  private final Supplier<List<PeerCalls>> peers;
+  /** How long a peer's "not here" for a blob keeps this node from asking it again. */
+  static final Duration MISS_MEMORY = Duration.ofSeconds(30);
+
+  /** How many (peer, blob) misses are remembered at most. */
+  static final int MISSES_KEPT = 65_536;
+
+  private final Supplier<? extends List<? extends BlobPeer>> peers;
+  private final BlobHolders holders;
+  private final RecentMisses misses;
   private final PeerScores scores;
   private final BlobLimits limits;
   private final FetchStats stats;
   private final Map<BlobRef, CompletableFuture<byte[]>> inFlight = new ConcurrentHashMap<>();
 
+  /**
+   * Fetches from the peers {@code peers} lists at each call, those {@code holders} names first,
+   * remembering misses in {@code misses}.
+   */
   PeerFetcher(
-      Supplier<List<PeerCalls>> peers, PeerScores scores, BlobLimits limits, FetchStats stats) {
+      Supplier<? extends List<? extends BlobPeer>> peers,
+      BlobHolders holders,
+      RecentMisses misses,
+      PeerScores scores,
+      BlobLimits limits,
+      FetchStats stats) {
     this.peers = peers;
+    this.holders = holders;
+    this.misses = misses;
     this.scores = scores;
     this.limits = limits;
     this.stats = stats;
@@ -94,12 +121,14 @@ public final class PeerFetcher implements BlobFetcher {
     }
   }
 
-  private record Answer(PeerCalls from, long startedNanos, PeerCalls.Outcome outcome) {}
+  private record Answer(BlobPeer from, long startedNanos, BlobPeer.Outcome outcome) {}
 
-  private record Attempt(PeerCalls calls, long id) {}
+  private record Attempt(BlobPeer calls, long id) {}
 
   private byte[] fetchFromPeers(BlobRef ref) throws IOException {
-    List<PeerCalls> order = scores.order(peers.get(), c -> c.session().peer());
+    Set<NodeId> said = holdersOf(ref);
+    Set<BlobPeer> tried = Collections.newSetFromMap(new IdentityHashMap<>());
+    List<BlobPeer> order = new ArrayList<>(candidates(ref, said, tried));
     if (order.isEmpty()) {
       stats.notFound().increment();
       throw new BlobNotFoundException(ref);
@@ -111,34 +140,29 @@ public final class PeerFetcher implements BlobFetcher {
     int next = 0;
     long raceAt = 0;
     int refreshes = 0;
-    java.util.Set<PeerCalls> tried =
-        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-    order = new ArrayList<>(order);
     try {
       while (true) {
         long now = System.nanoTime();
         if (running.isEmpty() || (now - raceAt >= 0 && next < order.size())) {
-          if (next >= order.size() && (refreshes++ >= MAX_REFRESHES || !refresh(order, tried))) {
+          if (next >= order.size()
+              && (refreshes++ >= MAX_REFRESHES || !refresh(ref, said, order, tried))) {
             break;
           }
-          PeerCalls p = order.get(next++);
+          BlobPeer p = order.get(next++);
           tried.add(p);
           if (!running.isEmpty()) {
             stats.raced().increment();
             LOG.debug(
-                "{} is slow with {}: asking {} too",
-                running.get(0).calls.session().peer(),
-                ref,
-                p.session().peer());
+                "{} is slow with {}: asking {} too", running.get(0).calls.peer(), ref, p.peer());
           }
           long started = System.nanoTime();
           long id = p.start(ref, o -> answers.add(new Answer(p, started, o)), remaining(end));
           if (id < 0) {
-            problems.add(p.session().peer() + ": no free request slot");
+            problems.add(p.peer() + ": no free request slot");
             continue;
           }
           running.add(new Attempt(p, id));
-          raceAt = System.nanoTime() + scores.deadlineNanos(p.session().peer());
+          raceAt = System.nanoTime() + scores.deadlineNanos(p.peer());
           continue;
         }
         long wait = next < order.size() ? Math.min(raceAt - now, end - now) : end - now;
@@ -151,8 +175,8 @@ public final class PeerFetcher implements BlobFetcher {
           continue;
         }
         running.removeIf(t -> t.calls == a.from);
-        NodeId peer = a.from.session().peer();
-        if (a.outcome instanceof PeerCalls.Outcome.Bytes b) {
+        NodeId peer = a.from.peer();
+        if (a.outcome instanceof BlobPeer.Outcome.Bytes b) {
           BlobRef actual = Blake3.hash(b.bytes());
           if (actual.equals(ref)) {
             scores.success(peer, System.nanoTime() - a.startedNanos);
@@ -164,19 +188,21 @@ public final class PeerFetcher implements BlobFetcher {
           scores.demote(peer);
           LOG.warn(
               "{} sent {} bytes for {} that hash to {}: demoted for {} min",
-              a.from.session().describe(),
+              a.from.describe(),
               b.bytes().length,
               ref,
               actual,
               limits.demotion().toMinutes());
           problems.add(peer + ": wrong bytes");
-        } else if (a.outcome instanceof PeerCalls.Outcome.Missing m) {
+        } else if (a.outcome instanceof BlobPeer.Outcome.Missing m) {
           // Refused reads as not found: a peer says nothing of blobs outside the scope.
-          if (m.reason() != Message.BlobMissing.NOT_FOUND
-              && m.reason() != Message.BlobMissing.REFUSED) {
+          if (m.reason() == Message.BlobMissing.NOT_FOUND
+              || m.reason() == Message.BlobMissing.REFUSED) {
+            misses.missed(peer, ref);
+          } else {
             problems.add(peer + ": " + reason(m.reason()));
           }
-        } else if (a.outcome instanceof PeerCalls.Outcome.Broken br) {
+        } else if (a.outcome instanceof BlobPeer.Outcome.Broken br) {
           problems.add(peer + ": " + br.why());
         }
         raceAt = System.nanoTime(); // the next peer is asked at once
@@ -199,13 +225,39 @@ public final class PeerFetcher implements BlobFetcher {
   }
 
   /**
+   * The connected peers to ask for {@code ref}, in order: those {@code said} to hold it first; none
+   * in {@code skip}, none that said lately it has no {@code ref}.
+   */
+  private List<BlobPeer> candidates(BlobRef ref, Set<NodeId> said, Set<BlobPeer> skip) {
+    List<BlobPeer> fresh = new ArrayList<>();
+    for (BlobPeer p : peers.get()) {
+      if (!skip.contains(p) && !misses.recentlyMissed(p.peer(), ref)) {
+        fresh.add(p);
+      }
+    }
+    return scores.order(fresh, BlobPeer::peer, said::contains);
+  }
+
+  /** What presence says of {@code ref}; empty (every peer alike) if the lookup fails. */
+  private Set<NodeId> holdersOf(BlobRef ref) {
+    try {
+      Set<NodeId> s = holders.holders(ref);
+      return s == null ? Set.of() : s;
+    } catch (RuntimeException e) {
+      LOG.debug("no presence for {}: {}", ref, e.toString());
+      return Set.of();
+    }
+  }
+
+  /**
    * Adds to {@code order} the connections that came up since it was made (a peer that reconnected
    * while it was asked); whether there were any.
    */
-  private boolean refresh(List<PeerCalls> order, java.util.Set<PeerCalls> tried) {
+  private boolean refresh(
+      BlobRef ref, Set<NodeId> said, List<BlobPeer> order, Set<BlobPeer> tried) {
     boolean added = false;
-    for (PeerCalls c : scores.order(peers.get(), x -> x.session().peer())) {
-      if (!tried.contains(c) && !order.contains(c)) {
+    for (BlobPeer c : candidates(ref, said, tried)) {
+      if (!order.contains(c)) {
         order.add(c);
         added = true;
       }

@@ -65,11 +65,18 @@ final class PeerScores {
     return Math.max(limits.minDeadline().toNanos(), (long) (s.latencyNanos * RACE_FACTOR));
   }
 
-  /** {@code peers} in the order to ask them: not demoted first, then the faster first. */
-  <T> List<T> order(List<T> peers, java.util.function.Function<T, NodeId> id) {
+  /**
+   * {@code peers} in the order to ask them: not demoted first, then the {@code preferred} (those
+   * presence says hold the blob), then the faster first.
+   */
+  <T> List<T> order(
+      List<T> peers,
+      java.util.function.Function<T, NodeId> id,
+      java.util.function.Predicate<NodeId> preferred) {
     return peers.stream()
         .sorted(
             Comparator.<T, Boolean>comparing(p -> demoted(id.apply(p)))
+                .thenComparing(p -> !preferred.test(id.apply(p)))
                 .thenComparingDouble(
                     p -> {
                       Score s = scores.get(id.apply(p));

@@ -184,6 +184,22 @@ public final class ControlClient implements NodeApi {
     throw new Frames.ProtocolException("expected an object from the daemon");
   }
 
+  /** Decodes one object of a list the daemon answered. */
+  @FunctionalInterface
+  private interface RowDecoder<T> {
+    T decode(Map<String, Object> m) throws Frames.ProtocolException;
+  }
+
+  /** The daemon's answer to {@code answer} (a list of objects), each decoded by {@code decoder}. */
+  private static <T> List<T> rows(Object answer, RowDecoder<T> decoder)
+      throws Frames.ProtocolException {
+    List<T> out = new ArrayList<>();
+    for (Map<String, Object> m : list(answer)) {
+      out.add(decoder.decode(m));
+    }
+    return out;
+  }
+
   private static List<Map<String, Object>> list(Object o) throws Frames.ProtocolException {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("l", o);
@@ -197,11 +213,7 @@ public final class ControlClient implements NodeApi {
 
   @Override
   public List<StoreRow> stores() throws IOException {
-    List<StoreRow> out = new ArrayList<>();
-    for (Map<String, Object> m : list(call(req("store.ls")))) {
-      out.add(Wire.store(m));
-    }
-    return out;
+    return rows(call(req("store.ls")), Wire::store);
   }
 
   @Override
@@ -247,42 +259,30 @@ public final class ControlClient implements NodeApi {
   @Override
   public List<Row> list(String store, String prefix, String afterKey, int limit)
       throws IOException {
-    List<Row> out = new ArrayList<>();
-    for (Map<String, Object> m :
-        list(
-            call(
-                req(
-                    "kv.ls",
-                    "store",
-                    store,
-                    "prefix",
-                    prefix,
-                    "after",
-                    afterKey,
-                    "limit",
-                    (long) limit)))) {
-      out.add(Wire.row(m));
-    }
-    return out;
+    return rows(
+        call(
+            req(
+                "kv.ls",
+                "store",
+                store,
+                "prefix",
+                prefix,
+                "after",
+                afterKey,
+                "limit",
+                (long) limit)),
+        Wire::row);
   }
 
   @Override
   public List<HeadRow> heads(String store, String key) throws IOException {
-    List<HeadRow> out = new ArrayList<>();
-    for (Map<String, Object> m : list(call(req("kv.heads", "store", store, "key", key)))) {
-      out.add(Wire.head(m));
-    }
-    return out;
+    return rows(call(req("kv.heads", "store", store, "key", key)), Wire::head);
   }
 
   @Override
   public List<EntryRow> history(String store, String key, int limit) throws IOException {
-    List<EntryRow> out = new ArrayList<>();
-    for (Map<String, Object> m :
-        list(call(req("kv.history", "store", store, "key", key, "limit", (long) limit)))) {
-      out.add(Wire.entry(m));
-    }
-    return out;
+    return rows(
+        call(req("kv.history", "store", store, "key", key, "limit", (long) limit)), Wire::entry);
   }
 
   @Override
@@ -297,11 +297,7 @@ public final class ControlClient implements NodeApi {
 
   @Override
   public List<PeerRow> peers() throws IOException {
-    List<PeerRow> out = new ArrayList<>();
-    for (Map<String, Object> o : list(call(req("peer.ls")))) {
-      out.add(Wire.peer(o));
-    }
-    return out;
+    return rows(call(req("peer.ls")), Wire::peer);
   }
 
   @Override

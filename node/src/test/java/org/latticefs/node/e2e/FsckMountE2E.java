@@ -12,7 +12,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.latticefs.node.FuseAvailable;
 import org.latticefs.node.control.Json;
 import org.latticefs.node.e2e.Launcher.Run;
 
@@ -27,13 +26,7 @@ class FsckMountE2E {
 
   @BeforeEach
   void setUp() throws Exception {
-    FuseAvailable.require();
-    Path home = tmp.resolve("home");
-    Files.createDirectories(home);
-    Files.writeString(
-        home.resolve("config.properties"),
-        "storage.min_free=0\ngc.interval=0\ngc.keep_deleted=1h\n");
-    l = new Launcher(home, tmp.resolve("mnt"));
+    l = Launcher.fresh(tmp, "storage.min_free=0\ngc.interval=0\ngc.keep_deleted=1h\n");
   }
 
   @AfterEach
@@ -41,12 +34,6 @@ class FsckMountE2E {
     if (l != null) {
       l.close();
     }
-  }
-
-  Map<String, Object> json(int code, String... args) throws Exception {
-    Run r = l.lattice(args);
-    assertEquals(code, r.code(), String.join(" ", args) + ": " + r.err() + "\nlog:\n" + l.log());
-    return Json.parseObject(r.out(), 16 << 20);
   }
 
   @Test
@@ -57,10 +44,10 @@ class FsckMountE2E {
     assertEquals(
         0,
         Launcher.sh("mkdir -p '" + docs + "' && head -c 300000 /dev/urandom > '" + f + "'").code());
-    String v1 = (String) json(0, "stat", f.toString(), "--json").get("manifest");
+    String v1 = (String) l.json(0, "stat", f.toString(), "--json").get("manifest");
     assertEquals(
         0, Launcher.sh("head -c 200000 /dev/urandom > '" + f + "' && rm '" + f + "'").code());
-    json(0, "gc", "--json");
+    l.json(0, "gc", "--json");
 
     Run r = l.lattice("versions", f.toString(), "--json");
     assertEquals(0, r.code(), r.err());
@@ -93,11 +80,11 @@ class FsckMountE2E {
                 + docs
                 + "/good'");
     assertEquals(0, w.code(), w.err());
-    Map<String, Object> clean = json(0, "fsck", "--json");
+    Map<String, Object> clean = l.json(0, "fsck", "--json");
     assertEquals(0L, ((Number) clean.get("bad_blobs")).longValue());
     assertTrue(((Number) clean.get("checked_blobs")).longValue() > 2);
 
-    Map<String, Object> stat = json(0, "stat", docs.resolve("bad").toString(), "--json");
+    Map<String, Object> stat = l.json(0, "stat", docs.resolve("bad").toString(), "--json");
     String chunk = (String) ((Map<?, ?>) ((List<?>) stat.get("chunks")).get(0)).get("ref");
     Path blob = l.home.resolve("cas").resolve(chunk.substring(0, 2)).resolve(chunk + ".blob");
     try (RandomAccessFile f = new RandomAccessFile(blob.toFile(), "rw")) {
@@ -110,18 +97,18 @@ class FsckMountE2E {
     assertEquals(0, l.lattice("unmount").code());
     l.mount();
 
-    Map<String, Object> found = json(1, "fsck", "--json");
+    Map<String, Object> found = l.json(1, "fsck", "--json");
     assertEquals(List.of(chunk), found.get("bad"));
     assertEquals(1L, ((Number) found.get("lost_files")).longValue());
     assertTrue(found.get("lost").toString().contains("/docs/bad"), found.toString());
     assertTrue(!Files.exists(blob), "moved out of the readers' way");
 
-    Map<String, Object> status = json(0, "status", "--json");
+    Map<String, Object> status = l.json(0, "status", "--json");
     Map<?, ?> scrub = (Map<?, ?>) status.get("scrub");
     assertEquals(
         1L, ((Number) ((Map<?, ?>) scrub.get("last_report")).get("bad_blobs")).longValue());
 
-    Map<String, Object> repair = json(1, "fsck", "--repair", "--json");
+    Map<String, Object> repair = l.json(1, "fsck", "--repair", "--json");
     assertEquals(0L, ((Number) repair.get("repaired")).longValue(), "no peer has a good copy");
     Run read = Launcher.sh("cat '" + docs + "/good' | wc -c");
     assertEquals("2000000", read.out().trim());

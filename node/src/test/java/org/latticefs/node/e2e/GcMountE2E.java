@@ -13,8 +13,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.latticefs.node.FuseAvailable;
-import org.latticefs.node.control.Json;
 import org.latticefs.node.e2e.Launcher.Run;
 
 /**
@@ -31,13 +29,7 @@ class GcMountE2E {
 
   @BeforeEach
   void setUp() throws Exception {
-    FuseAvailable.require();
-    Path home = tmp.resolve("home");
-    Files.createDirectories(home);
-    Files.writeString(
-        home.resolve("config.properties"),
-        "storage.quota=" + QUOTA + "\nstorage.min_free=0\ngc.interval=0\n");
-    l = new Launcher(home, tmp.resolve("mnt"));
+    l = Launcher.fresh(tmp, "storage.quota=" + QUOTA + "\nstorage.min_free=0\ngc.interval=0\n");
   }
 
   @AfterEach
@@ -74,12 +66,6 @@ class GcMountE2E {
     }
   }
 
-  Map<String, Object> json(String... args) throws Exception {
-    Run r = l.lattice(args);
-    assertEquals(0, r.code(), r.err() + "\nlog:\n" + l.log());
-    return Json.parseObject(r.out(), 64 << 20);
-  }
-
   static long num(Map<String, Object> m, String k) {
     return ((Number) m.get(k)).longValue();
   }
@@ -106,7 +92,7 @@ class GcMountE2E {
     assertTrue(full > before + (1L << 30), "both versions stored: " + full);
     Files.delete(big);
 
-    Map<String, Object> gc = json("gc", "--json");
+    Map<String, Object> gc = l.json(0, "gc", "--json");
     long after = blobBytes(l.home);
     long logAfter = bytesUnder(l.home.resolve("kv"), "/logs/");
     long stateAfter = bytesUnder(l.home.resolve("kv"), "/state/");
@@ -127,7 +113,7 @@ class GcMountE2E {
     assertTrue(num(gc, "removed_bytes") >= 2L << 30, "both GiB versions went");
 
     // du's total is du -sb of cas/; df's used bytes are what the store counts (du's used_bytes).
-    Map<String, Object> du = json("du", "--json");
+    Map<String, Object> du = l.json(0, "du", "--json");
     Run duSb = Launcher.sh("du -sb '" + l.home.resolve("cas") + "' | cut -f1");
     assertEquals(Long.parseLong(duSb.out().trim()), num(du, "total_bytes"), du.toString());
     assertEquals(0, num(du, "garbage_bytes"));
@@ -147,7 +133,8 @@ class GcMountE2E {
     long pid = l.mount();
     Path keep = l.mnt.resolve("docs/keep");
     Path drop = l.mnt.resolve("docs/drop");
-    // 3,000 small files to keep and 6,000 to delete: their blobs make a sweep of a few seconds.
+    // 1,000 files to keep and 2,000 to delete, each just over the inline limit (64 KiB, kept in the
+    // inode below it) so that each is a blob: their blobs make a sweep of a few seconds.
     Run w =
         Launcher.sh(
             "set -e; mkdir -p '"
@@ -160,7 +147,7 @@ class GcMountE2E {
                 + drop
                 + "' '"
                 + drop
-                + "'; do for i in $(seq 1 3000); do head -c 6000 /dev/urandom > \"$d/$i-$RANDOM\";"
+                + "'; do for i in $(seq 1 1000); do head -c 66000 /dev/urandom > \"$d/$i-$RANDOM\";"
                 + " done; done; cd '"
                 + keep
                 + "' && sha256sum * > '"
@@ -190,11 +177,11 @@ class GcMountE2E {
     Run check =
         Launcher.sh("cd '" + keep + "' && sha256sum -c --quiet '" + tmp.resolve("sums") + "'");
     assertEquals(0, check.code(), check.out() + check.err());
-    Map<String, Object> again = json("gc", "--json");
+    Map<String, Object> again = l.json(0, "gc", "--json");
     assertTrue(num(again, "removed_blobs") > 0, "the next pass finishes the job");
     long kept = countBlobs(l.home);
     assertTrue(kept < left, "the kill came before the pass was done: " + kept + " < " + left);
-    assertEquals(0, num(json("gc", "--dry-run", "--json"), "garbage_blobs"));
+    assertEquals(0, num(l.json(0, "gc", "--dry-run", "--json"), "garbage_blobs"));
     check = Launcher.sh("cd '" + keep + "' && sha256sum -c --quiet '" + tmp.resolve("sums") + "'");
     assertEquals(0, check.code(), check.out() + check.err());
     assertEquals(0, l.lattice("unmount", l.mnt.toString()).code());

@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.latticefs.fs.fuse.Mounts;
+import org.latticefs.node.FuseAvailable;
+import org.latticefs.node.control.Json;
 
 /**
  * Runs {@code ./lattice-fs} (the packaged jar) and shell commands in child processes for one data
@@ -36,6 +38,32 @@ final class Launcher implements AutoCloseable {
     launcher = root.resolve("lattice-fs");
     assertTrue(Files.isExecutable(launcher), launcher + " missing");
     assertTrue(Files.isRegularFile(root.resolve("node/target/lattice-fs.jar")), "jar not built");
+  }
+
+  /**
+   * A launcher for a new data directory {@code tmp/home} whose {@code config.properties} is {@code
+   * config}, mounting at {@code tmp/mnt}. Skips the test where FUSE is missing (fails it under CI).
+   */
+  static Launcher fresh(Path tmp, String config) throws Exception {
+    FuseAvailable.require();
+    Path home = Files.createDirectories(tmp.resolve("home"));
+    Files.writeString(home.resolve("config.properties"), config);
+    return new Launcher(home, tmp.resolve("mnt"));
+  }
+
+  /**
+   * Runs {@code lattice-fs ARGS} and asserts its exit code; the failure message has its stderr and
+   * the daemon's log.
+   */
+  Run expect(int code, String... args) throws Exception {
+    Run r = lattice(args);
+    assertEquals(code, r.code(), String.join(" ", args) + ": " + r.err() + "\nlog:\n" + log());
+    return r;
+  }
+
+  /** {@link #expect} of a command with {@code --json} output: the object it printed. */
+  Map<String, Object> json(int code, String... args) throws Exception {
+    return Json.parseObject(expect(code, args).out(), 64 << 20);
   }
 
   Run lattice(String... args) throws Exception {

@@ -11,7 +11,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.latticefs.node.FuseAvailable;
 import org.latticefs.node.control.Json;
 import org.latticefs.node.e2e.Launcher.Run;
 
@@ -28,11 +27,7 @@ class PinMountE2E {
 
   @BeforeEach
   void setUp() throws Exception {
-    FuseAvailable.require();
-    Path home = tmp.resolve("home");
-    Files.createDirectories(home);
-    Files.writeString(home.resolve("config.properties"), "storage.min_free=0\ngc.interval=0\n");
-    l = new Launcher(home, tmp.resolve("mnt"));
+    l = Launcher.fresh(tmp, "storage.min_free=0\ngc.interval=0\n");
   }
 
   @AfterEach
@@ -42,19 +37,10 @@ class PinMountE2E {
     }
   }
 
-  Run ok(String... args) throws Exception {
-    Run r = l.lattice(args);
-    assertEquals(0, r.code(), String.join(" ", args) + ": " + r.err() + "\nlog:\n" + l.log());
-    return r;
-  }
-
-  Map<String, Object> json(String... args) throws Exception {
-    return Json.parseObject(ok(args).out(), 16 << 20);
-  }
-
   @SuppressWarnings("unchecked")
   List<Map<String, Object>> pins() throws Exception {
-    return (List<Map<String, Object>>) Json.parse(ok("pin", "ls", "--json").out(), 16 << 20);
+    return (List<Map<String, Object>>)
+        Json.parse(l.expect(0, "pin", "ls", "--json").out(), 16 << 20);
   }
 
   static long num(Map<String, Object> m, String k) {
@@ -101,7 +87,7 @@ class PinMountE2E {
             + docs
             + "/album/b'");
 
-    Map<String, Object> pin = json("pin", "add", docs.resolve("album").toString(), "--json");
+    Map<String, Object> pin = l.json(0, "pin", "add", docs.resolve("album").toString(), "--json");
     assertEquals("stored", pin.get("state"), pin.toString());
     assertEquals("inode", pin.get("kind"));
     assertEquals("docs", pin.get("store"));
@@ -115,27 +101,27 @@ class PinMountE2E {
     assertEquals(1, pins().size(), "the rename moved the pin, not copied it");
     // Pinning the new name again changes nothing: it is the same inode.
     assertEquals(
-        target, json("pin", "add", docs.resolve("photos").toString(), "--json").get("target"));
+        target, l.json(0, "pin", "add", docs.resolve("photos").toString(), "--json").get("target"));
 
     String version =
-        (String) json("stat", docs.resolve("photos/c").toString(), "--json").get("manifest");
-    Map<String, Object> hashPin = json("pin", "add", version, "--json");
+        (String) l.json(0, "stat", docs.resolve("photos/c").toString(), "--json").get("manifest");
+    Map<String, Object> hashPin = l.json(0, "pin", "add", version, "--json");
     assertEquals("stored", hashPin.get("state"));
     assertEquals("manifest", hashPin.get("kind"));
-    Map<String, Object> where = json("whereis", version, "--json");
+    Map<String, Object> where = l.json(0, "whereis", version, "--json");
     assertTrue(where.get("nodes").toString().contains("pinned this version"), where.toString());
     assertEquals(true, ((Map<?, ?>) where.get("here")).get("complete"));
     sh("head -c 4000000 /dev/urandom > '" + docs + "/photos/c'");
-    json("gc", "--json");
+    l.json(0, "gc", "--json");
     assertTrue(Files.exists(blobFile(version)), "the pinned version outlives the overwrite and gc");
 
-    ok("pin", "rm", version);
-    ok("pin", "rm", docs.resolve("photos").toString());
+    l.expect(0, "pin", "rm", version);
+    l.expect(0, "pin", "rm", docs.resolve("photos").toString());
     assertEquals(0, pins().size());
     Run notPinned = l.lattice("pin", "rm", version);
     assertEquals(1, notPinned.code(), notPinned.err());
     assertTrue(Files.exists(blobFile(version)), "unpinning deletes nothing");
-    json("gc", "--json");
+    l.json(0, "gc", "--json");
     assertTrue(!Files.exists(blobFile(version)), "unpinned and overwritten: garbage");
     assertEquals(3000000, Files.size(docs.resolve("photos/a")));
   }
@@ -146,17 +132,17 @@ class PinMountE2E {
     Path docs = l.mnt.resolve("docs");
     sh("mkdir -p '" + docs + "' && head -c 1000000 /dev/urandom > '" + docs + "/a'");
     String a = docs.resolve("a").toString();
-    ok("unmount");
+    l.expect(0, "unmount");
     l.mount(); // the claim is written at start, for every full store found whole here
     Map<String, Object> w = awaitWhere(a, true);
     assertEquals("full", w.get("mode_here"));
     assertEquals(true, ((Map<?, ?>) w.get("here")).get("complete"));
 
-    Map<String, Object> mode = json("store", "mode", "docs", "on-demand", "--json");
+    Map<String, Object> mode = l.json(0, "store", "mode", "docs", "on-demand", "--json");
     assertEquals("on-demand", mode.get("mode"));
     assertEquals(true, mode.get("changed"));
     awaitWhere(a, false);
-    json("store", "mode", "docs", "full", "--json");
+    l.json(0, "store", "mode", "docs", "full", "--json");
     awaitWhere(a, true);
     Run bad = l.lattice("store", "mode", "docs", "sometimes");
     assertEquals(1, bad.code(), bad.err());
@@ -180,10 +166,11 @@ class PinMountE2E {
             + media
             + "/cached'");
     assertEquals(
-        "stored", json("pin", "add", docs.resolve("pinned").toString(), "--json").get("state"));
-    json("store", "mode", "media", "on-demand", "--json");
+        "stored",
+        l.json(0, "pin", "add", docs.resolve("pinned").toString(), "--json").get("state"));
+    l.json(0, "store", "mode", "media", "on-demand", "--json");
 
-    Map<String, Object> du = json("du", "--json");
+    Map<String, Object> du = l.json(0, "du", "--json");
     assertEquals(true, du.get("complete"), du.toString());
     // Pinned: the pinned file's chunks and its manifest; cache: the on-demand file's chunks only
     // (its manifest stays: eviction keeps manifest nodes); referenced: the rest, the full store's
@@ -199,7 +186,7 @@ class PinMountE2E {
     Run duSb = Launcher.sh("du -sb '" + l.home.resolve("cas") + "' | cut -f1");
     assertEquals(Long.parseLong(duSb.out().trim()), num(du, "total_bytes"), du.toString());
 
-    Run human = ok("du");
+    Run human = l.expect(0, "du");
     assertTrue(human.out().contains("pinned") && human.out().contains("cache"), human.out());
   }
 
@@ -210,7 +197,7 @@ class PinMountE2E {
   Map<String, Object> awaitWhere(String path, boolean claimed) throws Exception {
     Map<String, Object> w = null;
     for (int i = 0; i < 150; i++) {
-      w = json("whereis", path, "--json");
+      w = l.json(0, "whereis", path, "--json");
       if (w.get("nodes").toString().contains("keeps the whole store") == claimed) {
         return w;
       }
@@ -227,7 +214,7 @@ class PinMountE2E {
     String sum = Launcher.sh("sha256sum < '" + docs + "/keep/big'").out();
 
     Map<String, Object> pin =
-        json("pin", "add", "--no-wait", docs.resolve("keep").toString(), "--json");
+        l.json(0, "pin", "add", "--no-wait", docs.resolve("keep").toString(), "--json");
     sh("kill -9 " + pid);
     Launcher.waitForExit(pid);
 

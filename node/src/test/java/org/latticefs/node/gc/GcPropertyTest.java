@@ -68,7 +68,7 @@ class GcPropertyTest {
         net.jqwik.api.Tuple.of(
             6,
             net.jqwik.api.Combinators.combine(
-                    file, Arbitraries.integers().between(5000, 8 << 20), seed)
+                    file, Arbitraries.integers().between((64 << 10) + 1, 8 << 20), seed)
                 .as(Write::new)),
         net.jqwik.api.Tuple.of(2, file.map(Delete::new)),
         net.jqwik.api.Tuple.of(

@@ -21,6 +21,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.latticefs.cas.testing.Poll;
 import org.latticefs.node.Daemon;
 import org.latticefs.node.FuseAvailable;
 import org.latticefs.node.config.DataDir;
