@@ -10,11 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
-import org.latticefs.cas.chunk.FileIngester;
 import org.latticefs.cas.store.CachingBlobFetcher;
 import org.latticefs.cas.store.DiskBlobStore;
-import org.latticefs.fs.FsConfig;
-import org.latticefs.fs.Owners;
 import org.latticefs.fs.UnsavedFile;
 import org.latticefs.fs.core.LatticeFileSystem;
 import org.latticefs.fs.fuse.FuseMount;
@@ -66,15 +63,6 @@ import org.slf4j.LoggerFactory;
 public final class Daemon implements NodeApi {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
   private static final String XODUS_CACHE_PROPERTY = "exodus.memoryUsage";
-
-  /**
-   * How long the kernel may answer from its cache of names and attributes before asking the
-   * filesystem again (libfuse2's default is 1 s each). A change a peer made shows in this mount at
-   * most this long after it arrived here: the binding cannot invalidate the kernel's caches, so the
-   * timeouts bound how stale they are. {@code mount.options} may set others (they come later).
-   */
-  static final List<String> KERNEL_CACHE_OPTIONS =
-      List.of("-o", "entry_timeout=0.5,attr_timeout=0.5");
 
   private final DataDir dir;
   private final NodeConfig config;
@@ -202,16 +190,9 @@ public final class Daemon implements NodeApi {
     // The filesystem's chunk cache (manifests, random reads, edits); node builds what fs reads.
     CachingBlobFetcher chunkCache = new CachingBlobFetcher(fetcher, config.chunkCacheBytes());
     QuotaSpace space = new QuotaSpace(blobs, config.storageQuota(), config.minFreeSpace());
-    FsConfig fsConfig =
-        FsConfig.of(stores, fetcher, chunkCache, new FileIngester(blobs), dir.staging())
-            .withReadaheadBytes(config.readaheadBytes())
-            .withAtimeFile(dir.atimes())
-            .withStagingMemoryBytes(config.stagingMemoryBytes())
-            .withSpace(space)
-            .withOwners(owners(config.fsOwner()))
-            // What open files store stays held until committed; the collector respects holds.
-            .withHolder(blobs);
-    fs = new LatticeFileSystem(fsConfig);
+    fs =
+        new LatticeFileSystem(
+            MountSetup.fsConfig(config, dir, stores, fetcher, chunkCache, blobs, space));
     replicas = NodeReplicas.create(dir.mesh(), stores, blobs, config.mesh().forgetAfter());
     gc = new NodeCollector(blobs, stores, config, dir.staging(), replicas.holders());
     gc.startBackground(blobs);
@@ -219,15 +200,6 @@ public final class Daemon implements NodeApi {
     fsck = NodeCollector.fsck(dir, blobs, fetcher, stores, config.fsckInterval()).startBackground();
     space.setReclaimer(gc.service());
     paths = new MountPaths(mountpoint, fs, stores, pins, config.keepDeleted());
-    List<String> options = new ArrayList<>(FuseMount.DEFAULT_OPTIONS);
-    options.addAll(KERNEL_CACHE_OPTIONS);
-    if (!config.mountOptions().isEmpty()) {
-      for (String w : config.mountOptions().warnings()) {
-        log.warn(w);
-      }
-      options.add("-o");
-      options.add(config.mountOptions().joined());
-    }
     LatticeFileSystem served = fs;
     NodeMetrics.register(registry, version(), startedAt);
     new CasMetrics(registry, blobs, config.storageQuota());
@@ -235,7 +207,7 @@ public final class Daemon implements NodeApi {
     new GcMetrics(registry, gc.service()::stats);
     FuseMetrics fuseMetrics = new FuseMetrics(registry, served::openFileCount);
     checkNotStopping();
-    mount = FuseMount.mount(fs, mountpoint, options, fuseMetrics);
+    mount = FuseMount.mount(fs, mountpoint, MountSetup.fuseOptions(config), fuseMetrics);
     // Stores declared elsewhere (by a peer, through the root store) appear in the mount root.
     storesWatch = stores.root().watch("/stores/", change -> fs.invalidateStores());
     mesh = NodeMesh.start(dir, config.mesh(), stores, blobs);
@@ -268,25 +240,6 @@ public final class Daemon implements NodeApi {
           mountpoint);
     }
     log.info("node {} mounted at {}", local.nodeId(), mountpoint);
-  }
-
-  /**
-   * Who files show as owned by ({@code fs.owner}): by default the stored numbers (POSIX chown
-   * semantics); {@code mount} shows every file as owned by the user running this daemon, whichever
-   * node wrote it (uids are local to each box); {@code UID:GID} one fixed owner.
-   */
-  static Owners owners(String setting) throws IOException {
-    if (setting.equals("stored")) {
-      return Owners.stored();
-    }
-    if (setting.equals("mount")) {
-      Path self = Path.of("/proc/self");
-      return Owners.everything(
-          (Integer) Files.getAttribute(self, "unix:uid"),
-          (Integer) Files.getAttribute(self, "unix:gid"));
-    }
-    String[] ug = setting.split(":");
-    return Owners.everything(Integer.parseInt(ug[0]), Integer.parseInt(ug[1]));
   }
 
   /**
