@@ -107,7 +107,9 @@ final class Dispatcher {
       }
     } catch (MalformedRequestException e) {
       LOG.debug("malformed request (opcode {}): {}", opcode, e.getMessage());
-      sink.send(s.out.error(unique, EINVAL).finish());
+      if (expectsAnswer(opcode)) {
+        sink.send(s.out.error(unique, EINVAL).finish());
+      }
     } catch (RuntimeException | Error e) {
       if (e instanceof VirtualMachineError
           && !(e instanceof OutOfMemoryError)
@@ -115,8 +117,17 @@ final class Dispatcher {
         throw e;
       }
       LOG.error("opcode {} on node {} failed; answering EIO", opcode, node, e);
-      sink.send(s.out.error(unique, EIO).finish());
+      if (expectsAnswer(opcode)) {
+        sink.send(s.out.error(unique, EIO).finish());
+      }
     }
+  }
+
+  /**
+   * Whether the kernel waits for an answer to {@code opcode} (not FORGET, BATCH_FORGET, INTERRUPT).
+   */
+  private static boolean expectsAnswer(int opcode) {
+    return opcode != Abi.FORGET && opcode != Abi.BATCH_FORGET && opcode != Abi.INTERRUPT;
   }
 
   private void dispatch(int op, long unique, long node, Caller c, In in, Scratch s, ReplySink sink)

@@ -25,6 +25,11 @@ public final class MemoryInodeFs implements InodeFileSystem {
   static final int EISDIR = 21;
   static final int EINVAL = 22;
   static final int ENOTEMPTY = 39;
+  static final int EFBIG = 27;
+
+  /** The largest file that keeps its bytes (a fixture, not a store). */
+  static final long MAX_KEPT = 64 << 20;
+
   static final int S_IFMT = 0170000;
   static final int S_IFDIR = 0040000;
   static final int S_IFREG = 0100000;
@@ -163,6 +168,9 @@ public final class MemoryInodeFs implements InodeFileSystem {
       if ((n.mode & S_IFMT) != S_IFREG) {
         return -EINVAL;
       }
+      if (keepBytes && s.size() > MAX_KEPT) {
+        return -EFBIG;
+      }
       n.size = s.size();
       if (keepBytes) {
         n.data = Arrays.copyOf(n.data, Math.toIntExact(s.size()));
@@ -250,6 +258,9 @@ public final class MemoryInodeFs implements InodeFileSystem {
       if (n == null) {
         return -ENOENT;
       }
+      if (offset < 0) {
+        return -EINVAL;
+      }
       if (offset >= n.size) {
         return 0;
       }
@@ -274,6 +285,9 @@ public final class MemoryInodeFs implements InodeFileSystem {
     int len = src.remaining();
     largestWrite.accumulateAndGet(len, Math::max);
     long end = offset + len;
+    if (offset < 0 || end < 0 || (keepBytes && end > MAX_KEPT)) {
+      return -EFBIG;
+    }
     if (keepBytes) {
       if (end > n.data.length) {
         n.data = Arrays.copyOf(n.data, Math.toIntExact(end));
