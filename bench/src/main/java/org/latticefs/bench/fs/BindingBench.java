@@ -139,7 +139,7 @@ public final class BindingBench {
   }
 
   /** User plus system CPU time of process {@code pid} so far, from {@code /proc/pid/stat}. */
-  private static long cpuMillis(long pid) throws IOException {
+  static long cpuMillis(long pid) throws IOException {
     if (pid <= 0) {
       return 0;
     }
@@ -149,7 +149,7 @@ public final class BindingBench {
     return ticks * 1000 / 100; // USER_HZ is 100 on Linux
   }
 
-  private static long pidOf(String program, Path mnt) throws IOException, InterruptedException {
+  static long pidOf(String program, Path mnt) throws IOException, InterruptedException {
     Process p = new ProcessBuilder("pgrep", "-f", program + ".*" + mnt).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
     p.waitFor();
