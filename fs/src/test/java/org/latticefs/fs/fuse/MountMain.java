@@ -47,7 +47,10 @@ public final class MountMain {
       LatticeFileSystem fs =
           new LatticeFileSystem(FsFixture.config(stores, blobs, cache, data.resolve("staging")));
       return new Instance(
-          stores, blobs, fs, FuseMount.mount(fs, mnt, FuseMount.DEFAULT_OPTIONS, observer()));
+          stores,
+          blobs,
+          fs,
+          FuseMount.mount(fs, mnt, FuseMount.DEFAULT_OPTIONS, observer(), TestBinding.get()));
     }
 
     void close() throws Exception {

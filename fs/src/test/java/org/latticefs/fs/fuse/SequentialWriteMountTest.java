@@ -114,6 +114,7 @@ class SequentialWriteMountTest {
                 "-cp",
                 System.getProperty("java.class.path"),
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                TestBinding.jvmArg(),
                 MountMain.class.getName(),
                 data.toString(),
                 mnt.toString())

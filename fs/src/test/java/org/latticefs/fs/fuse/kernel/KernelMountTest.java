@@ -141,6 +141,20 @@ class KernelMountTest {
   }
 
   @Test
+  void aNameRemovedBehindTheKernelsBackGoesAfterTheNotification() throws IOException {
+    mount(
+        KernelOptions.defaults("ktest")
+            .withTimeouts(new Timeouts(Duration.ofMinutes(5), Duration.ofMinutes(5))));
+    Path f = mnt.resolve("gone");
+    Files.writeString(f, "x");
+    assertTrue(Files.exists(f));
+    fs.removeBehind("gone".getBytes(UTF_8));
+    assertTrue(Files.exists(f), "the kernel still has the name cached");
+    assertEquals(0, mount.notifier().invalidateEntry(1, "gone".getBytes(UTF_8)));
+    assertFalse(Files.exists(f));
+  }
+
+  @Test
   void aBusyMountRefusesToUnmountAndStays() throws IOException {
     mount(KernelOptions.defaults("ktest"));
     Files.writeString(mnt.resolve("open"), "x");

@@ -99,6 +99,13 @@ public final class MemoryInodeFs implements InodeFileSystem {
     return n == null ? 0 : n.ino;
   }
 
+  /** Removes {@code name} from the root without telling the kernel (as a peer's delete would). */
+  public synchronized void removeBehind(byte[] name) {
+    if (remove(1, name, false) != 0) {
+      throw new IllegalStateException("no such file");
+    }
+  }
+
   /** Replaces a file's bytes without telling the kernel (as a peer's change would). */
   public synchronized void setContent(long node, byte[] bytes) {
     Node n = nodes.get(node);
