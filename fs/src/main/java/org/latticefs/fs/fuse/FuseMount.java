@@ -19,9 +19,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A mounted {@link LatticeFileSystem}: served through the byte-name libfuse2 binding ({@link
- * LibfuseAdapter} over {@link LibfuseMount}), with mounting that reports failure and unmounting
- * that commits open files and waits.
+ * A mounted {@link LatticeFileSystem}: served through the direct protocol binding ({@link
+ * KernelAdapter} over {@link KernelMount}) when the process may call {@code mount(2)} (root), else
+ * through the byte-name libfuse2 binding ({@link LibfuseAdapter} over {@link LibfuseMount}); the
+ * libfuse2 binding also serves when an option asks for what the direct one does not implement. With
+ * mounting that reports failure and unmounting that commits open files and waits.
  *
  * <h2>Options</h2>
  *
@@ -92,7 +94,22 @@ public final class FuseMount implements AutoCloseable {
   public static FuseMount mount(
       LatticeFileSystem fs, Path mountPoint, List<String> options, FsObserver observer)
       throws IOException {
+    if (canMountDirectly()) {
+      try {
+        return mount(fs, mountPoint, options, observer, Binding.KERNEL);
+      } catch (KernelMountOptions.UnsupportedOptionException e) {
+        LOG.warn("{}: mounting through libfuse2 instead", e.getMessage());
+      }
+    }
     return mount(fs, mountPoint, options, observer, Binding.LIBFUSE);
+  }
+
+  /**
+   * Whether the kernel binding can mount here: {@code mount(2)} needs root (unprivileged users
+   * mount through libfuse2's setuid {@code fusermount}) and {@code /dev/fuse}.
+   */
+  static boolean canMountDirectly() {
+    return KernelMount.privileged() && Files.exists(Path.of("/dev/fuse"));
   }
 
   /**

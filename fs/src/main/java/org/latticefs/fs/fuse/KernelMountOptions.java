@@ -8,11 +8,19 @@ import org.latticefs.fs.fuse.kernel.Timeouts;
 
 /**
  * Turns the mount's libfuse-style arguments ({@code ["-o", "big_writes,allow_other,..."]}) into the
- * direct binding's {@link KernelOptions}: options the kernel binding has anyway ({@code
- * big_writes}, {@code use_ino}, {@code max_read}, {@code max_write}) are accepted and ignored, the
- * ones it supports are applied, any other is refused with its name (never silently dropped).
+ * direct binding's {@link KernelOptions}: options the kernel binding has anyway or that only tune
+ * libfuse ({@code big_writes}, {@code use_ino}, {@code max_read}, {@code splice_read}…) are
+ * accepted and ignored, the ones it supports are applied, any other is refused with its name
+ * ({@link UnsupportedOptionException}; never silently dropped).
  */
 final class KernelMountOptions {
+  /** An option the kernel binding does not implement (the libfuse2 binding may). */
+  static final class UnsupportedOptionException extends IOException {
+    UnsupportedOptionException(String option) {
+      super("mount option " + option + " is not supported by the kernel binding");
+    }
+  }
+
   private KernelMountOptions() {}
 
   static KernelOptions parse(List<String> args) throws IOException {
@@ -32,7 +40,26 @@ final class KernelMountOptions {
         String key = o.contains("=") ? o.substring(0, o.indexOf('=')) : o;
         String value = o.contains("=") ? o.substring(o.indexOf('=') + 1) : "";
         switch (key) {
-          case "", "big_writes", "use_ino", "max_read", "max_write" -> {}
+          case "",
+              "big_writes",
+              "use_ino",
+              "readdir_ino",
+              "max_read",
+              "max_write",
+              "max_readahead",
+              "max_background",
+              "congestion_threshold",
+              "intr",
+              "async_read",
+              "large_read",
+              "noauto_cache",
+              "nonempty",
+              "splice_read",
+              "splice_write",
+              "splice_move",
+              "no_splice_read",
+              "no_splice_write",
+              "no_splice_move" -> {}
           case "allow_other" -> allowOther = true;
           case "default_permissions" -> defaultPermissions = true;
           case "auto_cache" -> autoInval = true;
@@ -40,9 +67,12 @@ final class KernelMountOptions {
           case "subtype" -> subtype = value;
           case "entry_timeout" -> entry = seconds(o, value);
           case "attr_timeout" -> attr = seconds(o, value);
-          default ->
-              throw new IOException(
-                  "mount option " + o + " is not supported by the kernel binding");
+          case "negative_timeout" -> {
+            if (!seconds(o, value).isZero()) {
+              throw new UnsupportedOptionException(o);
+            }
+          }
+          default -> throw new UnsupportedOptionException(o);
         }
       }
     }

@@ -41,8 +41,7 @@ final class MountFixture implements AutoCloseable {
     this.blobs = DiskBlobStore.open(dir.resolve("cas"));
     this.cache = new CachingBlobFetcher(blobs, MountMain.CACHE_BYTES);
     this.fs = new LatticeFileSystem(FsFixture.config(stores, blobs, cache, dir.resolve("staging")));
-    this.mount =
-        FuseMount.mount(fs, mnt, FuseMount.DEFAULT_OPTIONS, FsObserver.NONE, TestBinding.get());
+    this.mount = TestBinding.mount(fs, mnt, FuseMount.DEFAULT_OPTIONS, FsObserver.NONE);
   }
 
   static void requireFuse() {

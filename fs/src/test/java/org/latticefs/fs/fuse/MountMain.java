@@ -47,10 +47,7 @@ public final class MountMain {
       LatticeFileSystem fs =
           new LatticeFileSystem(FsFixture.config(stores, blobs, cache, data.resolve("staging")));
       return new Instance(
-          stores,
-          blobs,
-          fs,
-          FuseMount.mount(fs, mnt, FuseMount.DEFAULT_OPTIONS, observer(), TestBinding.get()));
+          stores, blobs, fs, TestBinding.mount(fs, mnt, FuseMount.DEFAULT_OPTIONS, observer()));
     }
 
     void close() throws Exception {

@@ -125,6 +125,11 @@ public final class KernelMount implements AutoCloseable {
     return m;
   }
 
+  /** Whether this process may mount ({@code mount(2)} needs root). */
+  public static boolean privileged() {
+    return Libc.getuid() == 0;
+  }
+
   public Path mountPoint() {
     return mountPoint;
   }
