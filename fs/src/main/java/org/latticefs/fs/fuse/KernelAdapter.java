@@ -4,6 +4,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.latticefs.fs.Attr;
 import org.latticefs.fs.DirEntry;
 import org.latticefs.fs.Errno;
@@ -42,6 +45,12 @@ public final class KernelAdapter implements InodeFileSystem {
   private final LatticeFileSystem fs;
   private final ErrorBoundary boundary;
   private final NodeTable nodes = new NodeTable();
+
+  /**
+   * The open file handles of each node, so a node whose name is gone (unlinked or replaced while
+   * open) still answers getattr: the kernel asks by node, without the handle, for {@code fstat}.
+   */
+  private final Map<Long, Set<Long>> handles = new ConcurrentHashMap<>();
 
   public KernelAdapter(LatticeFileSystem fs, FsObserver observer) {
     this.fs = fs;
@@ -134,7 +143,22 @@ public final class KernelAdapter implements InodeFileSystem {
         }
       }
     }
+    if (!nodes.hasPath(node)) {
+      Set<Long> open = handles.get(node);
+      Long any = open == null ? null : open.stream().findAny().orElse(null);
+      if (any != null) {
+        return fs.getattr(any);
+      }
+    }
     return fs.getattr(path(node));
+  }
+
+  private void opened(long node, long fh) {
+    handles.computeIfAbsent(node, n -> ConcurrentHashMap.newKeySet()).add(fh);
+  }
+
+  private void closed(long node, long fh) {
+    handles.computeIfPresent(node, (n, set) -> set.remove(fh) && set.isEmpty() ? null : set);
   }
 
   @Override
@@ -266,7 +290,14 @@ public final class KernelAdapter implements InodeFileSystem {
 
   @Override
   public int open(Caller c, long node, int flags, Opened o) {
-    return boundary.call(FsOp.OPEN, (String) null, () -> o.handle(fs.open(path(node), flags)));
+    return boundary.call(
+        FsOp.OPEN,
+        (String) null,
+        () -> {
+          long fh = fs.open(path(node), flags);
+          o.handle(fh);
+          opened(node, fh);
+        });
   }
 
   @Override
@@ -278,6 +309,7 @@ public final class KernelAdapter implements InodeFileSystem {
           long fh = fs.create(path(parent, name), mode & 07777, flags, owner(c));
           o.handle(fh);
           entry(parent, name, fs.getattr(fh), e);
+          opened(e.nodeId(), fh);
         });
   }
 
@@ -299,7 +331,13 @@ public final class KernelAdapter implements InodeFileSystem {
 
   @Override
   public int release(long node, long fh, int flags) {
-    return boundary.call(FsOp.RELEASE, (String) null, () -> fs.release(fh));
+    return boundary.call(
+        FsOp.RELEASE,
+        (String) null,
+        () -> {
+          closed(node, fh);
+          fs.release(fh);
+        });
   }
 
   @Override

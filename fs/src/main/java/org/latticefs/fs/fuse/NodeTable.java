@@ -96,7 +96,21 @@ final class NodeTable {
    * @throws PathTooLongException past {@link #MAX_PATH} bytes
    */
   synchronized String path(long id) throws PathTooLongException {
-    return KeyBytes.decode(pathBytes(id, null));
+    byte[] p = pathBytes(id, null);
+    return p == null ? null : KeyBytes.decode(p);
+  }
+
+  /**
+   * Whether {@code id} is known and still has a name (is not detached, nor below a detached one).
+   */
+  synchronized boolean hasPath(long id) {
+    Node n = byId.get(id);
+    for (; n != null && n.id != ROOT; n = byId.get(n.parent)) {
+      if (n.detached) {
+        return false;
+      }
+    }
+    return n != null;
   }
 
   /** The core's path of {@code name} in directory {@code parent}, or null (see {@link #path}). */

@@ -28,6 +28,11 @@ public final class Entry {
     return this;
   }
 
+  /** The node id set by {@link #node}. */
+  public long nodeId() {
+    return node;
+  }
+
   /** The attributes to fill. */
   public Attr attr() {
     return attr;
