@@ -116,14 +116,19 @@ public final class BindingBench {
           sorted[sorted.length - 1]);
     } finally {
       for (Target t : targets) {
-        if (t.process() != null) {
-          t.process().getOutputStream().close();
-          t.process().waitFor();
-        } else {
-          Shell.unmount(t.mnt());
-        }
+        stop(t.process(), t.mnt());
       }
       Shell.deleteTree(base);
+    }
+  }
+
+  /** Ends a target: closes its serving child's stdin and waits, or unmounts an external tool. */
+  static void stop(Process child, Path mnt) throws IOException, InterruptedException {
+    if (child != null) {
+      child.getOutputStream().close();
+      child.waitFor();
+    } else {
+      Shell.unmount(mnt);
     }
   }
 

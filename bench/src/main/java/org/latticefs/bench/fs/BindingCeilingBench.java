@@ -93,12 +93,7 @@ public final class BindingCeilingBench {
       run(targets, rounds, size);
     } finally {
       for (Target t : targets) {
-        if (t.process() != null) {
-          t.process().getOutputStream().close();
-          t.process().waitFor();
-        } else {
-          Shell.unmount(t.mnt());
-        }
+        BindingBench.stop(t.process(), t.mnt());
       }
       Shell.deleteTree(base);
     }

@@ -14,8 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -108,23 +106,10 @@ class SequentialWriteMountTest {
     }
   }
 
-  private static List<String> command(String javaBinary, Path data, Path mnt) {
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                javaBinary,
-                "-cp",
-                System.getProperty("java.class.path"),
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
-    cmd.addAll(TestBinding.jvmArgs());
-    cmd.addAll(List.of(MountMain.class.getName(), data.toString(), mnt.toString()));
-    return cmd;
-  }
-
   private static Process start(Path data, Path mnt) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process p =
-        new ProcessBuilder(command(java, data, mnt))
+        new ProcessBuilder(MountMain.command(java, data, mnt))
             .redirectError(ProcessBuilder.Redirect.INHERIT)
             .start();
     BufferedReader out =

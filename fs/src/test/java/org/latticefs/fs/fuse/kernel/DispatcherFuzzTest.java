@@ -31,18 +31,14 @@ class DispatcherFuzzTest {
   /** A request as the fuzzer builds it. */
   record Raw(int opcode, long node, byte[] body, int lengthDelta) {}
 
+  private static Dispatcher.Scratch scratch() {
+    return new Dispatcher.Scratch(
+        ByteBuffer.allocateDirect(REPLY_BUFFER).order(ByteOrder.LITTLE_ENDIAN));
+  }
+
   private static Dispatcher initialized(InodeFileSystem fs, Dispatcher.Scratch s) {
     Dispatcher d = new Dispatcher(fs, KernelOptions.defaults("fuzz"));
-    ByteBuffer init = request(Abi.INIT, 1, 1, initBody(7, 38, 1 << 22));
-    List<ByteBuffer> replies = new ArrayList<>();
-    d.serve(
-        init,
-        init.getInt(0),
-        s,
-        r -> {
-          replies.add(copy(r));
-          return 0;
-        });
+    List<ByteBuffer> replies = serveAll(d, s, request(Abi.INIT, 1, 1, initBody(7, 38, 1 << 22)));
     assertEquals(1, replies.size());
     assertEquals(0, replies.get(0).getInt(4));
     return d;
@@ -107,11 +103,8 @@ class DispatcherFuzzTest {
 
   @Property(tries = 3000)
   void anyRequestGetsOneWellFormedAnswerOrNone(@ForAll("requests") Raw raw) {
-    MemoryInodeFs fs = new MemoryInodeFs(true);
-    Dispatcher.Scratch s =
-        new Dispatcher.Scratch(
-            ByteBuffer.allocateDirect(REPLY_BUFFER).order(ByteOrder.LITTLE_ENDIAN));
-    Dispatcher d = initialized(fs, s);
+    Dispatcher.Scratch s = scratch();
+    Dispatcher d = initialized(new MemoryInodeFs(true), s);
     // Some state to act on: a file (node 2) with bytes, a directory (node 3).
     serveAll(d, s, request(Abi.CREATE, 2, 1, createBody("f")));
     serveAll(d, s, request(Abi.WRITE, 3, 2, writeBody(2, 0, new byte[300])));
@@ -120,15 +113,7 @@ class DispatcherFuzzTest {
     long unique = 77;
     ByteBuffer req = request(raw.opcode(), unique, raw.node(), raw.body());
     int length = req.getInt(0) + raw.lengthDelta();
-    List<ByteBuffer> replies = new ArrayList<>();
-    d.serve(
-        req,
-        length,
-        s,
-        r -> {
-          replies.add(copy(r));
-          return 0;
-        });
+    List<ByteBuffer> replies = serveAll(d, s, req, length);
     boolean answerable = length >= 16 && length <= req.capacity();
     boolean expectsAnswer =
         answerable
@@ -153,20 +138,10 @@ class DispatcherFuzzTest {
       @ForAll @IntRange(min = 0, max = 9) int major,
       @ForAll @IntRange(min = 0, max = 60) int minor,
       @ForAll int flags) {
-    Dispatcher.Scratch s =
-        new Dispatcher.Scratch(
-            ByteBuffer.allocateDirect(REPLY_BUFFER).order(ByteOrder.LITTLE_ENDIAN));
+    Dispatcher.Scratch s = scratch();
     Dispatcher d = new Dispatcher(new MemoryInodeFs(false), KernelOptions.defaults("fuzz"));
     ByteBuffer init = request(Abi.INIT, 9, 1, initBody(major, minor, flags));
-    List<ByteBuffer> replies = new ArrayList<>();
-    d.serve(
-        init,
-        init.getInt(0),
-        s,
-        r -> {
-          replies.add(copy(r));
-          return 0;
-        });
+    List<ByteBuffer> replies = serveAll(d, s, init);
     assertEquals(1, replies.size());
     boolean ok = major > 7 || (major == 7 && minor >= Abi.MIN_MINOR);
     assertEquals(ok, replies.get(0).getInt(4) == 0);
@@ -175,9 +150,7 @@ class DispatcherFuzzTest {
 
   @Test
   void requestsBeforeInitAreRefused() {
-    Dispatcher.Scratch s =
-        new Dispatcher.Scratch(
-            ByteBuffer.allocateDirect(REPLY_BUFFER).order(ByteOrder.LITTLE_ENDIAN));
+    Dispatcher.Scratch s = scratch();
     Dispatcher d = new Dispatcher(new MemoryInodeFs(true), KernelOptions.defaults("fuzz"));
     List<ByteBuffer> replies = serveAll(d, s, request(Abi.GETATTR, 5, 1, new byte[16]));
     assertEquals(-5, replies.get(0).getInt(4));
@@ -186,9 +159,7 @@ class DispatcherFuzzTest {
   @Test
   void aReadLargerThanTheReplyBufferIsCutToIt() {
     MemoryInodeFs fs = new MemoryInodeFs(true);
-    Dispatcher.Scratch s =
-        new Dispatcher.Scratch(
-            ByteBuffer.allocateDirect(REPLY_BUFFER).order(ByteOrder.LITTLE_ENDIAN));
+    Dispatcher.Scratch s = scratch();
     Dispatcher d = initialized(fs, s);
     serveAll(d, s, request(Abi.CREATE, 2, 1, createBody("f")));
     serveAll(d, s, request(Abi.WRITE, 3, 2, writeBody(2, 0, new byte[3 * REPLY_BUFFER])));
@@ -201,9 +172,7 @@ class DispatcherFuzzTest {
 
   @Test
   void anErrorThrownByTheFilesystemIsAnsweredEio() {
-    Dispatcher.Scratch s =
-        new Dispatcher.Scratch(
-            ByteBuffer.allocateDirect(REPLY_BUFFER).order(ByteOrder.LITTLE_ENDIAN));
+    Dispatcher.Scratch s = scratch();
     InodeFileSystem throwing =
         new InodeFileSystem() {
           @Override
@@ -216,10 +185,16 @@ class DispatcherFuzzTest {
   }
 
   private static List<ByteBuffer> serveAll(Dispatcher d, Dispatcher.Scratch s, ByteBuffer req) {
+    return serveAll(d, s, req, req.getInt(0));
+  }
+
+  /** Serves {@code req} as a request of {@code length} bytes; returns the answers, copied. */
+  private static List<ByteBuffer> serveAll(
+      Dispatcher d, Dispatcher.Scratch s, ByteBuffer req, int length) {
     List<ByteBuffer> replies = new ArrayList<>();
     d.serve(
         req,
-        req.getInt(0),
+        length,
         s,
         r -> {
           replies.add(copy(r));

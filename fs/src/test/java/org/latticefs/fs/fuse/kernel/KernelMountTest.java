@@ -123,11 +123,16 @@ class KernelMountTest {
     assertEquals(1, Files.readAllBytes(mnt.resolve("f7")).length); // looked up anew
   }
 
-  @Test
-  void aChangeBehindTheKernelsBackShowsAfterTheNotification() throws IOException {
+  /** Long timeouts: without a notification, the kernel would not ask again during the test. */
+  private void mountCachingFiveMinutes() throws IOException {
     mount(
         KernelOptions.defaults("ktest")
             .withTimeouts(new Timeouts(Duration.ofMinutes(5), Duration.ofMinutes(5))));
+  }
+
+  @Test
+  void aChangeBehindTheKernelsBackShowsAfterTheNotification() throws IOException {
+    mountCachingFiveMinutes();
     Path f = mnt.resolve("shared");
     Files.writeString(f, "old");
     assertEquals("old", Files.readString(f));
@@ -142,9 +147,7 @@ class KernelMountTest {
 
   @Test
   void aNameRemovedBehindTheKernelsBackGoesAfterTheNotification() throws IOException {
-    mount(
-        KernelOptions.defaults("ktest")
-            .withTimeouts(new Timeouts(Duration.ofMinutes(5), Duration.ofMinutes(5))));
+    mountCachingFiveMinutes();
     Path f = mnt.resolve("gone");
     Files.writeString(f, "x");
     assertTrue(Files.exists(f));

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.latticefs.fs.fuse.libfuse.MemoryRawFs.Name;
 
 /**
  * A small in-memory filesystem on the direct binding, for tests and the binding benchmark:
@@ -34,24 +35,6 @@ public final class MemoryInodeFs implements InodeFileSystem {
   static final int S_IFDIR = 0040000;
   static final int S_IFREG = 0100000;
   static final int S_IFLNK = 0120000;
-
-  /** A name as a map key. */
-  private record Name(byte[] bytes) implements Comparable<Name> {
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Name n && Arrays.equals(bytes, n.bytes);
-    }
-
-    @Override
-    public int hashCode() {
-      return Arrays.hashCode(bytes);
-    }
-
-    @Override
-    public int compareTo(Name o) {
-      return Arrays.compareUnsigned(bytes, o.bytes);
-    }
-  }
 
   private static final class Node {
     final long ino;
