@@ -147,10 +147,31 @@ public final class KernelAdapter implements InodeFileSystem {
       Set<Long> open = handles.get(node);
       Long any = open == null ? null : open.stream().findAny().orElse(null);
       if (any != null) {
-        return fs.getattr(any);
+        return unlinked(fs.getattr(any));
       }
     }
     return fs.getattr(path(node));
+  }
+
+  /**
+   * The attributes of an open file whose name is gone: one link fewer than the core counts through
+   * the handle (as libfuse2 answers for a file it hid), so {@code fstat} after {@code unlink} shows
+   * a link count of 0.
+   */
+  private static Attr unlinked(Attr a) {
+    return new Attr(
+        a.ino(),
+        a.kind(),
+        a.mode(),
+        a.uid(),
+        a.gid(),
+        Math.max(0, a.nlink() - 1),
+        a.size(),
+        a.atimeNanos(),
+        a.mtimeNanos(),
+        a.ctimeNanos(),
+        a.rdev(),
+        a.storedBytes());
   }
 
   private void opened(long node, long fh) {
