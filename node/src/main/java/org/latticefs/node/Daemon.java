@@ -4,43 +4,25 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
-import org.latticefs.cas.chunk.Chunk;
 import org.latticefs.cas.chunk.FileIngester;
 import org.latticefs.cas.store.CachingBlobFetcher;
 import org.latticefs.cas.store.DiskBlobStore;
 import org.latticefs.fs.FsConfig;
 import org.latticefs.fs.Owners;
-import org.latticefs.fs.PathInfo;
 import org.latticefs.fs.UnsavedFile;
 import org.latticefs.fs.core.LatticeFileSystem;
 import org.latticefs.fs.fuse.FuseMount;
 import org.latticefs.fs.fuse.Mounts;
-import org.latticefs.fs.inode.Inode;
-import org.latticefs.fs.inode.InodeRoots;
-import org.latticefs.fs.inode.KeptVersions;
-import org.latticefs.fs.inode.Keys;
-import org.latticefs.gc.pin.PinTarget;
-import org.latticefs.kv.KeyBytes;
 import org.latticefs.kv.StoreDamage;
 import org.latticefs.kv.Stores;
 import org.latticefs.kv.store.DiskStores;
-import org.latticefs.mesh.InviteLine;
-import org.latticefs.mesh.Mesh;
-import org.latticefs.mesh.MeshConfig;
-import org.latticefs.mesh.MeshException;
-import org.latticefs.mesh.blob.BlobLimits;
-import org.latticefs.mesh.blob.MeshBlobs;
-import org.latticefs.mesh.peer.Discovery;
-import org.latticefs.mesh.peer.MdnsDiscovery;
 import org.latticefs.node.config.DataDir;
-import org.latticefs.node.config.MeshSettings;
 import org.latticefs.node.config.NodeConfig;
 import org.latticefs.node.control.ControlServer;
 import org.latticefs.node.format.DataDirFormat;
@@ -79,7 +61,6 @@ import org.slf4j.LoggerFactory;
 public final class Daemon implements NodeApi {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
   private static final String XODUS_CACHE_PROPERTY = "exodus.memoryUsage";
-  private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(30);
 
   /**
    * How long the kernel may answer from its cache of names and attributes before asking the
@@ -97,7 +78,7 @@ public final class Daemon implements NodeApi {
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final List<AutoCloseable> toClose = new ArrayList<>();
   private DiskStores stores;
-  private Mesh mesh;
+  private NodeMesh mesh;
   private AutoCloseable storesWatch;
   private LocalNode local;
   private DiskBlobStore blobs;
@@ -106,6 +87,7 @@ public final class Daemon implements NodeApi {
   private NodeCollector gc;
   private NodePins pins;
   private FsckJobs fsck;
+  private MountPaths paths;
   private final java.util.concurrent.locks.ReentrantLock lifecycle =
       new java.util.concurrent.locks.ReentrantLock();
   private volatile boolean stopRequested;
@@ -227,6 +209,7 @@ public final class Daemon implements NodeApi {
     pins = new NodePins(stores, blobs, fetcher).startBackground();
     fsck = NodeCollector.fsck(dir, blobs, fetcher, stores, config.fsckInterval()).startBackground();
     space.setReclaimer(gc.service());
+    paths = new MountPaths(mountpoint, fs, stores, pins, config.keepDeleted());
     List<String> options = new ArrayList<>(FuseMount.DEFAULT_OPTIONS);
     options.addAll(KERNEL_CACHE_OPTIONS);
     if (!config.mountOptions().isEmpty()) {
@@ -246,8 +229,8 @@ public final class Daemon implements NodeApi {
     mount = FuseMount.mount(fs, mountpoint, options, fuseMetrics);
     // Stores declared elsewhere (by a peer, through the root store) appear in the mount root.
     storesWatch = stores.root().watch("/stores/", change -> fs.invalidateStores());
-    mesh = startMesh();
-    fetcher.addRemote(mesh.fetcher());
+    mesh = NodeMesh.start(dir, config.mesh(), stores, blobs);
+    fetcher.addRemote(mesh.mesh().fetcher());
     control = ControlServer.start(dir, this);
     if (!config.metricsListen().isOff()) {
       try {
@@ -293,41 +276,11 @@ public final class Daemon implements NodeApi {
     return Owners.everything(Integer.parseInt(ug[0]), Integer.parseInt(ug[1]));
   }
 
-  private Mesh startMesh() throws IOException {
-    MeshSettings m = config.mesh();
-    MeshConfig mc =
-        MeshConfig.defaults(dir.mesh())
-            .withListen(m.listen())
-            .withAnnounce(m.announce())
-            .withStaticPeers(m.peers())
-            .withMdns(m.mdns());
-    if (!m.name().isEmpty()) {
-      mc = mc.withName(m.name());
-    }
-    try {
-      // Peers get only blobs some store reaches (ReachableBlobs), read and verified by the store.
-      MeshBlobs served =
-          new MeshBlobs(
-              blobs,
-              blobs,
-              new ReachableBlobs(new InodeRoots(stores), blobs),
-              BlobLimits.defaults().withMaxRate(m.maxRate()));
-      return Mesh.start(
-          stores,
-          stores.identity(),
-          mc,
-          m.mdns() ? new MdnsDiscovery(null) : Discovery.none(),
-          served);
-    } catch (MeshException e) {
-      throw new NodeException("cannot start the mesh: " + e.getMessage(), 1, e);
-    }
-  }
-
   /**
    * What this node's blob exchange did since it started (blobs fetched from and served to peers).
    */
   public org.latticefs.mesh.blob.FetchStats blobStats() {
-    return mesh.blobStats();
+    return mesh.mesh().blobStats();
   }
 
   /** Blocks until {@link #stop()} has finished (from a signal, {@code unmount}, or a failure). */
@@ -484,54 +437,27 @@ public final class Daemon implements NodeApi {
 
   @Override
   public String invite(long ttlSeconds) throws IOException {
-    try {
-      return mesh.invite(ttlSeconds <= 0 ? null : Duration.ofSeconds(ttlSeconds)).toString();
-    } catch (MeshException e) {
-      throw new NodeException(e.getMessage(), 1, e);
-    }
+    return mesh.invite(ttlSeconds);
   }
 
   @Override
   public JoinRow join(String line) throws IOException {
-    InviteLine invite;
-    try {
-      invite = InviteLine.parse(line);
-    } catch (IllegalArgumentException e) {
-      throw new NodeException("not an invite: " + e.getMessage(), 2, e);
-    }
-    try {
-      Mesh.Joined j = mesh.join(invite, JOIN_TIMEOUT);
-      return new JoinRow(j.node().toString(), j.name(), j.via().toString());
-    } catch (MeshException e) {
-      throw new NodeException(e.getMessage(), 1, e);
-    }
+    return mesh.join(line);
   }
 
   @Override
   public List<PeerRow> peers() throws IOException {
-    try {
-      return mesh.peers().stream().map(NodePeers::row).toList();
-    } catch (MeshException e) {
-      throw new NodeException(e.getMessage(), 1, e);
-    }
+    return mesh.peers();
   }
 
   @Override
   public boolean revoke(String id) throws IOException {
-    try {
-      return mesh.revoke(NodePeers.parseId(id));
-    } catch (MeshException e) {
-      throw new NodeException(e.getMessage(), 1, e);
-    }
+    return mesh.revoke(id);
   }
 
   @Override
   public void addPeer(String id, String addr) throws IOException {
-    try {
-      mesh.add(NodePeers.parseId(id), NodePeers.parseAddr(addr));
-    } catch (MeshException e) {
-      throw new NodeException(e.getMessage(), 1, e);
-    }
+    mesh.addPeer(id, addr);
   }
 
   @Override
@@ -603,73 +529,19 @@ public final class Daemon implements NodeApi {
     return fsck.poll(id);
   }
 
-  /**
-   * {@inheritDoc}
-   *
-   * <p>{@code path} is an absolute path whose names are byte strings as {@link KeyBytes} holds them
-   * (so names that are not UTF-8 are found); {@code .} and {@code ..} are resolved by name, as
-   * {@code realpath -s} does. Messages show names with {@link KeyBytes#display}.
-   */
   @Override
   public FileStat stat(String path) throws IOException {
-    PathInfo info = describe(path, "stat");
-    List<String> names = components(path);
-    Inode inode = info.inode();
-    List<ChunkRow> chunks = new ArrayList<>();
-    for (Chunk c : info.chunks()) {
-      chunks.add(new ChunkRow(c.offset(), c.length(), c.ref().hex()));
-    }
-    return new FileStat(
-        "/" + String.join("/", names),
-        info.storeName(),
-        info.inodeKey(),
-        inode.kind().name().toLowerCase(java.util.Locale.ROOT),
-        inode.size(),
-        inode.manifest() == null ? null : inode.manifest().hex(),
-        chunks);
-  }
-
-  /** What the filesystem knows of {@code path}, which must be inside the mount and not its root. */
-  private PathInfo describe(String path, String verb) throws IOException {
-    List<String> names = components(path);
-    List<String> mount = components(mountpoint.toString());
-    if (names.size() < mount.size() || !names.subList(0, mount.size()).equals(mount)) {
-      throw new NodeException(KeyBytes.display(path) + " is not inside the mount at " + mountpoint);
-    }
-    if (names.size() == mount.size()) {
-      throw new NodeException(
-          KeyBytes.display(path)
-              + " is the mount root, which lists the stores; "
-              + verb
-              + " a store or a file in one");
-    }
-    String rel = "/" + String.join("/", names.subList(mount.size(), names.size()));
-    try {
-      return fs.describe(rel);
-    } catch (IOException e) {
-      throw new NodeException(
-          KeyBytes.display(path) + ": " + KeyBytes.display(String.valueOf(e.getMessage())), 1, e);
-    }
-  }
-
-  /** The pin a {@code pin} argument names: a manifest hash, or a path in the mount (its inode). */
-  private PinTarget pinTarget(String target) throws IOException {
-    Optional<PinTarget> hash = NodePins.named(target);
-    if (hash.isPresent()) {
-      return hash.get();
-    }
-    PathInfo info = describe(target, "pin");
-    return new PinTarget.Inode(info.storeId(), Keys.id(info.inodeId()));
+    return paths.stat(path);
   }
 
   @Override
   public Map<String, Object> pinAdd(String target) throws IOException {
-    return pins.add(pinTarget(target));
+    return pins.add(paths.pinTarget(target));
   }
 
   @Override
   public boolean pinRemove(String target) throws IOException {
-    return pins.remove(pinTarget(target));
+    return pins.remove(paths.pinTarget(target));
   }
 
   @Override
@@ -679,59 +551,12 @@ public final class Daemon implements NodeApi {
 
   @Override
   public Map<String, Object> whereis(String target) throws IOException {
-    Optional<PinTarget> named = NodePins.named(target);
-    if (named.isPresent() && named.get() instanceof PinTarget.Manifest m) {
-      return pins.whereis(target, m.ref(), null, null);
-    }
-    PathInfo info = describe(target, "look up");
-    return pins.whereis(target, info.inode().manifest(), info.storeId(), Keys.id(info.inodeId()));
+    return paths.whereis(target);
   }
 
   @Override
   public List<Map<String, Object>> versions(String path) throws IOException {
-    Path p = Path.of(path).toAbsolutePath().normalize();
-    if (p.getParent() == null || p.getParent().equals(mountpoint)) {
-      throw new NodeException(path + " is not a file inside a store of the mount at " + mountpoint);
-    }
-    PathInfo parent = describe(p.getParent().toString(), "list versions in");
-    List<Map<String, Object>> out = new ArrayList<>();
-    for (KeptVersions.Version v :
-        new KeptVersions(stores, config.keepDeleted(), java.time.InstantSource.system())
-            .versions(parent.storeId(), parent.inodeId(), p.getFileName().toString())) {
-      Map<String, Object> m = new java.util.LinkedHashMap<>();
-      m.put("inode", v.inode());
-      m.put("written_at", java.time.Instant.ofEpochMilli(v.writtenAtMillis()).toString());
-      m.put("author", v.author());
-      m.put("kind", v.kind() == null ? "deleted" : v.kind());
-      m.put("size", v.size());
-      m.put("manifest", v.manifest() == null ? null : v.manifest().hex());
-      m.put(
-          "superseded_at",
-          v.supersededAtMillis() < 0
-              ? null
-              : java.time.Instant.ofEpochMilli(v.supersededAtMillis()).toString());
-      m.put("kept", v.kept());
-      out.add(m);
-    }
-    return out;
-  }
-
-  /** The names of absolute {@code path}, {@code .} dropped and {@code ..} applied. */
-  private static List<String> components(String path) {
-    List<String> out = new ArrayList<>();
-    for (String n : path.split("/")) {
-      if (n.isEmpty() || n.equals(".")) {
-        continue;
-      }
-      if (n.equals("..")) {
-        if (!out.isEmpty()) {
-          out.remove(out.size() - 1);
-        }
-        continue;
-      }
-      out.add(n);
-    }
-    return out;
+    return paths.versions(path);
   }
 
   @Override

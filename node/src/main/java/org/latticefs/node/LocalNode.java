@@ -208,7 +208,7 @@ public final class LocalNode implements NodeApi {
   @Override
   public boolean revoke(String id) throws IOException {
     return Trust.revoke(
-        catalog().rootKeys(), new StaticPeers(dir.mesh()), stores.nodeId(), NodePeers.parseId(id));
+        catalog().rootKeys(), new StaticPeers(dir.mesh()), stores.nodeId(), NodeMesh.parseId(id));
   }
 
   @Override
@@ -217,8 +217,8 @@ public final class LocalNode implements NodeApi {
         catalog().rootKeys(),
         new StaticPeers(dir.mesh()),
         stores.nodeId(),
-        NodePeers.parseId(id),
-        NodePeers.parseAddr(addr));
+        NodeMesh.parseId(id),
+        NodeMesh.parseAddr(addr));
   }
 
   private StoreCatalog catalog() {
