@@ -53,6 +53,11 @@ public final class KernelMount implements AutoCloseable {
   private final CountDownLatch ended = new CountDownLatch(1);
   private volatile boolean unmounted;
 
+  /** Guards the descriptor against a notification written after it was closed (and reused). */
+  private final Object fdLock = new Object();
+
+  private boolean fdClosed;
+
   private KernelMount(InodeFileSystem fs, KernelOptions options, Path mountPoint, int fd) {
     this.fs = fs;
     this.options = options;
@@ -256,7 +261,10 @@ public final class KernelMount implements AutoCloseable {
   /** The last worker has exited: the session is over. */
   private void finish() {
     initialized.countDown();
-    Libc.close(fd);
+    synchronized (fdLock) {
+      fdClosed = true;
+      Libc.close(fd);
+    }
     if (dispatcher.connection() != null) {
       try {
         fs.destroy();
@@ -276,7 +284,12 @@ public final class KernelMount implements AutoCloseable {
     if (!message.isDirect()) {
       throw new IllegalArgumentException("device writes need a direct buffer");
     }
-    return write(IO.getDirectBufferAddress(message) + message.position(), message.remaining());
+    synchronized (fdLock) {
+      if (fdClosed) {
+        return -Libc.ENODEV;
+      }
+      return write(IO.getDirectBufferAddress(message) + message.position(), message.remaining());
+    }
   }
 
   private int write(long address, int length) {
