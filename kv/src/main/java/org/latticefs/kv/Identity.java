@@ -11,8 +11,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.random.RandomGenerator;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
 import org.latticefs.cas.io.AtomicFile;
@@ -20,8 +20,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A node's Ed25519 key pair (BouncyCastle's RFC 8032 implementation, the fastest measured here).
- * Its public key is the node's {@link NodeId}.
+ * A node's Ed25519 key pair. Its public key is the node's {@link NodeId}. Keys are derived with
+ * BouncyCastle's RFC 8032 code; signing and verifying run on the process's {@link Ed25519Engine}
+ * under Lattice's one rule ({@link Signatures}).
  *
  * <h2>Key file</h2>
  *
@@ -54,9 +55,6 @@ public final class Identity {
   private static final int MAX_FILE_BYTES = 1024;
   private static final Set<PosixFilePermission> OWNER_ONLY =
       PosixFilePermissions.fromString("rw-------");
-  private static final int PUBLIC_POINT_CACHE = 4096;
-  private static final ConcurrentHashMap<NodeId, Object> PUBLIC_POINTS = new ConcurrentHashMap<>();
-  private static final Object INVALID_KEY = new Object();
   // RFC 8410: the DER prefixes of an Ed25519 OneAsymmetricKey (PKCS#8) and SubjectPublicKeyInfo.
   private static final byte[] PKCS8_ED25519_PREFIX =
       HexFormat.of().parseHex("302e020100300506032b657004220420");
@@ -248,38 +246,26 @@ public final class Identity {
 
   /** The 64-byte Ed25519 signature of {@code message[off, off+len)}. */
   public byte[] sign(byte[] message, int off, int len) {
+    Objects.checkFromIndexSize(off, len, message.length);
     byte[] sig = new byte[SIGNATURE_LENGTH];
-    Ed25519.sign(seed, 0, publicKey, 0, message, off, len, sig, 0);
+    Signatures.engine().sign(seed, publicKey, message, off, len, sig);
     return sig;
   }
 
-  /** Whether {@code signature} is {@code author}'s valid Ed25519 signature of {@code message}. */
+  /**
+   * Whether {@code signature} is {@code author}'s valid Ed25519 signature of {@code message} under
+   * Lattice's rule ({@link Signatures#verify}).
+   */
   public static boolean verify(NodeId author, byte[] message, byte[] signature) {
-    return verify(author, message, 0, message.length, signature);
+    return Signatures.verify(author, message, 0, message.length, signature);
   }
 
   /**
    * Whether {@code signature} is {@code author}'s valid Ed25519 signature of {@code message[off,
-   * off+len)}. Thread-safe; decoded public keys are cached per author.
+   * off+len)} under Lattice's rule ({@link Signatures#verify}). Thread-safe.
    */
   public static boolean verify(NodeId author, byte[] message, int off, int len, byte[] signature) {
-    if (signature == null || signature.length != SIGNATURE_LENGTH) {
-      return false;
-    }
-    Object point = PUBLIC_POINTS.get(author);
-    if (point == null) {
-      byte[] pk = author.publicKey();
-      Ed25519.PublicPoint decoded = Ed25519.validatePublicKeyPartialExport(pk, 0);
-      point = decoded == null ? INVALID_KEY : decoded;
-      if (PUBLIC_POINTS.size() >= PUBLIC_POINT_CACHE) {
-        PUBLIC_POINTS.clear();
-      }
-      PUBLIC_POINTS.put(author, point);
-    }
-    if (point == INVALID_KEY) {
-      return false;
-    }
-    return Ed25519.verify(signature, 0, (Ed25519.PublicPoint) point, message, off, len);
+    return Signatures.verify(author, message, off, len, signature);
   }
 
   @Override

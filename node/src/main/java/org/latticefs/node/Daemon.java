@@ -35,6 +35,7 @@ import org.latticefs.node.metrics.CasMetrics;
 import org.latticefs.node.metrics.FuseMetrics;
 import org.latticefs.node.metrics.GcMetrics;
 import org.latticefs.node.metrics.LogMetrics;
+import org.latticefs.node.metrics.MeshMetrics;
 import org.latticefs.node.metrics.NodeMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,10 +48,13 @@ import org.slf4j.LoggerFactory;
  * <h2>Order</h2>
  *
  * Start: the data directory made private and brought to this build's format ({@link
- * DataDirFormat}), stale-mount cleanup, kv stores (exclusive lock), blob store, filesystem, FUSE
- * mount (waited for), mesh (listening, dialing peers, syncing), control socket, {@code
- * daemon.properties}. Stop: control socket, mesh (connections closed, sync tasks finished), unmount
- * (waited for; open files committed), filesystem, blob store, kv stores, {@code daemon.properties}.
+ * DataDirFormat}), stale-mount cleanup, kv stores (exclusive lock), blob store, filesystem,
+ * collector, pins and scrub (their first work in the background), FUSE mount (waited for), mesh
+ * (listening, dialing peers, syncing), metrics and status page, control socket, {@code
+ * daemon.properties}. {@link #start} returns once all of it runs: that is "ready" ({@code mount}
+ * tells systemd then, {@link SystemdNotify}), and the control socket, up last, answers only a ready
+ * daemon. Stop: control socket, mesh (connections closed, sync tasks finished), unmount (waited
+ * for; open files committed), filesystem, blob store, kv stores, {@code daemon.properties}.
  *
  * <h2>Crashes</h2>
  *
@@ -95,6 +99,7 @@ public final class Daemon implements NodeApi {
   private ControlServer control;
   private HttpService http;
   private volatile String metricsProblem;
+  private volatile Runnable stoppingListener;
   private boolean stopping;
 
   /**
@@ -231,7 +236,7 @@ public final class Daemon implements NodeApi {
     storesWatch = stores.root().watch("/stores/", change -> fs.invalidateStores());
     mesh = NodeMesh.start(dir, config.mesh(), stores, blobs);
     fetcher.addRemote(mesh.mesh().fetcher());
-    control = ControlServer.start(dir, this);
+    new MeshMetrics(registry, mesh.mesh()::blobStats, mesh.mesh()::peers);
     if (!config.metricsListen().isOff()) {
       try {
         http = HttpService.start(config.metricsListen(), registry, this::status);
@@ -242,6 +247,9 @@ public final class Daemon implements NodeApi {
             "{}; the mount works, metrics and the status page are not served", metricsProblem);
       }
     }
+    // Last: a client that reaches the control socket (mount --daemon waits for it) finds
+    // everything else running.
+    control = ControlServer.start(dir, this);
     try {
       writeDaemonInfo();
     } catch (IOException e) {
@@ -283,6 +291,14 @@ public final class Daemon implements NodeApi {
     return mesh.mesh().blobStats();
   }
 
+  /**
+   * Runs {@code listener} once when a stop begins, whoever asked for it (a signal, {@code unmount},
+   * a failed start), before anything is closed; the foreground mount tells systemd with it.
+   */
+  public void onStopping(Runnable listener) {
+    this.stoppingListener = listener;
+  }
+
   /** Blocks until {@link #stop()} has finished (from a signal, {@code unmount}, or a failure). */
   public void awaitStop() throws InterruptedException {
     stopped.await();
@@ -309,6 +325,10 @@ public final class Daemon implements NodeApi {
       stopping = true;
     }
     try {
+      Runnable listener = stoppingListener;
+      if (listener != null) {
+        listener.run();
+      }
       if (http != null) {
         http.close();
       }
@@ -502,7 +522,10 @@ public final class Daemon implements NodeApi {
         http != null
             ? http.address()
             : metricsProblem != null ? "not served: " + metricsProblem : null;
-    return NodeHealth.of(local, fs, blobs, stores, gc.service(), config.storageQuota(), metrics);
+    return NodeHealth.of(
+        new NodeHealth.Parts(local, fs, blobs, stores, gc.service(), pins),
+        config.storageQuota(),
+        metrics);
   }
 
   /** This build's version ({@code development} when not run from the packaged jar). */

@@ -197,7 +197,8 @@ public interface NodeApi extends AutoCloseable {
    * What the status page and {@code lattice-fs status} show beyond the basics.
    *
    * @param version the running build
-   * @param stores the declared stores, in name order (each a folder of the mount)
+   * @param stores the declared stores, in name order (each a folder of the mount), with this node's
+   *     mode for each and what it holds
    * @param files inodes the stores hold (as {@code df -i} counts them; -1 until first counted)
    * @param quotaBytes {@code storage.quota} (0: none)
    * @param usedBytes bytes that count toward the quota (blobs, outboards, writes in progress)
@@ -212,10 +213,15 @@ public interface NodeApi extends AutoCloseable {
    * @param metrics where {@code /metrics} and the status page are served ({@code HOST:PORT}), null
    *     when off, or {@code not served: <why>} when the address could not be bound (the mount runs
    *     without them)
+   * @param pins this node's pins not yet whole here or being walked now (at most {@link
+   *     #STATUS_PINS}, in key order)
+   * @param pinsInProgress how many pins are in progress in all (more than {@code pins} lists when
+   *     past the limit)
+   * @param pinsTotal this node's pins in all
    */
   record Health(
       String version,
-      List<StoreRow> stores,
+      List<StoreHealth> stores,
       long files,
       long quotaBytes,
       long usedBytes,
@@ -227,11 +233,53 @@ public interface NodeApi extends AutoCloseable {
       long gcRuns,
       long gcFailures,
       long gcLastSuccessMillis,
-      String metrics) {
+      String metrics,
+      List<PinRow> pins,
+      long pinsInProgress,
+      long pinsTotal) {
     public Health {
       stores = List.copyOf(stores);
+      pins = List.copyOf(pins);
     }
   }
+
+  /** The most pins in progress a {@link Health} lists (the status page stays short). */
+  int STATUS_PINS = 20;
+
+  /**
+   * A declared store as the status shows it.
+   *
+   * @param mode this node's mode for it: {@code full} or {@code on-demand} ({@code unknown} if it
+   *     could not be read)
+   * @param inodes its files, folders and links (-1: not counted yet)
+   * @param files of those, regular files (-1: not counted yet)
+   * @param fileBytes the sum of their sizes, before dedup (-1: not counted yet)
+   */
+  record StoreHealth(
+      String id,
+      String name,
+      long createdAtMillis,
+      String mode,
+      long inodes,
+      long files,
+      long fileBytes) {}
+
+  /**
+   * A pin in progress, from the pin reconciler: what it pins (a manifest hash or {@code
+   * inode/<store uuid>/<id>}), the store (null for a manifest pin), its state in the root store
+   * ({@code pending} or {@code stored}), the reconciler's phase ({@code queued}, {@code walking},
+   * {@code incomplete}, {@code failed}), blobs and bytes found so far (-1 before its first walk),
+   * blobs that could not be had, and the first problem (null if none).
+   */
+  record PinRow(
+      String target,
+      String store,
+      String state,
+      String phase,
+      long blobs,
+      long bytes,
+      long missing,
+      String problem) {}
 
   /** A store refused as damaged: its name (or UUID), the damaged file, what is wrong. */
   record DamagedRow(String store, String file, String reason) {

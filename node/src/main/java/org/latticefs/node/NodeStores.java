@@ -15,6 +15,7 @@ import org.latticefs.kv.store.DiskStores;
 import org.latticefs.node.NodeApi.EntryRow;
 import org.latticefs.node.NodeApi.OpRow;
 import org.latticefs.node.config.DataDir;
+import org.latticefs.node.crypto.SodiumEd25519;
 import org.latticefs.node.format.DataDirFormat;
 
 /** How node opens and reads kv: the data directory's {@code kv/} folder, ids and log history. */
@@ -25,10 +26,12 @@ final class NodeStores {
    * Opens the stores of {@code dir} (creating the directory and the identity if missing) under
    * their exclusive lock, after {@link DataDirFormat#prepare} has made the directory private and
    * brought it to this build's format. A directory held by another process is a {@link
-   * NodeException} saying so.
+   * NodeException} saying so. Signatures are checked with libsodium from here on where it loads
+   * ({@link SodiumEd25519#install}).
    */
   static DiskStores open(DataDir dir) throws IOException {
     DataDirFormat.prepare(dir);
+    SodiumEd25519.install();
     try {
       return DiskStores.open(dir.kv());
     } catch (KvException e) {

@@ -448,6 +448,16 @@ public final class LatticeFileSystem implements AutoCloseable {
     return space.statfs(census.count());
   }
 
+  /**
+   * Per store (by id): its inodes, regular files and their bytes, as the inode census last counted
+   * them (at most {@value InodeCensus#REFRESH_SECONDS} s old once counted; asking starts a recount
+   * when stale). Never waits: empty before the first count ends; a store missing from it (new,
+   * damaged) was not counted yet.
+   */
+  public java.util.Map<java.util.UUID, org.latticefs.fs.StoreUsage> storeUsage() {
+    return census.perStore();
+  }
+
   // ---------------------------------------------------------------- xattrs
 
   /** The value of xattr {@code name}; ENODATA if it is not set. */

@@ -302,6 +302,19 @@ class PosixMetadataTest extends DirectFsTest {
   }
 
   @Test
+  void theCensusCountsEachStoresFilesAndTheirBytes() throws IOException {
+    fs.mkdir("/other", 0755, ME);
+    f.put("/docs/a", new byte[10]);
+    f.put("/docs/b", new byte[5000]);
+    fs.mkdir("/docs/d", 0755, ME);
+    f.put("/other/c", new byte[7]);
+    fs.statfs(); // waits for the first count
+    java.util.Map<java.util.UUID, org.latticefs.fs.StoreUsage> u = fs.storeUsage();
+    assertEquals(new org.latticefs.fs.StoreUsage(4, 2, 5010, 0), u.get(f.id("docs")));
+    assertEquals(new org.latticefs.fs.StoreUsage(2, 1, 7, 0), u.get(f.id("other")));
+  }
+
+  @Test
   void newDirectoriesAndFilesTakeTheGroupOfASetGidParent() throws IOException {
     fs.mkdir("/docs/shared", 02775, ME);
     fs.chown("/docs/shared", -1, 4242);

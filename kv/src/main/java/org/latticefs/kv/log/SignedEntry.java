@@ -27,8 +27,6 @@ public record SignedEntry(Entry entry, byte[] encoded, byte[] signature, BlobRef
   /** The largest wire form. */
   public static final int MAX_WIRE_BYTES = 4 + Entry.MAX_ENCODED_BYTES + Identity.SIGNATURE_LENGTH;
 
-  private static final int PARALLEL_VERIFY_THRESHOLD = 16;
-
   public SignedEntry {
     Objects.requireNonNull(entry, "entry");
     Objects.requireNonNull(encoded, "encoded");
@@ -58,31 +56,22 @@ public record SignedEntry(Entry entry, byte[] encoded, byte[] signature, BlobRef
     return new SignedEntry(entry, encoded, identity.sign(encoded), Blake3.hash(encoded));
   }
 
-  /** Whether the signature is the author's valid Ed25519 signature of the encoding. */
+  /**
+   * Whether the signature is the author's valid Ed25519 signature of the encoding, under Lattice's
+   * rule ({@link org.latticefs.kv.Signatures}).
+   */
   public boolean verifySignature() {
     return Identity.verify(entry.author(), encoded, signature);
   }
 
   /**
    * Verifies the signatures of {@code entries}, on several cores when there are many (signature
-   * checks dominate ingest and log opening).
+   * checks dominate ingest and log opening): {@link SignatureBatch#shared()}.
    *
    * @return the index of the first entry whose signature is invalid, or -1 if all are valid
    */
   public static int firstInvalidSignature(List<SignedEntry> entries) {
-    boolean allValid =
-        entries.size() < PARALLEL_VERIFY_THRESHOLD
-            ? entries.stream().allMatch(SignedEntry::verifySignature)
-            : entries.parallelStream().allMatch(SignedEntry::verifySignature);
-    if (allValid) {
-      return -1;
-    }
-    for (int i = 0; i < entries.size(); i++) {
-      if (!entries.get(i).verifySignature()) {
-        return i;
-      }
-    }
-    return -1;
+    return SignatureBatch.shared().firstInvalid(entries);
   }
 
   @Override

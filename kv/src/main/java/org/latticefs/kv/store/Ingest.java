@@ -15,6 +15,7 @@ import java.util.stream.IntStream;
 import org.latticefs.cas.BlobRef;
 import org.latticefs.kv.KvException;
 import org.latticefs.kv.NodeId;
+import org.latticefs.kv.log.SignatureBatch;
 import org.latticefs.kv.log.SignedEntry;
 import org.latticefs.kv.state.KeyChange;
 import org.latticefs.kv.sync.IngestOutcome;
@@ -23,15 +24,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Takes in entries from elsewhere: sorted by (author, seq) so a batch holding a whole range applies
- * it whole, their signatures checked on all cores by the caller's thread, then judged ({@link
- * IngestRules}), appended (one fsync per author) and applied (one state transaction) on the store's
- * writer. Large batches are pipelined in chunks of {@value #CHUNK}: the caller checks the
- * signatures of one chunk while the writer appends and applies the previous one.
+ * it whole, their signatures checked on all cores by the caller's thread and {@link
+ * SignatureBatch}'s helpers, then judged ({@link IngestRules}), appended (one fsync per author) and
+ * applied (one state transaction) on the store's writer. Large batches are pipelined in chunks of
+ * {@value #CHUNK}: the caller checks the signatures of one chunk while the writer appends and
+ * applies the previous one.
  */
 final class Ingest {
   private static final Logger LOG = LoggerFactory.getLogger(Ingest.class);
   private static final int CHUNK = 256;
-  private static final int PARALLEL_VERIFY_THRESHOLD = 64;
 
   private final UUID storeId;
   private final WriterThread writer;
@@ -88,7 +89,7 @@ final class Ingest {
         at[k - from] = order[k];
         chunk.add(list.get(order[k]));
       }
-      boolean[] valid = verify(chunk);
+      boolean[] valid = SignatureBatch.shared().check(chunk);
       positions.add(at);
       CompletableFuture<List<IngestOutcome>> done = new CompletableFuture<>();
       if (writer.isCurrent()) {
@@ -136,16 +137,6 @@ final class Ingest {
         Comparator.comparing((Integer i) -> list.get(i).entry().author())
             .thenComparingLong(i -> list.get(i).entry().seq()));
     return order;
-  }
-
-  private static boolean[] verify(List<SignedEntry> chunk) {
-    boolean[] valid = new boolean[chunk.size()];
-    IntStream indices = IntStream.range(0, chunk.size());
-    if (chunk.size() >= PARALLEL_VERIFY_THRESHOLD) {
-      indices = indices.parallel();
-    }
-    indices.forEach(i -> valid[i] = chunk.get(i).verifySignature());
-    return valid;
   }
 
   private List<IngestOutcome> onWriter(List<SignedEntry> list, boolean[] valid) throws KvException {

@@ -12,6 +12,7 @@ import java.util.Optional;
 import org.latticefs.node.Daemon;
 import org.latticefs.node.NodeApi;
 import org.latticefs.node.NodeException;
+import org.latticefs.node.SystemdNotify;
 import org.latticefs.node.config.DataDir;
 import org.latticefs.node.config.DataDirModes;
 import org.latticefs.node.config.JvmOptions;
@@ -118,6 +119,10 @@ final class MountCommand extends Base {
               Runtime.getRuntime().addShutdownHook(hooks[0]);
             });
     Thread hook = hooks[0];
+    // Under systemd (Type=notify): ready now that the mount answers and everything runs.
+    SystemdNotify systemd = SystemdNotify.fromEnvironment(cli().env());
+    d.onStopping(() -> systemd.stopping("unmounting " + mp));
+    systemd.ready("mounted at " + mp);
     cli()
         .err()
         .println(
@@ -185,6 +190,8 @@ final class MountCommand extends Base {
             .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.daemonLog().toFile()))
             .redirectErrorStream(true);
     pb.environment().put("LATTICE_HOME", dir.root().toString());
+    // Only a foreground mount, systemd's main process, tells systemd it is ready (Type=notify).
+    pb.environment().remove("NOTIFY_SOCKET");
     // glibc gives every thread that allocates its own malloc arena (up to 8 per core); FUSE runs
     // many threads, and each arena keeps memory. Two are plenty for the JVM's own mallocs.
     pb.environment().putIfAbsent("MALLOC_ARENA_MAX", "2");

@@ -85,11 +85,31 @@ final class StatusCommand extends Base {
                       : h.metrics().startsWith("not served")
                           ? h.metrics()
                           : "http://" + h.metrics() + "/"));
-      StringBuilder names = new StringBuilder();
-      for (NodeApi.StoreRow r : h.stores()) {
-        names.append(names.length() == 0 ? "" : ", ").append(r.name());
+      if (h.stores().isEmpty()) {
+        out().println("stores    (none)");
       }
-      out().println("stores    " + (names.length() == 0 ? "(none)" : names));
+      for (NodeApi.StoreHealth r : h.stores()) {
+        out()
+            .println(
+                "store     "
+                    + r.name()
+                    + ": "
+                    + r.mode()
+                    + ", "
+                    + (r.files() < 0
+                        ? "counting files"
+                        : r.files() + " files (" + human(r.fileBytes()) + ")"));
+      }
+      out()
+          .println(
+              "pins      "
+                  + h.pinsTotal()
+                  + (h.pinsInProgress() == 0
+                      ? (h.pinsTotal() == 0 ? "" : ", all whole here")
+                      : ", " + h.pinsInProgress() + " in progress"));
+      for (NodeApi.PinRow p : h.pins()) {
+        out().println("  pin     " + org.latticefs.node.http.StatusPage.pinLine(p));
+      }
       for (String p : org.latticefs.node.http.StatusPage.problems(s)) {
         out().println(p);
       }

@@ -14,8 +14,10 @@ import org.latticefs.node.NodeApi.GcJob;
 import org.latticefs.node.NodeApi.HeadRow;
 import org.latticefs.node.NodeApi.Health;
 import org.latticefs.node.NodeApi.OpRow;
+import org.latticefs.node.NodeApi.PinRow;
 import org.latticefs.node.NodeApi.Row;
 import org.latticefs.node.NodeApi.Status;
+import org.latticefs.node.NodeApi.StoreHealth;
 import org.latticefs.node.NodeApi.StoreRow;
 import org.latticefs.node.NodeApi.UnsavedRow;
 
@@ -136,8 +138,16 @@ public final class Wire {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("version", h.version());
     List<Object> stores = new ArrayList<>();
-    for (StoreRow r : h.stores()) {
-      stores.add(store(r));
+    for (StoreHealth r : h.stores()) {
+      Map<String, Object> sm = new LinkedHashMap<>();
+      sm.put("id", r.id());
+      sm.put("name", r.name());
+      sm.put("created_at", r.createdAtMillis());
+      sm.put("mode", r.mode());
+      sm.put("inodes", r.inodes());
+      sm.put("files", r.files());
+      sm.put("file_bytes", r.fileBytes());
+      stores.add(sm);
     }
     m.put("stores", stores);
     m.put("files", h.files());
@@ -152,6 +162,22 @@ public final class Wire {
     m.put("gc_failures", h.gcFailures());
     m.put("gc_last_success", h.gcLastSuccessMillis());
     m.put("metrics", h.metrics());
+    List<Object> pins = new ArrayList<>();
+    for (PinRow p : h.pins()) {
+      Map<String, Object> pm = new LinkedHashMap<>();
+      pm.put("target", p.target());
+      pm.put("store", p.store());
+      pm.put("state", p.state());
+      pm.put("phase", p.phase());
+      pm.put("blobs", p.blobs());
+      pm.put("bytes", p.bytes());
+      pm.put("missing", p.missing());
+      pm.put("problem", p.problem());
+      pins.add(pm);
+    }
+    m.put("pins_in_progress", pins);
+    m.put("pins_in_progress_count", h.pinsInProgress());
+    m.put("pins_total", h.pinsTotal());
     return m;
   }
 
@@ -161,9 +187,30 @@ public final class Wire {
       throw new Frames.ProtocolException("status without 'health'");
     }
     Map<String, Object> h = (Map<String, Object>) raw;
-    List<StoreRow> stores = new ArrayList<>();
+    List<StoreHealth> stores = new ArrayList<>();
     for (Map<String, Object> r : objects(h, "stores")) {
-      stores.add(store(r));
+      stores.add(
+          new StoreHealth(
+              str(r, "id"),
+              str(r, "name"),
+              num(r, "created_at"),
+              str(r, "mode"),
+              num(r, "inodes"),
+              num(r, "files"),
+              num(r, "file_bytes")));
+    }
+    List<PinRow> pins = new ArrayList<>();
+    for (Map<String, Object> p : objects(h, "pins_in_progress")) {
+      pins.add(
+          new PinRow(
+              str(p, "target"),
+              str(p, "store"),
+              str(p, "state"),
+              str(p, "phase"),
+              num(p, "blobs"),
+              num(p, "bytes"),
+              num(p, "missing"),
+              str(p, "problem")));
     }
     return new Health(
         str(h, "version"),
@@ -179,7 +226,10 @@ public final class Wire {
         num(h, "gc_runs"),
         num(h, "gc_failures"),
         num(h, "gc_last_success"),
-        str(h, "metrics"));
+        str(h, "metrics"),
+        pins,
+        num(h, "pins_in_progress_count"),
+        num(h, "pins_total"));
   }
 
   static Status status(Map<String, Object> m) throws Frames.ProtocolException {

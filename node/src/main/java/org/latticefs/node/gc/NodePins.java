@@ -179,14 +179,28 @@ public final class NodePins implements AutoCloseable {
   /** Every pin of this node as a row (see {@link #row}). */
   public List<Map<String, Object>> list() throws IOException {
     List<Map<String, Object>> out = new ArrayList<>();
+    for (PinStatus s : statuses()) {
+      out.add(row(s));
+    }
+    return out;
+  }
+
+  /** This node's mode for {@code store} ({@code full} unless it chose otherwise). */
+  public StoreMode mode(UUID store) throws IOException {
+    return presence.mode(presence.node(), store);
+  }
+
+  /**
+   * The reconciler's view of every pin of this node, in key order; in a process without the
+   * background reconciler, every pin as {@code not-running}.
+   */
+  public List<PinStatus> statuses() throws IOException {
     if (background) {
-      for (PinStatus s : reconciler.status()) {
-        out.add(row(s));
-      }
-    } else {
-      for (Pin p : book.list()) {
-        out.add(row(new PinStatus(p.target(), p.state(), "not-running", -1, -1, 0, 0, List.of())));
-      }
+      return reconciler.status();
+    }
+    List<PinStatus> out = new ArrayList<>();
+    for (Pin p : book.list()) {
+      out.add(new PinStatus(p.target(), p.state(), "not-running", -1, -1, 0, 0, List.of()));
     }
     return out;
   }

@@ -1,42 +1,55 @@
 package org.latticefs.node.http;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
-import io.prometheus.metrics.expositionformats.ExpositionFormats;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.latticefs.node.NodeApi;
 import org.latticefs.node.config.MetricsListen;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The daemon's read-only HTTP server: {@code GET /metrics} (Prometheus text format, or OpenMetrics
- * when the {@code Accept} header asks for it) and {@code GET /} (the status page, {@link
- * StatusPage}). Anything else is 404; a method other than GET or HEAD is 405.
+ * The daemon's read-only HTTP server for {@code /metrics} and the status page ({@link Routes} says
+ * what it answers): it listens, bounds what clients may hold, and stops.
  *
  * <h2>Bounds</h2>
  *
- * Two worker threads and a queue of 16 requests; past that a request is dropped (logged) and its
- * connection closed by the response timeout: the JDK server closes a connection whose request takes
- * longer than {@value #REQUEST_TIMEOUT_SECONDS} s to arrive or whose response takes longer to be
- * sent ({@code sun.net.httpserver.maxReqTime} and {@code maxRspTime}, set here unless given), so no
- * client holds a worker longer than that. A scrape reads counters only: it never waits for a
- * store's writer or the disk, except one {@code statfs} of the data disk.
+ * The network side is one non-blocking thread (Netty): connections cost no thread however slowly
+ * their clients send, so slow clients (slowloris: headers trickled, a body announced and never
+ * sent, idle connections) cannot keep {@code /metrics} from others. Each connection must deliver a
+ * request's headers and take its answer within {@value #REQUEST_TIMEOUT_SECONDS} s (then it is
+ * closed), headers are limited to {@value #MAX_HEADER_BYTES} bytes (431 past it), bodies are never
+ * read into memory, one request is answered at a time per connection, and at most {@value
+ * #MAX_CONNECTIONS} connections are open (past that, new ones are closed at once): memory stays
+ * below about {@value #MAX_CONNECTIONS} × (headers + one answer, ~100 KiB for a scrape) even when
+ * every connection is hostile. Answers are made by {@value #THREADS} threads with a queue of
+ * {@value #QUEUE} (past it: 503); a scrape reads counters, one {@code statfs} and the mesh's peer
+ * list (a snapshot read of the root store), never waiting for a store's writer, so a scrape waits
+ * at most behind a few others. Per connection: {@link HttpConnection}.
  *
  * <p>It binds where {@link MetricsListen} says (loopback by default) and has no authentication.
  */
 public final class HttpService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HttpService.class);
   static final int REQUEST_TIMEOUT_SECONDS = 10;
+  static final int MAX_CONNECTIONS = 256;
+  static final int MAX_HEADER_BYTES = 8192;
+  private static final int MAX_LINE_BYTES = 4096;
   private static final int THREADS = 2;
   private static final int QUEUE = 16;
 
@@ -46,18 +59,14 @@ public final class HttpService implements AutoCloseable {
     NodeApi.Status status() throws IOException;
   }
 
-  private final HttpServer server;
-  private final ThreadPoolExecutor pool;
-  private final PrometheusRegistry registry;
-  private final StatusSource status;
-  private final ExpositionFormats formats = ExpositionFormats.init();
+  private final EventLoopGroup group;
+  private final ThreadPoolExecutor answering;
+  private final Channel server;
 
-  private HttpService(
-      HttpServer server, ThreadPoolExecutor pool, PrometheusRegistry r, StatusSource s) {
+  private HttpService(EventLoopGroup group, ThreadPoolExecutor answering, Channel server) {
+    this.group = group;
+    this.answering = answering;
     this.server = server;
-    this.pool = pool;
-    this.registry = r;
-    this.status = s;
   }
 
   /**
@@ -67,21 +76,15 @@ public final class HttpService implements AutoCloseable {
    */
   public static HttpService start(
       MetricsListen listen, PrometheusRegistry registry, StatusSource status) throws IOException {
-    String timeout = Integer.toString(REQUEST_TIMEOUT_SECONDS);
-    if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
-      System.setProperty("sun.net.httpserver.maxReqTime", timeout);
-    }
-    if (System.getProperty("sun.net.httpserver.maxRspTime") == null) {
-      System.setProperty("sun.net.httpserver.maxRspTime", timeout);
-    }
-    HttpServer server;
-    try {
-      server = HttpServer.create(listen.socketAddress(), 16);
-    } catch (IOException e) {
-      throw new IOException(
-          "cannot serve metrics at " + listen + " (metrics.listen): " + e.getMessage(), e);
-    }
-    ThreadPoolExecutor pool =
+    return start(listen, registry, status, TimeUnit.SECONDS.toMillis(REQUEST_TIMEOUT_SECONDS));
+  }
+
+  /** {@link #start(MetricsListen, PrometheusRegistry, StatusSource)} with another deadline. */
+  static HttpService start(
+      MetricsListen listen, PrometheusRegistry registry, StatusSource status, long deadline)
+      throws IOException {
+    Routes routes = new Routes(registry, status);
+    ThreadPoolExecutor answering =
         new ThreadPoolExecutor(
             THREADS,
             THREADS,
@@ -93,80 +96,72 @@ public final class HttpService implements AutoCloseable {
               t.setDaemon(true);
               return t;
             },
-            (r, ex) -> LOG.warn("HTTP server busy: a request was dropped"));
-    HttpService s = new HttpService(server, pool, registry, status);
-    server.createContext("/", s::handle);
-    server.setExecutor(pool);
-    server.start();
+            new ThreadPoolExecutor.AbortPolicy());
+    EventLoopGroup group =
+        new MultiThreadIoEventLoopGroup(
+            1,
+            r -> {
+              Thread t = new Thread(r, "lattice-http-io");
+              t.setDaemon(true);
+              return t;
+            },
+            NioIoHandler.newFactory());
+    AtomicInteger open = new AtomicInteger();
+    AtomicLong lastRefusalLog = new AtomicLong();
+    ServerBootstrap b =
+        new ServerBootstrap()
+            .group(group)
+            .channel(NioServerSocketChannel.class)
+            .option(ChannelOption.SO_BACKLOG, 64)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    if (open.incrementAndGet() > MAX_CONNECTIONS) {
+                      open.decrementAndGet();
+                      long now = System.nanoTime();
+                      long last = lastRefusalLog.get();
+                      if (now - last > TimeUnit.MINUTES.toNanos(1)
+                          && lastRefusalLog.compareAndSet(last, now)) {
+                        LOG.warn(
+                            "HTTP server: {} connections open, refusing more", MAX_CONNECTIONS);
+                      }
+                      ch.close();
+                      return;
+                    }
+                    ch.closeFuture().addListener(f -> open.decrementAndGet());
+                    ch.pipeline()
+                        .addLast(
+                            new HttpServerCodec(MAX_LINE_BYTES, MAX_HEADER_BYTES, 8192),
+                            new HttpConnection(routes, answering, deadline));
+                  }
+                });
+    Channel server;
+    try {
+      server = b.bind(listen.socketAddress()).syncUninterruptibly().channel();
+    } catch (Exception e) { // Netty rethrows the bind's IOException unchecked
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      answering.shutdownNow();
+      throw new IOException(
+          "cannot serve metrics at " + listen + " (metrics.listen): " + e.getMessage(), e);
+    }
+    HttpService s = new HttpService(group, answering, server);
     LOG.info("serving metrics and status at http://{}/", s.address());
     return s;
   }
 
   /** Where it listens (with the actual port when 0 was asked). */
   public String address() {
-    InetSocketAddress a = server.getAddress();
+    InetSocketAddress a = (InetSocketAddress) server.localAddress();
     String host = a.getAddress().getHostAddress();
     return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
   }
 
-  private void handle(HttpExchange ex) {
-    try {
-      String method = ex.getRequestMethod();
-      boolean head = method.equals("HEAD");
-      if (!head && !method.equals("GET")) {
-        ex.getResponseHeaders().set("Allow", "GET, HEAD");
-        send(ex, 405, "text/plain; charset=utf-8", "method not allowed\n".getBytes(), head);
-        return;
-      }
-      String path = ex.getRequestURI().getPath();
-      if (path.equals("/metrics")) {
-        ExpositionFormatWriter w = formats.findWriter(ex.getRequestHeaders().getFirst("Accept"));
-        if (!w.isAvailable()) {
-          w = formats.getPrometheusTextFormatWriter();
-        }
-        ByteArrayOutputStream body = new ByteArrayOutputStream(16 * 1024);
-        w.write(body, registry.scrape());
-        send(ex, 200, w.getContentType(), body.toByteArray(), head);
-      } else if (path.equals("/")) {
-        byte[] page = StatusPage.render(status.status()).getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Cache-Control", "no-store");
-        send(ex, 200, "text/html; charset=utf-8", page, head);
-      } else {
-        send(
-            ex,
-            404,
-            "text/plain; charset=utf-8",
-            "not found: try / or /metrics\n".getBytes(),
-            head);
-      }
-    } catch (IOException | RuntimeException e) {
-      LOG.warn("HTTP request {} failed: {}", ex.getRequestURI(), e.toString());
-      try {
-        send(ex, 500, "text/plain; charset=utf-8", "internal error\n".getBytes(), false);
-      } catch (IOException | RuntimeException alreadySent) {
-        // The connection is gone or the headers went out: nothing more to say.
-      }
-    } finally {
-      ex.close();
-    }
-  }
-
-  private static void send(HttpExchange ex, int code, String type, byte[] body, boolean head)
-      throws IOException {
-    ex.getResponseHeaders().set("Content-Type", type);
-    ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
-    ex.sendResponseHeaders(code, head ? -1 : body.length);
-    if (!head) {
-      try (OutputStream out = ex.getResponseBody()) {
-        out.write(body);
-      }
-    }
-  }
-
-  /** Stops accepting, lets requests in progress finish for up to a second, stops the threads. */
+  /** Stops listening, closes every connection, stops the threads (within about a second). */
   @Override
   public void close() {
-    server.stop(1);
-    pool.shutdownNow();
+    server.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
+    answering.shutdownNow();
   }
 }

@@ -34,7 +34,9 @@ public final class StatusPage {
       .bar.warn>span{background:var(--warn)}.bar.bad>span{background:var(--bad)}
       table{width:100%;border-collapse:collapse}th,td{text-align:left;padding:4px 6px;
       border-bottom:1px solid #8883;overflow-wrap:anywhere}
-      .ok{color:var(--ok)}.bad{color:var(--bad)}
+      .ok{color:var(--ok)}.bad{color:var(--bad)}th.n,td.n{text-align:right}
+      th,td.n{white-space:nowrap;overflow-wrap:normal}
+      small,.note{opacity:.75}.note{font-size:.9em;margin:6px 0 0}
       ul{margin:0;padding-left:20px}li{overflow-wrap:anywhere}
       footer{margin-top:24px;opacity:.7;font-size:.9em}
       """;
@@ -77,20 +79,31 @@ public final class StatusPage {
     if (h.stores().isEmpty() && s.damaged().isEmpty()) {
       b.append("<p>No stores yet: make a folder at the top of the mount.</p>");
     } else {
-      b.append(
-          "<table><thead><tr><th>Store</th><th>State</th><th>Created</th></tr></thead><tbody>");
-      for (NodeApi.StoreRow r : h.stores()) {
+      b.append("<table><thead><tr><th>Store</th><th>Mode</th><th class=\"n\">Files</th>")
+          .append("<th class=\"n\">Size</th><th>State</th></tr></thead><tbody>");
+      for (NodeApi.StoreHealth r : h.stores()) {
         boolean damaged = s.damaged().stream().anyMatch(d -> d.store().equals(r.name()));
         b.append("<tr><td>")
             .append(esc(r.name()))
+            .append("<br><small>since ")
+            .append(esc(minutes(r.createdAtMillis())))
+            .append("</small></td><td>")
+            .append(esc(r.mode()))
+            .append("</td><td class=\"n\">")
+            .append(esc(r.files() < 0 ? "counting…" : Long.toString(r.files())))
+            .append("</td><td class=\"n\">")
+            .append(esc(r.fileBytes() < 0 ? "counting…" : human(r.fileBytes())))
             .append("</td><td class=\"st ")
             .append(damaged ? "bad\">damaged" : "ok\">open")
-            .append("</td><td>")
-            .append(esc(minutes(r.createdAtMillis())))
             .append("</td></tr>");
       }
-      b.append("</tbody></table>");
+      b.append("</tbody></table><p class=\"note\">Files and size count each store's regular")
+          .append(" files and their length before dedup, every 30 s.</p>");
     }
+    b.append("</section>");
+
+    b.append("<section><h2>Pins in progress</h2>");
+    pins(b, h);
     b.append("</section>");
 
     List<String> problems = problems(s);
@@ -137,6 +150,56 @@ public final class StatusPage {
       out.add(u.describe());
     }
     return out;
+  }
+
+  private static void pins(StringBuilder b, NodeApi.Health h) {
+    if (h.pinsInProgress() == 0) {
+      b.append("<p class=\"ok\">")
+          .append(
+              esc(
+                  h.pinsTotal() == 0
+                      ? "None: this node has no pins."
+                      : "None: all " + h.pinsTotal() + " pin(s) are whole here."))
+          .append("</p>");
+      return;
+    }
+    b.append("<ul>");
+    for (NodeApi.PinRow p : h.pins()) {
+      b.append("<li>").append(esc(pinLine(p))).append("</li>");
+    }
+    b.append("</ul><p class=\"note\">")
+        .append(esc(h.pinsInProgress() + " of " + h.pinsTotal() + " pin(s) in progress"))
+        .append(
+            h.pinsInProgress() > h.pins().size()
+                ? esc(", the first " + h.pins().size() + " shown (lattice-fs pin ls lists all)")
+                : "")
+        .append(".</p>");
+  }
+
+  /**
+   * One pin in progress as a line: {@code inode/…/… (store docs): pending, walking: 12 blobs (3.0
+   * MiB) so far, 2 missing (why)}.
+   */
+  public static String pinLine(NodeApi.PinRow p) {
+    StringBuilder l = new StringBuilder(p.target());
+    if (p.store() != null) {
+      l.append(" (store ").append(p.store()).append(')');
+    }
+    l.append(": ").append(p.state()).append(", ").append(p.phase());
+    if (p.blobs() >= 0) {
+      l.append(": ")
+          .append(p.blobs())
+          .append(" blob(s) (")
+          .append(human(Math.max(0, p.bytes())))
+          .append(p.phase().equals("walking") ? ") so far" : ")");
+    }
+    if (p.missing() > 0) {
+      l.append(", ").append(p.missing()).append(" missing");
+    }
+    if (p.problem() != null) {
+      l.append(" (").append(p.problem()).append(')');
+    }
+    return l.toString();
   }
 
   private static void usage(StringBuilder b, NodeApi.Health h) {

@@ -60,6 +60,7 @@ class ControlServerTest {
       assertEquals(
           "damaged /d/kv/x.log: entry 3 does not verify", status.damaged().get(0).describe());
       assertEquals(fake.status().unsaved(), status.unsaved());
+      assertEquals(fake.status().health(), status.health(), "stores, pins: every figure travels");
       assertEquals(10, c.stat("/mnt/x").chunks().get(0).length());
       NodeException ne = assertThrows(NodeException.class, () -> c.put("nope", "/k", new byte[0]));
       assertEquals("no such store: 'nope'", ne.getMessage());

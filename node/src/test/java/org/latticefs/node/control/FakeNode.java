@@ -141,7 +141,7 @@ final class FakeNode implements NodeApi {
         null,
         new NodeApi.Health(
             "0.1.0-test",
-            List.of(new StoreRow("u1", "docs", 7)),
+            List.of(new NodeApi.StoreHealth("u1", "docs", 7, "full", 5, 4, 2048)),
             12,
             1L << 30,
             3,
@@ -153,7 +153,12 @@ final class FakeNode implements NodeApi {
             4,
             0,
             1_700_000_000_000L,
-            "127.0.0.1:9347"));
+            "127.0.0.1:9347",
+            List.of(
+                new NodeApi.PinRow(
+                    "inode/u1/00000000000000a1", "docs", "pending", "walking", 3, 30, 0, null)),
+            1,
+            2));
   }
 
   @Override

@@ -223,6 +223,31 @@ class MetricsE2E {
   void chromiumRendersTheStatusPageOnADesktopAndAPhone() throws Exception {
     Path chromium = Tools.require("chromium", "chromium");
     assertEquals(0, MountE2E.sh("mkdir -p '" + node.mnt + "/photos'").code());
+    assertEquals(0, MountE2E.sh("head -c 3000 /dev/urandom > '" + node.mnt + "/photos/p1'").code());
+    assertEquals(0, MountE2E.sh("printf 12345 > '" + node.mnt + "/photos/p2'").code());
+    // A pin of a manifest no one has stays pending: a pin in progress for the page to show.
+    String nowhere = "ab".repeat(32);
+    Run pin = node.lattice("pin", "add", nowhere);
+    assertTrue(pin.out().startsWith("pending"), "pinned, not here (exit 1): " + pin.out());
+    // The census counts each store's files every 30 s: wait for the one that sees both.
+    String counted = "<td>full</td><td class=\"n\">2</td><td class=\"n\">2.9 KiB</td>";
+    for (int i = 0; i < 100 && !get("http://" + address + "/").contains(counted); i++) {
+      Thread.sleep(500);
+    }
+    Run status = node.lattice("status");
+    assertTrue(status.out().contains("store     photos: full, 2 files (2.9 KiB)"), status.out());
+    assertTrue(
+        status.out().contains("  pin     " + nowhere + ": pending, incomplete"), status.out());
+    Run json = node.lattice("status", "--json");
+    assertTrue(
+        json.out()
+            .replaceAll("\\s", "")
+            .matches(
+                "(?s).*\"name\":\"photos\",\"created_at\":[0-9]+,\"mode\":\"full\","
+                    + "\"inodes\":3,\"files\":2,\"file_bytes\":3005.*"),
+        json.out());
+    assertTrue(
+        json.out().replaceAll("\\s", "").contains("\"target\":\"" + nowhere + "\""), json.out());
     String nodeId = node.lattice("id").out().trim();
     Path target = Tools.repo().resolve("node/target");
     Path profile = Files.createTempDirectory(tmp, "chromium");
@@ -230,7 +255,16 @@ class MetricsE2E {
 
     Run dom = chromium(chromium, profile, "1280,900", "--dump-dom", url);
     assertTrue(dom.out().contains(nodeId), "node id on the page:\n" + dom.out());
-    for (String text : List.of("Lattice node", "photos", "Space", "Recent errors", "/metrics")) {
+    for (String text :
+        List.of(
+            "Lattice node",
+            "photos",
+            counted,
+            "Pins in progress",
+            nowhere + ": pending, incomplete",
+            "Space",
+            "Recent errors",
+            "/metrics")) {
       assertTrue(dom.out().contains(text), text + " on the page:\n" + dom.out());
     }
     assertFalse(dom.out().contains("<script"), "no script on the page");

@@ -35,7 +35,7 @@ class HttpServiceTest {
         null,
         new NodeApi.Health(
             "1.2.3",
-            List.of(new NodeApi.StoreRow("u1", storeName, 0)),
+            List.of(new NodeApi.StoreHealth("u1", storeName, 0, "on-demand", 9, 7, 123_456_789)),
             7,
             1L << 30,
             900L << 20,
@@ -47,7 +47,19 @@ class HttpServiceTest {
             3,
             1,
             System.currentTimeMillis() - 60_000,
-            "127.0.0.1:9347"));
+            "127.0.0.1:9347",
+            List.of(
+                new NodeApi.PinRow(
+                    "inode/u1/00000000000000a1",
+                    storeName,
+                    "pending",
+                    "walking",
+                    12,
+                    3 << 20,
+                    2,
+                    "no peer has 1 blob")),
+            1,
+            4));
   }
 
   private HttpResponse<String> get(HttpService s, String path, String accept) throws Exception {
@@ -97,6 +109,16 @@ class HttpServiceTest {
       assertFalse(page.body().contains("<script"));
       assertTrue(page.body().contains("1 corrupt blob(s) in quarantine"));
       assertTrue(page.body().contains("1 of 3 garbage collection pass(es) failed"), page.body());
+      assertTrue(page.body().contains("<td>on-demand</td>"), "the store's mode");
+      assertTrue(page.body().contains("<td class=\"n\">7</td>"), "its files");
+      assertTrue(page.body().contains("117.7 MiB"), "their bytes");
+      assertTrue(
+          page.body()
+              .contains(
+                  "inode/u1/00000000000000a1 (store docs&lt;&amp;&gt;): pending, walking: 12"
+                      + " blob(s) (3.0 MiB) so far, 2 missing (no peer has 1 blob)"),
+          page.body());
+      assertTrue(page.body().contains("1 of 4 pin(s) in progress"), page.body());
 
       assertEquals(404, get(s, "/nope", null).statusCode());
       HttpResponse<String> post =

@@ -3,16 +3,14 @@ package org.latticefs.node.metrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.latticefs.node.metrics.Scrapes.scrape;
+import static org.latticefs.node.metrics.Scrapes.value;
 
-import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.latticefs.cas.BlobRef;
@@ -24,20 +22,6 @@ import org.latticefs.kv.store.DiskStores;
 /** What cas's and kv's counters become in a scrape. */
 class CasAndLogMetricsTest {
   @TempDir Path dir;
-
-  private static String scrape(PrometheusRegistry r) throws Exception {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ExpositionFormats.init().getPrometheusTextFormatWriter().write(out, r.scrape());
-    return out.toString(StandardCharsets.UTF_8);
-  }
-
-  private static double value(String scrape, String series) {
-    Matcher m =
-        Pattern.compile("^" + Pattern.quote(series) + " ([0-9.eE+-]+)$", Pattern.MULTILINE)
-            .matcher(scrape);
-    assertTrue(m.find(), series + " in\n" + scrape);
-    return Double.parseDouble(m.group(1));
-  }
 
   @Test
   void blobStoreFiguresIngestDedupAndCorruption() throws Exception {
