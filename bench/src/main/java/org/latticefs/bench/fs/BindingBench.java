@@ -116,14 +116,19 @@ public final class BindingBench {
           sorted[sorted.length - 1]);
     } finally {
       for (Target t : targets) {
-        if (t.process() != null) {
-          t.process().getOutputStream().close();
-          t.process().waitFor();
-        } else {
-          Shell.unmount(t.mnt());
-        }
+        stop(t.process(), t.mnt());
       }
       Shell.deleteTree(base);
+    }
+  }
+
+  /** Ends a target: closes its serving child's stdin and waits, or unmounts an external tool. */
+  static void stop(Process child, Path mnt) throws IOException, InterruptedException {
+    if (child != null) {
+      child.getOutputStream().close();
+      child.waitFor();
+    } else {
+      Shell.unmount(mnt);
     }
   }
 
@@ -139,7 +144,7 @@ public final class BindingBench {
   }
 
   /** User plus system CPU time of process {@code pid} so far, from {@code /proc/pid/stat}. */
-  private static long cpuMillis(long pid) throws IOException {
+  static long cpuMillis(long pid) throws IOException {
     if (pid <= 0) {
       return 0;
     }
@@ -149,7 +154,7 @@ public final class BindingBench {
     return ticks * 1000 / 100; // USER_HZ is 100 on Linux
   }
 
-  private static long pidOf(String program, Path mnt) throws IOException, InterruptedException {
+  static long pidOf(String program, Path mnt) throws IOException, InterruptedException {
     Process p = new ProcessBuilder("pgrep", "-f", program + ".*" + mnt).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
     p.waitFor();

@@ -10,15 +10,20 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.latticefs.fs.FsObserver;
 import org.latticefs.fs.core.LatticeFileSystem;
+import org.latticefs.fs.fuse.kernel.KernelMount;
+import org.latticefs.fs.fuse.kernel.KernelOptions;
 import org.latticefs.fs.fuse.libfuse.LibfuseMount;
 import org.latticefs.fs.fuse.libfuse.MountOptions;
+import org.latticefs.kv.KeyBytes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A mounted {@link LatticeFileSystem}: served through the byte-name libfuse2 binding ({@link
- * LibfuseAdapter} over {@link LibfuseMount}), with mounting that reports failure and unmounting
- * that commits open files and waits.
+ * A mounted {@link LatticeFileSystem}: served through the direct protocol binding ({@link
+ * KernelAdapter} over {@link KernelMount}) when the process may call {@code mount(2)} (root), else
+ * through the byte-name libfuse2 binding ({@link LibfuseAdapter} over {@link LibfuseMount}); the
+ * libfuse2 binding also serves when an option asks for what the direct one does not implement. With
+ * mounting that reports failure and unmounting that commits open files and waits.
  *
  * <h2>Options</h2>
  *
@@ -49,11 +54,19 @@ public final class FuseMount implements AutoCloseable {
   private static final Duration BUSY_RETRY = Duration.ofSeconds(5);
 
   private final LatticeFileSystem fs;
-  private final LibfuseMount mount;
 
-  private FuseMount(LatticeFileSystem fs, LibfuseMount mount) {
+  /** The binding's mount: exactly one of the two is set. */
+  private final LibfuseMount libfuseMount;
+
+  private final KernelMount kernelMount;
+  private final KernelAdapter kernelAdapter;
+
+  private FuseMount(
+      LatticeFileSystem fs, LibfuseMount libfuse, KernelAdapter adapter, KernelMount kernel) {
     this.fs = fs;
-    this.mount = mount;
+    this.libfuseMount = libfuse;
+    this.kernelAdapter = adapter;
+    this.kernelMount = kernel;
   }
 
   /** Mounts with {@link #DEFAULT_OPTIONS}. */
@@ -81,6 +94,39 @@ public final class FuseMount implements AutoCloseable {
   public static FuseMount mount(
       LatticeFileSystem fs, Path mountPoint, List<String> options, FsObserver observer)
       throws IOException {
+    if (canMountDirectly()) {
+      try {
+        return mount(fs, mountPoint, options, observer, Binding.KERNEL);
+      } catch (KernelMountOptions.UnsupportedOptionException e) {
+        LOG.warn("{}: mounting through libfuse2 instead", e.getMessage());
+      }
+    }
+    return mount(fs, mountPoint, options, observer, Binding.LIBFUSE);
+  }
+
+  /**
+   * Whether the kernel binding can mount here: {@code mount(2)} needs root (unprivileged users
+   * mount through libfuse2's setuid {@code fusermount}) and {@code /dev/fuse}.
+   */
+  static boolean canMountDirectly() {
+    return KernelMount.privileged() && Files.exists(Path.of("/dev/fuse"));
+  }
+
+  /**
+   * {@link #mount(LatticeFileSystem, Path, List, FsObserver)} on the given binding. On {@link
+   * Binding#KERNEL} the options are read by {@code KernelMountOptions} (an option it does not
+   * support is refused) and root is needed.
+   */
+  public static FuseMount mount(
+      LatticeFileSystem fs,
+      Path mountPoint,
+      List<String> options,
+      FsObserver observer,
+      Binding binding)
+      throws IOException {
+    if (binding == Binding.KERNEL) {
+      return mountKernel(fs, mountPoint, options, observer);
+    }
     checkPrerequisites();
     Path mp = mountPoint.toAbsolutePath().normalize();
     cleanStale(mp);
@@ -93,11 +139,75 @@ public final class FuseMount implements AutoCloseable {
             mp,
             new MountOptions(options, MountOptions.DEFAULT_MAX_WORKERS, false));
     LOG.info("mounted {} at {}", "lattice", mp);
-    return new FuseMount(fs, mount);
+    return new FuseMount(fs, mount, null, null);
+  }
+
+  private static FuseMount mountKernel(
+      LatticeFileSystem fs, Path mountPoint, List<String> options, FsObserver observer)
+      throws IOException {
+    if (!Files.exists(Path.of("/dev/fuse"))) {
+      throw new IOException(
+          "FUSE is not available: missing /dev/fuse (load the fuse kernel module, or pass --device"
+              + " /dev/fuse to docker)");
+    }
+    KernelOptions kernelOptions = KernelMountOptions.parse(options);
+    Path mp = mountPoint.toAbsolutePath().normalize();
+    cleanStale(mp);
+    if (isMounted(mp)) {
+      throw new IOException(mp + " is already a mount point; unmount it first");
+    }
+    Files.createDirectories(mp);
+    KernelAdapter adapter = new KernelAdapter(fs, observer);
+    KernelMount m = KernelMount.mount(adapter, mp, kernelOptions);
+    LOG.info("mounted {} at {} (kernel binding)", "lattice", mp);
+    return new FuseMount(fs, null, adapter, m);
+  }
+
+  /** Which binding serves this mount. */
+  public Binding binding() {
+    return kernelMount != null ? Binding.KERNEL : Binding.LIBFUSE;
+  }
+
+  /**
+   * Tells the kernel that {@code path} (the core's path, e.g. {@code /docs/a.txt}) changed behind
+   * its back (a peer's write, create, delete or rename): drops its cached attributes, pages and
+   * name, so the next access asks the filesystem. Only the kernel binding can; on libfuse2 it does
+   * nothing and returns false. Call it from outside a FUSE request (the mesh's thread).
+   *
+   * @return whether the kernel was told (false also when it never looked the path up: nothing is
+   *     cached then)
+   */
+  public boolean invalidate(String path) {
+    if (kernelAdapter == null || !kernelMount.isRunning()) {
+      return false;
+    }
+    long parent = 0;
+    long node = 1;
+    byte[] name = null;
+    for (String part : path.split("/")) {
+      if (part.isEmpty()) {
+        continue;
+      }
+      name = KeyBytes.encode(part);
+      parent = node;
+      node = node == 0 ? 0 : kernelAdapter.nodeOf(parent, name);
+    }
+    boolean told = false;
+    if (node != 0) {
+      told |= kernelMount.notifier().invalidateInode(node, 0, 0) == 0;
+    }
+    if (parent != 0 && name != null) {
+      told |= kernelMount.notifier().invalidateEntry(parent, name) == 0;
+    }
+    return told;
   }
 
   public Path mountPoint() {
-    return mount.mountPoint();
+    return kernelMount != null ? kernelMount.mountPoint() : libfuseMount.mountPoint();
+  }
+
+  private boolean isRunning() {
+    return kernelMount != null ? kernelMount.isRunning() : libfuseMount.isRunning();
   }
 
   public LatticeFileSystem fileSystem() {
@@ -111,19 +221,23 @@ public final class FuseMount implements AutoCloseable {
    * @throws IOException if the mount is still busy (the caller may retry, or use a lazy unmount)
    */
   public synchronized void unmount() throws IOException {
-    if (!mount.isRunning()) {
+    if (!isRunning()) {
       return;
     }
     fs.flushAll();
     long deadline = System.nanoTime() + BUSY_RETRY.toNanos();
     while (true) {
       try {
-        mount.unmount();
-        LOG.info("unmounted {}", mount.mountPoint());
+        if (kernelMount != null) {
+          kernelMount.unmount();
+        } else {
+          libfuseMount.unmount();
+        }
+        LOG.info("unmounted {}", mountPoint());
         return;
       } catch (IOException busy) {
         if (System.nanoTime() > deadline) {
-          throw new IOException("could not unmount " + mount.mountPoint(), busy);
+          throw new IOException("could not unmount " + mountPoint(), busy);
         }
         sleep(250);
       }

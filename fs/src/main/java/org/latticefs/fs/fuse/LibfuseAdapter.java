@@ -57,7 +57,7 @@ public final class LibfuseAdapter implements RawFileSystem {
   private static final int BLKSIZE = 131072;
 
   private final LatticeFileSystem fs;
-  private final FsObserver observer;
+  private final ErrorBoundary boundary;
 
   public LibfuseAdapter(LatticeFileSystem fs) {
     this(fs, FsObserver.NONE);
@@ -66,7 +66,7 @@ public final class LibfuseAdapter implements RawFileSystem {
   /** Serves {@code fs}, telling {@code observer} of every answered request. */
   public LibfuseAdapter(LatticeFileSystem fs, FsObserver observer) {
     this.fs = fs;
-    this.observer = observer;
+    this.boundary = new ErrorBoundary(observer);
   }
 
   /** The filesystem this adapter serves. */
@@ -87,13 +87,13 @@ public final class LibfuseAdapter implements RawFileSystem {
   @Override
   public int getattr(byte[] path, Stat stat) {
     String p = path(path);
-    return call(FsOp.GETATTR, p, () -> fill(stat, fs.getattr(p)));
+    return boundary.call(FsOp.GETATTR, p, () -> fill(stat, fs.getattr(p)));
   }
 
   @Override
   public int fgetattr(byte[] path, Stat stat, long fh) {
     String p = path(path);
-    return call(FsOp.FGETATTR, p, () -> fill(stat, attributesOf(fh, p)));
+    return boundary.call(FsOp.FGETATTR, p, () -> fill(stat, attributesOf(fh, p)));
   }
 
   /** The attributes through handle {@code fh} (or {@code path} if the handle is not a file's). */
@@ -112,26 +112,28 @@ public final class LibfuseAdapter implements RawFileSystem {
   @Override
   public int access(byte[] path, int mask) {
     String p = path(path);
-    return call(FsOp.ACCESS, p, () -> fs.getattr(p));
+    return boundary.call(FsOp.ACCESS, p, () -> fs.getattr(p));
   }
 
   @Override
   public int readlink(byte[] path, ReplyBuffer target) {
     String p = path(path);
-    return answer(FsOp.READLINK, p, () -> target.replyLink(KeyBytes.encode(fs.readlink(p))));
+    return boundary.answer(
+        FsOp.READLINK, p, () -> target.replyLink(KeyBytes.encode(fs.readlink(p))));
   }
 
   @Override
   public int mknod(byte[] path, int mode, long rdev) {
     String p = path(path);
-    return call(FsOp.MKNOD, p, () -> makeNode(p, mode, rdev));
+    return boundary.call(FsOp.MKNOD, p, () -> makeNode(fs, p, mode, rdev, caller()));
   }
 
   /** A regular file (created and released) or a special file of the type in {@code mode}. */
-  private void makeNode(String path, int mode, long rdev) throws IOException {
+  static void makeNode(LatticeFileSystem fs, String path, int mode, long rdev, Caller caller)
+      throws IOException {
     int type = mode & Stat.S_IFMT;
     if (type == Stat.S_IFREG || type == 0) {
-      fs.release(fs.create(path, mode & 07777, LatticeFileSystem.O_EXCL, caller()));
+      fs.release(fs.create(path, mode & 07777, LatticeFileSystem.O_EXCL, caller));
       return;
     }
     Inode.Kind kind =
@@ -143,96 +145,98 @@ public final class LibfuseAdapter implements RawFileSystem {
           default ->
               throw new FsException(Errno.EINVAL, "mknod of type 0" + Integer.toOctalString(type));
         };
-    fs.mknod(path, kind, mode & 07777, kind.isDevice() ? rdev : 0, caller());
+    fs.mknod(path, kind, mode & 07777, kind.isDevice() ? rdev : 0, caller);
   }
 
   @Override
   public int mkdir(byte[] path, int mode) {
     String p = path(path);
-    return call(FsOp.MKDIR, p, () -> fs.mkdir(p, mode & 07777, caller()));
+    return boundary.call(FsOp.MKDIR, p, () -> fs.mkdir(p, mode & 07777, caller()));
   }
 
   @Override
   public int unlink(byte[] path) {
     String p = path(path);
-    return call(FsOp.UNLINK, p, () -> fs.unlink(p));
+    return boundary.call(FsOp.UNLINK, p, () -> fs.unlink(p));
   }
 
   @Override
   public int rmdir(byte[] path) {
     String p = path(path);
-    return call(FsOp.RMDIR, p, () -> fs.rmdir(p));
+    return boundary.call(FsOp.RMDIR, p, () -> fs.rmdir(p));
   }
 
   @Override
   public int symlink(byte[] target, byte[] linkPath) {
     String p = path(linkPath);
-    return call(FsOp.SYMLINK, p, () -> fs.symlink(KeyBytes.decode(target), p, caller()));
+    return boundary.call(FsOp.SYMLINK, p, () -> fs.symlink(KeyBytes.decode(target), p, caller()));
   }
 
   @Override
   public int rename(byte[] from, byte[] to) {
     String a = path(from);
     String b = path(to);
-    return call(FsOp.RENAME, a + " -> " + b, () -> fs.rename(a, b));
+    return boundary.call(FsOp.RENAME, a + " -> " + b, () -> fs.rename(a, b));
   }
 
   @Override
   public int link(byte[] existing, byte[] newPath) {
     String a = path(existing);
     String b = path(newPath);
-    return call(FsOp.LINK, a + " -> " + b, () -> fs.link(a, b));
+    return boundary.call(FsOp.LINK, a + " -> " + b, () -> fs.link(a, b));
   }
 
   @Override
   public int chmod(byte[] path, int mode) {
     String p = path(path);
-    return call(FsOp.CHMOD, p, () -> fs.chmod(p, mode & 07777));
+    return boundary.call(FsOp.CHMOD, p, () -> fs.chmod(p, mode & 07777));
   }
 
   @Override
   public int chown(byte[] path, int uid, int gid) {
     String p = path(path);
-    return call(FsOp.CHOWN, p, () -> fs.chown(p, uid, gid));
+    return boundary.call(FsOp.CHOWN, p, () -> fs.chown(p, uid, gid));
   }
 
   @Override
   public int truncate(byte[] path, long size) {
     String p = path(path);
-    return call(FsOp.TRUNCATE, p, () -> fs.truncate(p, size));
+    return boundary.call(FsOp.TRUNCATE, p, () -> fs.truncate(p, size));
   }
 
   @Override
   public int ftruncate(byte[] path, long size, long fh) {
     String p = path(path);
-    return call(FsOp.FTRUNCATE, p, () -> fs.ftruncate(fh, size));
+    return boundary.call(FsOp.FTRUNCATE, p, () -> fs.ftruncate(fh, size));
   }
 
   @Override
   public int utimens(byte[] path, TimeSpec atime, TimeSpec mtime) {
     String p = path(path);
-    return call(FsOp.UTIMENS, p, () -> fs.utimens(p, change(atime), change(mtime)));
+    return boundary.call(FsOp.UTIMENS, p, () -> fs.utimens(p, change(atime), change(mtime)));
   }
 
   @Override
   public int open(byte[] path, FileInfo fi) {
     String p = path(path);
-    return call(FsOp.OPEN, p, () -> fi.setFh(fs.open(p, fi.flags())));
+    return boundary.call(FsOp.OPEN, p, () -> fi.setFh(fs.open(p, fi.flags())));
   }
 
   @Override
   public int create(byte[] path, int mode, FileInfo fi) {
     String p = path(path);
-    return call(FsOp.CREATE, p, () -> fi.setFh(fs.create(p, mode & 07777, fi.flags(), caller())));
+    return boundary.call(
+        FsOp.CREATE, p, () -> fi.setFh(fs.create(p, mode & 07777, fi.flags(), caller())));
   }
 
   @Override
   public int read(byte[] path, ByteBuffer dst, long offset, long fh) {
-    return answer(FsOp.READ, path, () -> readFully(fh, offset, dst));
+    return boundary.answer(FsOp.READ, path, () -> readFully(fs, fh, offset, dst));
   }
 
   /** Fills {@code dst} from {@code offset} up to the end of the file; returns the count. */
-  private int readFully(long fh, long offset, ByteBuffer dst) throws IOException {
+  static int readFully(LatticeFileSystem fs, long fh, long offset, ByteBuffer dst)
+      throws IOException {
     int total = 0;
     while (dst.hasRemaining()) {
       int n = fs.read(fh, offset + total, dst);
@@ -246,12 +250,12 @@ public final class LibfuseAdapter implements RawFileSystem {
 
   @Override
   public int write(byte[] path, ByteBuffer src, long offset, long fh) {
-    return answer(FsOp.WRITE, path, () -> fs.write(fh, offset, src));
+    return boundary.answer(FsOp.WRITE, path, () -> fs.write(fh, offset, src));
   }
 
   @Override
   public int statfs(byte[] path, StatVfs stat) {
-    return call(
+    return boundary.call(
         FsOp.STATFS,
         path,
         () -> {
@@ -265,23 +269,23 @@ public final class LibfuseAdapter implements RawFileSystem {
 
   @Override
   public int flush(byte[] path, FileInfo fi) {
-    return call(FsOp.FLUSH, path, () -> fs.flush(fi.fh()));
+    return boundary.call(FsOp.FLUSH, path, () -> fs.flush(fi.fh()));
   }
 
   @Override
   public int release(byte[] path, FileInfo fi) {
-    return call(FsOp.RELEASE, path, () -> fs.release(fi.fh()));
+    return boundary.call(FsOp.RELEASE, path, () -> fs.release(fi.fh()));
   }
 
   @Override
   public int fsync(byte[] path, boolean dataOnly, long fh) {
-    return call(FsOp.FSYNC, path, () -> fs.fsync(fh));
+    return boundary.call(FsOp.FSYNC, path, () -> fs.fsync(fh));
   }
 
   @Override
   public int setxattr(byte[] path, byte[] name, ByteBuffer value, int flags) {
     String p = path(path);
-    return call(
+    return boundary.call(
         FsOp.SETXATTR,
         p,
         () -> {
@@ -297,13 +301,14 @@ public final class LibfuseAdapter implements RawFileSystem {
   @Override
   public int getxattr(byte[] path, byte[] name, ReplyBuffer value) {
     String p = path(path);
-    return answer(FsOp.GETXATTR, p, () -> value.replyValue(fs.getxattr(p, KeyBytes.decode(name))));
+    return boundary.answer(
+        FsOp.GETXATTR, p, () -> value.replyValue(fs.getxattr(p, KeyBytes.decode(name))));
   }
 
   @Override
   public int listxattr(byte[] path, ReplyBuffer list) {
     String p = path(path);
-    return answer(
+    return boundary.answer(
         FsOp.LISTXATTR,
         p,
         () -> {
@@ -318,19 +323,19 @@ public final class LibfuseAdapter implements RawFileSystem {
   @Override
   public int removexattr(byte[] path, byte[] name) {
     String p = path(path);
-    return call(FsOp.REMOVEXATTR, p, () -> fs.removexattr(p, KeyBytes.decode(name)));
+    return boundary.call(FsOp.REMOVEXATTR, p, () -> fs.removexattr(p, KeyBytes.decode(name)));
   }
 
   @Override
   public int opendir(byte[] path, FileInfo fi) {
     String p = path(path);
-    return call(FsOp.OPENDIR, p, () -> fi.setFh(fs.opendir(p)));
+    return boundary.call(FsOp.OPENDIR, p, () -> fi.setFh(fs.opendir(p)));
   }
 
   /** Paged: each entry's offset continues after it, so memory stays flat in the listing's size. */
   @Override
   public int readdir(byte[] path, DirFiller filler, long offset, long fh) {
-    return answer(FsOp.READDIR, path, () -> list(fh, offset, filler));
+    return boundary.answer(FsOp.READDIR, path, () -> list(fh, offset, filler));
   }
 
   /** Adds entries of directory handle {@code fh} from {@code offset} until the reply is full. */
@@ -352,14 +357,14 @@ public final class LibfuseAdapter implements RawFileSystem {
 
   @Override
   public int releasedir(byte[] path, FileInfo fi) {
-    return call(FsOp.RELEASEDIR, path, () -> fs.releasedir(fi.fh()));
+    return boundary.call(FsOp.RELEASEDIR, path, () -> fs.releasedir(fi.fh()));
   }
 
   /** Syncs the directory's store (every open store when the directory has no path any more). */
   @Override
   public int fsyncdir(byte[] path, boolean dataOnly, long fh) {
     String p = path(path);
-    return call(FsOp.FSYNCDIR, p, () -> fs.fsyncdir(p == null ? "/" : p));
+    return boundary.call(FsOp.FSYNCDIR, p, () -> fs.fsyncdir(p == null ? "/" : p));
   }
 
   /** The caller of the request being served (root outside a request: tests calling directly). */
@@ -414,76 +419,5 @@ public final class LibfuseAdapter implements RawFileSystem {
       case BLOCK_DEVICE -> Stat.S_IFBLK;
       case SOCKET -> Stat.S_IFSOCK;
     };
-  }
-
-  /** A callback's work, answering a count or 0 (or {@code -errno} itself). */
-  private interface Answer {
-    int get() throws Exception;
-  }
-
-  /** A callback's work that answers 0 when it returns. */
-  private interface Action {
-    void run() throws Exception;
-
-    /** This work as an {@link Answer} of 0. */
-    default Answer answeringZero() {
-      return () -> {
-        run();
-        return 0;
-      };
-    }
-  }
-
-  /**
-   * What {@code work} answers, or the errno of what it throws; tells the observer; never throws.
-   */
-  private int answer(FsOp op, String path, Answer work) {
-    long started = System.nanoTime();
-    int rc;
-    try {
-      rc = work.get();
-    } catch (Throwable e) {
-      rc = fail(op, path, e);
-    }
-    return observed(op, rc, started);
-  }
-
-  /** 0 once {@code work} returns, or the errno of what it throws; never throws. */
-  private int call(FsOp op, String path, Action work) {
-    return answer(op, path, work.answeringZero());
-  }
-
-  /**
-   * {@link #answer} for an operation on an open file, whose path (bytes or null) is only logged.
-   */
-  private int answer(FsOp op, byte[] path, Answer work) {
-    long started = System.nanoTime();
-    int rc;
-    try {
-      rc = work.get();
-    } catch (Throwable e) {
-      rc = fail(op, path(path), e);
-    }
-    return observed(op, rc, started);
-  }
-
-  /** {@link #call} for an operation on an open file, whose path (bytes or null) is only logged. */
-  private int call(FsOp op, byte[] path, Action work) {
-    return answer(op, path, work.answeringZero());
-  }
-
-  /** Tells the observer of {@code rc} (what it throws is ignored); returns {@code rc}. */
-  private int observed(FsOp op, int rc, long startedNanos) {
-    try {
-      observer.answered(op, rc, System.nanoTime() - startedNanos);
-    } catch (Throwable ignored) {
-      // Counting must never change an answer.
-    }
-    return rc;
-  }
-
-  /** Maps a failure to a negative errno (see {@link FsErrors}); never throws. */
-  private static int fail(FsOp op, String path, Throwable e) {
-    return -FsErrors.errno(op.label(), path, e).code();
   }
 }

@@ -4,7 +4,10 @@
  * org.latticefs.fs.core.LatticeFileSystem} through the byte-name libfuse2 binding ({@code
  * fs.fuse.libfuse}) and answers every failure with {@link org.latticefs.fs.FsErrors}; {@link
  * org.latticefs.fs.fuse.FuseMount} mounts it and takes it down; {@link
- * org.latticefs.fs.fuse.Mounts} reads what the kernel has mounted.
+ * org.latticefs.fs.fuse.Mounts} reads what the kernel has mounted. {@link
+ * org.latticefs.fs.fuse.KernelAdapter} serves the same filesystem on {@code fs.fuse.kernel}, the
+ * binding that speaks the kernel's FUSE protocol directly (no libfuse), which {@link
+ * org.latticefs.fs.fuse.FuseMount} mounts with when it runs as root.
  *
  * <h2>Names</h2>
  *

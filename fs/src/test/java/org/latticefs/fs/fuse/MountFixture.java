@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.latticefs.cas.store.CachingBlobFetcher;
 import org.latticefs.cas.store.DiskBlobStore;
+import org.latticefs.fs.FsObserver;
 import org.latticefs.fs.core.FsFixture;
 import org.latticefs.fs.core.LatticeFileSystem;
 import org.latticefs.kv.Stores;
@@ -40,7 +41,7 @@ final class MountFixture implements AutoCloseable {
     this.blobs = DiskBlobStore.open(dir.resolve("cas"));
     this.cache = new CachingBlobFetcher(blobs, MountMain.CACHE_BYTES);
     this.fs = new LatticeFileSystem(FsFixture.config(stores, blobs, cache, dir.resolve("staging")));
-    this.mount = FuseMount.mount(fs, mnt);
+    this.mount = TestBinding.mount(fs, mnt, FuseMount.DEFAULT_OPTIONS, FsObserver.NONE);
   }
 
   static void requireFuse() {

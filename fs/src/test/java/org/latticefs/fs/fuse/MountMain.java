@@ -4,6 +4,8 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.latticefs.cas.store.CachingBlobFetcher;
 import org.latticefs.cas.store.DiskBlobStore;
 import org.latticefs.fs.FsObserver;
@@ -32,6 +34,23 @@ public final class MountMain {
 
   private MountMain() {}
 
+  /**
+   * The command that runs this class with {@code java} on the test classpath (logging at WARN, the
+   * test binding passed on: {@link TestBinding#jvmArgs()}).
+   */
+  static List<String> command(String java, Path data, Path mnt) {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
+    cmd.addAll(TestBinding.jvmArgs());
+    cmd.addAll(List.of(MountMain.class.getName(), data.toString(), mnt.toString()));
+    return cmd;
+  }
+
   /** One mounted instance: everything Lattice holds in memory for the mount. */
   private record Instance(
       DiskStores stores, DiskBlobStore blobs, LatticeFileSystem fs, FuseMount mount) {
@@ -47,7 +66,7 @@ public final class MountMain {
       LatticeFileSystem fs =
           new LatticeFileSystem(FsFixture.config(stores, blobs, cache, data.resolve("staging")));
       return new Instance(
-          stores, blobs, fs, FuseMount.mount(fs, mnt, FuseMount.DEFAULT_OPTIONS, observer()));
+          stores, blobs, fs, TestBinding.mount(fs, mnt, FuseMount.DEFAULT_OPTIONS, observer()));
     }
 
     void close() throws Exception {

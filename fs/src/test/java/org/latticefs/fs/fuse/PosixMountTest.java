@@ -57,6 +57,37 @@ class PosixMountTest {
             + "/*; do printf '%s' \"${n##*/}\" | od -An -v -tx1 | tr -d ' \\n'; echo; done | sort");
   }
 
+  /** pjdfstest unlink/14.t #4: an open file's link count is 0 once its only name is gone. */
+  @Test
+  void anOpenFileWhoseNameIsGoneHasNoLinksAndItsBytes() throws Exception {
+    Path f = m.mnt.resolve("docs").resolve("open-unlinked");
+    Files.writeString(f, "Hello");
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(f)) {
+      Files.delete(f);
+      Thread.sleep(1100); // past the attribute timeout: the kernel asks the daemon again
+      assertEquals(
+          0, (Integer) Files.getAttribute(Path.of("/proc/self/fd/" + fdOf(ch)), "unix:nlink"));
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(5);
+      assertEquals(5, ch.read(b, 0));
+    }
+  }
+
+  /** The descriptor number of {@code ch}, found through {@code /proc/self/fd}. */
+  private static int fdOf(java.nio.channels.FileChannel ch) throws IOException {
+    try (java.util.stream.Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+      for (Path fd : fds.toList()) {
+        try {
+          if (Files.readSymbolicLink(fd).toString().endsWith("open-unlinked (deleted)")) {
+            return Integer.parseInt(fd.getFileName().toString());
+          }
+        } catch (IOException gone) {
+          // a descriptor closed meanwhile
+        }
+      }
+    }
+    throw new IOException("no descriptor for the unlinked file");
+  }
+
   @Test
   void namesThatAreNotUtf8AreDistinctFilesAndSurviveARemount() throws IOException {
     bash("i=0; for n in " + NAMES + "; do i=$((i+1)); echo \"file $i\" > \"$n\"; done");

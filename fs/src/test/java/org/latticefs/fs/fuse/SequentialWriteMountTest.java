@@ -109,14 +109,7 @@ class SequentialWriteMountTest {
   private static Process start(Path data, Path mnt) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process p =
-        new ProcessBuilder(
-                java,
-                "-cp",
-                System.getProperty("java.class.path"),
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                MountMain.class.getName(),
-                data.toString(),
-                mnt.toString())
+        new ProcessBuilder(MountMain.command(java, data, mnt))
             .redirectError(ProcessBuilder.Redirect.INHERIT)
             .start();
     BufferedReader out =

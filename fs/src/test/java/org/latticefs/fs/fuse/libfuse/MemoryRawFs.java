@@ -38,8 +38,8 @@ public final class MemoryRawFs implements RawFileSystem {
   static final int ENODATA = 61;
   static final int EBADF = 9;
 
-  /** A name as a map key: equal when the bytes are. */
-  record Name(byte[] bytes) implements Comparable<Name> {
+  /** A name as a map key: equal when the bytes are (also {@code MemoryInodeFs}'s). */
+  public record Name(byte[] bytes) implements Comparable<Name> {
     @Override
     public boolean equals(Object o) {
       return o instanceof Name n && Arrays.equals(bytes, n.bytes);
