@@ -28,8 +28,9 @@ final class MountSetup {
   /**
    * How long the kernel may answer from its cache of names and attributes before asking the
    * filesystem again (libfuse2's default is 1 s each). A change a peer made shows in this mount at
-   * most this long after it arrived here: the binding cannot invalidate the kernel's caches, so the
-   * timeouts bound how stale they are. {@code mount.options} may set others (they come later).
+   * most this long after it arrived here: node does not yet tell the kernel which names a peer
+   * changed (the direct binding could, through {@code FuseMount.invalidate}; libfuse2 cannot), so
+   * the timeouts bound how stale they are. {@code mount.options} may set others (they come later).
    */
   static final List<String> KERNEL_CACHE_OPTIONS =
       List.of("-o", "entry_timeout=0.5,attr_timeout=0.5");
