@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
  * request: OP took N ms"): no request should (the caller waits in the kernel, unkillable), so the
  * line names a hang in the making. Conformance and fuzz runs look for it in the daemon's log.
  *
- * <p>Per call it allocates the path's {@code byte[]} and one small wrapper per native structure
- * (and jnr-ffi one {@code Pointer} per pointer argument); nothing else.
+ * <p>Per call it allocates the path's {@code byte[]}, one small wrapper per native structure and
+ * the callback's lambda (and jnr-ffi one {@code Pointer} per pointer argument); nothing else.
  */
 final class Dispatcher {
   private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
@@ -197,273 +197,135 @@ final class Dispatcher {
   // ---- the callbacks, in fuse_operations order ----
 
   private int getattr(Pointer path, Pointer stat) {
-    long started = System.nanoTime();
-    try {
-      return status("getattr", fs.getattr(path(path), new Stat(stat.address())));
-    } catch (Throwable e) {
-      return failed("getattr", e);
-    } finally {
-      timed("getattr", started);
-    }
+    return call(
+        "getattr", () -> status("getattr", fs.getattr(path(path), new Stat(stat.address()))));
   }
 
   private int readlink(Pointer path, Pointer buf, long size) {
-    long started = System.nanoTime();
-    try {
-      return status("readlink", fs.readlink(path(path), new ReplyBuffer(buf.address(), size)));
-    } catch (Throwable e) {
-      return failed("readlink", e);
-    } finally {
-      timed("readlink", started);
-    }
+    return call(
+        "readlink",
+        () -> status("readlink", fs.readlink(path(path), new ReplyBuffer(buf.address(), size))));
   }
 
   private int mknod(Pointer path, int mode, long rdev) {
-    long started = System.nanoTime();
-    try {
-      return status("mknod", fs.mknod(path(path), mode, rdev));
-    } catch (Throwable e) {
-      return failed("mknod", e);
-    } finally {
-      timed("mknod", started);
-    }
+    return call("mknod", () -> status("mknod", fs.mknod(path(path), mode, rdev)));
   }
 
   private int mkdir(Pointer path, int mode) {
-    long started = System.nanoTime();
-    try {
-      return status("mkdir", fs.mkdir(path(path), mode));
-    } catch (Throwable e) {
-      return failed("mkdir", e);
-    } finally {
-      timed("mkdir", started);
-    }
+    return call("mkdir", () -> status("mkdir", fs.mkdir(path(path), mode)));
   }
 
   private int unlink(Pointer path) {
-    long started = System.nanoTime();
-    try {
-      return status("unlink", fs.unlink(path(path)));
-    } catch (Throwable e) {
-      return failed("unlink", e);
-    } finally {
-      timed("unlink", started);
-    }
+    return call("unlink", () -> status("unlink", fs.unlink(path(path))));
   }
 
   private int rmdir(Pointer path) {
-    long started = System.nanoTime();
-    try {
-      return status("rmdir", fs.rmdir(path(path)));
-    } catch (Throwable e) {
-      return failed("rmdir", e);
-    } finally {
-      timed("rmdir", started);
-    }
+    return call("rmdir", () -> status("rmdir", fs.rmdir(path(path))));
   }
 
   private int symlink(Pointer target, Pointer linkPath) {
-    long started = System.nanoTime();
-    try {
-      return status("symlink", fs.symlink(CStrings.read(target, MAX_NAME), path(linkPath)));
-    } catch (Throwable e) {
-      return failed("symlink", e);
-    } finally {
-      timed("symlink", started);
-    }
+    return call(
+        "symlink",
+        () -> status("symlink", fs.symlink(CStrings.read(target, MAX_NAME), path(linkPath))));
   }
 
   private int rename(Pointer from, Pointer to) {
-    long started = System.nanoTime();
-    try {
-      return status("rename", fs.rename(path(from), path(to)));
-    } catch (Throwable e) {
-      return failed("rename", e);
-    } finally {
-      timed("rename", started);
-    }
+    return call("rename", () -> status("rename", fs.rename(path(from), path(to))));
   }
 
   private int link(Pointer existing, Pointer newPath) {
-    long started = System.nanoTime();
-    try {
-      return status("link", fs.link(path(existing), path(newPath)));
-    } catch (Throwable e) {
-      return failed("link", e);
-    } finally {
-      timed("link", started);
-    }
+    return call("link", () -> status("link", fs.link(path(existing), path(newPath))));
   }
 
   private int chmod(Pointer path, int mode) {
-    long started = System.nanoTime();
-    try {
-      return status("chmod", fs.chmod(path(path), mode));
-    } catch (Throwable e) {
-      return failed("chmod", e);
-    } finally {
-      timed("chmod", started);
-    }
+    return call("chmod", () -> status("chmod", fs.chmod(path(path), mode)));
   }
 
   private int chown(Pointer path, int uid, int gid) {
-    long started = System.nanoTime();
-    try {
-      return status("chown", fs.chown(path(path), uid, gid));
-    } catch (Throwable e) {
-      return failed("chown", e);
-    } finally {
-      timed("chown", started);
-    }
+    return call("chown", () -> status("chown", fs.chown(path(path), uid, gid)));
   }
 
   private int truncate(Pointer path, long size) {
-    long started = System.nanoTime();
-    try {
-      return status("truncate", fs.truncate(path(path), size));
-    } catch (Throwable e) {
-      return failed("truncate", e);
-    } finally {
-      timed("truncate", started);
-    }
+    return call("truncate", () -> status("truncate", fs.truncate(path(path), size)));
   }
 
   private int open(Pointer path, Pointer fi) {
-    long started = System.nanoTime();
-    try {
-      return status("open", fs.open(path(path), new FileInfo(fi.address())));
-    } catch (Throwable e) {
-      return failed("open", e);
-    } finally {
-      timed("open", started);
-    }
+    return call("open", () -> status("open", fs.open(path(path), new FileInfo(fi.address()))));
   }
 
   private int read(Pointer path, Pointer buf, long size, long offset, Pointer fi) {
-    long started = System.nanoTime();
-    try {
-      ByteBuffer dst = IO.newDirectByteBuffer(buf.address(), (int) size);
-      return count("read", fs.read(path(path), dst, offset, fh(fi)), size);
-    } catch (Throwable e) {
-      return failed("read", e);
-    } finally {
-      timed("read", started);
-    }
+    return call(
+        "read",
+        () -> {
+          ByteBuffer dst = IO.newDirectByteBuffer(buf.address(), (int) size);
+          return count("read", fs.read(path(path), dst, offset, fh(fi)), size);
+        });
   }
 
   private int write(Pointer path, Pointer buf, long size, long offset, Pointer fi) {
-    long started = System.nanoTime();
-    try {
-      ByteBuffer src = IO.newDirectByteBuffer(buf.address(), (int) size);
-      return count("write", fs.write(path(path), src, offset, fh(fi)), size);
-    } catch (Throwable e) {
-      return failed("write", e);
-    } finally {
-      timed("write", started);
-    }
+    return call(
+        "write",
+        () -> {
+          ByteBuffer src = IO.newDirectByteBuffer(buf.address(), (int) size);
+          return count("write", fs.write(path(path), src, offset, fh(fi)), size);
+        });
   }
 
   private int statfs(Pointer path, Pointer stat) {
-    long started = System.nanoTime();
-    try {
-      return status("statfs", fs.statfs(path(path), new StatVfs(stat.address())));
-    } catch (Throwable e) {
-      return failed("statfs", e);
-    } finally {
-      timed("statfs", started);
-    }
+    return call(
+        "statfs", () -> status("statfs", fs.statfs(path(path), new StatVfs(stat.address()))));
   }
 
   private int flush(Pointer path, Pointer fi) {
-    long started = System.nanoTime();
-    try {
-      return status("flush", fs.flush(path(path), new FileInfo(fi.address())));
-    } catch (Throwable e) {
-      return failed("flush", e);
-    } finally {
-      timed("flush", started);
-    }
+    return call("flush", () -> status("flush", fs.flush(path(path), new FileInfo(fi.address()))));
   }
 
   private int release(Pointer path, Pointer fi) {
-    long started = System.nanoTime();
-    try {
-      return status("release", fs.release(path(path), new FileInfo(fi.address())));
-    } catch (Throwable e) {
-      return failed("release", e);
-    } finally {
-      timed("release", started);
-    }
+    return call(
+        "release", () -> status("release", fs.release(path(path), new FileInfo(fi.address()))));
   }
 
   private int fsync(Pointer path, int datasync, Pointer fi) {
-    long started = System.nanoTime();
-    try {
-      return status("fsync", fs.fsync(path(path), datasync != 0, fh(fi)));
-    } catch (Throwable e) {
-      return failed("fsync", e);
-    } finally {
-      timed("fsync", started);
-    }
+    return call("fsync", () -> status("fsync", fs.fsync(path(path), datasync != 0, fh(fi))));
   }
 
   private int setxattr(Pointer path, Pointer name, Pointer value, long size, int flags) {
-    long started = System.nanoTime();
-    try {
-      ByteBuffer v =
-          size == 0 ? ByteBuffer.allocate(0) : IO.newDirectByteBuffer(value.address(), (int) size);
-      return status("setxattr", fs.setxattr(path(path), name(name), v, flags));
-    } catch (Throwable e) {
-      return failed("setxattr", e);
-    } finally {
-      timed("setxattr", started);
-    }
+    return call(
+        "setxattr",
+        () -> {
+          ByteBuffer v =
+              size == 0
+                  ? ByteBuffer.allocate(0)
+                  : IO.newDirectByteBuffer(value.address(), (int) size);
+          return status("setxattr", fs.setxattr(path(path), name(name), v, flags));
+        });
   }
 
   private int getxattr(Pointer path, Pointer name, Pointer value, long size) {
-    long started = System.nanoTime();
-    try {
-      ReplyBuffer out = new ReplyBuffer(size == 0 ? 0 : value.address(), size);
-      return count("getxattr", fs.getxattr(path(path), name(name), out), limit(size));
-    } catch (Throwable e) {
-      return failed("getxattr", e);
-    } finally {
-      timed("getxattr", started);
-    }
+    return call(
+        "getxattr",
+        () -> {
+          ReplyBuffer out = new ReplyBuffer(size == 0 ? 0 : value.address(), size);
+          return count("getxattr", fs.getxattr(path(path), name(name), out), limit(size));
+        });
   }
 
   private int listxattr(Pointer path, Pointer list, long size) {
-    long started = System.nanoTime();
-    try {
-      ReplyBuffer out = new ReplyBuffer(size == 0 ? 0 : list.address(), size);
-      return count("listxattr", fs.listxattr(path(path), out), limit(size));
-    } catch (Throwable e) {
-      return failed("listxattr", e);
-    } finally {
-      timed("listxattr", started);
-    }
+    return call(
+        "listxattr",
+        () -> {
+          ReplyBuffer out = new ReplyBuffer(size == 0 ? 0 : list.address(), size);
+          return count("listxattr", fs.listxattr(path(path), out), limit(size));
+        });
   }
 
   private int removexattr(Pointer path, Pointer name) {
-    long started = System.nanoTime();
-    try {
-      return status("removexattr", fs.removexattr(path(path), name(name)));
-    } catch (Throwable e) {
-      return failed("removexattr", e);
-    } finally {
-      timed("removexattr", started);
-    }
+    return call("removexattr", () -> status("removexattr", fs.removexattr(path(path), name(name))));
   }
 
   private int opendir(Pointer path, Pointer fi) {
-    long started = System.nanoTime();
-    try {
-      return status("opendir", fs.opendir(path(path), new FileInfo(fi.address())));
-    } catch (Throwable e) {
-      return failed("opendir", e);
-    } finally {
-      timed("opendir", started);
-    }
+    return call(
+        "opendir", () -> status("opendir", fs.opendir(path(path), new FileInfo(fi.address()))));
   }
 
   private int readdir(Pointer path, Pointer buf, Pointer filler, long offset, Pointer fi) {
@@ -478,25 +340,14 @@ final class Dispatcher {
   }
 
   private int releasedir(Pointer path, Pointer fi) {
-    long started = System.nanoTime();
-    try {
-      return status("releasedir", fs.releasedir(path(path), new FileInfo(fi.address())));
-    } catch (Throwable e) {
-      return failed("releasedir", e);
-    } finally {
-      timed("releasedir", started);
-    }
+    return call(
+        "releasedir",
+        () -> status("releasedir", fs.releasedir(path(path), new FileInfo(fi.address()))));
   }
 
   private int fsyncdir(Pointer path, int datasync, Pointer fi) {
-    long started = System.nanoTime();
-    try {
-      return status("fsyncdir", fs.fsyncdir(path(path), datasync != 0, fh(fi)));
-    } catch (Throwable e) {
-      return failed("fsyncdir", e);
-    } finally {
-      timed("fsyncdir", started);
-    }
+    return call(
+        "fsyncdir", () -> status("fsyncdir", fs.fsyncdir(path(path), datasync != 0, fh(fi))));
   }
 
   private Pointer init(Pointer conn) {
@@ -517,71 +368,59 @@ final class Dispatcher {
   }
 
   private int access(Pointer path, int mask) {
-    long started = System.nanoTime();
-    try {
-      return status("access", fs.access(path(path), mask));
-    } catch (Throwable e) {
-      return failed("access", e);
-    } finally {
-      timed("access", started);
-    }
+    return call("access", () -> status("access", fs.access(path(path), mask)));
   }
 
   private int create(Pointer path, int mode, Pointer fi) {
-    long started = System.nanoTime();
-    try {
-      return status("create", fs.create(path(path), mode, new FileInfo(fi.address())));
-    } catch (Throwable e) {
-      return failed("create", e);
-    } finally {
-      timed("create", started);
-    }
+    return call(
+        "create", () -> status("create", fs.create(path(path), mode, new FileInfo(fi.address()))));
   }
 
   private int ftruncate(Pointer path, long size, Pointer fi) {
-    long started = System.nanoTime();
-    try {
-      return status("ftruncate", fs.ftruncate(path(path), size, fh(fi)));
-    } catch (Throwable e) {
-      return failed("ftruncate", e);
-    } finally {
-      timed("ftruncate", started);
-    }
+    return call("ftruncate", () -> status("ftruncate", fs.ftruncate(path(path), size, fh(fi))));
   }
 
   private int fgetattr(Pointer path, Pointer stat, Pointer fi) {
-    long started = System.nanoTime();
-    try {
-      return status("fgetattr", fs.fgetattr(path(path), new Stat(stat.address()), fh(fi)));
-    } catch (Throwable e) {
-      return failed("fgetattr", e);
-    } finally {
-      timed("fgetattr", started);
-    }
+    return call(
+        "fgetattr",
+        () -> status("fgetattr", fs.fgetattr(path(path), new Stat(stat.address()), fh(fi))));
   }
 
   private int utimens(Pointer path, Pointer tv) {
-    long started = System.nanoTime();
-    try {
-      TimeSpec now = new TimeSpec(0, TimeSpec.UTIME_NOW);
-      TimeSpec atime = tv == null ? now : TimeSpec.at(tv.address());
-      TimeSpec mtime = tv == null ? now : TimeSpec.at(tv.address() + 16);
-      return status("utimens", fs.utimens(path(path), atime, mtime));
-    } catch (Throwable e) {
-      return failed("utimens", e);
-    } finally {
-      timed("utimens", started);
-    }
+    return call(
+        "utimens",
+        () -> {
+          TimeSpec now = new TimeSpec(0, TimeSpec.UTIME_NOW);
+          TimeSpec atime = tv == null ? now : TimeSpec.at(tv.address());
+          TimeSpec mtime = tv == null ? now : TimeSpec.at(tv.address() + 16);
+          return status("utimens", fs.utimens(path(path), atime, mtime));
+        });
   }
 
   private int fallocate(Pointer path, int mode, long offset, long length, Pointer fi) {
+    return call(
+        "fallocate",
+        () -> status("fallocate", fs.fallocate(path(path), mode, offset, length, fh(fi))));
+  }
+
+  /** One callback's work: the filesystem's checked answer ({@link #status} or {@link #count}). */
+  @FunctionalInterface
+  private interface Body {
+    int run() throws Exception;
+  }
+
+  /**
+   * Runs one callback's {@code body} at the boundary: a throwable becomes an errno ({@link
+   * #failed}), a slow answer a log line ({@link #timed}); never throws.
+   */
+  private static int call(String op, Body body) {
     long started = System.nanoTime();
     try {
-      return status("fallocate", fs.fallocate(path(path), mode, offset, length, fh(fi)));
+      return body.run();
     } catch (Throwable e) {
-      return failed("fallocate", e);
+      return failed(op, e);
     } finally {
-      timed("fallocate", started);
+      timed(op, started);
     }
   }
 
