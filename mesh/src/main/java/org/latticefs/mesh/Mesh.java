@@ -13,13 +13,11 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -91,7 +89,7 @@ public final class Mesh implements AutoCloseable {
   private final Transport transport;
   private final Dialer dialer;
   private final Discovery discovery;
-  private final Map<NodeId, Set<HostPort>> discovered = new ConcurrentHashMap<>();
+  private final PeerAddresses addresses;
   private volatile HostPort listening;
   private volatile String listenProblem;
   private volatile List<HostPort> advertised = List.of();
@@ -122,6 +120,7 @@ public final class Mesh implements AutoCloseable {
             config.name());
     this.invites = Invites.in(config.stateDir());
     this.staticPeers = new StaticPeers(config.stateDir());
+    this.addresses = new PeerAddresses(config.staticPeers(), staticPeers, root);
     this.peers =
         new Peers(
             me,
@@ -304,7 +303,7 @@ public final class Mesh implements AutoCloseable {
     if (node.equals(me)) {
       return;
     }
-    if (discovered.computeIfAbsent(node, k -> ConcurrentHashMap.newKeySet()).add(at)) {
+    if (addresses.found(node, at)) {
       LOG.info("found {} at {} on the local network", node, at);
       dialer.wake(node);
     }
@@ -505,7 +504,7 @@ public final class Mesh implements AutoCloseable {
               n.id(),
               n.name(),
               n.status().map(NodeStatus::text).orElse("unknown"),
-              addresses(n.id()).stream().map(HostPort::toString).toList(),
+              addresses.of(n.id()).stream().map(HostPort::toString).toList(),
               s.isPresent(),
               s.flatMap(Session::remoteAddress).map(HostPort::toString),
               peers.lastSeen(n.id()),
@@ -513,29 +512,6 @@ public final class Mesh implements AutoCloseable {
               lags));
     }
     return out;
-  }
-
-  /** Every address {@code peer} may be reached at: static ones, the root store's, discovered. */
-  private List<HostPort> addresses(NodeId peer) {
-    Set<HostPort> out = new LinkedHashSet<>(config.staticPeers().getOrDefault(peer, List.of()));
-    try {
-      out.addAll(staticPeers.all().getOrDefault(peer, List.of()));
-    } catch (IOException e) {
-      LOG.warn("cannot read the static peers: {}", e.getMessage());
-    }
-    try {
-      for (String a : root.nodeAddrs(peer)) {
-        try {
-          out.add(HostPort.parse(a));
-        } catch (IllegalArgumentException bad) {
-          LOG.debug("ignoring the malformed address '{}' of {}", a, peer);
-        }
-      }
-    } catch (KvException e) {
-      LOG.warn("cannot read the addresses of {}: {}", peer, e.getMessage());
-    }
-    out.addAll(discovered.getOrDefault(peer, Set.of()));
-    return new ArrayList<>(out);
   }
 
   /** What the dialer needs, from the root store and the live sessions. */
@@ -557,7 +533,7 @@ public final class Mesh implements AutoCloseable {
 
     @Override
     public List<HostPort> addresses(NodeId peer) {
-      return Mesh.this.addresses(peer);
+      return addresses.of(peer);
     }
 
     @Override
