@@ -83,7 +83,23 @@ final class MirrorWalk extends TreeWalk implements AutoCloseable {
       progress.present(b.length);
       return Optional.of(b);
     } catch (BlobNotFoundException | CorruptBlobException e) {
-      return fetchAndStore(ref);
+      // A manifest fetched on the walk's thread takes a slot too: {@code concurrency} bounds every
+      // fetch of this walk in flight, not only the chunks'.
+      acquireSlot();
+      try {
+        return fetchAndStore(ref);
+      } finally {
+        slots.release();
+      }
+    }
+  }
+
+  private void acquireSlot() throws IOException {
+    try {
+      slots.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("stopped while mirroring");
     }
   }
 
@@ -95,12 +111,7 @@ final class MirrorWalk extends TreeWalk implements AutoCloseable {
       progress.present(here.get().size());
       return;
     }
-    try {
-      slots.acquire();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("stopped while mirroring");
-    }
+    acquireSlot();
     try {
       pool.execute(
           () -> {
