@@ -149,6 +149,11 @@ class PeerFailureE2E {
     }
     String digest = sha256(source);
     Files.createDirectories(a.mnt.resolve("media"));
+    // B reads on demand: kept full (the default), it would mirror the file before the read.
+    Path storeOnB = b.mnt.resolve("media");
+    MeshE2E.until("b shows the store", () -> Files.isDirectory(storeOnB));
+    Launcher.Run modeB = b.lattice("store", "mode", "media", "on-demand");
+    assertEquals(0, modeB.code(), modeB.out() + modeB.err());
     Files.copy(source, a.mnt.resolve("media/film.mkv"));
     Files.delete(source);
     Files.write(a.mnt.resolve("media/warm.bin"), block);
