@@ -261,7 +261,11 @@ class MountE2E {
     pids.add(pid);
     assertTrue(
         r.err().contains("lattice-fs: warning: mount option allow_other widens access"), r.err());
-    assertTrue(log().contains("WARN Daemon - mount option allow_other widens access"), log());
+    assertTrue(
+        log()
+            .lines()
+            .anyMatch(l -> l.contains(" WARN ") && l.contains("mount option allow_other widens")),
+        log());
     assertTrue(
         Files.readAllLines(Path.of("/proc/mounts")).stream()
             .anyMatch(l -> l.contains(" " + mnt + " ") && l.contains("allow_other")),
